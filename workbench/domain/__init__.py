@@ -1,0 +1,1 @@
+"""Plain value types of the study: no I/O, no database, no Qt."""
