@@ -1,0 +1,105 @@
+"""Build the demo project, ``projects/demo.dyad``, from the fictional transcripts beside it.
+
+A fictional study mirroring the seed study's design: two clinician–patient dyads in trauma-
+focused therapy for refugees, one with an interpreter in the research interviews, each member
+interviewed separately at baseline, mid-treatment and post-treatment — 10 interviews, two
+missing (attrition). Every person, place and event in it is invented.
+
+    python projects/build_demo.py [--out projects/demo.dyad] [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from workbench.coding.study import (
+    add_dyad,
+    add_interview,
+    add_participant,
+    new_study,
+    set_attribute,
+)
+from workbench.exchange.transcript_import import import_transcript_files
+
+HERE = Path(__file__).resolve().parent
+TRANSCRIPTS = HERE / "demo" / "transcripts"
+TITLE = "DEMO (fictional): Trauma-focused therapy with refugees — dyads over treatment"
+
+PARTICIPANTS = [
+    ("R01", "researcher", {"note": "research interviewer (fictional)"}),
+    ("I01", "interpreter", {"languages": "Arabic-English"}),
+    ("P01", "patient", {"age_band": "40-49", "country_of_origin": "Syria", "language": "Arabic"}),
+    ("C01", "clinician", {"profession": "clinical psychologist", "experience_years": "6"}),
+    ("P02", "patient", {"age_band": "25-29", "country_of_origin": "Eritrea", "language": "Tigrinya"}),
+    ("C02", "clinician", {"profession": "psychiatrist", "experience_years": "24"}),
+]
+DYADS = [("D01", ["C01", "P01"]), ("D02", ["C02", "P02"])]
+
+# PCL-5 (PTSD checklist, 0-80) per wave: fictional questionnaire scores beside the interviews.
+PCL5 = {
+    "P01": {"baseline": "58", "mid-treatment": "41", "post-treatment": "22"},
+    "P02": {"baseline": "52", "mid-treatment": "55"},
+}
+
+# (interview id, wave, dyad, interviewee, extra participants, language, date, session, weeks)
+INTERVIEWS = [
+    ("P01-baseline", "baseline", "D01", "P01", ["I01"], "ar", "2025-03-14", 1, 0.0),
+    ("P01-mid-treatment", "mid-treatment", "D01", "P01", ["I01"], "ar", "2025-05-09", 8, 8.0),
+    ("P01-post-treatment", "post-treatment", "D01", "P01", ["I01"], "ar", "2025-09-04", 16, 25.0),
+    ("C01-baseline", "baseline", "D01", "C01", [], "en", "2025-03-20", 2, 1.0),
+    # C01 mid-treatment: no interview (the clinician was on leave).
+    ("C01-post-treatment", "post-treatment", "D01", "C01", [], "en", "2025-09-09", 16, 26.0),
+    ("P02-baseline", "baseline", "D02", "P02", [], "en", "2025-03-14", 2, 1.0),
+    ("P02-mid-treatment", "mid-treatment", "D02", "P02", [], "en", "2025-05-16", 7, 9.0),
+    # P02 post-treatment: no interview (lost to follow-up after moving city).
+    ("C02-baseline", "baseline", "D02", "C02", [], "en", "2025-03-16", 2, 1.0),
+    ("C02-mid-treatment", "mid-treatment", "D02", "C02", [], "en", "2025-05-18", 8, 9.0),
+    ("C02-post-treatment", "post-treatment", "D02", "C02", [], "en", "2025-08-19", 10, 22.0),
+]
+
+
+def build(out: Path) -> None:
+    with new_study(out, title=TITLE, coder="demo-builder") as project:
+        for key, role, attributes in PARTICIPANTS:
+            add_participant(project, key, role, attributes=attributes)
+        for key, members in DYADS:
+            add_dyad(project, key, members)
+        for participant, scores in PCL5.items():
+            for wave, score in scores.items():
+                set_attribute(project, participant, "PCL-5", score, wave=wave)
+        for key, wave, dyad, interviewee, others, language, date, session, weeks in INTERVIEWS:
+            add_interview(
+                project,
+                key,
+                wave=wave,
+                dyad=dyad,
+                participants=[(interviewee, None), ("R01", None)] + [(o, None) for o in others],
+                language=language,
+                date=dt.date.fromisoformat(date),
+                session_number=session,
+                weeks_since_start=weeks,
+            )
+            import_transcript_files(project, key, [TRANSCRIPTS / f"{key}.txt"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE / "demo.dyad")
+    parser.add_argument("--force", action="store_true", help="rebuild even if it exists")
+    args = parser.parse_args(argv)
+    if args.out.exists() and not args.force:
+        print(f"{args.out} exists (use --force to rebuild it)")
+        return 0
+    if args.force:
+        for leftover in (args.out, Path(f"{args.out}-wal"), Path(f"{args.out}-shm")):
+            leftover.unlink(missing_ok=True)
+    build(args.out)
+    print(f"built {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,455 @@
+"""The ``workbench`` command line: the contract of DESIGN.md, "Command line".
+
+Every command takes the project as a ``.dyad`` path or a database URL, prints JSON with
+``--json`` where it lists or reports, and on error exits non-zero with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Any, NoReturn
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+COMMANDS = (
+    "new",
+    "info",
+    "migrate",
+    "participant",
+    "dyad",
+    "interview",
+    "import-transcript",
+    "text",
+    "search",
+    "withdraw",
+    "check",
+)
+
+
+class CommandError(Exception):
+    """A one-line reason to stop, already phrased for the user."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise CommandError(f"{self.prog}: {message}")
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _print_json(value: Any) -> None:
+    json.dump(_jsonable(value), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _key_values(items: Sequence[str] | None, what: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise CommandError(f"{what} must look like KEY=VALUE, got '{item}'")
+        result[key.strip()] = value
+    return result
+
+
+def _ms(value: int | None) -> str:
+    if value is None:
+        return "--:--:--"
+    seconds = value / 1000
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}:{seconds % 60:05.2f}"
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def cmd_new(args: argparse.Namespace) -> None:
+    from workbench.coding.study import new_study
+
+    waves = [w.strip() for w in args.waves.split(",")] if args.waves else None
+    kwargs: dict[str, Any] = {"title": args.title}
+    if waves is not None:
+        kwargs["waves"] = waves
+    with new_study(args.project, **kwargs) as project:
+        for warning in project.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(f"created {project.location}")
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from workbench.storage.project import open_project
+
+    project = open_project(args.project, coder=getattr(args, "coder", None))
+    for warning in project.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return project
+
+
+def cmd_info(args: argparse.Namespace) -> None:
+    from workbench.coding.study import list_interviews, summary
+
+    with _open(args) as project:
+        info = summary(project)
+        if args.json:
+            _print_json(info)
+            return
+        print(f"{info.title}  ({info.location}, schema {info.schema_revision})")
+        print(f"waves: {', '.join(info.wave_names)}")
+        print(
+            f"{info.participants} participants, {info.dyads} dyads, {info.interviews} interviews, "
+            f"{info.utterances} utterances, {info.codes} codes, {info.codings} codings, "
+            f"{info.themes} themes"
+        )
+        for iv in list_interviews(project):
+            people = ", ".join(f"{p.participant}:{p.role.value}" for p in iv.participants)
+            print(
+                f"  {iv.id:<24} {iv.wave or '(no wave)':<16} {iv.status.value:<12} "
+                f"{iv.utterance_count:>5} utt  {people}"
+            )
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from workbench.storage.project import migrate_project
+
+    before, after = migrate_project(args.project)
+    if before == after:
+        print(f"already at schema {after}")
+    else:
+        print(f"migrated from schema {before or 'none'} to {after}")
+
+
+def cmd_participant_add(args: argparse.Namespace) -> None:
+    from workbench.coding.study import add_participant
+
+    with _open(args) as project:
+        info = add_participant(
+            project,
+            args.id,
+            args.role,
+            consent=args.consent,
+            attributes=_key_values(args.attr, "--attr"),
+        )
+        if args.json:
+            _print_json(info)
+        else:
+            print(f"added participant {info.id} ({info.role.value}, {info.consent.value})")
+
+
+def cmd_participant_attr(args: argparse.Namespace) -> None:
+    from workbench.coding.study import set_attribute
+
+    (name, value), *rest = _key_values([args.assignment], "the attribute").items()
+    with _open(args) as project:
+        info = set_attribute(project, args.id, name, value, wave=args.wave)
+        if args.json:
+            _print_json(info)
+        else:
+            where = f" at {args.wave}" if args.wave else ""
+            print(f"{info.id}: {name} = {value}{where}")
+
+
+def cmd_dyad_add(args: argparse.Namespace) -> None:
+    from workbench.coding.study import add_dyad
+
+    with _open(args) as project:
+        info = add_dyad(project, args.id, args.member or [])
+        print(f"added dyad {info.id}: {', '.join(info.members)}")
+
+
+def _participant_roles(values: Sequence[str]) -> list[tuple[str, str | None]]:
+    result: list[tuple[str, str | None]] = []
+    for value in values:
+        person, sep, role = value.partition(":")
+        result.append((person, role if sep else None))
+    return result
+
+
+def cmd_interview_add(args: argparse.Namespace) -> None:
+    from workbench.coding.study import add_interview
+
+    try:
+        date = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise CommandError(f"--date must be YYYY-MM-DD, got '{args.date}'") from None
+    with _open(args) as project:
+        info = add_interview(
+            project,
+            args.id,
+            wave=args.wave,
+            participants=_participant_roles(args.participant or []),
+            dyad=args.dyad,
+            language=args.language,
+            date=date,
+            session_number=args.session,
+            weeks_since_start=args.weeks,
+            media=Path(args.media) if args.media else None,
+        )
+        if args.json:
+            _print_json(info)
+        else:
+            print(f"added interview {info.id} at {info.wave or '(no wave)'}")
+
+
+def cmd_interview_status(args: argparse.Namespace) -> None:
+    from workbench.coding.study import set_interview_status
+
+    with _open(args) as project:
+        info = set_interview_status(project, args.id, args.status, reason=args.reason)
+        print(f"{info.id}: {info.status.value}")
+
+
+def cmd_import_transcript(args: argparse.Namespace) -> None:
+    from workbench.exchange.transcript_import import import_transcript_files
+
+    with _open(args) as project:
+        report = import_transcript_files(
+            project,
+            args.interview,
+            [Path(f) for f in args.files],
+            speakers=_key_values(args.speaker, "--speaker"),
+        )
+        if args.json:
+            _print_json(report)
+            return
+        print(
+            f"imported {report.utterances} utterances into {report.interview} "
+            f"({report.format}, {report.encoding})"
+        )
+        for label, participant in report.speakers.items():
+            print(f"  {label} -> {participant or '(unmapped: use --speaker LABEL=ID)'}")
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if report.encoding not in ("utf-8", "utf-8-sig", "ascii"):
+            print(f"note: the file was read as {report.encoding}", file=sys.stderr)
+
+
+def cmd_text(args: argparse.Namespace) -> None:
+    from workbench.coding.transcripts import utterances
+
+    with _open(args) as project:
+        rows = utterances(project, args.interview)
+        if args.json:
+            _print_json(
+                [
+                    {
+                        "index": u.index,
+                        "speaker": u.speaker,
+                        "start_ms": u.start_ms,
+                        "end_ms": u.end_ms,
+                        "text": u.text,
+                        "language": u.language,
+                        "flags": list(u.flags),
+                        "renders": u.renders,
+                    }
+                    for u in rows
+                ]
+            )
+            return
+        # Exactly the interview text: no trailing newline, so positions match byte for byte.
+        sys.stdout.write("\n".join(u.text for u in rows))
+        sys.stdout.flush()
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    from workbench.storage.search import search
+
+    with _open(args) as project:
+        hits = search(project, args.query, limit=args.limit)
+        if args.json:
+            _print_json(hits)
+            return
+        for h in hits:
+            print(f"{h.interview} #{h.utterance} [{_ms(h.start_ms)}] {h.speaker or '?'}: {h.snippet}")
+        print(f"{len(hits)} hits", file=sys.stderr)
+
+
+def cmd_withdraw(args: argparse.Namespace) -> None:
+    from workbench.coding.withdraw import withdraw_participant
+
+    with _open(args) as project:
+        receipt = withdraw_participant(project, args.participant)
+    if args.json:
+        _print_json(receipt)
+        return
+    print(f"Withdrawal receipt for participant {receipt.participant}")
+    print(f"  interviews deleted: {', '.join(receipt.interviews_deleted) or 'none'}")
+    print(f"  utterances replaced by [withdrawn]: {receipt.utterances_replaced}")
+    print(f"  interpreter renderings replaced: {receipt.interpreter_utterances_replaced}")
+    print(f"  codings removed: {receipt.codings_removed}")
+    print(f"  memos deleted: {receipt.memos_deleted}")
+    print(f"  per-wave attributes deleted: {receipt.wave_attributes_deleted}")
+    print(f"  undo entries deleted: {receipt.undo_entries_deleted}")
+    print(f"  detached codings deleted: {receipt.detached_codings_deleted}")
+    print(f"  full-text index rebuilt; storage compacted ({receipt.storage_compacted})")
+    print("  copies this command cannot reach (remove them by hand):")
+    for copy in receipt.unreachable_copies or ("none known",):
+        print(f"    - {copy}")
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    from workbench.storage.check import check_project
+
+    with _open(args) as project:
+        report = check_project(project)
+    if args.json:
+        _print_json(report)
+    else:
+        print("sound" if report.sound else "PROBLEMS FOUND")
+        for problem in report.problems:
+            print(f"  problem: {problem}")
+        for note in report.notes:
+            print(f"  {note}")
+    if not report.sound:
+        raise SystemExit(1)
+
+
+# --- parser --------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="workbench", description="Dyad Workbench")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, func: Callable[[argparse.Namespace], None], help_: str, *, json_: bool = True,
+                parent: Any = sub) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help_)
+        p.set_defaults(func=func)
+        p.add_argument("project", help="a .dyad file or a database URL")
+        if json_:
+            p.add_argument("--json", action="store_true", help="print JSON")
+        return p
+
+    p = command("new", cmd_new, "create a project", json_=False)
+    p.add_argument("--title")
+    p.add_argument("--waves", help="comma-separated wave names, in order")
+
+    command("info", cmd_info, "what the project holds")
+    command("migrate", cmd_migrate, "upgrade the project's schema", json_=False)
+
+    participant = sub.add_parser("participant", help="participants").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = command("add", cmd_participant_add, "add a participant", parent=participant)
+    p.add_argument("id")
+    p.add_argument("--role", required=True)
+    p.add_argument("--consent", default="consented")
+    p.add_argument("--attr", action="append", metavar="KEY=VALUE")
+    p = command("attr", cmd_participant_attr, "set an attribute", parent=participant)
+    p.add_argument("id")
+    p.add_argument("assignment", metavar="KEY=VALUE")
+    p.add_argument("--wave", help="the wave it was measured at")
+
+    dyad = sub.add_parser("dyad", help="dyads").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = command("add", cmd_dyad_add, "add a dyad", json_=False, parent=dyad)
+    p.add_argument("id")
+    p.add_argument("--member", action="append", required=True)
+
+    interview = sub.add_parser("interview", help="interviews").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = command("add", cmd_interview_add, "add an interview", parent=interview)
+    p.add_argument("id")
+    p.add_argument("--wave")
+    p.add_argument("--participant", action="append", required=True, metavar="ID[:ROLE]")
+    p.add_argument("--dyad")
+    p.add_argument("--language")
+    p.add_argument("--date")
+    p.add_argument("--session", type=int)
+    p.add_argument("--weeks", type=float, help="weeks since treatment start")
+    p.add_argument("--media")
+    p = command("status", cmd_interview_status, "set an interview's status", json_=False,
+                parent=interview)
+    p.add_argument("id")
+    p.add_argument("status")
+    p.add_argument("--reason")
+
+    p = command("import-transcript", cmd_import_transcript, "import a transcript")
+    p.add_argument("interview")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
+
+    p = command("text", cmd_text, "print the interview text")
+    p.add_argument("interview")
+
+    p = command("search", cmd_search, "full-text search")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int)
+
+    p = command("withdraw", cmd_withdraw, "remove a participant whose consent is withdrawn")
+    p.add_argument("participant")
+
+    command("check", cmd_check, "integrity and consistency report")
+    return parser
+
+
+def _open_gui(project: str | None) -> int:
+    from workbench.ui.app import run
+
+    return run(project)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
+            if len(args_list) > 1:
+                raise CommandError(f"unknown command '{args_list[0]}'")
+            return _open_gui(args_list[0] if args_list else None)
+        args = build_parser().parse_args(args_list)
+        args.func(args)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else 1
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error of ours.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stdout must stay open until exit
+        return 0
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the contract: one line, never a traceback
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        return 1
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    from workbench.domain.study import StudyError
+    from workbench.domain.transcript import TranscriptFormatError
+    from workbench.storage.project import ProjectError
+
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, StudyError | ProjectError | TranscriptFormatError):
+        return text
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or text}: {exc.filename}" if exc.filename else text
+    return f"{type(exc).__name__}: {text}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Transcripts inside a project: storing imported utterances, and reading the interview text.
+
+The interview text is the utterances' texts joined by one LF, in order (DESIGN.md): every
+position on the command line and in exports counts code points of exactly this string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from workbench.coding.study import get_interview, get_participant
+from workbench.domain.study import (
+    ImportReport,
+    InterviewStatus,
+    Role,
+    StudyError,
+    Utterance,
+    UtteranceFlag,
+)
+from workbench.domain.text import search_tokens
+from workbench.domain.transcript import ParsedTranscript
+from workbench.storage.models import (
+    Coding,
+    Interview,
+    Participant,
+    UtteranceRow,
+)
+from workbench.storage.project import Project
+
+# Labels a transcriber commonly uses for a study role; a label maps to the interview's one
+# participant of that role (or interview role) when nothing more specific was given.
+_ROLE_LABELS: dict[str, tuple[str, ...]] = {
+    "interviewer": ("interviewer", "researcher", "i", "int", "iv", "moderator", "facilitator"),
+    "interpreter": ("interpreter", "translator", "tolk", "interp"),
+    "patient": ("patient", "pt", "p", "client", "participant", "respondent", "r"),
+    "clinician": (
+        "clinician",
+        "doctor",
+        "dr",
+        "therapist",
+        "psychologist",
+        "psychiatrist",
+        "counsellor",
+        "counselor",
+        "nurse",
+        "gp",
+        "c",
+        "t",
+        "d",
+    ),
+}
+
+
+def search_text_of(text: str) -> str:
+    """The folded token stream full-text search indexes for one utterance."""
+    return " ".join(search_tokens(text))
+
+
+def _flags(row: UtteranceRow) -> tuple[str, ...]:
+    flags = []
+    if row.needs_review:
+        flags.append(UtteranceFlag.NEEDS_REVIEW.value)
+    if row.untranscribed_speech:
+        flags.append(UtteranceFlag.UNTRANSCRIBED_SPEECH.value)
+    if row.verified:
+        flags.append(UtteranceFlag.VERIFIED.value)
+    return tuple(flags)
+
+
+def map_speakers(
+    s: Session,
+    interview: Interview,
+    labels: Sequence[str],
+    explicit: Mapping[str, str],
+) -> dict[str, Participant | None]:
+    """Map each label to a participant of the interview: explicit mapping, id, then role."""
+    people = {ip.participant.key: (ip.participant, ip.role) for ip in interview.participants}
+    result: dict[str, Participant | None] = {}
+    for label, key in explicit.items():
+        if label not in labels:
+            raise StudyError(f"speaker label '{label}' does not occur in the transcript")
+        participant = get_participant(s, key)
+        if key not in people:
+            raise StudyError(
+                f"participant '{key}' does not take part in interview '{interview.key}'"
+            )
+        result[label] = participant
+    for label in labels:
+        if label in result:
+            continue
+        folded = label.strip().casefold().rstrip(".")
+        by_key = [p for k, (p, _) in people.items() if k.casefold() == folded]
+        if by_key:
+            result[label] = by_key[0]
+            continue
+        candidates: list[Participant] = []
+        for role_name, aliases in _ROLE_LABELS.items():
+            if folded in aliases:
+                candidates = [
+                    p
+                    for p, interview_role in people.values()
+                    if interview_role == role_name
+                    or (role_name in ("patient", "clinician") and p.role == role_name)
+                    or (role_name == "interviewer" and p.role == Role.RESEARCHER.value)
+                ]
+                break
+        result[label] = candidates[0] if len(candidates) == 1 else None
+    return result
+
+
+def import_utterances(
+    project: Project,
+    interview_key: str,
+    transcript: ParsedTranscript,
+    *,
+    speakers: Mapping[str, str] | None = None,
+) -> ImportReport:
+    """Store a parsed transcript as the interview's utterances, in one transaction.
+
+    An interview that already has a transcript gets the new one in its place, as long as no
+    coding rests on the old one (keeping codings through a corrected re-import is the coding
+    core's work).
+    """
+    if not transcript.utterances:
+        raise StudyError("the transcript holds no utterances")
+    with project.session() as s:
+        interview = get_interview(s, interview_key)
+        mapping = map_speakers(s, interview, transcript.speakers, speakers or {})
+        previous = int(
+            s.scalar(select(func.count()).where(UtteranceRow.interview_id == interview.id)) or 0
+        )
+        if previous:
+            codings = s.scalar(select(func.count()).where(Coding.interview_id == interview.id))
+            if codings:
+                raise StudyError(
+                    f"interview '{interview_key}' already has {codings} codings on its "
+                    "transcript; replacing it would lose them"
+                )
+            s.execute(delete(UtteranceRow).where(UtteranceRow.interview_id == interview.id))
+        rows = []
+        for position, u in enumerate(transcript.utterances):
+            speaker = mapping.get(u.speaker) if u.speaker is not None else None
+            rows.append(
+                {
+                    "interview_id": interview.id,
+                    "position": position,
+                    "speaker_id": speaker.id if speaker is not None else None,
+                    "speaker_label": u.speaker,
+                    "start_ms": u.start_ms,
+                    "end_ms": u.end_ms,
+                    "text": u.text,
+                    "search_text": search_text_of(u.text),
+                    "language": interview.language,
+                    "needs_review": False,
+                    "untranscribed_speech": False,
+                    "verified": False,
+                    "version": 0,
+                }
+            )
+        s.execute(insert(UtteranceRow), rows)
+        interview.transcript_version += 1
+        if interview.status == InterviewStatus.PLANNED.value:
+            interview.status = InterviewStatus.TRANSCRIBED.value
+        report = ImportReport(
+            interview=interview_key,
+            utterances=len(rows),
+            speakers={
+                label: (p.key if p is not None else None) for label, p in mapping.items()
+            },
+            encoding=transcript.encoding,
+            format=transcript.format,
+            warnings=transcript.warnings,
+            replaced=previous,
+        )
+        project.audit(
+            s,
+            "transcript.import",
+            f"interview:{interview_key}",
+            utterances=len(rows),
+            replaced=previous,
+            format=transcript.format,
+        )
+        return report
+
+
+def _speaker_names(s: Session, rows: Sequence[UtteranceRow]) -> dict[int, str]:
+    ids = {r.speaker_id for r in rows if r.speaker_id} | {r.renders_id for r in rows if r.renders_id}
+    if not ids:
+        return {}
+    rows = s.execute(select(Participant.id, Participant.key).where(Participant.id.in_(ids)))
+    return dict(rows.tuples().all())
+
+
+def utterances(project: Project, interview_key: str) -> list[Utterance]:
+    """The interview's utterances in order, as ``workbench text --json`` lists them."""
+    with project.session(write=False) as s:
+        interview = get_interview(s, interview_key)
+        rows = s.scalars(
+            select(UtteranceRow)
+            .where(UtteranceRow.interview_id == interview.id)
+            .order_by(UtteranceRow.position)
+        ).all()
+        names = _speaker_names(s, rows)
+        return [
+            Utterance(
+                index=i,
+                speaker=names.get(r.speaker_id) if r.speaker_id else r.speaker_label,
+                start_ms=r.start_ms,
+                end_ms=r.end_ms,
+                text=r.text,
+                language=r.language,
+                flags=_flags(r),
+                renders=names.get(r.renders_id) if r.renders_id else None,
+            )
+            for i, r in enumerate(rows)
+        ]
+
+
+def interview_text(project: Project, interview_key: str) -> str:
+    """The interview text: utterance texts joined by one LF, no labels, no trailing newline."""
+    return "\n".join(u.text for u in utterances(project, interview_key))

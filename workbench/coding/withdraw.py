@@ -1,0 +1,231 @@
+"""Consent withdrawal: remove a participant and everything that holds their words.
+
+DESIGN.md, "Consent withdrawal". Interviews where they are the only interviewee are deleted; in
+joint interviews their utterances, and interpreter utterances rendering them, become
+``[withdrawn]`` and the codings on them go; memos about them, their attributes, undo entries and
+detached codings holding their words are deleted. Then the full-text index is rebuilt (FTS5 keeps
+deleted tokens in its segments otherwise) and the storage is compacted so the words leave the
+file's bytes too: SQLite with ``secure_delete``, a TRUNCATE checkpoint of the WAL and VACUUM;
+PostgreSQL with VACUUM FULL of the touched tables.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from workbench.coding.study import get_participant
+from workbench.coding.transcripts import search_text_of
+from workbench.domain.study import WITHDRAWN_TEXT, WithdrawalReceipt
+from workbench.storage.backup import list_backups
+from workbench.storage.models import (
+    AuditEntry,
+    Coding,
+    DetachedCoding,
+    Interview,
+    InterviewParticipantRow,
+    Memo,
+    Participant,
+    ParticipantWaveAttribute,
+    Redaction,
+    Translation,
+    UndoEntry,
+    UtteranceRow,
+    WordRow,
+)
+from workbench.storage.project import Project
+
+_VACUUM_TABLES = (
+    "utterance",
+    "word",
+    "translation",
+    "coding",
+    "detached_coding",
+    "memo",
+    "undo_entry",
+    "participant",
+    "participant_attribute",
+    "participant_wave_attribute",
+    "interview",
+    "cell_summary",
+    "trajectory",
+    "exemplar",
+    "redaction",
+)
+
+
+def _codings_touching(s: Session, interview_id: int, positions: set[int]) -> list[int]:
+    """Codings of one interview whose span covers any of the given utterance positions."""
+    by_id = dict(
+        s.execute(
+            select(UtteranceRow.id, UtteranceRow.position).where(
+                UtteranceRow.interview_id == interview_id
+            )
+        ).all()
+    )
+    hit = []
+    for coding_id, start_id, end_id in s.execute(
+        select(Coding.id, Coding.start_utterance_id, Coding.end_utterance_id).where(
+            Coding.interview_id == interview_id
+        )
+    ):
+        first, last = by_id[start_id], by_id[end_id]
+        if any(first <= p <= last for p in positions):
+            hit.append(coding_id)
+    return hit
+
+
+def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
+    """Remove participant ``key`` without a trace; returns the receipt (also audited)."""
+    with project.session() as s:
+        if project.is_sqlite:
+            # Freed pages are zeroed from now on, so deleted text does not linger in free space.
+            s.execute(text("PRAGMA secure_delete = ON"))
+        person = get_participant(s, key)
+        pid = person.id
+
+        deleted_interviews: list[str] = []
+        joint_interviews: list[int] = []
+        for interview in s.scalars(
+            select(Interview)
+            .join(InterviewParticipantRow)
+            .where(InterviewParticipantRow.participant_id == pid)
+            .order_by(Interview.key)
+        ):
+            interviewees = [ip for ip in interview.participants if ip.role == "interviewee"]
+            if len(interviewees) == 1 and interviewees[0].participant_id == pid:
+                deleted_interviews.append(interview.key)
+                s.delete(interview)
+            else:
+                joint_interviews.append(interview.id)
+        s.flush()
+
+        replaced = interpreter_replaced = codings_removed = 0
+        for interview_id in joint_interviews:
+            own = s.execute(
+                select(UtteranceRow.id, UtteranceRow.position).where(
+                    UtteranceRow.interview_id == interview_id, UtteranceRow.speaker_id == pid
+                )
+            ).all()
+            rendering = s.execute(
+                select(UtteranceRow.id, UtteranceRow.position).where(
+                    UtteranceRow.interview_id == interview_id,
+                    UtteranceRow.renders_id == pid,
+                    or_(UtteranceRow.speaker_id.is_(None), UtteranceRow.speaker_id != pid),
+                )
+            ).all()
+            ids = [r.id for r in own] + [r.id for r in rendering]
+            if not ids:
+                continue
+            codings = _codings_touching(s, interview_id, {r.position for r in own + rendering})
+            if codings:
+                s.execute(delete(Coding).where(Coding.id.in_(codings)))
+            s.execute(delete(WordRow).where(WordRow.utterance_id.in_(ids)))
+            s.execute(delete(Translation).where(Translation.utterance_id.in_(ids)))
+            s.execute(delete(Redaction).where(Redaction.utterance_id.in_(ids)))
+            s.execute(
+                update(UtteranceRow)
+                .where(UtteranceRow.id.in_(ids))
+                .values(
+                    text=WITHDRAWN_TEXT,
+                    search_text=search_text_of(WITHDRAWN_TEXT),
+                    needs_review=False,
+                    untranscribed_speech=False,
+                    verified=False,
+                    version=UtteranceRow.version + 1,
+                )
+            )
+            s.execute(
+                update(Interview)
+                .where(Interview.id == interview_id)
+                .values(transcript_version=Interview.transcript_version + 1)
+            )
+            replaced += len(own)
+            interpreter_replaced += len(rendering)
+            codings_removed += len(codings)
+
+        memos = len(s.scalars(select(Memo.id).where(Memo.participant_id == pid)).all())
+        wave_attributes = len(
+            s.scalars(
+                select(ParticipantWaveAttribute.id).where(
+                    ParticipantWaveAttribute.participant_id == pid
+                )
+            ).all()
+        )
+        detached = s.execute(delete(DetachedCoding).where(DetachedCoding.speaker_id == pid))
+        undo_ids = [
+            entry.id
+            for entry in s.scalars(select(UndoEntry))
+            if str(pid) in entry.participant_ids.split()
+        ]
+        if undo_ids:
+            s.execute(delete(UndoEntry).where(UndoEntry.id.in_(undo_ids)))
+        # The participant row goes last: memos, attributes, dyad memberships and analyst
+        # readings about them cascade with it.
+        s.execute(delete(Participant).where(Participant.id == pid))
+
+        if project.is_sqlite:
+            s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
+            s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
+
+        unreachable = [f"backup made earlier: {b}" for b in list_backups(project.path)] if (
+            project.path
+        ) else ["server-side WAL archives and database backups (ask your database administrator)"]
+        for (detail,) in s.execute(
+            select(AuditEntry.detail).where(AuditEntry.action == "export")
+        ):
+            out = json.loads(detail).get("path")
+            if out:
+                unreachable.append(f"export written earlier: {out}")
+
+        receipt = WithdrawalReceipt(
+            participant=key,
+            interviews_deleted=tuple(deleted_interviews),
+            utterances_replaced=replaced,
+            interpreter_utterances_replaced=interpreter_replaced,
+            codings_removed=codings_removed,
+            memos_deleted=memos,
+            wave_attributes_deleted=wave_attributes,
+            undo_entries_deleted=len(undo_ids),
+            detached_codings_deleted=int(getattr(detached, "rowcount", 0) or 0),
+            full_text_index_rebuilt=True,
+            storage_compacted=(
+                "secure_delete, WAL checkpoint (TRUNCATE), VACUUM"
+                if project.is_sqlite
+                else "VACUUM FULL of the touched tables"
+            ),
+            unreachable_copies=tuple(unreachable),
+        )
+        project.audit(
+            s,
+            "participant.withdraw",
+            f"participant:{key}",
+            interviews_deleted=list(deleted_interviews),
+            utterances_replaced=replaced,
+            interpreter_utterances_replaced=interpreter_replaced,
+            codings_removed=codings_removed,
+            memos_deleted=memos,
+            wave_attributes_deleted=wave_attributes,
+            undo_entries_deleted=len(undo_ids),
+            unreachable_copies=len(unreachable),
+        )
+    _compact(project)
+    return receipt
+
+
+def _compact(project: Project) -> None:
+    """Make the removed words leave the bytes on disk, not just the visible tables."""
+    if project.is_sqlite:
+        with project.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA secure_delete = ON")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    with project.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in _VACUUM_TABLES:
+            conn.exec_driver_sql(f"VACUUM FULL {table}")

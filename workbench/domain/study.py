@@ -1,0 +1,210 @@
+"""The study's vocabulary: roles, consent, interview status, and the records services hand out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PATIENT = "patient"
+    CLINICIAN = "clinician"
+    INTERPRETER = "interpreter"
+    RESEARCHER = "researcher"
+    OTHER = "other"
+
+
+class Consent(StrEnum):
+    CONSENTED = "consented"
+    PENDING = "pending"
+    DECLINED = "declined"
+
+
+class InterviewRole(StrEnum):
+    INTERVIEWEE = "interviewee"
+    INTERVIEWER = "interviewer"
+    INTERPRETER = "interpreter"
+
+    @classmethod
+    def default_for(cls, role: Role) -> InterviewRole:
+        """Researchers interview, interpreters interpret, everybody else is interviewed."""
+        if role is Role.RESEARCHER:
+            return cls.INTERVIEWER
+        if role is Role.INTERPRETER:
+            return cls.INTERPRETER
+        return cls.INTERVIEWEE
+
+
+class InterviewStatus(StrEnum):
+    PLANNED = "planned"
+    TRANSCRIBED = "transcribed"
+    CODING = "coding"
+    CODED = "coded"
+    STOPPED = "stopped"
+
+
+class UtteranceFlag(StrEnum):
+    NEEDS_REVIEW = "needs_review"
+    UNTRANSCRIBED_SPEECH = "untranscribed_speech"
+    VERIFIED = "verified"
+
+
+DEFAULT_WAVES: tuple[str, ...] = ("baseline", "mid-treatment", "post-treatment")
+
+WITHDRAWN_TEXT = "[withdrawn]"
+
+
+class StudyError(ValueError):
+    """A request the study cannot carry out; the message is one line for the researcher."""
+
+
+@dataclass(frozen=True, slots=True)
+class WaveInfo:
+    name: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantInfo:
+    id: str
+    role: Role
+    consent: Consent
+    attributes: dict[str, str] = field(default_factory=dict)
+    wave_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    """wave name -> key -> value"""
+    dyads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DyadInfo:
+    id: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewParticipant:
+    participant: str
+    role: InterviewRole
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewInfo:
+    id: str
+    wave: str | None
+    dyad: str | None
+    status: InterviewStatus
+    status_reason: str | None
+    language: str | None
+    date: dt.date | None
+    session_number: int | None
+    weeks_since_start: float | None
+    media_path: str | None
+    media_sha256: str | None
+    participants: tuple[InterviewParticipant, ...]
+    utterance_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """One utterance of an interview's transcript, as the command line and exports see it."""
+
+    index: int
+    speaker: str | None
+    """The participant id when the speaker is mapped, else the label from the file."""
+    start_ms: int | None
+    end_ms: int | None
+    text: str
+    language: str | None
+    flags: tuple[str, ...]
+    renders: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    interview: str
+    utterance: int
+    speaker: str | None
+    start_ms: int | None
+    end_ms: int | None
+    text: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSummary:
+    title: str
+    schema_revision: str
+    location: str
+    participants: int
+    dyads: int
+    waves: int
+    interviews: int
+    utterances: int
+    codes: int
+    codings: int
+    themes: int
+    wave_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    interview: str
+    utterances: int
+    speakers: dict[str, str | None]
+    """label in the file -> participant id it was mapped to (None: left unmapped)"""
+    encoding: str
+    format: str
+    warnings: tuple[str, ...]
+    replaced: int
+    """how many utterances a previous transcript had"""
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalReceipt:
+    participant: str
+    interviews_deleted: tuple[str, ...]
+    utterances_replaced: int
+    interpreter_utterances_replaced: int
+    codings_removed: int
+    memos_deleted: int
+    wave_attributes_deleted: int
+    undo_entries_deleted: int
+    detached_codings_deleted: int
+    full_text_index_rebuilt: bool
+    storage_compacted: str
+    unreachable_copies: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    sound: bool
+    problems: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+NO_DYAD = "(no dyad)"
+NO_WAVE = "(no wave)"
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """One row of the navigator: a participant within a dyad (or outside any dyad)."""
+
+    dyad: str
+    participant: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class StudyGrid:
+    """The navigator's picture of the study: a lane per dyad member, waves across, and in each
+    cell the interviews of that member at that wave (usually one; none is attrition, not an
+    error)."""
+
+    waves: tuple[str, ...]
+    lanes: tuple[Lane, ...]
+    cells: dict[tuple[int, str], tuple[InterviewInfo, ...]]
+
+    def cell(self, lane: int, wave: str) -> tuple[InterviewInfo, ...]:
+        return self.cells.get((lane, wave), ())

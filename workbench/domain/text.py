@@ -1,0 +1,52 @@
+"""Text rules shared by every layer: words, and the folded tokens full-text search matches.
+
+Search has one meaning on SQLite and PostgreSQL because both index the *same* token stream, made
+here: case folded, diacritics removed, split into runs of letters, digits and (spacing) marks.
+Neither database's own parser gets a say, so the hit sets cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+WORD_RE = re.compile(r"\w+")
+"""A word, as the longitudinal definitions count them: a run of Unicode word characters."""
+
+MAX_TOKEN_CHARS = 200
+"""PostgreSQL refuses lexemes over 2 KiB; no real word comes near this."""
+
+_TOKEN_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Mc", "Me", "Co"})
+
+
+def count_words(text: str) -> int:
+    return sum(1 for _ in WORD_RE.finditer(text))
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form: NFD, drop non-spacing marks, casefold, NFC.
+
+    Dropping non-spacing marks folds é to e, and also Arabic harakat and Hebrew points, so
+    كتب finds كَتَبَ: the same as FTS5's ``remove_diacritics``, extended to every script.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped.casefold())
+
+
+def iter_tokens(text: str) -> Iterator[str]:
+    """The search tokens of ``text``, in order."""
+    current: list[str] = []
+    for ch in fold(text):
+        if unicodedata.category(ch) in _TOKEN_CATEGORIES:
+            current.append(ch)
+        elif current:
+            yield "".join(current)[:MAX_TOKEN_CHARS]
+            current = []
+    if current:
+        yield "".join(current)[:MAX_TOKEN_CHARS]
+
+
+def search_tokens(text: str) -> list[str]:
+    return list(iter_tokens(text))

@@ -1,0 +1,41 @@
+"""Backups of SQLite projects, made with the SQLite backup API into a folder beside the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+
+def backup_dir(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-backups")
+
+
+def make_backup(path: Path, reason: str = "manual") -> Path:
+    """A consistent copy of the project (WAL content included), named by time and reason."""
+    folder = backup_dir(path)
+    folder.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{path.stem}-{stamp}-{reason}{path.suffix or '.dyad'}"
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def list_backups(path: Path) -> list[Path]:
+    """Backups of this project, oldest first."""
+    folder = backup_dir(path)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(f"{path.stem}-*") if p.is_file())
+
+
+def latest_backup(path: Path) -> Path | None:
+    backups = list_backups(path)
+    return backups[-1] if backups else None

@@ -1,0 +1,72 @@
+"""``workbench check``: is the project sound? Storage integrity and the schema's own invariants."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+
+from workbench.domain.study import CheckReport
+from workbench.domain.text import search_tokens
+from workbench.storage.models import Coding, Interview, UtteranceRow
+from workbench.storage.project import Project, head_revision
+
+
+def check_project(project: Project) -> CheckReport:
+    problems: list[str] = []
+    notes: list[str] = []
+    revision = project.schema_revision()
+    if revision != head_revision():
+        problems.append(f"schema revision {revision}, expected {head_revision()}")
+    with project.session(write=False) as s:
+        if project.is_sqlite:
+            rows = s.execute(text("PRAGMA integrity_check")).all()
+            if rows != [("ok",)]:
+                problems += [f"integrity: {r[0]}" for r in rows[:20]]
+            fks = s.execute(text("PRAGMA foreign_key_check")).all()
+            problems += [f"dangling reference in {r[0]} row {r[1]} to {r[2]}" for r in fks[:20]]
+            try:
+                s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('integrity-check')"))
+            except Exception as exc:  # the FTS5 check reports by raising
+                problems.append(f"full-text index: {str(exc).splitlines()[0]}")
+            mode = s.execute(text("PRAGMA journal_mode")).scalar()
+            notes.append(f"SQLite journal mode {mode}")
+        else:
+            notes.append("PostgreSQL: storage integrity is the server's; schema checks below")
+
+        # Utterance positions of each interview run 0..n-1 without gaps or repeats.
+        for interview_key, count, low, high, distinct in s.execute(
+            select(
+                Interview.key,
+                func.count(UtteranceRow.id),
+                func.min(UtteranceRow.position),
+                func.max(UtteranceRow.position),
+                func.count(func.distinct(UtteranceRow.position)),
+            )
+            .join(UtteranceRow, UtteranceRow.interview_id == Interview.id)
+            .group_by(Interview.key)
+        ):
+            if low != 0 or high != count - 1 or distinct != count:
+                problems.append(f"interview {interview_key}: utterance order is broken")
+
+        stale = 0
+        for utterance_text, indexed in s.execute(select(UtteranceRow.text, UtteranceRow.search_text)):
+            if " ".join(search_tokens(utterance_text)) != indexed:
+                stale += 1
+        if stale:
+            problems.append(f"{stale} utterances have a stale search index entry")
+
+        lengths = dict(s.execute(select(UtteranceRow.id, func.length(UtteranceRow.text))).all())
+        bad = 0
+        for start_id, start, end_id, end in s.execute(
+            select(
+                Coding.start_utterance_id, Coding.start_offset, Coding.end_utterance_id, Coding.end_offset
+            )
+        ):
+            if not (0 <= start <= lengths.get(start_id, -1) and 0 <= end <= lengths.get(end_id, -1)):
+                bad += 1
+        if bad:
+            problems.append(f"{bad} codings point outside their utterances")
+        notes.append(
+            f"{s.scalar(select(func.count()).select_from(UtteranceRow))} utterances, "
+            f"{s.scalar(select(func.count()).select_from(Coding))} codings checked"
+        )
+    return CheckReport(sound=not problems, problems=tuple(problems), notes=tuple(notes))

@@ -1,0 +1,1 @@
+"""Alembic migrations of the project schema; they ship inside the package."""

@@ -1,0 +1,229 @@
+"""The main window: study navigator and participants on the left, the transcript in the centre."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.coding.study import list_participants, study_grid, summary
+from workbench.coding.transcripts import utterances
+from workbench.storage.project import Project, ProjectError, open_project
+from workbench.ui.models import (
+    ParticipantsModel,
+    StudyGridModel,
+    TranscriptModel,
+    is_right_to_left,
+)
+
+MAX_RECENT = 8
+
+
+class BidiDelegate(QStyledItemDelegate):
+    """Lays out each cell in its own text's direction, so Arabic or Farsi reads right to left
+    with its punctuation in place, whatever the window's direction."""
+
+    def initStyleOption(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if is_right_to_left(option.text):  # type: ignore[attr-defined]
+            option.direction = Qt.LayoutDirection.RightToLeft  # type: ignore[attr-defined]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.project: Project | None = None
+        self.setWindowTitle("Dyad Workbench")
+        self.resize(1280, 800)
+
+        self.grid_model = StudyGridModel()
+        self.participants_model = ParticipantsModel()
+        self.transcript_model = TranscriptModel()
+
+        self.navigator = QTableView(objectName="navigator")
+        self.navigator.setModel(self.grid_model)
+        self.navigator.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.navigator.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.navigator.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.navigator.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.navigator.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.navigator.verticalHeader().setDefaultSectionSize(40)
+        self.navigator.setShowGrid(False)
+        self.navigator.setWordWrap(True)
+        self.navigator.clicked.connect(self._open_cell)
+        self.navigator.activated.connect(self._open_cell)
+
+        self.participants = QTableView(objectName="participants")
+        self.participants.setModel(self.participants_model)
+        self.participants.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.participants.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.participants.verticalHeader().hide()
+        self.participants.horizontalHeader().setStretchLastSection(True)
+        self.participants.setShowGrid(False)
+        self.participants.setAlternatingRowColors(True)
+
+        study_dock = self._dock("Study", self.navigator, "studyDock")
+        self._dock("Participants", self.participants, "participantsDock")
+        self.resizeDocks([study_dock], [540], Qt.Orientation.Horizontal)
+
+        self.transcript_title = QLabel(objectName="transcriptTitle")
+        self.transcript = QTableView(objectName="transcript")
+        self.transcript.setModel(self.transcript_model)
+        self.transcript.setItemDelegateForColumn(2, BidiDelegate(self.transcript))
+        self.transcript.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.transcript.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.transcript.setWordWrap(True)
+        self.transcript.setShowGrid(False)
+        self.transcript.verticalHeader().hide()
+        header = self.transcript.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.transcript.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+        self.banner = QLabel(objectName="banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.transcript_title)
+        layout.addWidget(self.transcript, 1)
+        self.setCentralWidget(centre)
+
+        self._build_menus()
+        self._show_transcript(None)
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self, objectName=name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("&Open project…", self, shortcut=QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(self._choose_project)
+        file_menu.addAction(open_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self._fill_recent()
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+    # --- projects ----------------------------------------------------------------------------
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recentProjects", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in value or []]
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        for location in recent:
+            action = self.recent_menu.addAction(location)
+            action.triggered.connect(lambda _=False, loc=location: self.open_location(loc))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open project", str(Path.home()), "Dyad Workbench projects (*.dyad)"
+        )
+        if path:
+            self.open_location(path)
+
+    def open_location(self, location: str) -> bool:
+        try:
+            project = open_project(location)
+        except ProjectError as exc:
+            QMessageBox.critical(self, "Cannot open project", str(exc))
+            return False
+        if self.project is not None:
+            self.project.close()
+        self.project = project
+        recent = [location, *(r for r in self._recent() if r != location)][:MAX_RECENT]
+        self.settings.setValue("recentProjects", recent)
+        self._fill_recent()
+        self.refresh()
+        if project.warnings:
+            self.banner.setText("⚠ " + "\n⚠ ".join(project.warnings))
+            self.banner.show()
+        else:
+            self.banner.hide()
+        return True
+
+    def refresh(self) -> None:
+        if self.project is None:
+            return
+        info = summary(self.project)
+        self.setWindowTitle(f"{info.title} — Dyad Workbench")
+        self.grid_model.set_grid(study_grid(self.project))
+        self.participants_model.set_rows(list_participants(self.project))
+        self.participants.resizeColumnsToContents()
+        self.statusBar().showMessage(
+            f"{info.location}   ·   {info.participants} participants · {info.dyads} dyads · "
+            f"{info.interviews} interviews · {info.utterances} utterances"
+        )
+
+    # --- transcript --------------------------------------------------------------------------
+
+    def _open_cell(self, index: QModelIndex) -> None:
+        interview = self.grid_model.data(index, StudyGridModel.InterviewRole)
+        self._show_transcript(interview)
+
+    def _show_transcript(self, interview: str | None) -> None:
+        if interview is None or self.project is None:
+            self.transcript_model.set_rows([])
+            self.transcript_title.setText(
+                "Choose an interview in the study navigator to read its transcript."
+                if self.project
+                else "Open a project with File ▸ Open project… (Ctrl+O)."
+            )
+            return
+        rows = utterances(self.project, interview)
+        self.transcript_model.set_rows(rows)
+        self.transcript_title.setText(f"{interview}  ·  {len(rows)} utterances")
+
+    def open_interview(self, interview: str) -> None:
+        self._show_transcript(interview)
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        if self.project is not None:
+            self.project.close()
+        super().closeEvent(event)  # type: ignore[arg-type]
