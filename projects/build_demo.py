@@ -33,7 +33,11 @@ PARTICIPANTS = [
     ("I01", "interpreter", {"languages": "Arabic-English"}),
     ("P01", "patient", {"age_band": "40-49", "country_of_origin": "Syria", "language": "Arabic"}),
     ("C01", "clinician", {"profession": "clinical psychologist", "experience_years": "6"}),
-    ("P02", "patient", {"age_band": "25-29", "country_of_origin": "Eritrea", "language": "Tigrinya"}),
+    (
+        "P02",
+        "patient",
+        {"age_band": "25-29", "country_of_origin": "Eritrea", "language": "Tigrinya"},
+    ),
     ("C02", "clinician", {"profession": "psychiatrist", "experience_years": "24"}),
 ]
 DYADS = [("D01", ["C01", "P01"]), ("D02", ["C02", "P02"])]

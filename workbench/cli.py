@@ -157,7 +157,7 @@ def cmd_participant_add(args: argparse.Namespace) -> None:
 def cmd_participant_attr(args: argparse.Namespace) -> None:
     from workbench.coding.study import set_attribute
 
-    (name, value), *rest = _key_values([args.assignment], "the attribute").items()
+    ((name, value),) = _key_values([args.assignment], "the attribute").items()
     with _open(args) as project:
         info = set_attribute(project, args.id, name, value, wave=args.wave)
         if args.json:
@@ -278,7 +278,9 @@ def cmd_search(args: argparse.Namespace) -> None:
             _print_json(hits)
             return
         for h in hits:
-            print(f"{h.interview} #{h.utterance} [{_ms(h.start_ms)}] {h.speaker or '?'}: {h.snippet}")
+            print(
+                f"{h.interview} #{h.utterance} [{_ms(h.start_ms)}] {h.speaker or '?'}: {h.snippet}"
+            )
         print(f"{len(hits)} hits", file=sys.stderr)
 
 
@@ -329,8 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="workbench", description="Dyad Workbench")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def command(name: str, func: Callable[[argparse.Namespace], None], help_: str, *, json_: bool = True,
-                parent: Any = sub) -> argparse.ArgumentParser:
+    def command(
+        name: str,
+        func: Callable[[argparse.Namespace], None],
+        help_: str,
+        *,
+        json_: bool = True,
+        parent: Any = sub,
+    ) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = parent.add_parser(name, help=help_)
         p.set_defaults(func=func)
         p.add_argument("project", help="a .dyad file or a database URL")
@@ -378,8 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--session", type=int)
     p.add_argument("--weeks", type=float, help="weeks since treatment start")
     p.add_argument("--media")
-    p = command("status", cmd_interview_status, "set an interview's status", json_=False,
-                parent=interview)
+    p = command(
+        "status", cmd_interview_status, "set an interview's status", json_=False, parent=interview
+    )
     p.add_argument("id")
     p.add_argument("status")
     p.add_argument("--reason")

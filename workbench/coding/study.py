@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from workbench.domain.study import (
     DEFAULT_WAVES,
+    NO_DYAD,
+    NO_WAVE,
     Consent,
     DyadInfo,
     InterviewInfo,
     InterviewParticipant,
     InterviewRole,
     InterviewStatus,
-    NO_DYAD,
-    NO_WAVE,
     Lane,
     ParticipantInfo,
     ProjectSummary,
@@ -163,7 +163,9 @@ def summary(project: Project) -> ProjectSummary:
 
 def list_waves(project: Project) -> list[WaveInfo]:
     with project.session(write=False) as s:
-        return [WaveInfo(w.name, w.position) for w in s.scalars(select(Wave).order_by(Wave.position))]
+        return [
+            WaveInfo(w.name, w.position) for w in s.scalars(select(Wave).order_by(Wave.position))
+        ]
 
 
 def add_wave(project: Project, name: str, *, after: str | None = None) -> WaveInfo:
@@ -320,7 +322,9 @@ def list_participants(project: Project) -> list[ParticipantInfo]:
     with project.session(write=False) as s:
         rows = s.scalars(
             select(Participant)
-            .options(selectinload(Participant.attributes), selectinload(Participant.wave_attributes))
+            .options(
+                selectinload(Participant.attributes), selectinload(Participant.wave_attributes)
+            )
             .order_by(Participant.key)
         ).all()
         memberships: dict[int, list[str]] = {}
@@ -453,18 +457,14 @@ def add_interview(
             iv.participants.append(InterviewParticipantRow(participant=p, role=interview_role))
         if iv.dyad is not None:
             members = {m.participant_id for m in iv.dyad.members}
-            interviewed = {
-                ip.participant.id for ip in iv.participants if ip.role == "interviewee"
-            }
+            interviewed = {ip.participant.id for ip in iv.participants if ip.role == "interviewee"}
             if not interviewed & members:
                 raise StudyError(
                     f"interview '{key}' is about dyad '{dyad}' but interviews none of its members"
                 )
         s.add(iv)
         s.flush()
-        project.audit(
-            s, "interview.add", f"interview:{key}", wave=wave, participants=sorted(seen)
-        )
+        project.audit(s, "interview.add", f"interview:{key}", wave=wave, participants=sorted(seen))
         return _interview_info(s, iv)
 
 
@@ -493,9 +493,7 @@ def interview_info(project: Project, key: str) -> InterviewInfo:
 def list_interviews(project: Project) -> list[InterviewInfo]:
     with project.session(write=False) as s:
         rows = s.scalars(
-            select(Interview)
-            .options(selectinload(Interview.participants))
-            .order_by(Interview.key)
+            select(Interview).options(selectinload(Interview.participants)).order_by(Interview.key)
         ).all()
         return [_interview_info(s, iv) for iv in rows]
 

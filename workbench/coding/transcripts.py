@@ -167,9 +167,7 @@ def import_utterances(
         report = ImportReport(
             interview=interview_key,
             utterances=len(rows),
-            speakers={
-                label: (p.key if p is not None else None) for label, p in mapping.items()
-            },
+            speakers={label: (p.key if p is not None else None) for label, p in mapping.items()},
             encoding=transcript.encoding,
             format=transcript.format,
             warnings=transcript.warnings,
@@ -187,11 +185,13 @@ def import_utterances(
 
 
 def _speaker_names(s: Session, rows: Sequence[UtteranceRow]) -> dict[int, str]:
-    ids = {r.speaker_id for r in rows if r.speaker_id} | {r.renders_id for r in rows if r.renders_id}
+    ids = {r.speaker_id for r in rows if r.speaker_id} | {
+        r.renders_id for r in rows if r.renders_id
+    }
     if not ids:
         return {}
-    rows = s.execute(select(Participant.id, Participant.key).where(Participant.id.in_(ids)))
-    return dict(rows.tuples().all())
+    found = s.execute(select(Participant.id, Participant.key).where(Participant.id.in_(ids)))
+    return {participant_id: key for participant_id, key in found}
 
 
 def utterances(project: Project, interview_key: str) -> list[Utterance]:

@@ -119,7 +119,7 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             ids = [r.id for r in own] + [r.id for r in rendering]
             if not ids:
                 continue
-            codings = _codings_touching(s, interview_id, {r.position for r in own + rendering})
+            codings = _codings_touching(s, interview_id, {r.position for r in [*own, *rendering]})
             if codings:
                 s.execute(delete(Coding).where(Coding.id.in_(codings)))
             s.execute(delete(WordRow).where(WordRow.utterance_id.in_(ids)))
@@ -170,12 +170,12 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
 
-        unreachable = [f"backup made earlier: {b}" for b in list_backups(project.path)] if (
-            project.path
-        ) else ["server-side WAL archives and database backups (ask your database administrator)"]
-        for (detail,) in s.execute(
-            select(AuditEntry.detail).where(AuditEntry.action == "export")
-        ):
+        unreachable = (
+            [f"backup made earlier: {b}" for b in list_backups(project.path)]
+            if (project.path)
+            else ["server-side WAL archives and database backups (ask your database administrator)"]
+        )
+        for (detail,) in s.execute(select(AuditEntry.detail).where(AuditEntry.action == "export")):
             out = json.loads(detail).get("path")
             if out:
                 unreachable.append(f"export written earlier: {out}")

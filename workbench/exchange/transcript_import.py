@@ -1,4 +1,4 @@
-"""Bring transcript files into an interview: read them (``transcripts``), store them (``coding``)."""
+"""Bring transcript files into an interview: read them (``transcripts``), store them (coding)."""
 
 from __future__ import annotations
 

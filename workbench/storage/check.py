@@ -24,7 +24,9 @@ def check_project(project: Project) -> CheckReport:
             fks = s.execute(text("PRAGMA foreign_key_check")).all()
             problems += [f"dangling reference in {r[0]} row {r[1]} to {r[2]}" for r in fks[:20]]
             try:
-                s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('integrity-check')"))
+                s.execute(
+                    text("INSERT INTO utterance_fts(utterance_fts) VALUES ('integrity-check')")
+                )
             except Exception as exc:  # the FTS5 check reports by raising
                 problems.append(f"full-text index: {str(exc).splitlines()[0]}")
             mode = s.execute(text("PRAGMA journal_mode")).scalar()
@@ -48,20 +50,29 @@ def check_project(project: Project) -> CheckReport:
                 problems.append(f"interview {interview_key}: utterance order is broken")
 
         stale = 0
-        for utterance_text, indexed in s.execute(select(UtteranceRow.text, UtteranceRow.search_text)):
+        for utterance_text, indexed in s.execute(
+            select(UtteranceRow.text, UtteranceRow.search_text)
+        ):
             if " ".join(search_tokens(utterance_text)) != indexed:
                 stale += 1
         if stale:
             problems.append(f"{stale} utterances have a stale search index entry")
 
-        lengths = dict(s.execute(select(UtteranceRow.id, func.length(UtteranceRow.text))).all())
+        lengths: dict[int, int] = {
+            uid: n for uid, n in s.execute(select(UtteranceRow.id, func.length(UtteranceRow.text)))
+        }
         bad = 0
         for start_id, start, end_id, end in s.execute(
             select(
-                Coding.start_utterance_id, Coding.start_offset, Coding.end_utterance_id, Coding.end_offset
+                Coding.start_utterance_id,
+                Coding.start_offset,
+                Coding.end_utterance_id,
+                Coding.end_offset,
             )
         ):
-            if not (0 <= start <= lengths.get(start_id, -1) and 0 <= end <= lengths.get(end_id, -1)):
+            if not (
+                0 <= start <= lengths.get(start_id, -1) and 0 <= end <= lengths.get(end_id, -1)
+            ):
                 bad += 1
         if bad:
             problems.append(f"{bad} codings point outside their utterances")

@@ -529,9 +529,7 @@ class Exemplar(_UnitMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), index=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id", ondelete="CASCADE"), index=True)
-    coding_id: Mapped[int] = mapped_column(
-        ForeignKey("coding.id", ondelete="CASCADE"), index=True
-    )
+    coding_id: Mapped[int] = mapped_column(ForeignKey("coding.id", ondelete="CASCADE"), index=True)
     coder_id: Mapped[int | None] = mapped_column(ForeignKey("coder.id", ondelete="SET NULL"))
     pinned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

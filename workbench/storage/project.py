@@ -24,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
@@ -243,35 +243,45 @@ def _open_sqlite(path: Path, coder_name: str) -> Project:
     if header != SQLITE_MAGIC:
         raise ProjectError(f"{path} is not a Dyad Workbench project (not a database file)")
 
+    # Read-only until we know what we have: opening through the engine would switch the file
+    # to WAL, and an older project must stay untouched until its migrated copy is verified.
     _quick_check(path)
-    engine = _sqlite_engine(path)
-    try:
-        with engine.connect() as conn:
-            current = _current_revision(conn)
-            if current is None and not _has_table(conn, "project"):
-                raise ProjectError(f"{path} is a database but not a Dyad Workbench project")
-    except DBAPIError as exc:
-        engine.dispose()
-        raise _damaged(path, exc) from exc
-    except ProjectError:
-        engine.dispose()
-        raise
+    current = _sqlite_revision(path)
     head = head_revision()
     if current != head:
-        engine.dispose()
         if current not in known_revisions():
             raise ProjectError(
                 f"{path} was saved by a newer Dyad Workbench (schema {current}); update the "
                 "workbench to open it"
             )
         _migrate_sqlite_copy(path, current)
-        engine = _sqlite_engine(path)
+    engine = _sqlite_engine(path)
     return Project(engine, str(path), path, coder_name, storage_warnings(path))
+
+
+def _sqlite_revision(path: Path) -> str:
+    """The schema revision of a SQLite file, read without writing to it."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            tables = {
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if "project" not in tables or "alembic_version" not in tables:
+                raise ProjectError(f"{path} is a database but not a Dyad Workbench project")
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, exc) from exc
+    if row is None:
+        raise ProjectError(f"{path} is a database but not a Dyad Workbench project")
+    return str(row[0])
 
 
 def _quick_check(path: Path) -> None:
     try:
-        con = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             rows = con.execute("PRAGMA quick_check").fetchall()
         finally:
@@ -292,12 +302,6 @@ def _damaged(path: Path, cause: object) -> ProjectError:
         else "; no backup of it was found"
     )
     return ProjectError(f"{path} is damaged ({_first_line(cause)}){offer}")
-
-
-def _has_table(conn: Connection, name: str) -> bool:
-    from sqlalchemy import inspect
-
-    return inspect(conn).has_table(name)
 
 
 def _open_server(url: str, coder_name: str) -> Project:
@@ -360,7 +364,6 @@ def _migrate_sqlite_copy(path: Path, current: str | None) -> None:
             migrated_to = _current_revision(conn)
             problems = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
             fk_problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     except Exception as exc:
         engine.dispose()
         work.unlink(missing_ok=True)

@@ -52,9 +52,7 @@ def parse_query(query: str) -> list[Term]:
 
 def _fts5_query(terms: list[Term]) -> str:
     # Tokens hold only letters, digits and marks, so quoting them needs no escaping.
-    return " AND ".join(
-        '"' + " ".join(t.tokens) + '"' + ("*" if t.prefix else "") for t in terms
-    )
+    return " AND ".join('"' + " ".join(t.tokens) + '"' + ("*" if t.prefix else "") for t in terms)
 
 
 def _tsquery(terms: list[Term]) -> str:
@@ -113,7 +111,9 @@ def search(project: Project, query: str, *, limit: int | None = None) -> list[Se
         hits: list[SearchHit] = []
         # Chunk the id list: SQLite caps the number of bound parameters.
         for start in range(0, len(ids), 30_000):
-            for row, interview_key, speaker_key in s.execute(stmt, {"ids": ids[start : start + 30_000]}):
+            for row, interview_key, speaker_key in s.execute(
+                stmt, {"ids": ids[start : start + 30_000]}
+            ):
                 hits.append(
                     SearchHit(
                         interview=interview_key,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -38,12 +38,12 @@ class BidiDelegate(QStyledItemDelegate):
     """Lays out each cell in its own text's direction, so Arabic or Farsi reads right to left
     with its punctuation in place, whatever the window's direction."""
 
-    def initStyleOption(  # noqa: N802
+    def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
-        if is_right_to_left(option.text):  # type: ignore[attr-defined]
-            option.direction = Qt.LayoutDirection.RightToLeft  # type: ignore[attr-defined]
+        if is_right_to_left(option.text):
+            option.direction = Qt.LayoutDirection.RightToLeft
 
 
 class MainWindow(QMainWindow):
@@ -58,7 +58,8 @@ class MainWindow(QMainWindow):
         self.participants_model = ParticipantsModel()
         self.transcript_model = TranscriptModel()
 
-        self.navigator = QTableView(objectName="navigator")
+        self.navigator = QTableView()
+        self.navigator.setObjectName("navigator")
         self.navigator.setModel(self.grid_model)
         self.navigator.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.navigator.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
@@ -71,7 +72,8 @@ class MainWindow(QMainWindow):
         self.navigator.clicked.connect(self._open_cell)
         self.navigator.activated.connect(self._open_cell)
 
-        self.participants = QTableView(objectName="participants")
+        self.participants = QTableView()
+        self.participants.setObjectName("participants")
         self.participants.setModel(self.participants_model)
         self.participants.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.participants.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -84,8 +86,10 @@ class MainWindow(QMainWindow):
         self._dock("Participants", self.participants, "participantsDock")
         self.resizeDocks([study_dock], [540], Qt.Orientation.Horizontal)
 
-        self.transcript_title = QLabel(objectName="transcriptTitle")
-        self.transcript = QTableView(objectName="transcript")
+        self.transcript_title = QLabel()
+        self.transcript_title.setObjectName("transcriptTitle")
+        self.transcript = QTableView()
+        self.transcript.setObjectName("transcript")
         self.transcript.setModel(self.transcript_model)
         self.transcript.setItemDelegateForColumn(2, BidiDelegate(self.transcript))
         self.transcript.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -97,9 +101,12 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.transcript.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.transcript.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
 
-        self.banner = QLabel(objectName="banner")
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
 
@@ -122,7 +129,8 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
-        dock = QDockWidget(title, self, objectName=name)
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -133,13 +141,15 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        open_action = QAction("&Open project…", self, shortcut=QKeySequence.StandardKey.Open)
+        open_action = QAction("&Open project…", self)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self._choose_project)
         file_menu.addAction(open_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
         self._fill_recent()
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
@@ -149,7 +159,9 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recentProjects", [])
         if isinstance(value, str):
             return [value]
-        return [str(v) for v in value or []]
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return []
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -221,9 +233,9 @@ class MainWindow(QMainWindow):
     def open_interview(self, interview: str) -> None:
         self._show_transcript(interview)
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         if self.project is not None:
             self.project.close()
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)

@@ -1,0 +1,44 @@
+"""Small builders for tests: a study with people, an interview and a transcript, via the services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from workbench.coding.study import add_interview, add_participant
+from workbench.coding.transcripts import import_utterances
+from workbench.domain.transcript import ParsedTranscript, UtteranceDraft
+from workbench.storage.project import Project
+
+
+def transcript(lines: Sequence[tuple[str | None, str]], step_ms: int = 1000) -> ParsedTranscript:
+    return ParsedTranscript(
+        utterances=tuple(
+            UtteranceDraft(speaker, i * step_ms, (i + 1) * step_ms, text)
+            for i, (speaker, text) in enumerate(lines)
+        ),
+        encoding="utf-8",
+        format="txt",
+    )
+
+
+def interview_with(
+    project: Project,
+    key: str,
+    lines: Sequence[tuple[str | None, str]],
+    *,
+    people: Sequence[tuple[str, str]] = (("P01", "patient"), ("R01", "researcher")),
+    wave: str = "baseline",
+) -> None:
+    """Add the people that are missing, an interview with all of them, and its transcript.
+
+    Speaker labels in ``lines`` are participant ids.
+    """
+    from workbench.coding.study import list_participants
+
+    existing = {p.id for p in list_participants(project)}
+    for person, role in people:
+        if person not in existing:
+            add_participant(project, person, role)
+    add_interview(project, key, wave=wave, participants=[(p, None) for p, _ in people])
+    labels = {s for s, _ in lines if s}
+    import_utterances(project, key, transcript(lines), speakers={s: s for s in labels})

@@ -1,0 +1,99 @@
+"""Full-text search: one meaning on SQLite and PostgreSQL (DESIGN.md, Search)."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.coding.study import new_study
+from workbench.domain.study import StudyError
+from workbench.storage.project import Project
+from workbench.storage.search import search
+
+from ..helpers import interview_with
+
+CORPUS = [
+    ("P01", "I could not sleep. The nightmares come every night."),
+    ("R01", "Can you tell me more about the nightmares?"),
+    ("P01", "Nightmare after nightmare; sleeping is hard. Running helps."),
+    ("P01", "Mi café favorito está en la Plaza Mayor. ÉCOLE, Ecole, école."),
+    ("P01", "The café closed (cafe\u0301 in NFD)."),
+    ("P01", "لا أستطيع النوم منذ أسابيع. كَتَبَ الطبيب رسالة."),
+    ("P01", "كتب الطبيب رسالة ثانية."),
+    ("P01", "خواب‌هایم بد است و شب‌ها بیدار می‌مانم."),
+    ("P01", "ሰላም እየ። ሕሙም ኣለኹ።"),
+    ("P01", "I'm fine 👩🏽‍⚕️ thanks; the category is catastrophic, not a cat."),
+    ("P01", "Straße STRASSE strasse"),
+    ("P01", "<UNSURE>hello</UNSURE> <UNIN/> we were in Homs in 2012."),
+]
+
+QUERIES = {
+    "nightmares": {0, 1},
+    "NIGHTMARES": {0, 1},
+    "nightmare": {2},  # no stemming
+    "nightmare*": {0, 1, 2},
+    "sleep": {0},
+    "sleep*": {0, 2},
+    "sleep nightmares": {0},
+    '"the nightmares"': {0, 1},
+    '"about the nightmares"': {1},
+    '"nightmares come"': {0},
+    '"come nightmares"': set(),
+    "cafe": {3, 4},
+    "CAFÉ": {3, 4},
+    "ecole": {3},
+    "cat": {9},
+    "cat*": {9},
+    "النوم": {5},
+    "كتب": {5, 6},  # harakat folded
+    "كَتَبَ": {5, 6},
+    "خواب": {7},
+    "ሰላም": {8},
+    "ሕሙም": {8},
+    "strasse": {10},
+    "unsure": {11},
+    "2012": {11},
+    "homs": {11},
+    "zebra": set(),
+}
+
+
+def _hits(project: Project, query: str) -> set[int]:
+    return {h.utterance for h in search(project, query)}
+
+
+@pytest.fixture
+def corpus(project: Project) -> Project:
+    interview_with(project, "I1", CORPUS)
+    return project
+
+
+@pytest.mark.parametrize("query", sorted(QUERIES))
+def test_search_meaning(corpus: Project, query: str) -> None:
+    assert _hits(corpus, query) == QUERIES[query]
+
+
+def test_hits_carry_interview_speaker_time_and_snippet(corpus: Project) -> None:
+    first, second = search(corpus, "nightmares")
+    assert (first.interview, first.utterance, first.speaker) == ("I1", 0, "P01")
+    assert (second.interview, second.utterance, second.speaker) == ("I1", 1, "R01")
+    assert (second.start_ms, second.end_ms) == (1000, 2000)
+    assert "nightmares" in second.snippet and second.text == CORPUS[1][1]
+
+
+def test_empty_query_is_refused(corpus: Project) -> None:
+    with pytest.raises(StudyError, match="nothing to search"):
+        search(corpus, '  " " ** ')
+
+
+def test_sqlite_and_postgresql_give_identical_hits(tmp_path, pg_url: str) -> None:
+    queries = [*QUERIES, "the", "a*", '"not a cat"', "é*", "ሰ*", "خو*", "👩🏽‍⚕️ fine"]
+    results = []
+    for target in (str(tmp_path / "s.dyad"), pg_url):
+        with new_study(target) as p:
+            interview_with(p, "I1", CORPUS)
+            interview_with(p, "I2", [(s, t.upper()) for s, t in CORPUS], wave="mid-treatment")
+            results.append(
+                {q: sorted((h.interview, h.utterance) for h in search(p, q)) for q in queries}
+            )
+    assert results[0] == results[1]
+    assert results[0]["the"]  # the comparison is not vacuous

@@ -1,0 +1,46 @@
+"""The demo project builds from the repo's own script and shows the study's design."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from workbench.coding.study import list_interviews, study_grid, summary
+from workbench.coding.transcripts import interview_text
+from workbench.domain.text import count_words
+from workbench.storage.check import check_project
+from workbench.storage.project import open_project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_builds_with_two_dyads_ten_interviews_and_two_missing(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("build_demo", ROOT / "projects" / "build_demo.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "demo.dyad"
+    assert module.main(["--out", str(out)]) == 0
+    with open_project(out) as p:
+        info = summary(p)
+        assert "fictional" in info.title.lower()
+        assert (info.dyads, info.interviews, info.waves) == (2, 10, 3)
+        for iv in list_interviews(p):
+            words = count_words(interview_text(p, iv.id))
+            assert 1000 <= words <= 2200, (iv.id, words)
+            assert all(person.participant != "?" for person in iv.participants)
+        grid = study_grid(p)
+        empty = [
+            (lane.participant, wave)
+            for i, lane in enumerate(grid.lanes)
+            for wave in grid.waves
+            if not grid.cell(i, wave)
+        ]
+        assert sorted(empty) == [("C01", "mid-treatment"), ("P02", "post-treatment")]
+        interpreted = [
+            iv
+            for iv in list_interviews(p)
+            if any(x.role.value == "interpreter" for x in iv.participants)
+        ]
+        assert len(interpreted) == 3
+        assert check_project(p).sound

@@ -1,0 +1,110 @@
+"""The first window: navigator lanes and waves, participants, a transcript opened from a cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from workbench.coding.study import add_dyad, add_interview, add_participant, new_study
+from workbench.coding.transcripts import import_utterances
+from workbench.ui.main_window import MainWindow
+from workbench.ui.models import (
+    ParticipantsModel,
+    StudyGridModel,
+    TranscriptModel,
+    is_right_to_left,
+)
+
+from ..helpers import transcript
+
+
+@pytest.fixture
+def demo_like(tmp_path: Path) -> Path:
+    path = tmp_path / "ui.dyad"
+    with new_study(path, title="UI study") as p:
+        for key, role in [("P01", "patient"), ("C01", "clinician"), ("R01", "researcher")]:
+            add_participant(p, key, role)
+        add_dyad(p, "D01", ["C01", "P01"])
+        add_interview(
+            p, "P01-b", wave="baseline", dyad="D01", participants=[("P01", None), ("R01", None)]
+        )
+        import_utterances(
+            p,
+            "P01-b",
+            transcript([("R01", "How did you sleep?"), ("P01", "لا أستطيع النوم")]),
+            speakers={"R01": "R01", "P01": "P01"},
+        )
+    return path
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    return w
+
+
+def test_window_shows_the_study_and_opens_a_transcript_from_its_cell(
+    window: MainWindow, demo_like: Path, qtbot
+) -> None:
+    assert window.open_location(str(demo_like))
+    grid = window.grid_model
+    assert grid.rowCount() == 2 and grid.columnCount() == 3
+    assert grid.headerData(0, Qt.Orientation.Vertical) == "D01 · P01 (patient)"
+    assert grid.headerData(1, Qt.Orientation.Horizontal) == "mid-treatment"
+    assert grid.data(grid.index(0, 0)) == "transcribed"
+    assert grid.data(grid.index(0, 1)) == "no interview"
+    assert window.participants_model.rowCount() == 3
+
+    rect = window.navigator.visualRect(grid.index(0, 0))
+    qtbot.mouseClick(window.navigator.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    model = window.transcript_model
+    assert model.rowCount() == 2
+    assert model.data(model.index(1, 1)) == "P01"
+    assert model.data(model.index(1, 2)) == "لا أستطيع النوم"
+    assert "P01-b" in window.transcript_title.text()
+    assert "UI study" in window.windowTitle()
+
+
+def test_opening_something_that_is_not_a_project_explains_why(
+    window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    shown: list[str] = []
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    bogus = tmp_path / "bogus.dyad"
+    bogus.write_text("hello", encoding="utf-8")
+    assert not window.open_location(str(bogus))
+    assert shown and "not a Dyad Workbench project" in shown[0]
+
+
+def test_recent_projects_are_remembered(window: MainWindow, demo_like: Path) -> None:
+    window.open_location(str(demo_like))
+    assert window.settings.value("recentProjects") in ([str(demo_like)], str(demo_like))
+    assert window.recent_menu.isEnabled()
+
+
+def test_models_pass_the_qt_model_tester(qtmodeltester, demo_like: Path) -> None:
+    from workbench.coding.study import list_participants, study_grid
+    from workbench.coding.transcripts import utterances
+    from workbench.storage.project import open_project
+
+    with open_project(demo_like) as p:
+        grid = StudyGridModel(study_grid(p))
+        people = ParticipantsModel()
+        people.set_rows(list_participants(p))
+        text = TranscriptModel()
+        text.set_rows(utterances(p, "P01-b"))
+    for model in (grid, people, text):
+        qtmodeltester.check(model)
+
+
+def test_right_to_left_detection() -> None:
+    assert is_right_to_left("لا أستطيع")
+    assert is_right_to_left("  «خواب» ok")
+    assert not is_right_to_left("Hello لا")
+    assert not is_right_to_left("123")

@@ -1,0 +1,1 @@
+"""Private implementation of :mod:`workbench.exchange.transcripts`; import from there instead."""
