@@ -1,8 +1,9 @@
 """Shared fixtures: a project on each backend (a real SQLite file and a real PostgreSQL server).
 
 PostgreSQL tests use the server named by WORKBENCH_TEST_PG_URL (``.ci/run`` starts one). Without
-it they skip on a developer's machine but *fail* under CI, and a CI run in which no PostgreSQL
-test passed fails as a whole.
+it, the suite starts a throwaway server of its own when PostgreSQL's binaries are installed. If
+neither works the PostgreSQL tests skip on a developer's machine but *fail* under CI, and a CI run
+in which no PostgreSQL test passed fails as a whole.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("WORKBENCH_CODER", "tester")
 
+import atexit
+import glob
+import shutil
+import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,12 +38,78 @@ IN_CI = bool(os.environ.get("CI"))
 _postgres_passed = 0
 
 
+_own_server: dict[str, str | None] = {}
+
+
+def _pg_bindir() -> str | None:
+    if shutil.which("pg_config"):
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
+        if out.returncode == 0 and Path(out.stdout.strip(), "initdb").exists():
+            return out.stdout.strip()
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return str(Path(found[-1]).parent) if found else None
+
+
+def _start_own_server() -> str | None:
+    """A throwaway PostgreSQL server in a temporary folder, stopped when the tests end."""
+    bindir = _pg_bindir()
+    if bindir is None:
+        return None
+    folder = tempfile.mkdtemp(prefix="wb-pg-")
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = str(56000 + os.getpid() % 1000)
+    data, log = f"{folder}/data", f"{folder}/log"
+    steps = [
+        [
+            f"{bindir}/initdb",
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+        [
+            f"{bindir}/pg_ctl",
+            "-D",
+            data,
+            "-l",
+            log,
+            "-w",
+            "-o",
+            f"-k {folder} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off",
+            "start",
+        ],
+    ]
+    for step in steps:
+        if subprocess.run(as_user + step, capture_output=True).returncode != 0:
+            return None
+    atexit.register(
+        lambda: subprocess.run(
+            [*as_user, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+    )
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+
 def _need_postgres() -> str:
     if PG_URL:
         return PG_URL
+    if "url" not in _own_server:
+        _own_server["url"] = _start_own_server()
+    if _own_server["url"]:
+        return _own_server["url"]
     if IN_CI:
         pytest.fail("WORKBENCH_TEST_PG_URL is not set: CI must run the PostgreSQL tests")
-    pytest.skip("no PostgreSQL server (set WORKBENCH_TEST_PG_URL; .ci/run starts one)")
+    pytest.skip("no PostgreSQL server (set WORKBENCH_TEST_PG_URL, or install PostgreSQL)")
 
 
 @pytest.fixture
