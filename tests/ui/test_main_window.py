@@ -108,3 +108,30 @@ def test_right_to_left_detection() -> None:
     assert is_right_to_left("  «خواب» ok")
     assert not is_right_to_left("Hello لا")
     assert not is_right_to_left("123")
+
+
+def test_a_damaged_project_offers_its_latest_backup(
+    window: MainWindow, demo_like: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from workbench.storage.backup import list_backups, make_backup
+
+    make_backup(demo_like, reason="daily")
+    data = bytearray(demo_like.read_bytes())
+    for offset in range(4096, len(data) - 4096, 4096):
+        data[offset + 50 : offset + 600] = b"\xee" * 550
+    demo_like.write_bytes(bytes(data))
+    asked: list[str] = []
+
+    def answer(_parent, _title, text):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    assert window.open_location(str(demo_like))
+    assert "damaged" in asked[0] and "daily" in asked[0]
+    assert window.grid_model.rowCount() == 2  # the backup's study is open
+    kept = [p for p in demo_like.parent.iterdir() if "-damaged-" in p.name and p.suffix == ".dyad"]
+    assert len(kept) == 1 and kept[0].read_bytes() == bytes(data)
+    assert len(list_backups(demo_like)) == 1

@@ -39,3 +39,28 @@ def list_backups(path: Path) -> list[Path]:
 def latest_backup(path: Path) -> Path | None:
     backups = list_backups(path)
     return backups[-1] if backups else None
+
+
+def restore_latest_backup(path: Path) -> Path:
+    """Put the latest backup in the project's place; the damaged file is kept beside it.
+
+    Returns where the damaged file was moved. Nothing is deleted.
+    """
+    backup = latest_backup(path)
+    if backup is None:
+        raise FileNotFoundError(f"no backup of {path} was found in {backup_dir(path)}")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = path.with_name(f"{path.stem}-damaged-{stamp}{path.suffix}")
+    path.replace(kept)
+    for side in ("-wal", "-shm"):
+        stale = Path(f"{path}{side}")
+        if stale.exists():
+            stale.replace(Path(f"{kept}{side}"))
+    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    dst = sqlite3.connect(path)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return kept

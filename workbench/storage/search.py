@@ -75,9 +75,7 @@ def matching_ids(session: Session, terms: list[Term]) -> list[int]:
         )
     else:
         rows = session.execute(
-            text(
-                "SELECT id FROM utterance WHERE workbench_tsv(search_text) @@ CAST(:q AS tsquery)"
-            ),
+            text("SELECT id FROM utterance WHERE search_vector @@ CAST(:q AS tsquery)"),
             {"q": _tsquery(terms)},
         )
     return [int(r[0]) for r in rows]
@@ -102,27 +100,34 @@ def search(project: Project, query: str, *, limit: int | None = None) -> list[Se
         if not ids:
             return []
         stmt = (
-            select(UtteranceRow, Interview.key, Participant.key)
+            select(
+                Interview.key,
+                UtteranceRow.position,
+                Participant.key,
+                UtteranceRow.speaker_label,
+                UtteranceRow.start_ms,
+                UtteranceRow.end_ms,
+                UtteranceRow.text,
+            )
             .join(Interview, UtteranceRow.interview_id == Interview.id)
             .outerjoin(Participant, UtteranceRow.speaker_id == Participant.id)
             .where(UtteranceRow.id.in_(bindparam("ids", expanding=True)))
-            .order_by(Interview.key, UtteranceRow.position)
         )
         hits: list[SearchHit] = []
         # Chunk the id list: SQLite caps the number of bound parameters.
         for start in range(0, len(ids), 30_000):
-            for row, interview_key, speaker_key in s.execute(
+            for key, position, speaker, label, start_ms, end_ms, body in s.execute(
                 stmt, {"ids": ids[start : start + 30_000]}
             ):
                 hits.append(
                     SearchHit(
-                        interview=interview_key,
-                        utterance=row.position,
-                        speaker=speaker_key or row.speaker_label,
-                        start_ms=row.start_ms,
-                        end_ms=row.end_ms,
-                        text=row.text,
-                        snippet=_snippet(row.text, terms),
+                        interview=key,
+                        utterance=position,
+                        speaker=speaker or label,
+                        start_ms=start_ms,
+                        end_ms=end_ms,
+                        text=body,
+                        snippet=_snippet(body, terms),
                     )
                 )
         hits.sort(key=lambda h: (h.interview, h.utterance))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.study import list_participants, study_grid, summary
 from workbench.coding.transcripts import utterances
+from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
 from workbench.ui.models import (
     ParticipantsModel,
@@ -182,8 +183,27 @@ class MainWindow(QMainWindow):
         try:
             project = open_project(location)
         except ProjectError as exc:
-            QMessageBox.critical(self, "Cannot open project", str(exc))
-            return False
+            backup = latest_backup(Path(location)) if "damaged" in str(exc) else None
+            if backup is None:
+                QMessageBox.critical(self, "Cannot open project", str(exc))
+                return False
+            answer = QMessageBox.question(
+                self,
+                "Project damaged",
+                f"{exc}\n\nRestore the latest backup ({backup.name}) in its place? "
+                "The damaged file is kept beside it.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+            try:
+                kept = restore_latest_backup(Path(location))
+                project = open_project(location)
+            except (OSError, ProjectError) as again:
+                QMessageBox.critical(self, "Cannot restore the backup", str(again))
+                return False
+            self.statusBar().showMessage(
+                f"Restored from {backup.name}; damaged file kept as {kept}"
+            )
         if self.project is not None:
             self.project.close()
         self.project = project

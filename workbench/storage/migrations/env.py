@@ -10,9 +10,20 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reachable by running alembic by hand
     raise RuntimeError("run migrations through workbench.storage, not the alembic command")
 
+# Full-text index structures made by hand in the migrations, one per database: not ORM columns.
+_SEARCH_INDEX_OBJECTS = {"utterance_fts", "search_vector", "ix_utterance_search"}
+
+
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    return not (name in _SEARCH_INDEX_OBJECTS or (name or "").startswith("utterance_fts_"))
+
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
+    include_object=_include_object,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
 )
