@@ -346,3 +346,17 @@ def test_a_process_killed_during_a_big_import_leaves_all_or_nothing(
         if info["utterances"]:
             break
     assert 0 in outcomes  # at least one kill landed mid-import
+
+
+def test_waves_and_consent_from_the_command_line(study: Path, capsys) -> None:
+    assert (
+        ok(capsys, "wave", "add", study, "6-month follow-up").strip().endswith("6-month follow-up")
+    )
+    ok(capsys, "wave", "rename", study, "mid-treatment", "mid")
+    ok(capsys, "wave", "reorder", study, "baseline,mid,6-month follow-up,post-treatment")
+    waves = json.loads(ok(capsys, "wave", "list", study, "--json"))
+    assert [w["name"] for w in waves] == ["baseline", "mid", "6-month follow-up", "post-treatment"]
+    ok(capsys, "participant", "consent", study, "P01", "declined")
+    people = {p["id"]: p for p in json.loads(ok(capsys, "participant", "list", study, "--json"))}
+    assert people["P01"]["consent"] == "declined" and people["P01"]["dyads"] == ["D01"]
+    assert "exactly once" in refused(capsys, "wave", "reorder", study, "baseline")

@@ -23,6 +23,7 @@ COMMANDS = (
     "new",
     "info",
     "migrate",
+    "wave",
     "participant",
     "dyad",
     "interview",
@@ -135,6 +136,44 @@ def cmd_migrate(args: argparse.Namespace) -> None:
         print(f"already at schema {after}")
     else:
         print(f"migrated from schema {before or 'none'} to {after}")
+
+
+def cmd_wave(args: argparse.Namespace) -> None:
+    from workbench.coding.study import add_wave, list_waves, rename_wave, reorder_waves
+
+    with _open(args) as project:
+        if args.action == "add":
+            add_wave(project, args.name, after=args.after)
+        elif args.action == "rename":
+            rename_wave(project, args.old, args.new)
+        elif args.action == "reorder":
+            reorder_waves(project, [w.strip() for w in args.order.split(",")])
+        waves = list_waves(project)
+        if getattr(args, "json", False):
+            _print_json(waves)
+        else:
+            print(", ".join(w.name for w in waves))
+
+
+def cmd_participant_consent(args: argparse.Namespace) -> None:
+    from workbench.coding.study import set_consent
+
+    with _open(args) as project:
+        info = set_consent(project, args.id, args.status)
+        print(f"{info.id}: {info.consent.value}")
+
+
+def cmd_participant_list(args: argparse.Namespace) -> None:
+    from workbench.coding.study import list_participants
+
+    with _open(args) as project:
+        people = list_participants(project)
+        if args.json:
+            _print_json(people)
+            return
+        for p in people:
+            dyads = f"  dyads: {', '.join(p.dyads)}" if p.dyads else ""
+            print(f"{p.id:<10} {p.role.value:<12} {p.consent.value:<10}{dyads}")
 
 
 def cmd_participant_add(args: argparse.Namespace) -> None:
@@ -353,6 +392,19 @@ def build_parser() -> argparse.ArgumentParser:
     command("info", cmd_info, "what the project holds")
     command("migrate", cmd_migrate, "upgrade the project's schema", json_=False)
 
+    wave = sub.add_parser("wave", help="waves").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    command("list", cmd_wave, "list the waves in order", parent=wave)
+    p = command("add", cmd_wave, "add a wave", json_=False, parent=wave)
+    p.add_argument("name")
+    p.add_argument("--after", help="put it right after this wave (default: last)")
+    p = command("rename", cmd_wave, "rename a wave", json_=False, parent=wave)
+    p.add_argument("old")
+    p.add_argument("new")
+    p = command("reorder", cmd_wave, "put the waves in a new order", json_=False, parent=wave)
+    p.add_argument("order", metavar="W1,W2,...")
+
     participant = sub.add_parser("participant", help="participants").add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
@@ -361,6 +413,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True)
     p.add_argument("--consent", default="consented")
     p.add_argument("--attr", action="append", metavar="KEY=VALUE")
+    command("list", cmd_participant_list, "list the participants", parent=participant)
+    p = command("consent", cmd_participant_consent, "set consent", json_=False, parent=participant)
+    p.add_argument("id")
+    p.add_argument("status", metavar="consented|pending|declined")
     p = command("attr", cmd_participant_attr, "set an attribute", parent=participant)
     p.add_argument("id")
     p.add_argument("assignment", metavar="KEY=VALUE")
