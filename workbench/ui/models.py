@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
@@ -18,6 +18,7 @@ from workbench.domain.study import (
 )
 
 _Index = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
 
 STATUS_COLOURS: dict[InterviewStatus, str] = {
     InterviewStatus.PLANNED: "#eef1f4",
@@ -130,14 +131,16 @@ class StudyGridModel(QAbstractTableModel):
         return None
 
 
-class ParticipantsModel(QAbstractTableModel):
-    HEADERS = ("Participant", "Role", "Consent", "Dyads")
+class _RecordsModel(QAbstractTableModel, Generic[R]):
+    """A flat table over a list of plain records; subclasses name the columns and the cells."""
+
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[ParticipantInfo] = []
+        self._rows: list[R] = []
 
-    def set_rows(self, rows: list[ParticipantInfo]) -> None:
+    def set_rows(self, rows: list[R]) -> None:
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
@@ -147,6 +150,17 @@ class ParticipantsModel(QAbstractTableModel):
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+
+class ParticipantsModel(_RecordsModel[ParticipantInfo]):
+    HEADERS = ("Participant", "Role", "Consent", "Dyads")
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -163,33 +177,11 @@ class ParticipantsModel(QAbstractTableModel):
             return "\n".join(lines) or None
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
-
-class TranscriptModel(QAbstractTableModel):
+class TranscriptModel(_RecordsModel[Utterance]):
     """The utterances of one interview: time, speaker, text."""
 
     HEADERS = ("Time", "Speaker", "Text")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[Utterance] = []
-
-    def set_rows(self, rows: list[Utterance]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -212,11 +204,4 @@ class TranscriptModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeading)
         if role == Qt.ItemDataRole.ToolTipRole and column == 2 and u.flags:
             return "Flags: " + ", ".join(u.flags)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
         return None
