@@ -12,17 +12,25 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
+import json
 import sys
 from pathlib import Path
 
+from workbench.coding.codebook import add_code
+from workbench.coding.codings import apply_code
 from workbench.coding.study import (
     add_dyad,
     add_interview,
     add_participant,
     new_study,
     set_attribute,
+    set_interview_status,
 )
+from workbench.coding.transcripts import interview_text, utterances
+from workbench.coding.utterances import edit_utterance
 from workbench.exchange.transcript_import import import_transcript_files
+from workbench.storage.project import Project
 
 HERE = Path(__file__).resolve().parent
 TRANSCRIPTS = HERE / "demo" / "transcripts"
@@ -65,6 +73,44 @@ INTERVIEWS = [
 ]
 
 
+def mark_interpreter_renderings(project: Project, interview: str) -> None:
+    """An interpreter line in English right after the patient's turn renders the patient."""
+    rows = utterances(project, interview)
+    for previous, row in itertools.pairwise(rows):
+        arabic = any("\u0600" <= ch <= "\u06ff" for ch in row.text)
+        if row.speaker == "I01" and previous.speaker == "P01" and not arabic:
+            edit_utterance(project, interview, row.index, renders="P01", coder="demo-builder")
+
+
+def add_codebook_and_codings(project: Project) -> None:
+    """The analyst's fictional codebook and codings (written for the demo, see README)."""
+    for code in json.loads((HERE / "demo" / "codebook.json").read_text(encoding="utf-8")):
+        add_code(
+            project,
+            code["name"],
+            parent=code["parent"],
+            color=code.get("color"),
+            definition=code.get("definition"),
+            inclusion=code.get("inclusion"),
+            exclusion=code.get("exclusion"),
+            coder="demo-builder",
+        )
+    texts: dict[str, str] = {}
+    for coding in json.loads((HERE / "demo" / "codings.json").read_text(encoding="utf-8")):
+        key = coding["interview"]
+        text = texts.setdefault(key, interview_text(project, key))
+        start = text.index(coding["quote"])
+        apply_code(
+            project,
+            key,
+            start,
+            start + len(coding["quote"]),
+            coding["code"],
+            memo=coding.get("memo"),
+            coder="demo-builder",
+        )
+
+
 def build(out: Path) -> None:
     with new_study(out, title=TITLE, coder="demo-builder") as project:
         for key, role, attributes in PARTICIPANTS:
@@ -87,6 +133,11 @@ def build(out: Path) -> None:
                 weeks_since_start=weeks,
             )
             import_transcript_files(project, key, [TRANSCRIPTS / f"{key}.txt"])
+            if "I01" in others:
+                mark_interpreter_renderings(project, key)
+        add_codebook_and_codings(project)
+        for key, *_ in INTERVIEWS:
+            set_interview_status(project, key, "coded")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,6 +32,15 @@ COMMANDS = (
     "search",
     "withdraw",
     "check",
+    "code",
+    "coding",
+    "utterance",
+    "undo",
+    "redo",
+    "history",
+    "query",
+    "memo",
+    "journal",
 )
 
 
@@ -363,6 +372,206 @@ def cmd_check(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+# --- coding (issue: coding core) ----------------------------------------------------------------
+
+
+def cmd_code(args: argparse.Namespace) -> None:
+    from workbench.coding import codebook
+
+    with _open(args) as project:
+        action = args.action
+        if action == "add":
+            info, _ = codebook.add_code(
+                project,
+                args.name,
+                parent=args.parent,
+                color=args.color,
+                definition=args.definition,
+                inclusion=args.inclusion,
+                exclusion=args.exclusion,
+                coder=args.coder,
+            )
+            print(f"added code {info.path}")
+        elif action == "rename":
+            info, _ = codebook.rename_code(project, args.name, args.new_name, coder=args.coder)
+            print(f"renamed to {info.path}")
+        elif action == "move":
+            info, _ = codebook.move_code(project, args.name, args.to or None, coder=args.coder)
+            print(f"moved to {info.path}")
+        elif action == "merge":
+            info, _ = codebook.merge_codes(project, args.name, args.into, coder=args.coder)
+            print(f"merged into {info.path} ({info.codings} codings)")
+        elif action == "delete":
+            change = codebook.delete_code(project, args.name, confirm=args.yes, coder=args.coder)
+            print(change.description)
+        elif action == "list":
+            codes = codebook.list_codes(project)
+            if args.json:
+                _print_json(codes)
+                return
+            for c in codes:
+                depth = c.path.count(codebook.PATH_SEPARATOR)
+                print(f"{'  ' * depth}{c.name}  ({c.codings})")
+
+
+def cmd_coding(args: argparse.Namespace) -> None:
+    from workbench.coding import codings
+
+    with _open(args) as project:
+        if args.action == "add":
+            info, _ = codings.apply_code(
+                project,
+                args.interview,
+                args.start,
+                args.end,
+                args.code,
+                memo=args.memo,
+                important=args.important,
+                coder=args.coder,
+            )
+            if args.json:
+                _print_json(info)
+            else:
+                print(f"{info.id}  {info.code}  {info.start}-{info.end}: {info.text!r}")
+        elif args.action == "remove":
+            print(codings.remove_coding(project, args.id, coder=args.coder).description)
+        elif args.action == "list":
+            rows = codings.list_codings(project, interview=args.interview, code=args.code)
+            if args.json:
+                _print_json(rows)
+                return
+            for c in rows:
+                print(f"{c.id}  {c.interview} {c.start}-{c.end}  {c.code}: {c.text!r}")
+        elif args.action == "detached":
+            detached = codings.list_detached(project)
+            if args.json:
+                _print_json(detached)
+                return
+            for d in detached:
+                print(f"{d.id}  {d.interview}  {d.code}: {d.text!r}")
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    if value.lower() in ("yes", "true", "1", "on"):
+        return True
+    if value.lower() in ("no", "false", "0", "off"):
+        return False
+    raise CommandError(f"expected yes or no, got '{value}'")
+
+
+def cmd_utterance(args: argparse.Namespace) -> None:
+    from workbench.coding import utterances
+
+    with _open(args) as project:
+        if args.action == "set":
+            verified = True if args.verified else _flag(args.verified_flag)
+            change = utterances.edit_utterance(
+                project,
+                args.interview,
+                args.n,
+                text=args.text,
+                speaker=args.speaker,
+                renders=args.renders,
+                verified=verified,
+                needs_review=_flag(args.needs_review),
+                coder=args.coder,
+            )
+        elif args.action == "split":
+            change = utterances.split_utterance(
+                project, args.interview, args.n, args.at, coder=args.coder
+            )
+        else:
+            change = utterances.merge_utterances(project, args.interview, args.n, coder=args.coder)
+        print(change.description)
+
+
+def cmd_undo(args: argparse.Namespace) -> None:
+    from workbench.coding.undo import redo, undo
+
+    with _open(args) as project:
+        change = (undo if args.command == "undo" else redo)(project, args.coder)
+        print(change.description)
+
+
+def cmd_history(args: argparse.Namespace) -> None:
+    from workbench.coding.undo import history
+
+    with _open(args) as project:
+        items = history(project, args.coder)
+        if args.json:
+            _print_json(items)
+            return
+        for h in items:
+            print(f"{h.seq:>4} {'(undone) ' if h.undone else ''}{h.description}")
+
+
+def cmd_query(args: argparse.Namespace) -> None:
+    from workbench.coding.queries import query_segments
+
+    with _open(args) as project:
+        segments = query_segments(
+            project,
+            code=args.code,
+            include_subcodes=not args.no_subcodes,
+            theme=args.theme,
+            wave=args.wave,
+            role=args.role,
+            dyad=args.dyad,
+            participant=args.participant,
+            coder=args.by_coder,
+            attributes=_key_values(args.attr, "--attr"),
+            text=args.text,
+            interview=args.interview,
+            include_unconsented=args.include_unconsented,
+        )
+        if args.include_unconsented:
+            print("note: participants without consent are included", file=sys.stderr)
+        if args.json:
+            _print_json(segments)
+            return
+        for g in segments:
+            who = ", ".join(g.participants) or "-"
+            print(f"{g.interview} [{_ms(g.start_ms)}] {who} · {g.code}\n    {g.text}")
+        print(f"{len(segments)} segments", file=sys.stderr)
+
+
+def cmd_memo(args: argparse.Namespace) -> None:
+    from workbench.coding import memos
+
+    with _open(args) as project:
+        if args.action == "add":
+            info, _ = memos.add_memo(
+                project, args.text, about=args.about, title=args.title, coder=args.coder
+            )
+            print(f"{info.id}  memo on {info.about}")
+        else:
+            items = memos.list_memos(project, about=args.about)
+            if args.json:
+                _print_json(items)
+                return
+            for m in items:
+                print(f"{m.id}  {m.about}  {m.coder or ''}: {m.text}")
+
+
+def cmd_journal(args: argparse.Namespace) -> None:
+    from workbench.coding import memos
+
+    with _open(args) as project:
+        if args.action == "add":
+            date = dt.date.fromisoformat(args.date) if args.date else None
+            info, _ = memos.add_journal_entry(project, args.text, date=date, coder=args.coder)
+            print(f"{info.date.isoformat()}  journal entry by {info.coder}")
+        else:
+            entries = memos.list_journal(project, coder=args.by_coder)
+            if args.json:
+                _print_json(entries)
+                return
+            for e in entries:
+                print(f"{e.date.isoformat()}  {e.coder or ''}: {e.text}")
+
+
 # --- parser --------------------------------------------------------------------------------------
 
 
@@ -381,6 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = parent.add_parser(name, help=help_)
         p.set_defaults(func=func)
         p.add_argument("project", help="a .dyad file or a database URL")
+        p.add_argument("--coder", help="who does this (default: $WORKBENCH_CODER or your login)")
         if json_:
             p.add_argument("--json", action="store_true", help="print JSON")
         return p
@@ -465,7 +675,97 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("participant")
 
     command("check", cmd_check, "integrity and consistency report")
+    _add_coding_commands(sub, command)
     return parser
+
+
+def _add_coding_commands(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    def group(name: str, help_: str) -> Any:
+        return sub.add_parser(name, help=help_).add_subparsers(
+            dest="action", required=True, parser_class=_Parser
+        )
+
+    code = group("code", "the codebook")
+    p = command("add", cmd_code, "add a code", json_=False, parent=code)
+    p.add_argument("name")
+    p.add_argument("--parent")
+    p.add_argument("--color", metavar="#RRGGBB")
+    p.add_argument("--definition")
+    p.add_argument("--inclusion")
+    p.add_argument("--exclusion")
+    command("list", cmd_code, "the code tree with counts", parent=code)
+    p = command("rename", cmd_code, "rename a code", json_=False, parent=code)
+    p.add_argument("name")
+    p.add_argument("new_name")
+    p = command("move", cmd_code, "put a code under another", json_=False, parent=code)
+    p.add_argument("name")
+    p.add_argument("--to", help="the new parent (omit: to the top)")
+    p = command("merge", cmd_code, "merge a code into another", json_=False, parent=code)
+    p.add_argument("name")
+    p.add_argument("--into", required=True)
+    p = command("delete", cmd_code, "delete a code", json_=False, parent=code)
+    p.add_argument("name")
+    p.add_argument("--yes", action="store_true", help="also delete its sub-codes and codings")
+
+    coding = group("coding", "codings")
+    p = command("add", cmd_coding, "code a span of an interview's text", parent=coding)
+    p.add_argument("--interview", required=True)
+    p.add_argument("--start", type=int, required=True)
+    p.add_argument("--end", type=int, required=True)
+    p.add_argument("--code", required=True)
+    p.add_argument("--memo")
+    p.add_argument("--important", action="store_true")
+    p = command("remove", cmd_coding, "remove a coding", json_=False, parent=coding)
+    p.add_argument("id")
+    p = command("list", cmd_coding, "list codings", parent=coding)
+    p.add_argument("--interview")
+    p.add_argument("--code")
+    command("detached", cmd_coding, "codings whose words were deleted", parent=coding)
+
+    utterance = group("utterance", "correct a transcript")
+    p = command("set", cmd_utterance, "edit utterance N", json_=False, parent=utterance)
+    p.add_argument("interview")
+    p.add_argument("n", type=int)
+    p.add_argument("--text")
+    p.add_argument("--speaker", help="a participant id ('' unmaps it)")
+    p.add_argument("--renders", help="whom an interpreter renders ('' clears it)")
+    p.add_argument("--verified", action="store_true", help="checked against the audio")
+    p.add_argument("--verified-flag", metavar="yes|no", help="set or clear the verified flag")
+    p.add_argument("--needs-review", metavar="yes|no")
+    p = command("split", cmd_utterance, "split utterance N", json_=False, parent=utterance)
+    p.add_argument("interview")
+    p.add_argument("n", type=int)
+    p.add_argument("--at", type=int, required=True, help="code points into the utterance")
+    p = command("merge", cmd_utterance, "merge N with N+1", json_=False, parent=utterance)
+    p.add_argument("interview")
+    p.add_argument("n", type=int)
+
+    command("undo", cmd_undo, "undo the coder's last step", json_=False)
+    command("redo", cmd_undo, "redo the coder's last undone step", json_=False)
+    command("history", cmd_history, "the coder's steps, newest first")
+
+    p = command("query", cmd_query, "coded segments")
+    for name in ("code", "theme", "wave", "role", "dyad", "participant", "text", "interview"):
+        p.add_argument(f"--{name}")
+    p.add_argument("--by-coder", help="only codings by this coder")
+    p.add_argument("--attr", action="append", metavar="KEY=VALUE")
+    p.add_argument("--no-subcodes", action="store_true")
+    p.add_argument("--include-unconsented", action="store_true")
+
+    memo = group("memo", "memos")
+    p = command("add", cmd_memo, "add a memo", json_=False, parent=memo)
+    p.add_argument("text")
+    p.add_argument("--about", default="project", help="project, or KIND:ID (interview:I1, code:X)")
+    p.add_argument("--title")
+    p = command("list", cmd_memo, "list memos", parent=memo)
+    p.add_argument("--about")
+
+    journal = group("journal", "the reflexive journal")
+    p = command("add", cmd_journal, "add a dated entry", json_=False, parent=journal)
+    p.add_argument("text")
+    p.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    p = command("list", cmd_journal, "list entries", parent=journal)
+    p.add_argument("--by-coder")
 
 
 def _open_gui(project: str | None) -> int:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from workbench.coding._anchors import LoadedTranscript
 from workbench.coding.study import get_interview, get_participant
+from workbench.coding.utterances import replace_transcript
 from workbench.domain.study import (
     ImportReport,
     InterviewStatus,
@@ -20,10 +22,9 @@ from workbench.domain.study import (
     Utterance,
     UtteranceFlag,
 )
-from workbench.domain.text import search_tokens
+from workbench.domain.text import search_text_of
 from workbench.domain.transcript import ParsedTranscript
 from workbench.storage.models import (
-    Coding,
     Interview,
     Participant,
     UtteranceRow,
@@ -52,11 +53,6 @@ _ROLE_LABELS: dict[str, tuple[str, ...]] = {
         "d",
     ),
 }
-
-
-def search_text_of(text: str) -> str:
-    """The folded token stream full-text search indexes for one utterance."""
-    return " ".join(search_tokens(text))
 
 
 def _flags(row: UtteranceRow) -> tuple[str, ...]:
@@ -120,9 +116,9 @@ def import_utterances(
 ) -> ImportReport:
     """Store a parsed transcript as the interview's utterances, in one transaction.
 
-    An interview that already has a transcript gets the new one in its place, as long as no
-    coding rests on the old one (keeping codings through a corrected re-import is the coding
-    core's work).
+    An interview that already has a transcript gets the new one as a corrected version: codings
+    follow their words (those whose words are gone are detached) and unchanged utterances keep
+    their flags, words and translations.
     """
     if not transcript.utterances:
         raise StudyError("the transcript holds no utterances")
@@ -132,14 +128,6 @@ def import_utterances(
         previous = int(
             s.scalar(select(func.count()).where(UtteranceRow.interview_id == interview.id)) or 0
         )
-        if previous:
-            codings = s.scalar(select(func.count()).where(Coding.interview_id == interview.id))
-            if codings:
-                raise StudyError(
-                    f"interview '{interview_key}' already has {codings} codings on its "
-                    "transcript; replacing it would lose them"
-                )
-            s.execute(delete(UtteranceRow).where(UtteranceRow.interview_id == interview.id))
         rows = []
         for position, u in enumerate(transcript.utterances):
             speaker = mapping.get(u.speaker) if u.speaker is not None else None
@@ -160,7 +148,12 @@ def import_utterances(
                     "version": 0,
                 }
             )
-        s.execute(insert(UtteranceRow), rows)
+        detached = 0
+        if previous:
+            # A corrected version: codings follow their words, unchanged utterances stay.
+            detached = replace_transcript(s, LoadedTranscript.load(s, interview), rows)
+        else:
+            s.execute(insert(UtteranceRow), rows)
         interview.transcript_version += 1
         if interview.status == InterviewStatus.PLANNED.value:
             interview.status = InterviewStatus.TRANSCRIBED.value
@@ -172,6 +165,7 @@ def import_utterances(
             format=transcript.format,
             warnings=transcript.warnings,
             replaced=previous,
+            detached=detached,
         )
         project.audit(
             s,
@@ -179,6 +173,7 @@ def import_utterances(
             f"interview:{interview_key}",
             utterances=len(rows),
             replaced=previous,
+            detached=detached,
             format=transcript.format,
         )
         return report

@@ -17,8 +17,8 @@ from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from workbench.coding.study import get_participant
-from workbench.coding.transcripts import search_text_of
 from workbench.domain.study import WITHDRAWN_TEXT, WithdrawalReceipt
+from workbench.domain.text import search_text_of
 from workbench.storage.backup import list_backups
 from workbench.storage.models import (
     AuditEntry,

@@ -158,6 +158,8 @@ class ImportReport:
     warnings: tuple[str, ...]
     replaced: int
     """how many utterances a previous transcript had"""
+    detached: int = 0
+    """codings a corrected version left without words (moved to the detached list)"""
 
 
 @dataclass(frozen=True, slots=True)

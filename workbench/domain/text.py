@@ -50,3 +50,8 @@ def iter_tokens(text: str) -> Iterator[str]:
 
 def search_tokens(text: str) -> list[str]:
     return list(iter_tokens(text))
+
+
+def search_text_of(text: str) -> str:
+    """The folded token stream full-text search indexes for one utterance."""
+    return " ".join(iter_tokens(text))

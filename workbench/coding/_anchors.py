@@ -1,0 +1,71 @@
+"""An interview's transcript loaded for coding: utterance rows, lengths, and anchor arithmetic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.domain.positions import Anchor, Side, text_length, to_anchor, to_position
+from workbench.domain.study import StudyError
+from workbench.storage.models import Coding, Interview, UtteranceRow
+
+
+@dataclass
+class LoadedTranscript:
+    interview: Interview
+    rows: list[UtteranceRow]
+
+    @classmethod
+    def load(cls, session: Session, interview: Interview) -> LoadedTranscript:
+        rows = list(
+            session.scalars(
+                select(UtteranceRow)
+                .where(UtteranceRow.interview_id == interview.id)
+                .order_by(UtteranceRow.position)
+            )
+        )
+        return cls(interview, rows)
+
+    @property
+    def lengths(self) -> list[int]:
+        return [len(r.text) for r in self.rows]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.rows)
+
+    def index_of(self, utterance_id: int) -> int:
+        for i, row in enumerate(self.rows):
+            if row.id == utterance_id:
+                return i
+        raise KeyError(utterance_id)
+
+    def anchor(self, position: int, side: Side) -> tuple[int, int]:
+        """(utterance id, offset) for an interview position."""
+        if not self.rows:
+            raise StudyError(f"interview '{self.interview.key}' has no transcript yet")
+        total = text_length(self.lengths)
+        if not 0 <= position <= total:
+            raise StudyError(
+                f"position {position} is outside interview '{self.interview.key}' (0–{total})"
+            )
+        a = to_anchor(position, self.lengths, side)
+        return self.rows[a.utterance].id, a.offset
+
+    def position(self, utterance_id: int, offset: int) -> int:
+        return to_position(Anchor(self.index_of(utterance_id), offset), self.lengths)
+
+    def span(self, coding: Coding) -> tuple[int, int]:
+        return (
+            self.position(coding.start_utterance_id, coding.start_offset),
+            self.position(coding.end_utterance_id, coding.end_offset),
+        )
+
+    def set_span(self, coding: Coding, start: int, end: int) -> None:
+        coding.start_utterance_id, coding.start_offset = self.anchor(start, "start")
+        coding.end_utterance_id, coding.end_offset = self.anchor(end, "end")
+
+    def codings(self, session: Session) -> list[Coding]:
+        return list(session.scalars(select(Coding).where(Coding.interview_id == self.interview.id)))

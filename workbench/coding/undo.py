@@ -1,0 +1,368 @@
+"""Every change is a command, and undo is data.
+
+``run_command`` runs one user action in one transaction. While it runs, a recorder notes every row
+the action inserts, updates or deletes (through the ORM), with the row as it was before. When the
+action ends, the rows as they are after are read back, and both sides are stored as one
+``UndoEntry`` of the acting coder — in the project, so ``workbench undo`` in one process undoes
+what another process did, and the window shows the same history.
+
+Undo puts the "before" rows back; redo puts the "after" rows back. Either is refused, with a
+reason, when any of those rows no longer looks as the entry left it (someone changed it since).
+The history is bounded per coder; a new command drops what had been undone.
+
+Rule for commands: change rows through ORM objects (``session.add``/``session.delete``/attribute
+assignment), deleting dependent rows explicitly, never with bulk statements or by relying on the
+database's ON DELETE CASCADE: what the recorder does not see, undo cannot restore.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, and_, delete, event, insert, inspect, select, update
+from sqlalchemy.orm import Session
+
+from workbench.domain.study import StudyError
+from workbench.storage.models import (
+    Base,
+    Coder,
+    InterviewParticipantRow,
+    UndoEntry,
+)
+from workbench.storage.project import Project
+
+HISTORY_LIMIT = 200
+T = TypeVar("T")
+
+RowKey = tuple[str, tuple[Any, ...]]
+"""(table name, primary key values)"""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a command did, for the caller to refresh: a description and the kinds of rows."""
+
+    description: str
+    tables: frozenset[str]
+    undoable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryItem:
+    seq: int
+    description: str
+    undone: bool
+    at: dt.datetime
+
+
+# --- serialising rows ----------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$d": value.isoformat()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "$dt" in value:
+            return dt.datetime.fromisoformat(value["$dt"])
+        if "$d" in value:
+            return dt.date.fromisoformat(value["$d"])
+    return value
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def _pk_clause(table: Table, key: tuple[Any, ...]) -> Any:
+    return and_(*(col == value for col, value in zip(table.primary_key.columns, key, strict=True)))
+
+
+def _read_row(session: Session, name: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
+    table = _table(name)
+    row = session.execute(select(table).where(_pk_clause(table, key))).mappings().first()
+    if row is None:
+        return None
+    return {col: _encode(_normalise(table, col, row[col])) for col in row}
+
+
+def _normalise(table: Table, column: str, value: Any) -> Any:
+    # SQLite hands back naive datetimes; make both databases compare equal.
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+    return value
+
+
+# --- recording -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Recorder:
+    before: dict[RowKey, dict[str, Any] | None] = field(default_factory=dict)
+    order: list[RowKey] = field(default_factory=list)
+
+    def note(self, key: RowKey, before: dict[str, Any] | None) -> None:
+        if key not in self.before:
+            self.before[key] = before
+            self.order.append(key)
+
+
+def _key_of(obj: object) -> RowKey | None:
+    state = inspect(obj)
+    mapper = state.mapper
+    table = mapper.local_table
+    if not isinstance(table, Table) or table.name in ("undo_entry", "audit_log", "coder"):
+        return None
+    identity = state.identity
+    if identity is None:
+        identity = tuple(
+            getattr(obj, mapper.get_property_by_column(c).key) for c in table.primary_key
+        )
+        if any(v is None for v in identity):
+            return None
+    return table.name, tuple(identity)
+
+
+def _attach(session: Session, recorder: _Recorder) -> Callable[[], None]:
+    def before_flush(s: Session, _ctx: Any, _instances: Any) -> None:
+        with s.no_autoflush:
+            for obj in list(s.dirty) + list(s.deleted):
+                key = _key_of(obj)
+                if key is not None and key not in recorder.before:
+                    recorder.note(key, _read_row(s, *key))
+
+    def after_flush(s: Session, _ctx: Any) -> None:
+        for obj in s.new:
+            key = _key_of(obj)
+            if key is not None:
+                recorder.note(key, None)
+
+    event.listen(session, "before_flush", before_flush)
+    event.listen(session, "after_flush", after_flush)
+
+    def detach() -> None:
+        event.remove(session, "before_flush", before_flush)
+        event.remove(session, "after_flush", after_flush)
+
+    return detach
+
+
+# --- applying a side of an entry -----------------------------------------------------------------
+
+
+def _table_rank() -> dict[str, int]:
+    return {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
+
+
+def _code_depth(rows: dict[str, Any] | None, all_rows: dict[RowKey, dict[str, Any] | None]) -> int:
+    """Parents before children when codes are put back (the code tree references itself)."""
+    depth, seen = 0, set()
+    parent = rows.get("parent_id") if rows else None
+    by_id = {k[1][0]: v for k, v in all_rows.items() if k[0] == "code" and v}
+    while parent is not None and parent in by_id and parent not in seen:
+        seen.add(parent)
+        depth += 1
+        parent = by_id[parent].get("parent_id")
+    return depth
+
+
+def _apply_side(
+    session: Session,
+    rows: list[tuple[RowKey, dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """Make every row equal ``target``, having checked it equals ``expected`` now.
+
+    ``rows`` holds (key, expected now, target); None means "no such row".
+    """
+    for key, expected, _ in rows:
+        if _read_row(session, *key) != expected:
+            raise StudyError(
+                f"refused: {key[0].replace('_', ' ')} {key[1][0]} has changed since; undo or redo "
+                "would overwrite someone's later work"
+            )
+    # Inserts (parents first), then updates, then deletes (children first): deleting last means
+    # the database's ON DELETE CASCADE never reaches a row that an update was moving away.
+    rank = _table_rank()
+    targets = {key: target for key, _, target in rows}
+
+    def tree_order(r: tuple[RowKey, Any, Any]) -> tuple[int, int]:
+        values = r[2] if r[2] is not None else r[1]
+        return rank[r[0][0]], _code_depth(values, targets) if r[0][0] == "code" else 0
+
+    for (name, _), expected, target in sorted(rows, key=tree_order):
+        if target is None or expected is not None:
+            continue
+        session.execute(insert(_table(name)).values(**{c: _decode(v) for c, v in target.items()}))
+    for (name, key), expected, target in rows:
+        if target is None or expected is None:
+            continue
+        table = _table(name)
+        values = {c: _decode(v) for c, v in target.items()}
+        session.execute(update(table).where(_pk_clause(table, key)).values(**values))
+    for (name, key), expected, target in sorted(rows, key=tree_order, reverse=True):
+        if target is None and expected is not None:
+            table = _table(name)
+            session.execute(delete(table).where(_pk_clause(table, key)))
+
+
+# --- the public commands -------------------------------------------------------------------------
+
+
+def _participants_of(session: Session, rows: dict[RowKey, dict[str, Any] | None]) -> str:
+    """Participants whose words an entry may hold: everyone in the interviews it touches."""
+    interviews = set()
+    for values in rows.values():
+        if values and "interview_id" in values:
+            interviews.add(values["interview_id"])
+    people: set[int] = set()
+    if interviews:
+        people.update(
+            session.scalars(
+                select(InterviewParticipantRow.participant_id).where(
+                    InterviewParticipantRow.interview_id.in_(interviews)
+                )
+            )
+        )
+    for (name, _), values in rows.items():
+        if values and name in ("utterance", "detached_coding"):
+            for col in ("speaker_id", "renders_id"):
+                if values.get(col) is not None:
+                    people.add(values[col])
+    return " ".join(str(p) for p in sorted(people))
+
+
+def run_command(
+    project: Project,
+    description: str,
+    action: Callable[[Session], T],
+    *,
+    coder: str | None = None,
+    audit: tuple[str, str | None] | None = None,
+    **audit_detail: Any,
+) -> tuple[T, Change]:
+    """Run ``action`` as one undoable command of ``coder`` in one transaction."""
+    with project.session() as session:
+        who = project.coder(session, coder)
+        recorder = _Recorder()
+        detach = _attach(session, recorder)
+        try:
+            result = action(session)
+            session.flush()
+        finally:
+            detach()
+        rows = {key: (recorder.before[key], _read_row(session, *key)) for key in recorder.order}
+        changed = {k: v for k, v in rows.items() if v[0] != v[1]}
+        if changed:
+            _push(session, who, description, changed)
+        if audit is not None:
+            project.audit(session, audit[0], audit[1], coder=who.name, **audit_detail)
+        tables = frozenset(k[0] for k in changed)
+        return result, Change(description, tables)
+
+
+def _push(
+    session: Session,
+    coder: Coder,
+    description: str,
+    changed: dict[RowKey, tuple[dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    # A new command makes the undone steps unreachable: drop them.
+    for entry in session.scalars(
+        select(UndoEntry).where(UndoEntry.coder_id == coder.id, UndoEntry.undone.is_(True))
+    ):
+        session.delete(entry)
+    last = session.scalar(
+        select(UndoEntry.seq).where(UndoEntry.coder_id == coder.id).order_by(UndoEntry.seq.desc())
+    )
+    keys = [[name, list(key)] for name, key in changed]
+    session.add(
+        UndoEntry(
+            coder_id=coder.id,
+            seq=(last or 0) + 1,
+            description=description[:500],
+            forward=json.dumps({"keys": keys, "rows": [v[1] for v in changed.values()]}),
+            inverse=json.dumps({"keys": keys, "rows": [v[0] for v in changed.values()]}),
+            participant_ids=_participants_of(
+                session, {k: v[0] or v[1] for k, v in changed.items()}
+            ),
+        )
+    )
+    session.flush()
+    old = session.scalars(
+        select(UndoEntry)
+        .where(UndoEntry.coder_id == coder.id)
+        .order_by(UndoEntry.seq.desc())
+        .offset(HISTORY_LIMIT)
+    ).all()
+    for entry in old:
+        session.delete(entry)
+
+
+def _sides(entry: UndoEntry) -> tuple[list[RowKey], list[Any], list[Any]]:
+    forward, inverse = json.loads(entry.forward), json.loads(entry.inverse)
+    keys = [(name, tuple(key)) for name, key in forward["keys"]]
+    return keys, forward["rows"], inverse["rows"]
+
+
+def undo(project: Project, coder: str | None = None) -> Change:
+    """Undo the coder's latest step that is not undone yet."""
+    with project.session() as session:
+        who = project.coder(session, coder)
+        entry = session.scalar(
+            select(UndoEntry)
+            .where(UndoEntry.coder_id == who.id, UndoEntry.undone.is_(False))
+            .order_by(UndoEntry.seq.desc())
+        )
+        if entry is None:
+            raise StudyError(f"nothing to undo for {who.name}")
+        keys, after, before = _sides(entry)
+        _apply_side(session, list(zip(keys, after, before, strict=True)))
+        entry.undone = True
+        project.audit(session, "undo", None, coder=who.name, step=entry.seq)
+        return Change(f"undo: {entry.description}", frozenset(k[0] for k in keys))
+
+
+def redo(project: Project, coder: str | None = None) -> Change:
+    """Redo the coder's earliest undone step."""
+    with project.session() as session:
+        who = project.coder(session, coder)
+        entry = session.scalar(
+            select(UndoEntry)
+            .where(UndoEntry.coder_id == who.id, UndoEntry.undone.is_(True))
+            .order_by(UndoEntry.seq)
+        )
+        if entry is None:
+            raise StudyError(f"nothing to redo for {who.name}")
+        keys, after, before = _sides(entry)
+        _apply_side(session, list(zip(keys, before, after, strict=True)))
+        entry.undone = False
+        project.audit(session, "redo", None, coder=who.name, step=entry.seq)
+        return Change(f"redo: {entry.description}", frozenset(k[0] for k in keys))
+
+
+def history(project: Project, coder: str | None = None) -> list[HistoryItem]:
+    """The coder's steps, newest first."""
+    with project.session(write=False) as session:
+        name = coder or project.coder_name
+        coder_id = session.scalar(select(Coder.id).where(Coder.name == name))
+        if coder_id is None:
+            return []
+        return [
+            HistoryItem(e.seq, e.description, e.undone, e.created_at)
+            for e in session.scalars(
+                select(UndoEntry)
+                .where(UndoEntry.coder_id == coder_id)
+                .order_by(UndoEntry.seq.desc())
+            )
+        ]

@@ -1,0 +1,393 @@
+"""Correcting a transcript while codings stay on their words (DESIGN.md, invariant 2).
+
+Edits, splits and merges are undoable commands. Words inserted strictly inside a coded span join
+it, words inserted at its edges do not; a coding whose words are all deleted moves to the detached
+list with the text it held. A corrected re-import keeps unchanged utterances as they are (flags,
+translations, words) and moves codings through a diff of the text.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.coding._anchors import LoadedTranscript
+from workbench.coding.codings import detach
+from workbench.coding.study import get_interview
+from workbench.coding.undo import Change, run_command
+from workbench.domain.positions import edit_opcodes, map_offset, map_span, still_the_same_words
+from workbench.domain.study import StudyError
+from workbench.domain.text import search_text_of
+from workbench.storage.models import (
+    Coding,
+    Interview,
+    Participant,
+    Redaction,
+    Translation,
+    UtteranceRow,
+    WordRow,
+)
+from workbench.storage.project import Project
+
+Opcodes = list[tuple[str, int, int, int, int]]
+
+
+def _row(transcript: LoadedTranscript, index: int) -> UtteranceRow:
+    if not 0 <= index < len(transcript.rows):
+        raise StudyError(
+            f"interview '{transcript.interview.key}' has no utterance {index} "
+            f"(0–{len(transcript.rows) - 1})"
+        )
+    return transcript.rows[index]
+
+
+def _participant_in(s: Session, interview: Interview, key: str) -> Participant:
+    for ip in interview.participants:
+        if ip.participant.key == key:
+            return ip.participant
+    raise StudyError(f"participant '{key}' does not take part in interview '{interview.key}'")
+
+
+def _touched(s: Session, transcript: LoadedTranscript, ids: set[int]) -> list[Coding]:
+    return [
+        c for c in transcript.codings(s) if c.start_utterance_id in ids or c.end_utterance_id in ids
+    ]
+
+
+def _settle(
+    s: Session,
+    transcript: LoadedTranscript,
+    codings: Sequence[Coding],
+    held: dict[int, str],
+    rewritten: set[int] = frozenset(),  # type: ignore[assignment]
+) -> None:
+    """Re-anchor codings canonically; detach those left without their words."""
+    text = transcript.text
+    for coding in codings:
+        start, end = transcript.span(coding)
+        now = text[start:end] if start < end else ""
+        gone = not now.strip() or (
+            coding.id in rewritten and not still_the_same_words(held[coding.id], now)
+        )
+        if gone:
+            detach(s, transcript, coding, held[coding.id])
+        else:
+            transcript.set_span(coding, start, end)
+
+
+def _set_text(row: UtteranceRow, text: str) -> None:
+    row.text = text
+    row.search_text = search_text_of(text)
+    row.version += 1
+
+
+def edit_utterance(
+    project: Project,
+    interview: str,
+    index: int,
+    *,
+    text: str | None = None,
+    speaker: str | None = None,
+    renders: str | None = None,
+    verified: bool | None = None,
+    needs_review: bool | None = None,
+    untranscribed_speech: bool | None = None,
+    coder: str | None = None,
+) -> Change:
+    """Correct utterance ``index``: its text, speaker (a participant id; "" unmaps it), whom an
+    interpreter's utterance renders ("" clears it), and its flags."""
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        transcript = LoadedTranscript.load(s, iv)
+        row = _row(transcript, index)
+        if text is not None and text != row.text:
+            if "\n" in text:
+                raise StudyError("an utterance holds no line breaks: split it instead")
+            old_full = transcript.text
+            codings = _touched(s, transcript, {row.id})
+            held = {c.id: old_full.__getitem__(slice(*transcript.span(c))) for c in codings}
+            ops = edit_opcodes(row.text, text)
+            rewritten = set()
+            for c in codings:
+                if c.start_utterance_id == row.id == c.end_utterance_id:
+                    c.start_offset, c.end_offset, inside = map_span(
+                        ops, c.start_offset, c.end_offset, len(text)
+                    )
+                    if inside:
+                        rewritten.add(c.id)
+                elif c.start_utterance_id == row.id:
+                    c.start_offset = map_offset(ops, c.start_offset, "start", len(text))
+                else:
+                    c.end_offset = map_offset(ops, c.end_offset, "end", len(text))
+            _set_text(row, text)
+            iv.transcript_version += 1
+            _settle(s, transcript, codings, held, rewritten)
+        if speaker is not None:
+            row.speaker_id = _participant_in(s, iv, speaker).id if speaker else None
+            row.version += 1
+        if renders is not None:
+            row.renders_id = _participant_in(s, iv, renders).id if renders else None
+            row.version += 1
+        for flag, value in (
+            ("verified", verified),
+            ("needs_review", needs_review),
+            ("untranscribed_speech", untranscribed_speech),
+        ):
+            if value is not None:
+                setattr(row, flag, value)
+
+    _, change = run_command(
+        project,
+        f"edit utterance {index} of {interview}",
+        action,
+        coder=coder,
+        audit=("utterance.edit", f"interview:{interview}"),
+        utterance=index,
+    )
+    return change
+
+
+def _shift_positions(transcript: LoadedTranscript, after: int, by: int) -> None:
+    for row in transcript.rows[after + 1 :]:
+        row.position += by
+
+
+def split_utterance(
+    project: Project, interview: str, index: int, offset: int, *, coder: str | None = None
+) -> Change:
+    """Split utterance ``index`` at ``offset`` (code points into its text) into two."""
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        transcript = LoadedTranscript.load(s, iv)
+        row = _row(transcript, index)
+        body = row.text
+        left = body[:offset].rstrip()
+        rest = body[offset:]
+        right_start = offset + len(rest) - len(rest.lstrip())
+        right = body[right_start:]
+        if not 0 < offset < len(body) or not left or not right:
+            raise StudyError("split an utterance between two words, with text on both sides")
+        split_ms = None
+        if row.start_ms is not None and row.end_ms is not None:
+            split_ms = row.start_ms + round((row.end_ms - row.start_ms) * offset / len(body))
+        codings = _touched(s, transcript, {row.id})
+        held = {c.id: transcript.text.__getitem__(slice(*transcript.span(c))) for c in codings}
+        _shift_positions(transcript, index, 1)
+        new = UtteranceRow(
+            interview_id=iv.id,
+            position=row.position + 1,
+            speaker_id=row.speaker_id,
+            speaker_label=row.speaker_label,
+            renders_id=row.renders_id,
+            start_ms=split_ms,
+            end_ms=row.end_ms,
+            text=right,
+            search_text=search_text_of(right),
+            language=row.language,
+            needs_review=row.needs_review,
+            untranscribed_speech=False,
+            verified=row.verified,
+        )
+        s.add(new)
+        s.flush()
+        for c in codings:
+            if c.start_utterance_id == row.id and c.start_offset >= len(left):
+                c.start_utterance_id = new.id
+                c.start_offset = max(0, c.start_offset - right_start)
+            if c.end_utterance_id == row.id and c.end_offset > len(left):
+                if c.end_offset > right_start:
+                    c.end_utterance_id, c.end_offset = new.id, c.end_offset - right_start
+                else:
+                    c.end_offset = len(left)
+        if split_ms is not None:
+            for word in s.scalars(select(WordRow).where(WordRow.utterance_id == row.id)):
+                if word.start_ms >= split_ms:
+                    word.utterance_id = new.id
+        for redaction in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
+            if redaction.start_offset >= right_start:
+                redaction.utterance_id = new.id
+                redaction.start_offset -= right_start
+                redaction.end_offset -= right_start
+        row.end_ms = split_ms if split_ms is not None else row.end_ms
+        _set_text(row, left)
+        iv.transcript_version += 1
+        s.flush()
+        transcript.rows.insert(index + 1, new)
+        _settle(s, transcript, codings, held)
+
+    _, change = run_command(
+        project,
+        f"split utterance {index} of {interview}",
+        action,
+        coder=coder,
+        audit=("utterance.split", f"interview:{interview}"),
+        utterance=index,
+    )
+    return change
+
+
+def merge_utterances(
+    project: Project, interview: str, index: int, *, coder: str | None = None
+) -> Change:
+    """Merge utterance ``index`` with the one after it (same speaker), joined by a space."""
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        transcript = LoadedTranscript.load(s, iv)
+        first, second = _row(transcript, index), _row(transcript, index + 1)
+        if (first.speaker_id, first.speaker_label) != (second.speaker_id, second.speaker_label):
+            raise StudyError("only utterances of the same speaker merge; change a speaker first")
+        glue = " " if first.text and second.text else ""
+        shift = len(first.text) + len(glue)
+        codings = _touched(s, transcript, {second.id})
+        held = {c.id: transcript.text.__getitem__(slice(*transcript.span(c))) for c in codings}
+        for c in codings:
+            if c.start_utterance_id == second.id:
+                c.start_utterance_id, c.start_offset = first.id, c.start_offset + shift
+            if c.end_utterance_id == second.id:
+                c.end_utterance_id, c.end_offset = first.id, c.end_offset + shift
+        for word in s.scalars(select(WordRow).where(WordRow.utterance_id == second.id)):
+            word.utterance_id = first.id
+        for redaction in s.scalars(select(Redaction).where(Redaction.utterance_id == second.id)):
+            redaction.utterance_id = first.id
+            redaction.start_offset += shift
+            redaction.end_offset += shift
+        for translation in list(
+            s.scalars(select(Translation).where(Translation.utterance_id == second.id))
+        ):
+            mine = s.scalar(
+                select(Translation).where(
+                    Translation.utterance_id == first.id,
+                    Translation.language == translation.language,
+                    Translation.method == translation.method,
+                )
+            )
+            if mine is not None:
+                mine.text = f"{mine.text} {translation.text}".strip()
+                s.delete(translation)
+            else:
+                translation.utterance_id = first.id
+        s.flush()
+        _set_text(first, first.text + glue + second.text)
+        first.end_ms = second.end_ms if second.end_ms is not None else first.end_ms
+        first.verified = first.verified and second.verified
+        first.needs_review = first.needs_review or second.needs_review
+        _shift_positions(transcript, index + 1, -1)
+        s.delete(second)
+        iv.transcript_version += 1
+        s.flush()
+        transcript.rows.pop(index + 1)
+        _settle(s, transcript, codings, held)
+
+    _, change = run_command(
+        project,
+        f"merge utterances {index} and {index + 1} of {interview}",
+        action,
+        coder=coder,
+        audit=("utterance.merge", f"interview:{interview}"),
+        utterance=index,
+    )
+    return change
+
+
+# --- a corrected version of the whole transcript --------------------------------------------------
+
+
+def global_opcodes(old: Sequence[str], new: Sequence[str]) -> Opcodes:
+    """Character opcodes between two interview texts, found utterance by utterance first.
+
+    Matching whole utterances first keeps this fast on long interviews; only the stretches that
+    differ are compared character by character.
+    """
+
+    def block(texts: Sequence[str], i1: int, i2: int) -> str:
+        body = "\n".join(texts[i1:i2])
+        return body + "\n" if i2 < len(texts) and i2 > i1 else body
+
+    def start(texts: Sequence[str], i: int) -> int:
+        # The end of the last utterance has no LF after it.
+        return min(sum(len(t) + 1 for t in texts[:i]), max(sum(len(t) + 1 for t in texts) - 1, 0))
+
+    ops: Opcodes = []
+    matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        a, b = block(old, i1, i2), block(new, j1, j2)
+        oa, ob = start(old, i1), start(new, j1)
+        if tag == "equal":
+            common = min(len(a), len(b))
+            ops.append(("equal", oa, oa + common, ob, ob + common))
+            if len(a) != len(b):
+                kind = "delete" if len(a) > len(b) else "insert"
+                ops.append((kind, oa + common, oa + len(a), ob + common, ob + len(b)))
+            continue
+        for t, x1, x2, y1, y2 in edit_opcodes(a, b):
+            ops.append((t, oa + x1, oa + x2, ob + y1, ob + y2))
+    return ops
+
+
+def replace_transcript(
+    s: Session,
+    transcript: LoadedTranscript,
+    new_rows: Sequence[Mapping[str, Any]],
+) -> int:
+    """Replace an interview's utterances by a corrected version, keeping codings on their words.
+
+    Unchanged utterances keep their rows (flags, words, translations); the rest are replaced.
+    Returns how many codings had to be detached.
+    """
+    old_texts = [r.text for r in transcript.rows]
+    new_texts = [str(r["text"]) for r in new_rows]
+    old_full = transcript.text
+    new_full = "\n".join(new_texts)
+    codings = transcript.codings(s)
+    spans = {c.id: transcript.span(c) for c in codings}
+    ops = global_opcodes(old_texts, new_texts)
+
+    keep: dict[int, UtteranceRow] = {}
+    matcher = difflib.SequenceMatcher(None, old_texts, new_texts, autojunk=False)
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                keep[j1 + k] = transcript.rows[i1 + k]
+    # Park kept rows out of the way while positions are renumbered.
+    for row in transcript.rows:
+        row.position = -1 - row.position
+    s.flush()
+    rows: list[UtteranceRow] = []
+    for j, values in enumerate(new_rows):
+        if j in keep:
+            row = keep[j]
+            row.position = j
+            row.start_ms = values["start_ms"]
+            row.end_ms = values["end_ms"]
+            row.speaker_id = values["speaker_id"]
+            row.speaker_label = values["speaker_label"]
+        else:
+            row = UtteranceRow(**{**values, "position": j})
+            s.add(row)
+        rows.append(row)
+    s.flush()
+    replaced = LoadedTranscript(transcript.interview, rows)
+    detached = 0
+    for c in codings:
+        start, end = spans[c.id]
+        new_start, new_end, inside = map_span(ops, start, end, len(new_full))
+        now = new_full[new_start:new_end] if new_start < new_end else ""
+        if not now.strip() or (inside and not still_the_same_words(old_full[start:end], now)):
+            detach(s, transcript, c, old_full[start:end])
+            detached += 1
+        else:
+            replaced.set_span(c, new_start, new_end)
+    s.flush()
+    kept_ids = {r.id for r in keep.values()}
+    for row in transcript.rows:
+        if row.id not in kept_ids:
+            s.delete(row)
+    s.flush()
+    return detached
