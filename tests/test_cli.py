@@ -360,3 +360,99 @@ def test_waves_and_consent_from_the_command_line(study: Path, capsys) -> None:
     people = {p["id"]: p for p in json.loads(ok(capsys, "participant", "list", study, "--json"))}
     assert people["P01"]["consent"] == "declined" and people["P01"]["dyads"] == ["D01"]
     assert "exactly once" in refused(capsys, "wave", "reorder", study, "baseline")
+
+
+def test_coding_from_one_process_is_undone_from_another(
+    study: Path, tmp_path: Path, capsys
+) -> None:
+    ok(
+        capsys,
+        "interview",
+        "add",
+        study,
+        "I1",
+        "--wave",
+        "baseline",
+        "--participant",
+        "P01",
+        "--participant",
+        "R01",
+    )
+    src = tmp_path / "t.txt"
+    src.write_text("R01: How do you sleep?\nP01: Nightmares every night.\n", encoding="utf-8")
+    ok(capsys, "import-transcript", study, "I1", src)
+    ok(capsys, "code", "add", study, "Sleep", "--color", "#336699")
+    ok(capsys, "code", "add", study, "Nightmares", "--parent", "Sleep")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "workbench.cli", *map(str, args)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "WORKBENCH_CODER": "ana"},
+        )
+
+    made = cli(
+        "coding",
+        "add",
+        study,
+        "--interview",
+        "I1",
+        "--start",
+        "18",
+        "--end",
+        "28",
+        "--code",
+        "Nightmares",
+        "--json",
+    )
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["text"] == "Nightmares"
+    segments = json.loads(ok(capsys, "query", study, "--code", "Sleep", "--json"))
+    assert [
+        (g["interview"], g["participants"], g["wave"], g["code"], g["start"], g["end"], g["text"])
+        for g in segments
+    ] == [("I1", ["P01"], "baseline", "Sleep / Nightmares", 18, 28, "Nightmares")]
+    assert "nothing to undo" in cli("undo", study, "--coder", "ben").stderr
+    undone = cli("undo", study)
+    assert undone.returncode == 0 and "undo: code I1" in undone.stdout
+    assert json.loads(ok(capsys, "query", study, "--json")) == []
+    assert cli("redo", study).returncode == 0
+    assert len(json.loads(ok(capsys, "query", study, "--json"))) == 1
+    assert "outside" in refused(
+        capsys,
+        "coding",
+        "add",
+        study,
+        "--interview",
+        "I1",
+        "--start",
+        "5",
+        "--end",
+        "999",
+        "--code",
+        "Sleep",
+    )
+    assert "inside itself" in refused(capsys, "code", "move", study, "Sleep", "--to", "Nightmares")
+    ok(
+        capsys,
+        "utterance",
+        "set",
+        study,
+        "I1",
+        "1",
+        "--text",
+        "Bad nightmares every single night.",
+        "--verified",
+    )
+    rows = json.loads(ok(capsys, "text", study, "I1", "--json"))
+    assert rows[1]["flags"] == ["verified"]
+    (coding,) = json.loads(ok(capsys, "coding", "list", study, "--json"))
+    assert coding["text"] == "nightmares"
+    ok(capsys, "memo", "add", study, "first impressions", "--about", "interview:I1")
+    assert json.loads(ok(capsys, "memo", "list", study, "--json"))[0]["about"] == "interview:I1"
+    ok(capsys, "journal", "add", study, "I expected more anger.")
+    ok(capsys, "code", "merge", study, "Nightmares", "--into", "Sleep")
+    assert "confirm" in refused(capsys, "code", "delete", study, "Sleep")
+    ok(capsys, "code", "delete", study, "Sleep", "--yes")
+    assert json.loads(ok(capsys, "info", study, "--json"))["codings"] == 0

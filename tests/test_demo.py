@@ -25,7 +25,17 @@ def test_demo_builds_with_two_dyads_ten_interviews_and_two_missing(tmp_path: Pat
         info = summary(p)
         assert "fictional" in info.title.lower()
         assert (info.dyads, info.interviews, info.waves) == (2, 10, 3)
+        assert 20 <= info.codes <= 40 and info.codings >= 150
+        from workbench.coding.queries import query_segments
+
+        segments = query_segments(p)
+        assert len(segments) == info.codings
+        assert all("R01" not in g.participants for g in segments)  # never the interviewer
+        interpreted = [g for g in segments if g.speakers == ("I01",)]
+        credited = [g for g in interpreted if g.participants == ("P01",)]
+        assert len(credited) >= len(interpreted) - 2  # renderings count for the patient
         for iv in list_interviews(p):
+            assert iv.status.value == "coded"
             words = count_words(interview_text(p, iv.id))
             assert 1000 <= words <= 2200, (iv.id, words)
             assert all(person.participant != "?" for person in iv.participants)

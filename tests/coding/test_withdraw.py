@@ -100,6 +100,17 @@ def _study(target: str) -> Project:
         )
         participant_id = rows[1].speaker_id
         s.add(Memo(text=f"memo about {P02_WORDS[0]}", participant_id=participant_id))
+    # A correction puts P02's words into the undo history, and a deletion into the detached list.
+    from workbench.coding.codebook import add_code
+    from workbench.coding.codings import apply_code
+    from workbench.coding.utterances import edit_utterance
+
+    edit_utterance(p, "joint", 1, text=f"My word is {P02_WORDS[0]}, and {P02_WORDS[1]}.")
+    add_code(p, "place")
+    full = interview_text(p, "joint")
+    at = full.index(P02_WORDS[1])
+    apply_code(p, "joint", at, at + len(P02_WORDS[1]), "place")
+    edit_utterance(p, "joint", 1, text=f"My word is {P02_WORDS[0]}.")
     return p
 
 
@@ -110,6 +121,7 @@ def test_withdrawal_removes_their_words_and_keeps_the_rest(target: str) -> None:
         assert (receipt.utterances_replaced, receipt.interpreter_utterances_replaced) == (1, 1)
         assert receipt.codings_removed == 1
         assert receipt.memos_deleted == 1 and receipt.wave_attributes_deleted == 1
+        assert receipt.undo_entries_deleted >= 3 and receipt.detached_codings_deleted == 1
         assert [u.text for u in utterances(p, "joint")] == [
             "Welcome both.",
             "[withdrawn]",

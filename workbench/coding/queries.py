@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.coding._anchors import LoadedTranscript
 from workbench.coding.codebook import Codebook
 from workbench.domain.coding import Segment
+from workbench.domain.positions import utterance_starts
 from workbench.domain.study import StudyError
 from workbench.domain.text import fold
 from workbench.storage.models import (
@@ -29,6 +31,7 @@ from workbench.storage.models import (
     ParticipantAttribute,
     Theme,
     ThemeCode,
+    UtteranceRow,
     Wave,
 )
 from workbench.storage.project import Project
@@ -226,30 +229,49 @@ def cooccurrence(project: Project, *, within: str = "overlap") -> pd.DataFrame:
     with project.session(write=False) as s:
         book = Codebook(s)
         names = [book.path(c) for c in book.codes]
-        matrix = pd.DataFrame(0, index=names, columns=names, dtype="int64")
-        for iv in s.scalars(select(Interview)):
-            codings = list(s.scalars(select(Coding).where(Coding.interview_id == iv.id)))
-            if not codings:
-                continue
-            transcript = LoadedTranscript.load(s, iv)
-            spans = []
-            for c in codings:
-                if within == "overlap":
-                    a, b = transcript.span(c)
-                else:
-                    a = transcript.index_of(c.start_utterance_id)
-                    b = transcript.index_of(c.end_utterance_id) + 1
-                spans.append((a, b, book.path(book.by_id[c.code_id])))
-            spans.sort()
-            for i, (_, b, name) in enumerate(spans):
-                matrix.loc[name, name] += 1
-                for a2, _b2, other in spans[i + 1 :]:
+        column = {c.id: i for i, c in enumerate(book.codes)}
+        counts = np.zeros((len(names), len(names)), dtype=np.int64)
+        lengths: dict[int, list[int]] = {}
+        for interview_id, length in s.execute(
+            select(UtteranceRow.interview_id, func.length(UtteranceRow.text)).order_by(
+                UtteranceRow.interview_id, UtteranceRow.position
+            )
+        ):
+            lengths.setdefault(interview_id, []).append(int(length))
+        index: dict[int, tuple[int, int]] = {}
+        for uid, interview_id, position in s.execute(
+            select(UtteranceRow.id, UtteranceRow.interview_id, UtteranceRow.position)
+        ):
+            index[uid] = (interview_id, position)
+        spans: dict[int, list[tuple[int, int, int]]] = {}
+        for code_id, su, so, eu, eo in s.execute(
+            select(
+                Coding.code_id,
+                Coding.start_utterance_id,
+                Coding.start_offset,
+                Coding.end_utterance_id,
+                Coding.end_offset,
+            )
+        ):
+            interview_id, first = index[su]
+            _, last = index[eu]
+            if within == "overlap":
+                starts = utterance_starts(lengths[interview_id])
+                a, b = starts[first] + so, starts[last] + eo
+            else:
+                a, b = first, last + 1
+            spans.setdefault(interview_id, []).append((a, b, column[code_id]))
+        for items in spans.values():
+            items.sort()
+            for i, (_, b, code) in enumerate(items):
+                counts[code, code] += 1
+                for a2, _b2, other in items[i + 1 :]:
                     if a2 >= b:
                         break
-                    if other != name:
-                        matrix.loc[name, other] += 1
-                        matrix.loc[other, name] += 1
-        return matrix
+                    if other != code:
+                        counts[code, other] += 1
+                        counts[other, code] += 1
+        return pd.DataFrame(counts, index=names, columns=names)
 
 
 def code_counts(

@@ -90,7 +90,11 @@ def edit_opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
     b_at = [0, *itertools.accumulate(len(t) for t in b)]
     # Spaces and punctuation cannot anchor a match on their own (a lone "." would otherwise tie
     # unrelated sentences together); they still extend matches between words.
-    matcher = difflib.SequenceMatcher(_is_filler, a, b, autojunk=False)
+    # Tokens compare case-insensitively: "Nightmares" corrected to "bad nightmares" keeps the
+    # coded word matched, so "bad" is an insertion at the edge, not part of a rewrite.
+    matcher = difflib.SequenceMatcher(
+        _is_filler, [t.casefold() for t in a], [t.casefold() for t in b], autojunk=False
+    )
     return [
         (tag, a_at[i1], a_at[i2], b_at[j1], b_at[j2])
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
@@ -109,7 +113,8 @@ def map_offset(
     for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             if i1 <= offset < i2:
-                return j1 + offset - i1
+                # Case-folded tokens can differ in length ("Straße", "STRASSE"): stay inside.
+                return min(j1 + offset - i1, j2)
             continue
         if not i1 <= offset <= i2:
             continue
