@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.domain.positions import Anchor, Side, text_length, to_anchor, to_position
+from workbench.domain.positions import Side, text_length, to_anchor, utterance_starts
 from workbench.domain.study import StudyError
 from workbench.storage.models import Coding, Interview, UtteranceRow
 
@@ -16,6 +16,7 @@ from workbench.storage.models import Coding, Interview, UtteranceRow
 class LoadedTranscript:
     interview: Interview
     rows: list[UtteranceRow]
+    _cache: tuple[dict[int, int], list[int]] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, session: Session, interview: Interview) -> LoadedTranscript:
@@ -36,11 +37,18 @@ class LoadedTranscript:
     def text(self) -> str:
         return "\n".join(r.text for r in self.rows)
 
+    def _layout(self) -> tuple[dict[int, int], list[int]]:
+        """Index by utterance id and start positions; call ``invalidate`` after changing rows."""
+        if self._cache is None:
+            index = {r.id: i for i, r in enumerate(self.rows)}
+            self._cache = (index, utterance_starts([len(r.text) for r in self.rows]))
+        return self._cache
+
+    def invalidate(self) -> None:
+        self._cache = None
+
     def index_of(self, utterance_id: int) -> int:
-        for i, row in enumerate(self.rows):
-            if row.id == utterance_id:
-                return i
-        raise KeyError(utterance_id)
+        return self._layout()[0][utterance_id]
 
     def anchor(self, position: int, side: Side) -> tuple[int, int]:
         """(utterance id, offset) for an interview position."""
@@ -55,7 +63,8 @@ class LoadedTranscript:
         return self.rows[a.utterance].id, a.offset
 
     def position(self, utterance_id: int, offset: int) -> int:
-        return to_position(Anchor(self.index_of(utterance_id), offset), self.lengths)
+        index, starts = self._layout()
+        return starts[index[utterance_id]] + offset
 
     def span(self, coding: Coding) -> tuple[int, int]:
         return (

@@ -61,6 +61,25 @@ class Codebook:
             frontier = [c.id for c in children]
         return found
 
+    def add(self, code: Code) -> None:
+        """Know a code made after loading (flushed, so it has its id)."""
+        self.codes.append(code)
+        self.by_id[code.id] = code
+
+    def info(self, code: Code, codings: int) -> CodeInfo:
+        parent = self.by_id.get(code.parent_id) if code.parent_id else None
+        return CodeInfo(
+            name=code.name,
+            path=self.path(code),
+            parent=self.path(parent) if parent else None,
+            color=code.color,
+            definition=code.definition,
+            inclusion=code.inclusion,
+            exclusion=code.exclusion,
+            created_at=code.created_at,
+            codings=codings,
+        )
+
     def siblings(self, parent_id: int | None) -> list[Code]:
         return [c for c in self.codes if c.parent_id == parent_id]
 
@@ -90,18 +109,7 @@ def _check_color(color: str | None) -> str | None:
 
 def code_info(session: Session, book: Codebook, code: Code) -> CodeInfo:
     count = session.scalar(select(func.count()).where(Coding.code_id == code.id)) or 0
-    parent = book.by_id.get(code.parent_id) if code.parent_id else None
-    return CodeInfo(
-        name=code.name,
-        path=book.path(code),
-        parent=book.path(parent) if parent else None,
-        color=code.color,
-        definition=code.definition,
-        inclusion=code.inclusion,
-        exclusion=code.exclusion,
-        created_at=code.created_at,
-        codings=int(count),
-    )
+    return book.info(code, int(count))
 
 
 def list_codes(project: Project) -> list[CodeInfo]:
@@ -122,23 +130,7 @@ def list_codes(project: Project) -> list[CodeInfo]:
                 walk(c.id)
 
         walk(None)
-        result = []
-        for c in ordered:
-            parent = book.by_id.get(c.parent_id) if c.parent_id else None
-            result.append(
-                CodeInfo(
-                    name=c.name,
-                    path=book.path(c),
-                    parent=book.path(parent) if parent else None,
-                    color=c.color,
-                    definition=c.definition,
-                    inclusion=c.inclusion,
-                    exclusion=c.exclusion,
-                    created_at=c.created_at,
-                    codings=int(counts.get(c.id, 0)),
-                )
-            )
-        return result
+        return [book.info(c, int(counts.get(c.id, 0))) for c in ordered]
 
 
 def add_code(
@@ -172,8 +164,7 @@ def add_code(
         )
         s.add(code)
         s.flush()
-        book.codes.append(code)
-        book.by_id[code.id] = code
+        book.add(code)
         return code_info(s, book, code)
 
     info, change = run_command(
@@ -399,8 +390,7 @@ def split_code(
             if coding.code_id != src.id:
                 raise StudyError(f"coding {coding.guid} is not coded with '{code}'")
             coding.code_id = new.id
-        book.codes.append(new)
-        book.by_id[new.id] = new
+        book.add(new)
         return code_info(s, book, new)
 
     return run_command(

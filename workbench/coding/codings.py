@@ -127,8 +127,7 @@ def in_vivo_code(
         code = Code(name=name, parent_id=parent_id, created_by_id=who.id)
         s.add(code)
         s.flush()
-        book.codes.append(code)
-        book.by_id[code.id] = code
+        book.add(code)
         coding = Coding(code_id=code.id, interview_id=iv.id, coder_id=who.id)
         transcript.set_span(coding, start, end)
         s.add(coding)

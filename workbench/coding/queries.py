@@ -14,7 +14,6 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workbench.coding._anchors import LoadedTranscript
 from workbench.coding.codebook import Codebook
 from workbench.domain.coding import Segment
 from workbench.domain.positions import utterance_starts
@@ -87,6 +86,18 @@ def _code_ids(
     return ids
 
 
+@dataclass(frozen=True, slots=True)
+class _Utt:
+    id: int
+    position: int
+    length: int
+    speaker_id: int | None
+    speaker_label: str | None
+    renders_id: int | None
+    start_ms: int | None
+    end_ms: int | None
+
+
 def query_segments(
     project: Project,
     *,
@@ -103,122 +114,164 @@ def query_segments(
     interview: str | None = None,
     include_unconsented: bool = False,
 ) -> list[Segment]:
-    """Coded segments matching every filter given, in interview then text order."""
+    """Coded segments matching every filter given, in interview then text order.
+
+    Reads light utterance rows (lengths, speakers, times) for the interviews involved and the
+    text of only the utterances a segment covers or borders, so a query over a large study
+    does not load every transcript.
+    """
     with project.session(write=False) as s:
         book = Codebook(s)
         code_ids = _code_ids(s, book, code, theme, include_subcodes)
         people = _people(s)
         coders = {cid: name for cid, name in s.execute(select(Coder.id, Coder.name))}
-        waves = {wid: name for wid, name in s.execute(select(Wave.id, Wave.name))}
-        dyad_keys = {did: key for did, key in s.execute(select(Dyad.id, Dyad.key))}
         needle = fold(text) if text else None
 
-        stmt = select(Interview).order_by(Interview.key)
+        iv_stmt = (
+            select(Interview.id, Interview.key, Wave.name, Dyad.key)
+            .outerjoin(Wave, Interview.wave_id == Wave.id)
+            .outerjoin(Dyad, Interview.dyad_id == Dyad.id)
+        )
         if interview is not None:
-            stmt = stmt.where(Interview.key == interview)
-        result: list[Segment] = []
-        for iv in s.scalars(stmt):
-            if wave is not None and waves.get(iv.wave_id or -1) != wave:
-                continue
-            codings_stmt = select(Coding).where(Coding.interview_id == iv.id)
-            if code_ids is not None:
-                codings_stmt = codings_stmt.where(Coding.code_id.in_(code_ids))
-            codings = list(s.scalars(codings_stmt))
-            if not codings:
-                continue
-            transcript = LoadedTranscript.load(s, iv)
-            interviewers = set(
-                s.scalars(
-                    select(InterviewParticipantRow.participant_id).where(
-                        InterviewParticipantRow.interview_id == iv.id,
+            iv_stmt = iv_stmt.where(Interview.key == interview)
+        if wave is not None:
+            iv_stmt = iv_stmt.where(Wave.name == wave)
+        interviews = {row[0]: row[1:] for row in s.execute(iv_stmt)}
+        if not interviews:
+            return []
+        coding_stmt = select(Coding).where(Coding.interview_id.in_(list(interviews)))
+        if code_ids is not None:
+            coding_stmt = coding_stmt.where(Coding.code_id.in_(code_ids))
+        codings = list(s.scalars(coding_stmt))
+        involved = sorted({c.interview_id for c in codings})
+        utts: dict[int, list[_Utt]] = {}
+        for chunk in _chunks(involved):
+            for row in s.execute(
+                select(
+                    UtteranceRow.id,
+                    UtteranceRow.position,
+                    func.length(UtteranceRow.text),
+                    UtteranceRow.speaker_id,
+                    UtteranceRow.speaker_label,
+                    UtteranceRow.renders_id,
+                    UtteranceRow.start_ms,
+                    UtteranceRow.end_ms,
+                    UtteranceRow.interview_id,
+                )
+                .where(UtteranceRow.interview_id.in_(chunk))
+                .order_by(UtteranceRow.interview_id, UtteranceRow.position)
+            ):
+                utts.setdefault(row[8], []).append(_Utt(*row[:8]))
+        interviewers: set[tuple[int, int]] = set()
+        for chunk in _chunks(involved):
+            interviewers.update(
+                (iid, pid)
+                for iid, pid in s.execute(
+                    select(
+                        InterviewParticipantRow.interview_id, InterviewParticipantRow.participant_id
+                    ).where(
+                        InterviewParticipantRow.interview_id.in_(chunk),
                         InterviewParticipantRow.role == "interviewer",
                     )
                 )
             )
-            full = transcript.text
-            for c in codings:
-                seg = _segment(c, iv, transcript, full, people, interviewers, include_unconsented)
-                if seg is None:
+        layout = {
+            iid: ({u.id: i for i, u in enumerate(rows)}, utterance_starts([u.length for u in rows]))
+            for iid, rows in utts.items()
+        }
+
+        picked: list[tuple[Coding, int, int, list[int]]] = []
+        for c in codings:
+            index, _ = layout[c.interview_id]
+            first, last = index[c.start_utterance_id], index[c.end_utterance_id]
+            rows = utts[c.interview_id][first : last + 1]
+            attributed: list[int] = []
+            for u in rows:
+                who = u.renders_id if u.renders_id is not None else u.speaker_id
+                if who is None or (c.interview_id, who) in interviewers or who not in people:
                     continue
-                attributed = [people[pid] for pid in seg[1]]
-                if role is not None and not any(p.role == role for p in attributed):
+                if who not in attributed:
+                    attributed.append(who)
+            if not include_unconsented:
+                kept = [pid for pid in attributed if people[pid].consented]
+                if attributed and not kept:
                     continue
-                if participant is not None and participant not in {p.key for p in attributed}:
-                    continue
-                if dyad is not None and not (
-                    (iv.dyad_id is None or dyad_keys.get(iv.dyad_id) == dyad)
-                    and any(dyad in p.dyads for p in attributed)
-                ):
-                    continue
-                if coder is not None and coders.get(c.coder_id or -1) != coder:
-                    continue
-                if attributes and not any(
-                    all(p.attributes.get(k) == v for k, v in attributes.items()) for p in attributed
-                ):
-                    continue
-                start, end, first, last = seg[0]
-                body = full[start:end]
-                if needle is not None and needle not in fold(body):
-                    continue
-                rows = transcript.rows
-                result.append(
-                    Segment(
-                        coding=c.guid,
-                        interview=iv.key,
-                        wave=waves.get(iv.wave_id) if iv.wave_id else None,
-                        dyad=dyad_keys.get(iv.dyad_id) if iv.dyad_id else None,
-                        code=book.path(book.by_id[c.code_id]),
-                        start=start,
-                        end=end,
-                        text=body,
-                        participants=tuple(sorted(p.key for p in attributed)),
-                        speakers=tuple(
-                            dict.fromkeys(
-                                people[r.speaker_id].key
-                                if r.speaker_id in people
-                                else (r.speaker_label or "?")
-                                for r in rows[first : last + 1]
-                            )
-                        ),
-                        start_ms=rows[first].start_ms,
-                        end_ms=rows[last].end_ms,
-                        before=rows[first - 1].text if first > 0 else None,
-                        after=rows[last + 1].text if last + 1 < len(rows) else None,
-                        coder=coders.get(c.coder_id) if c.coder_id else None,
-                        memo=c.memo,
-                        important=c.important,
-                    )
+                attributed = kept
+            persons = [people[pid] for pid in attributed]
+            _, _, dyad_key = interviews[c.interview_id]
+            if role is not None and not any(p.role == role for p in persons):
+                continue
+            if participant is not None and participant not in {p.key for p in persons}:
+                continue
+            if dyad is not None and not (
+                dyad_key in (None, dyad) and any(dyad in p.dyads for p in persons)
+            ):
+                continue
+            if coder is not None and coders.get(c.coder_id or -1) != coder:
+                continue
+            if attributes and not any(
+                all(p.attributes.get(k) == v for k, v in attributes.items()) for p in persons
+            ):
+                continue
+            picked.append((c, first, last, attributed))
+
+        wanted: set[int] = set()
+        for c, first, last, _ in picked:
+            rows = utts[c.interview_id]
+            for i in range(max(first - 1, 0), min(last + 2, len(rows))):
+                wanted.add(rows[i].id)
+        texts: dict[int, str] = {}
+        for chunk in _chunks(sorted(wanted)):
+            texts.update(
+                (uid, body)
+                for uid, body in s.execute(
+                    select(UtteranceRow.id, UtteranceRow.text).where(UtteranceRow.id.in_(chunk))
                 )
+            )
+
+        result: list[Segment] = []
+        for c, first, last, attributed in picked:
+            rows = utts[c.interview_id]
+            _, starts = layout[c.interview_id]
+            covered = "\n".join(texts[u.id] for u in rows[first : last + 1])
+            body = covered[c.start_offset : len(covered) - (rows[last].length - c.end_offset)]
+            if needle is not None and needle not in fold(body):
+                continue
+            key, wave_name, dyad_key = interviews[c.interview_id]
+            result.append(
+                Segment(
+                    coding=c.guid,
+                    interview=key,
+                    wave=wave_name,
+                    dyad=dyad_key,
+                    code=book.path(book.by_id[c.code_id]),
+                    start=starts[first] + c.start_offset,
+                    end=starts[last] + c.end_offset,
+                    text=body,
+                    participants=tuple(sorted(people[pid].key for pid in attributed)),
+                    speakers=tuple(
+                        dict.fromkeys(
+                            people[u.speaker_id].key
+                            if u.speaker_id in people
+                            else (u.speaker_label or "?")
+                            for u in rows[first : last + 1]
+                        )
+                    ),
+                    start_ms=rows[first].start_ms,
+                    end_ms=rows[last].end_ms,
+                    before=texts[rows[first - 1].id] if first > 0 else None,
+                    after=texts[rows[last + 1].id] if last + 1 < len(rows) else None,
+                    coder=coders.get(c.coder_id) if c.coder_id else None,
+                    memo=c.memo,
+                    important=c.important,
+                )
+            )
         result.sort(key=lambda g: (g.interview, g.start, g.end, g.code))
         return result
 
 
-def _segment(
-    c: Coding,
-    iv: Interview,
-    transcript: LoadedTranscript,
-    full: str,
-    people: dict[int, _Person],
-    interviewers: set[int],
-    include_unconsented: bool,
-) -> tuple[tuple[int, int, int, int], list[int]] | None:
-    """The span and the participants it is attributed to; None when consent excludes it."""
-    start, end = transcript.span(c)
-    first = transcript.index_of(c.start_utterance_id)
-    last = transcript.index_of(c.end_utterance_id)
-    attributed: list[int] = []
-    for row in transcript.rows[first : last + 1]:
-        who = row.renders_id if row.renders_id is not None else row.speaker_id
-        if who is None or who in interviewers or who not in people:
-            continue
-        if who not in attributed:
-            attributed.append(who)
-    if not include_unconsented:
-        kept = [pid for pid in attributed if people[pid].consented]
-        if attributed and not kept:
-            return None
-        attributed = kept
-    return (start, end, first, last), attributed
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def cooccurrence(project: Project, *, within: str = "overlap") -> pd.DataFrame:

@@ -95,6 +95,27 @@ def _read_row(session: Session, name: str, key: tuple[Any, ...]) -> dict[str, An
     return {col: _encode(_normalise(table, col, row[col])) for col in row}
 
 
+def _read_rows(session: Session, keys: list[RowKey]) -> dict[RowKey, dict[str, Any] | None]:
+    """Many rows at once: one query per table (single-column keys), else one per row."""
+    found: dict[RowKey, dict[str, Any] | None] = {key: None for key in keys}
+    by_table: dict[str, list[tuple[Any, ...]]] = {}
+    for name, key in keys:
+        by_table.setdefault(name, []).append(key)
+    for name, pks in by_table.items():
+        table = _table(name)
+        columns = list(table.primary_key.columns)
+        if len(columns) != 1:
+            for key in pks:
+                found[(name, key)] = _read_row(session, name, key)
+            continue
+        for start in range(0, len(pks), 500):
+            chunk = [k[0] for k in pks[start : start + 500]]
+            for row in session.execute(select(table).where(columns[0].in_(chunk))).mappings():
+                values = {c: _encode(_normalise(table, c, row[c])) for c in row}
+                found[(name, (row[columns[0].name],))] = values
+    return found
+
+
 def _normalise(table: Table, column: str, value: Any) -> Any:
     # SQLite hands back naive datetimes; make both databases compare equal.
     if isinstance(value, dt.datetime):
@@ -137,10 +158,13 @@ def _key_of(obj: object) -> RowKey | None:
 def _attach(session: Session, recorder: _Recorder) -> Callable[[], None]:
     def before_flush(s: Session, _ctx: Any, _instances: Any) -> None:
         with s.no_autoflush:
+            keys = []
             for obj in list(s.dirty) + list(s.deleted):
                 key = _key_of(obj)
-                if key is not None and key not in recorder.before:
-                    recorder.note(key, _read_row(s, *key))
+                if key is not None and key not in recorder.before and key not in keys:
+                    keys.append(key)
+            for key, before in _read_rows(s, keys).items():
+                recorder.note(key, before)
 
     def after_flush(s: Session, _ctx: Any) -> None:
         for obj in s.new:
@@ -185,8 +209,9 @@ def _apply_side(
 
     ``rows`` holds (key, expected now, target); None means "no such row".
     """
+    now = _read_rows(session, [key for key, _, _ in rows])
     for key, expected, _ in rows:
-        if _read_row(session, *key) != expected:
+        if now[key] != expected:
             raise StudyError(
                 f"refused: {key[0].replace('_', ' ')} {key[1][0]} has changed since; undo or redo "
                 "would overwrite someone's later work"
@@ -261,7 +286,8 @@ def run_command(
             session.flush()
         finally:
             detach()
-        rows = {key: (recorder.before[key], _read_row(session, *key)) for key in recorder.order}
+        after = _read_rows(session, recorder.order)
+        rows = {key: (recorder.before[key], after[key]) for key in recorder.order}
         changed = {k: v for k, v in rows.items() if v[0] != v[1]}
         if changed:
             _push(session, who, description, changed)

@@ -66,6 +66,7 @@ def _settle(
     rewritten: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> None:
     """Re-anchor codings canonically; detach those left without their words."""
+    transcript.invalidate()
     text = transcript.text
     for coding in codings:
         start, end = transcript.span(coding)
