@@ -1,0 +1,565 @@
+"""Themes across waves: the exact longitudinal definitions of DESIGN.md, built with pandas.
+
+``collect`` reads the project once into tidy tables (one row per theme segment × attributed
+participant, per participant's words inside a theme's segments, per participant's attributed
+speech); ``matrix`` and ``trajectories`` compute every measure from them. Computed coding
+patterns describe where the analyst coded — they sit beside the analyst's own trajectory, which
+is what exports headline; they are never findings.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from workbench.domain.positions import utterance_starts
+from workbench.domain.study import StudyError
+from workbench.storage.models import (
+    Code,
+    Coding,
+    Dyad,
+    DyadMember,
+    Interview,
+    InterviewParticipantRow,
+    Participant,
+    ParticipantWaveAttribute,
+    Theme,
+    ThemeCode,
+    Trajectory,
+    UtteranceRow,
+    Wave,
+)
+from workbench.storage.project import Project
+
+WORD_RE = re.compile(r"\w+")
+MEASURES = ("segments", "words", "presence", "participants")
+BY = ("study", "role", "participant", "dyad")
+UNIT_ROLES = ("patient", "clinician", "interpreter", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    key: str
+    role: str
+    consented: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewFacts:
+    id: int
+    key: str
+    wave: str | None
+    dyad_id: int | None
+    status: str
+    coded_at: Any
+    roles: dict[int, str]
+    """participant id -> interview role"""
+
+
+@dataclass
+class StudyData:
+    """Everything the longitudinal tables need, read in one go."""
+
+    waves: list[str]
+    people: dict[int, Person]
+    dyads: dict[int, tuple[str, list[int]]]
+    member_of: dict[int, set[int]]
+    interviews: dict[int, InterviewFacts]
+    themes: dict[int, str]
+    theme_latest_code: dict[int, Any]
+    segments: pd.DataFrame
+    """theme, interview, segment, participant — one row per attributed participant"""
+    theme_words: pd.DataFrame
+    """theme, interview, participant, words — words wholly inside the theme's segments"""
+    speech: pd.DataFrame
+    """interview, participant, words — all words of the participant's attributed speech"""
+    trajectories: dict[tuple[int, str], str | None] = field(default_factory=dict)
+    wave_attributes: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of overlapping spans (spans that only touch stay apart)."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def collect(project: Project) -> StudyData:
+    with project.session(write=False) as s:
+        waves = list(s.scalars(select(Wave.name).order_by(Wave.position)))
+        wave_of = {wid: name for wid, name in s.execute(select(Wave.id, Wave.name))}
+        people = {
+            p.id: Person(p.id, p.key, p.role, p.consent == "consented")
+            for p in s.scalars(select(Participant))
+        }
+        dyads: dict[int, tuple[str, list[int]]] = {
+            d.id: (d.key, []) for d in s.scalars(select(Dyad).order_by(Dyad.key))
+        }
+        member_of: dict[int, set[int]] = {}
+        for dyad_id, pid in s.execute(select(DyadMember.dyad_id, DyadMember.participant_id)):
+            dyads[dyad_id][1].append(pid)
+            member_of.setdefault(pid, set()).add(dyad_id)
+        roles: dict[int, dict[int, str]] = {}
+        for iid, pid, role in s.execute(
+            select(
+                InterviewParticipantRow.interview_id,
+                InterviewParticipantRow.participant_id,
+                InterviewParticipantRow.role,
+            )
+        ):
+            roles.setdefault(iid, {})[pid] = role
+        interviews = {
+            iv.id: InterviewFacts(
+                iv.id,
+                iv.key,
+                wave_of.get(iv.wave_id) if iv.wave_id else None,
+                iv.dyad_id,
+                iv.status,
+                iv.coded_at,
+                roles.get(iv.id, {}),
+            )
+            for iv in s.scalars(select(Interview))
+        }
+        themes = {t.id: t.name for t in s.scalars(select(Theme).order_by(Theme.position, Theme.id))}
+        codes_of: dict[int, set[int]] = {}
+        for tid, cid in s.execute(select(ThemeCode.theme_id, ThemeCode.code_id)):
+            codes_of.setdefault(tid, set()).add(cid)
+        created = {cid: at for cid, at in s.execute(select(Code.id, Code.created_at))}
+        latest = {
+            tid: max((created[c] for c in cids), default=None) for tid, cids in codes_of.items()
+        }
+
+        seg_rows: list[tuple[int, int, int, int]] = []
+        word_rows: list[tuple[int, int, int, int]] = []
+        speech_rows: list[tuple[int, int, int]] = []
+        coded = [iid for iid, facts in interviews.items() if facts.status == "coded"]
+        for iid in coded:
+            _collect_interview(
+                s, interviews[iid], codes_of, people, seg_rows, word_rows, speech_rows
+            )
+
+        trajectories: dict[tuple[int, str], str | None] = {}
+        for t in s.scalars(select(Trajectory)):
+            trajectories[(t.theme_id, _unit_name(t, people, dyads))] = t.label
+        wave_attributes: dict[tuple[int, str], dict[str, str]] = {}
+        for pid, wid, name, value in s.execute(
+            select(
+                ParticipantWaveAttribute.participant_id,
+                ParticipantWaveAttribute.wave_id,
+                ParticipantWaveAttribute.name,
+                ParticipantWaveAttribute.value,
+            )
+        ):
+            wave_attributes.setdefault((pid, wave_of[wid]), {})[name] = value
+
+    return StudyData(
+        waves=waves,
+        people=people,
+        dyads=dyads,
+        member_of=member_of,
+        interviews=interviews,
+        themes=themes,
+        theme_latest_code=latest,
+        segments=pd.DataFrame(seg_rows, columns=["theme", "interview", "segment", "participant"]),
+        theme_words=pd.DataFrame(word_rows, columns=["theme", "interview", "participant", "words"]),
+        speech=pd.DataFrame(speech_rows, columns=["interview", "participant", "words"]),
+        trajectories=trajectories,
+        wave_attributes=wave_attributes,
+    )
+
+
+def _unit_name(
+    t: Trajectory, people: dict[int, Person], dyads: dict[int, tuple[str, list[int]]]
+) -> str:
+    if t.unit_kind == "participant" and t.participant_id is not None:
+        return people[t.participant_id].key
+    if t.unit_kind == "dyad" and t.dyad_id is not None:
+        return dyads[t.dyad_id][0]
+    if t.unit_kind == "role" and t.role:
+        return t.role
+    return "study"
+
+
+def _collect_interview(
+    s: Any,
+    facts: InterviewFacts,
+    codes_of: dict[int, set[int]],
+    people: dict[int, Person],
+    seg_rows: list[tuple[int, int, int, int]],
+    word_rows: list[tuple[int, int, int, int]],
+    speech_rows: list[tuple[int, int, int]],
+) -> None:
+    rows = s.execute(
+        select(UtteranceRow.id, UtteranceRow.text, UtteranceRow.speaker_id, UtteranceRow.renders_id)
+        .where(UtteranceRow.interview_id == facts.id)
+        .order_by(UtteranceRow.position)
+    ).all()
+    if not rows:
+        return
+    starts = utterance_starts([len(r.text) for r in rows])
+    index = {r.id: i for i, r in enumerate(rows)}
+    interviewers = {pid for pid, role in facts.roles.items() if role == "interviewer"}
+
+    # Attribution (DESIGN.md): never an interviewer; a rendering counts for the person rendered.
+    owner: list[int | None] = []
+    for r in rows:
+        who = r.renders_id if r.renders_id is not None else r.speaker_id
+        owner.append(None if who is None or who in interviewers or who not in people else who)
+    words: list[list[tuple[int, int]]] = []
+    spoken: dict[int, int] = {}
+    for i, r in enumerate(rows):
+        found = [(starts[i] + m.start(), starts[i] + m.end()) for m in WORD_RE.finditer(r.text)]
+        words.append(found)
+        who = owner[i]
+        if who is not None:
+            spoken[who] = spoken.get(who, 0) + len(found)
+    speech_rows += [(facts.id, pid, n) for pid, n in spoken.items()]
+
+    codings = s.execute(
+        select(
+            Coding.code_id,
+            Coding.start_utterance_id,
+            Coding.start_offset,
+            Coding.end_utterance_id,
+            Coding.end_offset,
+        ).where(Coding.interview_id == facts.id)
+    ).all()
+    for theme_id, code_ids in codes_of.items():
+        spans = [
+            (starts[index[su]] + so, starts[index[eu]] + eo)
+            for code_id, su, so, eu, eo in codings
+            if code_id in code_ids
+        ]
+        merged = _merge(spans)
+        if not merged:
+            continue
+        lefts = [a for a, _ in merged]
+        inside: dict[int, int] = {}
+        for number, (a, b) in enumerate(merged):
+            first = bisect.bisect_right(starts, a) - 1
+            last = bisect.bisect_right(starts, b - 1) - 1
+            attributed = {owner[i] for i in range(first, last + 1) if owner[i] is not None}
+            seg_rows += [(theme_id, facts.id, number, pid) for pid in attributed]  # type: ignore[misc]
+        for i, found in enumerate(words):
+            pid = owner[i]
+            if pid is None:
+                continue
+            for ws, we in found:
+                k = bisect.bisect_right(lefts, ws) - 1
+                if k >= 0 and we <= merged[k][1]:
+                    inside[pid] = inside.get(pid, 0) + 1
+        word_rows += [(theme_id, facts.id, pid, n) for pid, n in inside.items()]
+
+
+# --- units, observation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    kind: str
+    name: str
+    members: tuple[int, ...]
+    dyad_id: int | None = None
+
+
+def units(data: StudyData, by: str, include_unconsented: bool = False) -> list[Unit]:
+    if by not in BY:
+        raise StudyError(f"--by is one of: {', '.join(BY)}")
+
+    def counted(p: Person) -> bool:
+        return p.role != "researcher" and (p.consented or include_unconsented)
+
+    everyone = sorted((p for p in data.people.values() if counted(p)), key=lambda p: p.key)
+    if by == "study":
+        return [Unit("study", "study", tuple(p.id for p in everyone))]
+    if by == "role":
+        return [
+            Unit("role", role, tuple(p.id for p in everyone if p.role == role))
+            for role in UNIT_ROLES
+            if any(p.role == role for p in everyone)
+        ]
+    if by == "participant":
+        return [Unit("participant", p.key, (p.id,)) for p in everyone]
+    return [
+        Unit("dyad", key, tuple(sorted(members, key=lambda pid: data.people[pid].key)), dyad_id)
+        for dyad_id, (key, members) in data.dyads.items()
+    ]
+
+
+def _allowed(data: StudyData, unit: Unit, pid: int, interview_id: int) -> bool:
+    """For a member in several dyads, only interviews about this dyad count for the dyad."""
+    if unit.dyad_id is None or len(data.member_of.get(pid, ())) <= 1:
+        return True
+    return data.interviews[interview_id].dyad_id == unit.dyad_id
+
+
+def participant_status(
+    data: StudyData,
+    pid: int,
+    wave: str,
+    unit: Unit | None = None,
+    include_unconsented: bool = False,
+) -> str | None:
+    """None when the participant is observed at the wave, else the reason it is missing."""
+    if not data.people[pid].consented and not include_unconsented:
+        return "excluded"
+    statuses = [
+        iv.status
+        for iv in data.interviews.values()
+        if iv.wave == wave
+        and pid in iv.roles
+        and iv.roles[pid] != "interviewer"
+        and (unit is None or _allowed(data, unit, pid, iv.id))
+    ]
+    if "coded" in statuses:
+        return None
+    if "stopped" in statuses:
+        return "stopped"
+    if statuses:
+        return "not_coded"
+    return "no_interview"
+
+
+def unit_missing(
+    data: StudyData, unit: Unit, wave: str, include_unconsented: bool = False
+) -> str | list[str] | None:
+    """None when the unit is observed at the wave; else why not (a list of "ID:reason" for a
+    dyad)."""
+    if unit.kind == "dyad":
+        reasons = [
+            (data.people[pid].key, participant_status(data, pid, wave, unit, include_unconsented))
+            for pid in unit.members
+        ]
+        missing = [f"{key}:{reason}" for key, reason in reasons if reason is not None]
+        return missing or None
+    observed = any(
+        participant_status(data, pid, wave, None, include_unconsented) is None
+        for pid in unit.members
+    )
+    if unit.kind == "participant":
+        return participant_status(data, unit.members[0], wave, None, include_unconsented)
+    return None if observed else "no_member_observed"
+
+
+# --- measures -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    theme: str
+    unit: str
+    wave: str
+    segments: int | None
+    words: float | None
+    presence: int | None
+    participants: int | None
+    missing: str | list[str] | None
+    cooccurrence: str | None
+    drift: bool
+    attributes: dict[str, dict[str, str]]
+
+    def value(self, measure: str) -> int | float | None:
+        value: int | float | None = getattr(self, measure)
+        return value
+
+
+def _rows_for(
+    frame: pd.DataFrame, data: StudyData, unit: Unit, wave: str, theme: int | None
+) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    wave_of = {iid: iv.wave for iid, iv in data.interviews.items()}
+    mask = frame["interview"].map(wave_of).eq(wave) & frame["participant"].isin(unit.members)
+    if theme is not None:
+        mask &= frame["theme"].eq(theme)
+    picked = frame[mask]
+    if unit.dyad_id is not None and not picked.empty:
+        keep = [
+            _allowed(data, unit, int(pid), int(iid))
+            for pid, iid in zip(picked["participant"], picked["interview"], strict=True)
+        ]
+        picked = picked[keep]
+    return picked
+
+
+def cells(data: StudyData, by: str, *, include_unconsented: bool = False) -> list[Cell]:
+    """Every theme × unit × wave cell with all four measures (None where the wave is missing)."""
+    result = []
+    for unit in units(data, by, include_unconsented):
+        speech_by_wave = {
+            wave: _rows_for(data.speech, data, unit, wave, None) for wave in data.waves
+        }
+        for theme_id, theme in data.themes.items():
+            latest = data.theme_latest_code.get(theme_id)
+            for wave in data.waves:
+                missing = unit_missing(data, unit, wave, include_unconsented)
+                attributes = {
+                    data.people[pid].key: data.wave_attributes[(pid, wave)]
+                    for pid in unit.members
+                    if (pid, wave) in data.wave_attributes and unit.kind in ("participant", "dyad")
+                }
+                contributing = [
+                    iv
+                    for iv in data.interviews.values()
+                    if iv.wave == wave
+                    and iv.status == "coded"
+                    and any(
+                        pid in iv.roles and _allowed(data, unit, pid, iv.id) for pid in unit.members
+                    )
+                ]
+                drift = latest is not None and any(
+                    iv.coded_at is not None and iv.coded_at < latest for iv in contributing
+                )
+                if missing is not None:
+                    result.append(
+                        Cell(
+                            theme,
+                            unit.name,
+                            wave,
+                            None,
+                            None,
+                            None,
+                            None,
+                            missing,
+                            "incomplete" if unit.kind == "dyad" else None,
+                            drift,
+                            attributes,
+                        )
+                    )
+                    continue
+                segs = _rows_for(data.segments, data, unit, wave, theme_id)
+                n_segments = (
+                    int(segs.groupby(["interview", "segment"]).ngroups) if not segs.empty else 0
+                )
+                voices = set(segs["participant"]) if not segs.empty else set()
+                inside = _rows_for(data.theme_words, data, unit, wave, theme_id)
+                spoken = speech_by_wave[wave]
+                total = int(spoken["words"].sum()) if not spoken.empty else 0
+                words = (int(inside["words"].sum()) / total) if total else 0.0
+                co = None
+                if unit.kind == "dyad":
+                    co = _cooccurrence(data, unit, voices)
+                result.append(
+                    Cell(
+                        theme,
+                        unit.name,
+                        wave,
+                        n_segments,
+                        words,
+                        int(n_segments > 0),
+                        len(voices),
+                        None,
+                        co,
+                        drift,
+                        attributes,
+                    )
+                )
+    return result
+
+
+def _cooccurrence(data: StudyData, unit: Unit, voices: set[int]) -> str:
+    clinician = any(data.people[p].role == "clinician" for p in voices)
+    patient = any(data.people[p].role == "patient" for p in voices)
+    if clinician and patient:
+        return "both_voice"
+    if clinician:
+        return "clinician_only"
+    if patient:
+        return "patient_only"
+    return "neither"
+
+
+def coding_pattern(sequence: list[int | None]) -> tuple[str, bool]:
+    """The computed pattern of segment counts over the observed waves, and the gap flag."""
+    observed = [(i, x) for i, x in enumerate(sequence) if x is not None]
+    gap = False
+    if len(observed) >= 2:
+        first, last = observed[0][0], observed[-1][0]
+        gap = any(sequence[i] is None for i in range(first, last + 1))
+    xs = [x for _, x in observed]
+    if not xs:
+        return "no_observation", gap
+    if len(xs) == 1:
+        return "single_observation", gap
+    if all(x == 0 for x in xs):
+        return "absent", gap
+    pairs = list(itertools.pairwise(xs))
+    if all(x > 0 for x in xs):
+        if all(b >= a for a, b in pairs) and xs[-1] > xs[0]:
+            return "increasing", gap
+        if all(b <= a for a, b in pairs) and xs[-1] < xs[0]:
+            return "decreasing", gap
+        return "persistent", gap
+    first_on = next(i for i, x in enumerate(xs) if x > 0)
+    if xs[0] == 0 and xs[-1] > 0 and all(x > 0 for x in xs[first_on:]):
+        return "emerging", gap
+    first_off = next(i for i, x in enumerate(xs) if x == 0)
+    if xs[0] > 0 and xs[-1] == 0 and all(x == 0 for x in xs[first_off:]):
+        return "ceasing", gap
+    return "intermittent", gap
+
+
+@dataclass(frozen=True, slots=True)
+class TrajectoryRow:
+    theme: str
+    unit: str
+    pattern: str
+    sequence: list[int | None]
+    gap: bool
+    trajectory: str | None
+
+
+def matrix(
+    project: Project, by: str, measure: str = "segments", *, include_unconsented: bool = False
+) -> list[Cell]:
+    if measure not in MEASURES:
+        raise StudyError(f"--measure is one of: {', '.join(MEASURES)}")
+    return cells(collect(project), by, include_unconsented=include_unconsented)
+
+
+def trajectories(
+    project: Project, by: str, *, include_unconsented: bool = False
+) -> list[TrajectoryRow]:
+    data = collect(project)
+    theme_ids = {name: tid for tid, name in data.themes.items()}
+    grouped: dict[tuple[str, str], list[int | None]] = {}
+    for cell in cells(data, by, include_unconsented=include_unconsented):
+        grouped.setdefault((cell.theme, cell.unit), []).append(cell.segments)
+    rows = []
+    for (theme, unit), sequence in grouped.items():
+        pattern, gap = coding_pattern(sequence)
+        label = data.trajectories.get((theme_ids[theme], unit))
+        rows.append(TrajectoryRow(theme, unit, pattern, sequence, gap, label))
+    return rows
+
+
+def matrix_frame(cells_: list[Cell], measure: str) -> pd.DataFrame:
+    """Theme × unit rows, waves across: the table the command line prints (NaN = missing)."""
+    frame = pd.DataFrame(
+        [(c.theme, c.unit, c.wave, c.value(measure)) for c in cells_],
+        columns=["theme", "unit", "wave", "value"],
+    )
+    if frame.empty:
+        return frame
+    waves = list(dict.fromkeys(frame["wave"]))
+    table = frame.pivot_table(
+        index=["theme", "unit"],
+        columns="wave",
+        values="value",
+        aggfunc="first",
+        dropna=False,
+        sort=False,
+    )
+    return table.reindex(columns=waves)
