@@ -27,6 +27,7 @@ from workbench.coding.study import (
     set_attribute,
     set_interview_status,
 )
+from workbench.coding.themes import add_theme, set_trajectory, update_theme
 from workbench.coding.transcripts import interview_text, utterances
 from workbench.coding.utterances import edit_utterance
 from workbench.exchange.transcript_import import import_transcript_files
@@ -111,6 +112,25 @@ def add_codebook_and_codings(project: Project) -> None:
         )
 
 
+def add_themes(project: Project) -> None:
+    """The fictional analyst's themes and trajectories (demo/themes.json)."""
+    spec = json.loads((HERE / "demo" / "themes.json").read_text(encoding="utf-8"))
+    for theme in spec["themes"]:
+        add_theme(
+            project,
+            theme["name"],
+            codes=theme["codes"],
+            parent=theme.get("parent"),
+            concept=theme.get("concept"),
+            rationale="grouped after the second reading of all ten interviews",
+            coder="demo-builder",
+        )
+        if theme["status"] != "candidate":
+            update_theme(project, theme["name"], status=theme["status"], coder="demo-builder")
+    for theme, unit, label, text in spec["trajectories"]:
+        set_trajectory(project, theme, unit, label=label, text=text, coder="demo-builder")
+
+
 def build(out: Path) -> None:
     with new_study(out, title=TITLE, coder="demo-builder") as project:
         for key, role, attributes in PARTICIPANTS:
@@ -138,6 +158,7 @@ def build(out: Path) -> None:
         add_codebook_and_codings(project)
         for key, *_ in INTERVIEWS:
             set_interview_status(project, key, "coded")
+        add_themes(project)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,6 +41,12 @@ COMMANDS = (
     "query",
     "memo",
     "journal",
+    "theme",
+    "themes",
+    "matrix",
+    "trajectories",
+    "trajectory",
+    "snapshot",
 )
 
 
@@ -572,6 +578,188 @@ def cmd_journal(args: argparse.Namespace) -> None:
                 print(f"{e.date.isoformat()}  {e.coder or ''}: {e.text}")
 
 
+# --- themes and the longitudinal tables ---------------------------------------------------------
+
+
+def cmd_theme(args: argparse.Namespace) -> None:
+    from workbench.coding import themes
+
+    with _open(args) as project:
+        action = args.action
+        if action == "add":
+            info, _ = themes.add_theme(
+                project,
+                args.name,
+                codes=args.code or [],
+                parent=args.parent,
+                concept=args.concept,
+                definition=args.definition,
+                rationale=args.why,
+                coder=args.coder,
+            )
+            print(f"added theme {info.name} with {len(info.codes)} codes")
+        elif action == "edit":
+            info, _ = themes.update_theme(
+                project,
+                args.name,
+                new_name=args.rename,
+                status=args.status,
+                concept=args.concept,
+                definition=args.definition,
+                rationale=args.why,
+                coder=args.coder,
+            )
+            print(f"{info.name}: {info.status}")
+        elif action == "codes":
+            change = themes.move_codes(
+                project,
+                args.code,
+                into=args.into,
+                out_of=args.out_of,
+                rationale=args.why,
+                coder=args.coder,
+            )
+            print(change.description)
+        elif action == "merge":
+            info, _ = themes.merge_themes(
+                project, args.name, args.into, rationale=args.why, coder=args.coder
+            )
+            print(f"merged into {info.name}")
+        elif action == "split":
+            info, _ = themes.split_theme(
+                project, args.name, args.new_name, args.code, rationale=args.why, coder=args.coder
+            )
+            print(f"split off {info.name} with {len(info.codes)} codes")
+        elif action == "history":
+            events = themes.theme_history(project, args.name)
+            if args.json:
+                _print_json(events)
+                return
+            for e in events:
+                why = f" — {e.rationale}" if e.rationale else ""
+                print(f"{e.at[:16]} {e.coder or ''} {e.theme or '(gone)'}: {e.kind}{why}")
+
+
+def cmd_themes_list(args: argparse.Namespace) -> None:
+    from workbench.coding.themes import list_themes
+
+    with _open(args) as project:
+        items = list_themes(project)
+        if args.json:
+            _print_json(items)
+            return
+        for t in items:
+            parent = f" (in {t.parent})" if t.parent else ""
+            print(f"{t.name}{parent} [{t.status}]: {', '.join(t.codes) or 'no codes'}")
+
+
+def _table_output(frame: Any, fmt: str) -> None:
+    import pandas as pd
+
+    if fmt == "csv":
+        frame.to_csv(sys.stdout)
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            print(frame.to_string(na_rep="–"))
+
+
+def cmd_matrix(args: argparse.Namespace) -> None:
+    from workbench.analysis.longitudinal import matrix, matrix_frame
+
+    with _open(args) as project:
+        cells = matrix(
+            project,
+            args.by,
+            args.measure,
+            include_unconsented=args.include_unconsented,
+            snapshot=args.snapshot,
+        )
+    if args.include_unconsented:
+        print("note: participants without consent are included", file=sys.stderr)
+    if args.json or args.format == "json":
+        records = []
+        for c in cells:
+            record: dict[str, Any] = {
+                "theme": c.theme,
+                "unit": c.unit,
+                "wave": c.wave,
+                "value": c.value(args.measure),
+            }
+            if c.missing is not None:
+                record["missing"] = c.missing
+            if args.by == "dyad":
+                record["cooccurrence"] = c.cooccurrence
+            record["drift"] = c.drift
+            if c.attributes:
+                record["attributes"] = c.attributes
+            records.append(record)
+        _print_json(records)
+        return
+    _table_output(matrix_frame(cells, args.measure), args.format)
+    print(
+        "Counts describe where the analyst coded; they are not findings. "
+        "– marks a missing wave (see --json for the reason).",
+        file=sys.stderr,
+    )
+
+
+def cmd_trajectories(args: argparse.Namespace) -> None:
+    from workbench.analysis.longitudinal import trajectories
+
+    with _open(args) as project:
+        rows = trajectories(
+            project, args.by, include_unconsented=args.include_unconsented, snapshot=args.snapshot
+        )
+    if args.json or args.format == "json":
+        _print_json(rows)
+        return
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        [
+            (
+                r.theme,
+                r.unit,
+                r.trajectory or "",
+                r.pattern,
+                " ".join("–" if x is None else str(x) for x in r.sequence),
+                "gap" if r.gap else "",
+            )
+            for r in rows
+        ],
+        columns=["theme", "unit", "analyst's trajectory", "coding pattern", "segments", "gap"],
+    ).set_index(["theme", "unit"])
+    _table_output(frame, args.format)
+
+
+def cmd_snapshot(args: argparse.Namespace) -> None:
+    from workbench.coding.snapshots import list_snapshots, take_snapshot
+
+    with _open(args) as project:
+        if args.action == "take":
+            info, _ = take_snapshot(project, args.name, coder=args.coder)
+            print(f"snapshot '{info.name}': {info.themes} themes, {info.codings} codings")
+            return
+        items = list_snapshots(project)
+        if args.json:
+            _print_json(items)
+            return
+        for i in items:
+            print(
+                f"{i.created_at:%Y-%m-%d %H:%M}  {i.name}  ({i.themes} themes, {i.codings} codings)"
+            )
+
+
+def cmd_trajectory_set(args: argparse.Namespace) -> None:
+    from workbench.coding.themes import set_trajectory
+
+    with _open(args) as project:
+        change = set_trajectory(
+            project, args.theme, args.unit, label=args.label, text=args.text, coder=args.coder
+        )
+        print(change.description)
+
+
 # --- parser --------------------------------------------------------------------------------------
 
 
@@ -676,6 +864,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("check", cmd_check, "integrity and consistency report")
     _add_coding_commands(sub, command)
+    _add_theme_commands(sub, command)
     return parser
 
 
@@ -766,6 +955,79 @@ def _add_coding_commands(sub: Any, command: Callable[..., argparse.ArgumentParse
     p.add_argument("--date", help="YYYY-MM-DD (default: today)")
     p = command("list", cmd_journal, "list entries", parent=journal)
     p.add_argument("--by-coder")
+
+
+def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    theme = sub.add_parser("theme", help="themes").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = command("add", cmd_theme, "add a (sub)theme", json_=False, parent=theme)
+    p.add_argument("name")
+    p.add_argument("--code", action="append", help="a member code (repeat)")
+    p.add_argument("--parent", help="make it a subtheme of this theme")
+    p.add_argument("--concept", help="the central organising concept")
+    p.add_argument("--definition")
+    p.add_argument("--why", help="your rationale, kept in the theme's history")
+    p = command("edit", cmd_theme, "rename, set status, reword", json_=False, parent=theme)
+    p.add_argument("name")
+    p.add_argument("--rename")
+    p.add_argument("--status", help="candidate, reviewed, defined or named")
+    p.add_argument("--concept")
+    p.add_argument("--definition")
+    p.add_argument("--why")
+    p = command("codes", cmd_theme, "move codes into/out of themes", json_=False, parent=theme)
+    p.add_argument("code", nargs="+")
+    p.add_argument("--into")
+    p.add_argument("--out-of")
+    p.add_argument("--why")
+    p = command("merge", cmd_theme, "merge a theme into another", json_=False, parent=theme)
+    p.add_argument("name")
+    p.add_argument("--into", required=True)
+    p.add_argument("--why")
+    p = command("split", cmd_theme, "split codes off into a new theme", json_=False, parent=theme)
+    p.add_argument("name")
+    p.add_argument("new_name")
+    p.add_argument("--code", action="append", required=True)
+    p.add_argument("--why")
+    p = command("history", cmd_theme, "merges, splits, renames, code moves", parent=theme)
+    p.add_argument("name", nargs="?")
+
+    themes = sub.add_parser("themes", help="all themes").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    command("list", cmd_themes_list, "themes with their codes", parent=themes)
+
+    for name, func, help_ in (
+        ("matrix", cmd_matrix, "theme × wave matrix"),
+        ("trajectories", cmd_trajectories, "coding patterns beside the analyst's trajectories"),
+    ):
+        p = command(name, func, help_)
+        p.add_argument("--by", required=True, choices=["study", "role", "participant", "dyad"])
+        if name == "matrix":
+            p.add_argument(
+                "--measure",
+                default="segments",
+                choices=["segments", "words", "presence", "participants"],
+            )
+        p.add_argument("--format", default="text", choices=["text", "csv", "json"])
+        p.add_argument("--include-unconsented", action="store_true")
+        p.add_argument("--snapshot", help="rebuild the tables as they were at this snapshot")
+
+    snapshot = sub.add_parser("snapshot", help="frozen analysis states").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = command("take", cmd_snapshot, "freeze the analysis as it is", json_=False, parent=snapshot)
+    p.add_argument("name")
+    command("list", cmd_snapshot, "list snapshots", parent=snapshot)
+
+    trajectory = sub.add_parser("trajectory", help="the analyst's reading").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = command("set", cmd_trajectory_set, "your trajectory label", json_=False, parent=trajectory)
+    p.add_argument("theme")
+    p.add_argument("unit", help="study, role:ROLE, participant:ID or dyad:ID")
+    p.add_argument("--label")
+    p.add_argument("--text")
 
 
 def _open_gui(project: str | None) -> int:

@@ -10,6 +10,7 @@ is what exports headline; they are never findings.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import itertools
 import re
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from workbench.coding.snapshots import load_snapshot
 from workbench.domain.positions import utterance_starts
 from workbench.domain.study import StudyError
 from workbench.storage.models import (
@@ -96,7 +98,9 @@ def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def collect(project: Project) -> StudyData:
+def collect(project: Project, snapshot: str | None = None) -> StudyData:
+    """Read the project (or, with ``snapshot``, the analysis as frozen then) into tidy tables."""
+    frozen = load_snapshot(project, snapshot) if snapshot else None
     with project.session(write=False) as s:
         waves = list(s.scalars(select(Wave.name).order_by(Wave.position)))
         wave_of = {wid: name for wid, name in s.execute(select(Wave.id, Wave.name))}
@@ -132,11 +136,47 @@ def collect(project: Project) -> StudyData:
             )
             for iv in s.scalars(select(Interview))
         }
-        themes = {t.id: t.name for t in s.scalars(select(Theme).order_by(Theme.position, Theme.id))}
+        codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
+        if frozen is None:
+            themes = {
+                t.id: t.name for t in s.scalars(select(Theme).order_by(Theme.position, Theme.id))
+            }
+            links = [
+                (tid, cid) for tid, cid in s.execute(select(ThemeCode.theme_id, ThemeCode.code_id))
+            ]
+            created = {cid: at for cid, at in s.execute(select(Code.id, Code.created_at))}
+            for iid, *anchors in s.execute(
+                select(
+                    Coding.interview_id,
+                    Coding.code_id,
+                    Coding.start_utterance_id,
+                    Coding.start_offset,
+                    Coding.end_utterance_id,
+                    Coding.end_offset,
+                )
+            ):
+                codings.setdefault(iid, []).append(tuple(anchors))  # type: ignore[arg-type]
+        else:
+            themes = {t["id"]: t["name"] for t in frozen["themes"]}
+            links = [(tid, cid) for tid, cid in frozen["theme_codes"]]
+            created = {c["id"]: dt.datetime.fromisoformat(c["created_at"]) for c in frozen["codes"]}
+            for iid, *anchors in frozen["codings"]:
+                codings.setdefault(iid, []).append(tuple(anchors))
+            for iid, (status, coded_at) in frozen["interviews"].items():
+                if int(iid) in interviews:
+                    facts = interviews[int(iid)]
+                    interviews[int(iid)] = InterviewFacts(
+                        facts.id,
+                        facts.key,
+                        facts.wave,
+                        facts.dyad_id,
+                        status,
+                        dt.datetime.fromisoformat(coded_at) if coded_at else None,
+                        facts.roles,
+                    )
         codes_of: dict[int, set[int]] = {}
-        for tid, cid in s.execute(select(ThemeCode.theme_id, ThemeCode.code_id)):
+        for tid, cid in links:
             codes_of.setdefault(tid, set()).add(cid)
-        created = {cid: at for cid, at in s.execute(select(Code.id, Code.created_at))}
         latest = {
             tid: max((created[c] for c in cids), default=None) for tid, cids in codes_of.items()
         }
@@ -147,12 +187,24 @@ def collect(project: Project) -> StudyData:
         coded = [iid for iid, facts in interviews.items() if facts.status == "coded"]
         for iid in coded:
             _collect_interview(
-                s, interviews[iid], codes_of, people, seg_rows, word_rows, speech_rows
+                s,
+                interviews[iid],
+                codes_of,
+                codings.get(iid, []),
+                people,
+                seg_rows,
+                word_rows,
+                speech_rows,
             )
 
         trajectories: dict[tuple[int, str], str | None] = {}
-        for t in s.scalars(select(Trajectory)):
-            trajectories[(t.theme_id, _unit_name(t, people, dyads))] = t.label
+        if frozen is None:
+            for t in s.scalars(select(Trajectory)):
+                trajectories[(t.theme_id, _unit_name(t, people, dyads))] = t.label
+        else:
+            for theme_id, kind, role, pid, did, label, _text in frozen["trajectories"]:
+                row = Trajectory(unit_kind=kind, role=role, participant_id=pid, dyad_id=did)
+                trajectories[(theme_id, _unit_name(row, people, dyads))] = label
         wave_attributes: dict[tuple[int, str], dict[str, str]] = {}
         for pid, wid, name, value in s.execute(
             select(
@@ -196,6 +248,7 @@ def _collect_interview(
     s: Any,
     facts: InterviewFacts,
     codes_of: dict[int, set[int]],
+    codings: list[tuple[int, int, int, int, int]],
     people: dict[int, Person],
     seg_rows: list[tuple[int, int, int, int]],
     word_rows: list[tuple[int, int, int, int]],
@@ -227,15 +280,8 @@ def _collect_interview(
             spoken[who] = spoken.get(who, 0) + len(found)
     speech_rows += [(facts.id, pid, n) for pid, n in spoken.items()]
 
-    codings = s.execute(
-        select(
-            Coding.code_id,
-            Coding.start_utterance_id,
-            Coding.start_offset,
-            Coding.end_utterance_id,
-            Coding.end_offset,
-        ).where(Coding.interview_id == facts.id)
-    ).all()
+    # A snapshot's coding on an utterance merged away since cannot be placed: it is left out.
+    codings = [c for c in codings if c[1] in index and c[3] in index]
     for theme_id, code_ids in codes_of.items():
         spans = [
             (starts[index[su]] + so, starts[index[eu]] + eo)
@@ -522,17 +568,22 @@ class TrajectoryRow:
 
 
 def matrix(
-    project: Project, by: str, measure: str = "segments", *, include_unconsented: bool = False
+    project: Project,
+    by: str,
+    measure: str = "segments",
+    *,
+    include_unconsented: bool = False,
+    snapshot: str | None = None,
 ) -> list[Cell]:
     if measure not in MEASURES:
         raise StudyError(f"--measure is one of: {', '.join(MEASURES)}")
-    return cells(collect(project), by, include_unconsented=include_unconsented)
+    return cells(collect(project, snapshot), by, include_unconsented=include_unconsented)
 
 
 def trajectories(
-    project: Project, by: str, *, include_unconsented: bool = False
+    project: Project, by: str, *, include_unconsented: bool = False, snapshot: str | None = None
 ) -> list[TrajectoryRow]:
-    data = collect(project)
+    data = collect(project, snapshot)
     theme_ids = {name: tid for tid, name in data.themes.items()}
     grouped: dict[tuple[str, str], list[int | None]] = {}
     for cell in cells(data, by, include_unconsented=include_unconsented):

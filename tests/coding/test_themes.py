@@ -1,0 +1,163 @@
+"""Themes: history with rationale, merge/split/rename kept and undoable; the CLI tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.analysis.longitudinal import matrix
+from workbench.cli import main
+from workbench.coding.codebook import add_code
+from workbench.coding.codings import apply_code
+from workbench.coding.study import set_interview_status
+from workbench.coding.themes import (
+    add_theme,
+    list_themes,
+    merge_themes,
+    move_codes,
+    split_theme,
+    theme_history,
+    update_theme,
+)
+from workbench.coding.transcripts import interview_text
+from workbench.coding.undo import undo
+from workbench.domain.study import StudyError
+from workbench.storage.project import Project
+
+from ..helpers import interview_with
+from .test_codings import dump
+
+
+@pytest.fixture
+def themed(project: Project) -> Project:
+    interview_with(
+        project, "I1", [("P01", "I cannot sleep and I fear the night. My brother is far.")]
+    )
+    for code in ("sleep", "fear", "family"):
+        add_code(project, code)
+    full = interview_text(project, "I1")
+    for code, words in [
+        ("sleep", "cannot sleep"),
+        ("fear", "fear the night"),
+        ("family", "My brother"),
+    ]:
+        at = full.index(words)
+        apply_code(project, "I1", at, at + len(words), code)
+    set_interview_status(project, "I1", "coded")
+    add_theme(project, "Nights", codes=["sleep", "fear"], rationale="first grouping")
+    add_theme(project, "Family", codes=["family"])
+    return project
+
+
+def _segments(project: Project) -> dict[str, int | None]:
+    return {c.theme: c.segments for c in matrix(project, "participant") if c.wave == "baseline"}
+
+
+def test_rename_merge_split_keep_history_rationale_and_segments_and_undo(themed: Project) -> None:
+    assert _segments(themed) == {"Nights": 2, "Family": 1}
+    update_theme(
+        themed, "Nights", new_name="Night fears", status="reviewed", rationale="sharper name"
+    )
+    before_merge = dump(themed)
+    merge_themes(themed, "Family", "Night fears", rationale="family worry keeps him awake")
+    assert _segments(themed) == {"Night fears": 3}
+    kinds = [(e.theme, e.kind, e.rationale) for e in theme_history(themed)]
+    assert ("Night fears", "rename", "sharper name") in kinds
+    assert ("Night fears", "merge", "family worry keeps him awake") in kinds
+    undo(themed)
+    assert dump(themed) == before_merge
+    assert _segments(themed) == {"Night fears": 2, "Family": 1}
+    split_theme(themed, "Night fears", "Fear", ["fear"], rationale="fear is its own thing")
+    assert {t.name: t.codes for t in list_themes(themed)} == {
+        "Night fears": ("sleep",),
+        "Family": ("family",),
+        "Fear": ("fear",),
+    }
+    move_codes(themed, ["sleep"], into="Fear")  # a code may sit in two themes
+    assert _segments(themed)["Fear"] == 2
+    with pytest.raises(StudyError, match="already a theme"):
+        add_theme(themed, "Fear")
+    with pytest.raises(StudyError, match="status"):
+        update_theme(themed, "Fear", status="final")
+
+
+def test_matrix_and_trajectories_from_the_command_line(themed: Project, capsys) -> None:
+    location = themed.location
+    assert (
+        main(["trajectory", "set", location, "Nights", "participant:P01", "--label", "easing"]) == 0
+    )
+    capsys.readouterr()
+    assert main(["matrix", location, "--by", "participant", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert {"theme", "unit", "wave", "value"} <= set(records[0])
+    missing = [r for r in records if r["value"] is None]
+    assert missing and all(r["missing"] == "no_interview" for r in missing)
+    assert main(["matrix", location, "--by", "dyad", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []  # no dyads in this study
+    assert main(["trajectories", location, "--by", "participant", "--json"]) == 0
+    rows = {(r["theme"], r["unit"]): r for r in json.loads(capsys.readouterr().out)}
+    nights = rows[("Nights", "P01")]
+    assert (nights["pattern"], nights["sequence"], nights["gap"], nights["trajectory"]) == (
+        "single_observation",
+        [2, None, None],
+        False,
+        "easing",
+    )
+    assert main(["matrix", location, "--by", "study", "--measure", "words", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "theme,unit,baseline,mid-treatment,post-treatment"
+    assert main(["theme", "add", location, "Empty", "--code", "nope"]) != 0
+    assert "no code 'nope'" in capsys.readouterr().err
+
+
+def test_cli_theme_workflow(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "t.dyad"
+    for args in (
+        ["new", path],
+        ["code", "add", path, "a"],
+        ["code", "add", path, "b"],
+        ["theme", "add", path, "T", "--code", "a", "--code", "b", "--why", "both about nights"],
+        ["theme", "edit", path, "T", "--status", "defined", "--why", "checked against data"],
+        ["theme", "split", path, "T", "U", "--code", "b"],
+        ["theme", "codes", path, "a", "--into", "U", "--why", "a belongs with b too"],
+    ):
+        assert main([str(a) for a in args]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["themes", "list", str(path), "--json"]) == 0
+    themes = {t["name"]: t for t in json.loads(capsys.readouterr().out)}
+    assert themes["T"]["codes"] == ["a"] and themes["U"]["codes"] == ["a", "b"]
+    assert themes["T"]["status"] == "defined"
+    assert main(["theme", "history", str(path), "T", "--json"]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert [h["rationale"] for h in history][:2] == ["both about nights", "checked against data"]
+
+
+def test_a_snapshot_rebuilds_the_earlier_tables(themed: Project, capsys) -> None:
+    from workbench.analysis.longitudinal import trajectories
+    from workbench.coding.snapshots import take_snapshot
+
+    before = [(c.theme, c.unit, c.wave, c.segments, c.words) for c in matrix(themed, "participant")]
+    take_snapshot(themed, "submitted")
+    move_codes(themed, ["family"], into="Nights")
+    full = interview_text(themed, "I1")
+    apply_code(themed, "I1", full.index("far"), full.index("far") + 3, "sleep")
+    after = [(c.theme, c.unit, c.wave, c.segments, c.words) for c in matrix(themed, "participant")]
+    assert after != before
+    again = [
+        (c.theme, c.unit, c.wave, c.segments, c.words)
+        for c in matrix(themed, "participant", snapshot="submitted")
+    ]
+    assert again == before
+    assert trajectories(themed, "participant", snapshot="submitted")[0].sequence[0] == 2
+    assert (
+        main(
+            ["matrix", themed.location, "--by", "participant", "--snapshot", "submitted", "--json"]
+        )
+        == 0
+    )
+    records = json.loads(capsys.readouterr().out)
+    assert [r["value"] for r in records if r["wave"] == "baseline"] == [2, 1]
+    assert main(["snapshot", "take", themed.location, "submitted"]) != 0
+    assert "already a snapshot" in capsys.readouterr().err
