@@ -24,7 +24,9 @@ def main() -> int:
     window.resize(1280, 800)
     window.show()
     window.open_location(project)
-    if interview:
+    if interview == "--themes":
+        window.show_mode(1)
+    elif interview:
         window.open_interview(interview)
 
     def shoot() -> None:

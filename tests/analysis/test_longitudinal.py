@@ -187,3 +187,21 @@ def test_coding_pattern_definitions(sequence, pattern, gap) -> None:
 def test_the_study_file_is_the_one_described() -> None:
     assert Path(DATA / "longitudinal" / "study.json").exists()
     assert len(STUDY["interviews"]) == 8
+
+
+@pytest.mark.parametrize(
+    "lo, hi, expected",
+    [
+        (0, 19, 4),  # "we sleep badly, né?" all four words
+        (1, 19, 3),  # "e" is the tail of a cut word
+        (3, 8, 1),  # exactly "sleep"
+        (4, 8, 0),  # "leep": cut
+        (4, 6, 0),
+        (3, 18, 3),  # "sleep badly, né": all whole
+        (3, 17, 2),  # "né" cut at its end
+    ],
+)
+def test_words_wholly_inside_a_span(lo: int, hi: int, expected: int) -> None:
+    from workbench.analysis.longitudinal import words_inside
+
+    assert words_inside("we sleep badly, né?", lo, hi) == expected

@@ -270,43 +270,54 @@ def _collect_interview(
     for r in rows:
         who = r.renders_id if r.renders_id is not None else r.speaker_id
         owner.append(None if who is None or who in interviewers or who not in people else who)
-    words: list[list[tuple[int, int]]] = []
     spoken: dict[int, int] = {}
     for i, r in enumerate(rows):
-        found = [(starts[i] + m.start(), starts[i] + m.end()) for m in WORD_RE.finditer(r.text)]
-        words.append(found)
         who = owner[i]
         if who is not None:
-            spoken[who] = spoken.get(who, 0) + len(found)
+            spoken[who] = spoken.get(who, 0) + len(WORD_RE.findall(r.text))
     speech_rows += [(facts.id, pid, n) for pid, n in spoken.items()]
 
     # A snapshot's coding on an utterance merged away since cannot be placed: it is left out.
-    codings = [c for c in codings if c[1] in index and c[3] in index]
+    by_code: dict[int, list[tuple[int, int]]] = {}
+    for code_id, su, so, eu, eo in codings:
+        if su in index and eu in index:
+            by_code.setdefault(code_id, []).append((starts[index[su]] + so, starts[index[eu]] + eo))
     for theme_id, code_ids in codes_of.items():
-        spans = [
-            (starts[index[su]] + so, starts[index[eu]] + eo)
-            for code_id, su, so, eu, eo in codings
-            if code_id in code_ids
-        ]
-        merged = _merge(spans)
+        merged = _merge(span for cid in code_ids for span in by_code.get(cid, ()))
         if not merged:
             continue
-        lefts = [a for a, _ in merged]
         inside: dict[int, int] = {}
         for number, (a, b) in enumerate(merged):
             first = bisect.bisect_right(starts, a) - 1
             last = bisect.bisect_right(starts, b - 1) - 1
             attributed = {owner[i] for i in range(first, last + 1) if owner[i] is not None}
             seg_rows += [(theme_id, facts.id, number, pid) for pid in attributed]  # type: ignore[misc]
-        for i, found in enumerate(words):
-            pid = owner[i]
-            if pid is None:
-                continue
-            for ws, we in found:
-                k = bisect.bisect_right(lefts, ws) - 1
-                if k >= 0 and we <= merged[k][1]:
-                    inside[pid] = inside.get(pid, 0) + 1
-        word_rows += [(theme_id, facts.id, pid, n) for pid, n in inside.items()]
+            for i in range(first, last + 1):
+                pid = owner[i]
+                if pid is None:
+                    continue
+                text = rows[i].text
+                lo, hi = max(a - starts[i], 0), min(b - starts[i], len(text))
+                if lo < hi:
+                    inside[pid] = inside.get(pid, 0) + words_inside(text, lo, hi)
+        word_rows += [(theme_id, facts.id, pid, n) for pid, n in inside.items() if n]
+
+
+def words_inside(text: str, lo: int, hi: int) -> int:
+    """How many words of ``text`` lie wholly within ``text[lo:hi]`` (a word cut by an edge of
+    the span does not count)."""
+    found = WORD_RE.findall(text, lo, hi)
+    if not found:
+        return 0
+    cut_first = lo > 0 and _is_word(text[lo - 1]) and _is_word(text[lo])
+    cut_last = hi < len(text) and _is_word(text[hi - 1]) and _is_word(text[hi])
+    if len(found) == 1 and (cut_first or cut_last):
+        return 0
+    return len(found) - int(cut_first) - int(cut_last)
+
+
+def _is_word(ch: str) -> bool:
+    return WORD_RE.match(ch) is not None
 
 
 # --- units, observation ------------------------------------------------------------------------
@@ -421,54 +432,77 @@ class Cell:
         return value
 
 
-def _rows_for(
-    frame: pd.DataFrame, data: StudyData, unit: Unit, wave: str, theme: int | None
-) -> pd.DataFrame:
+def _by_unit(frame: pd.DataFrame, data: StudyData, all_units: list[Unit]) -> pd.DataFrame:
+    """``frame`` (rows per participant and interview) joined to the units those rows count for,
+    with the wave; for a member of several dyads, a dyad keeps only interviews about it."""
     if frame.empty:
-        return frame
-    wave_of = {iid: iv.wave for iid, iv in data.interviews.items()}
-    mask = frame["interview"].map(wave_of).eq(wave) & frame["participant"].isin(unit.members)
-    if theme is not None:
-        mask &= frame["theme"].eq(theme)
-    picked = frame[mask]
-    if unit.dyad_id is not None and not picked.empty:
+        return frame.assign(unit=pd.Series(dtype="int64"), wave=pd.Series(dtype="object"))
+    membership = pd.DataFrame(
+        [(i, pid) for i, unit in enumerate(all_units) for pid in unit.members],
+        columns=["unit", "participant"],
+    )
+    joined = frame.merge(membership, on="participant")
+    joined["wave"] = joined["interview"].map({iid: iv.wave for iid, iv in data.interviews.items()})
+    dyad_units = {i: u.dyad_id for i, u in enumerate(all_units) if u.dyad_id is not None}
+    if dyad_units and not joined.empty:
         keep = [
-            _allowed(data, unit, int(pid), int(iid))
-            for pid, iid in zip(picked["participant"], picked["interview"], strict=True)
+            unit not in dyad_units or _allowed(data, all_units[unit], pid, iid)
+            for unit, pid, iid in zip(
+                joined["unit"], joined["participant"], joined["interview"], strict=True
+            )
         ]
-        picked = picked[keep]
-    return picked
+        joined = joined[keep]
+    return joined
 
 
 def cells(data: StudyData, by: str, *, include_unconsented: bool = False) -> list[Cell]:
-    """Every theme × unit × wave cell with all four measures (None where the wave is missing)."""
+    """Every theme × unit × wave cell with all four measures (None where the wave is missing).
+
+    The measures come from grouped sums over the tidy tables; the loop below only looks up.
+    """
+    all_units = units(data, by, include_unconsented)
+    segs = _by_unit(data.segments, data, all_units)
+    inside = _by_unit(data.theme_words, data, all_units)
+    spoken = _by_unit(data.speech, data, all_units)
+    keys = ["unit", "theme", "wave"]
+    n_segments = (
+        segs.drop_duplicates([*keys, "interview", "segment"]).groupby(keys).size().to_dict()
+        if not segs.empty
+        else {}
+    )
+    voices: dict[tuple[int, int, str], set[int]] = {}
+    for (unit, theme, wave), group in segs.groupby(keys)["participant"] if not segs.empty else []:
+        voices[(unit, theme, wave)] = set(group)
+    words_in = inside.groupby(keys)["words"].sum().to_dict() if not inside.empty else {}
+    words_all = (
+        spoken.groupby(["unit", "wave"])["words"].sum().to_dict() if not spoken.empty else {}
+    )
+
     result = []
-    for unit in units(data, by, include_unconsented):
-        speech_by_wave = {
-            wave: _rows_for(data.speech, data, unit, wave, None) for wave in data.waves
-        }
-        for theme_id, theme in data.themes.items():
-            latest = data.theme_latest_code.get(theme_id)
-            for wave in data.waves:
-                missing = unit_missing(data, unit, wave, include_unconsented)
-                attributes = {
-                    data.people[pid].key: data.wave_attributes[(pid, wave)]
-                    for pid in unit.members
-                    if (pid, wave) in data.wave_attributes and unit.kind in ("participant", "dyad")
-                }
-                contributing = [
-                    iv
-                    for iv in data.interviews.values()
-                    if iv.wave == wave
-                    and iv.status == "coded"
-                    and any(
-                        pid in iv.roles and _allowed(data, unit, pid, iv.id) for pid in unit.members
-                    )
-                ]
-                drift = latest is not None and any(
-                    iv.coded_at is not None and iv.coded_at < latest for iv in contributing
+    for u, unit in enumerate(all_units):
+        for wave in data.waves:
+            missing = unit_missing(data, unit, wave, include_unconsented)
+            attributes = {
+                data.people[pid].key: data.wave_attributes[(pid, wave)]
+                for pid in unit.members
+                if (pid, wave) in data.wave_attributes and unit.kind in ("participant", "dyad")
+            }
+            coded_at = [
+                iv.coded_at
+                for iv in data.interviews.values()
+                if iv.wave == wave
+                and iv.status == "coded"
+                and iv.coded_at is not None
+                and any(
+                    pid in iv.roles and _allowed(data, unit, pid, iv.id) for pid in unit.members
                 )
+            ]
+            total = int(words_all.get((u, wave), 0))
+            for theme_id, theme in data.themes.items():
+                latest = data.theme_latest_code.get(theme_id)
+                drift = latest is not None and any(at < latest for at in coded_at)
                 if missing is not None:
+                    co = "incomplete" if unit.kind == "dyad" else None
                     result.append(
                         Cell(
                             theme,
@@ -479,39 +513,35 @@ def cells(data: StudyData, by: str, *, include_unconsented: bool = False) -> lis
                             None,
                             None,
                             missing,
-                            "incomplete" if unit.kind == "dyad" else None,
+                            co,
                             drift,
                             attributes,
                         )
                     )
                     continue
-                segs = _rows_for(data.segments, data, unit, wave, theme_id)
-                n_segments = (
-                    int(segs.groupby(["interview", "segment"]).ngroups) if not segs.empty else 0
-                )
-                voices = set(segs["participant"]) if not segs.empty else set()
-                inside = _rows_for(data.theme_words, data, unit, wave, theme_id)
-                spoken = speech_by_wave[wave]
-                total = int(spoken["words"].sum()) if not spoken.empty else 0
-                words = (int(inside["words"].sum()) / total) if total else 0.0
-                co = None
-                if unit.kind == "dyad":
-                    co = _cooccurrence(data, unit, voices)
+                count = int(n_segments.get((u, theme_id, wave), 0))
+                heard = voices.get((u, theme_id, wave), set())
+                share = int(words_in.get((u, theme_id, wave), 0)) / total if total else 0.0
+                co = _cooccurrence(data, unit, heard) if unit.kind == "dyad" else None
                 result.append(
                     Cell(
                         theme,
                         unit.name,
                         wave,
-                        n_segments,
-                        words,
-                        int(n_segments > 0),
-                        len(voices),
+                        count,
+                        share,
+                        int(count > 0),
+                        len(heard),
                         None,
                         co,
                         drift,
                         attributes,
                     )
                 )
+    order = {name: i for i, name in enumerate(data.themes.values())}
+    unit_order = {unit.name: i for i, unit in enumerate(all_units)}
+    wave_order = {w: i for i, w in enumerate(data.waves)}
+    result.sort(key=lambda c: (unit_order[c.unit], order[c.theme], wave_order[c.wave]))
     return result
 
 

@@ -25,6 +25,11 @@ QLabel#transcriptTitle {{ color: #1f2937; font-size: 12pt; font-weight: 600; pad
 QLabel#banner {{ background: #fff4d6; color: #6b4e00; border: 1px solid #f0d78c;
                  border-radius: 4px; padding: 8px; }}
 QStatusBar {{ color: #4b5563; }}
+QLabel#footnote {{ color: #6b7280; font-size: 9pt; padding: 4px 0; }}
+QToolBar#modes {{ background: #f0f1f3; border: none; border-bottom: 1px solid #e3e5e8;
+                  spacing: 4px; padding: 2px 8px; }}
+QToolBar#modes QToolButton {{ padding: 5px 12px; border-radius: 4px; color: #374151; }}
+QToolBar#modes QToolButton:checked {{ background: {ACCENT}; color: white; }}
 """
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +27,7 @@ from workbench.coding.study import list_participants, study_grid, summary
 from workbench.coding.transcripts import utterances
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
+from workbench.ui.heatmap import HeatmapView
 from workbench.ui.models import (
     ParticipantsModel,
     StudyGridModel,
@@ -111,16 +114,25 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.hide()
 
-        centre = QWidget()
-        layout = QVBoxLayout(centre)
+        reading = QWidget()
+        layout = QVBoxLayout(reading)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(6)
-        layout.addWidget(self.banner)
         layout.addWidget(self.transcript_title)
         layout.addWidget(self.transcript, 1)
+        self.heatmap = HeatmapView()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(reading)
+        self.pages.addWidget(self.heatmap)
+        centre = QWidget()
+        outer = QVBoxLayout(centre)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.banner)
+        outer.addWidget(self.pages, 1)
         self.setCentralWidget(centre)
 
         self._build_menus()
+        self._build_modes()
         self._show_transcript(None)
         geometry = settings.value("window/geometry")
         if geometry is not None:
@@ -153,6 +165,33 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+    def _build_modes(self) -> None:
+        bar = QToolBar("Views", self)
+        bar.setObjectName("modes")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        group = QActionGroup(self)
+        self.mode_actions: list[QAction] = []
+        for number, label in enumerate(("Transcripts", "Themes across waves")):
+            action = QAction(label, self, checkable=True)
+            action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
+            action.setToolTip(f"{label} (Ctrl+{number + 1})")
+            action.triggered.connect(lambda _=False, n=number: self.show_mode(n))
+            group.addAction(action)
+            bar.addAction(action)
+            self.mode_actions.append(action)
+        self.mode_actions[0].setChecked(True)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def show_mode(self, number: int) -> None:
+        """0: transcripts with the study docks; 1: themes across waves, full window."""
+        self.pages.setCurrentIndex(number)
+        self.mode_actions[number].setChecked(True)
+        for dock in self.findChildren(QDockWidget):
+            dock.setVisible(number == 0)
+        if number == 1 and self.heatmap.project is not self.project:
+            self.heatmap.set_project(self.project)
 
     # --- projects ----------------------------------------------------------------------------
 
@@ -207,6 +246,8 @@ class MainWindow(QMainWindow):
         if self.project is not None:
             self.project.close()
         self.project = project
+        if self.pages.currentIndex() == 1:
+            self.heatmap.set_project(project)
         recent = [location, *(r for r in self._recent() if r != location)][:MAX_RECENT]
         self.settings.setValue("recentProjects", recent)
         self._fill_recent()

@@ -1,0 +1,228 @@
+"""Themes across waves: a heat map of the longitudinal matrix, beside the analyst's trajectory.
+
+Missing waves look different from zero (hatched, with the reason on hover); the computed coding
+pattern is shown in grey beside the analyst's own trajectory, which leads. The numbers describe
+where the analyst coded — the footer says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.analysis.longitudinal import Cell, TrajectoryRow, matrix, trajectories
+from workbench.storage.project import Project
+
+_Index = QModelIndex | QPersistentModelIndex
+ACCENT = QColor("#2a6f97")
+MEASURE_LABELS = {
+    "segments": "Segments",
+    "words": "Share of words",
+    "presence": "Presence",
+    "participants": "Participants voicing",
+}
+
+
+def _blend(share: float) -> QColor:
+    """White to the accent colour."""
+    share = max(0.0, min(1.0, share))
+    return QColor(
+        round(255 + (ACCENT.red() - 255) * share),
+        round(255 + (ACCENT.green() - 255) * share),
+        round(255 + (ACCENT.blue() - 255) * share),
+    )
+
+
+class HeatmapModel(QAbstractTableModel):
+    """Rows: theme × unit. Columns: the analyst's trajectory, the waves, the coding pattern."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[tuple[str, str]] = []
+        self._waves: list[str] = []
+        self._cells: dict[tuple[str, str, str], Cell] = {}
+        self._trajectories: dict[tuple[str, str], TrajectoryRow] = {}
+        self._measure = "segments"
+        self._top = 1.0
+
+    def set_data(self, cells: list[Cell], rows: list[TrajectoryRow], measure: str) -> None:
+        self.beginResetModel()
+        self._measure = measure
+        self._cells = {(c.theme, c.unit, c.wave): c for c in cells}
+        self._rows = list(dict.fromkeys((c.theme, c.unit) for c in cells))
+        self._waves = list(dict.fromkeys(c.wave for c in cells))
+        self._trajectories = {(r.theme, r.unit): r for r in rows}
+        values = [float(c.value(measure) or 0) for c in cells if c.value(measure) is not None]
+        self._top = max(values, default=1.0) or 1.0
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._waves) + 2
+
+    def cell_at(self, index: _Index) -> Cell | None:
+        if not index.isValid() or not 1 <= index.column() <= len(self._waves):
+            return None
+        theme, unit = self._rows[index.row()]
+        return self._cells.get((theme, unit, self._waves[index.column() - 1]))
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        theme, unit = self._rows[index.row()]
+        column = index.column()
+        trajectory = self._trajectories.get((theme, unit))
+        if column == 0:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return trajectory.trajectory if trajectory and trajectory.trajectory else "—"
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor("#1f2937" if trajectory and trajectory.trajectory else "#9aa1a9")
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "The analyst's own reading of change (what exports headline)"
+            return None
+        if column == len(self._waves) + 1:
+            if role == Qt.ItemDataRole.DisplayRole and trajectory:
+                return trajectory.pattern.replace("_", " ") + (" · gap" if trajectory.gap else "")
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor("#6b7280")
+            if role == Qt.ItemDataRole.ToolTipRole and trajectory:
+                seq = ", ".join("–" if x is None else str(x) for x in trajectory.sequence)
+                return f"Computed from segment counts {seq}: describes the coding, not a finding"
+            return None
+        cell = self.cell_at(index)
+        if cell is None:
+            return None
+        value = cell.value(self._measure)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if value is None:
+                return "–"
+            return f"{value:.0%}" if self._measure == "words" else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if value is None:
+                return QBrush(QColor("#e5e7eb"), Qt.BrushStyle.BDiagPattern)
+            return _blend(float(value) / self._top * 0.85)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if value is None:
+                return QColor("#6b7280")
+            return QColor("white" if float(value) / self._top > 0.55 else "#1f2937")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = []
+            if cell.missing is not None:
+                reason = cell.missing if isinstance(cell.missing, str) else ", ".join(cell.missing)
+                lines.append(f"Missing: {reason.replace('_', ' ')}")
+            if cell.cooccurrence and cell.cooccurrence != "incomplete":
+                lines.append(f"Dyad: {cell.cooccurrence.replace('_', ' ')}")
+            if cell.drift:
+                lines.append("Codebook drift: coded before one of this theme's codes existed")
+            for person, values in cell.attributes.items():
+                lines += [f"{person} {k}: {v}" for k, v in values.items()]
+            return "\n".join(lines) or None
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if section == 0:
+                return "Analyst's trajectory"
+            if section == len(self._waves) + 1:
+                return "Coding pattern"
+            return self._waves[section - 1] if section - 1 < len(self._waves) else None
+        if section < len(self._rows):
+            theme, unit = self._rows[section]
+            return theme if unit == "study" else f"{theme} · {unit}"
+        return None
+
+
+class HeatmapView(QWidget):
+    """The heat map with its controls: unit kind and measure."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.project: Project | None = None
+        self.model = HeatmapModel()
+        self.by = QComboBox()
+        for label, value in (
+            ("Whole study", "study"),
+            ("By role", "role"),
+            ("By participant", "participant"),
+            ("By dyad", "dyad"),
+        ):
+            self.by.addItem(label, value)
+        self.by.setCurrentIndex(3)
+        self.measure = QComboBox()
+        for value, label in MEASURE_LABELS.items():
+            self.measure.addItem(label, value)
+        self.by.currentIndexChanged.connect(self.refresh)
+        self.measure.currentIndexChanged.connect(self.refresh)
+
+        self.table = QTableView()
+        self.table.setObjectName("heatmap")
+        self.table.setModel(self.model)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setMinimumSectionSize(60)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+
+        controls = QHBoxLayout()
+        title = QLabel("Themes across waves")
+        title.setObjectName("transcriptTitle")
+        controls.addWidget(title)
+        controls.addStretch(1)
+        controls.addWidget(QLabel("Show"))
+        controls.addWidget(self.by)
+        controls.addWidget(QLabel("Measure"))
+        controls.addWidget(self.measure)
+        footer = QLabel(
+            "Counts show where the analysis coded; they support your reading, they are not "
+            "findings. Hatched cells are missing waves (hover for the reason), not zeros."
+        )
+        footer.setObjectName("footnote")
+        footer.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(controls)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(footer)
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.project is None:
+            self.model.set_data([], [], "segments")
+            return
+        by = str(self.by.currentData())
+        measure = str(self.measure.currentData())
+        self.model.set_data(
+            matrix(self.project, by, measure), trajectories(self.project, by), measure
+        )
+        header = self.table.horizontalHeader()
+        last = self.model.columnCount() - 1
+        for column in range(self.model.columnCount()):
+            if column == 0:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+            elif column == last:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(column, 130)
