@@ -39,7 +39,8 @@ def test_heatmap_mode_shows_values_missing_waves_and_trajectories(
     qtbot.addWidget(window)
     window.show()
     window.open_location(str(demo_like))
-    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.mode_actions[1].shortcut().toString() == "Ctrl+2"
+    window.mode_actions[1].trigger()
     assert window.pages.currentIndex() == 1
     assert not any(d.isVisible() for d in window.findChildren(QDockWidget))
     view = window.heatmap
@@ -55,6 +56,6 @@ def test_heatmap_mode_shows_values_missing_waves_and_trajectories(
     assert model.data(model.index(row, 4)).startswith("single observation")
     view.measure.setCurrentIndex(view.measure.findData("words"))
     assert model.data(model.index(row, 1)).endswith("%")
-    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    window.mode_actions[0].trigger()
     assert window.pages.currentIndex() == 0
     assert all(d.isVisible() for d in window.findChildren(QDockWidget))
