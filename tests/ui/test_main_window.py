@@ -112,3 +112,22 @@ def test_a_damaged_project_offers_its_latest_backup(
     kept = [p for p in demo_like.parent.iterdir() if "-damaged-" in p.name and p.suffix == ".dyad"]
     assert len(kept) == 1 and kept[0].read_bytes() == bytes(data)
     assert len(list_backups(demo_like)) == 1
+
+
+def test_the_window_undoes_what_the_command_line_did(window: MainWindow, demo_like: Path) -> None:
+    from workbench.cli import main
+
+    assert main(["code", "add", str(demo_like), "Sleep"]) == 0
+    window.open_location(str(demo_like))
+    window._fill_history()
+    assert [a.text() for a in window.history_menu.actions()] == ["add code 'Sleep'"]
+    window.undo_action.trigger()
+    assert "undo: add code 'Sleep'" in window.statusBar().currentMessage()
+    window.undo_action.trigger()
+    assert "nothing to undo" in window.statusBar().currentMessage()
+    window.redo_action.trigger()
+    from workbench.coding.codebook import list_codes
+    from workbench.storage.project import open_project
+
+    with open_project(demo_like) as p:
+        assert [c.name for c in list_codes(p)] == ["Sleep"]

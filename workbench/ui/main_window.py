@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.study import list_participants, study_grid, summary
 from workbench.coding.transcripts import utterances
+from workbench.coding.undo import Change, history, redo, undo
+from workbench.domain.study import StudyError
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
 from workbench.ui.heatmap import HeatmapView
@@ -131,6 +134,10 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.pages, 1)
         self.setCentralWidget(centre)
 
+        self.project_label = QLabel()
+        self.project_label.setObjectName("projectLabel")
+        self.statusBar().addPermanentWidget(self.project_label)
+
         self._build_menus()
         self._build_modes()
         self._show_transcript(None)
@@ -166,6 +173,18 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = QAction("&Undo", self)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.triggered.connect(lambda: self._step(undo))
+        self.redo_action = QAction("&Redo", self)
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.redo_action.triggered.connect(lambda: self._step(redo))
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        self.history_menu = edit_menu.addMenu("&History")
+        self.history_menu.aboutToShow.connect(self._fill_history)
+
     def _build_modes(self) -> None:
         bar = QToolBar("Views", self)
         bar.setObjectName("modes")
@@ -192,6 +211,33 @@ class MainWindow(QMainWindow):
             dock.setVisible(number == 0)
         if number == 1 and self.heatmap.project is not self.project:
             self.heatmap.set_project(self.project)
+
+    # --- undo, shared with the command line --------------------------------------------------
+
+    def _step(self, func: Callable[[Project], Change]) -> None:
+        """Undo or redo the analyst's last step: the same history ``workbench undo`` uses."""
+        if self.project is None:
+            return
+        try:
+            change = func(self.project)
+        except StudyError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.statusBar().showMessage(change.description, 8000)
+        self.refresh()
+        if self.pages.currentIndex() == 1:
+            self.heatmap.refresh()
+
+    def _fill_history(self) -> None:
+        self.history_menu.clear()
+        items = history(self.project) if self.project is not None else []
+        for item in items[:30]:
+            action = self.history_menu.addAction(
+                ("(undone) " if item.undone else "") + item.description
+            )
+            action.setEnabled(False)
+        if not items:
+            self.history_menu.addAction("Nothing done yet").setEnabled(False)
 
     # --- projects ----------------------------------------------------------------------------
 
@@ -267,9 +313,9 @@ class MainWindow(QMainWindow):
         self.grid_model.set_grid(study_grid(self.project))
         self.participants_model.set_rows(list_participants(self.project))
         self.participants.resizeColumnsToContents()
-        self.statusBar().showMessage(
+        self.project_label.setText(
             f"{info.location}   ·   {info.participants} participants · {info.dyads} dyads · "
-            f"{info.interviews} interviews · {info.utterances} utterances"
+            f"{info.interviews} interviews · {info.utterances} utterances · {info.codings} codings"
         )
 
     # --- transcript --------------------------------------------------------------------------

@@ -192,7 +192,8 @@ class TranscriptModel(_RecordsModel[Utterance]):
             if column == 0:
                 return format_ms(u.start_ms)
             if column == 1:
-                return u.speaker or "?"
+                # An interpreter's rendering shows whose words it carries.
+                return (u.speaker or "?") + (f" → {u.renders}" if u.renders else "")
             return u.text
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 1:
