@@ -47,6 +47,7 @@ COMMANDS = (
     "trajectories",
     "trajectory",
     "snapshot",
+    "transcribe",
 )
 
 
@@ -732,6 +733,41 @@ def cmd_trajectories(args: argparse.Namespace) -> None:
     _table_output(frame, args.format)
 
 
+def cmd_transcribe(args: argparse.Namespace) -> None:
+    from workbench.transcribe.job import transcribe_interview
+
+    last = [-1]
+
+    def progress(done: float, total: float) -> None:
+        percent = int(100 * done / total) if total else 100
+        if percent >= last[0] + 5 or percent == 100:
+            last[0] = percent
+            print(f"transcribing: {percent:3d}% ({done:.0f} of {total:.0f} s)", file=sys.stderr)
+
+    with _open(args) as project:
+        report, result = transcribe_interview(
+            project,
+            args.interview,
+            Path(args.audio) if args.audio else None,
+            model=args.model,
+            language=args.language,
+            channels_as_speakers=args.channels_as_speakers,
+            fast=args.fast,
+            speakers=_key_values(args.speaker, "--speaker"),
+            progress=progress,
+        )
+    flagged = sum(1 for s in result.segments if s.needs_review or s.untranscribed_speech)
+    if args.json:
+        _print_json({"report": report, "language": result.language, "flagged": flagged})
+        return
+    print(
+        f"transcribed {report.utterances} utterances into {report.interview} with {result.model} "
+        f"(language {result.language}); {flagged} flagged for review"
+    )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def cmd_snapshot(args: argparse.Namespace) -> None:
     from workbench.coding.snapshots import list_snapshots, take_snapshot
 
@@ -1013,6 +1049,17 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
         p.add_argument("--include-unconsented", action="store_true")
         p.add_argument("--snapshot", help="rebuild the tables as they were at this snapshot")
 
+    p = command("transcribe", cmd_transcribe, "transcribe an interview's audio, offline")
+    p.add_argument("interview")
+    p.add_argument("audio", nargs="?", help="default: the interview's media file")
+    p.add_argument("--model", default="tiny.en", help="tiny.en, base, or a model folder")
+    p.add_argument("--language", help="xx, or auto to detect (multilingual models)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--fast", action="store_true", help="a fast draft (batched, coarser)")
+    p.add_argument("--speakers", type=int, help="expected number of speakers (not yet used)")
+    p.add_argument("--channels-as-speakers", action="store_true")
+    p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
+
     snapshot = sub.add_parser("snapshot", help="frozen analysis states").add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
@@ -1072,6 +1119,8 @@ def _one_line(exc: BaseException) -> str:
 
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, StudyError | ProjectError | TranscriptFormatError):
+        return text
+    if type(exc).__name__ == "TranscriptionError":  # not imported: it would load numpy and av
         return text
     if isinstance(exc, OSError):
         return f"{exc.strerror or text}: {exc.filename}" if exc.filename else text

@@ -7,6 +7,7 @@ position on the command line and in exports counts code points of exactly this s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -217,3 +218,82 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
 def interview_text(project: Project, interview_key: str) -> str:
     """The interview text: utterance texts joined by one LF, no labels, no trailing newline."""
     return "\n".join(u.text for u in utterances(project, interview_key))
+
+
+def store_transcription(
+    project: Project,
+    interview_key: str,
+    utterance_rows: Sequence[Mapping[str, Any]],
+    words: list[list[tuple[int, int, str, float]]],
+    *,
+    speakers: Mapping[str, str] | None = None,
+    model: str,
+) -> ImportReport:
+    """Store machine transcription as the interview's utterances, with word times, in one go.
+
+    ``utterance_rows`` carry ``speaker`` (a label or None), times, ``text``, ``language`` and the
+    flags; ``words`` holds each utterance's (start_ms, end_ms, word, probability).
+    """
+    from workbench.storage.models import WordRow
+
+    with project.session() as s:
+        interview = get_interview(s, interview_key)
+        existing = s.scalar(select(func.count()).where(UtteranceRow.interview_id == interview.id))
+        if existing:
+            raise StudyError(
+                f"interview '{interview_key}' already has a transcript; transcription would "
+                "replace human work"
+            )
+        labels = list(dict.fromkeys(str(r["speaker"]) for r in utterance_rows if r["speaker"]))
+        mapping = map_speakers(s, interview, labels, speakers or {})
+        for position, (row, row_words) in enumerate(zip(utterance_rows, words, strict=True)):
+            label = row["speaker"]
+            person = mapping.get(str(label)) if label else None
+            utterance = UtteranceRow(
+                interview_id=interview.id,
+                position=position,
+                speaker_id=person.id if person is not None else None,
+                speaker_label=str(label) if label else None,
+                start_ms=row["start_ms"],
+                end_ms=row["end_ms"],
+                text=str(row["text"]),
+                search_text=search_text_of(str(row["text"])),
+                language=row["language"] or interview.language,
+                needs_review=bool(row["needs_review"]),
+                untranscribed_speech=bool(row["untranscribed_speech"]),
+                verified=False,
+            )
+            s.add(utterance)
+            s.flush()
+            s.add_all(
+                WordRow(
+                    utterance_id=utterance.id,
+                    position=i,
+                    start_ms=a,
+                    end_ms=b,
+                    text=w,
+                    probability=p,
+                )
+                for i, (a, b, w, p) in enumerate(row_words)
+            )
+        interview.transcript_version += 1
+        if interview.status == "planned":
+            interview.status = "transcribed"
+        flagged = sum(1 for r in utterance_rows if r["needs_review"] or r["untranscribed_speech"])
+        project.audit(
+            s,
+            "transcript.transcribe",
+            f"interview:{interview_key}",
+            utterances=len(utterance_rows),
+            flagged=flagged,
+            model=model,
+        )
+        return ImportReport(
+            interview=interview_key,
+            utterances=len(utterance_rows),
+            speakers={label: (p.key if p else None) for label, p in mapping.items()},
+            encoding="audio",
+            format=f"whisper:{model}",
+            warnings=(),
+            replaced=0,
+        )

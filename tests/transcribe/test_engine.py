@@ -1,0 +1,221 @@
+"""Offline transcription through the real packaged model (tiny.en), against raw faster-whisper."""
+
+from __future__ import annotations
+
+import json
+import re
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.cli import main
+from workbench.transcribe.engine import (
+    SAMPLE_RATE,
+    TranscriptionError,
+    decode,
+    model_path,
+    transcribe_file,
+)
+
+from ..conftest import DATA
+
+AUDIO = DATA / "audio"
+REFERENCES = {
+    "jfk.flac": "And so my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country.",
+    "ds_LDC93S1.wav": (AUDIO / "ds_LDC93S1.txt").read_text(encoding="utf-8").split(" ", 2)[2],
+    "sr_english_one_two_three.wav": "one two three",
+}
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    ref, hyp = words(reference), words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        previous, row = row, [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (r != h))
+    return row[-1] / max(len(ref), 1)
+
+
+@pytest.fixture(scope="module")
+def raw_model():
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(
+        str(model_path("tiny.en")), device="cpu", compute_type="int8", cpu_threads=2
+    )
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCES))
+def test_wer_matches_raw_faster_whisper_and_word_times_are_sane(name: str, raw_model) -> None:
+    path = AUDIO / name
+    ours = transcribe_file(path, model="tiny.en", language="en")
+    text = " ".join(s.text for s in ours.segments if s.text)
+    raw_segments, _ = raw_model.transcribe(
+        decode(path), language="en", vad_filter=True, word_timestamps=True, beam_size=5
+    )
+    raw = " ".join(s.text.strip() for s in raw_segments)
+    reference = REFERENCES[name]
+    assert wer(reference, text) <= wer(reference, raw) + 0.02, (text, raw)
+    assert wer(reference, text) <= 0.35, text
+    duration_ms = ours.duration_s * 1000
+    last = 0
+    for segment in ours.segments:
+        for word in segment.words:
+            assert last <= word.start_ms <= word.end_ms <= duration_ms + 50
+            last = word.start_ms
+
+
+def test_channels_as_speakers_give_two_speakers_each_with_its_sentence() -> None:
+    result = transcribe_file(AUDIO / "fw_stereo_diarization.wav", channels_as_speakers=True)
+    by_speaker = {}
+    for segment in result.segments:
+        by_speaker.setdefault(segment.speaker, []).append(segment.text)
+    assert set(by_speaker) == {"channel 1", "channel 2"}
+    assert "wizard" in " ".join(by_speaker["channel 1"]).lower()
+    assert "horizon" in " ".join(by_speaker["channel 2"]).lower()
+
+
+def test_an_english_only_model_flags_the_german_half_instead_of_inventing_english() -> None:
+    result = transcribe_file(AUDIO / "fw_multilingual_en_de.mp3", model="tiny.en", language="en")
+    after = [s for s in result.segments if s.start_ms >= 29_000]
+    assert after, "the German half must not be silently missing"
+    for segment in after:
+        assert segment.needs_review or segment.untranscribed_speech
+    flagged_span = sum(
+        s.end_ms - s.start_ms for s in after if s.untranscribed_speech or s.needs_review
+    )
+    assert flagged_span >= 20_000
+    english = " ".join(s.text for s in result.segments if s.start_ms < 29_000)
+    assert "permission is hereby granted" in english.lower()
+
+
+def test_silence_yields_no_invented_text(tmp_path: Path) -> None:
+    path = tmp_path / "silence.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(np.zeros(30 * SAMPLE_RATE, dtype=np.int16).tobytes())
+    result = transcribe_file(path)
+    assert [s.text for s in result.segments if s.text] == []
+
+
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda d: (d / "empty.wav", b""), "empty"),
+        (
+            lambda d: (d / "notes.wav", b"Doctor: hello, this is text\n" * 50),
+            "cannot be read as audio",
+        ),
+    ],
+)
+def test_bad_audio_is_refused_with_a_reason(tmp_path: Path, make, reason: str) -> None:
+    path, content = make(tmp_path)
+    path.write_bytes(content)
+    with pytest.raises(TranscriptionError, match=reason) as err:
+        transcribe_file(path)
+    assert "\n" not in str(err.value)
+
+
+def test_language_safety_refuses_what_a_model_cannot_do() -> None:
+    with pytest.raises(TranscriptionError, match="English only"):
+        transcribe_file(AUDIO / "jfk.flac", model="tiny.en", language="ar")
+    with pytest.raises(TranscriptionError, match="no model for Tigrinya"):
+        transcribe_file(AUDIO / "jfk.flac", model="tiny.en", language="ti")
+    with pytest.raises(TranscriptionError, match="nothing is downloaded"):
+        transcribe_file(AUDIO / "jfk.flac", model="large-v3")
+
+
+def test_transcribe_from_the_command_line_into_an_interview(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "t.dyad"
+    for args in (
+        ["new", path],
+        ["participant", "add", path, "P1", "--role", "patient"],
+        ["participant", "add", path, "R1", "--role", "researcher"],
+        [
+            "interview",
+            "add",
+            path,
+            "I1",
+            "--wave",
+            "baseline",
+            "--participant",
+            "P1",
+            "--participant",
+            "R1",
+            "--media",
+            AUDIO / "fw_stereo_diarization.wav",
+        ],
+    ):
+        assert main([str(a) for a in args]) == 0
+    assert (
+        main(
+            [
+                "transcribe",
+                str(path),
+                "I1",
+                "--channels-as-speakers",
+                "--speaker",
+                "channel 1=P1",
+                "--speaker",
+                "channel 2=R1",
+            ]
+        )
+        == 0
+    )
+    out, err = capsys.readouterr()
+    assert "transcribed 2 utterances" in out and "100%" in err
+    assert main(["text", str(path), "I1", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["speaker"] for r in rows] == ["P1", "R1"] or [r["speaker"] for r in rows] == [
+        "R1",
+        "P1",
+    ]
+    assert main(["search", str(path), "horizon", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["speaker"] == "R1"
+    assert main(["transcribe", str(path), "I1"]) != 0
+    assert "already has a transcript" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def base_model_home(tmp_path_factory: pytest.TempPathFactory):
+    """The multilingual model is joined from its two wheels into a throwaway data folder."""
+    import os
+
+    home = tmp_path_factory.mktemp("data-home")
+    previous = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = previous
+
+
+def _cyrillic_words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def test_the_multilingual_model_detects_russian_and_french(base_model_home: Path) -> None:
+    russian = transcribe_file(AUDIO / "ds_ru.wav", model="base", language="auto")
+    assert russian.language == "ru"
+    reference = ["бедняга", "ребят", "на", "его", "месте", "должен", "был", "быть", "я"]
+    heard = _cyrillic_words(" ".join(s.text for s in russian.segments))
+    row = list(range(len(heard) + 1))
+    for i, r in enumerate(reference, 1):
+        previous, row = row, [i] + [0] * len(heard)
+        for j, h in enumerate(heard, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (r != h))
+    assert row[-1] / len(reference) <= 0.3, heard
+    french = transcribe_file(AUDIO / "sr_french.aiff", model="base", language="auto")
+    assert french.language == "fr"
+    assert (base_model_home / "dyad-workbench" / "models" / "whisper-base" / ".verified").exists()
