@@ -48,6 +48,9 @@ COMMANDS = (
     "trajectory",
     "snapshot",
     "transcribe",
+    "summary",
+    "exemplar",
+    "stance",
 )
 
 
@@ -641,6 +644,21 @@ def cmd_theme(args: argparse.Namespace) -> None:
                 print(f"{e.at[:16]} {e.coder or ''} {e.theme or '(gone)'}: {e.kind}{why}")
 
 
+def cmd_themes_suggest(args: argparse.Namespace) -> None:
+    from workbench.analysis.suggestions import suggest_themes
+
+    with _open(args) as project:
+        suggestions = suggest_themes(project)
+    if args.json:
+        _print_json(suggestions)
+        return
+    print("Suggestions, not decisions: accept, edit or ignore each (workbench theme add ...).")
+    for n, g in enumerate(suggestions, 1):
+        print(f"\n{n}. {', '.join(g.codes)}  (similarity {g.similarity:.2f})")
+        for reason in g.reasons:
+            print(f"   - {reason}")
+
+
 def cmd_themes_list(args: argparse.Namespace) -> None:
     from workbench.coding.themes import list_themes
 
@@ -766,6 +784,46 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+
+
+def cmd_reading(args: argparse.Namespace) -> None:
+    from workbench.coding import readings
+
+    with _open(args) as project:
+        if args.command == "summary":
+            change = readings.set_cell_summary(
+                project, args.theme, args.unit, args.wave, args.text, coder=args.coder
+            )
+        elif args.command == "stance":
+            change = readings.set_stance(
+                project,
+                args.dyad,
+                args.wave,
+                args.theme,
+                args.stance,
+                note=args.note,
+                coder=args.coder,
+            )
+        elif args.action == "propose":
+            shortlist = readings.propose_exemplars(project, args.theme, limit=args.limit)
+            if args.json:
+                _print_json(shortlist)
+                return
+            for g in shortlist:
+                who = ", ".join(g.participants)
+                print(f"{g.coding}  {who} · {g.wave} · {g.interview}\n    {g.text}")
+            return
+        else:
+            change = readings.pin_exemplar(
+                project,
+                args.theme,
+                args.unit,
+                args.wave,
+                args.coding,
+                unpin=args.unpin,
+                coder=args.coder,
+            )
+        print(change.description)
 
 
 def cmd_snapshot(args: argparse.Namespace) -> None:
@@ -1032,6 +1090,9 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
         dest="action", required=True, parser_class=_Parser
     )
     command("list", cmd_themes_list, "themes with their codes", parent=themes)
+    command(
+        "suggest", cmd_themes_suggest, "candidate groupings of codes, with reasons", parent=themes
+    )
 
     for name, func, help_ in (
         ("matrix", cmd_matrix, "theme × wave matrix"),
@@ -1059,6 +1120,38 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--speakers", type=int, help="expected number of speakers (not yet used)")
     p.add_argument("--channels-as-speakers", action="store_true")
     p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
+
+    summary = sub.add_parser("summary", help="cell summaries").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = command(
+        "set",
+        cmd_reading,
+        "your summary of a theme × unit × wave cell",
+        json_=False,
+        parent=summary,
+    )
+    for name in ("theme", "unit", "wave", "text"):
+        p.add_argument(name)
+    exemplar = sub.add_parser("exemplar", help="exemplar quotes").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = command("pin", cmd_reading, "pin a coded quote to a cell", json_=False, parent=exemplar)
+    for name in ("theme", "unit", "wave", "coding"):
+        p.add_argument(name)
+    p.add_argument("--unpin", action="store_true")
+    p = command(
+        "propose", cmd_reading, "a shortlist across participants and waves", parent=exemplar
+    )
+    p.add_argument("theme")
+    p.add_argument("--limit", type=int, default=6)
+    stance = sub.add_parser("stance", help="dyad stances").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = command("set", cmd_reading, "convergent, divergent or mixed", json_=False, parent=stance)
+    for name in ("dyad", "wave", "theme", "stance"):
+        p.add_argument(name)
+    p.add_argument("--note")
 
     snapshot = sub.add_parser("snapshot", help="frozen analysis states").add_subparsers(
         dest="action", required=True, parser_class=_Parser

@@ -161,3 +161,40 @@ def test_a_snapshot_rebuilds_the_earlier_tables(themed: Project, capsys) -> None
     assert [r["value"] for r in records if r["wave"] == "baseline"] == [2, 1]
     assert main(["snapshot", "take", themed.location, "submitted"]) != 0
     assert "already a snapshot" in capsys.readouterr().err
+
+
+def test_summaries_pinned_quotes_stances_and_proposals(themed: Project, capsys) -> None:
+    from sqlalchemy import select
+
+    from workbench.coding.codings import list_codings
+    from workbench.coding.readings import (
+        pin_exemplar,
+        propose_exemplars,
+        set_cell_summary,
+        set_stance,
+        stances,
+    )
+    from workbench.coding.study import add_dyad, add_participant
+    from workbench.storage.models import CellSummary, Exemplar
+
+    set_cell_summary(themed, "Nights", "participant:P01", "baseline", "Sleep is the complaint.")
+    set_cell_summary(themed, "Nights", "participant:P01", "baseline", "Sleep, and fear of night.")
+    coding = list_codings(themed, code="sleep")[0].id
+    pin_exemplar(themed, "Nights", "participant:P01", "baseline", coding)
+    with themed.session(write=False) as s:
+        assert s.scalar(select(CellSummary.text)) == "Sleep, and fear of night."
+        assert len(s.scalars(select(Exemplar)).all()) == 1
+    shortlist = propose_exemplars(themed, "Nights")
+    assert [g.text for g in shortlist] == ["cannot sleep", "fear the night"]  # spoken order
+    add_participant(themed, "C01", "clinician")
+    add_dyad(themed, "D01", ["C01", "P01"])
+    set_stance(themed, "D01", "baseline", "Nights", "divergent", note="he minimises it")
+    assert stances(themed) == [("D01", "baseline", "Nights", "divergent", "he minimises it")]
+    with pytest.raises(StudyError, match="stance is one of"):
+        set_stance(themed, "D01", "baseline", "Nights", "agree")
+    with pytest.raises(StudyError, match="a unit is"):
+        set_cell_summary(themed, "Nights", "planet:Mars", "baseline", "x")
+    undo(themed)  # the stance
+    assert stances(themed) == []
+    assert main(["exemplar", "propose", themed.location, "Nights", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2

@@ -336,7 +336,7 @@ def theme_history(project: Project, theme: str | None = None) -> list[ThemeEvent
         ]
 
 
-def _unit_columns(s: Session, unit: str) -> dict[str, object]:
+def unit_columns(s: Session, unit: str) -> dict[str, object]:
     """``study``, ``role:patient``, ``participant:P01`` or ``dyad:D01`` as Trajectory columns."""
     kind, _, ref = unit.partition(":")
     if unit == "study":
@@ -373,7 +373,7 @@ def set_trajectory(
 
     def action(s: Session) -> None:
         target = get_theme(s, theme)
-        columns = _unit_columns(s, unit)
+        columns = unit_columns(s, unit)
         stmt = select(Trajectory).where(Trajectory.theme_id == target.id)
         for column, value in columns.items():
             attr = getattr(Trajectory, column)

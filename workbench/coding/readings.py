@@ -1,0 +1,192 @@
+"""The analyst's reading of a theme over time: cell summaries, pinned quotes, dyad stances.
+
+Computed tables describe where the analyst coded; these records hold what the analyst makes of
+it. Exemplar proposals are a shortlist drawn across participants and waves, in the order the
+words were spoken — never ranked by length, which would surface the most graphic passages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.coding.queries import query_segments
+from workbench.coding.study import get_dyad, get_wave
+from workbench.coding.themes import get_theme, unit_columns
+from workbench.coding.undo import Change, run_command
+from workbench.domain.coding import Segment
+from workbench.domain.study import StudyError
+from workbench.storage.models import STANCES, CellSummary, Coding, DyadStance, Exemplar
+from workbench.storage.project import Project
+
+
+def _cell_query(
+    model: type[CellSummary] | type[Exemplar],
+    s: Session,
+    theme_id: int,
+    wave_id: int,
+    columns: dict[str, object],
+) -> Any:
+    stmt: Any = select(model).where(model.theme_id == theme_id, model.wave_id == wave_id)
+    for column, value in columns.items():
+        attr = getattr(model, column)
+        stmt = stmt.where(attr.is_(None) if value is None else attr == value)
+    return stmt
+
+
+def set_cell_summary(
+    project: Project, theme: str, unit: str, wave: str, text: str, *, coder: str | None = None
+) -> Change:
+    """The analyst's summary of one theme × unit × wave cell ("" removes it)."""
+
+    def action(s: Session) -> None:
+        target, w = get_theme(s, theme), get_wave(s, wave)
+        columns = unit_columns(s, unit)
+        row = s.scalar(_cell_query(CellSummary, s, target.id, w.id, columns))
+        if not text.strip():
+            if row is not None:
+                s.delete(row)
+            return
+        if row is None:
+            row = CellSummary(theme_id=target.id, wave_id=w.id, text=text, **columns)
+            s.add(row)
+        row.text = text
+        row.coder_id = project.coder(s, coder).id
+        row.updated_at = dt.datetime.now(dt.UTC)
+
+    _, change = run_command(
+        project,
+        f"summary of '{theme}' for {unit} at {wave}",
+        action,
+        coder=coder,
+        audit=("reading.summary", None),
+    )
+    return change
+
+
+def pin_exemplar(
+    project: Project,
+    theme: str,
+    unit: str,
+    wave: str,
+    coding_id: str,
+    *,
+    unpin: bool = False,
+    coder: str | None = None,
+) -> Change:
+    """Pin (or unpin) a coded quote as exemplary for a theme × unit × wave cell."""
+
+    def action(s: Session) -> None:
+        target, w = get_theme(s, theme), get_wave(s, wave)
+        columns = unit_columns(s, unit)
+        coding = s.scalar(select(Coding).where(Coding.guid == coding_id))
+        if coding is None:
+            raise StudyError(f"no coding '{coding_id}'")
+        stmt = _cell_query(Exemplar, s, target.id, w.id, columns).where(
+            Exemplar.coding_id == coding.id
+        )
+        row = s.scalar(stmt)
+        if unpin:
+            if row is None:
+                raise StudyError("that quote is not pinned there")
+            s.delete(row)
+        elif row is None:
+            s.add(
+                Exemplar(
+                    theme_id=target.id,
+                    wave_id=w.id,
+                    coding_id=coding.id,
+                    coder_id=project.coder(s, coder).id,
+                    **columns,
+                )
+            )
+
+    verb = "unpin" if unpin else "pin"
+    _, change = run_command(
+        project,
+        f"{verb} a quote for '{theme}' {unit} {wave}",
+        action,
+        coder=coder,
+        audit=("reading.exemplar", None),
+    )
+    return change
+
+
+def set_stance(
+    project: Project,
+    dyad: str,
+    wave: str,
+    theme: str,
+    stance: str,
+    *,
+    note: str | None = None,
+    coder: str | None = None,
+) -> Change:
+    """The analyst's judgement of a dyad on a theme at a wave: convergent, divergent or mixed
+    (both voicing a theme is not agreement)."""
+    if stance not in STANCES:
+        raise StudyError(f"a stance is one of: {', '.join(STANCES)}")
+
+    def action(s: Session) -> None:
+        d, w, t = get_dyad(s, dyad), get_wave(s, wave), get_theme(s, theme)
+        row = s.scalar(
+            select(DyadStance).where(
+                DyadStance.dyad_id == d.id, DyadStance.wave_id == w.id, DyadStance.theme_id == t.id
+            )
+        )
+        if row is None:
+            row = DyadStance(dyad_id=d.id, wave_id=w.id, theme_id=t.id, stance=stance)
+            s.add(row)
+        row.stance, row.note = stance, note
+        row.coder_id = project.coder(s, coder).id
+
+    _, change = run_command(
+        project,
+        f"stance of {dyad} on '{theme}' at {wave}",
+        action,
+        coder=coder,
+        audit=("reading.stance", None),
+    )
+    return change
+
+
+def propose_exemplars(
+    project: Project, theme: str, *, limit: int = 6, include_unconsented: bool = False
+) -> list[Segment]:
+    """A shortlist of quotes for a theme, spread across participants and waves.
+
+    Round-robin over (participant, wave) groups in study order, each group giving its segments in
+    the order they were spoken. Never ranked by length.
+    """
+    segments = query_segments(project, theme=theme, include_unconsented=include_unconsented)
+    groups: dict[tuple[str, str], list[Segment]] = {}
+    for g in segments:
+        if not g.participants:
+            continue
+        groups.setdefault((g.participants[0], g.wave or ""), []).append(g)
+    picked: list[Segment] = []
+    round_ = 0
+    while len(picked) < limit and any(round_ < len(v) for v in groups.values()):
+        for key in sorted(groups, key=lambda k: (k[1], k[0])):
+            if round_ < len(groups[key]) and len(picked) < limit:
+                picked.append(groups[key][round_])
+        round_ += 1
+    return picked
+
+
+def stances(project: Project) -> list[tuple[str, str, str, str, str | None]]:
+    """(dyad, wave, theme, stance, note) for every judged cell."""
+    from workbench.storage.models import Dyad, Theme, Wave
+
+    with project.session(write=False) as s:
+        rows = s.execute(
+            select(Dyad.key, Wave.name, Theme.name, DyadStance.stance, DyadStance.note)
+            .join(Dyad, DyadStance.dyad_id == Dyad.id)
+            .join(Wave, DyadStance.wave_id == Wave.id)
+            .join(Theme, DyadStance.theme_id == Theme.id)
+            .order_by(Dyad.key, Wave.position, Theme.name)
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
