@@ -51,6 +51,8 @@ COMMANDS = (
     "summary",
     "exemplar",
     "stance",
+    "redact",
+    "pseudonyms",
 )
 
 
@@ -501,7 +503,10 @@ def cmd_undo(args: argparse.Namespace) -> None:
     from workbench.coding.undo import redo, undo
 
     with _open(args) as project:
-        change = (undo if args.command == "undo" else redo)(project, args.coder)
+        if args.command == "undo":
+            change = undo(project, args.coder, key=Path(args.key) if args.key else None)
+        else:
+            change = redo(project, args.coder)
         print(change.description)
 
 
@@ -826,6 +831,62 @@ def cmd_reading(args: argparse.Namespace) -> None:
         print(change.description)
 
 
+def cmd_redact(args: argparse.Namespace) -> None:
+    from workbench.coding.redaction import redact
+
+    if args.all is None and args.interview is None:
+        raise CommandError("give --interview ID --start N --end N, or --all TEXT")
+    with _open(args) as project:
+        report = redact(
+            project,
+            args.placeholder,
+            interview=args.interview,
+            start=args.start,
+            end=args.end,
+            everywhere=args.all,
+            key_path=Path(args.key) if args.key else None,
+            coder=args.coder,
+        )
+    print(
+        f"redacted {report.occurrences} occurrence(s) as {report.placeholder} in "
+        f"{', '.join(report.interviews)}; {report.codings_kept} codings kept on their words"
+    )
+    if report.snapped:
+        print(f"note: {report.snapped} coding edges inside the original now sit at the placeholder")
+    for copy in report.unreachable:
+        print(f"note: still holds the original: {copy}", file=sys.stderr)
+
+
+def cmd_pseudonyms(args: argparse.Namespace) -> None:
+    from workbench.coding import redaction
+
+    key = Path(args.key) if args.key else None
+    with _open(args) as project:
+        if args.action == "suggest":
+            candidates = redaction.suggest_identifiers(project, key)
+            if args.json:
+                _print_json(candidates)
+                return
+            print("Candidates to review (nothing is redacted until you decide):")
+            for c in candidates:
+                print(f"  {c.text:<30} {c.kind:<6} ×{c.count}  in {', '.join(c.interviews)}")
+            return
+        if args.action == "accept":
+            redaction.accept_identifier(project, args.identifier, key)
+            print("accepted (kept in the key file, not in the project)")
+            return
+        leaks = redaction.check_identifiers(project, key)
+    if args.json:
+        _print_json(leaks)
+    elif leaks:
+        for leak in leaks:
+            print(f"  {leak.where}: {leak.found}")
+    if leaks:
+        raise CommandError(f"{len(leaks)} identifying text(s) would be exported")
+    if not args.json:
+        print("no key original or accepted identifier in text an export would write")
+
+
 def cmd_snapshot(args: argparse.Namespace) -> None:
     from workbench.coding.snapshots import list_snapshots, take_snapshot
 
@@ -1023,7 +1084,8 @@ def _add_coding_commands(sub: Any, command: Callable[..., argparse.ArgumentParse
     p.add_argument("interview")
     p.add_argument("n", type=int)
 
-    command("undo", cmd_undo, "undo the coder's last step", json_=False)
+    p = command("undo", cmd_undo, "undo the coder's last step", json_=False)
+    p.add_argument("--key", help="the key file, to undo a redaction")
     command("redo", cmd_undo, "redo the coder's last undone step", json_=False)
     command("history", cmd_history, "the coder's steps, newest first")
 
@@ -1152,6 +1214,26 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     for name in ("dyad", "wave", "theme", "stance"):
         p.add_argument(name)
     p.add_argument("--note")
+
+    p = command("redact", cmd_redact, "replace identifying text by a placeholder", json_=False)
+    p.add_argument("--interview")
+    p.add_argument("--start", type=int)
+    p.add_argument("--end", type=int)
+    p.add_argument("--all", metavar="TEXT", help="every whole-word, case-sensitive occurrence")
+    p.add_argument("--as", dest="placeholder", required=True, metavar="PLACEHOLDER")
+    p.add_argument("--key", help="the key file (default: PROJECT.dyadkey beside a .dyad file)")
+    pseudonyms = sub.add_parser("pseudonyms", help="identifiers").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    for name, help_ in (
+        ("suggest", "candidate identifiers to review"),
+        ("check", "fail if identifying text would be exported"),
+        ("accept", "accept a candidate as an identifier"),
+    ):
+        p = command(name, cmd_pseudonyms, help_, parent=pseudonyms)
+        p.add_argument("--key")
+        if name == "accept":
+            p.add_argument("identifier")
 
     snapshot = sub.add_parser("snapshot", help="frozen analysis states").add_subparsers(
         dest="action", required=True, parser_class=_Parser

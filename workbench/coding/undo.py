@@ -21,6 +21,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, and_, delete, event, insert, inspect, select, update
@@ -341,8 +342,8 @@ def _sides(entry: UndoEntry) -> tuple[list[RowKey], list[Any], list[Any]]:
     return keys, forward["rows"], inverse["rows"]
 
 
-def undo(project: Project, coder: str | None = None) -> Change:
-    """Undo the coder's latest step that is not undone yet."""
+def undo(project: Project, coder: str | None = None, *, key: Path | None = None) -> Change:
+    """Undo the coder's latest step that is not undone yet (a redaction needs its ``key``)."""
     with project.session() as session:
         who = project.coder(session, coder)
         entry = session.scalar(
@@ -352,6 +353,16 @@ def undo(project: Project, coder: str | None = None) -> Change:
         )
         if entry is None:
             raise StudyError(f"nothing to undo for {who.name}")
+        marker = json.loads(entry.forward)
+        if "redaction" in marker:
+            from workbench.coding.redaction import open_key_for_undo, restore_originals
+
+            store = open_key_for_undo(project, key)
+            restore_originals(session, store, list(marker["redaction"]))
+            # The original is back in the text; redacting again is a new step, not a redo.
+            session.delete(entry)
+            project.audit(session, "undo", None, coder=who.name, step=entry.seq)
+            return Change(f"undo: {entry.description}", frozenset({"utterance", "redaction"}))
         keys, after, before = _sides(entry)
         _apply_side(session, list(zip(keys, after, before, strict=True)))
         entry.undone = True

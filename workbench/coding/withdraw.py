@@ -35,7 +35,7 @@ from workbench.storage.models import (
     UtteranceRow,
     WordRow,
 )
-from workbench.storage.project import Project
+from workbench.storage.project import Project, compact_storage
 
 _VACUUM_TABLES = (
     "utterance",
@@ -211,21 +211,5 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             undo_entries_deleted=len(undo_ids),
             unreachable_copies=len(unreachable),
         )
-    _compact(project)
+    compact_storage(project, _VACUUM_TABLES)
     return receipt
-
-
-def _compact(project: Project) -> None:
-    """Make the removed words leave the bytes on disk, not just the visible tables."""
-    if project.is_sqlite:
-        with project.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            raw.execute("PRAGMA secure_delete = ON")
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            raw.execute("VACUUM")
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return
-    with project.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in _VACUUM_TABLES:
-            conn.exec_driver_sql(f"VACUUM FULL {table}")

@@ -458,3 +458,23 @@ def _first_line(value: object) -> str:
 
 def utc_stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def compact_storage(project: Project, tables: tuple[str, ...]) -> None:
+    """Make removed text leave the bytes on disk, not just the visible tables.
+
+    SQLite: secure_delete, a TRUNCATE checkpoint of the WAL, VACUUM, and another checkpoint.
+    PostgreSQL: VACUUM FULL of the given tables (their old row versions are rewritten away).
+    """
+    if project.is_sqlite:
+        with project.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA secure_delete = ON")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    with project.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in tables:
+            conn.exec_driver_sql(f"VACUUM FULL {table}")

@@ -1,0 +1,609 @@
+"""Pseudonymisation: redactions that keep codings on their words, with the key kept apart.
+
+A redaction replaces an identifying original (a name, a town, a date) with a placeholder
+(``[first name]``); the same original always gets the same placeholder. The originals live only
+in a separate key file (by default ``<project>.dyadkey`` beside a ``.dyad`` file) — never in the
+project, its undo history or its backups made from now on. Undoing a redaction therefore needs
+the key. Codings stay on their words: one that covered the name now covers the placeholder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from workbench.coding.study import get_interview
+from workbench.domain.study import StudyError
+from workbench.domain.text import search_text_of
+from workbench.storage.models import (
+    Coding,
+    DetachedCoding,
+    Interview,
+    Memo,
+    ProjectRow,
+    Redaction,
+    Translation,
+    UndoEntry,
+    UtteranceRow,
+)
+from workbench.storage.project import Project, compact_storage
+
+KEY_SUFFIX = ".dyadkey"
+_TOUCHED = ("utterance", "translation", "detached_coding", "undo_entry", "redaction")
+
+
+# --- the key ------------------------------------------------------------------------------------
+
+
+class KeyStore:
+    """The separate file holding originals and the identifiers the analyst accepted."""
+
+    def __init__(self, path: Path, project_guid: str) -> None:
+        self.path = path
+        self.project_guid = project_guid
+
+    @classmethod
+    def open(cls, project: Project, path: Path | None, *, create: bool = False) -> KeyStore:
+        with project.session(write=False) as s:
+            guid = s.scalar(select(ProjectRow.guid)) or ""
+        if path is None:
+            if project.path is None:
+                raise StudyError("a team project keeps its key elsewhere: give --key FILE")
+            path = project.path.with_suffix(KEY_SUFFIX)
+        if not path.exists():
+            if not create:
+                raise StudyError(f"no key file at {path}: give the right --key FILE")
+            con = sqlite3.connect(path)
+            with con:
+                con.executescript(
+                    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);"
+                    "CREATE TABLE entry (ref TEXT PRIMARY KEY, original TEXT UNIQUE,"
+                    " placeholder TEXT, created_at TEXT);"
+                    "CREATE TABLE identifier (text TEXT PRIMARY KEY, accepted_at TEXT);"
+                )
+                con.execute("INSERT INTO meta VALUES ('project', ?)", (guid,))
+            con.close()
+        store = cls(path, guid)
+        owner = store._query("SELECT value FROM meta WHERE name = 'project'")
+        if not owner or owner[0][0] != guid:
+            raise StudyError(f"{path} is the key of another project, not of this one")
+        return store
+
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        try:
+            con = sqlite3.connect(self.path)
+            try:
+                with con:
+                    return con.execute(sql, params).fetchall()
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as exc:
+            raise StudyError(f"{self.path} is not a readable key file ({exc})") from exc
+
+    def placeholder_of(self, original: str) -> str | None:
+        rows = self._query("SELECT placeholder FROM entry WHERE original = ?", (original,))
+        return str(rows[0][0]) if rows else None
+
+    def ref_of(self, original: str, placeholder: str) -> str:
+        rows = self._query("SELECT ref FROM entry WHERE original = ?", (original,))
+        if rows:
+            return str(rows[0][0])
+        ref = uuid.uuid4().hex
+        self._query(
+            "INSERT INTO entry VALUES (?, ?, ?, ?)",
+            (ref, original, placeholder, dt.datetime.now(dt.UTC).isoformat()),
+        )
+        return ref
+
+    def original(self, ref: str) -> str:
+        rows = self._query("SELECT original FROM entry WHERE ref = ?", (ref,))
+        if not rows:
+            raise StudyError("this key does not hold that redaction's original")
+        return str(rows[0][0])
+
+    def originals(self) -> list[str]:
+        return [str(r[0]) for r in self._query("SELECT original FROM entry")]
+
+    def accept(self, identifier: str) -> None:
+        self._query(
+            "INSERT OR IGNORE INTO identifier VALUES (?, ?)",
+            (identifier, dt.datetime.now(dt.UTC).isoformat()),
+        )
+
+    def identifiers(self) -> list[str]:
+        return [str(r[0]) for r in self._query("SELECT text FROM identifier")]
+
+
+# --- redacting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RedactionReport:
+    placeholder: str
+    occurrences: int
+    interviews: tuple[str, ...]
+    codings_kept: int
+    snapped: int
+    """Coding edges that fell inside the original and now sit at the placeholder's edge."""
+    undo_entries_purged: int
+    unreachable: tuple[str, ...]
+
+
+def _whole_word(needle: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
+
+
+def _replace_in_utterance(
+    s: Session, row: UtteranceRow, start: int, end: int, placeholder: str, ref: str
+) -> tuple[int, int]:
+    """Replace row.text[start:end]; move every anchor in this utterance. Returns (kept, snapped)."""
+    for existing in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
+        if existing.start_offset < end and start < existing.end_offset:
+            raise StudyError("that span overlaps a redaction already made")
+    delta = len(placeholder) - (end - start)
+    kept = snapped = 0
+
+    def move(offset: int, side: str) -> int:
+        nonlocal snapped
+        if offset <= start:
+            return offset
+        if offset >= end:
+            return offset + delta
+        snapped += 1
+        return start if side == "start" else start + len(placeholder)
+
+    codings = s.scalars(
+        select(Coding).where(
+            (Coding.start_utterance_id == row.id) | (Coding.end_utterance_id == row.id)
+        )
+    ).all()
+    for coding in codings:
+        kept += 1
+        if coding.start_utterance_id == row.id:
+            coding.start_offset = move(coding.start_offset, "start")
+        if coding.end_utterance_id == row.id:
+            coding.end_offset = move(coding.end_offset, "end")
+    for other in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
+        if other.start_offset >= end:
+            other.start_offset += delta
+            other.end_offset += delta
+    row.text = row.text[:start] + placeholder + row.text[end:]
+    row.search_text = search_text_of(row.text)
+    row.version += 1
+    s.add(
+        Redaction(
+            utterance_id=row.id,
+            start_offset=start,
+            end_offset=start + len(placeholder),
+            placeholder=placeholder,
+            key_ref=ref,
+        )
+    )
+    return kept, snapped
+
+
+def _placeholder_for(key: KeyStore, original: str, placeholder: str) -> str:
+    placeholder = placeholder.strip()
+    if not placeholder:
+        raise StudyError("give the placeholder (--as '[first name]')")
+    known = key.placeholder_of(original)
+    if known is not None and known != placeholder:
+        raise StudyError(
+            f"that text is already redacted as {known!r}: the same original keeps the same "
+            "placeholder"
+        )
+    return placeholder
+
+
+def _purge(s: Session, originals: list[str]) -> int:
+    """Remove the originals from every place the project keeps old text: the undo history,
+    translations and detached codings; then rebuild the full-text index."""
+    patterns = [_whole_word(o) for o in originals]
+    purged = 0
+    for entry in s.scalars(select(UndoEntry)):
+        if any(o in entry.forward or o in entry.inverse for o in originals) or any(
+            json.dumps(o)[1:-1] in entry.forward + entry.inverse for o in originals
+        ):
+            s.delete(entry)
+            purged += 1
+    holders: list[Translation | DetachedCoding] = [
+        *s.scalars(select(Translation)),
+        *s.scalars(select(DetachedCoding)),
+    ]
+    for holder in holders:
+        new = holder.text
+        for o, pattern in zip(originals, patterns, strict=True):
+            new = pattern.sub("[redacted]", new) if o in new else new
+        if new != holder.text:
+            holder.text = new
+    if s.get_bind().dialect.name == "sqlite":
+        s.flush()
+        s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
+        s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
+    return purged
+
+
+def _push_marker(
+    s: Session, project: Project, coder: str | None, refs: list[str], what: str
+) -> None:
+    """An undo step that names key entries only: undoing it needs the key."""
+    who = project.coder(s, coder)
+    for entry in s.scalars(
+        select(UndoEntry).where(UndoEntry.coder_id == who.id, UndoEntry.undone.is_(True))
+    ):
+        s.delete(entry)
+    last = s.scalar(
+        select(UndoEntry.seq).where(UndoEntry.coder_id == who.id).order_by(UndoEntry.seq.desc())
+    )
+    marker = json.dumps({"redaction": refs})
+    s.add(
+        UndoEntry(
+            coder_id=who.id,
+            seq=(last or 0) + 1,
+            description=what,
+            forward=marker,
+            inverse=marker,
+        )
+    )
+
+
+def _occurrences(
+    s: Session, needle: str, interview: str | None
+) -> Iterator[tuple[UtteranceRow, int, int]]:
+    pattern = _whole_word(needle)
+    stmt = select(UtteranceRow).order_by(UtteranceRow.interview_id, UtteranceRow.position)
+    if interview is not None:
+        stmt = stmt.where(UtteranceRow.interview_id == get_interview(s, interview).id)
+    for row in s.scalars(stmt):
+        # Right to left, so earlier matches keep their offsets while later ones change.
+        for match in reversed(list(pattern.finditer(row.text))):
+            yield row, match.start(), match.end()
+
+
+def redact(
+    project: Project,
+    placeholder: str,
+    *,
+    interview: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    everywhere: str | None = None,
+    key_path: Path | None = None,
+    coder: str | None = None,
+) -> RedactionReport:
+    """Redact a span of one interview (``interview``, ``start``, ``end``), or every whole-word,
+    case-sensitive occurrence of ``everywhere`` across the project."""
+    key = KeyStore.open(project, key_path, create=True)
+    from workbench.coding._anchors import LoadedTranscript
+
+    with project.session() as s:
+        if project.is_sqlite:
+            s.execute(text("PRAGMA secure_delete = ON"))
+        targets: list[tuple[UtteranceRow, int, int]] = []
+        if everywhere is not None:
+            original = everywhere
+            if not original.strip():
+                raise StudyError("give the text to redact")
+            _placeholder_for(key, original, placeholder)
+            targets = list(_occurrences(s, original, None))
+            if not targets:
+                raise StudyError("that text does not occur as a whole word anywhere")
+        else:
+            if interview is None or start is None or end is None:
+                raise StudyError("give --interview, --start and --end, or --all TEXT")
+            iv = get_interview(s, interview)
+            transcript = LoadedTranscript.load(s, iv)
+            total = len(transcript.text)
+            if not 0 <= start < end <= total:
+                raise StudyError(f"span {start}–{end} is outside the interview text (0–{total})")
+            first_id, offset = transcript.anchor(start, "start")
+            last_id, end_offset = transcript.anchor(end, "end")
+            if first_id != last_id:
+                raise StudyError("a redaction lies within one utterance")
+            row = transcript.rows[transcript.index_of(first_id)]
+            original = row.text[offset:end_offset]
+            if not original.strip():
+                raise StudyError("the span holds no words")
+            targets = [(row, offset, end_offset)]
+        chosen = _placeholder_for(key, original, placeholder)
+        ref = key.ref_of(original, chosen)
+        kept = snapped = 0
+        interviews: set[int] = set()
+        for row, a, b in targets:
+            k, n = _replace_in_utterance(s, row, a, b, chosen, ref)
+            kept += k
+            snapped += n
+            interviews.add(row.interview_id)
+        for iv_id in interviews:
+            changed = s.get(Interview, iv_id)
+            assert changed is not None
+            changed.transcript_version += 1
+        s.flush()
+        purged = _purge(s, [original])
+        keys = sorted(s.scalars(select(Interview.key).where(Interview.id.in_(interviews))))
+        _push_marker(s, project, coder, [ref], f"redact as {chosen}")
+        project.audit(
+            s,
+            "redact",
+            None,
+            occurrences=len(targets),
+            interviews=keys,
+            undo_entries_purged=purged,
+        )
+    compact_storage(project, _TOUCHED)
+    from workbench.storage.backup import list_backups
+
+    unreachable = tuple(
+        f"backup made earlier: {b}" for b in (list_backups(project.path) if project.path else [])
+    )
+    return RedactionReport(chosen, len(targets), tuple(keys), kept, snapped, purged, unreachable)
+
+
+def open_key_for_undo(project: Project, key_path: Path | None) -> KeyStore:
+    try:
+        return KeyStore.open(project, key_path)
+    except StudyError as exc:
+        raise StudyError(f"refused: undoing a redaction needs its key ({exc})") from None
+
+
+def unredact(project: Project, refs: list[str], key_path: Path | None) -> int:
+    """Put the originals back where these redactions are (needs the key). Returns how many."""
+    key = open_key_for_undo(project, key_path)
+    with project.session() as s:
+        return restore_originals(s, key, refs)
+
+
+def restore_originals(s: Session, key: KeyStore, refs: list[str]) -> int:
+    restored = 0
+    for redaction in list(
+        s.scalars(
+            select(Redaction)
+            .where(Redaction.key_ref.in_(refs))
+            .order_by(Redaction.utterance_id, Redaction.start_offset.desc())
+        )
+    ):
+        row = s.get(UtteranceRow, redaction.utterance_id)
+        assert row is not None
+        original = key.original(redaction.key_ref)
+        a, b = redaction.start_offset, redaction.end_offset
+        s.delete(redaction)
+        s.flush()
+        _replace_back(s, row, a, b, original)
+        restored += 1
+    return restored
+
+
+def _replace_back(s: Session, row: UtteranceRow, start: int, end: int, original: str) -> None:
+    delta = len(original) - (end - start)
+
+    def move(offset: int, side: str) -> int:
+        if offset <= start:
+            return offset
+        if offset >= end:
+            return offset + delta
+        return start if side == "start" else start + len(original)
+
+    for coding in s.scalars(
+        select(Coding).where(
+            (Coding.start_utterance_id == row.id) | (Coding.end_utterance_id == row.id)
+        )
+    ):
+        if coding.start_utterance_id == row.id:
+            coding.start_offset = move(coding.start_offset, "start")
+        if coding.end_utterance_id == row.id:
+            coding.end_offset = move(coding.end_offset, "end")
+    for other in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
+        if other.start_offset >= end:
+            other.start_offset += delta
+            other.end_offset += delta
+    row.text = row.text[:start] + original + row.text[end:]
+    row.search_text = search_text_of(row.text)
+    row.version += 1
+
+
+# --- finding and checking identifiers -------------------------------------------------------------
+
+_COMMON = frozenset(
+    [
+        "i",
+        "i'm",
+        "i've",
+        "i'll",
+        "i'd",
+        "the",
+        "a",
+        "an",
+        "and",
+        "but",
+        "or",
+        "so",
+        "yes",
+        "no",
+        "okay",
+        "ok",
+        "um",
+        "uh",
+        "mm",
+        "hm",
+        "yeah",
+        "well",
+        "oh",
+        "right",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "who",
+        "which",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "it's",
+        "he",
+        "she",
+        "we",
+        "they",
+        "you",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "there",
+        "here",
+        "then",
+        "now",
+        "today",
+        "tomorrow",
+        "yesterday",
+        "thank",
+        "thanks",
+        "please",
+        "sorry",
+        "doctor",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "god",
+        "allah",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "english",
+        "arabic",
+        "interviewer",
+        "patient",
+        "clinician",
+        "interpreter",
+    ]
+)
+_DATE = re.compile(
+    r"\b(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(st|nd|rd|th)? (of )?(January|February|March|"
+    r"April|May|June|July|August|September|October|November|December)|(January|February|March|"
+    r"April|May|June|July|August|September|October|November|December) \d{1,2}(st|nd|rd|th)?|"
+    r"\b(19|20)\d{2}\b)"
+)
+_CAPITALISED = re.compile(r"(?<![.!?:\n]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    text: str
+    kind: str
+    """``name`` (capitalised, not at a sentence start), ``date``, ``number`` or ``known``."""
+    count: int
+    interviews: tuple[str, ...]
+
+
+def suggest_identifiers(project: Project, key_path: Path | None = None) -> list[Candidate]:
+    """Candidate identifiers for review; nothing is redacted until the analyst accepts."""
+    known: list[str] = []
+    with contextlib.suppress(StudyError):  # no key yet: nothing accepted yet
+        known = KeyStore.open(project, key_path).identifiers()
+    with project.session(write=False) as s:
+        rows = s.execute(
+            select(Interview.key, UtteranceRow.text)
+            .join(Interview, UtteranceRow.interview_id == Interview.id)
+            .order_by(Interview.key, UtteranceRow.position)
+        ).all()
+    lower_words = Counter(w for _, body in rows for w in re.findall(r"\b[a-z][\w'’-]*", body))
+    found: dict[tuple[str, str], set[str]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+
+    def note(value: str, kind: str, interview: str) -> None:
+        found.setdefault((value, kind), set()).add(interview)
+        counts[(value, kind)] += 1
+
+    for interview, body in rows:
+        for sentence in re.split(r"(?<=[.!?])\s+", body):
+            for match in _CAPITALISED.finditer(sentence):
+                value = match.group(1).strip("'’-")
+                words = value.split()
+                if match.start(1) == 0 and len(words) == 1:
+                    continue  # a sentence start says nothing
+                if all(w.lower() in _COMMON or lower_words[w.lower()] > 0 for w in words):
+                    continue
+                note(value, "name", interview)
+        for match in _DATE.finditer(body):
+            note(match.group(0), "date", interview)
+        for word in known:
+            if _whole_word(word).search(body):
+                note(word, "known", interview)
+    return sorted(
+        (
+            Candidate(value, kind, counts[(value, kind)], tuple(sorted(found[(value, kind)])))
+            for value, kind in found
+        ),
+        key=lambda c: (-c.count, c.text),
+    )
+
+
+def accept_identifier(project: Project, identifier: str, key_path: Path | None = None) -> None:
+    """Remember an identifier the analyst accepted (in the key: it is itself identifying)."""
+    KeyStore.open(project, key_path, create=True).accept(identifier)
+
+
+@dataclass(frozen=True, slots=True)
+class Leak:
+    where: str
+    """``interview:ID #N``, ``translation``, ``memo``, ``detached coding``"""
+    found: str
+
+
+def check_identifiers(project: Project, key_path: Path | None = None) -> list[Leak]:
+    """Key originals or accepted identifiers still present in text an export would write."""
+    key = KeyStore.open(project, key_path)
+    needles = [n for n in {*key.originals(), *key.identifiers()} if n.strip()]
+    patterns = [(n, re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE)) for n in needles]
+    leaks: list[Leak] = []
+    with project.session(write=False) as s:
+        texts: list[tuple[str, str]] = [
+            (f"interview:{key_} #{pos}", body)
+            for key_, pos, body in s.execute(
+                select(Interview.key, UtteranceRow.position, UtteranceRow.text).join(
+                    Interview, UtteranceRow.interview_id == Interview.id
+                )
+            )
+        ]
+        texts += [("translation", t) for t in s.scalars(select(Translation.text))]
+        texts += [("memo", t) for t in s.scalars(select(Memo.text))]
+        texts += [("detached coding", t) for t in s.scalars(select(DetachedCoding.text))]
+        texts += [("coding memo", t) for t in s.scalars(select(Coding.memo)) if t]
+    for where, body in texts:
+        for needle, pattern in patterns:
+            if pattern.search(body):
+                leaks.append(Leak(where, needle))
+    return leaks
