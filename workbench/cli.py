@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
@@ -760,6 +761,13 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
     from workbench.transcribe.job import transcribe_interview
 
     last = [-1]
+    interrupted = [False]
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        # Ctrl-C cancels the job cleanly: what was transcribed so far is kept.
+        interrupted[0] = True
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
 
     def progress(done: float, total: float) -> None:
         percent = int(100 * done / total) if total else 100
@@ -768,26 +776,36 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
             print(f"transcribing: {percent:3d}% ({done:.0f} of {total:.0f} s)", file=sys.stderr)
 
     with _open(args) as project:
-        report, result = transcribe_interview(
-            project,
-            args.interview,
-            Path(args.audio) if args.audio else None,
-            model=args.model,
-            language=args.language,
-            channels_as_speakers=args.channels_as_speakers,
-            fast=args.fast,
-            speakers=_key_values(args.speaker, "--speaker"),
-            progress=progress,
-        )
-    flagged = sum(1 for s in result.segments if s.needs_review or s.untranscribed_speech)
+        try:
+            outcome = transcribe_interview(
+                project,
+                args.interview,
+                Path(args.audio) if args.audio else None,
+                model=args.model,
+                language=args.language,
+                channels_as_speakers=args.channels_as_speakers,
+                fast=args.fast,
+                speakers=_key_values(args.speaker, "--speaker"),
+                progress=progress,
+                should_cancel=lambda: interrupted[0],
+                resume=args.resume,
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
     if args.json:
-        _print_json({"report": report, "language": result.language, "flagged": flagged})
+        _print_json(outcome)
+        return
+    if outcome.cancelled:
+        print(
+            f"cancelled: {outcome.stored} utterances kept in {outcome.interview}; "
+            "run again with --resume to finish"
+        )
         return
     print(
-        f"transcribed {report.utterances} utterances into {report.interview} with {result.model} "
-        f"(language {result.language}); {flagged} flagged for review"
+        f"transcribed {outcome.stored} utterances into {outcome.interview} with {args.model} "
+        f"(language {outcome.language}); {outcome.flagged} flagged for review"
     )
-    for warning in result.warnings:
+    for warning in outcome.warnings:
         print(f"warning: {warning}", file=sys.stderr)
 
 
@@ -1182,6 +1200,7 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--speakers", type=int, help="expected number of speakers (not yet used)")
     p.add_argument("--channels-as-speakers", action="store_true")
     p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
+    p.add_argument("--resume", action="store_true", help="continue a job that was stopped")
 
     summary = sub.add_parser("summary", help="cell summaries").add_subparsers(
         dest="action", required=True, parser_class=_Parser

@@ -219,3 +219,54 @@ def test_the_multilingual_model_detects_russian_and_french(base_model_home: Path
     french = transcribe_file(AUDIO / "sr_french.aiff", model="base", language="auto")
     assert french.language == "fr"
     assert (base_model_home / "dyad-workbench" / "models" / "whisper-base" / ".verified").exists()
+
+
+def test_a_job_cancelled_midway_keeps_its_segments_and_resumes_without_duplicates(
+    tmp_path: Path,
+) -> None:
+    import time
+
+    from workbench.coding.study import add_interview, add_participant, new_study
+    from workbench.coding.transcripts import utterances
+    from workbench.transcribe.job import transcribe_interview
+
+    with new_study(tmp_path / "t.dyad") as project:
+        add_participant(project, "P1", "patient")
+        add_interview(
+            project,
+            "I1",
+            wave="baseline",
+            participants=[("P1", None)],
+            media=AUDIO / "fw_multilingual_en_de.mp3",
+        )
+        stored: list[float] = []
+        asked: list[float] = []
+
+        def cancel_after_two() -> bool:
+            if len(stored) >= 2 and not asked:
+                asked.append(time.monotonic())
+            return bool(asked)
+
+        first = transcribe_interview(
+            project,
+            "I1",
+            should_cancel=cancel_after_two,
+            on_stored=lambda row: stored.append(row["end_ms"]),
+        )
+        stopped_after = time.monotonic() - asked[0]
+        assert first.cancelled and stopped_after < 2.0
+        kept = utterances(project, "I1")
+        assert len(kept) == first.stored >= 2
+        assert kept[-1].end_ms < 29_000  # well before the end of the clip
+        with pytest.raises(TranscriptionError, match="--resume"):
+            transcribe_interview(project, "I1")
+        second = transcribe_interview(project, "I1", resume=True)
+        assert not second.cancelled
+        assert second.resumed_from_s == pytest.approx(kept[-1].end_ms / 1000)
+        rows = utterances(project, "I1")
+        assert [r.text for r in rows[: len(kept)]] == [r.text for r in kept]
+        texts = [r.text for r in rows if r.text]
+        assert len(texts) == len(set(texts))  # nothing transcribed twice
+        starts = [r.start_ms for r in rows]
+        assert starts == sorted(starts)
+        assert any(r.start_ms >= 29_000 and "untranscribed_speech" in r.flags for r in rows)

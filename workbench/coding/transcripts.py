@@ -220,7 +220,7 @@ def interview_text(project: Project, interview_key: str) -> str:
     return "\n".join(u.text for u in utterances(project, interview_key))
 
 
-def store_transcription(
+def append_transcription(
     project: Project,
     interview_key: str,
     utterance_rows: Sequence[Mapping[str, Any]],
@@ -229,29 +229,25 @@ def store_transcription(
     speakers: Mapping[str, str] | None = None,
     model: str,
 ) -> ImportReport:
-    """Store machine transcription as the interview's utterances, with word times, in one go.
+    """Add machine-transcribed utterances (with word times) to an interview, in time order.
 
-    ``utterance_rows`` carry ``speaker`` (a label or None), times, ``text``, ``language`` and the
-    flags; ``words`` holds each utterance's (start_ms, end_ms, word, probability).
+    Rows already there — earlier segments of a resumed job, or text a human corrected — are
+    never changed; the new rows take their place by start time.
     """
     from workbench.storage.models import WordRow
 
     with project.session() as s:
         interview = get_interview(s, interview_key)
-        existing = s.scalar(select(func.count()).where(UtteranceRow.interview_id == interview.id))
-        if existing:
-            raise StudyError(
-                f"interview '{interview_key}' already has a transcript; transcription would "
-                "replace human work"
-            )
         labels = list(dict.fromkeys(str(r["speaker"]) for r in utterance_rows if r["speaker"]))
-        mapping = map_speakers(s, interview, labels, speakers or {})
-        for position, (row, row_words) in enumerate(zip(utterance_rows, words, strict=True)):
+        # A streaming job stores a few rows at a time: map only the labels these rows carry.
+        explicit = {k: v for k, v in (speakers or {}).items() if k in labels}
+        mapping = map_speakers(s, interview, labels, explicit)
+        for row, row_words in zip(utterance_rows, words, strict=True):
             label = row["speaker"]
             person = mapping.get(str(label)) if label else None
             utterance = UtteranceRow(
                 interview_id=interview.id,
-                position=position,
+                position=1_000_000_000,
                 speaker_id=person.id if person is not None else None,
                 speaker_label=str(label) if label else None,
                 start_ms=row["start_ms"],
@@ -276,6 +272,13 @@ def store_transcription(
                 )
                 for i, (a, b, w, p) in enumerate(row_words)
             )
+        s.flush()
+        ordered = sorted(
+            s.scalars(select(UtteranceRow).where(UtteranceRow.interview_id == interview.id)),
+            key=lambda u: (u.start_ms if u.start_ms is not None else -1, u.position),
+        )
+        for position, u in enumerate(ordered):
+            u.position = position
         interview.transcript_version += 1
         if interview.status == "planned":
             interview.status = "transcribed"

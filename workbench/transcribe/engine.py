@@ -211,9 +211,14 @@ def transcribe_audio(
     progress: Callable[[float, float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     loaded: Any = None,
+    offset_s: float = 0.0,
+    on_segment: Callable[[SegmentResult], None] | None = None,
 ) -> TranscriptionResult:
     """Transcribe one channel of 16 kHz audio. ``progress(done_s, total_s)`` is called as
-    segments arrive; ``cancelled()`` is checked between segments."""
+    segments arrive, ``on_segment`` with each one (streaming); ``cancelled()`` is checked
+    between segments. ``offset_s`` shifts every time (the audio starts there in the recording).
+    """
+    shift = round(offset_s * 1000)
     from faster_whisper import BatchedInferencePipeline, WhisperModel
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
@@ -259,24 +264,30 @@ def transcribe_audio(
         if warnings:
             reasons.append("unexpected language")
         words = tuple(
-            Word(round(w.start * 1000), round(w.end * 1000), w.word.strip(), float(w.probability))
+            Word(
+                shift + round(w.start * 1000),
+                shift + round(w.end * 1000),
+                w.word.strip(),
+                float(w.probability),
+            )
             for w in (seg.words or ())
         )
         text = seg.text.strip()
-        segments.append(
-            SegmentResult(
-                speaker=speaker,
-                start_ms=round(seg.start * 1000),
-                end_ms=round(seg.end * 1000),
-                text=text,
-                language=detected,
-                words=words,
-                needs_review=bool(reasons),
-                reasons=tuple(reasons),
-            )
+        result = SegmentResult(
+            speaker=speaker,
+            start_ms=shift + round(seg.start * 1000),
+            end_ms=shift + round(seg.end * 1000),
+            text=text,
+            language=detected,
+            words=words,
+            needs_review=bool(reasons),
+            reasons=tuple(reasons),
         )
+        segments.append(result)
+        if on_segment is not None:
+            on_segment(result)
         if progress is not None:
-            progress(min(seg.end, total), total)
+            progress(offset_s + min(seg.end, total), offset_s + total)
         if cancelled is not None and cancelled():
             raise Cancelled(segments)
 
@@ -284,23 +295,24 @@ def transcribe_audio(
         (r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE)
         for r in get_speech_timestamps(audio, VadOptions())
     ]
-    covered = [(s.start_ms / 1000, s.end_ms / 1000) for s in segments if s.text]
+    covered = [((s.start_ms - shift) / 1000, (s.end_ms - shift) / 1000) for s in segments if s.text]
     for a, b in _uncovered(regions, covered):
-        segments.append(
-            SegmentResult(
-                speaker=speaker,
-                start_ms=round(a * 1000),
-                end_ms=round(b * 1000),
-                text="",
-                language=None,
-                untranscribed_speech=True,
-                reasons=("speech without text",),
-            )
+        gap = SegmentResult(
+            speaker=speaker,
+            start_ms=shift + round(a * 1000),
+            end_ms=shift + round(b * 1000),
+            text="",
+            language=None,
+            untranscribed_speech=True,
+            reasons=("speech without text",),
         )
+        segments.append(gap)
+        if on_segment is not None:
+            on_segment(gap)
     segments.sort(key=lambda s: (s.start_ms, s.end_ms))
     if progress is not None:
-        progress(total, total)
-    return TranscriptionResult(segments, detected, total, model, warnings)
+        progress(offset_s + total, offset_s + total)
+    return TranscriptionResult(segments, detected, offset_s + total, model, warnings)
 
 
 def transcribe_file(
@@ -312,20 +324,30 @@ def transcribe_file(
     fast: bool = False,
     progress: Callable[[float, float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    start_s: float = 0.0,
+    on_segment: Callable[[SegmentResult], None] | None = None,
 ) -> TranscriptionResult:
-    """Transcribe a file; with ``channels_as_speakers`` each channel is its own speaker
-    (``channel 1``, ``channel 2``), merged by time."""
+    """Transcribe a file (from ``start_s`` on, to resume); with ``channels_as_speakers`` each
+    channel is its own speaker (``channel 1``, ``channel 2``), merged by time."""
     if not channels_as_speakers:
+        audio = decode(path)
+        first = int(start_s * SAMPLE_RATE)
+        if first >= len(audio) - SAMPLE_RATE // 10:
+            return TranscriptionResult([], None, len(audio) / SAMPLE_RATE, model)
         return transcribe_audio(
-            decode(path),
+            audio[first:],
             model=model,
             language=language,
             fast=fast,
             progress=progress,
             cancelled=cancelled,
+            offset_s=first / SAMPLE_RATE,
+            on_segment=on_segment,
         )
     from faster_whisper import WhisperModel
 
+    if start_s:
+        raise TranscriptionError("a per-channel transcription cannot be resumed; run it again")
     audio = decode(path, keep_channels=True)
     if audio.shape[0] < 2:
         raise TranscriptionError(
@@ -350,6 +372,7 @@ def transcribe_file(
                 progress=channel_progress,
                 cancelled=cancelled,
                 loaded=loaded,
+                on_segment=on_segment,
             )
         )
     merged = sorted((s for r in results for s in r.segments), key=lambda s: (s.start_ms, s.end_ms))

@@ -1,15 +1,65 @@
-"""Transcribe an interview's recording into the project (the command line's and window's job)."""
+"""A transcription job: Whisper runs in a child process, segments stream into the project.
+
+Cancel stops the child within two seconds and keeps every segment stored so far; a resumed job
+starts after the last stored segment, so nothing is transcribed — or stored — twice. A job never
+changes utterances already in the interview (a human's corrections are safe).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing
+import queue as queues
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from workbench.coding.study import interview_info
-from workbench.coding.transcripts import store_transcription
-from workbench.domain.study import ImportReport
+from workbench.coding.transcripts import append_transcription, utterances
 from workbench.storage.project import Project
-from workbench.transcribe.engine import TranscriptionError, TranscriptionResult, transcribe_file
+from workbench.transcribe.engine import TranscriptionError
+
+CANCEL_GRACE_S = 1.5
+
+
+@dataclass
+class JobOutcome:
+    interview: str
+    stored: int
+    flagged: int
+    cancelled: bool
+    language: str | None
+    resumed_from_s: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def _worker(audio: str, options: dict[str, Any], start_s: float, out: Any) -> None:
+    """The child process: transcribe and stream every segment back."""
+    from workbench.transcribe.engine import transcribe_file
+
+    try:
+        result = transcribe_file(
+            Path(audio),
+            start_s=start_s,
+            on_segment=lambda seg: out.put(("segment", dataclasses.asdict(seg))),
+            progress=lambda done, total: out.put(("progress", done, total)),
+            **options,
+        )
+        out.put(("done", {"language": result.language, "warnings": result.warnings}))
+    except TranscriptionError as exc:
+        out.put(("error", str(exc)))
+    except Exception as exc:  # anything else still ends the job with a reason
+        out.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _rows(segment: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[int, int, str, float]]]:
+    row = {k: segment[k] for k in ("speaker", "start_ms", "end_ms", "text", "language")}
+    row["needs_review"] = segment["needs_review"]
+    row["untranscribed_speech"] = segment["untranscribed_speech"]
+    words = [(w["start_ms"], w["end_ms"], w["text"], w["probability"]) for w in segment["words"]]
+    return row, words
 
 
 def transcribe_interview(
@@ -23,40 +73,87 @@ def transcribe_interview(
     fast: bool = False,
     speakers: Mapping[str, str] | None = None,
     progress: Callable[[float, float], None] | None = None,
-) -> tuple[ImportReport, TranscriptionResult]:
-    """Transcribe ``audio`` (default: the interview's media) and store it as its transcript."""
+    should_cancel: Callable[[], bool] | None = None,
+    on_stored: Callable[[dict[str, Any]], None] | None = None,
+    resume: bool = False,
+) -> JobOutcome:
+    """Transcribe ``audio`` (default: the interview's media) into the interview."""
     info = interview_info(project, interview)
-    if info.utterance_count:
+    existing = utterances(project, interview)
+    if existing and not resume:
         raise TranscriptionError(
-            f"interview {interview!r} already has a transcript; it would replace human work"
+            f"interview {interview!r} already has a transcript; it would replace human work "
+            "(use --resume to continue a job that was stopped)"
         )
+    start_s = max((u.end_ms or 0 for u in existing), default=0) / 1000 if resume else 0.0
     if audio is None:
         if not info.media_path:
             raise TranscriptionError(f"interview '{interview}' has no media: name the audio file")
         audio = Path(info.media_path)
-    result = transcribe_file(
-        audio,
-        model=model,
-        language=language or info.language,
-        channels_as_speakers=channels_as_speakers,
-        fast=fast,
-        progress=progress,
-    )
-    rows = [
-        {
-            "speaker": seg.speaker,
-            "start_ms": seg.start_ms,
-            "end_ms": seg.end_ms,
-            "text": seg.text,
-            "language": seg.language,
-            "needs_review": seg.needs_review,
-            "untranscribed_speech": seg.untranscribed_speech,
-        }
-        for seg in result.segments
-    ]
-    words = [
-        [(w.start_ms, w.end_ms, w.text, w.probability) for w in seg.words]
-        for seg in result.segments
-    ]
-    report = store_transcription(project, interview, rows, words, speakers=speakers, model=model)
-    return report, result
+    if not audio.is_file():
+        raise TranscriptionError(f"{audio} does not exist")
+    options = {
+        "model": model,
+        "language": language or info.language,
+        "channels_as_speakers": channels_as_speakers,
+        "fast": fast,
+    }
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    child = context.Process(target=_worker, args=(str(audio), options, start_s, out), daemon=True)
+    child.start()
+    outcome = JobOutcome(interview, 0, 0, False, None, start_s)
+    seen_labels: set[str] = set()
+    try:
+        while True:
+            if should_cancel is not None and should_cancel():
+                outcome.cancelled = True
+                break
+            try:
+                message = out.get(timeout=0.2)
+            except queues.Empty:
+                if not child.is_alive() and out.empty():
+                    raise TranscriptionError(
+                        "the transcription process stopped unexpectedly"
+                    ) from None
+                continue
+            kind = message[0]
+            if kind == "segment":
+                row, words = _rows(message[1])
+                if row["speaker"]:
+                    seen_labels.add(row["speaker"])
+                append_transcription(
+                    project, interview, [row], [words], speakers=speakers, model=model
+                )
+                outcome.stored += 1
+                outcome.flagged += int(row["needs_review"] or row["untranscribed_speech"])
+                if on_stored is not None:
+                    on_stored(row)
+            elif kind == "progress" and progress is not None:
+                progress(message[1], message[2])
+            elif kind == "done":
+                outcome.language = message[1]["language"]
+                outcome.warnings = list(message[1]["warnings"])
+                break
+            elif kind == "error":
+                raise TranscriptionError(message[1])
+    finally:
+        _stop(child)
+    heard = {u.speaker for u in utterances(project, interview)} | seen_labels
+    for label in speakers or {}:
+        if label not in heard and not outcome.cancelled:
+            outcome.warnings.append(f"speaker label {label!r} never occurred")
+    return outcome
+
+
+def _stop(child: Any) -> None:
+    """End the child: politely, then for certain, well within two seconds."""
+    if child.is_alive():
+        child.terminate()
+        child.join(CANCEL_GRACE_S)
+    if child.is_alive():
+        child.kill()
+        child.join(1.0)
+    deadline = time.monotonic() + 0.5
+    while child.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
