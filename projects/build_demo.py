@@ -19,6 +19,7 @@ from pathlib import Path
 
 from workbench.coding.codebook import add_code
 from workbench.coding.codings import apply_code
+from workbench.coding.readings import pin_exemplar, propose_exemplars
 from workbench.coding.study import (
     add_dyad,
     add_interview,
@@ -129,6 +130,17 @@ def add_themes(project: Project) -> None:
             update_theme(project, theme["name"], status=theme["status"], coder="demo-builder")
     for theme, unit, label, text in spec["trajectories"]:
         set_trajectory(project, theme, unit, label=label, text=text, coder="demo-builder")
+    # Two illustrative quotes per theme, from the length-blind shortlist, as the analyst pins.
+    for theme in spec["themes"]:
+        for quote in propose_exemplars(project, theme["name"], limit=2):
+            pin_exemplar(
+                project,
+                theme["name"],
+                f"participant:{quote.participants[0]}",
+                quote.wave or "baseline",
+                quote.coding,
+                coder="demo-builder",
+            )
 
 
 def build(out: Path) -> None:

@@ -54,6 +54,7 @@ COMMANDS = (
     "stance",
     "redact",
     "pseudonyms",
+    "export",
 )
 
 
@@ -905,6 +906,25 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
         print("no key original or accepted identifier in text an export would write")
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    if args.format != "theme-table-docx":
+        raise CommandError(f"export as {args.format} is not built yet (theme-table-docx is)")
+    from workbench.exchange.theme_table import export_theme_table
+
+    with _open(args) as project:
+        report = export_theme_table(
+            project,
+            Path(args.out),
+            with_counts=args.with_counts,
+            include_unconsented=args.include_unconsented,
+            override_check=args.override_pseudonym_check,
+            key=Path(args.key) if args.key else None,
+        )
+    print(f"wrote {report.path}: {report.themes} themes, {report.quotes} quotes")
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
 def cmd_snapshot(args: argparse.Namespace) -> None:
     from workbench.coding.snapshots import list_snapshots, take_snapshot
 
@@ -1201,6 +1221,30 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--channels-as-speakers", action="store_true")
     p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
     p.add_argument("--resume", action="store_true", help="continue a job that was stopped")
+
+    p = command("export", cmd_export, "write a document or exchange file", json_=False)
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=[
+            "qdpx",
+            "qdc",
+            "theme-table-docx",
+            "codebook-docx",
+            "xlsx",
+            "csv",
+            "txt",
+            "docx",
+            "srt",
+            "vtt",
+        ],
+    )
+    p.add_argument("-o", "--out", required=True)
+    p.add_argument("--interview")
+    p.add_argument("--with-counts", action="store_true", help="member codes and codings")
+    p.add_argument("--include-unconsented", action="store_true")
+    p.add_argument("--override-pseudonym-check", action="store_true")
+    p.add_argument("--key")
 
     summary = sub.add_parser("summary", help="cell summaries").add_subparsers(
         dest="action", required=True, parser_class=_Parser

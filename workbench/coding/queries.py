@@ -96,6 +96,7 @@ class _Utt:
     renders_id: int | None
     start_ms: int | None
     end_ms: int | None
+    verified: bool
 
 
 def query_segments(
@@ -156,12 +157,13 @@ def query_segments(
                     UtteranceRow.renders_id,
                     UtteranceRow.start_ms,
                     UtteranceRow.end_ms,
+                    UtteranceRow.verified,
                     UtteranceRow.interview_id,
                 )
                 .where(UtteranceRow.interview_id.in_(chunk))
                 .order_by(UtteranceRow.interview_id, UtteranceRow.position)
             ):
-                utts.setdefault(row[8], []).append(_Utt(*row[:8]))
+                utts.setdefault(row[9], []).append(_Utt(*row[:9]))
         interviewers: set[tuple[int, int]] = set()
         for chunk in _chunks(involved):
             interviewers.update(
@@ -264,6 +266,7 @@ def query_segments(
                     coder=coders.get(c.coder_id) if c.coder_id else None,
                     memo=c.memo,
                     important=c.important,
+                    verified=all(u.verified for u in rows[first : last + 1]),
                 )
             )
         result.sort(key=lambda g: (g.interview, g.start, g.end, g.code))

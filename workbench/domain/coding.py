@@ -94,3 +94,5 @@ class Segment:
     coder: str | None
     memo: str | None
     important: bool
+    verified: bool = False
+    """Every utterance the segment covers was checked against the audio."""

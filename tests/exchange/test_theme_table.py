@@ -1,0 +1,106 @@
+"""The manuscript theme table: themes, labelled quotes with provenance marks, characteristics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from workbench.cli import main
+from workbench.coding.codebook import add_code
+from workbench.coding.codings import apply_code, list_codings
+from workbench.coding.readings import pin_exemplar
+from workbench.coding.redaction import accept_identifier
+from workbench.coding.study import new_study, set_interview_status
+from workbench.coding.themes import add_theme, set_trajectory
+from workbench.coding.transcripts import interview_text
+from workbench.coding.utterances import edit_utterance
+from workbench.domain.study import StudyError
+from workbench.exchange.theme_table import export_theme_table
+
+from ..helpers import interview_with
+
+
+def _study(path: Path):
+    p = new_study(path, title="Table study")
+    interview_with(
+        p,
+        "I1",
+        [
+            ("R01", "How do you sleep?"),
+            ("P01", "نوم سيء"),
+            ("I01", "I sleep badly since Aleppo."),
+            ("P01", "Now my sleep is a little better."),
+        ],
+        people=(("P01", "patient"), ("R01", "researcher"), ("I01", "interpreter")),
+    )
+    edit_utterance(p, "I1", 2, renders="P01")
+    edit_utterance(p, "I1", 3, verified=True)
+    add_code(p, "sleep")
+    full = interview_text(p, "I1")
+    for words in ("I sleep badly since Aleppo.", "my sleep is a little better"):
+        at = full.index(words)
+        apply_code(p, "I1", at, at + len(words), "sleep")
+    set_interview_status(p, "I1", "coded")
+    add_theme(p, "Nights", codes=["sleep"], concept="Sleep as where distress shows")
+    add_theme(p, "Rest", parent="Nights")
+    for c in list_codings(p):
+        pin_exemplar(p, "Nights", "participant:P01", "baseline", c.id)
+    set_trajectory(p, "Nights", "participant:P01", label="easing")
+    return p
+
+
+def _cells(path: Path) -> list[list[list[str]]]:
+    document = docx.Document(str(path))
+    return [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+
+
+def test_theme_table_has_themes_labelled_quotes_marks_and_characteristics(tmp_path: Path) -> None:
+    with _study(tmp_path / "s.dyad") as p:
+        out = tmp_path / "themes.docx"
+        report = export_theme_table(p, out)
+    themes, readings, characteristics = _cells(out)
+    assert themes[0] == ["Theme", "Subthemes", "Central organising concept", "Illustrative quotes"]
+    name, subthemes, concept, quotes = themes[1]
+    assert (name, subthemes, concept) == ("Nights", "Rest", "Sleep as where distress shows")
+    assert (
+        "“I sleep badly since Aleppo.” (P01, patient, baseline; via interpreter; not verified against audio)"
+        in quotes
+    )
+    assert "“my sleep is a little better” (P01, patient, baseline)" in quotes
+    assert readings[1] == ["Nights", "P01", "easing", "single observation"]
+    assert characteristics[1][:4] == ["baseline", "1", "", "1"]
+    assert characteristics[2][-1] == "P01: no interview"
+    assert report.quotes == 2
+    document = docx.Document(str(out))
+    header = document.tables[0].rows[0]._tr.trPr
+    assert header is not None and "tblHeader" in header.xml  # repeated on every page
+
+
+def test_quotes_with_identifiers_are_refused_unless_overridden(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "s.dyad"
+    with _study(path) as p:
+        accept_identifier(p, "Aleppo")
+        with pytest.raises(StudyError, match="identifying text"):
+            export_theme_table(p, tmp_path / "t.docx")
+        report = export_theme_table(p, tmp_path / "t.docx", override_check=True)
+        assert any("overrode" in n for n in report.notes)
+    assert (
+        main(
+            [
+                "export",
+                str(path),
+                "--format",
+                "theme-table-docx",
+                "-o",
+                str(tmp_path / "u.docx"),
+                "--with-counts",
+                "--override-pseudonym-check",
+            ]
+        )
+        == 0
+    )
+    assert "Member codes (codings)" in _cells(tmp_path / "u.docx")[0][0]
+    assert main(["export", str(path), "--format", "qdpx", "-o", str(tmp_path / "x.qdpx")]) != 0
+    assert "not built yet" in capsys.readouterr().err

@@ -1,0 +1,238 @@
+"""A manuscript-ready theme table (docx), in the shape reflexive thematic analysis papers use.
+
+Theme | subthemes | central organising concept | illustrative quotes; then the analyst's
+trajectories per unit, and the study characteristics (interviews per wave, language, interpreter,
+attrition with reasons) as COREQ asks. Quotes are the analyst's pinned exemplars, each labelled
+(pseudonym, role, wave) and marked "(via interpreter)" or "(not verified against audio)" where
+true. Counts and member codes appear only when asked for. Quotes of participants without consent
+never appear unless asked, and then the document says so; quotes holding a key original or an
+accepted identifier are refused unless the analyst overrides, which the document also says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from sqlalchemy import select
+
+from workbench.analysis.longitudinal import collect, participant_status, trajectories
+from workbench.coding.queries import query_segments
+from workbench.coding.redaction import check_identifiers
+from workbench.coding.themes import list_themes
+from workbench.domain.study import StudyError
+from workbench.storage.models import (
+    Coding,
+    Exemplar,
+    Interview,
+    InterviewParticipantRow,
+    Participant,
+    ProjectRow,
+    Theme,
+    Wave,
+)
+from workbench.storage.project import Project
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    theme: str
+    text: str
+    label: str
+    marks: tuple[str, ...]
+    coding: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    path: str
+    themes: int
+    quotes: int
+    notes: tuple[str, ...]
+
+
+def _quotes(project: Project, include_unconsented: bool) -> list[Quote]:
+    with project.session(write=False) as s:
+        pinned = s.execute(
+            select(Theme.name, Coding.guid)
+            .join(Exemplar, Exemplar.theme_id == Theme.id)
+            .join(Coding, Exemplar.coding_id == Coding.id)
+            .order_by(Theme.position, Theme.id, Exemplar.id)
+        ).all()
+        roles = {p.key: p.role for p in s.scalars(select(Participant))}
+    segments = {
+        g.coding: g for g in query_segments(project, include_unconsented=include_unconsented)
+    }
+    quotes = []
+    for theme, guid in pinned:
+        g = segments.get(guid)
+        if g is None:  # consent leaves it out
+            continue
+        who = ", ".join(f"{p}, {roles.get(p, '')}" for p in g.participants) or "unattributed"
+        label = f"{who}, {g.wave or 'no wave'}"
+        marks = []
+        if any(roles.get(s) == "interpreter" for s in g.speakers) and any(
+            roles.get(p) != "interpreter" for p in g.participants
+        ):
+            marks.append("via interpreter")
+        if not g.verified:
+            marks.append("not verified against audio")
+        quotes.append(Quote(theme, g.text.replace("\n", " / "), label, tuple(marks), guid))
+    return quotes
+
+
+def _repeat_header(row: object) -> None:
+    """Mark a table row as a header row Word repeats on every page."""
+    properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _table(document: object, headers: list[str], rows: list[list[str]]) -> None:
+    table = document.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
+    table.style = "Light Grid Accent 1"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    _repeat_header(table.rows[0])
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+
+
+def export_theme_table(
+    project: Project,
+    out: Path,
+    *,
+    with_counts: bool = False,
+    include_unconsented: bool = False,
+    override_check: bool = False,
+    key: Path | None = None,
+) -> ExportReport:
+    notes: list[str] = []
+    leaks = []
+    try:
+        leaks = check_identifiers(project, key)
+    except StudyError:
+        notes.append("No pseudonymisation key was found: quotes were not checked against one.")
+    quotes = _quotes(project, include_unconsented)
+    leaked_words = {leak.found.casefold() for leak in leaks}
+    failing = [q for q in quotes if any(w in q.text.casefold() for w in leaked_words)]
+    if failing and not override_check:
+        raise StudyError(
+            f"{len(failing)} quotes hold identifying text (see `workbench pseudonyms check`); "
+            "redact it, or override the check explicitly"
+        )
+    if failing:
+        notes.append(
+            f"The analyst overrode the pseudonymisation check for {len(failing)} quote(s)."
+        )
+    if include_unconsented:
+        notes.append("Participants without consent are included at the analyst's request.")
+    themes = list_themes(project)
+    with project.session(write=False) as s:
+        title = s.scalar(select(ProjectRow.title)) or ""
+    top = [t for t in themes if t.parent is None]
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(10)
+    heading = document.add_heading(f"Themes — {title}", level=1)
+    heading.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+    headers = ["Theme", "Subthemes", "Central organising concept", "Illustrative quotes"]
+    counts: dict[str, int] = {}
+    if with_counts:
+        headers.append("Member codes (codings)")
+        for g in query_segments(project, include_unconsented=include_unconsented):
+            counts[g.code] = counts.get(g.code, 0) + 1
+    rows = []
+    for theme in top:
+        own = [q for q in quotes if q.theme == theme.name or q.theme in theme.subthemes]
+        quote_text = "\n".join(
+            f"“{q.text}” ({q.label}{'; ' + '; '.join(q.marks) if q.marks else ''})" for q in own
+        )
+        row = [
+            theme.name,
+            "\n".join(theme.subthemes),
+            theme.concept or "",
+            quote_text or "(no quote pinned)",
+        ]
+        if with_counts:
+            row.append("\n".join(f"{c} ({counts.get(c, 0)})" for c in theme.codes))
+        rows.append(row)
+    _table(document, headers, rows)
+
+    trajectory_rows = [
+        [r.theme, r.unit, r.trajectory or "", r.pattern.replace("_", " ")]
+        for r in trajectories(project, "participant", include_unconsented=include_unconsented)
+        if r.trajectory
+    ]
+    if trajectory_rows:
+        document.add_heading("The analyst's trajectories", level=2)
+        _table(
+            document,
+            ["Theme", "Participant", "Trajectory (analyst)", "Coding pattern (computed)"],
+            trajectory_rows,
+        )
+        document.add_paragraph(
+            "Coding patterns describe where the analysis coded; the trajectories are the "
+            "analyst's reading."
+        )
+
+    document.add_heading("Study characteristics", level=2)
+    _table(
+        document,
+        ["Wave", "Interviews", "Languages", "With interpreter", "Attrition"],
+        _characteristics(project, include_unconsented),
+    )
+    for note in notes:
+        document.add_paragraph(note).runs[0].italic = True
+    document.save(str(out))
+    with project.session() as s:
+        project.audit(s, "export", None, path=str(out.resolve()), format="theme-table-docx")
+    return ExportReport(str(out), len(top), len(quotes), tuple(notes))
+
+
+def _characteristics(project: Project, include_unconsented: bool) -> list[list[str]]:
+    data = collect(project)
+    with project.session(write=False) as s:
+        rows = s.execute(
+            select(Wave.name, Interview.key, Interview.language, InterviewParticipantRow.role)
+            .join(Interview, Interview.wave_id == Wave.id)
+            .join(InterviewParticipantRow, InterviewParticipantRow.interview_id == Interview.id)
+            .order_by(Wave.position)
+        ).all()
+    result = []
+    for wave in data.waves:
+        mine = [r for r in rows if r[0] == wave]
+        interviews = {r[1] for r in mine}
+        languages = sorted({r[2] for r in mine if r[2]})
+        interpreted = {r[1] for r in mine if r[3] == "interpreter"}
+        missing = []
+        for person in sorted(data.people.values(), key=lambda p: p.key):
+            if person.role in ("researcher", "interpreter"):
+                continue
+            if not person.consented and not include_unconsented:
+                continue
+            reason = participant_status(data, person.id, wave, None, include_unconsented)
+            if reason is not None:
+                missing.append(f"{person.key}: {reason.replace('_', ' ')}")
+        result.append(
+            [
+                wave,
+                str(len(interviews)),
+                ", ".join(languages),
+                str(len(interpreted)),
+                "; ".join(missing) or "none",
+            ]
+        )
+    return result
