@@ -158,22 +158,31 @@ def propose_exemplars(
 ) -> list[Segment]:
     """A shortlist of quotes for a theme, spread across participants and waves.
 
-    Round-robin over (participant, wave) groups in study order, each group giving its segments in
-    the order they were spoken. Never ranked by length.
+    Waves take turns, and within a wave participants take turns, each giving its segments in the
+    order they were spoken. Never ranked by length.
     """
     segments = query_segments(project, theme=theme, include_unconsented=include_unconsented)
-    groups: dict[tuple[str, str], list[Segment]] = {}
+    waves: dict[str, dict[str, list[Segment]]] = {}
     for g in segments:
-        if not g.participants:
-            continue
-        groups.setdefault((g.participants[0], g.wave or ""), []).append(g)
+        if g.participants:
+            waves.setdefault(g.wave or "", {}).setdefault(g.participants[0], []).append(g)
+    # Interleave waves, and within each wave start with a different participant, so a short
+    # list already spans people and time.
+    queues: list[list[Segment]] = []
+    for w, (_, people) in enumerate(sorted(waves.items())):
+        names = sorted(people)
+        rotated = names[w % len(names) :] + names[: w % len(names)]
+        queue: list[Segment] = []
+        depth = 0
+        while any(depth < len(people[n]) for n in rotated):
+            queue += [people[n][depth] for n in rotated if depth < len(people[n])]
+            depth += 1
+        queues.append(queue)
     picked: list[Segment] = []
-    round_ = 0
-    while len(picked) < limit and any(round_ < len(v) for v in groups.values()):
-        for key in sorted(groups, key=lambda k: (k[1], k[0])):
-            if round_ < len(groups[key]) and len(picked) < limit:
-                picked.append(groups[key][round_])
-        round_ += 1
+    while len(picked) < limit and any(queues):
+        for q in queues:
+            if q and len(picked) < limit:
+                picked.append(q.pop(0))
     return picked
 
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from sqlalchemy import select
 
 from workbench.analysis.longitudinal import collect, participant_status, trajectories
@@ -94,9 +95,13 @@ def _repeat_header(row: object) -> None:
     properties.append(header)
 
 
-def _table(document: object, headers: list[str], rows: list[list[str]]) -> None:
+def _table(
+    document: object, headers: list[str], rows: list[list[str]], widths: list[float] | None = None
+) -> None:
+    """A real Word table: a style, a header row repeated across pages, column widths (cm)."""
     table = document.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
-    table.style = "Light Grid Accent 1"
+    table.style = "Table Grid"
+    table.autofit = widths is None
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:
@@ -106,6 +111,17 @@ def _table(document: object, headers: list[str], rows: list[list[str]]) -> None:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = text
+    if widths is not None:
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)  # the grid LibreOffice reads
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=True):
+                cell.width = Cm(width)
+    for cell in table.rows[0].cells:
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:fill"), "DCE6F0")
+        cell._tc.get_or_add_tcPr().append(shading)
 
 
 def export_theme_table(
@@ -142,6 +158,11 @@ def export_theme_table(
         title = s.scalar(select(ProjectRow.title)) or ""
     top = [t for t in themes if t.parent is None]
     document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
     style = document.styles["Normal"]
     style.font.name = "Calibri"
     style.font.size = Pt(10)
@@ -157,7 +178,7 @@ def export_theme_table(
     rows = []
     for theme in top:
         own = [q for q in quotes if q.theme == theme.name or q.theme in theme.subthemes]
-        quote_text = "\n".join(
+        quote_text = "\n\n".join(
             f"“{q.text}” ({q.label}{'; ' + '; '.join(q.marks) if q.marks else ''})" for q in own
         )
         row = [
@@ -169,7 +190,8 @@ def export_theme_table(
         if with_counts:
             row.append("\n".join(f"{c} ({counts.get(c, 0)})" for c in theme.codes))
         rows.append(row)
-    _table(document, headers, rows)
+    widths = [4.0, 3.5, 5.0, 13.2] if not with_counts else [3.5, 3.0, 4.0, 10.2, 5.0]
+    _table(document, headers, rows, widths)
 
     trajectory_rows = [
         [r.theme, r.unit, r.trajectory or "", r.pattern.replace("_", " ")]
