@@ -19,7 +19,7 @@ from pathlib import Path
 
 from workbench.coding.codebook import add_code
 from workbench.coding.codings import apply_code
-from workbench.coding.readings import pin_exemplar, propose_exemplars
+from workbench.coding.readings import pin_exemplar, propose_exemplars, set_stance
 from workbench.coding.study import (
     add_dyad,
     add_interview,
@@ -130,6 +130,8 @@ def add_themes(project: Project) -> None:
             update_theme(project, theme["name"], status=theme["status"], coder="demo-builder")
     for theme, unit, label, text in spec["trajectories"]:
         set_trajectory(project, theme, unit, label=label, text=text, coder="demo-builder")
+    for dyad, wave, theme, stance, note in spec["stances"]:
+        set_stance(project, dyad, wave, theme, stance, note=note, coder="demo-builder")
     # Two illustrative quotes per theme, from the length-blind shortlist, as the analyst pins.
     for theme in spec["themes"]:
         for quote in propose_exemplars(project, theme["name"], limit=2):

@@ -26,6 +26,10 @@ def main() -> int:
     window.open_location(project)
     if interview == "--themes":
         window.show_mode(1)
+    elif interview == "--timeline":
+        window.show_mode(2)
+        if len(sys.argv) > 4:
+            window.timeline.dyad.setCurrentIndex(window.timeline.dyad.findData(sys.argv[4]))
     elif interview:
         window.open_interview(interview)
 

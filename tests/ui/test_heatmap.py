@@ -59,3 +59,34 @@ def test_heatmap_mode_shows_values_missing_waves_and_trajectories(
     window.mode_actions[0].trigger()
     assert window.pages.currentIndex() == 0
     assert all(d.isVisible() for d in window.findChildren(QDockWidget))
+
+
+def test_dyad_timeline_lanes_and_a_cell_opens_its_segments(
+    qtbot, tmp_path: Path, demo_like: Path
+) -> None:
+    from workbench.coding.readings import set_stance
+
+    _themed(demo_like)
+    with open_project(demo_like) as p:
+        set_stance(p, "D01", "baseline", "Nights", "divergent")
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    window.open_location(str(demo_like))
+    window.mode_actions[2].trigger()
+    view = window.timeline
+    timeline = view.canvas.timeline
+    assert timeline is not None and timeline.dyad == "D01"
+    assert timeline.members == (("P01", "patient"), ("C01", "clinician"))
+    assert timeline.lanes[("Nights", "P01", "baseline")].segments == 1
+    assert timeline.lanes[("Nights", "P01", "mid-treatment")].segments is None  # missing
+    assert timeline.stances[("Nights", "baseline")] == "divergent"
+    rect = view.canvas._lane_rect(0, 0, 0)
+    with qtbot.waitSignal(view.canvas.sig_cell_chosen) as chosen:
+        qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert chosen.args == ["Nights", "P01", "baseline"]
+    assert view.segments.count() == 1
+    assert "لا أستطيع" in view.segments.item(0).text()
+    image = view.canvas.grab()
+    assert not image.isNull() and image.width() > 400

@@ -456,11 +456,13 @@ def _by_unit(frame: pd.DataFrame, data: StudyData, all_units: list[Unit]) -> pd.
 
 
 def cells(data: StudyData, by: str, *, include_unconsented: bool = False) -> list[Cell]:
-    """Every theme × unit × wave cell with all four measures (None where the wave is missing).
+    """Every theme × unit × wave cell with all four measures (None where the wave is missing)."""
+    return cells_for(data, units(data, by, include_unconsented), include_unconsented)
 
-    The measures come from grouped sums over the tidy tables; the loop below only looks up.
-    """
-    all_units = units(data, by, include_unconsented)
+
+def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool) -> list[Cell]:
+    """The cells of the given units. The measures come from grouped sums over the tidy tables;
+    the loop below only looks up."""
     segs = _by_unit(data.segments, data, all_units)
     inside = _by_unit(data.theme_words, data, all_units)
     spoken = _by_unit(data.speech, data, all_units)
@@ -644,3 +646,58 @@ def matrix_frame(cells_: list[Cell], measure: str) -> pd.DataFrame:
         sort=False,
     )
     return table.reindex(columns=waves)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """One dyad across waves: a lane per member, the dyad's co-occurrence and the analyst's
+    stances, and the members' per-wave attributes (PROM scores)."""
+
+    dyad: str
+    waves: tuple[str, ...]
+    themes: tuple[str, ...]
+    members: tuple[tuple[str, str], ...]
+    """(participant id, role), patient first"""
+    lanes: dict[tuple[str, str, str], Cell]
+    """(theme, member, wave) -> the member's cell, counting only interviews about this dyad"""
+    dyad_cells: dict[tuple[str, str], Cell]
+    """(theme, wave) -> the dyad's cell (co-occurrence, missing reasons)"""
+    stances: dict[tuple[str, str], str]
+    attributes: dict[tuple[str, str], dict[str, str]]
+    """(member, wave) -> attributes measured then"""
+
+
+def dyad_timeline(project: Project, dyad: str, *, include_unconsented: bool = False) -> Timeline:
+    from workbench.coding.readings import stances
+
+    data = collect(project)
+    matches = [(did, members) for did, (key, members) in data.dyads.items() if key == dyad]
+    if not matches:
+        raise StudyError(f"no dyad '{dyad}'")
+    dyad_id, members = matches[0]
+    order = {"patient": 0, "clinician": 1}
+    people = sorted(
+        (data.people[pid] for pid in members), key=lambda p: (order.get(p.role, 2), p.key)
+    )
+    member_units = [Unit("member", p.key, (p.id,), dyad_id) for p in people]
+    dyad_unit = next(u for u in units(data, "dyad", include_unconsented) if u.name == dyad)
+    lanes = {
+        (c.theme, c.unit, c.wave): c for c in cells_for(data, member_units, include_unconsented)
+    }
+    dyad_cells = {(c.theme, c.wave): c for c in cells_for(data, [dyad_unit], include_unconsented)}
+    judged = {(theme, wave): stance for d, wave, theme, stance, _ in stances(project) if d == dyad}
+    return Timeline(
+        dyad=dyad,
+        waves=tuple(data.waves),
+        themes=tuple(data.themes.values()),
+        members=tuple((p.key, p.role) for p in people),
+        lanes=lanes,
+        dyad_cells=dyad_cells,
+        stances=judged,
+        attributes={
+            (p.key, wave): data.wave_attributes[(p.id, wave)]
+            for p in people
+            for wave in data.waves
+            if (p.id, wave) in data.wave_attributes
+        },
+    )

@@ -37,6 +37,7 @@ from workbench.ui.models import (
     TranscriptModel,
     is_right_to_left,
 )
+from workbench.ui.timeline import TimelineView
 
 MAX_RECENT = 8
 
@@ -124,9 +125,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.transcript_title)
         layout.addWidget(self.transcript, 1)
         self.heatmap = HeatmapView()
+        self.timeline = TimelineView()
         self.pages = QStackedWidget()
         self.pages.addWidget(reading)
         self.pages.addWidget(self.heatmap)
+        self.pages.addWidget(self.timeline)
         centre = QWidget()
         outer = QVBoxLayout(centre)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -192,7 +195,7 @@ class MainWindow(QMainWindow):
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         group = QActionGroup(self)
         self.mode_actions: list[QAction] = []
-        for number, label in enumerate(("Transcripts", "Themes across waves")):
+        for number, label in enumerate(("Transcripts", "Themes across waves", "Dyad timeline")):
             action = QAction(label, self, checkable=True)
             action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
             action.setToolTip(f"{label} (Ctrl+{number + 1})")
@@ -204,13 +207,15 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
     def show_mode(self, number: int) -> None:
-        """0: transcripts with the study docks; 1: themes across waves, full window."""
+        """0: transcripts with the study docks; 1 and 2: full-window longitudinal views."""
         self.pages.setCurrentIndex(number)
         self.mode_actions[number].setChecked(True)
         for dock in self.findChildren(QDockWidget):
             dock.setVisible(number == 0)
-        if number == 1 and self.heatmap.project is not self.project:
-            self.heatmap.set_project(self.project)
+        views: dict[int, HeatmapView | TimelineView] = {1: self.heatmap, 2: self.timeline}
+        view = views.get(number)
+        if view is not None and view.project is not self.project:
+            view.set_project(self.project)
 
     # --- undo, shared with the command line --------------------------------------------------
 
@@ -294,6 +299,8 @@ class MainWindow(QMainWindow):
         self.project = project
         if self.pages.currentIndex() == 1:
             self.heatmap.set_project(project)
+        elif self.pages.currentIndex() == 2:
+            self.timeline.set_project(project)
         recent = [location, *(r for r in self._recent() if r != location)][:MAX_RECENT]
         self.settings.setValue("recentProjects", recent)
         self._fill_recent()

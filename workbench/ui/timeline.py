@@ -1,0 +1,278 @@
+"""The dyad timeline: one lane per member, waves left to right, each theme's presence drawn as a
+dot sized by its segments, co-occurrence and the analyst's stance between the lanes, and the
+members' per-wave scores (PROMs) along the top. A cell opens the segments behind it."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.analysis.longitudinal import Timeline, dyad_timeline
+from workbench.coding.queries import query_segments
+from workbench.coding.study import list_dyads
+from workbench.storage.project import Project
+
+LABEL_W = 260
+LANE_H = 26
+THEME_GAP = 14
+HEADER_H = 34
+LANE_COLOURS = {"patient": QColor("#2a6f97"), "clinician": QColor("#a44a3f")}
+OTHER_COLOUR = QColor("#5b8e3e")
+STANCE_MARK = {"convergent": "C", "divergent": "D", "mixed": "M"}
+
+
+class TimelineCanvas(QWidget):
+    sig_cell_chosen = Signal(str, str, str)
+    """A lane cell was clicked: theme, participant, wave."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeline: Timeline | None = None
+        self.setMouseTracking(True)
+        self.setMinimumWidth(LABEL_W + 3 * 160)
+
+    def set_timeline(self, timeline: Timeline | None) -> None:
+        self.timeline = timeline
+        self.updateGeometry()
+        self.setMinimumHeight(self._height())
+        self.update()
+
+    def _rows_top(self) -> float:
+        members = len(self.timeline.members) if self.timeline else 0
+        return HEADER_H + members * 18 + 12
+
+    def _height(self) -> int:
+        if self.timeline is None:
+            return 200
+        block = len(self.timeline.members) * LANE_H + THEME_GAP
+        return int(self._rows_top() + len(self.timeline.themes) * block + 20)
+
+    def sizeHint(self) -> QSize:
+        return QSize(LABEL_W + 3 * 200, self._height())
+
+    def _column(self, index: int) -> tuple[float, float]:
+        assert self.timeline is not None
+        width = (self.width() - LABEL_W - 16) / max(len(self.timeline.waves), 1)
+        return LABEL_W + index * width, width
+
+    def _lane_rect(self, theme_index: int, member_index: int, wave_index: int) -> QRectF:
+        assert self.timeline is not None
+        block = len(self.timeline.members) * LANE_H + THEME_GAP
+        top = self._rows_top() + theme_index * block + member_index * LANE_H
+        left, width = self._column(wave_index)
+        return QRectF(left, top, width, LANE_H)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor("white"))
+        t = self.timeline
+        if t is None:
+            painter.setPen(QColor("#6b7280"))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Choose a dyad")
+            return
+        bold = QFont(self.font())
+        bold.setBold(True)
+        small = QFont(self.font())
+        small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
+        # Header: waves, then each member's per-wave scores.
+        painter.setFont(bold)
+        painter.setPen(QColor("#374151"))
+        for w, wave in enumerate(t.waves):
+            left, width = self._column(w)
+            painter.drawText(QRectF(left, 6, width, 22), Qt.AlignmentFlag.AlignCenter, wave)
+        painter.setFont(small)
+        for m, (member, role) in enumerate(t.members):
+            y = HEADER_H + m * 18
+            painter.setPen(LANE_COLOURS.get(role, OTHER_COLOUR))
+            painter.drawText(
+                QRectF(8, y, LABEL_W - 16, 16),
+                Qt.AlignmentFlag.AlignLeft,
+                f"{member} ({role}) scores",
+            )
+            painter.setPen(QColor("#4b5563"))
+            for w, wave in enumerate(t.waves):
+                values = t.attributes.get((member, wave), {})
+                left, width = self._column(w)
+                label = ", ".join(f"{k} {v}" for k, v in values.items()) or "–"
+                painter.drawText(QRectF(left, y, width, 16), Qt.AlignmentFlag.AlignCenter, label)
+        top_value = max((c.segments or 0 for c in t.lanes.values()), default=1) or 1
+        for i, theme in enumerate(t.themes):
+            first = self._lane_rect(i, 0, 0)
+            painter.setPen(QColor("#e5e7eb"))
+            painter.drawLine(
+                QPointF(8, first.top() - THEME_GAP / 2),
+                QPointF(self.width() - 8, first.top() - THEME_GAP / 2),
+            )
+            painter.setFont(bold)
+            painter.setPen(QColor("#1f2937"))
+            painter.drawText(
+                QRectF(8, first.top(), LABEL_W - 16, LANE_H * len(t.members)),
+                Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
+                theme,
+            )
+            painter.setFont(small)
+            for w, wave in enumerate(t.waves):
+                dyad_cell = t.dyad_cells.get((theme, wave))
+                centres = []
+                for m, (member, role) in enumerate(t.members):
+                    rect = self._lane_rect(i, m, w)
+                    cell = t.lanes.get((theme, member, wave))
+                    colour = LANE_COLOURS.get(role, OTHER_COLOUR)
+                    centre = rect.center()
+                    centres.append(centre)
+                    if cell is None or cell.segments is None:
+                        painter.setPen(QPen(QColor("#cbd5e1"), 1, Qt.PenStyle.DashLine))
+                        painter.setBrush(QBrush(QColor("#e5e7eb"), Qt.BrushStyle.BDiagPattern))
+                        painter.drawRoundedRect(
+                            rect.adjusted(rect.width() * 0.3, 5, -rect.width() * 0.3, -5), 4, 4
+                        )
+                        continue
+                    if cell.segments == 0:
+                        painter.setPen(QPen(colour.lighter(160), 1))
+                        painter.setBrush(Qt.BrushStyle.NoBrush)
+                        painter.drawEllipse(centre, 3, 3)
+                        continue
+                    radius = 4 + 8 * math.sqrt(cell.segments / top_value)
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(colour)
+                    painter.drawEllipse(centre, radius, radius)
+                    painter.setPen(QColor("white") if radius > 9 else colour.darker(150))
+                    text_rect = QRectF(
+                        centre.x()
+                        + (0 if radius > 9 else radius + 2)
+                        - (radius if radius > 9 else 0),
+                        centre.y() - 8,
+                        2 * radius if radius > 9 else 30,
+                        16,
+                    )
+                    painter.drawText(
+                        text_rect,
+                        Qt.AlignmentFlag.AlignCenter if radius > 9 else Qt.AlignmentFlag.AlignLeft,
+                        str(cell.segments),
+                    )
+                if (
+                    dyad_cell is not None
+                    and dyad_cell.cooccurrence == "both_voice"
+                    and len(centres) > 1
+                ):
+                    x = centres[0].x() - 22
+                    painter.setPen(QPen(QColor("#6b7280"), 2))
+                    painter.drawLine(
+                        QPointF(x, centres[0].y() - 6), QPointF(x, centres[-1].y() + 6)
+                    )
+                stance = t.stances.get((theme, wave))
+                if stance:
+                    badge = QRectF(centres[0].x() + 34, centres[0].y() + LANE_H / 2 - 9, 18, 18)
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(
+                        QColor("#b07d12") if stance == "divergent" else QColor("#6b7280")
+                    )
+                    painter.drawEllipse(badge)
+                    painter.setPen(QColor("white"))
+                    painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, STANCE_MARK[stance])
+        painter.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        t = self.timeline
+        if t is None:
+            return
+        point = event.position()
+        for i, theme in enumerate(t.themes):
+            for m, (member, _) in enumerate(t.members):
+                for w, wave in enumerate(t.waves):
+                    if self._lane_rect(i, m, w).contains(point):
+                        self.sig_cell_chosen.emit(theme, member, wave)
+                        return
+
+
+class TimelineView(QWidget):
+    """The dyad timeline with its dyad chooser and the segments behind the chosen cell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.project: Project | None = None
+        self.dyad = QComboBox()
+        self.dyad.currentIndexChanged.connect(self.refresh)
+        self.canvas = TimelineCanvas()
+        self.canvas.sig_cell_chosen.connect(self.show_segments)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.canvas)
+        self.segments_title = QLabel("Click a dot to read the segments behind it.")
+        self.segments_title.setObjectName("footnote")
+        self.segments = QListWidget()
+        self.segments.setWordWrap(True)
+        self.segments.setObjectName("segments")
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.segments_title)
+        lower_layout.addWidget(self.segments)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(scroll)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+
+        header = QHBoxLayout()
+        title = QLabel("Dyad timeline")
+        title.setObjectName("transcriptTitle")
+        header.addWidget(title)
+        header.addStretch(1)
+        legend = QLabel(
+            "<span style='color:#2a6f97'>●</span> patient &nbsp; "
+            "<span style='color:#a44a3f'>●</span> clinician &nbsp; "
+            "│ both voice &nbsp; C/D/M your stance &nbsp; hatched: missing wave"
+        )
+        legend.setObjectName("footnote")
+        header.addWidget(legend)
+        header.addSpacing(12)
+        header.addWidget(QLabel("Dyad"))
+        header.addWidget(self.dyad)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(header)
+        layout.addWidget(split, 1)
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.dyad.blockSignals(True)
+        self.dyad.clear()
+        if project is not None:
+            for d in list_dyads(project):
+                self.dyad.addItem(f"{d.id}  ({' + '.join(d.members)})", d.id)
+        self.dyad.blockSignals(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        dyad = self.dyad.currentData()
+        if self.project is None or dyad is None:
+            self.canvas.set_timeline(None)
+            return
+        self.canvas.set_timeline(dyad_timeline(self.project, str(dyad)))
+        self.segments.clear()
+
+    def show_segments(self, theme: str, participant: str, wave: str) -> None:
+        if self.project is None:
+            return
+        dyad = str(self.dyad.currentData())
+        found = query_segments(
+            self.project, theme=theme, participant=participant, wave=wave, dyad=dyad
+        )
+        self.segments_title.setText(f"{theme} · {participant} · {wave}: {len(found)} segments")
+        self.segments.clear()
+        for g in found:
+            self.segments.addItem(f"{g.interview}  [{g.code}]\n{g.text}")
