@@ -907,8 +907,25 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
+    if args.format in ("csv", "xlsx"):
+        from workbench.exchange.tables import export_segments_csv, export_workbook
+
+        with _open(args) as project:
+            if args.format == "csv":
+                n = export_segments_csv(
+                    project, Path(args.out), include_unconsented=args.include_unconsented
+                )
+                print(f"wrote {args.out}: {n} coded segments")
+            else:
+                sheets = export_workbook(
+                    project, Path(args.out), include_unconsented=args.include_unconsented
+                )
+                print(f"wrote {args.out}: {', '.join(sheets)}")
+        return
     if args.format != "theme-table-docx":
-        raise CommandError(f"export as {args.format} is not built yet (theme-table-docx is)")
+        raise CommandError(
+            f"export as {args.format} is not built yet (theme-table-docx, xlsx and csv are)"
+        )
     from workbench.exchange.theme_table import export_theme_table
 
     with _open(args) as project:

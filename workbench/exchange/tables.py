@@ -1,0 +1,140 @@
+"""Spreadsheets: all coded segments (csv or xlsx) and the longitudinal views (xlsx, a sheet each).
+
+Consent applies as everywhere: participants without consent are left out unless the analyst
+asks, and then the workbook says so on its "About" sheet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.analysis.longitudinal import cells, collect, trajectories
+from workbench.coding.codebook import list_codes
+from workbench.coding.queries import query_segments
+from workbench.storage.project import Project
+
+SEGMENT_COLUMNS = [
+    "interview",
+    "wave",
+    "dyad",
+    "code",
+    "participants",
+    "speakers",
+    "start",
+    "end",
+    "start_ms",
+    "end_ms",
+    "text",
+    "verified",
+    "coder",
+    "memo",
+]
+
+
+def segments_frame(project: Project, *, include_unconsented: bool = False) -> pd.DataFrame:
+    rows = [
+        {
+            **{k: getattr(g, k) for k in SEGMENT_COLUMNS if k not in ("participants", "speakers")},
+            "participants": ", ".join(g.participants),
+            "speakers": ", ".join(g.speakers),
+        }
+        for g in query_segments(project, include_unconsented=include_unconsented)
+    ]
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
+def export_segments_csv(project: Project, out: Path, *, include_unconsented: bool = False) -> int:
+    frame = segments_frame(project, include_unconsented=include_unconsented)
+    frame.to_csv(out, index=False, encoding="utf-8")
+    _audit(project, out, "csv")
+    return len(frame)
+
+
+def workbook_frames(
+    project: Project, *, include_unconsented: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The sheets, in order: segments, one matrix per unit kind, trajectories, codebook."""
+    data = collect(project)
+    sheets: dict[str, pd.DataFrame] = {
+        "Segments": segments_frame(project, include_unconsented=include_unconsented)
+    }
+    for by, title in (
+        ("study", "Study"),
+        ("role", "Roles"),
+        ("participant", "Participants"),
+        ("dyad", "Dyads"),
+    ):
+        records = [
+            {
+                "theme": c.theme,
+                "unit": c.unit,
+                "wave": c.wave,
+                "segments": c.segments,
+                "share of words": c.words,
+                "presence": c.presence,
+                "participants": c.participants,
+                "missing": c.missing
+                if isinstance(c.missing, str) or c.missing is None
+                else "; ".join(c.missing),
+                **({"co-occurrence": c.cooccurrence} if by == "dyad" else {}),
+                "drift": c.drift,
+            }
+            for c in cells(data, by, include_unconsented=include_unconsented)
+        ]
+        sheets[f"Matrix – {title}"] = pd.DataFrame(records)
+    sheets["Trajectories"] = pd.DataFrame(
+        [
+            {
+                "theme": r.theme,
+                "participant": r.unit,
+                "trajectory (analyst)": r.trajectory,
+                "coding pattern (computed)": r.pattern,
+                "segments per wave": " ".join("–" if x is None else str(x) for x in r.sequence),
+                "gap": r.gap,
+            }
+            for r in trajectories(project, "participant", include_unconsented=include_unconsented)
+        ]
+    )
+    sheets["Codebook"] = pd.DataFrame(
+        [
+            {
+                "code": c.path,
+                "definition": c.definition,
+                "inclusion": c.inclusion,
+                "exclusion": c.exclusion,
+                "colour": c.color,
+                "codings": c.codings,
+            }
+            for c in list_codes(project)
+        ]
+    )
+    about = [
+        "Counts describe where the analysis coded; they support the analyst's reading and are "
+        "not findings.",
+    ]
+    if include_unconsented:
+        about.append("Participants without consent are included at the analyst's request.")
+    sheets["About"] = pd.DataFrame({"note": about})
+    return sheets
+
+
+def export_workbook(project: Project, out: Path, *, include_unconsented: bool = False) -> list[str]:
+    sheets = workbook_frames(project, include_unconsented=include_unconsented)
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            sheet.freeze_panes = "A2"
+            for column, header in enumerate(frame.columns, start=1):
+                values = [str(header), *(str(v) for v in frame.iloc[:200, column - 1])]
+                width = min(max(len(v) for v in values) + 2, 60)
+                sheet.column_dimensions[sheet.cell(1, column).column_letter].width = width
+    _audit(project, out, "xlsx")
+    return list(sheets)
+
+
+def _audit(project: Project, out: Path, fmt: str) -> None:
+    with project.session() as s:
+        project.audit(s, "export", None, path=str(out.resolve()), format=fmt)
