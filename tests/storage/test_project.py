@@ -158,6 +158,19 @@ def test_a_first_schema_fixture_migrates_on_open_and_the_original_is_kept(
         from workbench.coding.transcripts import interview_text
 
         assert interview_text(p, "P01-baseline") == "Hello.\nمرحبا، كيف حالك؟\nI'm fine 👍🏽"
+        # 0003 filled in the word counts of rows written before it existed.
+        from sqlalchemy import select
+
+        from workbench.storage.models import UtteranceRow
+
+        with p.session(write=False) as s:
+            counts = list(
+                s.scalars(select(UtteranceRow.word_count).order_by(UtteranceRow.position))
+            )
+        assert counts == [1, 3, 3]  # "I'm fine" is three \w+ runs
+        from workbench.storage.check import check_project
+
+        assert check_project(p).sound
 
     backups = list_backups(path)
     assert len(backups) == 1

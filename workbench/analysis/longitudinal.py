@@ -255,7 +255,13 @@ def _collect_interview(
     speech_rows: list[tuple[int, int, int]],
 ) -> None:
     rows = s.execute(
-        select(UtteranceRow.id, UtteranceRow.text, UtteranceRow.speaker_id, UtteranceRow.renders_id)
+        select(
+            UtteranceRow.id,
+            UtteranceRow.text,
+            UtteranceRow.speaker_id,
+            UtteranceRow.renders_id,
+            UtteranceRow.word_count,
+        )
         .where(UtteranceRow.interview_id == facts.id)
         .order_by(UtteranceRow.position)
     ).all()
@@ -274,7 +280,7 @@ def _collect_interview(
     for i, r in enumerate(rows):
         who = owner[i]
         if who is not None:
-            spoken[who] = spoken.get(who, 0) + len(WORD_RE.findall(r.text))
+            spoken[who] = spoken.get(who, 0) + r.word_count
     speech_rows += [(facts.id, pid, n) for pid, n in spoken.items()]
 
     # A snapshot's coding on an utterance merged away since cannot be placed: it is left out.

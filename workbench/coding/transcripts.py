@@ -23,7 +23,7 @@ from workbench.domain.study import (
     Utterance,
     UtteranceFlag,
 )
-from workbench.domain.text import search_text_of
+from workbench.domain.text import count_words, search_text_of
 from workbench.domain.transcript import ParsedTranscript
 from workbench.storage.models import (
     Interview,
@@ -142,6 +142,7 @@ def import_utterances(
                     "end_ms": u.end_ms,
                     "text": u.text,
                     "search_text": search_text_of(u.text),
+                    "word_count": count_words(u.text),
                     "language": interview.language,
                     "needs_review": False,
                     "untranscribed_speech": False,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.study import get_participant
 from workbench.domain.study import WITHDRAWN_TEXT, WithdrawalReceipt
-from workbench.domain.text import search_text_of
+from workbench.domain.text import count_words, search_text_of
 from workbench.storage.backup import list_backups
 from workbench.storage.models import (
     AuditEntry,
@@ -131,6 +131,7 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
                 .values(
                     text=WITHDRAWN_TEXT,
                     search_text=search_text_of(WITHDRAWN_TEXT),
+                    word_count=count_words(WITHDRAWN_TEXT),
                     needs_review=False,
                     untranscribed_speech=False,
                     verified=False,

@@ -32,9 +32,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from workbench.domain.text import count_words, search_text_of
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -275,6 +278,8 @@ class UtteranceRow(Base):
     end_ms: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    word_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """``\\w+`` words in ``text`` (the longitudinal share-of-words denominators read this)."""
     language: Mapped[str | None] = mapped_column(String(20))
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     untranscribed_speech: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -283,6 +288,15 @@ class UtteranceRow(Base):
 
     speaker: Mapped[Participant | None] = relationship(foreign_keys=[speaker_id])
     renders: Mapped[Participant | None] = relationship(foreign_keys=[renders_id])
+
+
+@event.listens_for(UtteranceRow, "before_insert")
+@event.listens_for(UtteranceRow, "before_update")
+def _derive_from_text(_mapper: object, _connection: object, row: UtteranceRow) -> None:
+    """Whatever writes an utterance's text through the ORM, its index entry and word count
+    follow. (Bulk statements set them themselves.)"""
+    row.search_text = search_text_of(row.text)
+    row.word_count = count_words(row.text)
 
 
 class WordRow(Base):
