@@ -55,6 +55,7 @@ COMMANDS = (
     "redact",
     "pseudonyms",
     "export",
+    "import",
 )
 
 
@@ -922,9 +923,16 @@ def cmd_export(args: argparse.Namespace) -> None:
                 )
                 print(f"wrote {args.out}: {', '.join(sheets)}")
         return
+    if args.format == "qdc":
+        from workbench.exchange.qdc import export_qdc
+
+        with _open(args) as project:
+            n = export_qdc(project, Path(args.out))
+        print(f"wrote {args.out}: {n} codes")
+        return
     if args.format != "theme-table-docx":
         raise CommandError(
-            f"export as {args.format} is not built yet (theme-table-docx, xlsx and csv are)"
+            f"export as {args.format} is not built yet (theme-table-docx, xlsx, csv and qdc are)"
         )
     from workbench.exchange.theme_table import export_theme_table
 
@@ -940,6 +948,22 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"wrote {report.path}: {report.themes} themes, {report.quotes} quotes")
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    if path.suffix.lower() != ".qdc":
+        raise CommandError(
+            f"importing {path.suffix or 'this file'} is not built yet (.qdc is; transcripts go "
+            "through import-transcript)"
+        )
+    from workbench.exchange.qdc import import_qdc
+
+    with _open(args) as project:
+        result = import_qdc(project, path, coder=args.coder)
+    print(f"imported {result.codes} codes and {result.themes} themes from {path.name}")
+    for note in result.skipped:
+        print(f"note: not carried: {note}", file=sys.stderr)
 
 
 def cmd_snapshot(args: argparse.Namespace) -> None:
@@ -1262,6 +1286,9 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--include-unconsented", action="store_true")
     p.add_argument("--override-pseudonym-check", action="store_true")
     p.add_argument("--key")
+
+    p = command("import", cmd_import, "bring in a .qdc codebook", json_=False)
+    p.add_argument("file")
 
     summary = sub.add_parser("summary", help="cell summaries").add_subparsers(
         dest="action", required=True, parser_class=_Parser
