@@ -923,6 +923,23 @@ def cmd_export(args: argparse.Namespace) -> None:
                 )
                 print(f"wrote {args.out}: {', '.join(sheets)}")
         return
+    if args.format in ("txt", "docx", "srt", "vtt"):
+        from workbench.exchange.transcript_export import export_transcript
+
+        if not args.interview:
+            raise CommandError(f"--format {args.format} exports one transcript: give --interview")
+        with _open(args) as project:
+            n = export_transcript(
+                project,
+                args.interview,
+                Path(args.out),
+                fmt=args.format,
+                include_unconsented=args.include_unconsented,
+                override_check=args.override_pseudonym_check,
+                key=Path(args.key) if args.key else None,
+            )
+        print(f"wrote {args.out}: {n} utterances")
+        return
     if args.format == "qdc":
         from workbench.exchange.qdc import export_qdc
 
@@ -932,7 +949,8 @@ def cmd_export(args: argparse.Namespace) -> None:
         return
     if args.format != "theme-table-docx":
         raise CommandError(
-            f"export as {args.format} is not built yet (theme-table-docx, xlsx, csv and qdc are)"
+            f"export as {args.format} is not built yet (theme-table-docx, xlsx, csv, qdc and "
+            "transcripts as txt, docx, srt, vtt are)"
         )
     from workbench.exchange.theme_table import export_theme_table
 
