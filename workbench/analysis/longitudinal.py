@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from workbench.coding.snapshots import load_snapshot
 from workbench.domain.positions import utterance_starts
 from workbench.domain.study import StudyError
+from workbench.domain.text import WORD_RE
 from workbench.storage.models import (
     Code,
     Coding,
@@ -40,7 +40,6 @@ from workbench.storage.models import (
 )
 from workbench.storage.project import Project
 
-WORD_RE = re.compile(r"\w+")
 MEASURES = ("segments", "words", "presence", "participants")
 BY = ("study", "role", "participant", "dyad")
 UNIT_ROLES = ("patient", "clinician", "interpreter", "other")

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.study import get_interview
 from workbench.domain.study import StudyError
-from workbench.domain.text import search_text_of
 from workbench.storage.models import (
     Coding,
     DetachedCoding,
@@ -179,7 +178,6 @@ def _replace_in_utterance(
             other.start_offset += delta
             other.end_offset += delta
     row.text = row.text[:start] + placeholder + row.text[end:]
-    row.search_text = search_text_of(row.text)
     row.version += 1
     s.add(
         Redaction(
@@ -408,7 +406,6 @@ def _replace_back(s: Session, row: UtteranceRow, start: int, end: int, original:
             other.start_offset += delta
             other.end_offset += delta
     row.text = row.text[:start] + original + row.text[end:]
-    row.search_text = search_text_of(row.text)
     row.version += 1
 
 

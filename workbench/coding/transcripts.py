@@ -254,7 +254,6 @@ def append_transcription(
                 start_ms=row["start_ms"],
                 end_ms=row["end_ms"],
                 text=str(row["text"]),
-                search_text=search_text_of(str(row["text"])),
                 language=row["language"] or interview.language,
                 needs_review=bool(row["needs_review"]),
                 untranscribed_speech=bool(row["untranscribed_speech"]),

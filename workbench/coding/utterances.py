@@ -21,7 +21,6 @@ from workbench.coding.study import get_interview
 from workbench.coding.undo import Change, run_command
 from workbench.domain.positions import edit_opcodes, map_offset, map_span, still_the_same_words
 from workbench.domain.study import StudyError
-from workbench.domain.text import search_text_of
 from workbench.storage.models import (
     Coding,
     Interview,
@@ -82,7 +81,6 @@ def _settle(
 
 def _set_text(row: UtteranceRow, text: str) -> None:
     row.text = text
-    row.search_text = search_text_of(text)
     row.version += 1
 
 
@@ -189,7 +187,6 @@ def split_utterance(
             start_ms=split_ms,
             end_ms=row.end_ms,
             text=right,
-            search_text=search_text_of(right),
             language=row.language,
             needs_review=row.needs_review,
             untranscribed_speech=False,

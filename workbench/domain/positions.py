@@ -63,14 +63,6 @@ def to_anchor(position: int, lengths: Sequence[int], side: Side) -> Anchor:
     return Anchor(i, min(offset, lengths[i]))
 
 
-def to_position(anchor: Anchor, lengths: Sequence[int]) -> int:
-    return utterance_starts(lengths)[anchor.utterance] + anchor.offset
-
-
-def normalise(anchor: Anchor, lengths: Sequence[int], side: Side) -> Anchor:
-    return to_anchor(to_position(anchor, lengths), lengths, side)
-
-
 _TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
 
 

@@ -10,7 +10,6 @@ an advisory lock, and every client refuses a schema newer than it knows.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import getpass
 import json
 import os
@@ -454,10 +453,6 @@ def _first_line(value: object) -> str:
         value = value.orig
     lines = str(value).strip().splitlines()
     return lines[0] if lines else type(value).__name__
-
-
-def utc_stamp() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def compact_storage(project: Project, tables: tuple[str, ...]) -> None:
