@@ -11,7 +11,6 @@ from workbench.ui.main_window import MainWindow
 from workbench.ui.models import (
     ParticipantsModel,
     StudyGridModel,
-    TranscriptModel,
     is_right_to_left,
 )
 
@@ -38,11 +37,20 @@ def test_window_shows_the_study_and_opens_a_transcript_from_its_cell(
 
     rect = window.navigator.visualRect(grid.index(0, 0))
     qtbot.mouseClick(window.navigator.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    model = window.transcript_model
-    assert model.rowCount() == 2
-    assert model.data(model.index(1, 1)) == "P01"
-    assert model.data(model.index(1, 2)) == "لا أستطيع النوم"
-    assert "P01-b" in window.transcript_title.text()
+    editor = window.editor
+    assert [(r.speaker, r.text) for r in editor.rows] == [
+        ("R01", "How did you sleep?"),
+        ("P01", "لا أستطيع النوم"),
+    ]
+    assert editor.toPlainText() == "How did you sleep?\nلا أستطيع النوم"
+    # The Arabic utterance is laid out right to left, the English one left to right.
+    second = editor.document().findBlockByNumber(1)
+    assert second.blockFormat().layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert (
+        editor.document().firstBlock().blockFormat().layoutDirection()
+        == Qt.LayoutDirection.LeftToRight
+    )
+    assert "P01-b" in window.page.title.text()
     assert "UI study" in window.windowTitle()
 
 
@@ -67,16 +75,13 @@ def test_recent_projects_are_remembered(window: MainWindow, demo_like: Path) -> 
 
 def test_models_pass_the_qt_model_tester(qtmodeltester, demo_like: Path) -> None:
     from workbench.coding.study import list_participants, study_grid
-    from workbench.coding.transcripts import utterances
     from workbench.storage.project import open_project
 
     with open_project(demo_like) as p:
         grid = StudyGridModel(study_grid(p))
         people = ParticipantsModel()
         people.set_rows(list_participants(p))
-        text = TranscriptModel()
-        text.set_rows(utterances(p, "P01-b"))
-    for model in (grid, people, text):
+    for model in (grid, people):
         qtmodeltester.check(model)
 
 

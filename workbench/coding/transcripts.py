@@ -20,10 +20,11 @@ from workbench.domain.study import (
     InterviewStatus,
     Role,
     StudyError,
+    TimedWord,
     Utterance,
     UtteranceFlag,
 )
-from workbench.domain.text import count_words, search_text_of
+from workbench.domain.text import align_words, count_words, search_text_of
 from workbench.domain.transcript import ParsedTranscript
 from workbench.storage.models import (
     Interview,
@@ -214,6 +215,42 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
             )
             for i, r in enumerate(rows)
         ]
+
+
+def timed_words(project: Project, interview_key: str) -> list[TimedWord]:
+    """The interview's transcribed words with their times, found in the text as it now reads.
+
+    Words a correction removed are left out; the player highlights the ones still there.
+    """
+    from workbench.storage.models import WordRow
+
+    with project.session(write=False) as s:
+        interview = get_interview(s, interview_key)
+        rows = s.scalars(
+            select(UtteranceRow)
+            .where(UtteranceRow.interview_id == interview.id)
+            .order_by(UtteranceRow.position)
+        ).all()
+        index = {r.id: i for i, r in enumerate(rows)}
+        words: dict[int, list[WordRow]] = {}
+        for w in s.scalars(
+            select(WordRow)
+            .join(UtteranceRow, UtteranceRow.id == WordRow.utterance_id)
+            .where(UtteranceRow.interview_id == interview.id)
+            .order_by(WordRow.utterance_id, WordRow.position)
+        ):
+            words.setdefault(w.utterance_id, []).append(w)
+        result: list[TimedWord] = []
+        for r in rows:
+            mine = words.get(r.id, [])
+            for w, place in zip(mine, align_words(r.text, [w.text for w in mine]), strict=True):
+                if place is not None:
+                    result.append(
+                        TimedWord(
+                            index[r.id], place[0], place[1], w.start_ms, w.end_ms, w.probability
+                        )
+                    )
+        return result
 
 
 def interview_text(project: Project, interview_key: str) -> str:

@@ -121,6 +121,20 @@ class Utterance:
 
 
 @dataclass(frozen=True, slots=True)
+class TimedWord:
+    """A transcribed word where it sits in its utterance's current text, with its time."""
+
+    utterance: int
+    """The utterance's index in the interview."""
+    start: int
+    end: int
+    """Code points into the utterance text, end exclusive."""
+    start_ms: int
+    end_ms: int
+    probability: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     interview: str
     utterance: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 WORD_RE = re.compile(r"\w+")
 """A word, as the longitudinal definitions count them: a run of Unicode word characters."""
@@ -55,3 +55,29 @@ def search_tokens(text: str) -> list[str]:
 def search_text_of(text: str) -> str:
     """The folded token stream full-text search indexes for one utterance."""
     return " ".join(iter_tokens(text))
+
+
+def align_words(text: str, words: Sequence[str]) -> list[tuple[int, int] | None]:
+    """Where each word of a transcription sits in ``text`` (code points, end exclusive).
+
+    Words are looked for in order, each after the previous one, case-insensitively and without
+    the spaces and punctuation a model glues to them. A word the analyst has since corrected
+    away is ``None`` and the search goes on from where it stood, so one edit never shifts the
+    rest of an utterance's times.
+    """
+    folded = text.casefold()
+    cursor = 0
+    found: list[tuple[int, int] | None] = []
+    for word in words:
+        needle = word.strip().casefold().strip(".,;:!?\"'“”‘’()[]…-")
+        if not needle:
+            found.append(None)
+            continue
+        at = folded.find(needle, cursor)
+        # A word far ahead is more likely a later repetition than this one: give up on it.
+        if at < 0 or at - cursor > 40 + 4 * len(needle):
+            found.append(None)
+            continue
+        found.append((at, at + len(needle)))
+        cursor = at + len(needle)
+    return found

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
+# Qt Multimedia reports missing video-acceleration libraries as it loads: not the user's concern.
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
+
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
@@ -37,7 +40,6 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
-    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("DyadWorkbench")
     app.setApplicationName("Dyad Workbench")

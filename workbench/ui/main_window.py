@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,42 +16,25 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from workbench.coding.study import list_participants, study_grid, summary
-from workbench.coding.transcripts import utterances
-from workbench.coding.undo import Change, history, redo, undo
-from workbench.domain.study import StudyError
+from workbench.coding.study import list_participants, new_study, study_grid, summary
+from workbench.coding.undo import history
+from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
+from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
 from workbench.ui.heatmap import HeatmapView
-from workbench.ui.models import (
-    ParticipantsModel,
-    StudyGridModel,
-    TranscriptModel,
-    is_right_to_left,
-)
+from workbench.ui.models import ParticipantsModel, StudyGridModel
 from workbench.ui.timeline import TimelineView
+from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
+from workbench.ui.undo_stack import ProjectUndo
 
 MAX_RECENT = 8
-
-
-class BidiDelegate(QStyledItemDelegate):
-    """Lays out each cell in its own text's direction, so Arabic or Farsi reads right to left
-    with its punctuation in place, whatever the window's direction."""
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        if is_right_to_left(option.text):
-            option.direction = Qt.LayoutDirection.RightToLeft
 
 
 class MainWindow(QMainWindow):
@@ -64,7 +47,9 @@ class MainWindow(QMainWindow):
 
         self.grid_model = StudyGridModel()
         self.participants_model = ParticipantsModel()
-        self.transcript_model = TranscriptModel()
+        self.undo = ProjectUndo(self)
+        self.undo.changed.connect(self._undone)
+        self.undo.failed.connect(self._undo_refused)
 
         self.navigator = QTableView()
         self.navigator.setObjectName("navigator")
@@ -92,42 +77,20 @@ class MainWindow(QMainWindow):
 
         study_dock = self._dock("Study", self.navigator, "studyDock")
         self._dock("Participants", self.participants, "participantsDock")
-        self.resizeDocks([study_dock], [540], Qt.Orientation.Horizontal)
-
-        self.transcript_title = QLabel()
-        self.transcript_title.setObjectName("transcriptTitle")
-        self.transcript = QTableView()
-        self.transcript.setObjectName("transcript")
-        self.transcript.setModel(self.transcript_model)
-        self.transcript.setItemDelegateForColumn(2, BidiDelegate(self.transcript))
-        self.transcript.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.transcript.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.transcript.setWordWrap(True)
-        self.transcript.setShowGrid(False)
-        self.transcript.verticalHeader().hide()
-        header = self.transcript.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.transcript.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        self.resizeDocks([study_dock], [500], Qt.Orientation.Horizontal)
 
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
 
-        reading = QWidget()
-        layout = QVBoxLayout(reading)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.setSpacing(6)
-        layout.addWidget(self.transcript_title)
-        layout.addWidget(self.transcript, 1)
+        self.page = TranscriptPage(self.undo, settings)
+        self.page.project_changed.connect(self.refresh)
+        self.editor = self.page.editor
         self.heatmap = HeatmapView()
         self.timeline = TimelineView()
         self.pages = QStackedWidget()
-        self.pages.addWidget(reading)
+        self.pages.addWidget(self.page)
         self.pages.addWidget(self.heatmap)
         self.pages.addWidget(self.timeline)
         centre = QWidget()
@@ -143,7 +106,6 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_modes()
-        self._show_transcript(None)
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -162,31 +124,64 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         return dock
 
+    def _action(
+        self, text: str, keys: str | QKeySequence.StandardKey | None, slot: Callable[[], object]
+    ) -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(lambda _=False: slot())
+        return action
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        open_action = QAction("&Open project…", self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self._choose_project)
-        file_menu.addAction(open_action)
+        file_menu.addAction(
+            self._action("&New project…", QKeySequence.StandardKey.New, self._ask_new_project)
+        )
+        file_menu.addAction(
+            self._action("&Open project…", QKeySequence.StandardKey.Open, self._choose_project)
+        )
         self.recent_menu = file_menu.addMenu("Open &recent")
         self._fill_recent()
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
         edit_menu = self.menuBar().addMenu("&Edit")
-        self.undo_action = QAction("&Undo", self)
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.triggered.connect(lambda: self._step(undo))
-        self.redo_action = QAction("&Redo", self)
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.redo_action.triggered.connect(lambda: self._step(redo))
+        self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo.undo)
+        self.redo_action = self._action("&Redo", QKeySequence.StandardKey.Redo, self.undo.redo)
+        self.undo.stack.undoTextChanged.connect(
+            lambda text: self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
+        )
+        self.undo.stack.redoTextChanged.connect(
+            lambda text: self.redo_action.setText(f"&Redo {text}" if text else "&Redo")
+        )
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         self.history_menu = edit_menu.addMenu("&History")
         self.history_menu.aboutToShow.connect(self._fill_history)
+
+        actions = self.page.actions_by_name
+        interview_menu = self.menuBar().addMenu("&Interview")
+        interview_menu.addAction(
+            self._action("&Add interview…", "Ctrl+Shift+N", self._ask_add_interview)
+        )
+        interview_menu.addAction(
+            self._action("&Import transcript…", "Ctrl+Shift+I", self._ask_import_transcript)
+        )
+        interview_menu.addAction(actions["transcribe"])
+        interview_menu.addSeparator()
+        note = interview_menu.addAction("Split the utterance at the cursor\tEnter")
+        note.setEnabled(False)
+        interview_menu.addAction(actions["merge"])
+        interview_menu.addAction(actions["verify"])
+
+        code_menu = self.menuBar().addMenu("&Code")
+        for name in ("code", "repeat", "in_vivo", "memo", "remove"):
+            code_menu.addAction(actions[name])
+
+        play_menu = self.menuBar().addMenu("&Play")
+        for name in ("play", "key", "back", "forward", "slower", "faster"):
+            play_menu.addAction(actions[name])
 
     def _build_modes(self) -> None:
         bar = QToolBar("Views", self)
@@ -217,19 +212,16 @@ class MainWindow(QMainWindow):
         if view is not None and view.project is not self.project:
             view.set_project(self.project)
 
-    # --- undo, shared with the command line --------------------------------------------------
+    # --- undo: the window's stack over the project's own history -------------------------------
 
-    def _step(self, func: Callable[[Project], Change]) -> None:
-        """Undo or redo the analyst's last step: the same history ``workbench undo`` uses."""
-        if self.project is None:
-            return
-        try:
-            change = func(self.project)
-        except StudyError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return
-        self.statusBar().showMessage(change.description, 8000)
+    def _undo_refused(self, reason: str) -> None:
+        self.statusBar().showMessage(reason, 8000)
+        self.page.notice.show_message(reason, error=True)
+
+    def _undone(self, description: str) -> None:
+        self.statusBar().showMessage(description, 8000)
         self.refresh()
+        self.page.reload()
         if self.pages.currentIndex() == 1:
             self.heatmap.refresh()
 
@@ -297,6 +289,8 @@ class MainWindow(QMainWindow):
         if self.project is not None:
             self.project.close()
         self.project = project
+        self.undo.set_project(project)
+        self.page.set_project(project)
         if self.pages.currentIndex() == 1:
             self.heatmap.set_project(project)
         elif self.pages.currentIndex() == 2:
@@ -329,27 +323,91 @@ class MainWindow(QMainWindow):
 
     def _open_cell(self, index: QModelIndex) -> None:
         interview = self.grid_model.data(index, StudyGridModel.InterviewRole)
-        self._show_transcript(interview)
-
-    def _show_transcript(self, interview: str | None) -> None:
-        if interview is None or self.project is None:
-            self.transcript_model.set_rows([])
-            self.transcript_title.setText(
-                "Choose an interview in the study navigator to read its transcript."
-                if self.project
-                else "Open a project with File ▸ Open project… (Ctrl+O)."
-            )
-            return
-        rows = utterances(self.project, interview)
-        self.transcript_model.set_rows(rows)
-        self.transcript_title.setText(f"{interview}  ·  {len(rows)} utterances")
+        self.page.show_interview(interview)
 
     def open_interview(self, interview: str) -> None:
-        self._show_transcript(interview)
+        self.show_mode(0)
+        self.page.show_interview(interview)
+
+    # --- creating and importing --------------------------------------------------------------
+
+    def _ask_new_project(self) -> None:
+        dialog = NewProjectDialog(self)
+        if dialog.exec():
+            self.create_project(dialog.path(), dialog.title(), dialog.waves())
+
+    def create_project(self, path: str, title: str, waves: list[str]) -> bool:
+        try:
+            project = new_study(path, title=title or None, waves=waves)
+        except USER_ERRORS as exc:
+            QMessageBox.warning(self, "Cannot create the project", str(exc))
+            return False
+        project.close()
+        return self.open_location(path)
+
+    def _ask_add_interview(self) -> None:
+        if self.project is None:
+            self.page.notice.show_message("Open or create a project first.", error=True)
+            return
+        dialog = AddInterviewDialog(self.project, self)
+        if dialog.exec():
+            self.add_interview(dialog.values())
+
+    def add_interview(self, values: dict[str, str]) -> bool:
+        if self.project is None:
+            return False
+        try:
+            info = add_interview_from(self.project, values)
+        except USER_ERRORS as exc:
+            self.page.notice.show_message(str(exc), error=True)
+            return False
+        self.refresh()
+        self.open_interview(info.id)
+        return True
+
+    def _ask_import_transcript(self) -> None:
+        if self.page.interview is None:
+            self.page.notice.show_message(
+                "Choose (or add) the interview the transcript belongs to first.", error=True
+            )
+            return
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            f"Import a transcript into {self.page.interview}",
+            str(Path.home()),
+            "Transcripts (*.txt *.docx *.srt *.vtt *.TextGrid *.textgrid);;All files (*)",
+        )
+        if paths:
+            self.import_transcript([Path(p) for p in paths])
+
+    def import_transcript(self, paths: list[Path]) -> bool:
+        interview = self.page.interview
+        if self.project is None or interview is None:
+            return False
+        try:
+            report = import_transcript_files(self.project, interview, paths)
+        except USER_ERRORS as exc:
+            self.page.notice.show_message(f"Import refused: {exc}", error=True)
+            return False
+        speakers = ", ".join(f"{k} → {v or 'unmapped'}" for k, v in report.speakers.items())
+        text = f"Imported {report.utterances} utterances ({report.format}, {report.encoding})."
+        if speakers:
+            text += f" Speakers: {speakers}."
+        if report.warnings:
+            text += "\n" + "\n".join(report.warnings)
+        self.page.notice.show_message(text)
+        self.refresh()
+        self.page.reload()
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        if self.page.job is not None:
+            self.page.job.cancel()
+            self.page.job.wait(5000)
+        if self.page.editor.has_pending_edit():
+            self.page.editor.commit()
         if self.project is not None:
             self.project.close()
         super().closeEvent(event)

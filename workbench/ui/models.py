@@ -14,7 +14,6 @@ from workbench.domain.study import (
     InterviewStatus,
     ParticipantInfo,
     StudyGrid,
-    Utterance,
 )
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -175,34 +174,4 @@ class ParticipantsModel(_RecordsModel[ParticipantInfo]):
             for wave, values in p.wave_attributes.items():
                 lines += [f"{k} at {wave}: {v}" for k, v in values.items()]
             return "\n".join(lines) or None
-        return None
-
-
-class TranscriptModel(_RecordsModel[Utterance]):
-    """The utterances of one interview: time, speaker, text."""
-
-    HEADERS = ("Time", "Speaker", "Text")
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        u = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return format_ms(u.start_ms)
-            if column == 1:
-                # An interpreter's rendering shows whose words it carries.
-                return (u.speaker or "?") + (f" → {u.renders}" if u.renders else "")
-            return u.text
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == 1:
-                return speaker_colour(u.speaker)
-            if column == 0:
-                return QColor("#8a9099")
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            # Leading edge: the right for right-to-left text (see BidiDelegate).
-            return int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeading)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 2 and u.flags:
-            return "Flags: " + ", ".join(u.flags)
         return None

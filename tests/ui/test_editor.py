@@ -1,0 +1,269 @@
+"""The transcript editor driven through the real main window: create, import, play, code by
+keyboard, undo and redo, correct the text — every result read back from the project."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QTextCursor
+from PySide6.QtMultimedia import QMediaPlayer
+
+from workbench.coding.codings import list_codings
+from workbench.coding.transcripts import utterances
+from workbench.domain.coding import CodeInfo
+from workbench.ui.editor import PositionMap, assign_lanes
+from workbench.ui.main_window import MainWindow
+from workbench.ui.quick_code import rank_codes
+
+DATA = Path(__file__).parents[1] / "data"
+PRIMOCK = DATA / "transcripts" / "primock57"
+CLIP = DATA / "audio" / "sr_english_one_two_three.wav"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def _study_with_primock(window: MainWindow, tmp_path: Path) -> None:
+    assert window.create_project(str(tmp_path / "study.dyad"), "Editor study", ["baseline"])
+    assert window.add_interview(
+        {
+            "key": "day1",
+            "wave": "baseline",
+            "patient": "P01",
+            "clinician": "C01",
+            "media": str(CLIP),
+        }
+    )
+    assert window.page.interview == "day1"
+    assert window.import_transcript(
+        [
+            PRIMOCK / "day1_consultation01_doctor.TextGrid",
+            PRIMOCK / "day1_consultation01_patient.TextGrid",
+        ]
+    ), window.page.notice.text()
+
+
+def test_create_import_play_code_by_keyboard_undo_redo(
+    window: MainWindow, tmp_path: Path, qtbot
+) -> None:
+    _study_with_primock(window, tmp_path)
+    project = window.project
+    assert project is not None
+    rows = utterances(project, "day1")
+    editor = window.editor
+    assert len(editor.rows) == len(rows) > 20
+    assert editor.toPlainText() == "\n".join(r.text for r in rows)
+    assert "Imported" in window.page.notice.text()
+
+    # Play and seek: the player runs on a wall clock even without a sound device.
+    audio = window.page.audio
+    qtbot.waitUntil(lambda: audio.player.duration() > 2000, timeout=5000)
+    audio.seek(1000)
+    qtbot.waitUntil(lambda: audio.player.position() >= 1000, timeout=3000)
+    qtbot.keyClick(editor, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: audio.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState,
+        timeout=3000,
+    )
+    qtbot.waitUntil(lambda: audio.player.position() > 1200, timeout=3000)
+    qtbot.keyClick(editor, Qt.Key.Key_F4)  # the transcription key pauses
+    qtbot.waitUntil(
+        lambda: audio.player.playbackState() != QMediaPlayer.PlaybackState.PlayingState,
+        timeout=3000,
+    )
+
+    # Select the first two words of the second utterance by keyboard alone, and code them.
+    editor.setFocus()
+    editor.moveCursor(QTextCursor.MoveOperation.Start)
+    qtbot.keyClick(editor, Qt.Key.Key_Down, Qt.KeyboardModifier.NoModifier)
+    qtbot.keyClick(editor, Qt.Key.Key_Home)
+    for _ in range(2):
+        qtbot.keyClick(
+            editor,
+            Qt.Key.Key_Right,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    span = editor.selection_span()
+    assert span is not None
+    start, end = span
+    selected = editor.toPlainText()[start:end]
+    assert selected.strip()
+    qtbot.keyClick(editor, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    box = window.page.quick
+    assert box.isVisible()
+    qtbot.keyClicks(box.line, "opening")
+    assert box.list.currentItem().text() == "＋ New code “opening”"
+    qtbot.keyClick(box.line, Qt.Key.Key_Return)
+
+    codings = list_codings(project, interview="day1")
+    assert [(c.code, c.start, c.end, c.text) for c in codings] == [
+        ("opening", start, end, selected)
+    ]
+    assert [(s.code, s.start, s.end) for s in editor.stripes] == [("opening", start, end)]
+    stripe_rect = editor._stripe_rect(editor.stripes[0])
+    assert stripe_rect.height() > 0 and editor.stripe_at(stripe_rect.center()) is not None
+
+    # Undo and redo by keyboard: the same history the command line walks.
+    window.activateWindow()
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert list_codings(project, interview="day1") == []
+    assert editor.stripes == []
+    window.redo_action.trigger()
+    assert [c.text for c in list_codings(project, interview="day1")] == [selected]
+    assert len(editor.stripes) == 1
+
+    # The code is now known: a second coding by type-ahead with recent codes first.
+    editor.select_utterance(0)
+    qtbot.keyClick(editor, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert box.list.item(0).text() == "★ opening"
+    qtbot.keyClick(box.line, Qt.Key.Key_Return)
+    assert len(list_codings(project, interview="day1")) == 2
+
+
+def test_corrections_follow_the_core_and_codings_keep_their_words(
+    window: MainWindow, tmp_path: Path, qtbot
+) -> None:
+    _study_with_primock(window, tmp_path)
+    project = window.project
+    assert project is not None
+    editor = window.editor
+    page = window.page
+    first = editor.rows[1].text
+    words = first.split()
+    # Code the last word of utterance 1, then type a new word in front of the first one.
+    base = editor.toPlainText().index(first)
+    last = base + first.rindex(words[-1])
+    editor.select_span(last, last + len(words[-1]))
+    assert page.apply("last word", create=True)
+    editor.setFocus()
+    editor.select_span(base, base)
+    qtbot.keyClicks(editor, "Well ")
+    assert editor.has_pending_edit()
+    qtbot.keyClick(editor, Qt.Key.Key_Down)  # leaving the utterance commits it
+    assert utterances(project, "day1")[1].text == "Well " + first
+    (coding,) = list_codings(project, interview="day1")
+    assert coding.text == words[-1]
+    assert coding.start == last + len("Well ")
+
+    # Enter splits at the cursor; Backspace at the start merges back.
+    count = len(editor.rows)
+    at = base + len("Well ") + len(words[0]) + 1
+    editor.select_span(at, at)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert len(utterances(project, "day1")) == count + 1
+    assert utterances(project, "day1")[2].text.startswith(words[1])
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)
+    assert len(utterances(project, "day1")) == count
+    assert list_codings(project, interview="day1")[0].text == words[-1]
+
+    # A refused change is explained in the window and leaves the text as stored.
+    speakers = [r.speaker for r in editor.rows]
+    different = next(i for i in range(len(speakers) - 1) if speakers[i] != speakers[i + 1])
+    start_next = sum(len(r.text) + 1 for r in editor.rows[: different + 1])
+    editor.select_span(start_next, start_next)
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)
+    assert "same speaker" in page.notice.text()
+    assert editor.toPlainText() == "\n".join(r.text for r in utterances(project, "day1"))
+
+    # Verified while listening: Ctrl+M marks the utterance the cursor is in.
+    qtbot.keyClick(editor, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert "verified" in utterances(project, "day1")[different + 1].flags
+
+
+def test_selection_across_utterances_is_not_typed_over(
+    window: MainWindow, tmp_path: Path, qtbot
+) -> None:
+    _study_with_primock(window, tmp_path)
+    editor = window.editor
+    before = editor.toPlainText()
+    editor.setFocus()
+    editor.select_span(2, len(editor.rows[0].text) + 4)
+    qtbot.keyClicks(editor, "x")
+    assert editor.toPlainText() == before
+    assert "one utterance at a time" in window.page.notice.text()
+
+
+def test_transcribing_from_the_window_keeps_the_event_loop_free(
+    window: MainWindow, tmp_path: Path, qtbot
+) -> None:
+    assert window.create_project(str(tmp_path / "t.dyad"), "Audio study", ["baseline"])
+    assert window.add_interview(
+        {"key": "a1", "wave": "baseline", "patient": "P01", "media": str(CLIP)}
+    )
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    probe = QTimer()
+    probe.setInterval(10)
+    probe.timeout.connect(tick)
+    probe.start()
+    qtbot.wait(300)  # let the window settle: the probe measures the job, not the first paint
+    gaps.clear()
+    last[0] = time.monotonic()
+    job = window.page.start_transcription(model="tiny.en")
+    assert job is not None and window.page.job_bar.isVisible()
+    with qtbot.waitSignal(job.finished, timeout=120_000):
+        pass
+    probe.stop()
+    qtbot.waitUntil(lambda: window.page.job is None, timeout=5000)
+    assert max(gaps) < 0.1, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+    text = window.editor.toPlainText().lower()
+    assert "one" in text and "three" in text
+    assert "segments stored" in window.page.notice.text()
+
+
+def test_position_map_counts_code_points_against_utf16() -> None:
+    text = "ab😀c\nd😀😀e"
+    m = PositionMap(text)
+    for i in range(len(text) + 1):
+        doc = i + sum(1 for ch in text[:i] if ord(ch) > 0xFFFF)
+        assert m.to_document(i) == doc
+        assert m.to_interview(doc) == i
+
+
+def test_lanes_never_overlap_and_quick_code_ranks_recent_first() -> None:
+    import datetime as dt
+
+    from workbench.domain.coding import CodingInfo
+
+    now = dt.datetime(2026, 1, 1)
+    spans = [(0, 10), (2, 5), (5, 12), (11, 20), (3, 4)]
+    codings = [
+        CodingInfo(str(i), "i", f"c{i}", a, b, "", None, now, None, False)
+        for i, (a, b) in enumerate(spans)
+    ]
+    placed = assign_lanes(codings)
+    for c, lane in placed:
+        for d, other in placed:
+            if c is not d and lane == other:
+                assert c.end <= d.start or d.end <= c.start
+    assert max(lane for _, lane in placed) == 2
+
+    def code(path: str) -> CodeInfo:
+        name = path.rsplit(" / ", 1)[-1]
+        return CodeInfo(name, path, None, None, None, None, None, now, 0)
+
+    codes = [code("Sleep"), code("Safety / sleeping rough"), code("Trust"), code("Asylum")]
+    assert rank_codes(codes, ["Trust"], "") == [
+        "Trust",
+        "Asylum",
+        "Safety / sleeping rough",
+        "Sleep",
+    ]
+    # Names that start with the letters come before paths that merely contain them.
+    assert rank_codes(codes, [], "s") == ["Safety / sleeping rough", "Sleep", "Asylum", "Trust"]
+    assert rank_codes(codes, [], "ROU") == ["Safety / sleeping rough"]

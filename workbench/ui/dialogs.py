@@ -1,0 +1,181 @@
+"""Small dialogs: a new project, a new interview. They gather values; the core does the work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from workbench.coding.study import (
+    add_dyad,
+    add_interview,
+    add_participant,
+    list_dyads,
+    list_participants,
+    list_waves,
+)
+from workbench.domain.study import DEFAULT_WAVES, InterviewInfo, StudyError
+from workbench.storage.project import Project
+
+ROLE_FIELDS = (
+    ("patient", "Patient"),
+    ("clinician", "Clinician"),
+    ("researcher", "Interviewer"),
+    ("interpreter", "Interpreter"),
+)
+
+
+def _with_browse(line: QLineEdit, pick: QPushButton) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(line, 1)
+    layout.addWidget(pick)
+    return row
+
+
+class NewProjectDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New project")
+        self.location = QLineEdit()
+        self.location.setPlaceholderText("Where the project file goes (…/study.dyad)")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        self.title_line = QLineEdit()
+        self.title_line.setPlaceholderText("e.g. Trauma-focused therapy with interpreters")
+        self.waves_line = QLineEdit(", ".join(DEFAULT_WAVES))
+        form = QFormLayout(self)
+        form.addRow("Project file", _with_browse(self.location, browse))
+        form.addRow("Study title", self.title_line)
+        form.addRow("Waves, in order", self.waves_line)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(560, 0)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New project", str(Path.home() / "study.dyad"), "Projects (*.dyad)"
+        )
+        if path:
+            self.location.setText(path if path.endswith(".dyad") else path + ".dyad")
+
+    def path(self) -> str:
+        return self.location.text().strip()
+
+    def title(self) -> str:
+        return self.title_line.text().strip()
+
+    def waves(self) -> list[str]:
+        return [w.strip() for w in self.waves_line.text().split(",") if w.strip()]
+
+
+class AddInterviewDialog(QDialog):
+    """An interview at a wave with its people; new participant ids are added with their role."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add interview")
+        self.key = QLineEdit()
+        self.key.setPlaceholderText("e.g. P03-baseline")
+        self.wave = QComboBox()
+        self.wave.addItems([w.name for w in list_waves(project)])
+        known = [p.id for p in list_participants(project)]
+        self.people: dict[str, QComboBox] = {}
+        form = QFormLayout(self)
+        form.addRow("Interview id", self.key)
+        form.addRow("Wave", self.wave)
+        for role, label in ROLE_FIELDS:
+            box = QComboBox()
+            box.setEditable(True)
+            box.addItems(["", *known])
+            box.setToolTip(f"{label}: an existing participant id, or a new one to add")
+            self.people[role] = box
+            form.addRow(label, box)
+        self.dyad = QComboBox()
+        self.dyad.setEditable(True)
+        self.dyad.addItems(["", *(d.id for d in list_dyads(project))])
+        form.addRow("Dyad", self.dyad)
+        self.language = QLineEdit()
+        self.language.setPlaceholderText("e.g. en, ar, da (empty: detect)")
+        form.addRow("Language", self.language)
+        self.media = QLineEdit()
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        form.addRow("Recording", _with_browse(self.media, browse))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(520, 0)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Recording",
+            str(Path.home()),
+            "Audio or video (*.wav *.flac *.mp3 *.m4a *.aac *.aiff *.ogg *.opus *.mp4 *.webm)",
+        )
+        if path:
+            self.media.setText(path)
+
+    def values(self) -> dict[str, str]:
+        values = {
+            "key": self.key.text().strip(),
+            "wave": self.wave.currentText(),
+            "dyad": self.dyad.currentText().strip(),
+            "language": self.language.text().strip(),
+            "media": self.media.text().strip(),
+        }
+        for role, box in self.people.items():
+            values[role] = box.currentText().strip()
+        return values
+
+
+def add_interview_from(project: Project, values: dict[str, str]) -> InterviewInfo:
+    """Add the participants and dyad the form names if they are new, then the interview."""
+    key = values.get("key", "")
+    if not key:
+        raise StudyError("give the interview an id")
+    known = {p.id for p in list_participants(project)}
+    people: list[str] = []
+    for role, _label in ROLE_FIELDS:
+        who = values.get(role, "")
+        if not who:
+            continue
+        if who not in known:
+            add_participant(project, who, role)
+            known.add(who)
+        people.append(who)
+    if not people:
+        raise StudyError("name at least one participant of the interview")
+    dyad = values.get("dyad") or None
+    if dyad and dyad not in {d.id for d in list_dyads(project)}:
+        members = [values[r] for r in ("clinician", "patient", "interpreter") if values.get(r)]
+        add_dyad(project, dyad, members)
+    media = values.get("media")
+    return add_interview(
+        project,
+        key,
+        wave=values.get("wave") or None,
+        dyad=dyad,
+        participants=[(p, None) for p in people],
+        language=values.get("language") or None,
+        media=Path(media) if media else None,
+    )

@@ -1,0 +1,763 @@
+"""The transcript editor: one text block per utterance, codings as stripes, the word being played.
+
+The document holds exactly the interview text (utterances joined by one line break), so a
+position in the document is a position in the interview — the one the core's codings use —
+apart from UTF-16 surrogate pairs, which ``PositionMap`` converts. Every change the analyst
+makes is handed to the window as a request (edit, split, merge, code); the window runs the
+core's command and reloads, so codings follow their words exactly as on the command line.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFocusEvent,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+    QTextOption,
+)
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
+
+from workbench.domain.coding import CodingInfo
+from workbench.domain.study import TimedWord, Utterance
+from workbench.ui.models import format_ms, is_right_to_left, speaker_colour
+
+CODE_MIME = "application/x-dyad-code-path"
+"""Drag payload for a code: its path, UTF-8. The code tree writes it; the editor accepts it."""
+
+GUTTER_WIDTH = 178
+BLOCK_TOP_MARGIN = 0
+"""QPlainTextEdit lays blocks out without margins; a rule between utterances separates them."""
+STRIPE_WIDTH = 5
+STRIPE_GAP = 2
+MAX_LANES = 12
+DEFAULT_CODE_COLOUR = "#7a8794"
+
+
+class PositionMap:
+    """Interview positions (code points) ↔ document positions (UTF-16 code units)."""
+
+    def __init__(self, text: str) -> None:
+        # Document positions of every character beyond the Basic Multilingual Plane.
+        self._wide = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+
+    def to_document(self, position: int) -> int:
+        return position + bisect.bisect_left(self._wide, position)
+
+    def to_interview(self, position: int) -> int:
+        if not self._wide:
+            return position
+        # Each wide character before ``position`` took two units; find how many there are.
+        lo, hi = 0, len(self._wide)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._wide[mid] + mid + 1 < position:
+                lo = mid + 1
+            else:
+                hi = mid
+        return position - lo
+
+
+@dataclass(frozen=True, slots=True)
+class Stripe:
+    coding: str
+    code: str
+    colour: QColor
+    start: int
+    end: int
+    """Interview positions."""
+    lane: int
+    memo: str | None
+
+
+def assign_lanes(codings: Sequence[CodingInfo]) -> list[tuple[CodingInfo, int]]:
+    """Greedy interval colouring: each coding takes the leftmost lane free at its start."""
+    lane_ends: list[int] = []
+    placed: list[tuple[CodingInfo, int]] = []
+    for c in sorted(codings, key=lambda c: (c.start, -c.end, c.code)):
+        for lane, end in enumerate(lane_ends):
+            if end <= c.start:
+                lane_ends[lane] = c.end
+                break
+        else:
+            lane = len(lane_ends)
+            lane_ends.append(c.end)
+        placed.append((c, lane))
+    return placed
+
+
+class _Gutter(QWidget):
+    """Time and speaker beside the first line of each utterance, and its flags."""
+
+    def __init__(self, editor: TranscriptEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+        self.setMouseTracking(True)
+
+    def sizeHint(self) -> QSize:
+        return QSize(GUTTER_WIDTH, 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.editor.paint_gutter(self, event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        index = self.editor.utterance_at_y(event.position().toPoint().y())
+        if index is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.editor.utterance_clicked(index)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.editor.utterance_at_y(event.pos().y())
+        if index is not None:
+            self.editor.utterance_menu(index, event.globalPos())
+
+
+class _StripeMargin(QWidget):
+    """Codings as coloured stripes beside the text: hover names the code, click selects it."""
+
+    def __init__(self, editor: TranscriptEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+        self.setMouseTracking(True)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.editor.paint_stripes(self, event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        stripe = self.editor.stripe_at(event.position().toPoint())
+        if stripe is None:
+            QToolTip.hideText()
+            return
+        tip = stripe.code + (f"\nMemo: {stripe.memo}" if stripe.memo else "")
+        QToolTip.showText(event.globalPosition().toPoint(), tip, self)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        stripe = self.editor.stripe_at(event.position().toPoint())
+        if stripe is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.editor.select_coding(stripe.coding)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        stripe = self.editor.stripe_at(event.pos())
+        if stripe is not None:
+            self.editor.select_coding(stripe.coding)
+            self.editor.coding_menu(stripe, event.globalPos())
+
+
+class TranscriptEditor(QPlainTextEdit):
+    """Edits one interview's transcript; every change leaves as a signal the window acts on."""
+
+    edit_requested = Signal(int, str)
+    """Utterance index, its new text (committed when the cursor leaves the utterance)."""
+    split_requested = Signal(int, int)
+    """Utterance index, offset (code points) where the new utterance starts."""
+    merge_requested = Signal(int)
+    """Merge utterance ``index`` with the one after it."""
+    seek_requested = Signal(int)
+    """Milliseconds into the recording."""
+    code_dropped = Signal(str)
+    """A code path dropped on the selection."""
+    utterance_action = Signal(int, str)
+    """Utterance index and one of: verify, unverify, clear-review, speaker:<id>."""
+    coding_action = Signal(str, str)
+    """Coding id and one of: remove, memo."""
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("editor")
+        self.setUndoRedoEnabled(False)  # the project's own undo covers every change
+        self.setAcceptDrops(True)
+        self.setCenterOnScroll(False)
+        self.setWordWrapMode(QTextOption.WrapMode.WordWrap)
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), 10.5) * 1.1)
+        self.setFont(font)
+        self.document().setDocumentMargin(8)
+        self.rows: list[Utterance] = []
+        self.speakers: list[str] = []
+        self._map = PositionMap("")
+        self._starts: list[int] = []
+        self._stripes: list[Stripe] = []
+        self._by_lane: list[list[Stripe]] = []
+        self._lane_starts: list[list[int]] = []
+        self._words: list[TimedWord] = []
+        self._word_starts: list[int] = []
+        self._dirty: int | None = None
+        self._loading = False
+        self._played: tuple[int, int] | None = None
+        self._selected_coding: str | None = None
+        self.gutter = _Gutter(self)
+        self.margin = _StripeMargin(self)
+        self.setViewportMargins(GUTTER_WIDTH, 0, STRIPE_GAP + MAX_LANES * STRIPE_WIDTH + 8, 0)
+        self.document().contentsChange.connect(self._contents_changed)
+        self.cursorPositionChanged.connect(self._cursor_moved)
+        self.updateRequest.connect(self._scrolled)
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def load(
+        self,
+        rows: Sequence[Utterance],
+        codings: Sequence[CodingInfo] = (),
+        colours: dict[str, str] | None = None,
+        words: Sequence[TimedWord] = (),
+        speakers: Sequence[str] = (),
+    ) -> None:
+        """Show an interview; keeps the document (and the cursor) when only codings changed."""
+        text = "\n".join(r.text for r in rows)
+        self.rows = list(rows)
+        self.speakers = list(speakers)
+        self._dirty = None
+        self._starts = []
+        position = 0
+        for r in rows:
+            self._starts.append(position)
+            position += len(r.text) + 1
+        self._map = PositionMap(text)
+        self._loading = True
+        try:
+            if self.toPlainText() != text:
+                scroll = self.verticalScrollBar().value()
+                cursor_at = self.textCursor().position()
+                self.setPlainText(text)
+                cursor = self.textCursor()
+                cursor.setPosition(min(cursor_at, len(text)))
+                self.setTextCursor(cursor)
+                self.verticalScrollBar().setValue(scroll)
+            self._format_blocks()
+        finally:
+            self._loading = False
+        self.set_codings(codings, colours or {})
+        self._words = list(words)
+        self._word_starts = [self._starts[w.utterance] + w.start for w in self._words]
+        self._played = None
+        self._refresh_extra()
+
+    def _format_blocks(self) -> None:
+        """Direction per utterance (Arabic reads right to left), and a tint on text to review."""
+        cursor = QTextCursor(self.document())
+        block = self.document().firstBlock()
+        for row in self.rows:
+            if not block.isValid():
+                break
+            fmt = QTextBlockFormat()
+            fmt.setLayoutDirection(
+                Qt.LayoutDirection.RightToLeft
+                if is_right_to_left(row.text)
+                else Qt.LayoutDirection.LeftToRight
+            )
+            if "needs_review" in row.flags or "untranscribed_speech" in row.flags:
+                fmt.setBackground(QColor("#fff4d6"))
+            cursor.setPosition(block.position())
+            cursor.setBlockFormat(fmt)
+            char = QTextCharFormat()
+            char.setForeground(QColor("#1f2328" if "verified" in row.flags else "#3d4752"))
+            cursor.movePosition(
+                QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
+            )
+            cursor.setCharFormat(char)
+            block = block.next()
+
+    def set_codings(self, codings: Sequence[CodingInfo], colours: dict[str, str]) -> None:
+        self._stripes = [
+            Stripe(
+                c.id,
+                c.code,
+                QColor(colours.get(c.code) or DEFAULT_CODE_COLOUR),
+                c.start,
+                c.end,
+                lane,
+                c.memo,
+            )
+            for c, lane in assign_lanes(codings)
+        ]
+        lanes = max((s.lane for s in self._stripes), default=-1) + 1
+        self._by_lane = [[] for _ in range(lanes)]
+        for s in self._stripes:
+            self._by_lane[s.lane].append(s)
+        # Stripes in one lane never overlap: sorted by start, a bisection finds the visible ones.
+        self._lane_starts = [[s.start for s in lane] for lane in self._by_lane]
+        self.margin.update()
+
+    @property
+    def stripes(self) -> list[Stripe]:
+        return list(self._stripes)
+
+    # --- positions ---------------------------------------------------------------------------
+
+    def selection_span(self) -> tuple[int, int] | None:
+        """The selection in interview positions, or None when nothing is selected."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        a = self._map.to_interview(cursor.selectionStart())
+        b = self._map.to_interview(cursor.selectionEnd())
+        return a, b
+
+    def select_span(self, start: int, end: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(self._map.to_document(start))
+        cursor.setPosition(self._map.to_document(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def select_utterance(self, index: int) -> None:
+        if 0 <= index < len(self.rows):
+            start = self._starts[index]
+            self.select_span(start, start + len(self.rows[index].text))
+
+    def select_coding(self, coding: str) -> None:
+        for s in self._stripes:
+            if s.coding == coding:
+                self._selected_coding = coding
+                self.select_span(s.start, s.end)
+                self.margin.update()
+                return
+
+    @property
+    def selected_coding(self) -> str | None:
+        return self._selected_coding
+
+    def utterance_of(self, position: int) -> int:
+        return max(bisect.bisect_right(self._starts, position) - 1, 0)
+
+    def current_utterance(self) -> int | None:
+        if not self.rows:
+            return None
+        return self.textCursor().blockNumber()
+
+    def _y_of(self, position: int) -> int:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(
+            min(self._map.to_document(position), self.document().characterCount() - 1)
+        )
+        return self.cursorRect(cursor).top()
+
+    def utterance_at_y(self, y: int) -> int | None:
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        while block.isValid():
+            top = self.blockBoundingGeometry(block).translated(offset).top()
+            bottom = top + self.blockBoundingRect(block).height()
+            if top <= y < bottom:
+                return block.blockNumber() if block.blockNumber() < len(self.rows) else None
+            if top > y:
+                return None
+            block = block.next()
+        return None
+
+    # --- painting ----------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        rect = self.contentsRect()
+        self.gutter.setGeometry(QRect(rect.left(), rect.top(), GUTTER_WIDTH, rect.height()))
+        width = STRIPE_GAP + MAX_LANES * STRIPE_WIDTH + 8
+        self.margin.setGeometry(QRect(rect.right() - width + 1, rect.top(), width, rect.height()))
+
+    def _scrolled(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self.gutter.scroll(0, dy)
+            self.margin.update()
+        else:
+            self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
+            self.margin.update(0, rect.y(), self.margin.width(), rect.height())
+
+    def paint_gutter(self, widget: QWidget, event: QPaintEvent) -> None:
+        painter = QPainter(widget)
+        painter.fillRect(event.rect(), QColor("#f6f7f9"))
+        painter.setPen(QColor("#e3e6ea"))
+        painter.drawLine(
+            widget.width() - 1, event.rect().top(), widget.width() - 1, event.rect().bottom()
+        )
+        small = QFont(self.font())
+        small.setPointSizeF(self.font().pointSizeF() * 0.85)
+        bold = QFont(small)
+        bold.setBold(True)
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        line = self.fontMetrics().height()
+        while block.isValid():
+            top = int(self.blockBoundingGeometry(block).translated(offset).top())
+            if top > event.rect().bottom():
+                break
+            n = block.blockNumber()
+            if n < len(self.rows) and top + line * 2 >= event.rect().top():
+                row = self.rows[n]
+                y = top + BLOCK_TOP_MARGIN
+                painter.setFont(small)
+                painter.setPen(QColor("#8a9099"))
+                time_width = painter.fontMetrics().horizontalAdvance("0:00:00") + 6
+                painter.drawText(
+                    QRect(8, y, time_width, line),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    format_ms(row.start_ms),
+                )
+                marks = []
+                if "verified" in row.flags:
+                    marks.append(("✓", "#2f7a46"))
+                if "needs_review" in row.flags:
+                    marks.append(("!", "#b7791f"))
+                if "untranscribed_speech" in row.flags:
+                    marks.append(("…", "#b7791f"))
+                x = GUTTER_WIDTH - 10 - 12 * len(marks)
+                for mark, colour in marks:
+                    painter.setPen(QColor(colour))
+                    painter.setFont(bold)
+                    painter.drawText(
+                        QRect(x, y, 12, line),
+                        Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag.AlignVCenter,
+                        mark,
+                    )
+                    x += 12
+                painter.setFont(bold)
+                painter.setPen(speaker_colour(row.speaker))
+                who = (row.speaker or "?") + (f" → {row.renders}" if row.renders else "")
+                left = 8 + time_width
+                room = GUTTER_WIDTH - left - 12 - 12 * len(marks)
+                elided = painter.fontMetrics().elidedText(who, Qt.TextElideMode.ElideRight, room)
+                painter.drawText(
+                    QRect(left, y, room, line),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    elided,
+                )
+            block = block.next()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self.viewport())
+        painter.setPen(QColor("#eceef1"))
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        width = self.viewport().width()
+        while block.isValid():
+            top = int(self.blockBoundingGeometry(block).translated(offset).top())
+            if top > event.rect().bottom():
+                break
+            if block.blockNumber() > 0:
+                painter.drawLine(0, top, width, top)
+            block = block.next()
+
+    def _visible_range(self) -> tuple[int, int]:
+        first = self.firstVisibleBlock()
+        top = self.cursorForPosition(QPoint(0, 0)).position()
+        bottom = self.cursorForPosition(
+            QPoint(self.viewport().width(), self.viewport().height())
+        ).position()
+        start = self._map.to_interview(min(top, first.position()))
+        return start, self._map.to_interview(bottom) + 1
+
+    def _visible_stripes(self) -> list[Stripe]:
+        lo, hi = self._visible_range()
+        found: list[Stripe] = []
+        for lane, starts in zip(self._by_lane[:MAX_LANES], self._lane_starts, strict=False):
+            i = max(bisect.bisect_right(starts, lo) - 1, 0)
+            while i < len(lane) and lane[i].start < hi:
+                if lane[i].end > lo:
+                    found.append(lane[i])
+                i += 1
+        return found
+
+    def _stripe_rect(self, stripe: Stripe) -> QRect:
+        top = self._y_of(stripe.start)
+        end_cursor = QTextCursor(self.document())
+        end_cursor.setPosition(
+            min(self._map.to_document(stripe.end), self.document().characterCount() - 1)
+        )
+        bottom = self.cursorRect(end_cursor).bottom()
+        x = STRIPE_GAP + stripe.lane * STRIPE_WIDTH
+        return QRect(x, top, STRIPE_WIDTH - 1, max(bottom - top, 4))
+
+    def paint_stripes(self, widget: QWidget, event: QPaintEvent) -> None:
+        painter = QPainter(widget)
+        painter.fillRect(event.rect(), QColor("#fbfbfc"))
+        for stripe in self._visible_stripes():
+            rect = self._stripe_rect(stripe)
+            colour = QColor(stripe.colour)
+            if stripe.coding == self._selected_coding:
+                painter.fillRect(rect.adjusted(-1, -1, 1, 1), QColor("#1f2328"))
+            painter.fillRect(rect, colour)
+        if len(self._by_lane) > MAX_LANES:
+            painter.setPen(QColor("#8a9099"))
+            painter.drawText(QRect(0, 2, widget.width(), 14), Qt.AlignmentFlag.AlignCenter, "+")
+
+    def stripe_at(self, point: QPoint) -> Stripe | None:
+        for stripe in self._visible_stripes():
+            if self._stripe_rect(stripe).adjusted(-1, 0, 1, 0).contains(point):
+                return stripe
+        return None
+
+    # --- playback ----------------------------------------------------------------------------
+
+    def set_playhead(self, ms: int, *, follow: bool = True) -> None:
+        """Highlight the word being played (or its utterance) and keep it in view."""
+        span = self._played_span(ms)
+        if span == self._played:
+            return
+        self._played = span
+        self._refresh_extra()
+        if span is not None and follow and not self.hasFocus():
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self._map.to_document(span[0]))
+            rect = self.cursorRect(cursor)
+            if not self.viewport().rect().adjusted(0, 20, 0, -20).contains(rect):
+                self.verticalScrollBar().setValue(
+                    self.verticalScrollBar().value() + rect.top() - self.viewport().height() // 3
+                )
+
+    def _played_span(self, ms: int) -> tuple[int, int] | None:
+        for w in self._words_near(ms):
+            if w.start_ms <= ms < max(w.end_ms, w.start_ms + 1):
+                start = self._starts[w.utterance] + w.start
+                return start, self._starts[w.utterance] + w.end
+        for i, r in enumerate(self.rows):
+            if r.start_ms is not None and r.end_ms is not None and r.start_ms <= ms < r.end_ms:
+                return self._starts[i], self._starts[i] + len(r.text)
+        return None
+
+    def _words_near(self, ms: int) -> list[TimedWord]:
+        # Words are in text order, which is time order within a transcription.
+        times = [w.start_ms for w in self._words]
+        i = bisect.bisect_right(times, ms)
+        return self._words[max(i - 2, 0) : i + 1]
+
+    def played_text(self) -> str:
+        if self._played is None:
+            return ""
+        a, b = self._played
+        return "\n".join(r.text for r in self.rows)[a:b]
+
+    def _refresh_extra(self) -> None:
+        extras: list[QTextEdit.ExtraSelection] = []
+        if self._played is not None:
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self._map.to_document(self._played[0]))
+            cursor.setPosition(
+                self._map.to_document(self._played[1]), QTextCursor.MoveMode.KeepAnchor
+            )
+            sel.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor("#ffe08a"))
+            sel.format = fmt
+            extras.append(sel)
+        block = self.textCursor().block()
+        if block.isValid() and self.rows:
+            line = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(block)
+            line.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            fmt.setBackground(QColor("#f2f6fb"))
+            line.format = fmt
+            extras.insert(0, line)
+        self.setExtraSelections(extras)
+
+    def utterance_clicked(self, index: int) -> None:
+        row = self.rows[index]
+        if row.start_ms is not None:
+            self.seek_requested.emit(row.start_ms)
+        cursor = QTextCursor(self.document().findBlockByNumber(index))
+        self.setTextCursor(cursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        super().mousePressEvent(event)
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            position = self._map.to_interview(
+                self.cursorForPosition(event.position().toPoint()).position()
+            )
+            self.seek_to_position(position)
+
+    def seek_to_position(self, position: int) -> None:
+        """Seek to the word at an interview position, else to its utterance."""
+        i = bisect.bisect_right(self._word_starts, position) - 1
+        if i >= 0:
+            w = self._words[i]
+            if self._starts[w.utterance] + w.end >= position:
+                self.seek_requested.emit(w.start_ms)
+                return
+        row = self.rows[self.utterance_of(position)] if self.rows else None
+        if row is not None and row.start_ms is not None:
+            self.seek_requested.emit(row.start_ms)
+
+    # --- editing -----------------------------------------------------------------------------
+
+    def _contents_changed(self, position: int, removed: int, added: int) -> None:
+        if self._loading or not self.rows:
+            return
+        self._dirty = self.document().findBlock(position).blockNumber()
+
+    def _cursor_moved(self) -> None:
+        if self._dirty is not None and self.textCursor().blockNumber() != self._dirty:
+            self.commit()
+        self._refresh_extra()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.commit()
+        super().focusOutEvent(event)
+
+    def has_pending_edit(self) -> bool:
+        return self._dirty is not None
+
+    def commit(self) -> None:
+        """Hand the edited utterance to the window (once), if its text changed."""
+        index, self._dirty = self._dirty, None
+        if index is None or index >= len(self.rows):
+            return
+        text = self.document().findBlockByNumber(index).text()
+        if text != self.rows[index].text:
+            self.edit_requested.emit(index, text)
+
+    def _spans_blocks(self) -> bool:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return False
+        doc = self.document()
+        return (
+            doc.findBlock(cursor.selectionStart()).blockNumber()
+            != doc.findBlock(cursor.selectionEnd()).blockNumber()
+        )
+
+    def event(self, event: QEvent) -> bool:
+        # Leave undo and redo to the window's Edit menu (the project's history).
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)
+            )
+        ):
+            event.ignore()
+            return False
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.rows:
+            super().keyPressEvent(event)
+            return
+        cursor = self.textCursor()
+        block = cursor.block()
+        index = block.blockNumber()
+        offset = cursor.position() - block.position()
+        key = event.key()
+        plain = not cursor.hasSelection()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                return
+            if plain:
+                self.commit()
+                self.split_requested.emit(index, len(block.text()[:offset]))
+            return
+        if key == Qt.Key.Key_Backspace and plain and offset == 0:
+            if index > 0:
+                self.commit()
+                self.merge_requested.emit(index - 1)
+            return
+        if key == Qt.Key.Key_Delete and plain and offset == len(block.text()):
+            if index + 1 < len(self.rows):
+                self.commit()
+                self.merge_requested.emit(index)
+            return
+        changes_text = bool(event.text()) or key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+        if (
+            changes_text
+            and self._spans_blocks()
+            and not event.matches(QKeySequence.StandardKey.Copy)
+        ):
+            self.message.emit(
+                "Edit one utterance at a time: the selection crosses utterances "
+                "(Backspace at an utterance's start merges it with the one before)."
+            )
+            return
+        if event.matches(QKeySequence.StandardKey.Cut) and self._spans_blocks():
+            self.message.emit("Cut one utterance's words at a time.")
+            return
+        super().keyPressEvent(event)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if self._spans_blocks():
+            self.message.emit("Paste into one utterance at a time.")
+            return
+        if source.hasText():
+            # A paste never makes a new utterance: line breaks become spaces.
+            self.textCursor().insertText(" ".join(source.text().split("\n")))
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return source.hasFormat(CODE_MIME) or super().canInsertFromMimeData(source)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(CODE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(CODE_MIME):
+            event.acceptProposedAction()  # keep the selection: the code lands on it
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasFormat(CODE_MIME):
+            path = bytes(mime.data(CODE_MIME).data()).decode("utf-8")
+            event.acceptProposedAction()
+            self.code_dropped.emit(path)
+            return
+        super().dropEvent(event)
+
+    # --- menus -------------------------------------------------------------------------------
+
+    def utterance_menu(self, index: int, where: QPoint) -> None:
+        row = self.rows[index]
+        menu = QMenu(self)
+        if "verified" in row.flags:
+            menu.addAction("Mark not verified").setData("unverify")
+        else:
+            menu.addAction("Mark verified against the audio").setData("verify")
+        if "needs_review" in row.flags or "untranscribed_speech" in row.flags:
+            menu.addAction("Clear the review flag").setData("clear-review")
+        if self.speakers:
+            speakers = menu.addMenu("Speaker")
+            for who in self.speakers:
+                action = speakers.addAction(who)
+                action.setCheckable(True)
+                action.setChecked(who == row.speaker)
+                action.setData(f"speaker:{who}")
+        if row.start_ms is not None:
+            menu.addAction(f"Play from {format_ms(row.start_ms)}").setData("play")
+        chosen = menu.exec(where)
+        if chosen is None:
+            return
+        data = str(chosen.data())
+        if data == "play":
+            self.utterance_clicked(index)
+        else:
+            self.utterance_action.emit(index, data)
+
+    def coding_menu(self, stripe: Stripe, where: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addAction(f"{stripe.code}").setEnabled(False)
+        menu.addAction("Memo on this coding…").setData("memo")
+        menu.addAction("Remove this coding").setData("remove")
+        chosen = menu.exec(where)
+        if chosen is not None and chosen.data():
+            self.coding_action.emit(stripe.coding, str(chosen.data()))

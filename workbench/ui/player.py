@@ -1,0 +1,151 @@
+"""Audio playback under the fingers while correcting: play, pause, skip, speed, the F4 key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
+
+from workbench.ui.models import format_ms
+
+SKIP_MS = 3000
+REWIND_MS = 2000
+"""The transcription key (F4) rewinds this much when it resumes, as f4 and MAXQDA do."""
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+class AudioBar(QWidget):
+    """One recording's player; ``position_changed`` drives the editor's highlight."""
+
+    position_changed = Signal(int)
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("audioBar")
+        self.player = QMediaPlayer(self)
+        self.output = QAudioOutput(self)  # without one, nothing plays, not even on a wall clock
+        self.player.setAudioOutput(self.output)
+        self.player.positionChanged.connect(self._moved)
+        self.player.durationChanged.connect(self._duration)
+        self.player.playbackStateChanged.connect(self._state)
+        self.player.errorOccurred.connect(lambda _e, text: self.message.emit(f"Audio: {text}"))
+
+        self.play_button = QToolButton()
+        self.play_button.setObjectName("play")
+        self.play_button.setIcon(self._icon("SP_MediaPlay"))
+        self.play_button.setToolTip("Play / pause (F4 rewinds 2 s when it resumes)")
+        self.play_button.clicked.connect(self.toggle)
+        back = QToolButton()
+        back.setIcon(self._icon("SP_MediaSeekBackward"))
+        back.setToolTip("Back 3 seconds (Alt+Left)")
+        back.clicked.connect(lambda: self.skip(-SKIP_MS))
+        forward = QToolButton()
+        forward.setIcon(self._icon("SP_MediaSeekForward"))
+        forward.setToolTip("Forward 3 seconds (Alt+Right)")
+        forward.clicked.connect(lambda: self.skip(SKIP_MS))
+        self.slider = QSlider()
+        self.slider.setOrientation(self.slider.orientation().Horizontal)
+        self.slider.sliderMoved.connect(self.seek)
+        self.time_label = QLabel("0:00:00 / 0:00:00")
+        self.time_label.setObjectName("audioTime")
+        self.speed = QComboBox()
+        self.speed.setToolTip("Playback speed")
+        for value in SPEEDS:
+            self.speed.addItem(f"{value:g}×", value)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.currentIndexChanged.connect(
+            lambda _i: self.player.setPlaybackRate(float(self.speed.currentData()))
+        )
+        self.source_label = QLabel("No recording linked to this interview")
+        self.source_label.setObjectName("audioSource")
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        layout.setSpacing(6)
+        for widget in (back, self.play_button, forward):
+            layout.addWidget(widget)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.time_label)
+        layout.addWidget(self.speed)
+        layout.addWidget(self.source_label)
+        self._controls = (back, self.play_button, forward, self.slider, self.speed)
+        self.set_source(None)
+
+    def _icon(self, name: str) -> QIcon:
+        return self.style().standardIcon(getattr(QStyle.StandardPixmap, name))
+
+    def set_source(self, path: str | None) -> None:
+        self.player.stop()
+        if path and Path(path).is_file():
+            self.player.setSource(QUrl.fromLocalFile(str(Path(path).resolve())))
+            self.source_label.setText(Path(path).name)
+            self.source_label.setToolTip(path)
+            enabled = True
+        else:
+            self.player.setSource(QUrl())
+            self.source_label.setText(
+                f"Recording not found: {path}" if path else "No recording linked"
+            )
+            self.source_label.setToolTip(path or "")
+            enabled = False
+        for widget in self._controls:
+            widget.setEnabled(enabled)
+
+    @property
+    def has_source(self) -> bool:
+        return not self.player.source().isEmpty()
+
+    def toggle(self) -> None:
+        if not self.has_source:
+            self.message.emit("This interview has no recording to play.")
+            return
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self.player.pause()
+        else:
+            self.player.play()
+
+    def transcription_key(self) -> None:
+        """Toggle playback; resuming replays the last two seconds so no word is missed."""
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self.player.pause()
+            return
+        if self.has_source:
+            self.seek(max(self.player.position() - REWIND_MS, 0))
+        self.toggle()
+
+    def skip(self, delta_ms: int) -> None:
+        self.seek(max(self.player.position() + delta_ms, 0))
+
+    def seek(self, ms: int) -> None:
+        if self.has_source:
+            self.player.setPosition(int(ms))
+
+    def set_speed(self, rate: float) -> None:
+        nearest = min(SPEEDS, key=lambda s: abs(s - rate))
+        self.speed.setCurrentIndex(SPEEDS.index(nearest))
+
+    def _moved(self, ms: int) -> None:
+        if not self.slider.isSliderDown():
+            self.slider.setValue(ms)
+        self.time_label.setText(f"{format_ms(ms)} / {format_ms(self.player.duration())}")
+        self.position_changed.emit(ms)
+
+    def _duration(self, ms: int) -> None:
+        self.slider.setRange(0, ms)
+        self.time_label.setText(f"{format_ms(self.player.position())} / {format_ms(ms)}")
+
+    def _state(self, state: QMediaPlayer.PlaybackState) -> None:
+        playing = state == QMediaPlayer.PlaybackState.PlayingState
+        self.play_button.setIcon(self._icon("SP_MediaPause" if playing else "SP_MediaPlay"))

@@ -1,0 +1,461 @@
+"""The transcript page: title, player, editor and the actions that code and correct the text.
+
+Every action calls one of the core's commands and records its change on the window's undo
+stack; the editor is then reloaded from the core, so what is shown is what is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.coding.codebook import add_code, list_codes
+from workbench.coding.codings import (
+    apply_code,
+    in_vivo_code,
+    list_codings,
+    remove_coding,
+    set_coding_note,
+)
+from workbench.coding.study import interview_info
+from workbench.coding.transcripts import timed_words, utterances
+from workbench.coding.undo import Change
+from workbench.coding.utterances import edit_utterance, merge_utterances, split_utterance
+from workbench.domain.study import StudyError
+from workbench.storage.project import Project, ProjectError
+from workbench.transcribe.engine import TranscriptionError
+from workbench.ui.editor import TranscriptEditor
+from workbench.ui.player import AudioBar
+from workbench.ui.quick_code import QuickCodeBox
+from workbench.ui.transcription import TranscriptionRun
+from workbench.ui.undo_stack import ProjectUndo
+
+T = TypeVar("T")
+MAX_RECENT_CODES = 6
+USER_ERRORS = (StudyError, ProjectError, TranscriptionError, OSError)
+
+
+class Notice(QWidget):
+    """A message bar above the transcript: errors and results the analyst should not miss."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notice")
+        self.label = QLabel()
+        self.label.setObjectName("noticeText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.setProperty("error", error)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.label.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class TranscriptPage(QWidget):
+    project_changed = Signal()
+    """A change went into the project: the window refreshes its other panels."""
+
+    def __init__(self, undo: ProjectUndo, settings: QSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.undo = undo
+        self.settings = settings
+        self.project: Project | None = None
+        self.interview: str | None = None
+        self.colours: dict[str, str] = {}
+        self.job: TranscriptionRun | None = None
+
+        self.title = QLabel()
+        self.title.setObjectName("transcriptTitle")
+        self.notice = Notice()
+        self.audio = AudioBar()
+        self.editor = TranscriptEditor()
+        self.quick = QuickCodeBox(self)
+        self.job_bar = QWidget()
+        self.job_bar.setObjectName("jobBar")
+        self.job_label = QLabel()
+        self.job_progress = QProgressBar()
+        self.job_progress.setRange(0, 1000)
+        self.job_progress.setTextVisible(False)
+        self.job_cancel = QPushButton("Cancel")
+        self.job_cancel.clicked.connect(self.cancel_transcription)
+        job_layout = QHBoxLayout(self.job_bar)
+        job_layout.setContentsMargins(0, 0, 0, 0)
+        job_layout.addWidget(self.job_label)
+        job_layout.addWidget(self.job_progress, 1)
+        job_layout.addWidget(self.job_cancel)
+        self.job_bar.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.job_bar)
+        layout.addWidget(self.audio)
+        layout.addWidget(self.editor, 1)
+
+        self.editor.edit_requested.connect(
+            lambda i, text: self._change(
+                lambda p: edit_utterance(p, self._iv(), i, text=text), keep=True
+            )
+        )
+        self.editor.split_requested.connect(
+            lambda i, offset: self._change(lambda p: split_utterance(p, self._iv(), i, offset))
+        )
+        self.editor.merge_requested.connect(
+            lambda i: self._change(lambda p: merge_utterances(p, self._iv(), i))
+        )
+        self.editor.utterance_action.connect(self._utterance_action)
+        self.editor.coding_action.connect(self._coding_action)
+        self.editor.code_dropped.connect(lambda path: self.apply(path))
+        self.editor.seek_requested.connect(self.audio.seek)
+        self.editor.message.connect(lambda text: self.notice.show_message(text))
+        self.audio.position_changed.connect(self.editor.set_playhead)
+        self.audio.message.connect(lambda text: self.notice.show_message(text, error=True))
+        self.quick.chosen.connect(self.apply)
+        self.actions_by_name = self._build_actions()
+        self._reload_soon = QTimer(self)
+        self._reload_soon.setSingleShot(True)
+        self._reload_soon.setInterval(300)
+        self._reload_soon.timeout.connect(self.reload)
+        self.set_project(None)
+
+    # --- actions (the window puts them in its menus) -----------------------------------------
+
+    def _build_actions(self) -> dict[str, QAction]:
+        specs: list[tuple[str, str, str | QKeySequence.StandardKey, Callable[[], None]]] = [
+            ("code", "&Code selection…", "Ctrl+K", self.open_quick_code),
+            ("repeat", "Code with the &last code", "Ctrl+Shift+K", self.repeat_last_code),
+            ("in_vivo", "&In-vivo code", "Ctrl+I", self.in_vivo),
+            ("memo", "&Memo on the selected coding…", "Ctrl+Shift+M", self.memo_selected),
+            ("remove", "&Remove the selected coding", "Ctrl+Shift+Del", self.remove_selected),
+            ("verify", "Mark utterance &verified", "Ctrl+M", self.toggle_verified),
+            ("merge", "Merge with the &next utterance", "Ctrl+Shift+J", self.merge_next),
+            ("play", "&Play / pause", "Ctrl+Space", self.audio.toggle),
+            ("key", "&Transcription key (play, pause, rewind)", "F4", self.audio.transcription_key),
+            ("back", "&Back 3 seconds", "Alt+Left", lambda: self.audio.skip(-3000)),
+            ("forward", "&Forward 3 seconds", "Alt+Right", lambda: self.audio.skip(3000)),
+            ("slower", "&Slower", "Alt+Down", lambda: self._speed(-1)),
+            ("faster", "F&aster", "Alt+Up", lambda: self._speed(+1)),
+            ("transcribe", "&Transcribe the recording…", "Ctrl+T", self.ask_transcribe),
+        ]
+        actions: dict[str, QAction] = {}
+        for name, text, keys, slot in specs:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, f=slot: f())
+            actions[name] = action
+        return actions
+
+    def _speed(self, step: int) -> None:
+        index = min(max(self.audio.speed.currentIndex() + step, 0), self.audio.speed.count() - 1)
+        self.audio.speed.setCurrentIndex(index)
+
+    # --- running the core --------------------------------------------------------------------
+
+    def _iv(self) -> str:
+        if self.interview is None:
+            raise StudyError("open an interview first (choose it in the study navigator)")
+        return self.interview
+
+    def call(self, func: Callable[[Project], T]) -> T | None:
+        """Run a core function; a refusal becomes a message in the window."""
+        if self.project is None:
+            self.notice.show_message("Open a project first (File ▸ Open project…).", error=True)
+            return None
+        try:
+            return func(self.project)
+        except USER_ERRORS as exc:
+            self.notice.show_message(str(exc), error=True)
+            return None
+
+    def _change(self, func: Callable[[Project], Any], *, keep: bool = False) -> bool:
+        """Run a command, put its change on the undo stack, show the result."""
+        result = self.call(func)
+        if result is None:
+            self.reload()  # a refused edit must not stay on screen as if stored
+            return False
+        change = result[1] if isinstance(result, tuple) else result
+        if isinstance(change, Change):
+            self.undo.record(change)
+        self.notice.hide()
+        self.reload()
+        self.project_changed.emit()
+        return True
+
+    # --- showing an interview ----------------------------------------------------------------
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.interview = None
+        self.show_interview(None)
+
+    def show_interview(self, interview: str | None) -> None:
+        if self.editor.has_pending_edit():
+            self.editor.commit()
+        self.interview = interview
+        if interview is None or self.project is None:
+            self.editor.load([])
+            self.audio.set_source(None)
+            self.editor.setReadOnly(True)
+            self.title.setText(
+                "Choose an interview in the study navigator to read and code its transcript."
+                if self.project
+                else "Open a project with File ▸ Open project… (Ctrl+O) or create one (Ctrl+N)."
+            )
+            return
+        info = self.call(lambda p: interview_info(p, interview))
+        if info is None:
+            return
+        self.editor.setReadOnly(False)
+        self.audio.set_source(info.media_path)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.project is None or self.interview is None:
+            return
+        project, key = self.project, self.interview
+        try:
+            rows = utterances(project, key)
+            codings = list_codings(project, interview=key)
+            codes = list_codes(project)
+            words = timed_words(project, key)
+            info = interview_info(project, key)
+        except USER_ERRORS as exc:
+            self.notice.show_message(str(exc), error=True)
+            return
+        self.colours = {c.path: c.color for c in codes if c.color}
+        speakers = [ip.participant for ip in info.participants]
+        self.editor.load(rows, codings, self.colours, words, speakers)
+        parts = [key, info.wave or "no wave", f"{len(rows)} utterances", f"{len(codings)} codings"]
+        if info.language:
+            parts.insert(2, info.language)
+        self.title.setText("  ·  ".join(parts))
+        if not rows:
+            hint = (
+                "No transcript yet: Interview ▸ Import transcript… or Transcribe the recording "
+                "(Ctrl+T)."
+            )
+            self.title.setText(self.title.text() + "  —  " + hint)
+
+    # --- coding ------------------------------------------------------------------------------
+
+    def recent_codes(self) -> list[str]:
+        value = self.settings.value("recentCodes", [])
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    def _remember(self, path: str) -> None:
+        recent = [path, *(r for r in self.recent_codes() if r != path)][:MAX_RECENT_CODES]
+        self.settings.setValue("recentCodes", recent)
+
+    def open_quick_code(self) -> None:
+        if self.editor.selection_span() is None:
+            self.notice.show_message("Select some words first, then code them (Ctrl+K).")
+            return
+        codes = self.call(list_codes)
+        if codes is None:
+            return
+        cursor_rect = self.editor.cursorRect()
+        where = self.editor.viewport().mapToGlobal(cursor_rect.bottomLeft())
+        self.quick.move(where)
+        self.quick.open_for(codes, self.recent_codes(), self.colours)
+
+    def apply(self, path: str, create: bool = False) -> bool:
+        span = self.editor.selection_span()
+        if span is None:
+            self.notice.show_message("Select some words first, then code them.")
+            return False
+        if self.editor.has_pending_edit():
+            self.editor.commit()
+            span = self.editor.selection_span() or span
+        if create and not self._change(lambda p: add_code(p, path)):
+            return False
+        start, end = span
+        done = self._change(lambda p: apply_code(p, self._iv(), start, end, path))
+        if done:
+            self._remember(path)
+            self.editor.select_span(start, end)
+        return done
+
+    def repeat_last_code(self) -> None:
+        recent = self.recent_codes()
+        if not recent:
+            self.notice.show_message("No code applied yet in this session: use Ctrl+K.")
+            return
+        self.apply(recent[0])
+
+    def in_vivo(self) -> None:
+        span = self.editor.selection_span()
+        if span is None:
+            self.notice.show_message("Select the participant's words to make an in-vivo code.")
+            return
+        self._change(lambda p: in_vivo_code(p, self._iv(), span[0], span[1]))
+
+    def remove_selected(self) -> None:
+        coding = self.editor.selected_coding
+        if coding is None:
+            self.notice.show_message("Click a coding's stripe in the margin to select it first.")
+            return
+        self._change(lambda p: remove_coding(p, coding))
+
+    def memo_selected(self) -> None:
+        coding = self.editor.selected_coding
+        if coding is None:
+            self.notice.show_message("Click a coding's stripe in the margin to select it first.")
+            return
+        self._coding_action(coding, "memo")
+
+    def _coding_action(self, coding: str, action: str) -> None:
+        if action == "remove":
+            self._change(lambda p: remove_coding(p, coding))
+        elif action == "memo":
+            current = next((s.memo for s in self.editor.stripes if s.coding == coding), None)
+            text, ok = QInputDialog.getMultiLineText(
+                self, "Memo on this coding", "Memo:", current or ""
+            )
+            if ok:
+                self._change(lambda p: set_coding_note(p, coding, memo=text.strip() or None))
+
+    # --- correcting --------------------------------------------------------------------------
+
+    def _utterance_action(self, index: int, action: str) -> None:
+        iv = self._iv()
+        if action in ("verify", "unverify"):
+            self._change(lambda p: edit_utterance(p, iv, index, verified=action == "verify"))
+        elif action == "clear-review":
+            self._change(
+                lambda p: edit_utterance(
+                    p, iv, index, needs_review=False, untranscribed_speech=False
+                )
+            )
+        elif action.startswith("speaker:"):
+            who = action.split(":", 1)[1]
+            self._change(lambda p: edit_utterance(p, iv, index, speaker=who))
+
+    def toggle_verified(self) -> None:
+        index = self.editor.current_utterance()
+        if index is None:
+            return
+        if self.editor.has_pending_edit():
+            self.editor.commit()
+        verified = "verified" in self.editor.rows[index].flags
+        self._utterance_action(index, "unverify" if verified else "verify")
+
+    def merge_next(self) -> None:
+        index = self.editor.current_utterance()
+        if index is not None and index + 1 < len(self.editor.rows):
+            if self.editor.has_pending_edit():
+                self.editor.commit()
+            self._change(lambda p: merge_utterances(p, self._iv(), index))
+
+    # --- transcription -----------------------------------------------------------------------
+
+    def ask_transcribe(self) -> None:
+        if self.interview is None:
+            self.notice.show_message("Choose an interview to transcribe first.")
+            return
+        models = ["tiny.en (English, fast)", "base (99 languages)"]
+        choice, ok = QInputDialog.getItem(
+            self, "Transcribe", "Model for this recording:", models, 0, False
+        )
+        if ok:
+            self.start_transcription(model="tiny.en" if choice.startswith("tiny") else "base")
+
+    def start_transcription(
+        self,
+        *,
+        model: str = "tiny.en",
+        audio: Path | None = None,
+        language: str | None = None,
+        resume: bool | None = None,
+    ) -> TranscriptionRun | None:
+        if self.project is None or self.interview is None:
+            self.notice.show_message("Choose an interview to transcribe first.")
+            return None
+        if self.job is not None:
+            self.notice.show_message("A transcription is already running; cancel it first.")
+            return None
+        if resume is None:
+            resume = bool(self.editor.rows)
+        job = TranscriptionRun(
+            self.project,
+            self.interview,
+            audio,
+            model=model,
+            language=language,
+            resume=resume,
+            parent=self,
+        )
+        job.progress.connect(self._job_progress)
+        job.stored.connect(lambda _row: self._reload_soon.start())
+        job.failed.connect(self._job_failed)
+        job.finished_with.connect(self._job_done)
+        job.finished.connect(self._job_ended)
+        self.job = job
+        self.job_label.setText(f"Transcribing {self.interview} with {model}…")
+        self.job_progress.setValue(0)
+        self.job_bar.show()
+        job.start()
+        return job
+
+    def cancel_transcription(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job_label.setText("Cancelling — segments so far are kept…")
+
+    def _job_progress(self, done: float, total: float, left: float) -> None:
+        if total > 0:
+            self.job_progress.setValue(int(1000 * min(done / total, 1.0)))
+        eta = f", about {int(left // 60)} min {int(left % 60)} s left" if left >= 0 else ""
+        self.job_label.setText(f"Transcribing: {done:.0f} of {total:.0f} s{eta}")
+
+    def _job_failed(self, reason: str) -> None:
+        self.notice.show_message(f"Transcription stopped: {reason}", error=True)
+
+    def _job_done(self, outcome: Any) -> None:
+        parts = [f"{outcome.stored} segments stored"]
+        if outcome.flagged:
+            parts.append(f"{outcome.flagged} flagged for review")
+        if outcome.cancelled:
+            parts.append("cancelled — Transcribe again to resume where it stopped")
+        text = "Transcription: " + ", ".join(parts) + "."
+        if outcome.warnings:
+            text += "\n" + "\n".join(outcome.warnings)
+        self.notice.show_message(text)
+
+    def _job_ended(self) -> None:
+        self.job = None
+        self.job_bar.hide()
+        self.reload()
+        self.project_changed.emit()
