@@ -216,6 +216,7 @@ def test_transcribing_from_the_window_keeps_the_event_loop_free(
     last[0] = time.monotonic()
     job = window.page.start_transcription(model="tiny.en")
     assert job is not None and window.page.job_bar.isVisible()
+    assert window.grid_model.data(window.grid_model.index(0, 0)) == "transcribing…"
     with qtbot.waitSignal(job.finished, timeout=120_000):
         pass
     probe.stop()
@@ -224,6 +225,18 @@ def test_transcribing_from_the_window_keeps_the_event_loop_free(
     text = window.editor.toPlainText().lower()
     assert "one" in text and "three" in text
     assert "segments stored" in window.page.notice.text()
+
+    # While playing, the word under the playhead is highlighted — found in the text as it reads.
+    from workbench.coding.transcripts import timed_words
+
+    assert window.project is not None
+    words = timed_words(window.project, "a1")
+    assert len(words) >= 3
+    editor = window.editor
+    for w in words:
+        editor.set_playhead((w.start_ms + w.end_ms) // 2)
+        assert editor.played_text() == editor.rows[w.utterance].text[w.start : w.end]
+    assert window.grid_model.data(window.grid_model.index(0, 0)) == "transcribed"
 
 
 def test_position_map_counts_code_points_against_utf16() -> None:

@@ -136,3 +136,23 @@ def test_the_window_undoes_what_the_command_line_did(window: MainWindow, demo_li
 
     with open_project(demo_like) as p:
         assert [c.name for c in list_codes(p)] == ["Sleep"]
+
+
+def test_navigator_cells_say_how_far_an_interview_is_and_set_its_status(
+    window: MainWindow, demo_like: Path
+) -> None:
+    from workbench.coding.codebook import add_code
+    from workbench.coding.codings import apply_code
+    from workbench.domain.study import InterviewStatus
+    from workbench.storage.project import open_project
+
+    with open_project(demo_like) as p:
+        add_code(p, "Sleep")
+        apply_code(p, "P01-b", 0, 3, "Sleep")
+    assert window.open_location(str(demo_like))
+    grid = window.grid_model
+    assert window.set_status("P01-b", InterviewStatus.CODING)
+    assert grid.data(grid.index(0, 0)) == "coding · 50 %"  # one of two utterances coded
+    assert window.set_status("P01-b", InterviewStatus.STOPPED, "participant unwell")
+    assert grid.data(grid.index(0, 0)) == "stopped: participant unwell"
+    assert "participant unwell" in grid.data(grid.index(0, 0), Qt.ItemDataRole.ToolTipRole)

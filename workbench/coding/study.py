@@ -382,8 +382,43 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _interview_info(s: Session, iv: Interview) -> InterviewInfo:
-    count = s.scalar(select(func.count()).where(UtteranceRow.interview_id == iv.id)) or 0
+def _coded_utterances(s: Session, interview_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Per interview, how many utterances at least one coding touches (union of their spans)."""
+    spans = select(Coding.interview_id, Coding.start_utterance_id, Coding.end_utterance_id)
+    if interview_ids is not None:
+        spans = spans.where(Coding.interview_id.in_(interview_ids))
+    rows = s.execute(spans).all()
+    if not rows:
+        return {}
+    ends = select(Coding.start_utterance_id).union(select(Coding.end_utterance_id))
+    position = dict(
+        s.execute(
+            select(UtteranceRow.id, UtteranceRow.position).where(UtteranceRow.id.in_(ends))
+        ).all()
+    )
+    ranges: dict[int, list[tuple[int, int]]] = {}
+    for interview_id, first, last in rows:
+        ranges.setdefault(interview_id, []).append((position[first], position[last]))
+    result: dict[int, int] = {}
+    for interview_id, spans_of in ranges.items():
+        total, reach = 0, -1
+        for a, b in sorted(spans_of):
+            if b > reach:
+                total += b - max(a, reach + 1) + 1
+                reach = b
+        result[interview_id] = total
+    return result
+
+
+def _interview_info(
+    s: Session, iv: Interview, counts: tuple[int, int] | None = None
+) -> InterviewInfo:
+    """``counts``: utterances and coded utterances, when the caller fetched them in bulk."""
+    if counts is None:
+        count = s.scalar(select(func.count()).where(UtteranceRow.interview_id == iv.id)) or 0
+        coded = _coded_utterances(s, [iv.id]).get(iv.id, 0) if count else 0
+    else:
+        count, coded = counts
     people = sorted(iv.participants, key=lambda ip: (ip.role != "interviewee", ip.participant.key))
     return InterviewInfo(
         id=iv.key,
@@ -401,6 +436,7 @@ def _interview_info(s: Session, iv: Interview) -> InterviewInfo:
             InterviewParticipant(ip.participant.key, InterviewRole(ip.role)) for ip in people
         ),
         utterance_count=int(count),
+        coded_utterances=coded,
     )
 
 
@@ -493,9 +529,26 @@ def interview_info(project: Project, key: str) -> InterviewInfo:
 def list_interviews(project: Project) -> list[InterviewInfo]:
     with project.session(write=False) as s:
         rows = s.scalars(
-            select(Interview).options(selectinload(Interview.participants)).order_by(Interview.key)
+            select(Interview)
+            .options(
+                selectinload(Interview.participants).selectinload(
+                    InterviewParticipantRow.participant
+                ),
+                selectinload(Interview.wave),
+                selectinload(Interview.dyad),
+            )
+            .order_by(Interview.key)
         ).all()
-        return [_interview_info(s, iv) for iv in rows]
+        counts = dict(
+            s.execute(
+                select(UtteranceRow.interview_id, func.count()).group_by(UtteranceRow.interview_id)
+            ).all()
+        )
+        coded = _coded_utterances(s)
+        return [
+            _interview_info(s, iv, (int(counts.get(iv.id, 0)), coded.get(iv.id, 0)))
+            for iv in rows
+        ]
 
 
 def delete_interview(project: Project, key: str) -> None:

@@ -103,6 +103,8 @@ class InterviewInfo:
     media_sha256: str | None
     participants: tuple[InterviewParticipant, ...]
     utterance_count: int
+    coded_utterances: int = 0
+    """Utterances at least one coding touches (the navigator shows the share coded)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QFileDialog,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QTableView,
@@ -22,8 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.coding.study import list_participants, new_study, study_grid, summary
+from workbench.coding.study import (
+    list_participants,
+    new_study,
+    set_interview_status,
+    study_grid,
+    summary,
+)
 from workbench.coding.undo import history
+from workbench.domain.study import InterviewStatus
 from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
@@ -64,6 +73,11 @@ class MainWindow(QMainWindow):
         self.navigator.setWordWrap(True)
         self.navigator.clicked.connect(self._open_cell)
         self.navigator.activated.connect(self._open_cell)
+        self.navigator.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.navigator.customContextMenuRequested.connect(self._cell_menu)
+        self.navigator.setToolTip(
+            "Click a cell to open its interview; right-click to set its status"
+        )
 
         self.participants = QTableView()
         self.participants.setObjectName("participants")
@@ -77,7 +91,7 @@ class MainWindow(QMainWindow):
 
         study_dock = self._dock("Study", self.navigator, "studyDock")
         self._dock("Participants", self.participants, "participantsDock")
-        self.resizeDocks([study_dock], [500], Qt.Orientation.Horizontal)
+        self.resizeDocks([study_dock], [540], Qt.Orientation.Horizontal)
 
         self.banner = QLabel()
         self.banner.setObjectName("banner")
@@ -86,6 +100,9 @@ class MainWindow(QMainWindow):
 
         self.page = TranscriptPage(self.undo, settings)
         self.page.project_changed.connect(self.refresh)
+        self.page.job_changed.connect(
+            lambda key: self.grid_model.set_transcribing(frozenset({key} if key else set()))
+        )
         self.editor = self.page.editor
         self.heatmap = HeatmapView()
         self.timeline = TimelineView()
@@ -311,7 +328,10 @@ class MainWindow(QMainWindow):
             return
         info = summary(self.project)
         self.setWindowTitle(f"{info.title} — Dyad Workbench")
-        self.grid_model.set_grid(study_grid(self.project))
+        running = self.page.job.interview if self.page.job is not None else None
+        self.grid_model.set_grid(
+            study_grid(self.project), frozenset({running} if running else set())
+        )
         self.participants_model.set_rows(list_participants(self.project))
         self.participants.resizeColumnsToContents()
         self.project_label.setText(
@@ -324,6 +344,52 @@ class MainWindow(QMainWindow):
     def _open_cell(self, index: QModelIndex) -> None:
         interview = self.grid_model.data(index, StudyGridModel.InterviewRole)
         self.page.show_interview(interview)
+
+    def _cell_menu(self, point: QPoint) -> None:
+        interviews = self.grid_model.interviews_at(self.navigator.indexAt(point))
+        if not interviews or self.project is None:
+            return
+        menu = QMenu(self)
+        for iv in interviews:
+            if len(interviews) > 1:
+                menu.addSection(iv.id)
+            menu.addAction("Open transcript").triggered.connect(
+                lambda _=False, key=iv.id: self.open_interview(key)
+            )
+            status = menu.addMenu("Set status")
+            for value in InterviewStatus:
+                action = status.addAction(value.value)
+                action.setCheckable(True)
+                action.setChecked(value is iv.status)
+                action.triggered.connect(
+                    lambda _=False, key=iv.id, v=value: self._ask_status(key, v)
+                )
+        menu.exec(self.navigator.viewport().mapToGlobal(point))
+
+    def _ask_status(self, interview: str, status: InterviewStatus) -> None:
+        reason: str | None = None
+        if status is InterviewStatus.STOPPED:
+            text, ok = QInputDialog.getText(
+                self, "Interview stopped", "Why was it stopped (kept with the status)?"
+            )
+            if not ok:
+                return
+            reason = text.strip() or None
+        self.set_status(interview, status, reason)
+
+    def set_status(
+        self, interview: str, status: InterviewStatus, reason: str | None = None
+    ) -> bool:
+        if self.project is None:
+            return False
+        try:
+            set_interview_status(self.project, interview, status, reason=reason)
+        except USER_ERRORS as exc:
+            self.page.notice.show_message(str(exc), error=True)
+            return False
+        self.statusBar().showMessage(f"{interview}: {status.value}", 6000)
+        self.refresh()
+        return True
 
     def open_interview(self, interview: str) -> None:
         self.show_mode(0)

@@ -65,6 +65,19 @@ def format_ms(value: int | None) -> str:
     return f"{total // 3600:d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
+def status_label(iv: InterviewInfo, transcribing: frozenset[str] = frozenset()) -> str:
+    """What a navigator cell says: the status, refined by what the interview holds."""
+    if iv.id in transcribing:
+        return "transcribing…"
+    if iv.status is InterviewStatus.PLANNED and iv.media_path and not iv.utterance_count:
+        return "audio only"
+    if iv.status is InterviewStatus.CODING and iv.utterance_count:
+        return f"coding · {round(100 * iv.coded_utterances / iv.utterance_count)} %"
+    if iv.status is InterviewStatus.STOPPED and iv.status_reason:
+        return f"stopped: {iv.status_reason}"
+    return iv.status.value
+
+
 class StudyGridModel(QAbstractTableModel):
     """Lanes (dyad members) down, waves across; each cell is that member's interview status."""
 
@@ -73,11 +86,20 @@ class StudyGridModel(QAbstractTableModel):
     def __init__(self, grid: StudyGrid | None = None) -> None:
         super().__init__()
         self._grid = grid or StudyGrid(waves=(), lanes=(), cells={})
+        self.transcribing: frozenset[str] = frozenset()
 
-    def set_grid(self, grid: StudyGrid) -> None:
+    def set_grid(self, grid: StudyGrid, transcribing: frozenset[str] = frozenset()) -> None:
         self.beginResetModel()
         self._grid = grid
+        self.transcribing = transcribing
         self.endResetModel()
+
+    def set_transcribing(self, interviews: frozenset[str]) -> None:
+        self.transcribing = interviews
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+            )
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._grid.lanes)
@@ -97,7 +119,7 @@ class StudyGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if not interviews:
                 return "no interview"
-            return "\n".join(iv.status.value for iv in interviews)
+            return "\n".join(status_label(iv, self.transcribing) for iv in interviews)
         if role == Qt.ItemDataRole.BackgroundRole:
             return QColor(STATUS_COLOURS[interviews[0].status] if interviews else MISSING_COLOUR)
         if role == Qt.ItemDataRole.ForegroundRole and not interviews:
@@ -107,6 +129,11 @@ class StudyGridModel(QAbstractTableModel):
                 return "No interview at this wave (attrition is data, not an error)"
             return "\n".join(
                 f"{iv.id}: {iv.status.value}, {iv.utterance_count} utterances"
+                + (
+                    f" ({iv.coded_utterances} coded)"
+                    if iv.utterance_count and iv.coded_utterances
+                    else ""
+                )
                 + (f" — {iv.status_reason}" if iv.status_reason else "")
                 + (f", {iv.date.isoformat()}" if iv.date else "")
                 for iv in interviews

@@ -84,6 +84,8 @@ class Notice(QWidget):
 class TranscriptPage(QWidget):
     project_changed = Signal()
     """A change went into the project: the window refreshes its other panels."""
+    job_changed = Signal(str)
+    """The interview being transcribed ("" when no job runs)."""
 
     def __init__(self, undo: ProjectUndo, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -427,6 +429,7 @@ class TranscriptPage(QWidget):
         self.job_progress.setValue(0)
         self.job_bar.show()
         job.start()
+        self.job_changed.emit(self.interview)  # the navigator marks it, without a reload
         return job
 
     def cancel_transcription(self) -> None:
@@ -456,6 +459,7 @@ class TranscriptPage(QWidget):
 
     def _job_ended(self) -> None:
         self.job = None
+        self.job_changed.emit("")
         self.job_bar.hide()
         self.reload()
         self.project_changed.emit()
