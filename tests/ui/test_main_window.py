@@ -46,10 +46,7 @@ def test_window_shows_the_study_and_opens_a_transcript_from_its_cell(
     # The Arabic utterance is laid out right to left, the English one left to right.
     second = editor.document().findBlockByNumber(1)
     assert second.blockFormat().layoutDirection() == Qt.LayoutDirection.RightToLeft
-    assert (
-        editor.document().firstBlock().blockFormat().layoutDirection()
-        == Qt.LayoutDirection.LeftToRight
-    )
+    assert editor.document().firstBlock().textDirection() == Qt.LayoutDirection.LeftToRight
     assert "P01-b" in window.page.title.text()
     assert "UI study" in window.windowTitle()
 

@@ -40,6 +40,10 @@ class Codebook:
             node = self.by_id.get(node.parent_id) if node.parent_id else None
         return PATH_SEPARATOR.join(reversed(names))
 
+    def all_paths(self) -> dict[int, str]:
+        """Every code's path by id, for describing many codings at once."""
+        return {c.id: self.path(c) for c in self.codes}
+
     def find(self, name_or_path: str) -> Code:
         wanted = name_or_path.strip()
         exact = [c for c in self.codes if self.path(c) == wanted]
@@ -123,9 +127,12 @@ def list_codes(project: Project) -> list[CodeInfo]:
             )
         )
         ordered: list[Code] = []
+        children: dict[int | None, list[Code]] = {}
+        for c in book.codes:
+            children.setdefault(c.parent_id, []).append(c)
 
         def walk(parent_id: int | None) -> None:
-            for c in book.siblings(parent_id):
+            for c in children.get(parent_id, []):
                 ordered.append(c)
                 walk(c.id)
 

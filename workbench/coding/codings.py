@@ -31,16 +31,24 @@ def _coder_names(s: Session) -> dict[int, str]:
 
 
 def _info(
-    s: Session, transcript: LoadedTranscript, book: Codebook, coding: Coding, coders: dict[int, str]
+    s: Session,
+    transcript: LoadedTranscript,
+    book: Codebook,
+    coding: Coding,
+    coders: dict[int, str],
+    text: str | None = None,
+    paths: dict[int, str] | None = None,
 ) -> CodingInfo:
+    """``text`` and ``paths``: the interview text and the code paths, when the caller describes
+    many codings of one interview."""
     start, end = transcript.span(coding)
     return CodingInfo(
         id=coding.guid,
         interview=transcript.interview.key,
-        code=book.path(book.by_id[coding.code_id]),
+        code=paths[coding.code_id] if paths else book.path(book.by_id[coding.code_id]),
         start=start,
         end=end,
-        text=transcript.text[start:end],
+        text=(transcript.text if text is None else text)[start:end],
         coder=coders.get(coding.coder_id) if coding.coder_id else None,
         created_at=coding.created_at,
         memo=coding.memo,
@@ -203,6 +211,7 @@ def list_codings(
             target = book.find(code)
             code_ids = {target.id}
         result: list[CodingInfo] = []
+        paths = book.all_paths()
         for iv in s.scalars(stmt):
             query = select(Coding).where(Coding.interview_id == iv.id)
             if code_ids is not None:
@@ -211,7 +220,8 @@ def list_codings(
             if not codings:
                 continue
             transcript = LoadedTranscript.load(s, iv)
-            infos = [_info(s, transcript, book, c, coders) for c in codings]
+            text = transcript.text
+            infos = [_info(s, transcript, book, c, coders, text, paths) for c in codings]
             result += sorted(infos, key=lambda c: (c.start, c.end, c.code))
         return result
 

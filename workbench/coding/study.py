@@ -390,7 +390,11 @@ def _coded_utterances(s: Session, interview_ids: Sequence[int] | None = None) ->
     rows = s.execute(spans).all()
     if not rows:
         return {}
-    ends = select(Coding.start_utterance_id).union(select(Coding.end_utterance_id))
+    starts, finishes = select(Coding.start_utterance_id), select(Coding.end_utterance_id)
+    if interview_ids is not None:
+        starts = starts.where(Coding.interview_id.in_(interview_ids))
+        finishes = finishes.where(Coding.interview_id.in_(interview_ids))
+    ends = starts.union(finishes)
     position = dict(
         s.execute(
             select(UtteranceRow.id, UtteranceRow.position).where(UtteranceRow.id.in_(ends))

@@ -10,6 +10,8 @@ core's command and reloads, so codings follow their words exactly as on the comm
 from __future__ import annotations
 
 import bisect
+import heapq
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,14 +52,21 @@ STRIPE_WIDTH = 5
 STRIPE_GAP = 2
 MAX_LANES = 12
 DEFAULT_CODE_COLOUR = "#7a8794"
+VERIFIED_INK = "#111827"
+UNVERIFIED_INK = "#3d4752"
+"""Text not yet checked against the audio is a shade lighter than verified text."""
+FLAGGED_TINT = "#fff4d6"
+
+
+_WIDE = re.compile("[\U00010000-\U0010FFFF]")
 
 
 class PositionMap:
     """Interview positions (code points) ↔ document positions (UTF-16 code units)."""
 
     def __init__(self, text: str) -> None:
-        # Document positions of every character beyond the Basic Multilingual Plane.
-        self._wide = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        # Positions of every character beyond the Basic Multilingual Plane (two UTF-16 units).
+        self._wide = [m.start() for m in _WIDE.finditer(text)]
 
     def to_document(self, position: int) -> int:
         return position + bisect.bisect_left(self._wide, position)
@@ -90,16 +99,18 @@ class Stripe:
 
 def assign_lanes(codings: Sequence[CodingInfo]) -> list[tuple[CodingInfo, int]]:
     """Greedy interval colouring: each coding takes the leftmost lane free at its start."""
-    lane_ends: list[int] = []
+    busy: list[tuple[int, int]] = []  # (end, lane) of the codings still open
+    free: list[int] = []  # lanes open again, leftmost first
+    lanes = 0
     placed: list[tuple[CodingInfo, int]] = []
     for c in sorted(codings, key=lambda c: (c.start, -c.end, c.code)):
-        for lane, end in enumerate(lane_ends):
-            if end <= c.start:
-                lane_ends[lane] = c.end
-                break
+        while busy and busy[0][0] <= c.start:
+            heapq.heappush(free, heapq.heappop(busy)[1])
+        if free:
+            lane = heapq.heappop(free)
         else:
-            lane = len(lane_ends)
-            lane_ends.append(c.end)
+            lane, lanes = lanes, lanes + 1
+        heapq.heappush(busy, (c.end, lane))
         placed.append((c, lane))
     return placed
 
@@ -189,12 +200,17 @@ class TranscriptEditor(QPlainTextEdit):
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), 10.5) * 1.1)
         self.setFont(font)
+        palette = self.palette()
+        palette.setColor(palette.ColorRole.Text, QColor(UNVERIFIED_INK))
+        self.setPalette(palette)
         self.document().setDocumentMargin(8)
         self.rows: list[Utterance] = []
         self.speakers: list[str] = []
         self._map = PositionMap("")
         self._starts: list[int] = []
         self._stripes: list[Stripe] = []
+        self._codings: list[CodingInfo] = []
+        self._formatted = False
         self._by_lane: list[list[Stripe]] = []
         self._lane_starts: list[list[int]] = []
         self._words: list[TimedWord] = []
@@ -233,7 +249,9 @@ class TranscriptEditor(QPlainTextEdit):
         self._map = PositionMap(text)
         self._loading = True
         try:
-            if self.toPlainText() != text:
+            # A document shown afresh has default formats; one kept must have each block reset.
+            self._formatted = self.toPlainText() == text
+            if not self._formatted:
                 scroll = self.verticalScrollBar().value()
                 cursor_at = self.textCursor().position()
                 self.setPlainText(text)
@@ -253,29 +271,45 @@ class TranscriptEditor(QPlainTextEdit):
     def _format_blocks(self) -> None:
         """Direction per utterance (Arabic reads right to left), and a tint on text to review."""
         cursor = QTextCursor(self.document())
-        block = self.document().firstBlock()
-        for row in self.rows:
+        cursor.beginEditBlock()  # one layout pass for the whole document, not one per utterance
+        document = self.document()
+        for n, row in enumerate(self.rows):
+            # Only what differs from the defaults (left to right, untinted, unverified ink).
+            rtl = is_right_to_left(row.text)
+            flagged = "needs_review" in row.flags or "untranscribed_speech" in row.flags
+            verified = "verified" in row.flags
+            if not (rtl or flagged or verified or self._formatted):
+                continue
+            block = document.findBlockByNumber(n)
             if not block.isValid():
                 break
             fmt = QTextBlockFormat()
             fmt.setLayoutDirection(
-                Qt.LayoutDirection.RightToLeft
-                if is_right_to_left(row.text)
-                else Qt.LayoutDirection.LeftToRight
+                Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
             )
-            if "needs_review" in row.flags or "untranscribed_speech" in row.flags:
-                fmt.setBackground(QColor("#fff4d6"))
+            if flagged:
+                fmt.setBackground(QColor(FLAGGED_TINT))
             cursor.setPosition(block.position())
             cursor.setBlockFormat(fmt)
-            char = QTextCharFormat()
-            char.setForeground(QColor("#1f2328" if "verified" in row.flags else "#3d4752"))
-            cursor.movePosition(
-                QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
-            )
-            cursor.setCharFormat(char)
-            block = block.next()
+            if verified or self._formatted:
+                char = QTextCharFormat()
+                char.setForeground(QColor(VERIFIED_INK if verified else UNVERIFIED_INK))
+                cursor.setPosition(
+                    block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor
+                )
+                cursor.setCharFormat(char)
+        cursor.endEditBlock()
+
+    def add_coding(self, coding: CodingInfo, colours: dict[str, str]) -> None:
+        """Show one new coding without reloading the others."""
+        self._codings.append(coding)
+        self.set_codings(self._codings, colours)
+
+    def drop_coding(self, coding_id: str, colours: dict[str, str]) -> None:
+        self.set_codings([c for c in self._codings if c.id != coding_id], colours)
 
     def set_codings(self, codings: Sequence[CodingInfo], colours: dict[str, str]) -> None:
+        self._codings = list(codings)
         self._stripes = [
             Stripe(
                 c.id,

@@ -35,7 +35,7 @@ from workbench.coding.study import interview_info
 from workbench.coding.transcripts import timed_words, utterances
 from workbench.coding.undo import Change
 from workbench.coding.utterances import edit_utterance, merge_utterances, split_utterance
-from workbench.domain.study import StudyError
+from workbench.domain.study import InterviewInfo, StudyError
 from workbench.storage.project import Project, ProjectError
 from workbench.transcribe.engine import TranscriptionError
 from workbench.ui.editor import TranscriptEditor
@@ -95,6 +95,7 @@ class TranscriptPage(QWidget):
         self.interview: str | None = None
         self.colours: dict[str, str] = {}
         self.job: TranscriptionRun | None = None
+        self._info: InterviewInfo | None = None
 
         self.title = QLabel()
         self.title.setObjectName("transcriptTitle")
@@ -202,8 +203,18 @@ class TranscriptPage(QWidget):
             self.notice.show_message(str(exc), error=True)
             return None
 
-    def _change(self, func: Callable[[Project], Any], *, keep: bool = False) -> bool:
-        """Run a command, put its change on the undo stack, show the result."""
+    def _change(
+        self,
+        func: Callable[[Project], Any],
+        *,
+        keep: bool = False,
+        shown: Callable[[Any], None] | None = None,
+    ) -> bool:
+        """Run a command, put its change on the undo stack, show the result.
+
+        ``shown`` updates the editor from the command's result directly (a new coding), where
+        reloading the whole interview would cost more than the change itself.
+        """
         result = self.call(func)
         if result is None:
             self.reload()  # a refused edit must not stay on screen as if stored
@@ -212,7 +223,11 @@ class TranscriptPage(QWidget):
         if isinstance(change, Change):
             self.undo.record(change)
         self.notice.hide()
-        self.reload()
+        if shown is not None and isinstance(result, tuple):
+            shown(result[0])
+            self._retitle()
+        else:
+            self.reload()
         self.project_changed.emit()
         return True
 
@@ -242,9 +257,9 @@ class TranscriptPage(QWidget):
             return
         self.editor.setReadOnly(False)
         self.audio.set_source(info.media_path)
-        self.reload()
+        self.reload(info)
 
-    def reload(self) -> None:
+    def reload(self, info: InterviewInfo | None = None) -> None:
         if self.project is None or self.interview is None:
             return
         project, key = self.project, self.interview
@@ -253,23 +268,31 @@ class TranscriptPage(QWidget):
             codings = list_codings(project, interview=key)
             codes = list_codes(project)
             words = timed_words(project, key)
-            info = interview_info(project, key)
+            info = info or interview_info(project, key)
         except USER_ERRORS as exc:
             self.notice.show_message(str(exc), error=True)
             return
         self.colours = {c.path: c.color for c in codes if c.color}
         speakers = [ip.participant for ip in info.participants]
         self.editor.load(rows, codings, self.colours, words, speakers)
-        parts = [key, info.wave or "no wave", f"{len(rows)} utterances", f"{len(codings)} codings"]
+        self._info = info
+        self._retitle()
+
+    def _retitle(self) -> None:
+        info = self._info
+        if info is None or info.id != self.interview:
+            return
+        rows, codings = len(self.editor.rows), len(self.editor.stripes)
+        parts = [info.id, info.wave or "no wave", f"{rows} utterances", f"{codings} codings"]
         if info.language:
             parts.insert(2, info.language)
-        self.title.setText("  ·  ".join(parts))
+        text = "  ·  ".join(parts)
         if not rows:
-            hint = (
-                "No transcript yet: Interview ▸ Import transcript… or Transcribe the recording "
-                "(Ctrl+T)."
+            text += (
+                "  —  No transcript yet: Interview ▸ Import transcript… or Transcribe the "
+                "recording (Ctrl+T)."
             )
-            self.title.setText(self.title.text() + "  —  " + hint)
+        self.title.setText(text)
 
     # --- coding ------------------------------------------------------------------------------
 
@@ -304,7 +327,10 @@ class TranscriptPage(QWidget):
         if create and not self._change(lambda p: add_code(p, path)):
             return False
         start, end = span
-        done = self._change(lambda p: apply_code(p, self._iv(), start, end, path))
+        done = self._change(
+            lambda p: apply_code(p, self._iv(), start, end, path),
+            shown=lambda coding: self.editor.add_coding(coding, self.colours),
+        )
         if done:
             self._remember(path)
             self.editor.select_span(start, end)
@@ -322,7 +348,10 @@ class TranscriptPage(QWidget):
         if span is None:
             self.notice.show_message("Select the participant's words to make an in-vivo code.")
             return
-        self._change(lambda p: in_vivo_code(p, self._iv(), span[0], span[1]))
+        self._change(
+            lambda p: in_vivo_code(p, self._iv(), span[0], span[1]),
+            shown=lambda coding: self.editor.add_coding(coding, self.colours),
+        )
 
     def remove_selected(self) -> None:
         coding = self.editor.selected_coding
