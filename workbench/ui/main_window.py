@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,9 +28,11 @@ from PySide6.QtWidgets import (
 from workbench.coding.study import list_participants, study_grid, summary
 from workbench.coding.transcripts import utterances
 from workbench.coding.undo import Change, history, redo, undo
+from workbench.domain.positions import utterance_starts
 from workbench.domain.study import StudyError
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
+from workbench.ui.code_tree import CodeTreeWidget
 from workbench.ui.heatmap import HeatmapView
 from workbench.ui.models import (
     ParticipantsModel,
@@ -37,6 +40,7 @@ from workbench.ui.models import (
     TranscriptModel,
     is_right_to_left,
 )
+from workbench.ui.retrieval import RetrievalPane
 from workbench.ui.timeline import TimelineView
 
 MAX_RECENT = 8
@@ -141,6 +145,7 @@ class MainWindow(QMainWindow):
         self.project_label.setObjectName("projectLabel")
         self.statusBar().addPermanentWidget(self.project_label)
 
+        self._add_coding_docks()  # code tree and retrieval: ui/code_tree.py, ui/retrieval.py
         self._build_menus()
         self._build_modes()
         self._show_transcript(None)
@@ -324,6 +329,53 @@ class MainWindow(QMainWindow):
             f"{info.location}   ·   {info.participants} participants · {info.dyads} dyads · "
             f"{info.interviews} interviews · {info.utterances} utterances · {info.codings} codings"
         )
+        self._refresh_coding_docks()
+
+    # --- code tree and retrieval docks ---------------------------------------------------------
+
+    def _add_coding_docks(self) -> None:
+        self.code_tree = CodeTreeWidget()
+        self.retrieval = RetrievalPane()
+        codes = self._dock("Codes", self.code_tree, "codesDock")
+        self.removeDockWidget(codes)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, codes)
+        codes.show()
+        found = self._dock("Retrieval", self.retrieval, "retrievalDock")
+        self.removeDockWidget(found)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, found)
+        found.show()
+        self.resizeDocks([codes], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([found], [260], Qt.Orientation.Vertical)
+        self.code_tree.codes_selected.connect(self.retrieval.set_codes)
+        # The tree has already shown its own change; the rest of the window follows once the
+        # tree's editor or drag has finished.
+        self.code_tree.changed.connect(lambda _change: QTimer.singleShot(0, self.refresh))
+        self.code_tree.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.retrieval.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.retrieval.jump_requested.connect(self.jump_to_segment)
+
+    def _refresh_coding_docks(self) -> None:
+        if self.code_tree.project is not self.project:
+            self.code_tree.set_project(self.project)
+            self.retrieval.set_project(self.project)
+            return
+        self.code_tree.refresh()
+        self.retrieval.reload_choices()
+        self.retrieval.refresh()
+
+    def jump_to_segment(self, interview: str, start: int, end: int) -> None:
+        """Open the segment's interview and select the utterance where the segment starts.
+
+        ``start`` and ``end`` count code points of the interview text (see RetrievalPane)."""
+        if self.project is None:
+            return
+        self.show_mode(0)
+        self.open_interview(interview)
+        rows = utterances(self.project, interview)
+        row = max(bisect_right(utterance_starts([len(u.text) for u in rows]), start) - 1, 0)
+        if row < self.transcript_model.rowCount():
+            self.transcript.selectRow(row)
+            self.transcript.scrollTo(self.transcript_model.index(row, 0))
 
     # --- transcript --------------------------------------------------------------------------
 
