@@ -182,6 +182,14 @@ class CodeTreeModel(QAbstractItemModel):
                 return self.createIndex(node.row(), 0, node.key)
         return QModelIndex()
 
+    def find(self, name_or_path: str) -> str:
+        """The path of the code with this path, else of the first code with this name."""
+        paths = self.paths()
+        if name_or_path in paths:
+            return name_or_path
+        named = [p for p in paths if p.rsplit(PATH_SEPARATOR, 1)[-1] == name_or_path]
+        return named[0] if named else name_or_path
+
     def paths(self) -> list[str]:
         """Every code's path, parents before children."""
 
@@ -414,6 +422,13 @@ class CodeTreeWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("codeTree")
+        self.setStyleSheet(
+            "QLabel#codeError { color: #9b2c2c; background: #fdecec; border: 1px solid #f3c4c4;"
+            " border-radius: 4px; padding: 6px; }"
+            " QLabel#definitionTitle { color: #374151; font-weight: 600; }"
+            " QTreeView#codeView { background: white; border: 1px solid #e3e5e8; }"
+            " QTreeView#codeView::item { padding: 3px 0; }"
+        )
         self.project: Project | None = None
         self.model = CodeTreeModel()
         self.model.error.connect(self._show_error)

@@ -336,16 +336,23 @@ class MainWindow(QMainWindow):
     def _add_coding_docks(self) -> None:
         self.code_tree = CodeTreeWidget()
         self.retrieval = RetrievalPane()
+        # As in MAXQDA: codes below the study on the left (a tab beside the participants), the
+        # segments they retrieve under the transcript.
         codes = self._dock("Codes", self.code_tree, "codesDock")
-        self.removeDockWidget(codes)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, codes)
-        codes.show()
+        participants = self.findChild(QDockWidget, "participantsDock")
+        if participants is not None:
+            self.tabifyDockWidget(participants, codes)
+        codes.raise_()
         found = self._dock("Retrieval", self.retrieval, "retrievalDock")
         self.removeDockWidget(found)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, found)
         found.show()
-        self.resizeDocks([codes], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([found], [260], Qt.Orientation.Vertical)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.resizeDocks([found], [280], Qt.Orientation.Vertical)
+        study = self.findChild(QDockWidget, "studyDock")
+        if study is not None:
+            self.resizeDocks([study], [540], Qt.Orientation.Horizontal)
+            self.resizeDocks([study, codes], [250, 450], Qt.Orientation.Vertical)
         self.code_tree.codes_selected.connect(self.retrieval.set_codes)
         # The tree has already shown its own change; the rest of the window follows once the
         # tree's editor or drag has finished.

@@ -8,32 +8,50 @@ consent is pending or declined are left out). Double-clicking a segment emits
 from __future__ import annotations
 
 import html
+from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QTextLayout,
+    QTextLine,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QListView,
     QSplitter,
-    QTableView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from workbench.coding.codebook import PATH_SEPARATOR
 from workbench.coding.queries import query_segments
 from workbench.coding.study import list_dyads, list_participants, list_waves
+from workbench.coding.transcripts import utterances
 from workbench.domain.coding import Segment
-from workbench.domain.study import Consent, Role, StudyError
+from workbench.domain.positions import utterance_starts
+from workbench.domain.study import Consent, Role, StudyError, Utterance
 from workbench.storage.project import Project
-from workbench.ui.models import _RecordsModel, format_ms, speaker_colour
+from workbench.ui.models import _RecordsModel, format_ms, is_right_to_left, speaker_colour
 
 _Index = QModelIndex | QPersistentModelIndex
+ACCENT = "#2a6f97"
+MARK = "#fbecc8"
 
 
 class SegmentsModel(_RecordsModel[Segment]):
@@ -47,6 +65,22 @@ class SegmentsModel(_RecordsModel[Segment]):
         super().__init__()
         self.roles: dict[str, str] = {}
         """Participant id → role, to show whose words a segment holds."""
+        self.show_code = True
+        """Name the code above each segment (not needed when every segment has the same)."""
+
+    def meta_parts(self, g: Segment) -> list[tuple[str, QColor | None]]:
+        """The line above a segment's words: code, who (in their colour), role, wave, dyad,
+        interview and time; None for the quiet colour."""
+        parts: list[tuple[str, QColor | None]] = []
+        if self.show_code:
+            parts += [(g.code.rsplit(PATH_SEPARATOR, 1)[-1], QColor(ACCENT)), ("   ", None)]
+        people = g.participants or g.speakers
+        for i, person in enumerate(people):
+            parts.append(((", " if i else "") + person, speaker_colour(person)))
+        roles = dict.fromkeys(self.roles.get(p, "?") for p in g.participants)
+        details = [", ".join(roles), g.wave, g.dyad, g.interview, format_ms(g.start_ms)]
+        parts.append(("  ·  " + "  ·  ".join(d for d in details if d), None))
+        return parts
 
     def segment(self, row: int) -> Segment:
         return self._rows[row]
@@ -61,7 +95,7 @@ class SegmentsModel(_RecordsModel[Segment]):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return g.code
+                return g.code.rsplit(PATH_SEPARATOR, 1)[-1]
             if column == 1:
                 return ", ".join(g.participants) or ", ".join(g.speakers) or "—"
             if column == 2:
@@ -82,7 +116,7 @@ class SegmentsModel(_RecordsModel[Segment]):
             if column in (2, 3, 4, 6):
                 return QColor("#6b7280")
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = []
+            lines = [g.code]
             if g.before:
                 lines.append("… " + g.before)
             lines.append("» " + g.text + " «")
@@ -96,29 +130,153 @@ class SegmentsModel(_RecordsModel[Segment]):
         return None
 
 
-def context_html(g: Segment) -> str:
-    """The segment in bold between the utterances around it, for the context view."""
+def context_html(g: Segment, lines: Sequence[Utterance] = ()) -> str:
+    """The segment marked inside its utterances, with the one before and after, for reading.
 
-    def para(text: str, style: str) -> str:
-        body = html.escape(text).replace("\n", "<br>")
-        return f'<p dir="auto" style="{style}">{body}</p>'
+    ``lines`` are the interview's utterances; without them the segment's own context is used.
+    """
 
-    when = format_ms(g.start_ms)
+    def para(speaker: str | None, body: str, style: str = "") -> str:
+        who = ""
+        if speaker:
+            colour = speaker_colour(speaker).name()
+            who = f'<span style="color:{colour}; font-weight:600;">{html.escape(speaker)}</span> '
+        return f'<p dir="auto" style="margin:0 0 6px 0; {style}">{who}{body}</p>'
+
     head = " · ".join(
-        x for x in (g.interview, g.wave, g.dyad, ", ".join(g.participants), when) if x
+        x
+        for x in (g.interview, g.wave, g.dyad, ", ".join(g.participants), format_ms(g.start_ms))
+        if x
     )
     parts = [
-        f'<p style="color:#6b7280; margin-bottom:6px;">{html.escape(head)}'
-        f' — <span style="color:#2a6f97">{html.escape(g.code)}</span></p>'
+        f'<p style="color:#6b7280; margin:0 0 8px 0;">{html.escape(head)}'
+        f' — <span style="color:{ACCENT};">{html.escape(g.code)}</span></p>'
     ]
-    if g.before:
-        parts.append(para(g.before, "color:#8a9099;"))
-    parts.append(para(g.text, "color:#111827; font-weight:600;"))
-    if g.after:
-        parts.append(para(g.after, "color:#8a9099;"))
+    grey = "color:#8a9099;"
+    mark = f'<span style="background:{MARK}; color:#111827;">'
+    if lines:
+        starts = utterance_starts([len(u.text) for u in lines])
+        first = max(bisect_right(starts, g.start) - 1, 0)
+        last = max(bisect_right(starts, max(g.end - 1, g.start)) - 1, first)
+        if first > 0:
+            before = lines[first - 1]
+            parts.append(para(before.speaker, html.escape(before.text), grey))
+        for i in range(first, last + 1):
+            u, at = lines[i], starts[i]
+            a = min(max(g.start - at, 0), len(u.text))
+            b = min(max(g.end - at, 0), len(u.text))
+            body = (
+                html.escape(u.text[:a])
+                + mark
+                + html.escape(u.text[a:b])
+                + "</span>"
+                + html.escape(u.text[b:])
+            )
+            parts.append(para(u.speaker, body, "color:#374151;"))
+        if last + 1 < len(lines):
+            after = lines[last + 1]
+            parts.append(para(after.speaker, html.escape(after.text), grey))
+    else:
+        if g.before:
+            parts.append(para(None, html.escape(g.before), grey))
+        parts.append(para(None, mark + html.escape(g.text) + "</span>"))
+        if g.after:
+            parts.append(para(None, html.escape(g.after), grey))
     if g.memo:
-        parts.append(para("Memo: " + g.memo, "color:#6b4e00; font-style:italic;"))
+        parts.append(
+            para(None, "Memo: " + html.escape(g.memo), "color:#6b4e00; font-style:italic;")
+        )
     return "".join(parts)
+
+
+class SegmentDelegate(QStyledItemDelegate):
+    """A segment as two parts: who, when and where in small grey, then up to two lines of its
+    words (laid out right to left when they are Arabic or Farsi)."""
+
+    PAD = 8
+    LINES = 2
+
+    def _small(self, font: QFont) -> QFont:
+        small = QFont(font)
+        small.setPointSizeF(max(font.pointSizeF() - 1, 7))
+        return small
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        small = QFontMetrics(self._small(option.font))
+        body = QFontMetrics(option.font)
+        height = 2 * self.PAD + small.height() + 4 + self.LINES * body.lineSpacing()
+        return QSize(240, height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        g = index.data(SegmentsModel.SegmentRole)
+        model = index.model()
+        if not isinstance(g, Segment) or not isinstance(model, SegmentsModel):
+            super().paint(painter, option, index)
+            return
+        view = QStyleOptionViewItem(option)
+        self.initStyleOption(view, index)
+        view.text = ""
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, view, painter, widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        grey = QColor("#e8eef3") if selected else QColor("#6b7280")
+        rect = option.rect.adjusted(self.PAD + 2, self.PAD, -self.PAD, -self.PAD)
+
+        painter.save()
+        painter.setClipRect(option.rect)
+        small = self._small(option.font)
+        painter.setFont(small)
+        metrics = QFontMetrics(small)
+        x, baseline = rect.left(), rect.top() + metrics.ascent()
+        for text, colour in model.meta_parts(g):
+            if x >= rect.right():
+                break
+            piece = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.right() - x)
+            if colour is None or selected:
+                painter.setPen(grey if colour is None else QColor("white"))
+            else:
+                painter.setPen(colour)
+            painter.drawText(x, baseline, piece)
+            x += metrics.horizontalAdvance(piece)
+
+        font = option.font
+        painter.setFont(font)
+        painter.setPen(QColor("white") if selected else QColor("#1f2937"))
+        top = rect.top() + metrics.height() + 4
+        words = " ".join(g.text.split())
+        layout = QTextLayout(words, font)
+        text_option = QTextOption()
+        text_option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        if is_right_to_left(words):
+            text_option.setTextDirection(Qt.LayoutDirection.RightToLeft)
+            text_option.setAlignment(Qt.AlignmentFlag.AlignRight)
+        layout.setTextOption(text_option)
+        body = QFontMetrics(font)
+        layout.beginLayout()
+        lines: list[QTextLine] = []
+        while len(lines) < self.LINES:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(rect.width())
+            line.setPosition(QPointF(0, len(lines) * body.lineSpacing()))
+            lines.append(line)
+        layout.endLayout()
+        for n, line in enumerate(lines):
+            last = n == len(lines) - 1
+            rest = words[line.textStart() :]
+            if last and line.textStart() + line.textLength() < len(words):
+                flags = Qt.AlignmentFlag.AlignRight if is_right_to_left(words) else 0
+                elided = body.elidedText(rest, Qt.TextElideMode.ElideRight, rect.width())
+                painter.drawText(
+                    QRectF(rect.left(), top + n * body.lineSpacing(), rect.width(), body.height()),
+                    int(flags),
+                    elided,
+                )
+            else:
+                line.draw(painter, QPointF(rect.left(), top))
+        painter.restore()
 
 
 class RetrievalPane(QWidget):
@@ -133,9 +291,17 @@ class RetrievalPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("retrieval")
+        self.setStyleSheet(
+            "QLabel#retrievalTitle { color: #1f2937; font-weight: 600; padding: 2px 0; }"
+            " QTextBrowser#segmentContext { background: white; border: 1px solid #e3e5e8;"
+            " padding: 6px; }"
+            " QListView#segments { background: white; border: 1px solid #e3e5e8; }"
+        )
         self.project: Project | None = None
         self.codes: list[str] = []
         self.model = SegmentsModel()
+        self._lines: dict[str, list[Utterance]] = {}
+        """Utterances of the interviews read in context since the last refresh."""
 
         self.title = QLabel()
         self.title.setObjectName("retrievalTitle")
@@ -147,25 +313,19 @@ class RetrievalPane(QWidget):
         self.subcodes.setChecked(True)
         self.subcodes.toggled.connect(self.refresh)
 
-        self.table = QTableView()
-        self.table.setObjectName("segments")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.table.doubleClicked.connect(self._double_clicked)
-        self.table.selectionModel().currentRowChanged.connect(self._show_context)
+        self.list = QListView()
+        self.list.setObjectName("segments")
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(SegmentDelegate(self.list))
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setUniformItemSizes(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.doubleClicked.connect(self._double_clicked)
+        self.list.activated.connect(self._double_clicked)
+        self.list.selectionModel().currentRowChanged.connect(self._show_context)
 
         self.context = QTextBrowser()
         self.context.setObjectName("segmentContext")
@@ -176,15 +336,15 @@ class RetrievalPane(QWidget):
         self.footnote.setObjectName("footnote")
         self.footnote.setWordWrap(True)
 
+        self.title.setWordWrap(True)
         filters = QHBoxLayout()
         filters.setSpacing(6)
-        filters.addWidget(self.title, 1)
         for combo in (self.wave, self.role, self.dyad, self.participant):
-            filters.addWidget(combo)
+            filters.addWidget(combo, 1)
         filters.addWidget(self.subcodes)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
+        splitter.addWidget(self.list)
         splitter.addWidget(self.context)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -193,6 +353,7 @@ class RetrievalPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.setSpacing(6)
+        layout.addWidget(self.title)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.footnote)
@@ -202,7 +363,8 @@ class RetrievalPane(QWidget):
         combo = QComboBox()
         combo.setObjectName(name)
         combo.addItem(everything, None)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
         combo.currentIndexChanged.connect(self.refresh)
         return combo
 
@@ -291,22 +453,17 @@ class RetrievalPane(QWidget):
                     rows.setdefault(g.coding, g)
         segments = sorted(rows.values(), key=lambda g: (g.interview, g.start, g.end, g.code))
         previous = self._current()
+        self._lines.clear()
+        self.model.show_code = len({g.code for g in segments}) > 1
         self.model.set_rows(segments)
-        self._fit_columns()
         if previous is not None:
             for row, g in enumerate(segments):
                 if g.coding == previous.coding:
-                    self.table.selectRow(row)
+                    self.list.setCurrentIndex(self.model.index(row, 0))
                     break
         if self._current() is None:
             self.context.clear()
         self._show_title()
-
-    def _fit_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        for column in range(SegmentsModel.TEXT):
-            self.table.resizeColumnToContents(column)
-            header.resizeSection(column, min(header.sectionSize(column) + 8, 220))
 
     def _show_title(self) -> None:
         n = self.model.rowCount()
@@ -321,16 +478,22 @@ class RetrievalPane(QWidget):
     # --- reading and jumping ---------------------------------------------------------------------
 
     def _current(self) -> Segment | None:
-        index = self.table.currentIndex()
+        index = self.list.currentIndex()
         if not index.isValid() or index.row() >= self.model.rowCount():
             return None
         return self.model.segment(index.row())
 
     def _show_context(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
+        if not current.isValid() or current.row() >= self.model.rowCount():
             self.context.clear()
             return
-        self.context.setHtml(context_html(self.model.segment(current.row())))
+        g = self.model.segment(current.row())
+        if g.interview not in self._lines and self.project is not None:
+            try:
+                self._lines[g.interview] = utterances(self.project, g.interview)
+            except StudyError as exc:
+                self.message.emit(str(exc))
+        self.context.setHtml(context_html(g, self._lines.get(g.interview, ())))
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
