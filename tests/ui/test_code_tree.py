@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtTest import QAbstractItemModelTester
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from workbench.coding.codebook import list_codes
 from workbench.coding.undo import undo
@@ -231,6 +231,40 @@ def test_merge_colour_and_definition_go_through_the_core(
     tree.select_path("Trust")
     tree.select_path("Sleep")
     assert tree.definition.toPlainText() == "Any talk of sleep, rest or nights."
+    # Typed but not saved: moving to another code saves it (an undoable step like any other).
+    tree.definition.setPlainText("Talk of trust.")
+    tree.select_path("Trust")
+    tree.select_path("Sleep")
+    assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == "Talk of trust."
+
+
+def test_merging_two_selected_codes_asks_which_way(
+    qtbot, tree: CodeTreeWidget, project: Project
+) -> None:
+    tree.select_path("Trust")
+    index = tree._view_index("Sleep / Nightmares")
+    tree.view.selectionModel().setCurrentIndex(
+        index,
+        tree.view.selectionModel().SelectionFlag.Select
+        | tree.view.selectionModel().SelectionFlag.Rows,
+    )
+    assert sorted(tree.selected_paths()) == ["Sleep / Nightmares", "Trust"]
+    assert tree.merge_action.isEnabled()
+    offered: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        offered.extend(b.text() for b in box.buttons())
+        # The code clicked last is the one merged into, first in the dialog.
+        assert box.text() == "Merge “Trust” into “Sleep / Nightmares”?"
+        next(b for b in box.buttons() if b.text() == "Merge into “Trust”").click()
+
+    QTimer.singleShot(0, answer)
+    tree.merge_selected()
+    assert "Merge into “Sleep / Nightmares”" in offered
+    assert codes(project) == {"Sleep": 2, "Trust": 4}
+    assert tree.selected_paths() == ["Trust"]
 
 
 def test_the_filter_box_and_the_selection_signal(qtbot, tree: CodeTreeWidget) -> None:
@@ -281,6 +315,18 @@ def test_the_window_has_the_code_and_retrieval_docks(qtbot, tmp_path: Path, stud
     assert "undo: rename code 'Trust' to 'Confidence'" in window.statusBar().currentMessage()
     assert tree.model.paths() == ["Sleep", "Sleep / Nightmares", "Trust"]
     assert tree.selected_paths() == ["Trust"] or tree.selected_paths() == []
+
+    # A drop in the tree, then the window's undo: the code is back under its parent.
+    model = tree.model
+    tree.select_path("Sleep / Nightmares")
+    mime = model.mimeData([model.index_of("Sleep / Nightmares")])
+    assert model.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, model.index_of("Trust"))
+    assert tree.selected_paths() == ["Trust / Nightmares"]
+    qtbot.waitUntil(lambda: window.retrieval.codes == ["Trust / Nightmares"])
+    assert window.retrieval.model.rowCount() == 2  # P02's nightmares are left out (consent)
+    window.undo_action.trigger()
+    assert tree.model.paths() == ["Sleep", "Sleep / Nightmares", "Trust"]
+    assert "codings" in window.project_label.text()
 
     # Jump: the segment's interview opens at the utterance it starts in.
     window.retrieval.set_codes(["Trust"])

@@ -263,7 +263,7 @@ class CodeTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
-            return QColor("#6b7280")
+            return QColor("#8a9099")
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [info.path]
             total = self.total_codings(index)
@@ -425,8 +425,8 @@ class CodeTreeWidget(QWidget):
         self.setStyleSheet(
             "QLabel#codeError { color: #9b2c2c; background: #fdecec; border: 1px solid #f3c4c4;"
             " border-radius: 4px; padding: 6px; }"
-            " QLabel#definitionTitle { color: #374151; font-weight: 600; }"
-            " QTreeView#codeView { background: white; border: 1px solid #e3e5e8; }"
+            " QLabel#definitionTitle { font-weight: 600; }"
+            " QTreeView#codeView { border: 1px solid #d9dce1; }"
             " QTreeView#codeView::item { padding: 3px 0; }"
         )
         self.project: Project | None = None
@@ -486,7 +486,7 @@ class CodeTreeWidget(QWidget):
         self.definition.setPlaceholderText("What this code means, when to use it…")
         self.definition.setTabChangesFocus(True)
         self.definition.textChanged.connect(self._definition_edited)
-        self.save_definition = QPushButton("Save definition")
+        self.save_definition = QPushButton("Save")
         self.save_definition.setShortcut(QKeySequence("Ctrl+Return"))
         self.save_definition.setToolTip("Save the definition (Ctrl+Enter)")
         self.save_definition.clicked.connect(self.save_current_definition)
@@ -521,19 +521,19 @@ class CodeTreeWidget(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 4, 0, 0)
         bottom_layout.setSpacing(4)
-        bottom_layout.addWidget(self.definition_title)
-        bottom_layout.addWidget(self.definition, 1)
         row = QHBoxLayout()
-        row.addStretch(1)
+        row.addWidget(self.definition_title, 1)
         row.addWidget(self.save_definition)
         bottom_layout.addLayout(row)
+        bottom_layout.addWidget(self.definition, 1)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        self.definition.setMinimumHeight(3 * self.definition.fontMetrics().lineSpacing() + 12)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
@@ -669,6 +669,8 @@ class CodeTreeWidget(QWidget):
     # --- definition ------------------------------------------------------------------------------
 
     def _show_definition(self, path: str | None) -> None:
+        if path != self._definition_path and self.save_definition.isEnabled():
+            self.save_current_definition()  # moving to another code keeps what was typed
         self._definition_path = path
         info = self.model.info(self.model.index_of(path)) if path else None
         blocker = self.definition.blockSignals(True)

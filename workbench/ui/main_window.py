@@ -352,7 +352,7 @@ class MainWindow(QMainWindow):
         study = self.findChild(QDockWidget, "studyDock")
         if study is not None:
             self.resizeDocks([study], [540], Qt.Orientation.Horizontal)
-            self.resizeDocks([study, codes], [250, 450], Qt.Orientation.Vertical)
+            self.resizeDocks([study, codes], [230, 470], Qt.Orientation.Vertical)
         self.code_tree.codes_selected.connect(self.retrieval.set_codes)
         # The tree has already shown its own change; the rest of the window follows once the
         # tree's editor or drag has finished.

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QPainter,
+    QPalette,
     QTextLayout,
     QTextLine,
     QTextOption,
@@ -52,6 +53,9 @@ from workbench.ui.models import _RecordsModel, format_ms, is_right_to_left, spea
 _Index = QModelIndex | QPersistentModelIndex
 ACCENT = "#2a6f97"
 MARK = "#fbecc8"
+QUIET = "#8a9099"
+"""Grey for what is read second (who, when, the utterances around a segment): legible on light
+and dark backgrounds alike."""
 
 
 class SegmentsModel(_RecordsModel[Segment]):
@@ -114,7 +118,7 @@ class SegmentsModel(_RecordsModel[Segment]):
             if column == 1 and g.participants:
                 return speaker_colour(g.participants[0])
             if column in (2, 3, 4, 6):
-                return QColor("#6b7280")
+                return QColor(QUIET)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [g.code]
             if g.before:
@@ -149,10 +153,10 @@ def context_html(g: Segment, lines: Sequence[Utterance] = ()) -> str:
         if x
     )
     parts = [
-        f'<p style="color:#6b7280; margin:0 0 8px 0;">{html.escape(head)}'
+        f'<p style="color:{QUIET}; margin:0 0 8px 0;">{html.escape(head)}'
         f' — <span style="color:{ACCENT};">{html.escape(g.code)}</span></p>'
     ]
-    grey = "color:#8a9099;"
+    grey = f"color:{QUIET};"
     mark = f'<span style="background:{MARK}; color:#111827;">'
     if lines:
         starts = utterance_starts([len(u.text) for u in lines])
@@ -172,7 +176,7 @@ def context_html(g: Segment, lines: Sequence[Utterance] = ()) -> str:
                 + "</span>"
                 + html.escape(u.text[b:])
             )
-            parts.append(para(u.speaker, body, "color:#374151;"))
+            parts.append(para(u.speaker, body))
         if last + 1 < len(lines):
             after = lines[last + 1]
             parts.append(para(after.speaker, html.escape(after.text), grey))
@@ -184,7 +188,7 @@ def context_html(g: Segment, lines: Sequence[Utterance] = ()) -> str:
             parts.append(para(None, html.escape(g.after), grey))
     if g.memo:
         parts.append(
-            para(None, "Memo: " + html.escape(g.memo), "color:#6b4e00; font-style:italic;")
+            para(None, "Memo: " + html.escape(g.memo), "color:#b07d12; font-style:italic;")
         )
     return "".join(parts)
 
@@ -220,7 +224,11 @@ class SegmentDelegate(QStyledItemDelegate):
         style = widget.style() if widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, view, painter, widget)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        grey = QColor("#e8eef3") if selected else QColor("#6b7280")
+        palette = option.palette
+        text_colour = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        grey = text_colour if selected else QColor(QUIET)
         rect = option.rect.adjusted(self.PAD + 2, self.PAD, -self.PAD, -self.PAD)
 
         painter.save()
@@ -234,7 +242,7 @@ class SegmentDelegate(QStyledItemDelegate):
                 break
             piece = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.right() - x)
             if colour is None or selected:
-                painter.setPen(grey if colour is None else QColor("white"))
+                painter.setPen(grey if colour is None else text_colour)
             else:
                 painter.setPen(colour)
             painter.drawText(x, baseline, piece)
@@ -242,7 +250,7 @@ class SegmentDelegate(QStyledItemDelegate):
 
         font = option.font
         painter.setFont(font)
-        painter.setPen(QColor("white") if selected else QColor("#1f2937"))
+        painter.setPen(text_colour)
         top = rect.top() + metrics.height() + 4
         words = " ".join(g.text.split())
         layout = QTextLayout(words, font)
@@ -292,10 +300,9 @@ class RetrievalPane(QWidget):
         super().__init__(parent)
         self.setObjectName("retrieval")
         self.setStyleSheet(
-            "QLabel#retrievalTitle { color: #1f2937; font-weight: 600; padding: 2px 0; }"
-            " QTextBrowser#segmentContext { background: white; border: 1px solid #e3e5e8;"
-            " padding: 6px; }"
-            " QListView#segments { background: white; border: 1px solid #e3e5e8; }"
+            "QLabel#retrievalTitle { font-weight: 600; padding: 2px 0; }"
+            " QTextBrowser#segmentContext { border: 1px solid #d9dce1; padding: 6px; }"
+            " QListView#segments { border: 1px solid #d9dce1; }"
         )
         self.project: Project | None = None
         self.codes: list[str] = []
@@ -323,7 +330,7 @@ class RetrievalPane(QWidget):
         self.list.setAlternatingRowColors(True)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.doubleClicked.connect(self._double_clicked)
+        # Double-click or Enter (the platform's "activate").
         self.list.activated.connect(self._double_clicked)
         self.list.selectionModel().currentRowChanged.connect(self._show_context)
 
