@@ -138,6 +138,7 @@ class CodeTreeModel(QAbstractItemModel):
         self._nodes: dict[int, _Node] = {}
         self._next_key = 1
         self._moves: dict[str, str] = {}
+        self._by_path: dict[str, int] = {}
         self.reload()
 
     # --- loading ---------------------------------------------------------------------------------
@@ -159,6 +160,7 @@ class CodeTreeModel(QAbstractItemModel):
             (parent or self._root).children.append(node)
             self._nodes[node.key] = node
             by_path[info.path] = node
+        self._index_paths()
         self.endResetModel()
 
     def take_moves(self) -> dict[str, str]:
@@ -177,10 +179,13 @@ class CodeTreeModel(QAbstractItemModel):
         return self._node(index).info
 
     def index_of(self, path: str) -> QModelIndex:
-        for node in self._nodes.values():
-            if node.info is not None and node.info.path == path:
-                return self.createIndex(node.row(), 0, node.key)
-        return QModelIndex()
+        node = self._nodes.get(self._by_path.get(path, -1))
+        if node is None:
+            return QModelIndex()
+        return self.createIndex(node.row(), 0, node.key)
+
+    def _index_paths(self) -> None:
+        self._by_path = {n.info.path: key for key, n in self._nodes.items() if n.info is not None}
 
     def find(self, name_or_path: str) -> str:
         """The path of the code with this path, else of the first code with this name."""
@@ -321,6 +326,7 @@ class CodeTreeModel(QAbstractItemModel):
             if parent == old.path or parent.startswith(prefix):
                 parent = renamed.path + parent[len(old.path) :]
             child.info = replace(child.info, path=path, parent=parent)
+        self._index_paths()
         first = self.index(index.row(), 0, self.parent(index))
         self.dataChanged.emit(first, first.siblingAtColumn(1))
 
