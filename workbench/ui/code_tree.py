@@ -329,6 +329,11 @@ class CodeTreeModel(QAbstractItemModel):
         self._index_paths()
         first = self.index(index.row(), 0, self.parent(index))
         self.dataChanged.emit(first, first.siblingAtColumn(1))
+        for holder in [node, *node.subtree()]:  # their paths changed with it
+            if holder.children:
+                at = self.createIndex(holder.row(), 0, holder.key)
+                last = len(holder.children) - 1
+                self.dataChanged.emit(self.index(0, 0, at), self.index(last, 1, at))
 
     def update_info(self, path: str, info: CodeInfo) -> None:
         """Show a code's new colour or definition (the core's record after the change)."""
