@@ -276,6 +276,9 @@ def test_the_filter_box_and_the_selection_signal(qtbot, tree: CodeTreeWidget) ->
     sleep = tree.proxy.index(0, 0)
     assert tree.proxy.data(sleep) == "Sleep"
     assert tree.proxy.data(tree.proxy.index(0, 0, sleep)) == "Nightmares"
+    # A code that matches shows with its parents, not with all of its children.
+    tree.filter.setText("sleep")
+    assert tree.proxy.rowCount() == 1 and tree.proxy.rowCount(tree.proxy.index(0, 0)) == 0
     tree.filter.clear()
     assert tree.proxy.rowCount() == 2
 

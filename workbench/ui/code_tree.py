@@ -415,7 +415,6 @@ class _CodeFilter(QSortFilterProxyModel):
     def __init__(self) -> None:
         super().__init__()
         self.setRecursiveFilteringEnabled(True)
-        self.setAutoAcceptChildRows(True)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(0)
 
