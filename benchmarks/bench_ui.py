@@ -127,7 +127,7 @@ def main() -> int:
         applies.append(timed(lambda: page.apply(rng.choice(codes))))
         coding, _ = apply_code(page.project, "long", start, start + 120, codes[0])
         cores.append(
-            timed(lambda: apply_code(page.project, "long", start, start + 90, codes[1]))  # type: ignore[arg-type]
+            timed(lambda at=start: apply_code(page.project, "long", at, at + 90, codes[1]))  # type: ignore[arg-type, misc]
         )
         remove_coding(page.project, coding.id)
 

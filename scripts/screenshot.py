@@ -2,6 +2,10 @@
 
     QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" \
         python scripts/screenshot.py projects/demo.dyad shot.png [INTERVIEW]
+
+The third argument may instead be ``--themes``, ``--timeline [DYAD]``, or ``--codes CODE`` (a
+code's name or path: the code tree with that code selected, its segments in the retrieval pane,
+and the transcript at the first of them).
 """
 
 from __future__ import annotations
@@ -30,6 +34,12 @@ def main() -> int:
         window.show_mode(2)
         if len(sys.argv) > 4:
             window.timeline.dyad.setCurrentIndex(window.timeline.dyad.findData(sys.argv[4]))
+    elif interview == "--codes":
+        window.code_tree.select_path(window.code_tree.model.find(sys.argv[4]))
+        if window.retrieval.model.rowCount():
+            window.retrieval.list.setCurrentIndex(window.retrieval.model.index(0, 0))
+            first = window.retrieval.model.segment(0)
+            window.jump_to_segment(first.interview, first.start, first.end)
     elif interview:
         window.open_interview(interview)
 

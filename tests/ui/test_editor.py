@@ -121,6 +121,26 @@ def test_create_import_play_code_by_keyboard_undo_redo(
     assert [c.text for c in list_codings(project, interview="day1")] == [selected]
     assert len(editor.stripes) == 1
 
+    # Dragging the code from the code tree onto a selection codes it too.
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDropEvent
+
+    tree = window.code_tree.model
+    editor.select_utterance(2)
+    third = editor.selection_span()
+    mime = tree.mimeData([tree.index_of("opening")])
+    drop = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction | Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    editor.dropEvent(drop)
+    assert drop.dropAction() == Qt.DropAction.CopyAction
+    assert [(c.start, c.end) for c in list_codings(project, interview="day1")][-1] == third
+    window.undo_action.trigger()
+
     # The code is now known: a second coding by type-ahead with recent codes first.
     editor.select_utterance(0)
     qtbot.keyClick(editor, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)

@@ -128,11 +128,11 @@ def list_codes(project: Project) -> list[CodeInfo]:
         )
         ordered: list[Code] = []
         children: dict[int | None, list[Code]] = {}
-        for c in book.codes:
+        for c in book.codes:  # in sibling order
             children.setdefault(c.parent_id, []).append(c)
 
         def walk(parent_id: int | None) -> None:
-            for c in children.get(parent_id, []):
+            for c in children.get(parent_id, ()):
                 ordered.append(c)
                 walk(c.id)
 

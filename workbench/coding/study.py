@@ -550,8 +550,7 @@ def list_interviews(project: Project) -> list[InterviewInfo]:
         )
         coded = _coded_utterances(s)
         return [
-            _interview_info(s, iv, (int(counts.get(iv.id, 0)), coded.get(iv.id, 0)))
-            for iv in rows
+            _interview_info(s, iv, (int(counts.get(iv.id, 0)), coded.get(iv.id, 0))) for iv in rows
         ]
 
 

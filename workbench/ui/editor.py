@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,10 +41,11 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidge
 
 from workbench.domain.coding import CodingInfo
 from workbench.domain.study import TimedWord, Utterance
+from workbench.ui.code_tree import MIME_TYPE
 from workbench.ui.models import format_ms, is_right_to_left, speaker_colour
 
-CODE_MIME = "application/x-dyad-code-path"
-"""Drag payload for a code: its path, UTF-8. The code tree writes it; the editor accepts it."""
+CODE_MIME = MIME_TYPE
+"""Codes dragged from the code tree: a JSON list of their paths."""
 
 GUTTER_WIDTH = 178
 BLOCK_TOP_MARGIN = 0
@@ -58,7 +60,7 @@ UNVERIFIED_INK = "#3d4752"
 FLAGGED_TINT = "#fff4d6"
 
 
-_WIDE = re.compile("[\U00010000-\U0010FFFF]")
+_WIDE = re.compile("[\U00010000-\U0010ffff]")
 
 
 class PositionMap:
@@ -739,22 +741,25 @@ class TranscriptEditor(QPlainTextEdit):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasFormat(CODE_MIME):
-            event.acceptProposedAction()
+            event.setDropAction(Qt.DropAction.CopyAction)  # the code stays in the tree
+            event.accept()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if event.mimeData().hasFormat(CODE_MIME):
-            event.acceptProposedAction()  # keep the selection: the code lands on it
+            event.setDropAction(Qt.DropAction.CopyAction)  # the selection stays: codes land on it
+            event.accept()
         else:
             super().dragMoveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()
         if mime.hasFormat(CODE_MIME):
-            path = bytes(mime.data(CODE_MIME).data()).decode("utf-8")
-            event.acceptProposedAction()
-            self.code_dropped.emit(path)
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            for path in json.loads(bytes(mime.data(CODE_MIME).data()).decode("utf-8")):
+                self.code_dropped.emit(str(path))
             return
         super().dropEvent(event)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,9 +36,11 @@ from workbench.domain.study import InterviewStatus
 from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
+from workbench.ui.code_tree import CodeTreeWidget
 from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
 from workbench.ui.heatmap import HeatmapView
 from workbench.ui.models import ParticipantsModel, StudyGridModel
+from workbench.ui.retrieval import RetrievalPane
 from workbench.ui.timeline import TimelineView
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
@@ -121,6 +123,7 @@ class MainWindow(QMainWindow):
         self.project_label.setObjectName("projectLabel")
         self.statusBar().addPermanentWidget(self.project_label)
 
+        self._add_coding_docks()  # code tree and retrieval: ui/code_tree.py, ui/retrieval.py
         self._build_menus()
         self._build_modes()
         geometry = settings.value("window/geometry")
@@ -338,6 +341,58 @@ class MainWindow(QMainWindow):
             f"{info.location}   ·   {info.participants} participants · {info.dyads} dyads · "
             f"{info.interviews} interviews · {info.utterances} utterances · {info.codings} codings"
         )
+        self._refresh_coding_docks()
+
+    # --- codes and retrieval --------------------------------------------------------------
+
+    def _add_coding_docks(self) -> None:
+        self.code_tree = CodeTreeWidget()
+        self.retrieval = RetrievalPane()
+        # As in MAXQDA: codes below the study on the left (a tab beside the participants), the
+        # segments they retrieve under the transcript.
+        codes = self._dock("Codes", self.code_tree, "codesDock")
+        participants = self.findChild(QDockWidget, "participantsDock")
+        if participants is not None:
+            self.tabifyDockWidget(participants, codes)
+        codes.raise_()
+        found = self._dock("Retrieval", self.retrieval, "retrievalDock")
+        self.removeDockWidget(found)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, found)
+        found.show()
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.resizeDocks([found], [280], Qt.Orientation.Vertical)
+        study = self.findChild(QDockWidget, "studyDock")
+        if study is not None:
+            self.resizeDocks([study], [540], Qt.Orientation.Horizontal)
+            self.resizeDocks([study, codes], [230, 470], Qt.Orientation.Vertical)
+        self.code_tree.codes_selected.connect(self.retrieval.set_codes)
+        # The tree has already shown its own change; the rest of the window follows once the
+        # tree's editor or drag has finished.
+        self.code_tree.changed.connect(self.undo.record)
+        self.code_tree.changed.connect(lambda _change: QTimer.singleShot(0, self.refresh))
+        self.code_tree.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.retrieval.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.retrieval.jump_requested.connect(self.jump_to_segment)
+
+    def _refresh_coding_docks(self) -> None:
+        if self.code_tree.project is not self.project:
+            self.code_tree.set_project(self.project)
+            self.retrieval.set_project(self.project)
+            return
+        self.code_tree.refresh()
+        self.retrieval.reload_choices()
+        self.retrieval.refresh()
+
+    def jump_to_segment(self, interview: str, start: int, end: int) -> None:
+        """Open the segment's interview with the segment selected in the editor.
+
+        ``start`` and ``end`` count code points of the interview text (see RetrievalPane)."""
+        if self.project is None:
+            return
+        self.open_interview(interview)
+        if self.page.interview == interview:
+            self.editor.select_span(start, end)
+            self.editor.setFocus()
 
     # --- transcript --------------------------------------------------------------------------
 

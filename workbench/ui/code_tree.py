@@ -1,0 +1,865 @@
+"""The code tree: the codebook as a tree to reshape by mouse and keyboard.
+
+``CodeTreeModel`` is a QAbstractItemModel over ``list_codes``; every change it makes (rename in
+place, a drop that re-parents) calls the core's undoable command and reports the core's refusal
+as a message, never a traceback. ``CodeTreeWidget`` adds a filter box, the actions (new code,
+new child, rename, colour, merge, delete), a definition editor, and the signals the window uses.
+
+Codes are identified by their path (names from the root joined by " / "), as the core's
+functions take them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
+from typing import Any, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QItemSelection,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QColorDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.coding.codebook import (
+    PATH_SEPARATOR,
+    add_code,
+    delete_code,
+    list_codes,
+    merge_codes,
+    move_code,
+    rename_code,
+    update_code,
+)
+from workbench.coding.undo import Change
+from workbench.domain.coding import CodeInfo
+from workbench.domain.study import StudyError
+from workbench.storage.project import Project
+
+_Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
+MIME_TYPE = "application/x-dyad-code-paths"
+NO_COLOUR = "#c3c8cf"
+
+
+class _Node:
+    __slots__ = ("children", "info", "key", "parent")
+
+    def __init__(self, key: int, info: CodeInfo | None, parent: _Node | None) -> None:
+        self.key = key
+        self.info = info
+        self.parent = parent
+        self.children: list[_Node] = []
+
+    def row(self) -> int:
+        return self.parent.children.index(self) if self.parent is not None else 0
+
+    def subtree(self) -> list[_Node]:
+        found, frontier = [], list(self.children)
+        while frontier:
+            node = frontier.pop()
+            found.append(node)
+            frontier.extend(node.children)
+        return found
+
+
+_swatches: dict[str, QIcon] = {}
+
+
+def swatch(colour: str | None) -> QIcon:
+    """A small round swatch of the code's colour; a hollow ring for a code without one."""
+    key = colour or ""
+    if key not in _swatches:
+        pixmap = QPixmap(28, 28)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if colour:
+            painter.setPen(QColor(colour).darker(115))
+            painter.setBrush(QColor(colour))
+        else:
+            pen = painter.pen()
+            pen.setColor(QColor(NO_COLOUR))
+            pen.setWidth(2)
+            painter.setPen(pen)
+        painter.drawEllipse(4, 4, 20, 20)
+        painter.end()
+        _swatches[key] = QIcon(pixmap)
+    return _swatches[key]
+
+
+class CodeTreeModel(QAbstractItemModel):
+    """Codes as a tree: column 0 the name (editable; swatch as decoration), column 1 the codings.
+
+    Structural changes (add, move, delete, merge, undo) reload the tree; a rename or an edit of
+    colour or definition updates its rows in place.
+    """
+
+    PathRole = Qt.ItemDataRole.UserRole + 1
+    InfoRole = Qt.ItemDataRole.UserRole + 2
+    HEADERS = ("Code", "Codings")
+
+    changed = Signal(object)
+    """A core command changed the project (the ``Change``)."""
+    error = Signal(str)
+    """The core refused a change; the message is for the user."""
+
+    def __init__(self, project: Project | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self._root = _Node(0, None, None)
+        self._nodes: dict[int, _Node] = {}
+        self._next_key = 1
+        self._moves: dict[str, str] = {}
+        self._by_path: dict[str, int] = {}
+        self.reload()
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.reload()
+
+    def reload(self) -> None:
+        codes = list_codes(self.project) if self.project is not None else []
+        self.beginResetModel()
+        self._root = _Node(0, None, None)
+        self._nodes = {}
+        by_path: dict[str, _Node] = {}
+        for info in codes:  # parents come before their children
+            parent = by_path.get(info.parent) if info.parent else self._root
+            node = _Node(self._next_key, info, parent or self._root)
+            self._next_key += 1
+            (parent or self._root).children.append(node)
+            self._nodes[node.key] = node
+            by_path[info.path] = node
+        self._index_paths()
+        self.endResetModel()
+
+    def take_moves(self) -> dict[str, str]:
+        """Old path → new path of the codes the last drop moved (for a view to follow them)."""
+        moves, self._moves = self._moves, {}
+        return moves
+
+    # --- lookups ---------------------------------------------------------------------------------
+
+    def _node(self, index: _Index) -> _Node:
+        if not index.isValid():
+            return self._root
+        return self._nodes.get(index.internalId(), self._root)
+
+    def info(self, index: _Index) -> CodeInfo | None:
+        return self._node(index).info
+
+    def index_of(self, path: str) -> QModelIndex:
+        node = self._nodes.get(self._by_path.get(path, -1))
+        if node is None:
+            return QModelIndex()
+        return self.createIndex(node.row(), 0, node.key)
+
+    def _index_paths(self) -> None:
+        self._by_path = {n.info.path: key for key, n in self._nodes.items() if n.info is not None}
+
+    def find(self, name_or_path: str) -> str:
+        """The path of the code with this path, else of the first code with this name."""
+        paths = self.paths()
+        if name_or_path in paths:
+            return name_or_path
+        named = [p for p in paths if p.rsplit(PATH_SEPARATOR, 1)[-1] == name_or_path]
+        return named[0] if named else name_or_path
+
+    def paths(self) -> list[str]:
+        """Every code's path, parents before children."""
+
+        def walk(node: _Node) -> list[str]:
+            out: list[str] = []
+            for child in node.children:
+                assert child.info is not None
+                out.append(child.info.path)
+                out += walk(child)
+            return out
+
+        return walk(self._root)
+
+    def total_codings(self, index: _Index) -> int:
+        """Codings of the code and of its sub-codes."""
+        node = self._node(index)
+        return sum(n.info.codings for n in [node, *node.subtree()] if n.info is not None)
+
+    def subcode_count(self, index: _Index) -> int:
+        return len(self._node(index).subtree())
+
+    # --- QAbstractItemModel ----------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        node = self._node(parent)
+        return self.createIndex(row, column, node.children[row].key)
+
+    def parent(self, index: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        node = self._node(index).parent
+        if node is None or node is self._root:
+            return QModelIndex()
+        return self.createIndex(node.row(), 0, node.key)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        info = self.info(index)
+        if info is None:
+            return None
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if column == 0:
+                return info.name
+            if role == Qt.ItemDataRole.DisplayRole:
+                total = self.total_codings(index)
+                return str(info.codings) if total == info.codings else f"{info.codings} ({total})"
+            return info.codings
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return swatch(info.color)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 1:
+            return QColor("#8a9099")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [info.path]
+            total = self.total_codings(index)
+            with_subs = f", {total} with sub-codes" if total > info.codings else ""
+            lines.append(f"{info.codings} codings{with_subs}")
+            if info.definition:
+                lines.append(info.definition)
+            return "\n".join(lines)
+        if role == self.PathRole:
+            return info.path
+        if role == self.InfoRole:
+            return info
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        flags = (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsDragEnabled
+            | Qt.ItemFlag.ItemIsDropEnabled
+        )
+        if index.column() == 0:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    # --- rename in place -------------------------------------------------------------------------
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        info = self.info(index)
+        if info is None or role != Qt.ItemDataRole.EditRole or index.column() != 0:
+            return False
+        new_name = " ".join(str(value or "").split())
+        if new_name == info.name:
+            return False
+        result = self._run(lambda p: rename_code(p, info.path, new_name))
+        if result is None:
+            return False
+        renamed, change = result
+        self._rename_in_place(index, renamed)
+        self.changed.emit(change)
+        return True
+
+    def _rename_in_place(self, index: _Index, renamed: CodeInfo) -> None:
+        node = self._node(index)
+        old = node.info
+        assert old is not None
+        node.info = renamed
+        prefix = old.path + PATH_SEPARATOR
+        for child in node.subtree():
+            assert child.info is not None
+            path = renamed.path + child.info.path[len(old.path) :]
+            parent = child.info.parent or ""
+            if parent == old.path or parent.startswith(prefix):
+                parent = renamed.path + parent[len(old.path) :]
+            child.info = replace(child.info, path=path, parent=parent)
+        self._index_paths()
+        first = self.index(index.row(), 0, self.parent(index))
+        self.dataChanged.emit(first, first.siblingAtColumn(1))
+        for holder in [node, *node.subtree()]:  # their paths changed with it
+            if holder.children:
+                at = self.createIndex(holder.row(), 0, holder.key)
+                last = len(holder.children) - 1
+                self.dataChanged.emit(self.index(0, 0, at), self.index(last, 1, at))
+
+    def update_info(self, path: str, info: CodeInfo) -> None:
+        """Show a code's new colour or definition (the core's record after the change)."""
+        index = self.index_of(path)
+        if index.isValid():
+            self._node(index).info = info
+            self.dataChanged.emit(index, index.siblingAtColumn(1))
+
+    # --- drag and drop: re-parent ----------------------------------------------------------------
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        # Move within the tree; copy onto the transcript, where a dropped code codes the selection.
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        paths: list[str] = []
+        for index in indexes:
+            info = self.info(index)
+            if info is not None and info.path not in paths:
+                paths.append(info.path)
+        mime = QMimeData()
+        mime.setData(MIME_TYPE, QByteArray(json.dumps(paths).encode("utf-8")))
+        return mime
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    ) -> bool:
+        return action == Qt.DropAction.MoveAction and data.hasFormat(MIME_TYPE)
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: _Index
+    ) -> bool:
+        """Put the dragged codes under the code dropped on (between top-level rows: the top)."""
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            paths = json.loads(bytes(data.data(MIME_TYPE).data()).decode("utf-8"))
+        except ValueError:
+            return False
+        target = self.info(parent)
+        new_parent = target.path if target is not None else None
+        changes: list[Change] = []
+        # A code dragged together with one of its ancestors moves with it.
+        paths = [p for p in paths if not any(p.startswith(q + PATH_SEPARATOR) for q in paths)]
+        for path in paths:
+            current = self.info(self.index_of(path))
+            if current is None or current.parent == new_parent:
+                continue
+            result = self._run(partial(move_code, code=path, new_parent=new_parent))
+            if result is None:
+                break
+            self._moves[path] = result[0].path
+            changes.append(result[1])
+        if changes:
+            self.reload()
+        for change in changes:
+            self.changed.emit(change)
+        return bool(changes)
+
+    # --- commands --------------------------------------------------------------------------------
+
+    def _run(self, command: Callable[[Project], T]) -> T | None:
+        """Run a core command; a refusal is reported through ``error`` and gives None."""
+        if self.project is None:
+            return None
+        try:
+            return command(self.project)
+        except StudyError as exc:
+            self.error.emit(str(exc))
+            return None
+
+
+class _CodeFilter(QSortFilterProxyModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setRecursiveFilteringEnabled(True)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(0)
+
+
+class CodeTreeWidget(QWidget):
+    """The codebook dock: filter box, tree, actions and the selected code's definition."""
+
+    codes_selected = Signal(list)
+    """Paths of the selected codes (the core names codes by path)."""
+    changed = Signal(object)
+    """A core command changed the project (the ``Change``): refresh what shows it."""
+    message = Signal(str)
+    """Something for the status bar: what was done, or why it was refused."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeTree")
+        self.setStyleSheet(
+            "QLabel#codeError { color: #9b2c2c; background: #fdecec; border: 1px solid #f3c4c4;"
+            " border-radius: 4px; padding: 6px; }"
+            " QLabel#definitionTitle { font-weight: 600; }"
+            " QTreeView#codeView { border: 1px solid #d9dce1; }"
+            " QTreeView#codeView::item { padding: 3px 0; }"
+        )
+        self.project: Project | None = None
+        self.model = CodeTreeModel()
+        self.model.error.connect(self._show_error)
+        self.model.changed.connect(self._report)
+        self.proxy = _CodeFilter()
+        self.proxy.setSourceModel(self.model)
+        self._saved: tuple[list[str], list[str], str | None] = ([], [], None)
+        self.model.modelAboutToBeReset.connect(self._save_state)
+        self.model.modelReset.connect(self._restore_state)
+
+        self.filter = QLineEdit()
+        self.filter.setObjectName("codeFilter")
+        self.filter.setPlaceholderText("Filter codes…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter_changed)
+
+        self.view = QTreeView()
+        self.view.setObjectName("codeView")
+        self.view.setModel(self.proxy)
+        self.view.setHeaderHidden(False)
+        self.view.setUniformRowHeights(True)
+        self.view.setAnimated(True)
+        self.view.setIndentation(16)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.setDragEnabled(True)
+        self.view.setAcceptDrops(True)
+        self.view.setDropIndicatorShown(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("codeError")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self._error_timer = QTimer(self)
+        self._error_timer.setSingleShot(True)
+        self._error_timer.timeout.connect(self.error_label.hide)
+
+        self.definition_title = QLabel("Definition")
+        self.definition_title.setObjectName("definitionTitle")
+        self.definition = QPlainTextEdit()
+        self.definition.setObjectName("definition")
+        self.definition.setPlaceholderText("What this code means, when to use it…")
+        self.definition.setTabChangesFocus(True)
+        self.definition.textChanged.connect(self._definition_edited)
+        self.save_definition = QPushButton("Save")
+        self.save_definition.setShortcut(QKeySequence("Ctrl+Return"))
+        self.save_definition.setToolTip("Save the definition (Ctrl+Enter)")
+        self.save_definition.clicked.connect(self.save_current_definition)
+        self._definition_path: str | None = None
+
+        self._build_actions()
+        bar = QHBoxLayout()
+        bar.setSpacing(4)
+        bar.setContentsMargins(0, 0, 0, 0)
+        for action in (self.new_action, self.child_action, self.merge_action, self.colour_action):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setAutoRaise(True)
+            bar.addWidget(button)
+        bar.addStretch(1)
+        delete_button = QToolButton()
+        delete_button.setDefaultAction(self.delete_action)
+        delete_button.setAutoRaise(True)
+        bar.addWidget(delete_button)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setSpacing(6)
+        top_layout.addWidget(self.filter)
+        top_layout.addLayout(bar)
+        top_layout.addWidget(self.view, 1)
+        top_layout.addWidget(self.error_label)
+
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 4, 0, 0)
+        bottom_layout.setSpacing(4)
+        row = QHBoxLayout()
+        row.addWidget(self.definition_title, 1)
+        row.addWidget(self.save_definition)
+        bottom_layout.addLayout(row)
+        bottom_layout.addWidget(self.definition, 1)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.definition.setMinimumHeight(3 * self.definition.fontMetrics().lineSpacing() + 12)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(splitter)
+        self._show_definition(None)
+
+    def _build_actions(self) -> None:
+        def make(text: str, shortcut: str, slot: Callable[[], object], tip: str) -> QAction:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})")
+            action.triggered.connect(lambda _=False: slot())
+            self.addAction(action)
+            return action
+
+        # Window-wide keys (Ctrl+N new project, Ctrl+M verified, …) are not reused here: a key
+        # bound twice where both apply fires neither.
+        self.new_action = make("New code", "Ins", self.new_code, "Add a code at the top")
+        self.child_action = make(
+            "New child", "Shift+Ins", self.new_child_code, "Add a code under the selected one"
+        )
+        self.rename_action = make("Rename", "F2", self.rename_current, "Rename the code")
+        self.colour_action = make("Colour…", "Ctrl+Shift+C", self.choose_colour, "Pick a colour")
+        self.merge_action = make(
+            "Merge…", "Ctrl+Alt+M", self.merge_selected, "Merge two selected codes into one"
+        )
+        self.delete_action = make("Delete", "Del", self.delete_selected, "Delete the codes")
+        # F2 and Del belong to the tree alone: in the filter box or the definition they edit text.
+        for action in (self.rename_action, self.delete_action):
+            self.removeAction(action)
+            self.view.addAction(action)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.find_action = make("Filter", "Ctrl+F", self._focus_filter, "Filter the codes")
+
+    # --- project ---------------------------------------------------------------------------------
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.model.project = project
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the codebook, keeping what is expanded and selected."""
+        self.model.reload()
+
+    def _save_state(self) -> None:
+        self._saved = (
+            [p for p in self.model.paths() if self.view.isExpanded(self._view_index(p))],
+            self.selected_paths(),
+            self.current_path(),
+        )
+
+    def _restore_state(self) -> None:
+        expanded, selected, current = self._saved
+        self._saved = ([], [], None)
+        moves = self.model.take_moves()
+
+        def mapped(path: str) -> str:
+            for old, new in moves.items():
+                if path == old or path.startswith(old + PATH_SEPARATOR):
+                    return new + path[len(old) :]
+            return path
+
+        self._restore(
+            [mapped(p) for p in expanded],
+            [mapped(p) for p in selected],
+            mapped(current) if current else None,
+        )
+
+    def _restore(self, expanded: list[str], selected: list[str], current: str | None) -> None:
+        for path in expanded:
+            self.view.setExpanded(self._view_index(path), True)
+        for path in selected:  # a moved code shows where it went
+            self._expand_to(self._view_index(path))
+        selection = QItemSelection()
+        for path in selected:
+            index = self._view_index(path)
+            if index.isValid():
+                selection.select(index, index.siblingAtColumn(1))
+        blocker = self.view.selectionModel().blockSignals(True)
+        self.view.selectionModel().select(
+            selection, self.view.selectionModel().SelectionFlag.ClearAndSelect
+        )
+        if current is not None and self._view_index(current).isValid():
+            self.view.selectionModel().setCurrentIndex(
+                self._view_index(current), self.view.selectionModel().SelectionFlag.NoUpdate
+            )
+        self.view.selectionModel().blockSignals(blocker)
+        self._selection_changed()
+
+    def _view_index(self, path: str) -> QModelIndex:
+        return self.proxy.mapFromSource(self.model.index_of(path))
+
+    # --- selection -------------------------------------------------------------------------------
+
+    def selected_paths(self) -> list[str]:
+        rows = self.view.selectionModel().selectedRows(0)
+        paths = [self.proxy.data(i, CodeTreeModel.PathRole) for i in rows]
+        return [p for p in paths if p]
+
+    def current_path(self) -> str | None:
+        index = self.view.currentIndex()
+        path = self.proxy.data(index, CodeTreeModel.PathRole) if index.isValid() else None
+        return str(path) if path else None
+
+    def select_path(self, path: str) -> None:
+        index = self._view_index(path)
+        if not index.isValid():
+            return
+        self._expand_to(index)
+        self.view.selectionModel().setCurrentIndex(
+            index,
+            self.view.selectionModel().SelectionFlag.ClearAndSelect
+            | self.view.selectionModel().SelectionFlag.Rows,
+        )
+        self.view.scrollTo(index)
+
+    def _expand_to(self, index: QModelIndex) -> None:
+        parent = index.parent()
+        while parent.isValid():
+            self.view.setExpanded(parent, True)
+            parent = parent.parent()
+
+    def _selection_changed(self, *_: Any) -> None:
+        paths = self.selected_paths()
+        self._show_definition(paths[0] if len(paths) == 1 else None)
+        one = len(paths) == 1
+        self.child_action.setEnabled(one)
+        self.rename_action.setEnabled(one)
+        self.colour_action.setEnabled(bool(paths))
+        self.merge_action.setEnabled(len(paths) == 2)
+        self.delete_action.setEnabled(bool(paths))
+        self.codes_selected.emit(paths)
+
+    # --- definition ------------------------------------------------------------------------------
+
+    def _show_definition(self, path: str | None) -> None:
+        if path != self._definition_path and self.save_definition.isEnabled():
+            self.save_current_definition()  # moving to another code keeps what was typed
+        self._definition_path = path
+        info = self.model.info(self.model.index_of(path)) if path else None
+        blocker = self.definition.blockSignals(True)
+        self.definition.setPlainText(info.definition or "" if info else "")
+        self.definition.blockSignals(blocker)
+        self.definition.setEnabled(info is not None)
+        self.definition_title.setText(f"Definition of “{info.name}”" if info else "Definition")
+        self.save_definition.setEnabled(False)
+
+    def _definition_edited(self) -> None:
+        self.save_definition.setEnabled(self._definition_path is not None)
+
+    def save_current_definition(self) -> None:
+        path = self._definition_path
+        if path is None:
+            return
+        text = self.definition.toPlainText().strip()
+        result = self.model._run(lambda p: update_code(p, path, definition=text))
+        if result is not None:
+            self.model.update_info(path, result[0])
+            self.save_definition.setEnabled(False)
+            self._report(result[1])
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def _unique_name(self, parent: str | None, base: str = "New code") -> str:
+        prefix = parent + PATH_SEPARATOR if parent else ""
+        taken = set(self.model.paths())
+        name, n = base, 1
+        while prefix + name in taken:
+            n += 1
+            name = f"{base} {n}"
+        return name
+
+    def new_code(self, parent: str | None = None, name: str | None = None) -> str | None:
+        """Add a code (under ``parent``) and start renaming it in place; its path, or None."""
+        if self.project is None:
+            return None
+        name = name or self._unique_name(parent)
+        result = self.model._run(lambda p: add_code(p, name, parent=parent))
+        if result is None:
+            return None
+        info, change = result
+        self.filter.clear()
+        self.refresh()
+        self.select_path(info.path)
+        self._report(change)
+        if self.isVisible():
+            self.view.edit(self.view.currentIndex())
+        return info.path
+
+    def new_child_code(self) -> str | None:
+        paths = self.selected_paths()
+        if len(paths) != 1:
+            self._show_error("select the code to add a child code under")
+            return None
+        return self.new_code(parent=paths[0])
+
+    def rename_current(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.view.edit(index.siblingAtColumn(0))
+
+    def choose_colour(self, colour: str | None = None) -> None:
+        paths = self.selected_paths()
+        if not paths:
+            return
+        if colour is None:
+            first = self.model.info(self.model.index_of(paths[0]))
+            initial = QColor(first.color) if first and first.color else QColor("#2a6f97")
+            picked = QColorDialog.getColor(initial, self, "Code colour")
+            if not picked.isValid():
+                return
+            colour = picked.name()
+        for path in paths:
+            result = self.model._run(partial(update_code, code=path, color=colour))
+            if result is None:
+                return
+            self.model.update_info(path, result[0])
+            self._report(result[1])
+
+    def merge_selected(self) -> None:
+        paths = self.selected_paths()
+        if len(paths) != 2:
+            self._show_error("select two codes to merge (Ctrl+click the second)")
+            return
+        first, second = paths
+        current = self.current_path()
+        if current == first:  # merge into the one clicked last
+            first, second = second, first
+        box = QMessageBox(self)
+        box.setWindowTitle("Merge codes")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(f"Merge “{first}” into “{second}”?")
+        box.setInformativeText(
+            f"The codings, sub-codes and memos of “{first}” move to “{second}”, and “{first}” "
+            "is deleted. Undo (Ctrl+Z) puts it back."
+        )
+        into = box.addButton(f"Merge into “{second}”", QMessageBox.ButtonRole.AcceptRole)
+        other = box.addButton(f"Merge into “{first}”", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is into:
+            self.merge(first, second)
+        elif clicked is other:
+            self.merge(second, first)
+
+    def merge(self, source: str, into: str) -> bool:
+        result = self.model._run(lambda p: merge_codes(p, source, into))
+        if result is None:
+            return False
+        self.refresh()
+        self.select_path(result[0].path)
+        self._report(result[1])
+        return True
+
+    def delete_selected(self, confirm: bool | None = None) -> None:
+        """Delete the selected codes after asking (``confirm`` answers for the caller)."""
+        paths = self.selected_paths()
+        # A code inside another selected one goes with it.
+        paths = [p for p in paths if not any(p.startswith(q + PATH_SEPARATOR) for q in paths)]
+        if not paths:
+            return
+        if confirm is None:
+            codings = sum(self.model.total_codings(self.model.index_of(p)) for p in paths)
+            subs = sum(self.model.subcode_count(self.model.index_of(p)) for p in paths)
+            what = f"“{paths[0]}”" if len(paths) == 1 else f"{len(paths)} codes"
+            detail = []
+            if subs:
+                detail.append(f"{subs} sub-code{'s' if subs != 1 else ''}")
+            if codings:
+                detail.append(f"{codings} coding{'s' if codings != 1 else ''}")
+            text = f"Delete {what}" + (f" with {' and '.join(detail)}" if detail else "") + "?"
+            answer = QMessageBox.question(
+                self, "Delete code", text + "\n\nUndo (Ctrl+Z) brings it back."
+            )
+            confirm = answer == QMessageBox.StandardButton.Yes
+        if not confirm:
+            return
+        for path in paths:
+            change = self.model._run(partial(delete_code, code=path, confirm=True))
+            if change is None:
+                break
+            self._report(change)
+        self.refresh()
+
+    def _focus_filter(self) -> None:
+        self.filter.setFocus()
+        self.filter.selectAll()
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        if text.strip():
+            self.view.expandAll()
+
+    def _context_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        for action in (self.new_action, self.child_action, self.rename_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (self.colour_action, self.merge_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    # --- reporting -------------------------------------------------------------------------------
+
+    def _report(self, change: Change) -> None:
+        self.error_label.hide()
+        self.message.emit(change.description)
+        self.changed.emit(change)
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text[:1].upper() + text[1:])
+        self.error_label.show()
+        self._error_timer.start(10000)
+        self.message.emit(text)
