@@ -54,6 +54,7 @@ COMMANDS = (
     "stance",
     "redact",
     "pseudonyms",
+    "labels",
     "export",
     "import",
 )
@@ -907,21 +908,46 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
         print("no key original or accepted identifier in text an export would write")
 
 
+def cmd_labels(args: argparse.Namespace) -> None:
+    from workbench.coding.labels import label_report, set_quote_label
+
+    with _open(args) as project:
+        if args.set is not None or args.min_group is not None:
+            set_quote_label(project, args.set, min_group=args.min_group, coder=args.coder)
+        report = label_report(project)
+    if args.json:
+        _print_json(report)
+        return
+    print(f"quote label: {report.template}")
+    if report.examples:
+        print("as exports write it, e.g.:")
+        for example in report.examples:
+            print(f"  {example}")
+    if not report.risks:
+        print(f"every label fits at least {report.min_group} participants")
+    for risk in report.risks:
+        print(f"warning: {risk.describe()}", file=sys.stderr)
+
+
 def cmd_export(args: argparse.Namespace) -> None:
     if args.format in ("csv", "xlsx"):
         from workbench.exchange.tables import export_segments_csv, export_workbook
 
+        write = export_segments_csv if args.format == "csv" else export_workbook
         with _open(args) as project:
-            if args.format == "csv":
-                n = export_segments_csv(
-                    project, Path(args.out), include_unconsented=args.include_unconsented
-                )
-                print(f"wrote {args.out}: {n} coded segments")
-            else:
-                sheets = export_workbook(
-                    project, Path(args.out), include_unconsented=args.include_unconsented
-                )
-                print(f"wrote {args.out}: {', '.join(sheets)}")
+            result = write(
+                project,
+                Path(args.out),
+                include_unconsented=args.include_unconsented,
+                override_check=args.override_pseudonym_check,
+                key=Path(args.key) if args.key else None,
+            )
+        if args.format == "csv":
+            print(f"wrote {args.out}: {result.segments} coded segments")
+        else:
+            print(f"wrote {args.out}: {', '.join(result.sheets)}")
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
         return
     if args.format in ("txt", "docx", "srt", "vtt"):
         from workbench.exchange.transcript_export import export_transcript
@@ -1347,6 +1373,14 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--all", metavar="TEXT", help="every whole-word, case-sensitive occurrence")
     p.add_argument("--as", dest="placeholder", required=True, metavar="PLACEHOLDER")
     p.add_argument("--key", help="the key file (default: PROJECT.dyadkey beside a .dyad file)")
+    p = command("labels", cmd_labels, "how quotes are labelled in exports, and which give away")
+    p.add_argument("--set", metavar="TEMPLATE", help="e.g. '{Role}, {wave}' or '{pseudonym}'")
+    p.add_argument(
+        "--min-group",
+        type=int,
+        metavar="K",
+        help="warn when fewer than K participants share a label (default 2)",
+    )
     pseudonyms = sub.add_parser("pseudonyms", help="identifiers").add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )

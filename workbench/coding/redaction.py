@@ -45,6 +45,10 @@ _TOUCHED = ("utterance", "translation", "detached_coding", "undo_entry", "redact
 # --- the key ------------------------------------------------------------------------------------
 
 
+class KeyMissing(StudyError):
+    """No key where one was looked for (a project that never had a redaction has none)."""
+
+
 class KeyStore:
     """The separate file holding originals and the identifiers the analyst accepted."""
 
@@ -62,7 +66,7 @@ class KeyStore:
             path = project.path.with_suffix(KEY_SUFFIX)
         if not path.exists():
             if not create:
-                raise StudyError(f"no key file at {path}: give the right --key FILE")
+                raise KeyMissing(f"no key file at {path}: give the right --key FILE")
             con = sqlite3.connect(path)
             with con:
                 con.executescript(
