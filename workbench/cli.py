@@ -508,7 +508,7 @@ def cmd_undo(args: argparse.Namespace) -> None:
 
     with _open(args) as project:
         if args.command == "undo":
-            change = undo(project, args.coder, key=Path(args.key) if args.key else None)
+            change = undo(project, args.coder, key=args.key)
         else:
             change = redo(project, args.coder)
         print(change.description)
@@ -865,7 +865,7 @@ def cmd_redact(args: argparse.Namespace) -> None:
             start=args.start,
             end=args.end,
             everywhere=args.all,
-            key_path=Path(args.key) if args.key else None,
+            key_path=args.key,
             coder=args.coder,
         )
     print(
@@ -881,7 +881,7 @@ def cmd_redact(args: argparse.Namespace) -> None:
 def cmd_pseudonyms(args: argparse.Namespace) -> None:
     from workbench.coding import redaction
 
-    key = Path(args.key) if args.key else None
+    key = args.key
     with _open(args) as project:
         if args.action == "suggest":
             candidates = redaction.suggest_identifiers(project, key)
@@ -940,7 +940,7 @@ def cmd_export(args: argparse.Namespace) -> None:
                 Path(args.out),
                 include_unconsented=args.include_unconsented,
                 override_check=args.override_pseudonym_check,
-                key=Path(args.key) if args.key else None,
+                key=args.key,
             )
         if args.format == "csv":
             print(f"wrote {args.out}: {result.segments} coded segments")
@@ -962,7 +962,7 @@ def cmd_export(args: argparse.Namespace) -> None:
                 fmt=args.format,
                 include_unconsented=args.include_unconsented,
                 override_check=args.override_pseudonym_check,
-                key=Path(args.key) if args.key else None,
+                key=args.key,
             )
         print(f"wrote {args.out}: {n} utterances")
         return
@@ -987,7 +987,7 @@ def cmd_export(args: argparse.Namespace) -> None:
             with_counts=args.with_counts,
             include_unconsented=args.include_unconsented,
             override_check=args.override_pseudonym_check,
-            key=Path(args.key) if args.key else None,
+            key=args.key,
         )
     print(f"wrote {report.path}: {report.themes} themes, {report.quotes} quotes")
     for note in report.notes:

@@ -342,7 +342,7 @@ def _sides(entry: UndoEntry) -> tuple[list[RowKey], list[Any], list[Any]]:
     return keys, forward["rows"], inverse["rows"]
 
 
-def undo(project: Project, coder: str | None = None, *, key: Path | None = None) -> Change:
+def undo(project: Project, coder: str | None = None, *, key: str | Path | None = None) -> Change:
     """Undo the coder's latest step that is not undone yet (a redaction needs its ``key``)."""
     with project.session() as session:
         who = project.coder(session, coder)

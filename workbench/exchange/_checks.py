@@ -11,7 +11,7 @@ from workbench.storage.project import Project
 
 
 def check_quotes(
-    project: Project, texts: Sequence[str], *, key: Path | None, override: bool
+    project: Project, texts: Sequence[str], *, key: str | Path | None, override: bool
 ) -> list[str]:
     """Refuse quotes that hold a key original or an accepted identifier unless ``override``;
     return the notes the export states (no key found, the analyst's override).

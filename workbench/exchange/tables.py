@@ -78,7 +78,7 @@ def export_segments_csv(
     *,
     include_unconsented: bool = False,
     override_check: bool = False,
-    key: Path | None = None,
+    key: str | Path | None = None,
 ) -> TableExport:
     frame, notes = _segments(project, include_unconsented)
     notes = check_quotes(project, list(frame["text"]), key=key, override=override_check) + notes
@@ -163,7 +163,7 @@ def export_workbook(
     *,
     include_unconsented: bool = False,
     override_check: bool = False,
-    key: Path | None = None,
+    key: str | Path | None = None,
 ) -> TableExport:
     texts = list(segments_frame(project, include_unconsented=include_unconsented)["text"])
     notes = check_quotes(project, texts, key=key, override=override_check)

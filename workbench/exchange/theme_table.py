@@ -135,7 +135,7 @@ def export_theme_table(
     with_counts: bool = False,
     include_unconsented: bool = False,
     override_check: bool = False,
-    key: Path | None = None,
+    key: str | Path | None = None,
 ) -> ExportReport:
     quotes, label_note = _quotes(project, include_unconsented)
     notes = check_quotes(project, [q.text for q in quotes], key=key, override=override_check)
