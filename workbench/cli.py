@@ -867,6 +867,7 @@ def cmd_redact(args: argparse.Namespace) -> None:
             everywhere=args.all,
             key_path=args.key,
             coder=args.coder,
+            new_key=args.new_key,
         )
     print(
         f"redacted {report.occurrences} occurrence(s) as {report.placeholder} in "
@@ -1372,7 +1373,16 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--end", type=int)
     p.add_argument("--all", metavar="TEXT", help="every whole-word, case-sensitive occurrence")
     p.add_argument("--as", dest="placeholder", required=True, metavar="PLACEHOLDER")
-    p.add_argument("--key", help="the key file (default: PROJECT.dyadkey beside a .dyad file)")
+    p.add_argument(
+        "--key",
+        help="the key file (default: PROJECT.dyadkey beside a .dyad file), or a key holder's "
+        "postgresql:// URL for a team project",
+    )
+    p.add_argument(
+        "--new-key",
+        action="store_true",
+        help="start a new key although earlier redactions have theirs elsewhere",
+    )
     p = command("labels", cmd_labels, "how quotes are labelled in exports, and which give away")
     p.add_argument("--set", metavar="TEMPLATE", help="e.g. '{Role}, {wave}' or '{pseudonym}'")
     p.add_argument(

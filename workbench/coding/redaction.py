@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -38,11 +38,12 @@ from workbench.storage.models import (
     Translation,
     UndoEntry,
     UtteranceRow,
+    WordRow,
 )
 from workbench.storage.project import Project, compact_storage, is_url
 
 KEY_SUFFIX = ".dyadkey"
-_TOUCHED = ("utterance", "translation", "detached_coding", "undo_entry", "redaction")
+_TOUCHED = ("utterance", "word", "translation", "detached_coding", "undo_entry", "redaction")
 
 
 # --- the key ------------------------------------------------------------------------------------
@@ -77,9 +78,23 @@ class KeyStore:
         self.project_guid = project_guid
 
     @classmethod
-    def open(cls, project: Project, key: KeyLocation, *, create: bool = False) -> KeyStore:
+    def open(
+        cls, project: Project, key: KeyLocation, *, create: bool = False, new_key: bool = False
+    ) -> KeyStore:
+        """Open the key; with ``create``, make it when there is none yet — but never silently
+        beside a project whose earlier redactions have their originals in another key."""
         with project.session(write=False) as s:
             guid = s.scalar(select(ProjectRow.guid)) or ""
+            made = s.scalar(select(func.count()).select_from(Redaction)) or 0
+        if create and made and not new_key:
+            try:
+                return cls.open(project, key)
+            except KeyMissing as exc:
+                raise KeyMissing(
+                    f"{exc} — this project already has {made} redaction(s) whose originals are "
+                    "in a key: give that key (to start a new key on purpose, add --new-key; the "
+                    "earlier redactions then stay undoable only with the old one)"
+                ) from None
         store: KeyStore
         if key is not None and is_url(key):
             store = ServerKeyStore.connect(project, str(key), guid, create=create)
@@ -304,23 +319,30 @@ def _whole_word(needle: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
 
 
+Snap = tuple[int, int, str, int]
+"""(redaction id, coding id, "start" or "end", the edge's offset into the original)."""
+
+
 def _replace_in_utterance(
     s: Session, row: UtteranceRow, start: int, end: int, placeholder: str, ref: str
-) -> tuple[int, int]:
-    """Replace row.text[start:end]; move every anchor in this utterance. Returns (kept, snapped)."""
+) -> tuple[int, list[Snap]]:
+    """Replace row.text[start:end]; move every anchor in this utterance.
+
+    Returns how many codings have an edge in this utterance, and the coding edges that fell
+    inside the original (they now sit at the placeholder's edge; undo puts them back)."""
     for existing in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
         if existing.start_offset < end and start < existing.end_offset:
             raise StudyError("that span overlaps a redaction already made")
     delta = len(placeholder) - (end - start)
-    kept = snapped = 0
+    kept = 0
+    snapped: list[tuple[int, str, int]] = []
 
-    def move(offset: int, side: str) -> int:
-        nonlocal snapped
+    def move(coding: Coding, offset: int, side: str) -> int:
         if offset <= start:
             return offset
         if offset >= end:
             return offset + delta
-        snapped += 1
+        snapped.append((coding.id, side, offset - start))
         return start if side == "start" else start + len(placeholder)
 
     codings = s.scalars(
@@ -331,25 +353,39 @@ def _replace_in_utterance(
     for coding in codings:
         kept += 1
         if coding.start_utterance_id == row.id:
-            coding.start_offset = move(coding.start_offset, "start")
+            coding.start_offset = move(coding, coding.start_offset, "start")
         if coding.end_utterance_id == row.id:
-            coding.end_offset = move(coding.end_offset, "end")
+            coding.end_offset = move(coding, coding.end_offset, "end")
     for other in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
         if other.start_offset >= end:
             other.start_offset += delta
             other.end_offset += delta
+    original = row.text[start:end]
     row.text = row.text[:start] + placeholder + row.text[end:]
     row.version += 1
-    s.add(
-        Redaction(
-            utterance_id=row.id,
-            start_offset=start,
-            end_offset=start + len(placeholder),
-            placeholder=placeholder,
-            key_ref=ref,
-        )
+    _redact_words(s, row, original, placeholder)
+    redaction = Redaction(
+        utterance_id=row.id,
+        start_offset=start,
+        end_offset=start + len(placeholder),
+        placeholder=placeholder,
+        key_ref=ref,
     )
-    return kept, snapped
+    s.add(redaction)
+    s.flush()
+    return kept, [(redaction.id, cid, side, rel) for cid, side, rel in snapped]
+
+
+def _redact_words(s: Session, row: UtteranceRow, original: str, placeholder: str) -> None:
+    """A transcription's word times keep each word's text: the original's words go there too.
+    (They are not put back by undo: the utterance's text is what holds the words.)"""
+    patterns = [_whole_word(token) for token in original.split() if token.strip()]
+    for word in s.scalars(select(WordRow).where(WordRow.utterance_id == row.id)):
+        new = word.text
+        for pattern in patterns:
+            new = pattern.sub(placeholder, new)
+        if new != word.text:
+            word.text = new
 
 
 def _placeholder_for(key: KeyStore, original: str, placeholder: str) -> str:
@@ -394,9 +430,16 @@ def _purge(s: Session, originals: list[str]) -> int:
 
 
 def _push_marker(
-    s: Session, project: Project, coder: str | None, refs: list[str], what: str
+    s: Session,
+    project: Project,
+    coder: str | None,
+    refs: list[str],
+    what: str,
+    snaps: list[Snap],
 ) -> None:
-    """An undo step that names key entries only: undoing it needs the key."""
+    """An undo step that names key entries only: undoing it needs the key. It also keeps where
+    coding edges that fell inside an original were (offsets, never text), so undo puts them
+    back exactly."""
     who = project.coder(s, coder)
     for entry in s.scalars(
         select(UndoEntry).where(UndoEntry.coder_id == who.id, UndoEntry.undone.is_(True))
@@ -405,7 +448,7 @@ def _push_marker(
     last = s.scalar(
         select(UndoEntry.seq).where(UndoEntry.coder_id == who.id).order_by(UndoEntry.seq.desc())
     )
-    marker = json.dumps({"redaction": refs})
+    marker = json.dumps({"redaction": refs, "snaps": [list(snap) for snap in snaps]})
     s.add(
         UndoEntry(
             coder_id=who.id,
@@ -440,10 +483,11 @@ def redact(
     everywhere: str | None = None,
     key_path: KeyLocation = None,
     coder: str | None = None,
+    new_key: bool = False,
 ) -> RedactionReport:
     """Redact a span of one interview (``interview``, ``start``, ``end``), or every whole-word,
     case-sensitive occurrence of ``everywhere`` across the project."""
-    key = KeyStore.open(project, key_path, create=True)
+    key = KeyStore.open(project, key_path, create=True, new_key=new_key)
     from workbench.coding._anchors import LoadedTranscript
 
     with project.session() as s:
@@ -477,12 +521,13 @@ def redact(
             targets = [(row, offset, end_offset)]
         chosen = _placeholder_for(key, original, placeholder)
         ref = key.ref_of(original, chosen)
-        kept = snapped = 0
+        kept = 0
+        snaps: list[Snap] = []
         interviews: set[int] = set()
         for row, a, b in targets:
             k, n = _replace_in_utterance(s, row, a, b, chosen, ref)
             kept += k
-            snapped += n
+            snaps += n
             interviews.add(row.interview_id)
         for iv_id in interviews:
             changed = s.get(Interview, iv_id)
@@ -491,7 +536,7 @@ def redact(
         s.flush()
         purged = _purge(s, [original])
         keys = sorted(s.scalars(select(Interview.key).where(Interview.id.in_(interviews))))
-        _push_marker(s, project, coder, [ref], f"redact as {chosen}")
+        _push_marker(s, project, coder, [ref], f"redact as {chosen}", snaps)
         project.audit(
             s,
             "redact",
@@ -506,7 +551,7 @@ def redact(
     unreachable = tuple(
         f"backup made earlier: {b}" for b in (list_backups(project.path) if project.path else [])
     )
-    return RedactionReport(chosen, len(targets), tuple(keys), kept, snapped, purged, unreachable)
+    return RedactionReport(chosen, len(targets), tuple(keys), kept, len(snaps), purged, unreachable)
 
 
 def open_key_for_undo(project: Project, key_path: KeyLocation) -> KeyStore:
@@ -523,7 +568,14 @@ def unredact(project: Project, refs: list[str], key_path: KeyLocation) -> int:
         return restore_originals(s, key, refs)
 
 
-def restore_originals(s: Session, key: KeyStore, refs: list[str]) -> int:
+def restore_originals(
+    s: Session, key: KeyStore, refs: list[str], snaps: list[list[object]] | None = None
+) -> int:
+    """Put the originals back (right to left in each utterance); coding edges that the
+    redaction snapped to the placeholder go back to where they were in the original."""
+    by_redaction: dict[int, list[tuple[int, str, int]]] = {}
+    for rid, cid, side, rel in snaps or []:
+        by_redaction.setdefault(int(str(rid)), []).append((int(str(cid)), str(side), int(str(rel))))
     restored = 0
     for redaction in list(
         s.scalars(
@@ -539,6 +591,17 @@ def restore_originals(s: Session, key: KeyStore, refs: list[str]) -> int:
         s.delete(redaction)
         s.flush()
         _replace_back(s, row, a, b, original)
+        for cid, side, rel in by_redaction.get(redaction.id, []):
+            coding = s.get(Coding, cid)
+            if coding is None or not 0 < rel < len(original):
+                continue
+            if side == "start" and (coding.start_utterance_id, coding.start_offset) == (row.id, a):
+                coding.start_offset = a + rel
+            elif side == "end" and (coding.end_utterance_id, coding.end_offset) == (
+                row.id,
+                a + len(original),
+            ):
+                coding.end_offset = a + rel
         restored += 1
     return restored
 

@@ -358,7 +358,7 @@ def undo(project: Project, coder: str | None = None, *, key: str | Path | None =
             from workbench.coding.redaction import open_key_for_undo, restore_originals
 
             store = open_key_for_undo(project, key)
-            restore_originals(session, store, list(marker["redaction"]))
+            restore_originals(session, store, list(marker["redaction"]), marker.get("snaps"))
             # The original is back in the text; redacting again is a new step, not a redo.
             session.delete(entry)
             project.audit(session, "undo", None, coder=who.name, step=entry.seq)
