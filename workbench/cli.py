@@ -311,6 +311,13 @@ def cmd_text(args: argparse.Namespace) -> None:
 
     with _open(args) as project:
         rows = utterances(project, args.interview)
+        if args.originals:
+            from workbench.coding.redaction import with_originals
+
+            texts = with_originals(project, args.interview, args.key)
+            rows = [dataclasses.replace(u, text=t) for u, t in zip(rows, texts, strict=True)]
+        elif args.key:
+            raise CommandError("--key shows nothing by itself: add --originals")
         if args.json:
             _print_json(
                 [
@@ -1133,6 +1140,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("text", cmd_text, "print the interview text")
     p.add_argument("interview")
+    p.add_argument(
+        "--originals",
+        action="store_true",
+        help="with the key: the originals in place of placeholders (positions then differ)",
+    )
+    p.add_argument("--key", help="the key file, or a key holder's postgresql:// URL")
 
     p = command("search", cmd_search, "full-text search")
     p.add_argument("query")

@@ -231,3 +231,29 @@ def test_word_times_of_a_transcription_lose_the_original_too(tmp_path: Path) -> 
         assert interview_text(p, "I1") == "My brother [brother] called."
     assert b"Samer" not in path.read_bytes()
     assert b"Samer" in path.with_suffix(".dyadkey").read_bytes()
+
+
+def test_a_key_holder_sees_the_originals_on_request_and_nothing_changes(
+    tmp_path: Path, capsys
+) -> None:
+    path = tmp_path / "s.dyad"
+    with new_study(path) as p:
+        _coded(p)
+        before = interview_text(p, "I1")
+        for original, placeholder in {**NAMES, **PLACES}.items():
+            redact(p, placeholder, everywhere=original)
+        redacted = interview_text(p, "I1")
+    capsys.readouterr()
+    assert main(["text", str(path), "I1", "--originals"]) == 0
+    assert capsys.readouterr().out == before
+    assert main(["text", str(path), "I1"]) == 0
+    assert capsys.readouterr().out == redacted
+    shutil.move(path.with_suffix(".dyadkey"), tmp_path / "away.key")
+    assert main(["text", str(path), "I1", "--originals"]) != 0
+    assert "no key file at" in capsys.readouterr().err
+    assert main(["text", str(path), "I1", "--originals", "--key", str(tmp_path / "away.key")]) == 0
+    assert capsys.readouterr().out == before
+    assert main(["text", str(path), "I1", "--key", str(tmp_path / "away.key")]) != 0
+    with open_project(path) as p:
+        assert interview_text(p, "I1") == redacted
+    assert b"Samer" not in path.read_bytes()

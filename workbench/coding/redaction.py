@@ -606,6 +606,44 @@ def restore_originals(
     return restored
 
 
+def with_originals(project: Project, interview: str, key_path: KeyLocation) -> list[str]:
+    """Each utterance's text with the originals in place of its placeholders, for a key holder
+    who asks; nothing in the project changes (the reading is audited). Positions in this text
+    differ from the project's wherever an original is longer or shorter than its placeholder."""
+    key = KeyStore.open(project, key_path)
+    with project.session() as s:
+        iv = get_interview(s, interview)
+        rows = s.scalars(
+            select(UtteranceRow)
+            .where(UtteranceRow.interview_id == iv.id)
+            .order_by(UtteranceRow.position)
+        ).all()
+        spans: dict[int, list[Redaction]] = {}
+        for redaction in s.scalars(
+            select(Redaction)
+            .join(UtteranceRow, Redaction.utterance_id == UtteranceRow.id)
+            .where(UtteranceRow.interview_id == iv.id)
+            .order_by(Redaction.start_offset.desc())
+        ):
+            spans.setdefault(redaction.utterance_id, []).append(redaction)
+        project.audit(
+            s,
+            "redaction.reveal",
+            f"interview:{interview}",
+            redactions=sum(map(len, spans.values())),
+        )
+    originals: dict[str, str] = {}
+    texts = []
+    for row in rows:
+        body = row.text
+        for r in spans.get(row.id, []):
+            if r.key_ref not in originals:
+                originals[r.key_ref] = key.original(r.key_ref)
+            body = body[: r.start_offset] + originals[r.key_ref] + body[r.end_offset :]
+        texts.append(body)
+    return texts
+
+
 def _replace_back(s: Session, row: UtteranceRow, start: int, end: int, original: str) -> None:
     delta = len(original) - (end - start)
 
