@@ -323,18 +323,54 @@ Snap = tuple[int, int, str, int]
 """(redaction id, coding id, "start" or "end", the edge's offset into the original)."""
 
 
+@dataclass(slots=True)
+class _Around:
+    """What a redaction moves in the utterances it touches, loaded once for all of them."""
+
+    codings: dict[int, list[Coding]]
+    """By utterance: the codings with an edge there."""
+    redactions: dict[int, list[Redaction]]
+    words: dict[int, list[WordRow]]
+
+    @classmethod
+    def load(cls, s: Session, utterance_ids: set[int]) -> _Around:
+        around = cls({}, {}, {})
+        ids = sorted(utterance_ids)
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            inside = set(chunk)
+            for coding in s.scalars(
+                select(Coding).where(
+                    Coding.start_utterance_id.in_(chunk) | Coding.end_utterance_id.in_(chunk)
+                )
+            ):
+                for uid in {coding.start_utterance_id, coding.end_utterance_id} & inside:
+                    around.codings.setdefault(uid, []).append(coding)
+            for redaction in s.scalars(select(Redaction).where(Redaction.utterance_id.in_(chunk))):
+                around.redactions.setdefault(redaction.utterance_id, []).append(redaction)
+            for word in s.scalars(select(WordRow).where(WordRow.utterance_id.in_(chunk))):
+                around.words.setdefault(word.utterance_id, []).append(word)
+        return around
+
+
 def _replace_in_utterance(
-    s: Session, row: UtteranceRow, start: int, end: int, placeholder: str, ref: str
-) -> tuple[int, list[Snap]]:
+    s: Session,
+    around: _Around,
+    row: UtteranceRow,
+    start: int,
+    end: int,
+    placeholder: str,
+    ref: str,
+) -> tuple[int, Redaction, list[tuple[int, str, int]]]:
     """Replace row.text[start:end]; move every anchor in this utterance.
 
-    Returns how many codings have an edge in this utterance, and the coding edges that fell
-    inside the original (they now sit at the placeholder's edge; undo puts them back)."""
-    for existing in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
+    Returns how many codings have an edge in this utterance, the new redaction, and the coding
+    edges that fell inside the original: (coding id, side, offset into the original). They now
+    sit at the placeholder's edge; undo puts them back."""
+    mine = around.redactions.setdefault(row.id, [])
+    for existing in mine:
         if existing.start_offset < end and start < existing.end_offset:
             raise StudyError("that span overlaps a redaction already made")
     delta = len(placeholder) - (end - start)
-    kept = 0
     snapped: list[tuple[int, str, int]] = []
 
     def move(coding: Coding, offset: int, side: str) -> int:
@@ -345,25 +381,20 @@ def _replace_in_utterance(
         snapped.append((coding.id, side, offset - start))
         return start if side == "start" else start + len(placeholder)
 
-    codings = s.scalars(
-        select(Coding).where(
-            (Coding.start_utterance_id == row.id) | (Coding.end_utterance_id == row.id)
-        )
-    ).all()
+    codings = around.codings.get(row.id, [])
     for coding in codings:
-        kept += 1
         if coding.start_utterance_id == row.id:
             coding.start_offset = move(coding, coding.start_offset, "start")
         if coding.end_utterance_id == row.id:
             coding.end_offset = move(coding, coding.end_offset, "end")
-    for other in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
+    for other in mine:
         if other.start_offset >= end:
             other.start_offset += delta
             other.end_offset += delta
     original = row.text[start:end]
     row.text = row.text[:start] + placeholder + row.text[end:]
     row.version += 1
-    _redact_words(s, row, original, placeholder)
+    _redact_words(around.words.get(row.id, []), original, placeholder)
     redaction = Redaction(
         utterance_id=row.id,
         start_offset=start,
@@ -372,15 +403,15 @@ def _replace_in_utterance(
         key_ref=ref,
     )
     s.add(redaction)
-    s.flush()
-    return kept, [(redaction.id, cid, side, rel) for cid, side, rel in snapped]
+    mine.append(redaction)
+    return len(codings), redaction, snapped
 
 
-def _redact_words(s: Session, row: UtteranceRow, original: str, placeholder: str) -> None:
+def _redact_words(words: list[WordRow], original: str, placeholder: str) -> None:
     """A transcription's word times keep each word's text: the original's words go there too.
     (They are not put back by undo: the utterance's text is what holds the words.)"""
     patterns = [_whole_word(token) for token in original.split() if token.strip()]
-    for word in s.scalars(select(WordRow).where(WordRow.utterance_id == row.id)):
+    for word in words:
         new = word.text
         for pattern in patterns:
             new = pattern.sub(placeholder, new)
@@ -464,7 +495,12 @@ def _occurrences(
     s: Session, needle: str, interview: str | None
 ) -> Iterator[tuple[UtteranceRow, int, int]]:
     pattern = _whole_word(needle)
-    stmt = select(UtteranceRow).order_by(UtteranceRow.interview_id, UtteranceRow.position)
+    # The database narrows down to utterances holding the text at all; the pattern decides.
+    stmt = (
+        select(UtteranceRow)
+        .where(UtteranceRow.text.contains(needle, autoescape=True))
+        .order_by(UtteranceRow.interview_id, UtteranceRow.position)
+    )
     if interview is not None:
         stmt = stmt.where(UtteranceRow.interview_id == get_interview(s, interview).id)
     for row in s.scalars(stmt):
@@ -522,18 +558,25 @@ def redact(
         chosen = _placeholder_for(key, original, placeholder)
         ref = key.ref_of(original, chosen)
         kept = 0
-        snaps: list[Snap] = []
+        made: list[tuple[Redaction, list[tuple[int, str, int]]]] = []
         interviews: set[int] = set()
-        for row, a, b in targets:
-            k, n = _replace_in_utterance(s, row, a, b, chosen, ref)
-            kept += k
-            snaps += n
-            interviews.add(row.interview_id)
-        for iv_id in interviews:
-            changed = s.get(Interview, iv_id)
-            assert changed is not None
-            changed.transcript_version += 1
+        around = _Around.load(s, {row.id for row, _, _ in targets})
+        with s.no_autoflush:
+            for row, a, b in targets:
+                k, redaction, snapped = _replace_in_utterance(s, around, row, a, b, chosen, ref)
+                kept += k
+                made.append((redaction, snapped))
+                interviews.add(row.interview_id)
+            for iv_id in interviews:
+                changed = s.get(Interview, iv_id)
+                assert changed is not None
+                changed.transcript_version += 1
         s.flush()
+        snaps: list[Snap] = [
+            (redaction.id, cid, side, rel)
+            for redaction, snapped in made
+            for cid, side, rel in snapped
+        ]
         purged = _purge(s, [original])
         keys = sorted(s.scalars(select(Interview.key).where(Interview.id.in_(interviews))))
         _push_marker(s, project, coder, [ref], f"redact as {chosen}", snaps)
@@ -576,34 +619,46 @@ def restore_originals(
     by_redaction: dict[int, list[tuple[int, str, int]]] = {}
     for rid, cid, side, rel in snaps or []:
         by_redaction.setdefault(int(str(rid)), []).append((int(str(cid)), str(side), int(str(rel))))
-    restored = 0
-    for redaction in list(
+    chosen = list(
         s.scalars(
             select(Redaction)
             .where(Redaction.key_ref.in_(refs))
             .order_by(Redaction.utterance_id, Redaction.start_offset.desc())
         )
-    ):
-        row = s.get(UtteranceRow, redaction.utterance_id)
-        assert row is not None
-        original = key.original(redaction.key_ref)
-        a, b = redaction.start_offset, redaction.end_offset
-        s.delete(redaction)
-        s.flush()
-        _replace_back(s, row, a, b, original)
-        for cid, side, rel in by_redaction.get(redaction.id, []):
-            coding = s.get(Coding, cid)
-            if coding is None or not 0 < rel < len(original):
-                continue
-            if side == "start" and (coding.start_utterance_id, coding.start_offset) == (row.id, a):
-                coding.start_offset = a + rel
-            elif side == "end" and (coding.end_utterance_id, coding.end_offset) == (
-                row.id,
-                a + len(original),
-            ):
-                coding.end_offset = a + rel
-        restored += 1
-    return restored
+    )
+    ids = {r.utterance_id for r in chosen}
+    around = _Around.load(s, ids)
+    rows = {
+        row.id: row
+        for chunk in (sorted(ids)[i : i + 500] for i in range(0, len(ids), 500))
+        for row in s.scalars(select(UtteranceRow).where(UtteranceRow.id.in_(chunk)))
+    }
+    codings = {c.id: c for found in around.codings.values() for c in found}
+    originals = {ref: key.original(ref) for ref in {r.key_ref for r in chosen}}
+    with s.no_autoflush:
+        for redaction in chosen:
+            row = rows[redaction.utterance_id]
+            original = originals[redaction.key_ref]
+            a, b = redaction.start_offset, redaction.end_offset
+            around.redactions[row.id].remove(redaction)
+            s.delete(redaction)
+            _replace_back(around, row, a, b, original)
+            for cid, side, rel in by_redaction.get(redaction.id, []):
+                coding = codings.get(cid)
+                if coding is None or not 0 < rel < len(original):
+                    continue
+                if side == "start" and (coding.start_utterance_id, coding.start_offset) == (
+                    row.id,
+                    a,
+                ):
+                    coding.start_offset = a + rel
+                elif side == "end" and (coding.end_utterance_id, coding.end_offset) == (
+                    row.id,
+                    a + len(original),
+                ):
+                    coding.end_offset = a + rel
+    s.flush()
+    return len(chosen)
 
 
 def with_originals(project: Project, interview: str, key_path: KeyLocation) -> list[str]:
@@ -644,7 +699,7 @@ def with_originals(project: Project, interview: str, key_path: KeyLocation) -> l
     return texts
 
 
-def _replace_back(s: Session, row: UtteranceRow, start: int, end: int, original: str) -> None:
+def _replace_back(around: _Around, row: UtteranceRow, start: int, end: int, original: str) -> None:
     delta = len(original) - (end - start)
 
     def move(offset: int, side: str) -> int:
@@ -654,16 +709,12 @@ def _replace_back(s: Session, row: UtteranceRow, start: int, end: int, original:
             return offset + delta
         return start if side == "start" else start + len(original)
 
-    for coding in s.scalars(
-        select(Coding).where(
-            (Coding.start_utterance_id == row.id) | (Coding.end_utterance_id == row.id)
-        )
-    ):
+    for coding in around.codings.get(row.id, []):
         if coding.start_utterance_id == row.id:
             coding.start_offset = move(coding.start_offset, "start")
         if coding.end_utterance_id == row.id:
             coding.end_offset = move(coding.end_offset, "end")
-    for other in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
+    for other in around.redactions.get(row.id, []):
         if other.start_offset >= end:
             other.start_offset += delta
             other.end_offset += delta
