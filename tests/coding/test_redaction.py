@@ -196,8 +196,10 @@ def test_missing_or_wrong_keys_are_refused_with_a_reason_and_nothing_is_lost(
         assert interview_text(p, "I1") == text
         assert sorted(c.text for c in list_codings(p)) == codings
         # A new key on purpose: the earlier redaction stays undoable with the old key only.
+        with pytest.raises(StudyError, match="cannot make the key file"):
+            redact(p, "[x]", everywhere="Hiwet", new_key=True, key_path=tmp_path / "no" / "k")
         redact(p, "[sister]", everywhere="Hiwet", new_key=True)
-        assert key.exists()
+        assert key.exists() and key.stat().st_mode & 0o777 == 0o600
         undo(p)  # Hiwet, with the new key
         with pytest.raises(StudyError, match="does not hold that redaction's original"):
             undo(p)

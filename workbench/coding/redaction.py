@@ -174,14 +174,18 @@ class FileKeyStore(KeyStore):
         if not path.exists():
             if not create:
                 raise KeyMissing(f"no key file at {path}: give the right --key FILE")
-            con = sqlite3.connect(path)
             try:
-                with con:
-                    for statement in _FILE_TABLES:
-                        con.execute(statement.format(s=""))
-                    con.execute("INSERT INTO meta VALUES ('project', ?)", (guid,))
-            finally:
-                con.close()
+                con = sqlite3.connect(path)
+                try:
+                    with con:
+                        for statement in _FILE_TABLES:
+                            con.execute(statement.format(s=""))
+                        con.execute("INSERT INTO meta VALUES ('project', ?)", (guid,))
+                finally:
+                    con.close()
+                path.chmod(0o600)  # the originals: readable by their owner only
+            except (sqlite3.Error, OSError) as exc:
+                raise StudyError(f"cannot make the key file {path}: {exc}") from None
         elif path.is_dir():
             raise StudyError(f"{path} is a folder, not a key file")
         return cls(path, guid)
