@@ -933,6 +933,11 @@ def cmd_labels(args: argparse.Namespace) -> None:
             print(f"  {example}")
     if not report.risks:
         print(f"every label fits at least {report.min_group} participants")
+    else:
+        print(
+            f"{len(report.risks)} label value(s) fit fewer than {report.min_group} participants "
+            "and may identify someone (warnings below; exports state them)"
+        )
     for risk in report.risks:
         print(f"warning: {risk.describe()}", file=sys.stderr)
 

@@ -186,6 +186,7 @@ def test_labels_command_sets_shows_and_warns(tmp_path: Path, capsys) -> None:
     out, err = capsys.readouterr()
     assert "quote label: {Role}, {wave}" in out
     assert "  Patient, baseline\n" in out
+    assert "4 label value(s) fit fewer than 2 participants" in out
     assert "warning: 'Patient, baseline' (via interpreter) fits only 1 participant (P02)" in err
     assert main(["labels", str(path), "--min-group", "1", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
