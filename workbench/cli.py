@@ -54,6 +54,7 @@ COMMANDS = (
     "stance",
     "redact",
     "pseudonyms",
+    "labels",
     "export",
     "import",
 )
@@ -310,6 +311,13 @@ def cmd_text(args: argparse.Namespace) -> None:
 
     with _open(args) as project:
         rows = utterances(project, args.interview)
+        if args.originals:
+            from workbench.coding.redaction import with_originals
+
+            texts = with_originals(project, args.interview, args.key)
+            rows = [dataclasses.replace(u, text=t) for u, t in zip(rows, texts, strict=True)]
+        elif args.key:
+            raise CommandError("--key shows nothing by itself: add --originals")
         if args.json:
             _print_json(
                 [
@@ -507,7 +515,7 @@ def cmd_undo(args: argparse.Namespace) -> None:
 
     with _open(args) as project:
         if args.command == "undo":
-            change = undo(project, args.coder, key=Path(args.key) if args.key else None)
+            change = undo(project, args.coder, key=args.key)
         else:
             change = redo(project, args.coder)
         print(change.description)
@@ -864,8 +872,9 @@ def cmd_redact(args: argparse.Namespace) -> None:
             start=args.start,
             end=args.end,
             everywhere=args.all,
-            key_path=Path(args.key) if args.key else None,
+            key_path=args.key,
             coder=args.coder,
+            new_key=args.new_key,
         )
     print(
         f"redacted {report.occurrences} occurrence(s) as {report.placeholder} in "
@@ -880,7 +889,7 @@ def cmd_redact(args: argparse.Namespace) -> None:
 def cmd_pseudonyms(args: argparse.Namespace) -> None:
     from workbench.coding import redaction
 
-    key = Path(args.key) if args.key else None
+    key = args.key
     with _open(args) as project:
         if args.action == "suggest":
             candidates = redaction.suggest_identifiers(project, key)
@@ -907,21 +916,51 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
         print("no key original or accepted identifier in text an export would write")
 
 
+def cmd_labels(args: argparse.Namespace) -> None:
+    from workbench.coding.labels import label_report, set_quote_label
+
+    with _open(args) as project:
+        if args.set is not None or args.min_group is not None:
+            set_quote_label(project, args.set, min_group=args.min_group, coder=args.coder)
+        report = label_report(project)
+    if args.json:
+        _print_json(report)
+        return
+    print(f"quote label: {report.template}")
+    if report.examples:
+        print("as exports write it, e.g.:")
+        for example in report.examples:
+            print(f"  {example}")
+    if not report.risks:
+        print(f"every label fits at least {report.min_group} participants")
+    else:
+        print(
+            f"{len(report.risks)} label value(s) fit fewer than {report.min_group} participants "
+            "and may identify someone (warnings below; exports state them)"
+        )
+    for risk in report.risks:
+        print(f"warning: {risk.describe()}", file=sys.stderr)
+
+
 def cmd_export(args: argparse.Namespace) -> None:
     if args.format in ("csv", "xlsx"):
         from workbench.exchange.tables import export_segments_csv, export_workbook
 
+        write = export_segments_csv if args.format == "csv" else export_workbook
         with _open(args) as project:
-            if args.format == "csv":
-                n = export_segments_csv(
-                    project, Path(args.out), include_unconsented=args.include_unconsented
-                )
-                print(f"wrote {args.out}: {n} coded segments")
-            else:
-                sheets = export_workbook(
-                    project, Path(args.out), include_unconsented=args.include_unconsented
-                )
-                print(f"wrote {args.out}: {', '.join(sheets)}")
+            result = write(
+                project,
+                Path(args.out),
+                include_unconsented=args.include_unconsented,
+                override_check=args.override_pseudonym_check,
+                key=args.key,
+            )
+        if args.format == "csv":
+            print(f"wrote {args.out}: {result.segments} coded segments")
+        else:
+            print(f"wrote {args.out}: {', '.join(result.sheets)}")
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
         return
     if args.format in ("txt", "docx", "srt", "vtt"):
         from workbench.exchange.transcript_export import export_transcript
@@ -936,7 +975,7 @@ def cmd_export(args: argparse.Namespace) -> None:
                 fmt=args.format,
                 include_unconsented=args.include_unconsented,
                 override_check=args.override_pseudonym_check,
-                key=Path(args.key) if args.key else None,
+                key=args.key,
             )
         print(f"wrote {args.out}: {n} utterances")
         return
@@ -961,7 +1000,7 @@ def cmd_export(args: argparse.Namespace) -> None:
             with_counts=args.with_counts,
             include_unconsented=args.include_unconsented,
             override_check=args.override_pseudonym_check,
-            key=Path(args.key) if args.key else None,
+            key=args.key,
         )
     print(f"wrote {report.path}: {report.themes} themes, {report.quotes} quotes")
     for note in report.notes:
@@ -1106,6 +1145,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("text", cmd_text, "print the interview text")
     p.add_argument("interview")
+    p.add_argument(
+        "--originals",
+        action="store_true",
+        help="with the key: the originals in place of placeholders (positions then differ)",
+    )
+    p.add_argument("--key", help="the key file, or a key holder's postgresql:// URL")
 
     p = command("search", cmd_search, "full-text search")
     p.add_argument("query")
@@ -1346,7 +1391,24 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--end", type=int)
     p.add_argument("--all", metavar="TEXT", help="every whole-word, case-sensitive occurrence")
     p.add_argument("--as", dest="placeholder", required=True, metavar="PLACEHOLDER")
-    p.add_argument("--key", help="the key file (default: PROJECT.dyadkey beside a .dyad file)")
+    p.add_argument(
+        "--key",
+        help="the key file (default: PROJECT.dyadkey beside a .dyad file), or a key holder's "
+        "postgresql:// URL for a team project",
+    )
+    p.add_argument(
+        "--new-key",
+        action="store_true",
+        help="start a new key although earlier redactions have theirs elsewhere",
+    )
+    p = command("labels", cmd_labels, "how quotes are labelled in exports, and which give away")
+    p.add_argument("--set", metavar="TEMPLATE", help="e.g. '{Role}, {wave}' or '{pseudonym}'")
+    p.add_argument(
+        "--min-group",
+        type=int,
+        metavar="K",
+        help="warn when fewer than K participants share a label (default 2)",
+    )
     pseudonyms = sub.add_parser("pseudonyms", help="identifiers").add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )

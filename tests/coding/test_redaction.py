@@ -125,3 +125,137 @@ def test_suggest_accept_and_check_before_export(tmp_path: Path, capsys) -> None:
     assert main(["redact", str(path), "--all", "Hiwet", "--as", "[sister]"]) == 0
     assert main(["pseudonyms", "check", str(path)]) == 0
     assert main(["redact", str(path), "--all", "Nobody", "--as", "[x]"]) != 0
+
+
+def test_a_redaction_across_coding_edges_snaps_them_and_undo_puts_them_back(
+    tmp_path: Path, capsys
+) -> None:
+    path = tmp_path / "s.dyad"
+    with new_study(path) as p:
+        _coded(p)
+        full = interview_text(p, "I1")
+        add_code(p, "edge")
+        for words, start_at in [
+            ("mer is in detention", full.index("Samer is")),  # starts inside "Samer"
+            ("am", full.index("Samer is")),  # wholly inside
+            ("called Hiw", full.index("Samer called")),  # ends inside "Hiwet"
+        ]:
+            at = full.index(words, start_at)
+            apply_code(p, "I1", at, at + len(words), "edge")
+        before = sorted((c.code, c.text) for c in list_codings(p))
+    assert main(["redact", str(path), "--all", "Samer", "--as", "[brother]"]) == 0
+    out = capsys.readouterr().out
+    assert "redacted 3 occurrence(s) as [brother] in I1" in out
+    assert "note: 3 coding edges inside the original now sit at the placeholder" in out
+    with open_project(path) as p:
+        report = redact(p, "[sister]", everywhere="Hiwet")
+        assert report.snapped == 1
+        edge = sorted(c.text for c in list_codings(p) if c.code == "edge")
+        assert edge == ["[brother]", "[brother] is in detention", "called [sister]"]
+        undo(p)
+        undo(p)
+        assert sorted((c.code, c.text) for c in list_codings(p)) == before
+
+
+def test_missing_or_wrong_keys_are_refused_with_a_reason_and_nothing_is_lost(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.dyad"
+    key = path.with_suffix(".dyadkey")
+    with new_study(path) as p:
+        _coded(p)
+        redact(p, "[brother]", everywhere="Samer")
+        text = interview_text(p, "I1")
+        codings = sorted(c.text for c in list_codings(p))
+        moved = tmp_path / "safe" / "s.dyadkey"
+        moved.parent.mkdir()
+        shutil.move(key, moved)
+        # A missing key is not silently replaced by a new one.
+        with pytest.raises(StudyError, match=r"already has 3 redaction\(s\).*give that key"):
+            redact(p, "[sister]", everywhere="Hiwet")
+        with pytest.raises(StudyError, match="already has 3 redaction"):
+            accept_identifier(p, "Brandt")
+        assert not key.exists()
+        # Files that are not this project's key.
+        other = tmp_path / "other.dyad"
+        with new_study(other) as q:
+            accept_identifier(q, "Someone")
+        garbage = tmp_path / "garbage.dyadkey"
+        garbage.write_bytes(b"not a database at all, just some bytes" * 100)
+        for wrong, reason in [
+            (other.with_suffix(".dyadkey"), "key of another project"),
+            (path, "not a readable key file"),
+            (garbage, "not a readable key file"),
+            (tmp_path, "is a folder"),
+            (tmp_path / "nowhere.dyadkey", "no key file at"),
+        ]:
+            with pytest.raises(StudyError, match=reason):
+                undo(p, key=wrong)
+            with pytest.raises(StudyError, match=reason):
+                check_identifiers(p, wrong)
+        assert interview_text(p, "I1") == text
+        assert sorted(c.text for c in list_codings(p)) == codings
+        # A new key on purpose: the earlier redaction stays undoable with the old key only.
+        with pytest.raises(StudyError, match="cannot make the key file"):
+            redact(p, "[x]", everywhere="Hiwet", new_key=True, key_path=tmp_path / "no" / "k")
+        redact(p, "[sister]", everywhere="Hiwet", new_key=True)
+        assert key.exists() and key.stat().st_mode & 0o777 == 0o600
+        undo(p)  # Hiwet, with the new key
+        with pytest.raises(StudyError, match="does not hold that redaction's original"):
+            undo(p)
+        assert interview_text(p, "I1") == text
+        undo(p, key=moved)
+        assert "Samer" in interview_text(p, "I1")
+    assert garbage.read_bytes().startswith(b"not a database")  # a wrong key is never written
+
+
+def test_word_times_of_a_transcription_lose_the_original_too(tmp_path: Path) -> None:
+    from workbench.coding.study import add_interview, add_participant
+    from workbench.coding.transcripts import append_transcription
+
+    path = tmp_path / "s.dyad"
+    with new_study(path) as p:
+        add_participant(p, "P01", "patient")
+        add_interview(p, "I1", wave="baseline", participants=[("P01", None)])
+        row = {
+            "speaker": "P01",
+            "start_ms": 0,
+            "end_ms": 2000,
+            "text": "My brother Samer called.",
+            "language": "en",
+            "needs_review": False,
+            "untranscribed_speech": False,
+        }
+        words = [[(0, 300, " My", 0.9), (300, 900, " brother", 0.9)]]
+        words[0] += [(900, 1500, " Samer", 0.8), (1500, 2000, " called.", 0.9)]
+        append_transcription(p, "I1", [row], words, model="tiny.en")
+        redact(p, "[brother]", everywhere="Samer")
+        assert interview_text(p, "I1") == "My brother [brother] called."
+    assert b"Samer" not in path.read_bytes()
+    assert b"Samer" in path.with_suffix(".dyadkey").read_bytes()
+
+
+def test_a_key_holder_sees_the_originals_on_request_and_nothing_changes(
+    tmp_path: Path, capsys
+) -> None:
+    path = tmp_path / "s.dyad"
+    with new_study(path) as p:
+        _coded(p)
+        before = interview_text(p, "I1")
+        for original, placeholder in {**NAMES, **PLACES}.items():
+            redact(p, placeholder, everywhere=original)
+        redacted = interview_text(p, "I1")
+    capsys.readouterr()
+    assert main(["text", str(path), "I1", "--originals"]) == 0
+    assert capsys.readouterr().out == before
+    assert main(["text", str(path), "I1"]) == 0
+    assert capsys.readouterr().out == redacted
+    shutil.move(path.with_suffix(".dyadkey"), tmp_path / "away.key")
+    assert main(["text", str(path), "I1", "--originals"]) != 0
+    assert "no key file at" in capsys.readouterr().err
+    assert main(["text", str(path), "I1", "--originals", "--key", str(tmp_path / "away.key")]) == 0
+    assert capsys.readouterr().out == before
+    assert main(["text", str(path), "I1", "--key", str(tmp_path / "away.key")]) != 0
+    with open_project(path) as p:
+        assert interview_text(p, "I1") == redacted
+    assert b"Samer" not in path.read_bytes()

@@ -342,7 +342,7 @@ def _sides(entry: UndoEntry) -> tuple[list[RowKey], list[Any], list[Any]]:
     return keys, forward["rows"], inverse["rows"]
 
 
-def undo(project: Project, coder: str | None = None, *, key: Path | None = None) -> Change:
+def undo(project: Project, coder: str | None = None, *, key: str | Path | None = None) -> Change:
     """Undo the coder's latest step that is not undone yet (a redaction needs its ``key``)."""
     with project.session() as session:
         who = project.coder(session, coder)
@@ -358,7 +358,7 @@ def undo(project: Project, coder: str | None = None, *, key: Path | None = None)
             from workbench.coding.redaction import open_key_for_undo, restore_originals
 
             store = open_key_for_undo(project, key)
-            restore_originals(session, store, list(marker["redaction"]))
+            restore_originals(session, store, list(marker["redaction"]), marker.get("snaps"))
             # The original is back in the text; redacting again is a new step, not a redo.
             session.delete(entry)
             project.audit(session, "undo", None, coder=who.name, step=entry.seq)

@@ -1,18 +1,25 @@
 """Spreadsheets: all coded segments (csv or xlsx) and the longitudinal views (xlsx, a sheet each).
 
 Consent applies as everywhere: participants without consent are left out unless the analyst
-asks, and then the workbook says so on its "About" sheet.
+asks, and then the workbook says so on its "About" sheet. Every segment carries its quote label
+(the project's setting, ``workbench labels``); a label that fits too few participants, a missing
+key and an override of the pseudonymisation check are stated there too (and, for csv, printed).
+Segments holding a key original or an accepted identifier are refused unless overridden.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.analysis.longitudinal import cells, collect, trajectories
 from workbench.coding.codebook import list_codes
+from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
+from workbench.exchange._checks import check_quotes
 from workbench.storage.project import Project
 
 SEGMENT_COLUMNS = [
@@ -21,6 +28,7 @@ SEGMENT_COLUMNS = [
     "dyad",
     "code",
     "participants",
+    "label",
     "speakers",
     "start",
     "end",
@@ -31,35 +39,63 @@ SEGMENT_COLUMNS = [
     "coder",
     "memo",
 ]
+_DERIVED = ("participants", "label", "speakers")
 
 
 def segments_frame(project: Project, *, include_unconsented: bool = False) -> pd.DataFrame:
+    return _segments(project, include_unconsented)[0]
+
+
+def _segments(project: Project, include_unconsented: bool) -> tuple[pd.DataFrame, list[str]]:
+    """The segments with their labels, and the note on labels that fit too few participants."""
+    labeller = quote_labeller(project)
+    segments = query_segments(project, include_unconsented=include_unconsented)
     rows = [
         {
-            **{k: getattr(g, k) for k in SEGMENT_COLUMNS if k not in ("participants", "speakers")},
+            **{k: getattr(g, k) for k in SEGMENT_COLUMNS if k not in _DERIVED},
             "participants": ", ".join(g.participants),
+            "label": labeller.label(g),
             "speakers": ", ".join(g.speakers),
         }
-        for g in query_segments(project, include_unconsented=include_unconsented)
+        for g in segments
     ]
-    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    note = labeller.export_note(
+        segments, label_risks(project, include_unconsented=include_unconsented)
+    )
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS), [note] if note else []
 
 
-def export_segments_csv(project: Project, out: Path, *, include_unconsented: bool = False) -> int:
-    frame = segments_frame(project, include_unconsented=include_unconsented)
+@dataclass(frozen=True, slots=True)
+class TableExport:
+    segments: int
+    sheets: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def export_segments_csv(
+    project: Project,
+    out: Path,
+    *,
+    include_unconsented: bool = False,
+    override_check: bool = False,
+    key: str | Path | None = None,
+) -> TableExport:
+    frame, notes = _segments(project, include_unconsented)
+    notes = check_quotes(project, list(frame["text"]), key=key, override=override_check) + notes
     frame.to_csv(out, index=False, encoding="utf-8")
     _audit(project, out, "csv")
-    return len(frame)
+    return TableExport(len(frame), (), tuple(notes))
 
 
 def workbook_frames(
-    project: Project, *, include_unconsented: bool = False
+    project: Project, *, include_unconsented: bool = False, notes: Sequence[str] = ()
 ) -> dict[str, pd.DataFrame]:
-    """The sheets, in order: segments, one matrix per unit kind, trajectories, codebook."""
+    """The sheets, in order: segments, one matrix per unit kind, trajectories, codebook, about.
+
+    ``notes`` are stated on the "About" sheet (the check's and the labels' notes)."""
     data = collect(project)
-    sheets: dict[str, pd.DataFrame] = {
-        "Segments": segments_frame(project, include_unconsented=include_unconsented)
-    }
+    segments, label_notes = _segments(project, include_unconsented)
+    sheets: dict[str, pd.DataFrame] = {"Segments": segments}
     for by, title in (
         ("study", "Study"),
         ("role", "Roles"),
@@ -116,12 +152,22 @@ def workbook_frames(
     ]
     if include_unconsented:
         about.append("Participants without consent are included at the analyst's request.")
+    about += [*notes, *label_notes]
     sheets["About"] = pd.DataFrame({"note": about})
     return sheets
 
 
-def export_workbook(project: Project, out: Path, *, include_unconsented: bool = False) -> list[str]:
-    sheets = workbook_frames(project, include_unconsented=include_unconsented)
+def export_workbook(
+    project: Project,
+    out: Path,
+    *,
+    include_unconsented: bool = False,
+    override_check: bool = False,
+    key: str | Path | None = None,
+) -> TableExport:
+    texts = list(segments_frame(project, include_unconsented=include_unconsented)["text"])
+    notes = check_quotes(project, texts, key=key, override=override_check)
+    sheets = workbook_frames(project, include_unconsented=include_unconsented, notes=notes)
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
@@ -132,7 +178,8 @@ def export_workbook(project: Project, out: Path, *, include_unconsented: bool = 
                 width = min(max(len(v) for v in values) + 2, 60)
                 sheet.column_dimensions[sheet.cell(1, column).column_letter].width = width
     _audit(project, out, "xlsx")
-    return list(sheets)
+    about = sheets["About"]["note"]
+    return TableExport(len(sheets["Segments"]), tuple(sheets), tuple(about[1:]))
 
 
 def _audit(project: Project, out: Path, fmt: str) -> None:

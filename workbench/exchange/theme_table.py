@@ -3,10 +3,12 @@
 Theme | subthemes | central organising concept | illustrative quotes; then the analyst's
 trajectories per unit, and the study characteristics (interviews per wave, language, interpreter,
 attrition with reasons) as COREQ asks. Quotes are the analyst's pinned exemplars, each labelled
-(pseudonym, role, wave) and marked "(via interpreter)" or "(not verified against audio)" where
-true. Counts and member codes appear only when asked for. Quotes of participants without consent
-never appear unless asked, and then the document says so; quotes holding a key original or an
-accepted identifier are refused unless the analyst overrides, which the document also says.
+by the project's quote label (``workbench labels``) and marked "(via interpreter)" or "(not
+verified against audio)" where true. Counts and member codes appear only when asked for. Quotes
+of participants without consent never appear unless asked, and then the document says so; so
+does a label that fits fewer participants than the project's smallest group; quotes holding a
+key original or an accepted identifier are refused unless the analyst overrides, which the
+document also says.
 """
 
 from __future__ import annotations
@@ -23,16 +25,15 @@ from docx.shared import Cm, Pt
 from sqlalchemy import select
 
 from workbench.analysis.longitudinal import collect, participant_status, trajectories
+from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
-from workbench.coding.redaction import check_identifiers
 from workbench.coding.themes import list_themes
-from workbench.domain.study import StudyError
+from workbench.exchange._checks import check_quotes
 from workbench.storage.models import (
     Coding,
     Exemplar,
     Interview,
     InterviewParticipantRow,
-    Participant,
     ProjectRow,
     Theme,
     Wave,
@@ -57,7 +58,9 @@ class ExportReport:
     notes: tuple[str, ...]
 
 
-def _quotes(project: Project, include_unconsented: bool) -> list[Quote]:
+def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], str | None]:
+    """The pinned quotes, labelled by the project's quote label, and the note on labels that
+    fit too few participants (None when none does)."""
     with project.session(write=False) as s:
         pinned = s.execute(
             select(Theme.name, Coding.guid)
@@ -65,26 +68,27 @@ def _quotes(project: Project, include_unconsented: bool) -> list[Quote]:
             .join(Coding, Exemplar.coding_id == Coding.id)
             .order_by(Theme.position, Theme.id, Exemplar.id)
         ).all()
-        roles = {p.key: p.role for p in s.scalars(select(Participant))}
     segments = {
         g.coding: g for g in query_segments(project, include_unconsented=include_unconsented)
     }
+    labeller = quote_labeller(project)
     quotes = []
+    used = []
     for theme, guid in pinned:
         g = segments.get(guid)
         if g is None:  # consent leaves it out
             continue
-        who = ", ".join(f"{p}, {roles.get(p, '')}" for p in g.participants) or "unattributed"
-        label = f"{who}, {g.wave or 'no wave'}"
         marks = []
-        if any(roles.get(s) == "interpreter" for s in g.speakers) and any(
-            roles.get(p) != "interpreter" for p in g.participants
-        ):
+        if labeller.via_interpreter(g):
             marks.append("via interpreter")
         if not g.verified:
             marks.append("not verified against audio")
-        quotes.append(Quote(theme, g.text.replace("\n", " / "), label, tuple(marks), guid))
-    return quotes
+        used.append(g)
+        quotes.append(
+            Quote(theme, g.text.replace("\n", " / "), labeller.label(g), tuple(marks), guid)
+        )
+    risks = label_risks(project, include_unconsented=include_unconsented)
+    return quotes, labeller.export_note(used, risks)
 
 
 def _repeat_header(row: object) -> None:
@@ -131,26 +135,12 @@ def export_theme_table(
     with_counts: bool = False,
     include_unconsented: bool = False,
     override_check: bool = False,
-    key: Path | None = None,
+    key: str | Path | None = None,
 ) -> ExportReport:
-    notes: list[str] = []
-    leaks = []
-    try:
-        leaks = check_identifiers(project, key)
-    except StudyError:
-        notes.append("No pseudonymisation key was found: quotes were not checked against one.")
-    quotes = _quotes(project, include_unconsented)
-    leaked_words = {leak.found.casefold() for leak in leaks}
-    failing = [q for q in quotes if any(w in q.text.casefold() for w in leaked_words)]
-    if failing and not override_check:
-        raise StudyError(
-            f"{len(failing)} quotes hold identifying text (see `workbench pseudonyms check`); "
-            "redact it, or override the check explicitly"
-        )
-    if failing:
-        notes.append(
-            f"The analyst overrode the pseudonymisation check for {len(failing)} quote(s)."
-        )
+    quotes, label_note = _quotes(project, include_unconsented)
+    notes = check_quotes(project, [q.text for q in quotes], key=key, override=override_check)
+    if label_note:
+        notes.append(label_note)
     if include_unconsented:
         notes.append("Participants without consent are included at the analyst's request.")
     themes = list_themes(project)

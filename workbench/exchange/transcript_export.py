@@ -49,7 +49,7 @@ def export_transcript(
     fmt: str | None = None,
     include_unconsented: bool = False,
     override_check: bool = False,
-    key: Path | None = None,
+    key: str | Path | None = None,
 ) -> int:
     """Write the interview's transcript; returns the number of utterances written."""
     fmt = (fmt or out.suffix.lstrip(".")).lower()
