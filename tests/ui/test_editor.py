@@ -300,3 +300,23 @@ def test_lanes_never_overlap_and_quick_code_ranks_recent_first() -> None:
     # Names that start with the letters come before paths that merely contain them.
     assert rank_codes(codes, [], "s") == ["Safety / sleeping rough", "Sleep", "Asylum", "Trust"]
     assert rank_codes(codes, [], "ROU") == ["Safety / sleeping rough"]
+
+
+def test_speaker_renders_and_flags_from_the_utterance_menu(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    _study_with_primock(window, tmp_path)
+    project = window.project
+    assert project is not None
+    page = window.page
+    first = utterances(project, "day1")[0]
+    other = "P01" if first.speaker != "P01" else "C01"
+    page._utterance_action(0, f"speaker:{other}")
+    assert utterances(project, "day1")[0].speaker == other
+    assert window.editor.rows[0].speaker == other
+    page._utterance_action(0, "renders:" + ("C01" if other == "P01" else "P01"))
+    assert utterances(project, "day1")[0].renders in ("C01", "P01")
+    page._utterance_action(0, "renders:")
+    assert utterances(project, "day1")[0].renders is None
+    window.undo_action.trigger()
+    assert utterances(project, "day1")[0].renders is not None

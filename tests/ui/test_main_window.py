@@ -29,7 +29,7 @@ def test_window_shows_the_study_and_opens_a_transcript_from_its_cell(
     assert window.open_location(str(demo_like))
     grid = window.grid_model
     assert grid.rowCount() == 2 and grid.columnCount() == 3
-    assert grid.headerData(0, Qt.Orientation.Vertical) == "D01 · P01 (patient)"
+    assert grid.headerData(0, Qt.Orientation.Vertical) == "P01 (patient)\nD01"
     assert grid.headerData(1, Qt.Orientation.Horizontal) == "mid-treatment"
     assert grid.data(grid.index(0, 0)) == "transcribed"
     assert grid.data(grid.index(0, 1)) == "no interview"

@@ -781,6 +781,14 @@ class TranscriptEditor(QPlainTextEdit):
                 action.setCheckable(True)
                 action.setChecked(who == row.speaker)
                 action.setData(f"speaker:{who}")
+            renders = menu.addMenu("Renders the words of (interpreting)")
+            for who in ["", *self.speakers]:
+                if who and who == row.speaker:
+                    continue
+                action = renders.addAction(who or "nobody (own words)")
+                action.setCheckable(True)
+                action.setChecked((row.renders or "") == who)
+                action.setData(f"renders:{who}")
         if row.start_ms is not None:
             menu.addAction(f"Play from {format_ms(row.start_ms)}").setData("play")
         chosen = menu.exec(where)

@@ -153,7 +153,7 @@ class StudyGridModel(QAbstractTableModel):
             return self._grid.waves[section] if section < len(self._grid.waves) else None
         if section < len(self._grid.lanes):
             lane = self._grid.lanes[section]
-            return f"{lane.dyad} · {lane.participant} ({lane.role.value})"
+            return f"{lane.participant} ({lane.role.value})\n{lane.dyad}"
         return None
 
 

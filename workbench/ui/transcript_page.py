@@ -393,6 +393,9 @@ class TranscriptPage(QWidget):
         elif action.startswith("speaker:"):
             who = action.split(":", 1)[1]
             self._change(lambda p: edit_utterance(p, iv, index, speaker=who))
+        elif action.startswith("renders:"):
+            whose = action.split(":", 1)[1]  # "" clears it
+            self._change(lambda p: edit_utterance(p, iv, index, renders=whose))
 
     def toggle_verified(self) -> None:
         index = self.editor.current_utterance()
