@@ -42,6 +42,11 @@ def main() -> int:
             window.jump_to_segment(first.interview, first.start, first.end)
     elif interview:
         window.open_interview(interview)
+        stripes = window.editor.stripes
+        if stripes:  # show a coding selected, as after a click on its stripe
+            middle = stripes[len(stripes) // 3]
+            window.editor.select_coding(middle.coding)
+            window.code_tree.select_path(middle.code)
 
     def shoot() -> None:
         window.grab().save(out)
