@@ -153,3 +153,37 @@ def test_navigator_cells_say_how_far_an_interview_is_and_set_its_status(
     assert window.set_status("P01-b", InterviewStatus.STOPPED, "participant unwell")
     assert grid.data(grid.index(0, 0)) == "stopped: participant unwell"
     assert "participant unwell" in grid.data(grid.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_memos_on_the_interview_and_the_journal_from_their_dock(
+    window: MainWindow, demo_like: Path
+) -> None:
+    from workbench.coding.memos import list_journal, list_memos
+    from workbench.storage.project import open_project
+
+    assert window.open_location(str(demo_like))
+    window.open_interview("P01-b")
+    panel = window.memos
+    assert panel.about.text() == "interview:P01-b"
+    panel.new()
+    panel.text.setPlainText("Sleep comes up before I ask.\nCheck at mid-treatment.")
+    assert panel.save()
+    assert panel.list.count() == 1
+    assert panel.list.item(0).text().startswith("Sleep comes up before I ask.")
+    panel.list.setCurrentRow(0)
+    panel.text.setPlainText("Sleep comes up unprompted.")
+    assert panel.save()
+    panel.scope.setCurrentIndex(3)  # the journal
+    panel.text.setPlainText("I expected improvement and noticed I looked for it.")
+    assert panel.save()
+    with open_project(demo_like) as p:
+        assert [m.text for m in list_memos(p, about="interview:P01-b")] == [
+            "Sleep comes up unprompted."
+        ]
+        assert len(list_journal(p)) == 1
+    window.undo_action.trigger()  # the journal entry
+    window.undo_action.trigger()  # the edit
+    with open_project(demo_like) as p:
+        assert list_journal(p) == []
+        (memo,) = list_memos(p, about="interview:P01-b")
+        assert memo.text.startswith("Sleep comes up before")

@@ -39,6 +39,7 @@ from workbench.storage.project import Project, ProjectError, open_project
 from workbench.ui.code_tree import CodeTreeWidget
 from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
 from workbench.ui.heatmap import HeatmapView
+from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
 from workbench.ui.retrieval import RetrievalPane
 from workbench.ui.timeline import TimelineView
@@ -374,11 +375,23 @@ class MainWindow(QMainWindow):
         self.retrieval.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.retrieval.jump_requested.connect(self.jump_to_segment)
 
+        self.memos = MemoPanel()
+        memos = self._dock("Memos", self.memos, "memosDock")
+        self.tabifyDockWidget(codes, memos)
+        codes.raise_()
+        self.memos.changed.connect(self.undo.record)
+        self.memos.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.code_tree.codes_selected.connect(
+            lambda paths: self.memos.set_context(code=paths[0]) if paths else None
+        )
+
     def _refresh_coding_docks(self) -> None:
         if self.code_tree.project is not self.project:
             self.code_tree.set_project(self.project)
             self.retrieval.set_project(self.project)
+            self.memos.set_project(self.project)
             return
+        self.memos.refresh()
         self.code_tree.refresh()
         self.retrieval.reload_choices()
         self.retrieval.refresh()
@@ -399,6 +412,8 @@ class MainWindow(QMainWindow):
     def _open_cell(self, index: QModelIndex) -> None:
         interview = self.grid_model.data(index, StudyGridModel.InterviewRole)
         self.page.show_interview(interview)
+        if interview:
+            self.memos.set_context(interview=interview)
 
     def _cell_menu(self, point: QPoint) -> None:
         interviews = self.grid_model.interviews_at(self.navigator.indexAt(point))
@@ -449,6 +464,7 @@ class MainWindow(QMainWindow):
     def open_interview(self, interview: str) -> None:
         self.show_mode(0)
         self.page.show_interview(interview)
+        self.memos.set_context(interview=interview)
 
     # --- creating and importing --------------------------------------------------------------
 
