@@ -5,7 +5,7 @@
 
 The third argument may instead be ``--themes``, ``--timeline [DYAD]``, or ``--codes CODE`` (a
 code's name or path: the code tree with that code selected, its segments in the retrieval pane,
-and the transcript at the first of them).
+and the transcript at the first of them). ``--dark`` anywhere renders the dark theme.
 """
 
 from __future__ import annotations
@@ -15,15 +15,21 @@ import tempfile
 
 from PySide6.QtCore import QSettings, QTimer
 
+from workbench.ui import theme
 from workbench.ui.app import make_app
 from workbench.ui.main_window import MainWindow
 
 
 def main() -> int:
+    dark = "--dark" in sys.argv
+    if dark:
+        sys.argv.remove("--dark")
     project, out = sys.argv[1], sys.argv[2]
     interview = sys.argv[3] if len(sys.argv) > 3 else None
     app = make_app()
     settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
+    if dark:
+        theme.apply(app, theme.DARK)
     window = MainWindow(settings)
     window.resize(1280, 800)
     window.show()

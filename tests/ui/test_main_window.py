@@ -187,3 +187,26 @@ def test_memos_on_the_interview_and_the_journal_from_their_dock(
         assert list_journal(p) == []
         (memo,) = list_memos(p, about="interview:P01-b")
         assert memo.text.startswith("Sleep comes up before")
+
+
+def test_the_dark_theme_switches_and_is_remembered(window: MainWindow, demo_like: Path) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from workbench.ui import theme
+
+    assert window.open_location(str(demo_like))
+    window.open_interview("P01-b")
+    window.dark_action.trigger()
+    try:
+        assert theme.current() is theme.DARK
+        app = QApplication.instance()
+        assert app.palette().color(QPalette.ColorRole.Base).name() == theme.DARK.base
+        assert window.settings.value("view/dark") == "true"
+        assert window.editor.palette().color(QPalette.ColorRole.Text).name() == (
+            theme.DARK.unverified_ink
+        )
+    finally:
+        window.dark_action.trigger()
+    assert theme.current() is theme.LIGHT
+    assert window.settings.value("view/dark") == "false"

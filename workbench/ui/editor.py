@@ -41,6 +41,7 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidge
 
 from workbench.domain.coding import CodingInfo
 from workbench.domain.study import TimedWord, Utterance
+from workbench.ui import theme
 from workbench.ui.code_tree import MIME_TYPE
 from workbench.ui.models import format_ms, is_right_to_left, speaker_colour
 
@@ -54,10 +55,6 @@ STRIPE_WIDTH = 5
 STRIPE_GAP = 2
 MAX_LANES = 12
 DEFAULT_CODE_COLOUR = "#7a8794"
-VERIFIED_INK = "#111827"
-UNVERIFIED_INK = "#3d4752"
-"""Text not yet checked against the audio is a shade lighter than verified text."""
-FLAGGED_TINT = "#fff4d6"
 
 
 _WIDE = re.compile("[\U00010000-\U0010ffff]")
@@ -202,9 +199,6 @@ class TranscriptEditor(QPlainTextEdit):
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), 10.5) * 1.1)
         self.setFont(font)
-        palette = self.palette()
-        palette.setColor(palette.ColorRole.Text, QColor(UNVERIFIED_INK))
-        self.setPalette(palette)
         self.document().setDocumentMargin(8)
         self.rows: list[Utterance] = []
         self.speakers: list[str] = []
@@ -227,6 +221,23 @@ class TranscriptEditor(QPlainTextEdit):
         self.document().contentsChange.connect(self._contents_changed)
         self.cursorPositionChanged.connect(self._cursor_moved)
         self.updateRequest.connect(self._scrolled)
+        self.apply_theme()
+
+    def apply_theme(self) -> None:
+        palette = self.palette()
+        palette.setColor(palette.ColorRole.Text, QColor(theme.current().unverified_ink))
+        palette.setColor(palette.ColorRole.Base, QColor(theme.current().base))
+        self.setPalette(palette)
+        if self.rows:
+            self._loading = True
+            try:
+                self._formatted = True
+                self._format_blocks()
+            finally:
+                self._loading = False
+        self._refresh_extra()
+        self.gutter.update()
+        self.margin.update()
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -290,12 +301,14 @@ class TranscriptEditor(QPlainTextEdit):
                 Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
             )
             if flagged:
-                fmt.setBackground(QColor(FLAGGED_TINT))
+                fmt.setBackground(QColor(theme.current().flagged))
             cursor.setPosition(block.position())
             cursor.setBlockFormat(fmt)
             if verified or self._formatted:
                 char = QTextCharFormat()
-                char.setForeground(QColor(VERIFIED_INK if verified else UNVERIFIED_INK))
+                # Text not yet checked against the audio is a shade lighter than verified text.
+                t = theme.current()
+                char.setForeground(QColor(t.verified_ink if verified else t.unverified_ink))
                 cursor.setPosition(
                     block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor
                 )
@@ -417,9 +430,10 @@ class TranscriptEditor(QPlainTextEdit):
             self.margin.update(0, rect.y(), self.margin.width(), rect.height())
 
     def paint_gutter(self, widget: QWidget, event: QPaintEvent) -> None:
+        t = theme.current()
         painter = QPainter(widget)
-        painter.fillRect(event.rect(), QColor("#f6f7f9"))
-        painter.setPen(QColor("#e3e6ea"))
+        painter.fillRect(event.rect(), QColor(t.gutter))
+        painter.setPen(QColor(t.border))
         painter.drawLine(
             widget.width() - 1, event.rect().top(), widget.width() - 1, event.rect().bottom()
         )
@@ -439,7 +453,7 @@ class TranscriptEditor(QPlainTextEdit):
                 row = self.rows[n]
                 y = top + BLOCK_TOP_MARGIN
                 painter.setFont(small)
-                painter.setPen(QColor("#8a9099"))
+                painter.setPen(QColor(t.muted))
                 time_width = painter.fontMetrics().horizontalAdvance("0:00:00") + 6
                 painter.drawText(
                     QRect(8, y, time_width, line),
@@ -479,7 +493,7 @@ class TranscriptEditor(QPlainTextEdit):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         painter = QPainter(self.viewport())
-        painter.setPen(QColor("#eceef1"))
+        painter.setPen(QColor(theme.current().separator))
         block = self.firstVisibleBlock()
         offset = self.contentOffset()
         width = self.viewport().width()
@@ -523,12 +537,12 @@ class TranscriptEditor(QPlainTextEdit):
 
     def paint_stripes(self, widget: QWidget, event: QPaintEvent) -> None:
         painter = QPainter(widget)
-        painter.fillRect(event.rect(), QColor("#fbfbfc"))
+        painter.fillRect(event.rect(), QColor(theme.current().gutter))
         for stripe in self._visible_stripes():
             rect = self._stripe_rect(stripe)
             colour = QColor(stripe.colour)
             if stripe.coding == self._selected_coding:
-                painter.fillRect(rect.adjusted(-1, -1, 1, 1), QColor("#1f2328"))
+                painter.fillRect(rect.adjusted(-1, -1, 1, 1), QColor(theme.current().text))
             painter.fillRect(rect, colour)
         if len(self._by_lane) > MAX_LANES:
             painter.setPen(QColor("#8a9099"))
@@ -591,7 +605,7 @@ class TranscriptEditor(QPlainTextEdit):
             )
             sel.cursor = cursor
             fmt = QTextCharFormat()
-            fmt.setBackground(QColor("#ffe08a"))
+            fmt.setBackground(QColor(theme.current().played))
             sel.format = fmt
             extras.append(sel)
         block = self.textCursor().block()
@@ -601,7 +615,7 @@ class TranscriptEditor(QPlainTextEdit):
             line.cursor = cursor
             fmt = QTextCharFormat()
             fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
-            fmt.setBackground(QColor("#f2f6fb"))
+            fmt.setBackground(QColor(theme.current().current_line))
             line.format = fmt
             extras.insert(0, line)
         self.setExtraSelections(extras)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDockWidget,
     QFileDialog,
     QHeaderView,
@@ -36,6 +37,7 @@ from workbench.domain.study import InterviewStatus
 from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
+from workbench.ui import theme
 from workbench.ui.code_tree import CodeTreeWidget
 from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
 from workbench.ui.heatmap import HeatmapView
@@ -204,6 +206,14 @@ class MainWindow(QMainWindow):
         for name in ("play", "key", "back", "forward", "slower", "faster"):
             play_menu.addAction(actions[name])
 
+        view_menu = self.menuBar().addMenu("&View")
+        self.dark_action = self._action("&Dark theme", "Ctrl+Shift+D", self._toggle_dark)
+        self.dark_action.setCheckable(True)
+        self.dark_action.setChecked(theme.current() is theme.DARK)
+        view_menu.addAction(self.dark_action)
+        for dock in self.findChildren(QDockWidget):
+            view_menu.addAction(dock.toggleViewAction())
+
     def _build_modes(self) -> None:
         bar = QToolBar("Views", self)
         bar.setObjectName("modes")
@@ -234,6 +244,15 @@ class MainWindow(QMainWindow):
             view.set_project(self.project)
 
     # --- undo: the window's stack over the project's own history -------------------------------
+
+    def _toggle_dark(self) -> None:
+        app = QApplication.instance()
+        if not isinstance(app, QApplication):
+            return
+        dark = self.dark_action.isChecked()
+        theme.apply(app, theme.DARK if dark else theme.LIGHT)
+        self.settings.setValue("view/dark", "true" if dark else "false")
+        self.editor.apply_theme()
 
     def _undo_refused(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 8000)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -49,7 +50,7 @@ MAX_RECENT_CODES = 6
 USER_ERRORS = (StudyError, ProjectError, TranscriptionError, OSError)
 
 
-class Notice(QWidget):
+class Notice(QFrame):
     """A message bar above the transcript: errors and results the analyst should not miss."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
