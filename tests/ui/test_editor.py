@@ -268,6 +268,36 @@ def test_position_map_counts_code_points_against_utf16() -> None:
         assert m.to_interview(doc) == i
 
 
+def test_codings_added_one_by_one_keep_their_lanes_apart(qtbot) -> None:
+    import datetime as dt
+    import random
+
+    from workbench.domain.coding import CodingInfo
+    from workbench.ui.editor import TranscriptEditor
+
+    editor = TranscriptEditor()
+    qtbot.addWidget(editor)
+    rng = random.Random(4)
+    now = dt.datetime(2026, 1, 1)
+
+    def coding(i: int) -> CodingInfo:
+        start = rng.randrange(0, 5000)
+        return CodingInfo(
+            str(i), "i", f"c{i % 7}", start, start + rng.randint(5, 400), "", None, now, None, False
+        )
+
+    codings = [coding(i) for i in range(400)]
+    editor.set_codings(codings[:200], {})
+    for c in codings[200:]:
+        editor.add_coding(c, {"c1": "#ff0000"})
+    assert len(editor.stripes) == 400
+    for lane in editor._by_lane:
+        for a, b in zip(lane, lane[1:], strict=False):
+            assert a.end <= b.start
+    for lane, starts in zip(editor._by_lane, editor._lane_starts, strict=True):
+        assert starts == [s.start for s in lane]
+
+
 def test_lanes_never_overlap_and_quick_code_ranks_recent_first() -> None:
     import datetime as dt
 

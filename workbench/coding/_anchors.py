@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,16 @@ class LoadedTranscript:
             )
         )
         return cls(interview, rows)
+
+    @classmethod
+    def load_for_reading(cls, session: Session, interview: Interview) -> LoadedTranscript:
+        """Ids and texts only, as plain rows: for describing positions, never for changes."""
+        rows = session.execute(
+            select(UtteranceRow.id, UtteranceRow.text)
+            .where(UtteranceRow.interview_id == interview.id)
+            .order_by(UtteranceRow.position)
+        ).all()
+        return cls(interview, cast(list[UtteranceRow], rows))
 
     @property
     def lengths(self) -> list[int]:

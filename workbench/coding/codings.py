@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,20 @@ IN_VIVO_MAX = 60
 
 def _coder_names(s: Session) -> dict[int, str]:
     return {cid: name for cid, name in s.execute(select(Coder.id, Coder.name))}
+
+
+_INFO_COLUMNS = (
+    Coding.guid,
+    Coding.code_id,
+    Coding.start_utterance_id,
+    Coding.start_offset,
+    Coding.end_utterance_id,
+    Coding.end_offset,
+    Coding.coder_id,
+    Coding.created_at,
+    Coding.memo,
+    Coding.important,
+)
 
 
 def _info(
@@ -213,13 +229,14 @@ def list_codings(
         result: list[CodingInfo] = []
         paths = book.all_paths()
         for iv in s.scalars(stmt):
-            query = select(Coding).where(Coding.interview_id == iv.id)
+            # Plain rows with the columns ``_info`` reads: many times faster than ORM objects.
+            query = select(*_INFO_COLUMNS).where(Coding.interview_id == iv.id)
             if code_ids is not None:
                 query = query.where(Coding.code_id.in_(code_ids))
-            codings = list(s.scalars(query))
+            codings = cast(list[Coding], s.execute(query).all())
             if not codings:
                 continue
-            transcript = LoadedTranscript.load(s, iv)
+            transcript = LoadedTranscript.load_for_reading(s, iv)
             text = transcript.text
             infos = [_info(s, transcript, book, c, coders, text, paths) for c in codings]
             result += sorted(infos, key=lambda c: (c.start, c.end, c.code))

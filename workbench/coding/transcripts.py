@@ -57,7 +57,8 @@ _ROLE_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _flags(row: UtteranceRow) -> tuple[str, ...]:
+def _flags(row: Any) -> tuple[str, ...]:
+    """Flags of an utterance: an ORM row or a plain row with the same columns."""
     flags = []
     if row.needs_review:
         flags.append(UtteranceFlag.NEEDS_REVIEW.value)
@@ -182,7 +183,7 @@ def import_utterances(
         return report
 
 
-def _speaker_names(s: Session, rows: Sequence[UtteranceRow]) -> dict[int, str]:
+def _speaker_names(s: Session, rows: Sequence[Any]) -> dict[int, str]:
     ids = {r.speaker_id for r in rows if r.speaker_id} | {
         r.renders_id for r in rows if r.renders_id
     }
@@ -196,8 +197,20 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
     """The interview's utterances in order, as ``workbench text --json`` lists them."""
     with project.session(write=False) as s:
         interview = get_interview(s, interview_key)
-        rows = s.scalars(
-            select(UtteranceRow)
+        # Plain rows, not ORM objects: a long interview is read many times a session.
+        rows = s.execute(
+            select(
+                UtteranceRow.speaker_id,
+                UtteranceRow.speaker_label,
+                UtteranceRow.renders_id,
+                UtteranceRow.start_ms,
+                UtteranceRow.end_ms,
+                UtteranceRow.text,
+                UtteranceRow.language,
+                UtteranceRow.needs_review,
+                UtteranceRow.untranscribed_speech,
+                UtteranceRow.verified,
+            )
             .where(UtteranceRow.interview_id == interview.id)
             .order_by(UtteranceRow.position)
         ).all()
@@ -226,15 +239,21 @@ def timed_words(project: Project, interview_key: str) -> list[TimedWord]:
 
     with project.session(write=False) as s:
         interview = get_interview(s, interview_key)
-        rows = s.scalars(
-            select(UtteranceRow)
+        rows = s.execute(
+            select(UtteranceRow.id, UtteranceRow.text)
             .where(UtteranceRow.interview_id == interview.id)
             .order_by(UtteranceRow.position)
         ).all()
         index = {r.id: i for i, r in enumerate(rows)}
-        words: dict[int, list[WordRow]] = {}
-        for w in s.scalars(
-            select(WordRow)
+        words: dict[int, list[Any]] = {}
+        for w in s.execute(
+            select(
+                WordRow.utterance_id,
+                WordRow.start_ms,
+                WordRow.end_ms,
+                WordRow.text,
+                WordRow.probability,
+            )
             .join(UtteranceRow, UtteranceRow.id == WordRow.utterance_id)
             .where(UtteranceRow.interview_id == interview.id)
             .order_by(WordRow.utterance_id, WordRow.position)

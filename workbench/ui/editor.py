@@ -206,6 +206,7 @@ class TranscriptEditor(QPlainTextEdit):
         self._starts: list[int] = []
         self._stripes: list[Stripe] = []
         self._codings: list[CodingInfo] = []
+        self._colour_cache: dict[str, QColor] = {}
         self._formatted = False
         self._by_lane: list[list[Stripe]] = []
         self._lane_starts: list[list[int]] = []
@@ -316,27 +317,42 @@ class TranscriptEditor(QPlainTextEdit):
         cursor.endEditBlock()
 
     def add_coding(self, coding: CodingInfo, colours: dict[str, str]) -> None:
-        """Show one new coding without reloading the others."""
+        """Show one new coding without laying out the others again: it takes the leftmost lane
+        where it overlaps nothing."""
         self._codings.append(coding)
-        self.set_codings(self._codings, colours)
+        lane = 0
+        while lane < len(self._by_lane):
+            stripes, starts = self._by_lane[lane], self._lane_starts[lane]
+            i = bisect.bisect_left(starts, coding.start)
+            before_free = i == 0 or stripes[i - 1].end <= coding.start
+            after_free = i == len(stripes) or stripes[i].start >= coding.end
+            if before_free and after_free:
+                break
+            lane += 1
+        else:
+            self._by_lane.append([])
+            self._lane_starts.append([])
+        stripe = self._stripe(coding, lane, colours)
+        i = bisect.bisect_left(self._lane_starts[lane], coding.start)
+        self._by_lane[lane].insert(i, stripe)
+        self._lane_starts[lane].insert(i, coding.start)
+        self._stripes.append(stripe)
+        self.margin.update()
+
+    def _stripe(self, c: CodingInfo, lane: int, colours: dict[str, str]) -> Stripe:
+        colour = self._colour_cache.get(c.code)
+        if colour is None:
+            colour = QColor(colours.get(c.code) or DEFAULT_CODE_COLOUR)
+            self._colour_cache[c.code] = colour
+        return Stripe(c.id, c.code, colour, c.start, c.end, lane, c.memo)
 
     def drop_coding(self, coding_id: str, colours: dict[str, str]) -> None:
         self.set_codings([c for c in self._codings if c.id != coding_id], colours)
 
     def set_codings(self, codings: Sequence[CodingInfo], colours: dict[str, str]) -> None:
         self._codings = list(codings)
-        self._stripes = [
-            Stripe(
-                c.id,
-                c.code,
-                QColor(colours.get(c.code) or DEFAULT_CODE_COLOUR),
-                c.start,
-                c.end,
-                lane,
-                c.memo,
-            )
-            for c, lane in assign_lanes(codings)
-        ]
+        self._colour_cache = {}
+        self._stripes = [self._stripe(c, lane, colours) for c, lane in assign_lanes(codings)]
         lanes = max((s.lane for s in self._stripes), default=-1) + 1
         self._by_lane = [[] for _ in range(lanes)]
         for s in self._stripes:

@@ -152,6 +152,10 @@ class TranscriptPage(QWidget):
         self._reload_soon.setSingleShot(True)
         self._reload_soon.setInterval(300)
         self._reload_soon.timeout.connect(self.reload)
+        self._panels_soon = QTimer(self)
+        self._panels_soon.setSingleShot(True)
+        self._panels_soon.setInterval(400)
+        self._panels_soon.timeout.connect(self.project_changed.emit)
         self.set_project(None)
 
     # --- actions (the window puts them in its menus) -----------------------------------------
@@ -227,9 +231,12 @@ class TranscriptPage(QWidget):
         if shown is not None and isinstance(result, tuple):
             shown(result[0])
             self._retitle()
+            # The other panels (counts, retrieval) follow once the analyst pauses, so a run of
+            # codings is not slowed by refreshing them after each one.
+            self._panels_soon.start()
         else:
             self.reload()
-        self.project_changed.emit()
+            self.project_changed.emit()
         return True
 
     # --- showing an interview ----------------------------------------------------------------
