@@ -2,6 +2,8 @@
 
     QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" \
         python scripts/screenshot.py projects/demo.dyad shot.png [INTERVIEW]
+        python scripts/screenshot.py projects/demo.dyad shot.png --themes|--board
+        python scripts/screenshot.py projects/demo.dyad shot.png --timeline [DYAD]
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ def main() -> int:
     window.open_location(project)
     if interview == "--themes":
         window.show_mode(1)
+    elif interview == "--board":
+        window.show_mode(3)
     elif interview == "--timeline":
         window.show_mode(2)
         if len(sys.argv) > 4:

@@ -37,6 +37,7 @@ from workbench.ui.models import (
     TranscriptModel,
     is_right_to_left,
 )
+from workbench.ui.theme_board import ThemeBoard
 from workbench.ui.timeline import TimelineView
 
 MAX_RECENT = 8
@@ -130,6 +131,10 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(reading)
         self.pages.addWidget(self.heatmap)
         self.pages.addWidget(self.timeline)
+        self.board = ThemeBoard()
+        self.board.sig_changed.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.board.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.pages.addWidget(self.board)
         centre = QWidget()
         outer = QVBoxLayout(centre)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -195,7 +200,9 @@ class MainWindow(QMainWindow):
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         group = QActionGroup(self)
         self.mode_actions: list[QAction] = []
-        for number, label in enumerate(("Transcripts", "Themes across waves", "Dyad timeline")):
+        for number, label in enumerate(
+            ("Transcripts", "Themes across waves", "Dyad timeline", "Theme board")
+        ):
             action = QAction(label, self, checkable=True)
             action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
             action.setToolTip(f"{label} (Ctrl+{number + 1})")
@@ -212,7 +219,11 @@ class MainWindow(QMainWindow):
         self.mode_actions[number].setChecked(True)
         for dock in self.findChildren(QDockWidget):
             dock.setVisible(number == 0)
-        views: dict[int, HeatmapView | TimelineView] = {1: self.heatmap, 2: self.timeline}
+        views: dict[int, HeatmapView | TimelineView | ThemeBoard] = {
+            1: self.heatmap,
+            2: self.timeline,
+            3: self.board,
+        }
         view = views.get(number)
         if view is not None and view.project is not self.project:
             view.set_project(self.project)
@@ -232,6 +243,8 @@ class MainWindow(QMainWindow):
         self.refresh()
         if self.pages.currentIndex() == 1:
             self.heatmap.refresh()
+        elif self.pages.currentIndex() == 3:
+            self.board.refresh()
 
     def _fill_history(self) -> None:
         self.history_menu.clear()
@@ -301,6 +314,8 @@ class MainWindow(QMainWindow):
             self.heatmap.set_project(project)
         elif self.pages.currentIndex() == 2:
             self.timeline.set_project(project)
+        elif self.pages.currentIndex() == 3:
+            self.board.set_project(project)
         recent = [location, *(r for r in self._recent() if r != location)][:MAX_RECENT]
         self.settings.setValue("recentProjects", recent)
         self._fill_recent()
