@@ -205,3 +205,22 @@ def test_words_wholly_inside_a_span(lo: int, hi: int, expected: int) -> None:
     from workbench.analysis.longitudinal import words_inside
 
     assert words_inside("we sleep badly, né?", lo, hi) == expected
+
+
+def test_the_tables_follow_every_change_and_no_count_is_kept_stale(study: Project) -> None:
+    """The per-interview rows are reused only while everything they came from is unchanged."""
+    from workbench.coding.undo import undo
+
+    assert table(study, "participant", "words")[("Sleep", "C1")][0] == pytest.approx(2 / 9)
+    # Same length, one word fewer inside the coded stretch "sleeps badly".
+    edit_utterance(study, "C1-W1", 1, text="He sleeps_badly")
+    assert table(study, "participant", "words")[("Sleep", "C1")][0] == pytest.approx(1 / 8)
+    undo(study)
+    assert table(study, "participant", "words")[("Sleep", "C1")][0] == pytest.approx(2 / 9)
+    # A code leaves a theme: its segments leave the theme's cells.
+    move_codes(study, ["hope"], into=None, out_of="Hope")
+    assert table(study, "participant")[("Hope", "C1")] == [0, None, 0]
+    undo(study)
+    # The attribution changes: C1's line is the interviewer's now, nobody's.
+    edit_utterance(study, "C1-W1", 1, speaker="R1")
+    assert table(study, "participant")[("Sleep", "C1")] == [0, None, 2]
