@@ -10,6 +10,7 @@ is what exports headline; they are never findings.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.sql import ClauseElement
 
 from workbench.coding.snapshots import load_snapshot
 from workbench.domain.positions import utterance_starts
@@ -97,8 +99,11 @@ def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def collect(project: Project, snapshot: str | None = None) -> StudyData:
-    """Read the project (or, with ``snapshot``, the analysis as frozen then) into tidy tables."""
+def collect(project: Project, snapshot: str | None = None, *, dyad: str | None = None) -> StudyData:
+    """Read the project (or, with ``snapshot``, the analysis as frozen then) into tidy tables.
+
+    With ``dyad``, the tidy tables hold only the interviews its members took part in: enough
+    for that dyad's and its members' cells (a timeline), not for any other unit's."""
     frozen = load_snapshot(project, snapshot) if snapshot else None
     with project.session(write=False) as s:
         waves = list(s.scalars(select(Wave.name).order_by(Wave.position)))
@@ -135,6 +140,10 @@ def collect(project: Project, snapshot: str | None = None) -> StudyData:
             )
             for iv in s.scalars(select(Interview))
         }
+        read = list(interviews)
+        if dyad is not None:
+            members = {pid for key, pids in dyads.values() if key == dyad for pid in pids}
+            read = [iid for iid, iv in interviews.items() if members & set(iv.roles)]
         codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
         if frozen is None:
             themes = {
@@ -144,20 +153,17 @@ def collect(project: Project, snapshot: str | None = None) -> StudyData:
                 (tid, cid) for tid, cid in s.execute(select(ThemeCode.theme_id, ThemeCode.code_id))
             ]
             created = {cid: at for cid, at in s.execute(select(Code.id, Code.created_at))}
-            for iid, code_id, su, so, eu, eo in (
-                s.connection()
-                .execute(
-                    select(
-                        Coding.interview_id,
-                        Coding.code_id,
-                        Coding.start_utterance_id,
-                        Coding.start_offset,
-                        Coding.end_utterance_id,
-                        Coding.end_offset,
-                    ).order_by(Coding.interview_id, Coding.id)
-                )
-                .all()
-            ):
+            coding_stmt = select(
+                Coding.interview_id,
+                Coding.code_id,
+                Coding.start_utterance_id,
+                Coding.start_offset,
+                Coding.end_utterance_id,
+                Coding.end_offset,
+            ).order_by(Coding.interview_id, Coding.id)
+            if dyad is not None:
+                coding_stmt = coding_stmt.where(Coding.interview_id.in_(read))
+            for iid, code_id, su, so, eu, eo in _bare_rows(s, coding_stmt):
                 codings.setdefault(iid, []).append((code_id, su, so, eu, eo))
         else:
             themes = {t["id"]: t["name"] for t in frozen["themes"]}
@@ -187,7 +193,7 @@ def collect(project: Project, snapshot: str | None = None) -> StudyData:
         seg_rows: list[tuple[int, int, int, int]] = []
         word_rows: list[tuple[int, int, int, int]] = []
         speech_rows: list[tuple[int, int, int]] = []
-        coded = [iid for iid, facts in interviews.items() if facts.status == "coded"]
+        coded = [iid for iid in read if interviews[iid].status == "coded"]
         themes_key = tuple(sorted((tid, tuple(sorted(cids))) for tid, cids in codes_of.items()))
         people_key = frozenset(people)
         for iid, rows in _utterances(s, coded):
@@ -267,6 +273,11 @@ hit is exact: an edit, a coding, a theme's codes or an attribution changes the k
 _CACHE_INTERVIEWS = 4000
 
 
+def forget_cached_rows() -> None:
+    """Drop every interview's remembered rows (the next ``collect`` reads everything afresh)."""
+    _interview_cache.clear()
+
+
 def _remember(where: tuple[str, int], key: object, rows: InterviewRows) -> None:
     _interview_cache.pop(where, None)
     _interview_cache[where] = (key, rows)
@@ -274,12 +285,26 @@ def _remember(where: tuple[str, int], key: object, rows: InterviewRows) -> None:
         del _interview_cache[next(iter(_interview_cache))]
 
 
+def _bare_rows(s: Any, stmt: ClauseElement) -> list[tuple[Any, ...]]:
+    """The rows of ``stmt`` as plain tuples straight from the database driver: the two big reads
+    (codings, utterance texts) skip the per-row work of result objects. Only for statements whose
+    parameters are ids (integers), which are written into the SQL."""
+    connection = s.connection()
+    sql = stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(sql))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def _utterances(s: Any, interview_ids: list[int]) -> Iterable[tuple[int, tuple[Utterance, ...]]]:
     """The coded interviews' utterances, a few queries in all (bare rows, no ORM objects)."""
-    connection = s.connection()
     wanted = sorted(interview_ids)
     for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
-        result = connection.execute(
+        result = _bare_rows(
+            s,
             select(
                 UtteranceRow.interview_id,
                 UtteranceRow.id,
@@ -289,9 +314,9 @@ def _utterances(s: Any, interview_ids: list[int]) -> Iterable[tuple[int, tuple[U
                 UtteranceRow.word_count,
             )
             .where(UtteranceRow.interview_id.in_(chunk))
-            .order_by(UtteranceRow.interview_id, UtteranceRow.position)
+            .order_by(UtteranceRow.interview_id, UtteranceRow.position),
         )
-        for iid, group in itertools.groupby(result.all(), key=lambda r: r[0]):
+        for iid, group in itertools.groupby(result, key=lambda r: r[0]):
             yield iid, tuple((r[1], r[2], r[3], r[4], r[5]) for r in group)
 
 
@@ -377,7 +402,10 @@ def _interview_rows(
     return seg_rows, word_rows, speech_rows
 
 
-_ASCII_WORD = np.array([chr(c).isalnum() or chr(c) == "_" for c in range(128)])
+@functools.cache
+def _bmp_word() -> np.ndarray:
+    """For each code point below U+10000, whether ``re`` counts it as a word character."""
+    return np.array([chr(c).isalnum() or c == 0x5F for c in range(0x10000)])
 
 
 def _word_edges(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -389,12 +417,13 @@ def _word_edges(text: str) -> tuple[np.ndarray, np.ndarray]:
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     word = np.zeros(len(points) + 2, dtype=bool)  # a non-word either side
     inner = word[1:-1]
-    ascii_ = points < 128
-    inner[ascii_] = _ASCII_WORD[points[ascii_]]
-    others = points[~ascii_]
+    table = _bmp_word()
+    plane = points < 0x10000
+    inner[plane] = table[points[plane]]
+    others = points[~plane]  # beyond the first plane: rare (emoji, historic scripts)
     if len(others):
         wordy = [u for u in np.unique(others).tolist() if chr(u).isalnum()]
-        inner[~ascii_] = np.isin(others, wordy)
+        inner[~plane] = np.isin(others, wordy)
     change = np.flatnonzero(word[1:] != word[:-1])  # alternately a start and an end
     return change[0::2], change[1::2]
 
@@ -771,7 +800,7 @@ class Timeline:
 def dyad_timeline(project: Project, dyad: str, *, include_unconsented: bool = False) -> Timeline:
     from workbench.coding.readings import stances
 
-    data = collect(project)
+    data = collect(project, dyad=dyad)
     matches = [(did, members) for did, (key, members) in data.dyads.items() if key == dyad]
     if not matches:
         raise StudyError(f"no dyad '{dyad}'")
