@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 from workbench.analysis.longitudinal import Cell, TrajectoryRow, matrix, trajectories
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
+from workbench.ui.cell_details import CellDetails
 from workbench.ui.charts import chart_metrics, choose_chart_file, hatch, save_chart
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -168,6 +170,9 @@ FOOTNOTE = (
     "Counts show where the analysis coded; they support your reading, they are not "
     "findings. Hatched cells are missing waves (hover for the reason), not zeros."
 )
+
+
+CELL_HINT = "Click a cell to read the segments behind it and write your summary of it."
 
 
 class HeatmapChart:
@@ -334,15 +339,32 @@ class HeatmapView(QWidget):
         footer.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
+        self.details = CellDetails(CELL_HINT)
+        self.table.clicked.connect(self.open_cell)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
         layout.addLayout(controls)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(split, 1)
         layout.addWidget(footer)
 
     def set_project(self, project: Project | None) -> None:
         self.project = project
         self.refresh()
 
+    def open_cell(self, index: QModelIndex) -> None:
+        """The segments behind a wave cell and the analyst's summary of it, below the map."""
+        cell = self.model.cell_at(index)
+        if cell is None or self.project is None:
+            return
+        by = str(self.by.currentData())
+        unit = "study" if by == "study" else f"{by}:{cell.unit}"
+        self.details.show_cell(self.project, cell.theme, unit, cell.wave)
+
     def refresh(self) -> None:
+        self.details.clear(CELL_HINT)
         if self.project is None:
             self.model.set_data([], [], "segments")
             return

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -23,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.analysis.longitudinal import Timeline, dyad_timeline
-from workbench.coding.queries import query_segments
 from workbench.coding.study import list_dyads
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
+from workbench.ui.cell_details import CellDetails
 from workbench.ui.charts import choose_chart_file, hatch, save_chart
 
 LABEL_W = 260
@@ -37,6 +36,7 @@ LANE_COLOURS = {"patient": QColor("#2a6f97"), "clinician": QColor("#a44a3f")}
 OTHER_COLOUR = QColor("#5b8e3e")
 STANCE_MARK = {"convergent": "C", "divergent": "D", "mixed": "M"}
 CHART_TITLE_H = 56
+DOT_HINT = "Click a dot to read the segments behind it and your summary of that cell."
 
 
 class TimelineCanvas(QWidget):
@@ -226,19 +226,12 @@ class TimelineView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.canvas)
-        self.segments_title = QLabel("Click a dot to read the segments behind it.")
-        self.segments_title.setObjectName("footnote")
-        self.segments = QListWidget()
-        self.segments.setWordWrap(True)
-        self.segments.setObjectName("segments")
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.segments_title)
-        lower_layout.addWidget(self.segments)
+        self.details = CellDetails(DOT_HINT)
+        self.segments_title = self.details.title
+        self.segments = self.details.segments
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(scroll)
-        split.addWidget(lower)
+        split.addWidget(self.details)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
 
@@ -280,19 +273,14 @@ class TimelineView(QWidget):
             self.canvas.set_timeline(None)
             return
         self.canvas.set_timeline(dyad_timeline(self.project, str(dyad)))
-        self.segments.clear()
+        self.details.clear(DOT_HINT)
 
     def show_segments(self, theme: str, participant: str, wave: str) -> None:
+        """The segments behind a dot (this dyad's interviews only) and the summary of the cell."""
         if self.project is None:
             return
         dyad = str(self.dyad.currentData())
-        found = query_segments(
-            self.project, theme=theme, participant=participant, wave=wave, dyad=dyad
-        )
-        self.segments_title.setText(f"{theme} · {participant} · {wave}: {len(found)} segments")
-        self.segments.clear()
-        for g in found:
-            self.segments.addItem(f"{g.interview}  [{g.code}]\n{g.text}")
+        self.details.show_cell(self.project, theme, f"participant:{participant}", wave, dyad=dyad)
 
     def export_chart(self, path: Path) -> Path:
         """Save the chosen dyad's whole timeline, with a title and a legend, as .png or .svg."""
