@@ -86,6 +86,18 @@ class StudyData:
     """interview, participant, words — all words of the participant's attributed speech"""
     trajectories: dict[tuple[int, str], str | None] = field(default_factory=dict)
     wave_attributes: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
+    _by_person: dict[tuple[int, str | None], list[InterviewFacts]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def interviews_of(self, pid: int, wave: str | None) -> list[InterviewFacts]:
+        """The interviews the participant took part in (in any role) at the wave."""
+        if self._by_person is None:
+            self._by_person = {}
+            for iv in self.interviews.values():
+                for person in iv.roles:
+                    self._by_person.setdefault((person, iv.wave), []).append(iv)
+        return self._by_person.get((pid, wave), [])
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -500,11 +512,8 @@ def participant_status(
         return "excluded"
     statuses = [
         iv.status
-        for iv in data.interviews.values()
-        if iv.wave == wave
-        and pid in iv.roles
-        and iv.roles[pid] != "interviewer"
-        and (unit is None or _allowed(data, unit, pid, iv.id))
+        for iv in data.interviews_of(pid, wave)
+        if iv.roles[pid] != "interviewer" and (unit is None or _allowed(data, unit, pid, iv.id))
     ]
     if "coded" in statuses:
         return None
@@ -619,20 +628,23 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
                 for pid in unit.members
                 if (pid, wave) in data.wave_attributes and unit.kind in ("participant", "dyad")
             }
-            coded_at = [
-                iv.coded_at
-                for iv in data.interviews.values()
-                if iv.wave == wave
-                and iv.status == "coded"
-                and iv.coded_at is not None
-                and any(
-                    pid in iv.roles and _allowed(data, unit, pid, iv.id) for pid in unit.members
-                )
-            ]
+            # The earliest "marked coded" of the unit's interviews at the wave: a theme drifts
+            # there when one of its codes is younger than that.
+            earliest = min(
+                (
+                    iv.coded_at
+                    for pid in unit.members
+                    for iv in data.interviews_of(pid, wave)
+                    if iv.status == "coded"
+                    and iv.coded_at is not None
+                    and _allowed(data, unit, pid, iv.id)
+                ),
+                default=None,
+            )
             total = int(words_all.get((u, wave), 0))
             for theme_id, theme in data.themes.items():
                 latest = data.theme_latest_code.get(theme_id)
-                drift = latest is not None and any(at < latest for at in coded_at)
+                drift = latest is not None and earliest is not None and earliest < latest
                 if missing is not None:
                     co = "incomplete" if unit.kind == "dyad" else None
                     result.append(
@@ -678,8 +690,8 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
 
 
 def _cooccurrence(data: StudyData, unit: Unit, voices: set[int]) -> str:
-    clinician = any(data.people[p].role == "clinician" for p in voices)
-    patient = any(data.people[p].role == "patient" for p in voices)
+    roles = {data.people[p].role for p in voices}
+    clinician, patient = "clinician" in roles, "patient" in roles
     if clinician and patient:
         return "both_voice"
     if clinician:
