@@ -3,9 +3,10 @@
     QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" \
         python scripts/screenshot.py projects/demo.dyad shot.png [INTERVIEW]
 
-The third argument may instead be ``--themes``, ``--timeline [DYAD]``, or ``--codes CODE`` (a
-code's name or path: the code tree with that code selected, its segments in the retrieval pane,
-and the transcript at the first of them). ``--dark`` anywhere renders the dark theme.
+The third argument may instead be ``--themes``, ``--board``, ``--timeline [DYAD]``, or
+``--codes CODE`` (a code's name or path: the code tree with that code selected, its segments in
+the retrieval pane, and the transcript at the first of them). ``--dark`` anywhere renders the
+dark theme.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def main() -> int:
     window.open_location(project)
     if interview == "--themes":
         window.show_mode(1)
+    elif interview == "--board":
+        window.show_mode(3)
     elif interview == "--timeline":
         window.show_mode(2)
         if len(sys.argv) > 4:

@@ -205,3 +205,41 @@ def test_words_wholly_inside_a_span(lo: int, hi: int, expected: int) -> None:
     from workbench.analysis.longitudinal import words_inside
 
     assert words_inside("we sleep badly, né?", lo, hi) == expected
+
+
+def test_the_tables_follow_every_change_and_no_count_is_kept_stale(study: Project) -> None:
+    """The per-interview rows are reused only while everything they came from is unchanged."""
+    from workbench.coding.undo import undo
+
+    assert table(study, "participant", "words")[("Sleep", "C1")][0] == pytest.approx(2 / 9)
+    # Same length, one word fewer inside the coded stretch "sleeps badly".
+    edit_utterance(study, "C1-W1", 1, text="He sleeps_badly")
+    assert table(study, "participant", "words")[("Sleep", "C1")][0] == pytest.approx(1 / 8)
+    undo(study)
+    assert table(study, "participant", "words")[("Sleep", "C1")][0] == pytest.approx(2 / 9)
+    # A code leaves a theme: its segments leave the theme's cells.
+    move_codes(study, ["hope"], into=None, out_of="Hope")
+    assert table(study, "participant")[("Hope", "C1")] == [0, None, 0]
+    undo(study)
+    # The attribution changes: C1's line is the interviewer's now, nobody's.
+    edit_utterance(study, "C1-W1", 1, speaker="R1")
+    assert table(study, "participant")[("Sleep", "C1")] == [0, None, 2]
+
+
+def test_a_dyad_timeline_reads_only_its_members_interviews_and_agrees(study: Project) -> None:
+    from workbench.analysis.longitudinal import Unit, cells_for, collect, dyad_timeline
+
+    timeline = dyad_timeline(study, "D1")
+    assert timeline.members == (("P1", "patient"), ("C1", "clinician"))
+    # C1 is in two dyads: only the interview about D1 counts in D1's lane at W1.
+    assert timeline.lanes[("Fear", "C1", "W1")].segments == 1
+    assert timeline.lanes[("Sleep", "C1", "W3")].segments == 2
+    assert timeline.lanes[("Sleep", "P1", "W2")].segments is None  # not coded yet
+    # The same cells as from the whole study.
+    whole = collect(study)
+    d1 = next(did for did, (key, _) in whole.dyads.items() if key == "D1")
+    members = [
+        Unit("member", p.key, (p.id,), d1) for p in whole.people.values() if p.key in ("P1", "C1")
+    ]
+    expected = {(c.theme, c.unit, c.wave): c for c in cells_for(whole, members, False)}
+    assert timeline.lanes == expected

@@ -3,6 +3,7 @@ keyboard, undo and redo, correct the text — every result read back from the pr
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -292,7 +293,7 @@ def test_codings_added_one_by_one_keep_their_lanes_apart(qtbot) -> None:
         editor.add_coding(c, {"c1": "#ff0000"})
     assert len(editor.stripes) == 400
     for lane in editor._by_lane:
-        for a, b in zip(lane, lane[1:], strict=False):
+        for a, b in itertools.pairwise(lane):
             assert a.end <= b.start
     for lane, starts in zip(editor._by_lane, editor._lane_starts, strict=True):
         assert starts == [s.start for s in lane]

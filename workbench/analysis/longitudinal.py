@@ -9,15 +9,17 @@ is what exports headline; they are never findings.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.sql import ClauseElement
 
 from workbench.coding.snapshots import load_snapshot
 from workbench.domain.positions import utterance_starts
@@ -84,6 +86,18 @@ class StudyData:
     """interview, participant, words — all words of the participant's attributed speech"""
     trajectories: dict[tuple[int, str], str | None] = field(default_factory=dict)
     wave_attributes: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
+    _by_person: dict[tuple[int, str | None], list[InterviewFacts]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def interviews_of(self, pid: int, wave: str | None) -> list[InterviewFacts]:
+        """The interviews the participant took part in (in any role) at the wave."""
+        if self._by_person is None:
+            self._by_person = {}
+            for iv in self.interviews.values():
+                for person in iv.roles:
+                    self._by_person.setdefault((person, iv.wave), []).append(iv)
+        return self._by_person.get((pid, wave), [])
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -97,8 +111,11 @@ def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def collect(project: Project, snapshot: str | None = None) -> StudyData:
-    """Read the project (or, with ``snapshot``, the analysis as frozen then) into tidy tables."""
+def collect(project: Project, snapshot: str | None = None, *, dyad: str | None = None) -> StudyData:
+    """Read the project (or, with ``snapshot``, the analysis as frozen then) into tidy tables.
+
+    With ``dyad``, the tidy tables hold only the interviews its members took part in: enough
+    for that dyad's and its members' cells (a timeline), not for any other unit's."""
     frozen = load_snapshot(project, snapshot) if snapshot else None
     with project.session(write=False) as s:
         waves = list(s.scalars(select(Wave.name).order_by(Wave.position)))
@@ -135,6 +152,10 @@ def collect(project: Project, snapshot: str | None = None) -> StudyData:
             )
             for iv in s.scalars(select(Interview))
         }
+        read = list(interviews)
+        if dyad is not None:
+            members = {pid for key, pids in dyads.values() if key == dyad for pid in pids}
+            read = [iid for iid, iv in interviews.items() if members & set(iv.roles)]
         codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
         if frozen is None:
             themes = {
@@ -144,17 +165,18 @@ def collect(project: Project, snapshot: str | None = None) -> StudyData:
                 (tid, cid) for tid, cid in s.execute(select(ThemeCode.theme_id, ThemeCode.code_id))
             ]
             created = {cid: at for cid, at in s.execute(select(Code.id, Code.created_at))}
-            for iid, *anchors in s.execute(
-                select(
-                    Coding.interview_id,
-                    Coding.code_id,
-                    Coding.start_utterance_id,
-                    Coding.start_offset,
-                    Coding.end_utterance_id,
-                    Coding.end_offset,
-                )
-            ):
-                codings.setdefault(iid, []).append(tuple(anchors))  # type: ignore[arg-type]
+            coding_stmt = select(
+                Coding.interview_id,
+                Coding.code_id,
+                Coding.start_utterance_id,
+                Coding.start_offset,
+                Coding.end_utterance_id,
+                Coding.end_offset,
+            ).order_by(Coding.interview_id, Coding.id)
+            if dyad is not None:
+                coding_stmt = coding_stmt.where(Coding.interview_id.in_(read))
+            for iid, code_id, su, so, eu, eo in _bare_rows(s, coding_stmt):
+                codings.setdefault(iid, []).append((code_id, su, so, eu, eo))
         else:
             themes = {t["id"]: t["name"] for t in frozen["themes"]}
             links = [(tid, cid) for tid, cid in frozen["theme_codes"]]
@@ -183,18 +205,25 @@ def collect(project: Project, snapshot: str | None = None) -> StudyData:
         seg_rows: list[tuple[int, int, int, int]] = []
         word_rows: list[tuple[int, int, int, int]] = []
         speech_rows: list[tuple[int, int, int]] = []
-        coded = [iid for iid, facts in interviews.items() if facts.status == "coded"]
-        for iid in coded:
-            _collect_interview(
-                s,
-                interviews[iid],
-                codes_of,
-                codings.get(iid, []),
-                people,
-                seg_rows,
-                word_rows,
-                speech_rows,
+        coded = [iid for iid in read if interviews[iid].status == "coded"]
+        themes_key = tuple(sorted((tid, tuple(sorted(cids))) for tid, cids in codes_of.items()))
+        people_key = frozenset(people)
+        for iid, rows in _utterances(s, coded):
+            facts = interviews[iid]
+            interviewers = frozenset(
+                pid for pid, role in facts.roles.items() if role == "interviewer"
             )
+            own = codings.get(iid, [])
+            key = (rows, tuple(own), themes_key, interviewers, people_key)
+            found = _interview_cache.get((project.location, iid))
+            if found is not None and found[0] == key:
+                done = found[1]
+            else:
+                done = _interview_rows(iid, rows, interviewers, codes_of, own, people)
+                _remember((project.location, iid), key, done)
+            seg_rows += done[0]
+            word_rows += done[1]
+            speech_rows += done[2]
 
         trajectories: dict[tuple[int, str], str | None] = {}
         if frozen is None:
@@ -243,69 +272,172 @@ def _unit_name(
     return "study"
 
 
-def _collect_interview(
-    s: Any,
-    facts: InterviewFacts,
+Utterance = tuple[int, str, int | None, int | None, int]
+"""id, text, speaker, renders, word count — in interview order."""
+InterviewRows = tuple[
+    list[tuple[int, int, int, int]], list[tuple[int, int, int, int]], list[tuple[int, int, int]]
+]
+"""An interview's share of the tidy tables: segments, words inside them, attributed speech."""
+
+_interview_cache: dict[tuple[str, int], tuple[object, InterviewRows]] = {}
+"""Per interview, the tidy rows and every input they were computed from (texts included), so a
+hit is exact: an edit, a coding, a theme's codes or an attribution changes the key."""
+_CACHE_INTERVIEWS = 4000
+
+
+def forget_cached_rows() -> None:
+    """Drop every interview's remembered rows (the next ``collect`` reads everything afresh)."""
+    _interview_cache.clear()
+
+
+def _remember(where: tuple[str, int], key: object, rows: InterviewRows) -> None:
+    _interview_cache.pop(where, None)
+    _interview_cache[where] = (key, rows)
+    while len(_interview_cache) > _CACHE_INTERVIEWS:
+        del _interview_cache[next(iter(_interview_cache))]
+
+
+def _bare_rows(s: Any, stmt: ClauseElement) -> list[tuple[Any, ...]]:
+    """The rows of ``stmt`` as plain tuples straight from the database driver: the two big reads
+    (codings, utterance texts) skip the per-row work of result objects. Only for statements whose
+    parameters are ids (integers), which are written into the SQL."""
+    connection = s.connection()
+    sql = stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(sql))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _utterances(s: Any, interview_ids: list[int]) -> Iterable[tuple[int, tuple[Utterance, ...]]]:
+    """The coded interviews' utterances, a few queries in all (bare rows, no ORM objects)."""
+    wanted = sorted(interview_ids)
+    for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+        result = _bare_rows(
+            s,
+            select(
+                UtteranceRow.interview_id,
+                UtteranceRow.id,
+                UtteranceRow.text,
+                UtteranceRow.speaker_id,
+                UtteranceRow.renders_id,
+                UtteranceRow.word_count,
+            )
+            .where(UtteranceRow.interview_id.in_(chunk))
+            .order_by(UtteranceRow.interview_id, UtteranceRow.position),
+        )
+        for iid, group in itertools.groupby(result, key=lambda r: r[0]):
+            yield iid, tuple((r[1], r[2], r[3], r[4], r[5]) for r in group)
+
+
+def _interview_rows(
+    interview_id: int,
+    rows: tuple[Utterance, ...],
+    interviewers: frozenset[int],
     codes_of: dict[int, set[int]],
     codings: list[tuple[int, int, int, int, int]],
     people: dict[int, Person],
-    seg_rows: list[tuple[int, int, int, int]],
-    word_rows: list[tuple[int, int, int, int]],
-    speech_rows: list[tuple[int, int, int]],
-) -> None:
-    rows = s.execute(
-        select(
-            UtteranceRow.id,
-            UtteranceRow.text,
-            UtteranceRow.speaker_id,
-            UtteranceRow.renders_id,
-            UtteranceRow.word_count,
-        )
-        .where(UtteranceRow.interview_id == facts.id)
-        .order_by(UtteranceRow.position)
-    ).all()
-    if not rows:
-        return
-    starts = utterance_starts([len(r.text) for r in rows])
-    index = {r.id: i for i, r in enumerate(rows)}
-    interviewers = {pid for pid, role in facts.roles.items() if role == "interviewer"}
+) -> InterviewRows:
+    texts = [r[1] for r in rows]
+    counts = [r[4] for r in rows]
+    lengths = [len(t) for t in texts]
+    starts = utterance_starts(lengths)
+    index = {r[0]: i for i, r in enumerate(rows)}
 
     # Attribution (DESIGN.md): never an interviewer; a rendering counts for the person rendered.
     owner: list[int | None] = []
-    for r in rows:
-        who = r.renders_id if r.renders_id is not None else r.speaker_id
+    for _, _, speaker, renders, _ in rows:
+        who = renders if renders is not None else speaker
         owner.append(None if who is None or who in interviewers or who not in people else who)
     spoken: dict[int, int] = {}
-    for i, r in enumerate(rows):
-        who = owner[i]
+    for who, n in zip(owner, counts, strict=True):
         if who is not None:
-            spoken[who] = spoken.get(who, 0) + r.word_count
-    speech_rows += [(facts.id, pid, n) for pid, n in spoken.items()]
+            spoken[who] = spoken.get(who, 0) + n
+    speech_rows = [(interview_id, pid, n) for pid, n in spoken.items()]
 
     # A snapshot's coding on an utterance merged away since cannot be placed: it is left out.
     by_code: dict[int, list[tuple[int, int]]] = {}
     for code_id, su, so, eu, eo in codings:
         if su in index and eu in index:
             by_code.setdefault(code_id, []).append((starts[index[su]] + so, starts[index[eu]] + eo))
+    # Every theme's segments (its codes' codings merged where they overlap), numbered per theme.
+    seg_theme: list[int] = []
+    seg_number: list[int] = []
+    seg_spans: list[tuple[int, int]] = []
     for theme_id, code_ids in codes_of.items():
         merged = _merge(span for cid in code_ids for span in by_code.get(cid, ()))
-        if not merged:
-            continue
-        inside: dict[int, int] = {}
-        for number, (a, b) in enumerate(merged):
-            first = bisect.bisect_right(starts, a) - 1
-            last = bisect.bisect_right(starts, b - 1) - 1
-            attributed = {owner[i] for i in range(first, last + 1) if owner[i] is not None}
-            seg_rows += [(theme_id, facts.id, number, pid) for pid in attributed]  # type: ignore[misc]
-            for i in range(first, last + 1):
-                pid = owner[i]
-                if pid is None:
-                    continue
-                text = rows[i].text
-                lo, hi = max(a - starts[i], 0), min(b - starts[i], len(text))
-                if lo < hi:
-                    inside[pid] = inside.get(pid, 0) + words_inside(text, lo, hi)
-        word_rows += [(theme_id, facts.id, pid, n) for pid, n in inside.items() if n]
+        seg_theme += [theme_id] * len(merged)
+        seg_number += range(len(merged))
+        seg_spans += merged
+    if not seg_spans:
+        return [], [], speech_rows
+    # Each segment cut at utterance edges, one piece per utterance it touches, all at once.
+    at = np.array(starts, dtype=np.int64)
+    ends = at + np.array(lengths, dtype=np.int64)
+    whose = np.array([-1 if o is None else o for o in owner], dtype=np.int64)
+    spans_ = np.array(seg_spans, dtype=np.int64)
+    seg_from, seg_to = spans_[:, 0], spans_[:, 1]
+    first_utterance = np.searchsorted(at, seg_from, side="right") - 1
+    touched = np.searchsorted(at, seg_to - 1, side="right") - first_utterance
+    piece = np.repeat(np.arange(len(seg_spans)), touched)
+    utterance = (
+        first_utterance[piece]
+        + np.arange(len(piece))
+        - np.repeat(np.cumsum(touched) - touched, touched)
+    )
+    pid = whose[utterance]
+    attributed = pid >= 0
+    piece, utterance, pid = piece[attributed], utterance[attributed], pid[attributed]
+
+    # Segments: each attributed participant once per segment.
+    width = int(pid.max()) + 1 if len(pid) else 1
+    once = np.unique(piece * width + pid).tolist()
+    seg_rows = [
+        (seg_theme[k // width], interview_id, seg_number[k // width], k % width) for k in once
+    ]
+    # Words wholly inside each piece, summed per theme and participant.
+    lo = np.maximum(seg_from[piece], at[utterance])
+    hi = np.minimum(seg_to[piece], ends[utterance])
+    word_starts, word_ends = _word_edges("\n".join(texts))
+    found = np.searchsorted(word_ends, hi, side="right") - np.searchsorted(word_starts, lo)
+    found = np.where(lo < hi, np.maximum(found, 0), 0)
+    keep = found > 0
+    theme_of_piece = np.array(seg_theme, dtype=np.int64)[piece[keep]]
+    inside: dict[tuple[int, int], int] = {}
+    for theme_id, who, n in zip(
+        theme_of_piece.tolist(), pid[keep].tolist(), found[keep].tolist(), strict=True
+    ):
+        inside[(theme_id, who)] = inside.get((theme_id, who), 0) + n
+    word_rows = [(theme_id, interview_id, who, n) for (theme_id, who), n in inside.items()]
+    return seg_rows, word_rows, speech_rows
+
+
+@functools.cache
+def _bmp_word() -> np.ndarray:
+    """For each code point below U+10000, whether ``re`` counts it as a word character."""
+    return np.array([chr(c).isalnum() or c == 0x5F for c in range(0x10000)])
+
+
+def _word_edges(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Where the words of ``text`` start and end (end exclusive), in order. The words wholly
+    inside ``[lo, hi)`` of one utterance are those ending at or before ``hi`` less those
+    starting before ``lo`` (at least 0: one word may cover the whole span) — the count
+    ``words_inside`` gives, without scanning a span again for every theme. No word runs across
+    an utterance edge: the texts are joined by LF."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    word = np.zeros(len(points) + 2, dtype=bool)  # a non-word either side
+    inner = word[1:-1]
+    table = _bmp_word()
+    plane = points < 0x10000
+    inner[plane] = table[points[plane]]
+    others = points[~plane]  # beyond the first plane: rare (emoji, historic scripts)
+    if len(others):
+        wordy = [u for u in np.unique(others).tolist() if chr(u).isalnum()]
+        inner[~plane] = np.isin(others, wordy)
+    change = np.flatnonzero(word[1:] != word[:-1])  # alternately a start and an end
+    return change[0::2], change[1::2]
 
 
 def words_inside(text: str, lo: int, hi: int) -> int:
@@ -322,7 +454,8 @@ def words_inside(text: str, lo: int, hi: int) -> int:
 
 
 def _is_word(ch: str) -> bool:
-    return WORD_RE.match(ch) is not None
+    """``\\w`` for one character, as ``re`` defines it: alphanumeric (str.isalnum) or ``_``."""
+    return ch.isalnum() or ch == "_"
 
 
 # --- units, observation ------------------------------------------------------------------------
@@ -379,11 +512,8 @@ def participant_status(
         return "excluded"
     statuses = [
         iv.status
-        for iv in data.interviews.values()
-        if iv.wave == wave
-        and pid in iv.roles
-        and iv.roles[pid] != "interviewer"
-        and (unit is None or _allowed(data, unit, pid, iv.id))
+        for iv in data.interviews_of(pid, wave)
+        if iv.roles[pid] != "interviewer" and (unit is None or _allowed(data, unit, pid, iv.id))
     ]
     if "coded" in statuses:
         return None
@@ -449,14 +579,11 @@ def _by_unit(frame: pd.DataFrame, data: StudyData, all_units: list[Unit]) -> pd.
     joined = frame.merge(membership, on="participant")
     joined["wave"] = joined["interview"].map({iid: iv.wave for iid, iv in data.interviews.items()})
     dyad_units = {i: u.dyad_id for i, u in enumerate(all_units) if u.dyad_id is not None}
-    if dyad_units and not joined.empty:
-        keep = [
-            unit not in dyad_units or _allowed(data, all_units[unit], pid, iid)
-            for unit, pid, iid in zip(
-                joined["unit"], joined["participant"], joined["interview"], strict=True
-            )
-        ]
-        joined = joined[keep]
+    several = [pid for pid, dyads in data.member_of.items() if len(dyads) > 1]
+    if dyad_units and several and not joined.empty:  # ``_allowed``, for every row at once
+        about = joined["interview"].map({iid: iv.dyad_id for iid, iv in data.interviews.items()})
+        checked = joined["unit"].isin(list(dyad_units)) & joined["participant"].isin(several)
+        joined = joined[~checked | (about == joined["unit"].map(dyad_units))]
     return joined
 
 
@@ -478,8 +605,15 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
         else {}
     )
     voices: dict[tuple[int, int, str], set[int]] = {}
-    for (unit, theme, wave), group in segs.groupby(keys)["participant"] if not segs.empty else []:
-        voices[(unit, theme, wave)] = set(group)
+    if not segs.empty:
+        for key in zip(
+            segs["unit"].tolist(),
+            segs["theme"].tolist(),
+            segs["wave"].tolist(),
+            segs["participant"].tolist(),
+            strict=True,
+        ):
+            voices.setdefault(key[:3], set()).add(key[3])
     words_in = inside.groupby(keys)["words"].sum().to_dict() if not inside.empty else {}
     words_all = (
         spoken.groupby(["unit", "wave"])["words"].sum().to_dict() if not spoken.empty else {}
@@ -494,20 +628,23 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
                 for pid in unit.members
                 if (pid, wave) in data.wave_attributes and unit.kind in ("participant", "dyad")
             }
-            coded_at = [
-                iv.coded_at
-                for iv in data.interviews.values()
-                if iv.wave == wave
-                and iv.status == "coded"
-                and iv.coded_at is not None
-                and any(
-                    pid in iv.roles and _allowed(data, unit, pid, iv.id) for pid in unit.members
-                )
-            ]
+            # The earliest "marked coded" of the unit's interviews at the wave: a theme drifts
+            # there when one of its codes is younger than that.
+            earliest = min(
+                (
+                    iv.coded_at
+                    for pid in unit.members
+                    for iv in data.interviews_of(pid, wave)
+                    if iv.status == "coded"
+                    and iv.coded_at is not None
+                    and _allowed(data, unit, pid, iv.id)
+                ),
+                default=None,
+            )
             total = int(words_all.get((u, wave), 0))
             for theme_id, theme in data.themes.items():
                 latest = data.theme_latest_code.get(theme_id)
-                drift = latest is not None and any(at < latest for at in coded_at)
+                drift = latest is not None and earliest is not None and earliest < latest
                 if missing is not None:
                     co = "incomplete" if unit.kind == "dyad" else None
                     result.append(
@@ -553,8 +690,8 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
 
 
 def _cooccurrence(data: StudyData, unit: Unit, voices: set[int]) -> str:
-    clinician = any(data.people[p].role == "clinician" for p in voices)
-    patient = any(data.people[p].role == "patient" for p in voices)
+    roles = {data.people[p].role for p in voices}
+    clinician, patient = "clinician" in roles, "patient" in roles
     if clinician and patient:
         return "both_voice"
     if clinician:
@@ -675,7 +812,7 @@ class Timeline:
 def dyad_timeline(project: Project, dyad: str, *, include_unconsented: bool = False) -> Timeline:
     from workbench.coding.readings import stances
 
-    data = collect(project)
+    data = collect(project, dyad=dyad)
     matches = [(did, members) for did, (key, members) in data.dyads.items() if key == dyad]
     if not matches:
         raise StudyError(f"no dyad '{dyad}'")

@@ -8,12 +8,16 @@ clustering on the combined distance. The result is deterministic for the same pr
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import select
 
 from workbench.coding.codebook import Codebook
-from workbench.coding.queries import cooccurrence, query_segments
+from workbench.coding.queries import cooccurrence
+from workbench.domain.positions import utterance_starts
+from workbench.storage.models import Coding, UtteranceRow
 from workbench.storage.project import Project
 
 TEXT_WEIGHT = 0.5
@@ -47,10 +51,10 @@ def suggest_themes(project: Project) -> list[Suggestion]:
         }
     if len(codes) < 2:
         return []
-    coded: dict[str, list[str]] = {p: [] for p in paths}
-    for segment in query_segments(project, include_unconsented=True):
-        coded.setdefault(segment.code, []).append(segment.text)
-    documents = [f"{notes[p]} {' '.join(coded[p])}" for p in paths]
+    coded = coded_texts(project)
+    documents = [
+        f"{notes[p]} {' '.join(coded.get(c.id, []))}" for p, c in zip(paths, codes, strict=True)
+    ]
     vectorizer = TfidfVectorizer(stop_words="english", min_df=1, sublinear_tf=True)
     try:
         tfidf = vectorizer.fit_transform(documents)
@@ -103,3 +107,40 @@ def suggest_themes(project: Project) -> list[Suggestion]:
         )
     suggestions.sort(key=lambda g: (-g.similarity, g.codes))
     return suggestions
+
+
+def coded_texts(project: Project) -> dict[int, list[str]]:
+    """Every coding's text, by code id: the interview's text (utterances joined by LF) between
+    the coding's anchors — what ``query_segments`` reports as a segment's text, read as bare
+    rows for the whole study at once (every participant: these are the codes' words, and they
+    never leave the project)."""
+    with project.session(write=False) as s:
+        connection = s.connection()
+        by_interview: dict[int, list[tuple[int, int, int, int, int]]] = {}
+        for iid, code_id, su, so, eu, eo in connection.execute(
+            select(
+                Coding.interview_id,
+                Coding.code_id,
+                Coding.start_utterance_id,
+                Coding.start_offset,
+                Coding.end_utterance_id,
+                Coding.end_offset,
+            )
+        ).all():
+            by_interview.setdefault(iid, []).append((code_id, su, so, eu, eo))
+        found: dict[int, list[str]] = {}
+        wanted = sorted(by_interview)
+        for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+            rows = connection.execute(
+                select(UtteranceRow.interview_id, UtteranceRow.id, UtteranceRow.text)
+                .where(UtteranceRow.interview_id.in_(chunk))
+                .order_by(UtteranceRow.interview_id, UtteranceRow.position)
+            ).all()
+            for iid, group in itertools.groupby(rows, key=lambda r: r[0]):
+                utterances = [(r[1], r[2]) for r in group]
+                starts = utterance_starts([len(text) for _, text in utterances])
+                at = {uid: start for (uid, _), start in zip(utterances, starts, strict=True)}
+                text = "\n".join(t for _, t in utterances)
+                for code_id, su, so, eu, eo in by_interview[iid]:
+                    found.setdefault(code_id, []).append(text[at[su] + so : at[eu] + eo])
+    return found

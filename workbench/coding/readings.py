@@ -67,6 +67,14 @@ def set_cell_summary(
     return change
 
 
+def cell_summary(project: Project, theme: str, unit: str, wave: str) -> str | None:
+    """The analyst's summary of one theme × unit × wave cell, if written."""
+    with project.session(write=False) as s:
+        target, w = get_theme(s, theme), get_wave(s, wave)
+        row = s.scalar(_cell_query(CellSummary, s, target.id, w.id, unit_columns(s, unit)))
+        return row.text if row is not None else None
+
+
 def pin_exemplar(
     project: Project,
     theme: str,

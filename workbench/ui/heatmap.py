@@ -7,22 +7,37 @@ where the analyst coded — the footer says so.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from workbench.analysis.longitudinal import Cell, TrajectoryRow, matrix, trajectories
+from workbench.domain.study import StudyError
 from workbench.storage.project import Project
+from workbench.ui.cell_details import CellDetails
+from workbench.ui.charts import chart_metrics, choose_chart_file, hatch, save_chart
 
 _Index = QModelIndex | QPersistentModelIndex
 ACCENT = QColor("#2a6f97")
@@ -151,6 +166,124 @@ class HeatmapModel(QAbstractTableModel):
         return None
 
 
+FOOTNOTE = (
+    "Counts show where the analysis coded; they support your reading, they are not "
+    "findings. Hatched cells are missing waves (hover for the reason), not zeros."
+)
+
+
+CELL_HINT = "Click a cell to read the segments behind it and write your summary of it."
+
+
+class HeatmapChart:
+    """The whole heat map drawn for export: every row, not only those scrolled into view."""
+
+    PAD, TITLE_H, HEAD_H, ROW_H, FOOT_H, WAVE_W = 16, 34, 30, 28, 34, 110
+
+    def __init__(self, model: HeatmapModel, title: str, font: QFont) -> None:
+        self.model = model
+        self.title = title
+        self.font = QFont(font)
+        self.bold = QFont(font)
+        self.bold.setBold(True)
+        self.big = QFont(self.bold)
+        self.big.setPointSizeF(font.pointSizeF() + 3)
+        plain, bold = chart_metrics(self.font), chart_metrics(self.bold)
+        rows = range(model.rowCount())
+
+        def widest(texts: list[str], header: str, cap: float) -> float:
+            wanted = [plain.horizontalAdvance(t) for t in texts] + [bold.horizontalAdvance(header)]
+            return min(cap, max(wanted) + 24)
+
+        last = model.columnCount() - 1
+        self.widths = [
+            widest([str(model.headerData(r, Qt.Orientation.Vertical)) for r in rows], "", 380),
+            widest([str(model.data(model.index(r, 0))) for r in rows], "Analyst's trajectory", 280),
+            *[
+                max(float(self.WAVE_W), bold.horizontalAdvance(str(wave)) + 24)
+                for wave in (model.headerData(c, Qt.Orientation.Horizontal) for c in range(1, last))
+            ],
+            widest(
+                [str(model.data(model.index(r, last)) or "") for r in rows], "Coding pattern", 260
+            ),
+        ]
+
+    def size(self) -> QSize:
+        width = 2 * self.PAD + sum(self.widths)
+        height = (
+            2 * self.PAD + self.TITLE_H + self.HEAD_H + self.model.rowCount() * self.ROW_H
+        ) + self.FOOT_H
+        return QSize(int(width), int(height))
+
+    def paint(self, painter: QPainter) -> None:
+        model, left = self.model, float(self.PAD)
+        width = sum(self.widths)
+        painter.setFont(self.big)
+        painter.setPen(QColor("#1f2937"))
+        painter.drawText(
+            QRectF(left, self.PAD, width, self.TITLE_H), Qt.AlignmentFlag.AlignLeft, self.title
+        )
+        top = self.PAD + self.TITLE_H
+        edges = [left]
+        for w in self.widths:
+            edges.append(edges[-1] + w)
+        painter.setFont(self.bold)
+        painter.setPen(QColor("#4b5563"))
+        for column in range(model.columnCount()):
+            header = model.headerData(column, Qt.Orientation.Horizontal) or ""
+            rect = QRectF(edges[column + 1] + 8, top, self.widths[column + 1] - 16, self.HEAD_H)
+            align = Qt.AlignmentFlag.AlignVCenter | (
+                Qt.AlignmentFlag.AlignHCenter
+                if 1 < column + 1 < model.columnCount()
+                else Qt.AlignmentFlag.AlignLeft
+            )
+            painter.drawText(rect, align, str(header))
+        painter.setPen(QPen(QColor("#d1d5db"), 1))
+        painter.drawLine(
+            QPointF(left, top + self.HEAD_H - 1), QPointF(left + width, top + self.HEAD_H - 1)
+        )
+        painter.setFont(self.font)
+        plain = chart_metrics(self.font)
+        for row in range(model.rowCount()):
+            y = top + self.HEAD_H + row * self.ROW_H
+            label = str(model.headerData(row, Qt.Orientation.Vertical))
+            painter.setPen(QColor("#1f2937"))
+            painter.drawText(
+                QRectF(left, y, self.widths[0] - 8, self.ROW_H),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                plain.elidedText(label, Qt.TextElideMode.ElideRight, self.widths[0] - 12),
+            )
+            for column in range(model.columnCount()):
+                index = model.index(row, column)
+                rect = QRectF(edges[column + 1], y, self.widths[column + 1], self.ROW_H)
+                text = str(model.data(index) or "")
+                background = model.data(index, Qt.ItemDataRole.BackgroundRole)
+                cell = rect.adjusted(1, 1, -1, -1)
+                if isinstance(background, QBrush):
+                    hatch(painter, cell, QColor("#cbd5e1"))
+                elif isinstance(background, QColor):
+                    painter.fillRect(cell, background)
+                foreground = model.data(index, Qt.ItemDataRole.ForegroundRole)
+                painter.setPen(foreground if isinstance(foreground, QColor) else QColor("#1f2937"))
+                centred = model.cell_at(index) is not None
+                painter.drawText(
+                    rect.adjusted(8, 0, -8, 0),
+                    Qt.AlignmentFlag.AlignVCenter
+                    | (Qt.AlignmentFlag.AlignHCenter if centred else Qt.AlignmentFlag.AlignLeft),
+                    plain.elidedText(text, Qt.TextElideMode.ElideRight, rect.width() - 16),
+                )
+        painter.setPen(QColor("#6b7280"))
+        small = QFont(self.font)
+        small.setPointSizeF(max(self.font.pointSizeF() - 1, 7))
+        painter.setFont(small)
+        foot = top + self.HEAD_H + model.rowCount() * self.ROW_H + 8
+        painter.drawText(
+            QRectF(left, foot, width, self.FOOT_H),
+            Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
+            FOOTNOTE.replace(" (hover for the reason)", ""),
+        )
+
+
 class HeatmapView(QWidget):
     """The heat map with its controls: unit kind and measure."""
 
@@ -172,6 +305,12 @@ class HeatmapView(QWidget):
             self.measure.addItem(label, value)
         self.by.currentIndexChanged.connect(self.refresh)
         self.measure.currentIndexChanged.connect(self.refresh)
+        self.export_action = QAction("Export chart…", self)
+        self.export_action.setToolTip("Save the heat map as a PNG image or an SVG drawing")
+        self.export_action.triggered.connect(self._choose_export)
+        export = QPushButton("Export chart…")
+        export.setToolTip(self.export_action.toolTip())
+        export.clicked.connect(self.export_action.trigger)
 
         self.table = QTableView()
         self.table.setObjectName("heatmap")
@@ -181,6 +320,8 @@ class HeatmapView(QWidget):
         self.table.horizontalHeader().setMinimumSectionSize(60)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addAction(self.export_action)
 
         controls = QHBoxLayout()
         title = QLabel("Themes across waves")
@@ -191,23 +332,39 @@ class HeatmapView(QWidget):
         controls.addWidget(self.by)
         controls.addWidget(QLabel("Measure"))
         controls.addWidget(self.measure)
-        footer = QLabel(
-            "Counts show where the analysis coded; they support your reading, they are not "
-            "findings. Hatched cells are missing waves (hover for the reason), not zeros."
-        )
+        controls.addSpacing(12)
+        controls.addWidget(export)
+        footer = QLabel(FOOTNOTE)
         footer.setObjectName("footnote")
         footer.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
+        self.details = CellDetails(CELL_HINT)
+        self.table.clicked.connect(self.open_cell)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
         layout.addLayout(controls)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(split, 1)
         layout.addWidget(footer)
 
     def set_project(self, project: Project | None) -> None:
         self.project = project
         self.refresh()
 
+    def open_cell(self, index: QModelIndex) -> None:
+        """The segments behind a wave cell and the analyst's summary of it, below the map."""
+        cell = self.model.cell_at(index)
+        if cell is None or self.project is None:
+            return
+        by = str(self.by.currentData())
+        unit = "study" if by == "study" else f"{by}:{cell.unit}"
+        self.details.show_cell(self.project, cell.theme, unit, cell.wave)
+
     def refresh(self) -> None:
+        self.details.clear(CELL_HINT)
         if self.project is None:
             self.model.set_data([], [], "segments")
             return
@@ -226,3 +383,20 @@ class HeatmapView(QWidget):
             else:
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
                 header.resizeSection(column, 130)
+
+    def chart_title(self) -> str:
+        return f"Themes across waves · {self.by.currentText()} · {self.measure.currentText()}"
+
+    def export_chart(self, path: Path) -> Path:
+        """Save the whole heat map (every row) as .png or .svg."""
+        chart = HeatmapChart(self.model, self.chart_title(), self.font())
+        return save_chart(path, chart.size(), chart.paint, title=self.chart_title())
+
+    def _choose_export(self) -> None:
+        path = choose_chart_file(self, "themes-across-waves.svg")
+        if path is None:
+            return
+        try:
+            self.export_chart(path)
+        except StudyError as exc:
+            QMessageBox.warning(self, "Cannot export the chart", str(exc))

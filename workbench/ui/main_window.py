@@ -32,7 +32,7 @@ from workbench.coding.study import (
     study_grid,
     summary,
 )
-from workbench.coding.undo import history
+from workbench.coding.undo import Change, history
 from workbench.domain.study import InterviewStatus
 from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
@@ -44,6 +44,7 @@ from workbench.ui.heatmap import HeatmapView
 from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
 from workbench.ui.retrieval import RetrievalPane
+from workbench.ui.theme_board import ThemeBoard
 from workbench.ui.timeline import TimelineView
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
@@ -115,6 +116,10 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.page)
         self.pages.addWidget(self.heatmap)
         self.pages.addWidget(self.timeline)
+        self.board = ThemeBoard()
+        self.board.sig_done.connect(self._board_changed)
+        self.board.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.pages.addWidget(self.board)
         centre = QWidget()
         outer = QVBoxLayout(centre)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -221,7 +226,9 @@ class MainWindow(QMainWindow):
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         group = QActionGroup(self)
         self.mode_actions: list[QAction] = []
-        for number, label in enumerate(("Transcripts", "Themes across waves", "Dyad timeline")):
+        for number, label in enumerate(
+            ("Transcripts", "Themes across waves", "Dyad timeline", "Theme board")
+        ):
             action = QAction(label, self, checkable=True)
             action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
             action.setToolTip(f"{label} (Ctrl+{number + 1})")
@@ -238,7 +245,11 @@ class MainWindow(QMainWindow):
         self.mode_actions[number].setChecked(True)
         for dock in self.findChildren(QDockWidget):
             dock.setVisible(number == 0)
-        views: dict[int, HeatmapView | TimelineView] = {1: self.heatmap, 2: self.timeline}
+        views: dict[int, HeatmapView | TimelineView | ThemeBoard] = {
+            1: self.heatmap,
+            2: self.timeline,
+            3: self.board,
+        }
         view = views.get(number)
         if view is not None and view.project is not self.project:
             view.set_project(self.project)
@@ -254,6 +265,14 @@ class MainWindow(QMainWindow):
         self.settings.setValue("view/dark", "true" if dark else "false")
         self.editor.apply_theme()
 
+    def _board_changed(self, description: str, change: object) -> None:
+        self.statusBar().showMessage(description, 8000)
+        if isinstance(change, tuple):
+            change = change[-1]
+        if isinstance(change, Change):
+            self.undo.record(change)
+        self.refresh()
+
     def _undo_refused(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 8000)
         self.page.notice.show_message(reason, error=True)
@@ -264,6 +283,8 @@ class MainWindow(QMainWindow):
         self.page.reload()
         if self.pages.currentIndex() == 1:
             self.heatmap.refresh()
+        elif self.pages.currentIndex() == 3:
+            self.board.refresh()
 
     def _fill_history(self) -> None:
         self.history_menu.clear()
@@ -335,6 +356,8 @@ class MainWindow(QMainWindow):
             self.heatmap.set_project(project)
         elif self.pages.currentIndex() == 2:
             self.timeline.set_project(project)
+        elif self.pages.currentIndex() == 3:
+            self.board.set_project(project)
         recent = [location, *(r for r in self._recent() if r != location)][:MAX_RECENT]
         self.settings.setValue("recentProjects", recent)
         self._fill_recent()

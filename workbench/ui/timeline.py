@@ -5,14 +5,16 @@ members' per-wave scores (PROMs) along the top. A cell opens the segments behind
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QAction, QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
+    QMessageBox,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -20,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.analysis.longitudinal import Timeline, dyad_timeline
-from workbench.coding.queries import query_segments
 from workbench.coding.study import list_dyads
+from workbench.domain.study import StudyError
 from workbench.storage.project import Project
+from workbench.ui.cell_details import CellDetails
+from workbench.ui.charts import choose_chart_file, hatch, save_chart
 
 LABEL_W = 260
 LANE_H = 26
@@ -31,6 +35,8 @@ HEADER_H = 34
 LANE_COLOURS = {"patient": QColor("#2a6f97"), "clinician": QColor("#a44a3f")}
 OTHER_COLOUR = QColor("#5b8e3e")
 STANCE_MARK = {"convergent": "C", "divergent": "D", "mixed": "M"}
+CHART_TITLE_H = 56
+DOT_HINT = "Click a dot to read the segments behind it and your summary of that cell."
 
 
 class TimelineCanvas(QWidget):
@@ -78,6 +84,11 @@ class TimelineCanvas(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("white"))
+        self.paint(painter)
+        painter.end()
+
+    def paint(self, painter: QPainter) -> None:
+        """Draw the timeline at the canvas's size: on screen, or into an exported chart."""
         t = self.timeline
         if t is None:
             painter.setPen(QColor("#6b7280"))
@@ -134,11 +145,8 @@ class TimelineCanvas(QWidget):
                     centre = rect.center()
                     centres.append(centre)
                     if cell is None or cell.segments is None:
-                        painter.setPen(QPen(QColor("#cbd5e1"), 1, Qt.PenStyle.DashLine))
-                        painter.setBrush(QBrush(QColor("#e5e7eb"), Qt.BrushStyle.BDiagPattern))
-                        painter.drawRoundedRect(
-                            rect.adjusted(rect.width() * 0.3, 5, -rect.width() * 0.3, -5), 4, 4
-                        )
+                        missing = rect.adjusted(rect.width() * 0.3, 5, -rect.width() * 0.3, -5)
+                        hatch(painter, missing, QColor("#cbd5e1"), radius=4)
                         continue
                     if cell.segments == 0:
                         painter.setPen(QPen(colour.lighter(160), 1))
@@ -183,7 +191,6 @@ class TimelineCanvas(QWidget):
                     painter.drawEllipse(badge)
                     painter.setPen(QColor("white"))
                     painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, STANCE_MARK[stance])
-        painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         t = self.timeline
@@ -208,22 +215,23 @@ class TimelineView(QWidget):
         self.dyad.currentIndexChanged.connect(self.refresh)
         self.canvas = TimelineCanvas()
         self.canvas.sig_cell_chosen.connect(self.show_segments)
+        self.export_action = QAction("Export chart…", self)
+        self.export_action.setToolTip("Save this dyad's timeline as a PNG image or an SVG drawing")
+        self.export_action.triggered.connect(self._choose_export)
+        self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.canvas.addAction(self.export_action)
+        export = QPushButton("Export chart…")
+        export.setToolTip(self.export_action.toolTip())
+        export.clicked.connect(self.export_action.trigger)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.canvas)
-        self.segments_title = QLabel("Click a dot to read the segments behind it.")
-        self.segments_title.setObjectName("footnote")
-        self.segments = QListWidget()
-        self.segments.setWordWrap(True)
-        self.segments.setObjectName("segments")
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.segments_title)
-        lower_layout.addWidget(self.segments)
+        self.details = CellDetails(DOT_HINT)
+        self.segments_title = self.details.title
+        self.segments = self.details.segments
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(scroll)
-        split.addWidget(lower)
+        split.addWidget(self.details)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
 
@@ -242,6 +250,8 @@ class TimelineView(QWidget):
         header.addSpacing(12)
         header.addWidget(QLabel("Dyad"))
         header.addWidget(self.dyad)
+        header.addSpacing(12)
+        header.addWidget(export)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(header)
@@ -263,16 +273,65 @@ class TimelineView(QWidget):
             self.canvas.set_timeline(None)
             return
         self.canvas.set_timeline(dyad_timeline(self.project, str(dyad)))
-        self.segments.clear()
+        self.details.clear(DOT_HINT)
 
     def show_segments(self, theme: str, participant: str, wave: str) -> None:
+        """The segments behind a dot (this dyad's interviews only) and the summary of the cell."""
         if self.project is None:
             return
         dyad = str(self.dyad.currentData())
-        found = query_segments(
-            self.project, theme=theme, participant=participant, wave=wave, dyad=dyad
-        )
-        self.segments_title.setText(f"{theme} · {participant} · {wave}: {len(found)} segments")
-        self.segments.clear()
-        for g in found:
-            self.segments.addItem(f"{g.interview}  [{g.code}]\n{g.text}")
+        self.details.show_cell(self.project, theme, f"participant:{participant}", wave, dyad=dyad)
+
+    def export_chart(self, path: Path) -> Path:
+        """Save the chosen dyad's whole timeline, with a title and a legend, as .png or .svg."""
+        if self.canvas.timeline is None:
+            raise StudyError("choose a dyad first")
+        canvas = self.canvas
+        width = max(canvas.width(), canvas.minimumWidth())
+        if canvas.width() < width:
+            canvas.resize(width, canvas.height())
+        title = f"Dyad timeline · {self.dyad.currentText()}"
+
+        def paint(painter: QPainter) -> None:
+            big = QFont(canvas.font())
+            big.setBold(True)
+            big.setPointSizeF(canvas.font().pointSizeF() + 3)
+            painter.setFont(big)
+            painter.setPen(QColor("#1f2937"))
+            painter.drawText(QRectF(16, 10, width - 32, 24), Qt.AlignmentFlag.AlignLeft, title)
+            small = QFont(canvas.font())
+            small.setPointSizeF(max(canvas.font().pointSizeF() - 1, 7))
+            painter.setFont(small)
+            x = 16.0
+            for text, colour in (
+                ("patient", LANE_COLOURS["patient"]),
+                ("clinician", LANE_COLOURS["clinician"]),
+                (
+                    "│ both voice   C/D/M the analyst's stance   hatched: missing wave   "
+                    "dot size: segments (where the analysis coded, not findings)",
+                    QColor("#6b7280"),
+                ),
+            ):
+                if colour != QColor("#6b7280"):
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(colour)
+                    painter.drawEllipse(QPointF(x + 5, 43), 5, 5)
+                    x += 14
+                painter.setPen(QColor("#4b5563"))
+                painter.drawText(QRectF(x, 35, width, 16), Qt.AlignmentFlag.AlignLeft, text)
+                x += painter.fontMetrics().horizontalAdvance(text) + 16
+            painter.translate(0, CHART_TITLE_H)
+            canvas.paint(painter)
+
+        size = QSize(width, canvas._height() + CHART_TITLE_H)
+        return save_chart(path, size, paint, title=title)
+
+    def _choose_export(self) -> None:
+        dyad = self.dyad.currentData()
+        path = choose_chart_file(self, f"dyad-timeline-{dyad or 'dyad'}.svg")
+        if path is None:
+            return
+        try:
+            self.export_chart(path)
+        except StudyError as exc:
+            QMessageBox.warning(self, "Cannot export the chart", str(exc))

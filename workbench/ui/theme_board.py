@@ -1,0 +1,690 @@
+"""The theme board: themes as cards holding their member codes as chips.
+
+Drag a chip onto another theme to move the code there; hold Ctrl to copy it instead (a code may
+sit in several themes). Codes in no theme wait in their own column; dropping a chip there takes
+the code out of the theme it came from. Each change asks for a short rationale and goes through
+the core's undoable commands (``move_codes``, ``update_theme``), so Edit ▸ Undo restores it and
+the theme's history keeps who, when and why. Double-click a card to edit its name, central
+organising concept and definition; its status is changed from the card.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+    QWidgetItem,
+)
+
+from workbench.coding.codebook import list_codes
+from workbench.coding.themes import ThemeInfo, list_themes, move_codes, update_theme
+from workbench.domain.coding import CodeInfo
+from workbench.domain.study import StudyError
+from workbench.storage.models import THEME_STATUSES
+from workbench.storage.project import Project
+
+MIME_TYPE = "application/x-dyad-workbench-codes"
+ACCENT = "#2a6f97"
+STATUS_COLOURS = {
+    "candidate": "#9aa1a9",
+    "reviewed": "#c08a1e",
+    "defined": "#2a6f97",
+    "named": "#3f7d4e",
+}
+UNASSIGNED_W = 290
+CARD_MIN_W = 380
+
+BOARD_STYLE = f"""
+QFrame#themeCard {{ background: white; border: 1px solid #dfe3e8; border-radius: 8px; }}
+QFrame#subthemeCard {{ background: #f7f8fa; border: 1px solid #e6e9ed; border-radius: 6px; }}
+QFrame#unassigned {{ background: #f3f4f6; border: 1px solid #e3e5e8; border-radius: 8px; }}
+QFrame#themeCard[dropping="true"], QFrame#subthemeCard[dropping="true"],
+QFrame#unassigned[dropping="true"] {{ border: 2px dashed {ACCENT}; }}
+QLabel#themeName {{ color: #1f2937; font-size: 11pt; font-weight: 600; }}
+QLabel#subthemeName {{ color: #1f2937; font-weight: 600; }}
+QLabel#columnTitle {{ color: #374151; font-weight: 600; }}
+QLabel#concept {{ color: #4b5563; font-style: italic; }}
+QLabel#faint {{ color: #9aa1a9; }}
+QLabel#chip {{ background: #eef3f7; border: 1px solid #d3dde7; border-radius: 11px;
+               padding: 2px 9px; color: #1f2937; }}
+QLabel#chip:hover {{ background: #e1ebf3; border-color: {ACCENT}; }}
+QComboBox#status {{ padding: 1px 6px; }}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Dragged:
+    """What a chip carries: code paths and the theme they come from (None: no theme)."""
+
+    codes: tuple[str, ...]
+    source: str | None
+
+
+def codes_mime(codes: list[str], source: str | None) -> QMimeData:
+    mime = QMimeData()
+    payload = json.dumps({"codes": codes, "source": source}, ensure_ascii=False)
+    mime.setData(MIME_TYPE, QByteArray(payload.encode("utf-8")))
+    mime.setText("\n".join(codes))
+    return mime
+
+
+def read_mime(mime: QMimeData) -> Dragged | None:
+    if not mime.hasFormat(MIME_TYPE):
+        return None
+    try:
+        payload = json.loads(bytes(mime.data(MIME_TYPE).data()).decode("utf-8"))
+        codes = tuple(str(c) for c in payload["codes"])
+        source = payload.get("source")
+    except (ValueError, KeyError, TypeError):
+        return None
+    return Dragged(codes, None if source is None else str(source))
+
+
+class FlowLayout(QLayout):
+    """Lays its items left to right and wraps them, like words in a paragraph."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def addWidget(self, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self.addItem(QWidgetItem(widget))
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > area.right() + 1 and line > 0:
+                x, y, line = area.x(), y + line + self._spacing, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y() + margins.bottom()
+
+
+class CodeChip(QLabel):
+    """A member code; drag it to another theme (Ctrl: copy) or to the codes in no theme."""
+
+    def __init__(self, code: CodeInfo, theme: str | None) -> None:
+        dot = f"<span style='color:{code.color}'>●</span>&nbsp;" if code.color else ""
+        super().__init__(f"{dot}{_escape(code.name)}")
+        self.setObjectName("chip")
+        self.code = code
+        self.theme = theme
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        lines = [code.path, f"{code.codings} codings"]
+        if code.definition:
+            lines.append(code.definition)
+        lines.append("Drag to another theme to move it; hold Ctrl to copy it.")
+        self.setToolTip("\n".join(lines))
+        self._pressed: QPoint | None = None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed = event.position().toPoint()
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        event.accept()  # a chip is not the card: do not open the card's editor
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pressed is None:
+            return
+        moved = (event.position().toPoint() - self._pressed).manhattanLength()
+        if moved < QApplication.startDragDistance():
+            return
+        self._pressed = None
+        drag = QDrag(self)
+        drag.setMimeData(codes_mime([self.code.path], self.theme))
+        drag.setPixmap(self.grab())
+        drag.setHotSpot(event.position().toPoint())
+        drag.exec(Qt.DropAction.MoveAction | Qt.DropAction.CopyAction, Qt.DropAction.MoveAction)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._pressed = None
+        event.accept()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _status_icon(status: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(STATUS_COLOURS[status]))
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class DropFrame(QFrame):
+    """A frame that takes dropped codes: a theme card, or the codes in no theme (target None)."""
+
+    def __init__(self, board: ThemeBoard, target: str | None) -> None:
+        super().__init__()
+        self.board = board
+        self.target = target
+        self.setAcceptDrops(True)
+
+    def _highlight(self, on: bool) -> None:
+        self.setProperty("dropping", on)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def _wanted(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> Dragged | None:
+        dragged = read_mime(event.mimeData())
+        if dragged is None or dragged.source == self.target:
+            return None
+        if self.target is None and dragged.source is None:
+            return None
+        return dragged
+
+    def _action(self, event: QDragMoveEvent | QDropEvent) -> Qt.DropAction:
+        copy = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        return Qt.DropAction.CopyAction if copy else Qt.DropAction.MoveAction
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._wanted(event) is None:
+            event.ignore()
+            return
+        event.setDropAction(self._action(event))
+        event.accept()
+        self._highlight(True)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._wanted(event) is None:
+            event.ignore()
+            return
+        event.setDropAction(self._action(event))
+        event.accept()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._highlight(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._highlight(False)
+        dragged = self._wanted(event)
+        if dragged is None:
+            event.ignore()
+            return
+        action = self._action(event)
+        event.setDropAction(action)
+        event.accept()
+        copy = action == Qt.DropAction.CopyAction
+        # After the drag has finished: the rationale dialog and the rebuilt board must not run
+        # inside the drag's own event loop, whose source chip the rebuild replaces.
+        QTimer.singleShot(0, lambda: self.board.drop(dragged, self.target, copy=copy))
+
+
+class ThemeCard(DropFrame):
+    """One theme: name, status, central organising concept, member codes, subthemes."""
+
+    def __init__(
+        self,
+        board: ThemeBoard,
+        theme: ThemeInfo,
+        codes: dict[str, CodeInfo],
+        subthemes: list[ThemeCard],
+        *,
+        nested: bool = False,
+    ) -> None:
+        super().__init__(board, theme.name)
+        self.theme = theme
+        self.setObjectName("subthemeCard" if nested else "themeCard")
+        self.setToolTip("Double-click to edit the name, concept and definition")
+        layout = QVBoxLayout(self)
+        margin = 10 if nested else 12
+        layout.setContentsMargins(margin, margin - 2, margin, margin)
+        layout.setSpacing(8)
+
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        kind = "Subtheme · " if nested else ""
+        name = QLabel(theme.name)
+        name.setObjectName("subthemeName" if nested else "themeName")
+        name.setWordWrap(True)
+        name.setToolTip(f"{kind}{theme.name}\nDouble-click the card to edit it")
+        header.addWidget(name, 1)
+        self.status = QComboBox()
+        self.status.setObjectName("status")
+        for status in THEME_STATUSES:
+            self.status.addItem(_status_icon(status), status, status)
+        self.status.setCurrentIndex(THEME_STATUSES.index(theme.status))
+        self.status.setToolTip("Status: candidate → reviewed → defined → named")
+        self.status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status.currentIndexChanged.connect(self._status_chosen)
+        header.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(header)
+
+        concept = QLabel(theme.concept or "No central organising concept yet")
+        concept.setObjectName("concept" if theme.concept else "faint")
+        concept.setWordWrap(True)
+        if theme.definition:
+            concept.setToolTip(f"Definition: {theme.definition}")
+        layout.addWidget(concept)
+
+        chips = QWidget()
+        self.flow = FlowLayout(chips)
+        self.chips: list[CodeChip] = []
+        for path in theme.codes:
+            info = codes.get(path)
+            if info is None:
+                continue
+            chip = CodeChip(info, theme.name)
+            self.chips.append(chip)
+            self.flow.addWidget(chip)
+        if theme.codes:
+            layout.addWidget(chips)
+        else:
+            empty = QLabel("Drop codes here")
+            empty.setObjectName("faint")
+            layout.addWidget(empty)
+        for sub in subthemes:
+            layout.addWidget(sub)
+
+    def _status_chosen(self) -> None:
+        status = str(self.status.currentData())
+        if status != self.theme.status:
+            QTimer.singleShot(0, lambda: self.board.change_status(self.theme.name, status))
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        event.accept()
+        QTimer.singleShot(0, lambda: self.board.edit_theme(self.theme.name))
+
+
+class RationaleDialog(QDialog):
+    """Asks for the few words of rationale a theme change keeps in its history."""
+
+    def __init__(self, parent: QWidget | None, what: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Why this change?")
+        self.setMinimumWidth(440)
+        label = QLabel(f"{what}\n\nA few words on why: the theme's history keeps them.")
+        label.setWordWrap(True)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("e.g. about belonging, not about the clinic")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        self.text.textChanged.connect(lambda t: ok.setEnabled(bool(t.strip())))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeEdit:
+    name: str
+    concept: str
+    definition: str
+    rationale: str
+
+
+class ThemeDialog(QDialog):
+    """Edit a theme's name, central organising concept and definition, with a rationale."""
+
+    def __init__(self, parent: QWidget | None, theme: ThemeInfo) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Theme: {theme.name}")
+        self.setMinimumWidth(520)
+        self.name = QLineEdit(theme.name)
+        self.concept = QPlainTextEdit(theme.concept or "")
+        self.concept.setPlaceholderText("The one idea that holds the theme together")
+        self.concept.setFixedHeight(70)
+        self.definition = QPlainTextEdit(theme.definition or "")
+        self.definition.setFixedHeight(110)
+        self.rationale = QLineEdit()
+        self.rationale.setPlaceholderText("Why the change (kept in the theme's history)")
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Central organising concept", self.concept)
+        form.addRow("Definition", self.definition)
+        form.addRow("Rationale", self.rationale)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def edit(self) -> ThemeEdit:
+        return ThemeEdit(
+            self.name.text(),
+            self.concept.toPlainText().strip(),
+            self.definition.toPlainText().strip(),
+            self.rationale.text().strip(),
+        )
+
+
+class ThemeBoard(QWidget):
+    """Themes as cards, the codes in no theme beside them; every change is undoable."""
+
+    sig_changed = Signal(str)
+    sig_done = Signal(str, object)
+    """A change's description and what the core returned (its ``Change``, for the undo stack)."""
+    """The project changed: a description of what was done."""
+    sig_message = Signal(str)
+    """Something to tell the analyst (a refused change)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.project: Project | None = None
+        self.setStyleSheet(BOARD_STYLE)
+        self.ask_rationale: Callable[[str], str | None] = self._ask_rationale
+        """Asks why (None: the analyst cancelled). Tests may replace it."""
+        self.ask_edit: Callable[[ThemeInfo], ThemeEdit | None] = self._ask_edit
+        self.cards: dict[str, ThemeCard] = {}
+        self.unassigned_chips: list[CodeChip] = []
+        self._themes: list[ThemeInfo] = []
+        self._codes: list[CodeInfo] = []
+        self._columns = 0
+
+        title = QLabel("Theme board")
+        title.setObjectName("transcriptTitle")
+        hint = QLabel(
+            "Drag a code onto a theme to move it there; hold Ctrl to copy it (a code may sit in "
+            "several themes). Double-click a card to edit it. Edit ▸ Undo takes a change back."
+        )
+        hint.setObjectName("footnote")
+        hint.setWordWrap(True)
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addSpacing(16)
+        header.addWidget(hint, 1)
+
+        self.unassigned = DropFrame(self, None)
+        self.unassigned.setObjectName("unassigned")
+        self.unassigned.setToolTip("Drop a code here to take it out of the theme it came from")
+        self.unassigned.setFixedWidth(UNASSIGNED_W)
+        side = QVBoxLayout(self.unassigned)
+        side.setContentsMargins(10, 10, 10, 10)
+        self.unassigned_title = QLabel("Codes in no theme")
+        self.unassigned_title.setObjectName("columnTitle")
+        side.addWidget(self.unassigned_title)
+        self.unassigned_scroll = QScrollArea()
+        self.unassigned_scroll.setWidgetResizable(True)
+        self.unassigned_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.unassigned_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.unassigned_scroll.setStyleSheet("background: transparent;")
+        side.addWidget(self.unassigned_scroll, 1)
+
+        self.cards_scroll = QScrollArea()
+        self.cards_scroll.setWidgetResizable(True)
+        self.cards_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.cards_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QHBoxLayout()
+        body.setSpacing(14)
+        body.addWidget(self.unassigned)
+        body.addWidget(self.cards_scroll, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addLayout(body, 1)
+
+    # --- data --------------------------------------------------------------------------------
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.project is None:
+            self._themes, self._codes = [], []
+        else:
+            self._themes, self._codes = list_themes(self.project), list_codes(self.project)
+        self._rebuild()
+
+    def theme(self, name: str) -> ThemeInfo:
+        for theme in self._themes:
+            if theme.name == name:
+                return theme
+        raise StudyError(f"no theme '{name}'")
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def _column_count(self) -> int:
+        width = self.cards_scroll.viewport().width() or (self.width() - UNASSIGNED_W - 40)
+        return max(1, min(3, width // CARD_MIN_W))
+
+    def _rebuild(self) -> None:
+        codes = {c.path: c for c in self._codes}
+        by_name = {t.name: t for t in self._themes}
+        self.cards = {}
+
+        def card(theme: ThemeInfo, nested: bool) -> ThemeCard:
+            subs = [card(by_name[s], True) for s in theme.subthemes if s in by_name]
+            made = ThemeCard(self, theme, codes, subs, nested=nested)
+            self.cards[theme.name] = made
+            return made
+
+        tops = [card(t, False) for t in self._themes if t.parent is None]
+        self._columns = self._column_count()
+        container = QWidget()
+        grid = QHBoxLayout(container)
+        grid.setContentsMargins(0, 0, 4, 0)
+        grid.setSpacing(14)
+        columns = [QVBoxLayout() for _ in range(self._columns)]
+        heights = [0] * self._columns
+        for top in tops:  # each card to the shortest column, in the themes' order
+            shortest = heights.index(min(heights))
+            columns[shortest].addWidget(top)
+            heights[shortest] += _weight(top.theme, by_name)
+        for column in columns:
+            column.setSpacing(14)
+            column.addStretch(1)
+            grid.addLayout(column, 1)
+        if not tops:
+            empty = QLabel(
+                "No themes yet. Make one with  workbench theme add PROJECT NAME --code CODE"
+                if self.project
+                else "Open a project to see its themes."
+            )
+            empty.setObjectName("faint")
+            grid.addWidget(empty, 1, Qt.AlignmentFlag.AlignTop)
+        self._replace(self.cards_scroll, container)
+
+        in_theme = {path for t in self._themes for path in t.codes}
+        side = QWidget()
+        flow = FlowLayout(side)
+        self.unassigned_chips = []
+        for code in self._codes:
+            if code.path not in in_theme:
+                chip = CodeChip(code, None)
+                self.unassigned_chips.append(chip)
+                flow.addWidget(chip)
+        self.unassigned_title.setText(f"Codes in no theme ({len(self.unassigned_chips)})")
+        self._replace(self.unassigned_scroll, side)
+
+    @staticmethod
+    def _replace(scroll: QScrollArea, widget: QWidget) -> None:
+        value = scroll.verticalScrollBar().value()
+        old = scroll.takeWidget()
+        if old is not None:
+            old.hide()
+            old.deleteLater()  # not now: a drag from one of its chips may still be running
+        widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        scroll.setWidget(widget)
+        QTimer.singleShot(0, lambda: scroll.verticalScrollBar().setValue(value))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._themes and self._column_count() != self._columns:
+            self._rebuild()
+
+    # --- changes, all through the core's undoable commands -----------------------------------
+
+    def _ask_rationale(self, what: str) -> str | None:
+        dialog = RationaleDialog(self, what)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.text.text().strip()
+
+    def _ask_edit(self, theme: ThemeInfo) -> ThemeEdit | None:
+        dialog = ThemeDialog(self, theme)
+        return dialog.edit() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _run(self, description: str, change: Callable[[Project], object]) -> bool:
+        if self.project is None:
+            return False
+        try:
+            result = change(self.project)
+        except StudyError as exc:
+            self.sig_message.emit(str(exc))
+            self.refresh()
+            return False
+        self.refresh()
+        self.sig_changed.emit(description)
+        self.sig_done.emit(description, result)
+        return True
+
+    def drop(self, dragged: Dragged, target: str | None, *, copy: bool = False) -> bool:
+        """Codes dropped on a theme (``target``) or on the codes in no theme (None)."""
+        if target == dragged.source or (target is None and dragged.source is None):
+            return False
+        names = ", ".join(f"'{c.rsplit(' / ', 1)[-1]}'" for c in dragged.codes)
+        out_of = None if copy else dragged.source
+        if target is None:
+            what = f"Take {names} out of theme '{dragged.source}'"
+        elif dragged.source is None:
+            what = f"Put {names} into theme '{target}'"
+        elif copy:
+            what = f"Add {names} to theme '{target}' as well, keeping it in '{dragged.source}'"
+        else:
+            what = f"Move {names} from theme '{dragged.source}' to '{target}'"
+        already = target is not None and all(c in self.theme(target).codes for c in dragged.codes)
+        if already and out_of is None:
+            self.sig_message.emit(f"{names} already in theme '{target}'")
+            return False
+        rationale = self.ask_rationale(what)
+        if rationale is None:
+            return False
+        return self._run(
+            what,
+            lambda p: move_codes(
+                p, list(dragged.codes), into=target, out_of=out_of, rationale=rationale
+            ),
+        )
+
+    def change_status(self, theme: str, status: str) -> bool:
+        previous = self.theme(theme).status
+        what = f"Theme '{theme}': {previous} → {status}"
+        rationale = self.ask_rationale(what)
+        if rationale is None:
+            self.refresh()  # the card's status box goes back
+            return False
+        return self._run(what, lambda p: update_theme(p, theme, status=status, rationale=rationale))
+
+    def edit_theme(self, theme: str) -> bool:
+        info = self.theme(theme)
+        edit = self.ask_edit(info)
+        if edit is None:
+            return False
+        new_name = edit.name if edit.name.strip() != info.name else None
+        concept = edit.concept if edit.concept != (info.concept or "") else None
+        definition = edit.definition if edit.definition != (info.definition or "") else None
+        if new_name is None and concept is None and definition is None:
+            return False
+        return self._run(
+            f"Edit theme '{theme}'",
+            lambda p: update_theme(
+                p,
+                theme,
+                new_name=new_name,
+                concept=concept,
+                definition=definition,
+                rationale=edit.rationale or None,
+            ),
+        )
+
+
+def _weight(theme: ThemeInfo, by_name: dict[str, ThemeInfo]) -> int:
+    """A rough height of a card, to balance the columns."""
+    own = 3 + len(theme.codes) // 2 + len(theme.concept or "") // 40
+    return own + sum(_weight(by_name[s], by_name) for s in theme.subthemes if s in by_name)
