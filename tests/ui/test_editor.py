@@ -122,6 +122,17 @@ def test_create_import_play_code_by_keyboard_undo_redo(
     assert [c.text for c in list_codings(project, interview="day1")] == [selected]
     assert len(editor.stripes) == 1
 
+    # Found in the retrieval pane from the code tree; double-click jumps back to it.
+    window.code_tree.select_path("opening")
+    qtbot.waitUntil(lambda: window.retrieval.model.rowCount() == 1, timeout=3000)
+    editor.select_utterance(5)
+    listing = window.retrieval.list
+    first = window.retrieval.model.index(0, 0)
+    listing.setCurrentIndex(first)
+    listing.setFocus()
+    qtbot.keyClick(listing, Qt.Key.Key_Return)  # as a double-click: the item is activated
+    assert editor.selection_span() == (start, end)
+
     # Dragging the code from the code tree onto a selection codes it too.
     from PySide6.QtCore import QPointF
     from PySide6.QtGui import QDropEvent
