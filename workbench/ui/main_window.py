@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.navigator.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.navigator.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.navigator.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.navigator.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
         self.navigator.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.navigator.verticalHeader().setDefaultSectionSize(40)
         self.navigator.setShowGrid(False)
