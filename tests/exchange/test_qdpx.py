@@ -73,7 +73,7 @@ def _build(project: Project, tmp_path: Path) -> None:
 
     import_transcript_files(project, "P01-baseline", [transcript])
     other = tmp_path / "p02.txt"
-    other.write_text("P02: My private words.\n", encoding="utf-8")
+    other.write_text("[00:00:01] P02: My private words.\n[00:00:04] P02: Yes.\n", encoding="utf-8")
     import_transcript_files(project, "P02-baseline", [other])
     set_interview_status(project, "P01-baseline", "coded")
     add_code(project, "Sleep", color="#4f6d7a", definition="Nights", inclusion="any night")
@@ -458,3 +458,24 @@ def test_import_into_an_existing_empty_project(project: Project, tmp_path: Path)
         import_qdpx(project, tool)
     assert summary(project).codings == 1
     assert [c.text for c in list_codings(project)] == ["abc"]
+
+
+def test_the_codebook_document_lists_every_code_with_its_criteria(tmp_path: Path, capsys) -> None:
+    from docx import Document
+
+    path = tmp_path / "s.dyad"
+    with new_study(path) as p:
+        _build(p, tmp_path)
+    out = tmp_path / "codebook.docx"
+    args = ["export", str(path), "--format", "codebook-docx", "-o", str(out), "--with-counts"]
+    assert main(args) == 0
+    assert "4 codes" in capsys.readouterr().out
+    table = Document(str(out)).tables[0]
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows[0] == ["Code", "Definition", "Include", "Exclude", "Themes", "Codings"]
+    assert rows[1:] == [
+        ["Sleep", "Nights", "any night", "", "", "1"],
+        ["    Nightmares", "Dreams that wake them", "", "", "Nights that loosen", "1"],
+        ["    Waking", "", "", "", "Nights that loosen; Waking hours", "1"],
+        ["Gratitude", "", "", "", "", "1"],  # P02's coding is left out: no consent
+    ]

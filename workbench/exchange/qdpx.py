@@ -31,6 +31,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import select
@@ -65,6 +66,32 @@ from workbench.storage.project import Project
 NS = "urn:QDA-XML:project:1.0"
 SIDECAR = "dyad-workbench.json"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+_CODING_COLUMNS = (
+    Coding.id,
+    Coding.guid,
+    Coding.interview_id,
+    Coding.code_id,
+    Coding.start_utterance_id,
+    Coding.start_offset,
+    Coding.end_utterance_id,
+    Coding.end_offset,
+    Coding.coder_id,
+    Coding.created_at,
+    Coding.memo,
+)
+_UTTERANCE_COLUMNS = (
+    UtteranceRow.id,
+    UtteranceRow.text,
+    UtteranceRow.speaker_id,
+    UtteranceRow.speaker_label,
+    UtteranceRow.renders_id,
+    UtteranceRow.start_ms,
+    UtteranceRow.end_ms,
+    UtteranceRow.language,
+    UtteranceRow.needs_review,
+    UtteranceRow.untranscribed_speech,
+    UtteranceRow.verified,
+)
 SOURCE_VARIABLES = (
     ("wave", "Text"),
     ("interview", "Text"),
@@ -291,9 +318,10 @@ def _build(
 
     # Memos first: NoteRefs point at them from everywhere.
     memos = list(s.scalars(select(Memo).order_by(Memo.created_at, Memo.id)))
-    codings = list(
-        s.scalars(
-            select(Coding)
+    # Plain rows, not ORM objects: a study holds tens of thousands of codings.
+    codings: list[Any] = list(
+        s.execute(
+            select(*_CODING_COLUMNS)
             .where(Coding.interview_id.in_(kept_ids) if kept_ids else Coding.id < 0)
             .order_by(Coding.interview_id, Coding.id)
         )
@@ -454,16 +482,16 @@ def _build(
             }
 
     # Sources
-    by_interview: dict[int, list[Coding]] = defaultdict(list)
+    by_interview: dict[int, list[Any]] = defaultdict(list)
     for cd in codings:
         by_interview[cd.interview_id].append(cd)
     coding_count = 0
     if kept:
         sources = _e(root, "Sources")
         for iv in kept:
-            rows = list(
-                s.scalars(
-                    select(UtteranceRow)
+            rows: list[Any] = list(
+                s.execute(
+                    select(*_UTTERANCE_COLUMNS)
                     .where(UtteranceRow.interview_id == iv.id)
                     .order_by(UtteranceRow.position)
                 )

@@ -29,12 +29,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from workbench.coding.study import new_study
 from workbench.domain.study import DEFAULT_WAVES, InterviewRole, Role, StudyError
+from workbench.domain.text import count_words, search_text_of
 from workbench.exchange.qdpx import SIDECAR, derived_guid
 from workbench.exchange.safe_archive import MAX_XML, Member, inspect_zip, parse_xml, read_member
 from workbench.storage.models import (
@@ -65,6 +67,7 @@ _GUID = re.compile(
     r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
 )
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _COLOR = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 MODES = ("codepoints-crlf2", "codepoints-crlf1", "utf16-crlf2", "utf16-crlf1")
 
@@ -452,7 +455,7 @@ def _mapper(raw: str, mode: str) -> Callable[[int], int]:
     """Position as the file counts it -> code point in the text with line ends made LF."""
     crlf = [m.start() for m in re.finditer("\r\n", raw)]
     base = raw.replace("\r\n", "\n") if mode.endswith("crlf1") else raw
-    astral_cp = [i for i, ch in enumerate(base) if ord(ch) > 0xFFFF]
+    astral_cp = [m.start() for m in _ASTRAL.finditer(base)]
     astral_u16 = [a + j for j, a in enumerate(astral_cp)]
 
     def from_units(u: int) -> int:
@@ -488,7 +491,7 @@ def _place(staged: _Staged, source: _Source) -> None:
     norm = raw.replace("\r\n", "\n").replace("\r", "\n")
     source.text = norm
     mode = _default_mode(staged.origin)
-    tricky = "\r" in raw or any(ord(ch) > 0xFFFF for ch in raw)
+    tricky = "\r" in raw or _ASTRAL.search(raw) is not None
     named = [s for s in source.selections if s.name]
     if tricky and named:
         scores = {}
@@ -749,8 +752,9 @@ def write_staged(
         # Interviews, utterances, codings
         interviews: dict[str, Interview] = {}
         interview_keys: set[str] = set()
-        codings: dict[str, Coding] = {}
-        coding_count = 0
+        coding_rows: dict[str, dict[str, Any]] = {}
+        first_coding: dict[str, str] = {}
+        now = dt.datetime.now(dt.UTC)
         cases_of: dict[str, list[str]] = {}
         for guid, _, _, sources in staged.cases:
             for src in sources:
@@ -804,22 +808,50 @@ def write_staged(
             details = own.get("utterances") if source.own else None
             rows = []
             for i, text in enumerate(source.utterances):
-                u = UtteranceRow(interview_id=iv.id, position=i, text=text, language=iv.language)
+                record: dict[str, Any] = {
+                    "interview_id": iv.id,
+                    "position": i,
+                    "text": text,
+                    "search_text": search_text_of(text),
+                    "word_count": count_words(text),
+                    "language": iv.language,
+                    "speaker_id": None,
+                    "speaker_label": None,
+                    "renders_id": None,
+                    "start_ms": None,
+                    "end_ms": None,
+                    "needs_review": False,
+                    "untranscribed_speech": False,
+                    "verified": False,
+                    "version": 0,
+                }
                 if details:
                     speaker, label, renders, start_ms, end_ms, language, flags = details[i]
-                    u.speaker_id = by_key[speaker].id if speaker in by_key else None
-                    u.speaker_label = label
-                    u.renders_id = by_key[renders].id if renders in by_key else None
-                    u.start_ms, u.end_ms, u.language = start_ms, end_ms, language
-                    u.needs_review, u.untranscribed_speech, u.verified = (bool(x) for x in flags)
-                rows.append(u)
-            s.add_all(rows)
-            s.flush()
+                    record["speaker_id"] = by_key[speaker].id if speaker in by_key else None
+                    record["speaker_label"] = label
+                    record["renders_id"] = by_key[renders].id if renders in by_key else None
+                    record["start_ms"], record["end_ms"] = start_ms, end_ms
+                    record["language"] = language
+                    (
+                        record["needs_review"],
+                        record["untranscribed_speech"],
+                        record["verified"],
+                    ) = (bool(x) for x in flags)
+                rows.append(record)
+            if rows:
+                s.execute(insert(UtteranceRow), rows)
+            ids = list(
+                s.scalars(
+                    select(UtteranceRow.id)
+                    .where(UtteranceRow.interview_id == iv.id)
+                    .order_by(UtteranceRow.position)
+                )
+            )
+            lengths = [len(t) for t in source.utterances]
             ustarts, at = [], 0
-            for u in rows:
+            for n in lengths:
                 ustarts.append(at)
-                at += len(u.text) + 1
-
+                at += n + 1
             for sel in source.selections:
                 first = True
                 for coding_guid, code_guid, user, when in sel.codings:
@@ -831,27 +863,34 @@ def write_staged(
                     # This workbench's selection GUID is its coding's (the Coding's is derived).
                     own_coding = coding_guid == derived_guid(sel.guid, "coding")
                     guid = sel.guid if own_coding else coding_guid
-                    su, so = _anchor(rows, ustarts, sel.start, end=False)
-                    eu, eo = _anchor(rows, ustarts, sel.end, end=True)
-                    coding = Coding(
-                        guid=guid,
-                        code_id=codes[code_guid].id,
-                        interview_id=iv.id,
-                        start_utterance_id=su,
-                        start_offset=so,
-                        end_utterance_id=eu,
-                        end_offset=eo,
-                        coder_id=coder_of(user or sel.user),
-                        created_at=when or sel.created or dt.datetime.now(dt.UTC),
-                    )
-                    s.add(coding)
+                    su, so = _anchor(ids, lengths, ustarts, sel.start, end=False)
+                    eu, eo = _anchor(ids, lengths, ustarts, sel.end, end=True)
+                    coding_rows[guid] = {
+                        "guid": guid,
+                        "code_id": codes[code_guid].id,
+                        "interview_id": iv.id,
+                        "start_utterance_id": su,
+                        "start_offset": so,
+                        "end_utterance_id": eu,
+                        "end_offset": eo,
+                        "coder_id": coder_of(user or sel.user),
+                        "created_at": when or sel.created or now,
+                        "memo": None,
+                        "important": False,
+                    }
                     if first:
-                        codings[sel.guid] = coding
+                        first_coding[sel.guid] = guid
                     first = False
-                    coding_count += 1
                 if not sel.codings:
                     not_carried.append(f"source {source.name!r}: a selection with no coding")
-        s.flush()
+        for note_guid, coding_guid in side.get("coding_memos", {}).items():
+            if coding_guid in coding_rows and note_guid in staged.notes:
+                coding_rows[coding_guid]["memo"] = staged.notes[note_guid][1]
+        if coding_rows:
+            s.execute(insert(Coding), list(coding_rows.values()))
+        coding_count = len(coding_rows)
+        coding_id = {g: i for g, i in s.execute(select(Coding.guid, Coding.id)) if g in coding_rows}
+        codings = {sel: coding_id[g] for sel, g in first_coding.items()}
 
         # Themes
         themes: dict[str, Theme] = {}
@@ -894,7 +933,7 @@ def write_staged(
             for sel in source.selections:
                 for note_guid in sel.notes:
                     if sel.guid in codings:
-                        targets.setdefault(note_guid, {"coding_id": codings[sel.guid].id})
+                        targets.setdefault(note_guid, {"coding_id": codings[sel.guid]})
         for guid, _, _, _, refs in staged.sets:
             for note_guid in refs:
                 if guid in themes:
@@ -908,16 +947,13 @@ def write_staged(
             "participant": {g: {"participant_id": p.id} for g, p in people.items()},
             "interview": {g: {"interview_id": iv.id} for g, iv in interviews.items()},
             "code": {g: {"code_id": c.id} for g, c in codes.items()},
-            "coding": {g: {"coding_id": c.id} for g, c in codings.items()},
+            "coding": {g: {"coding_id": i} for g, i in coding_id.items()},
             "theme": {g: {"theme_id": t.id} for g, t in themes.items()},
             "dyad": {k: {"dyad_id": d.id} for k, d in dyads.items()},
             "wave": {k: {"wave_id": w.id} for k, w in waves.items()},
         }
         for guid, (name, text, user, when) in staged.notes.items():
-            if guid in coding_memos:
-                memo_of = codings.get(coding_memos[guid])
-                if memo_of is not None:
-                    memo_of.memo = text
+            if guid in coding_memos:  # carried with its coding
                 continue
             if guid in journal:
                 entry = journal[guid]
@@ -984,15 +1020,17 @@ def write_staged(
         )
 
 
-def _anchor(rows: list[UtteranceRow], starts: list[int], p: int, *, end: bool) -> tuple[int, int]:
+def _anchor(
+    ids: list[int], lengths: list[int], starts: list[int], p: int, *, end: bool
+) -> tuple[int, int]:
     """(utterance id, offset) of an interview position, canonical as ``domain.positions``."""
     i = bisect.bisect_right(starts, p) - 1
     offset = p - starts[i]
-    if not end and offset >= len(rows[i].text) and i + 1 < len(rows):
-        return rows[i + 1].id, 0
+    if not end and offset >= lengths[i] and i + 1 < len(ids):
+        return ids[i + 1], 0
     if end and offset == 0 and i > 0:
-        return rows[i - 1].id, len(rows[i - 1].text)
-    return rows[i].id, min(offset, len(rows[i].text))
+        return ids[i - 1], lengths[i - 1]
+    return ids[i], min(offset, lengths[i])
 
 
 def import_qdpx(project: Project, path: Path, *, coder: str | None = None) -> QdpxImport:

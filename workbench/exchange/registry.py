@@ -89,6 +89,15 @@ def _theme_table_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
     return Outcome((f"wrote {r.path}: {r.themes} themes, {r.quotes} quotes",), tuple(r.notes), r)
 
 
+def _codebook_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
+    from workbench.exchange.codebook_doc import export_codebook_docx
+
+    r = export_codebook_docx(
+        project, out, with_counts=o.with_counts, include_unconsented=o.include_unconsented
+    )
+    return Outcome((f"wrote {r.path}: {r.codes} codes",), r.notes, r)
+
+
 def _csv_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
     from workbench.exchange.tables import export_segments_csv
 
@@ -156,6 +165,7 @@ FORMATS: tuple[Format, ...] = (
     Format("qdpx", ".qdpx", "project", "REFI-QDA project", _qdpx_out, _qdpx_in),
     Format("qdc", ".qdc", "codebook", "REFI-QDA codebook", _qdc_out, _qdc_in),
     Format("theme-table-docx", ".docx", "document", "Theme table (Word)", _theme_table_out),
+    Format("codebook-docx", ".docx", "document", "Codebook (Word)", _codebook_out),
     Format("xlsx", ".xlsx", "table", "Coded segments and matrices (Excel)", _xlsx_out),
     Format("csv", ".csv", "table", "Coded segments (CSV)", _csv_out),
     Format("txt", ".txt", "transcript", "Transcript (text)", _transcript_out("txt")),

@@ -1,0 +1,90 @@
+"""REFI-QDA project exchange speed and memory on the generated reference study.
+
+Targets (issue "exports and interoperability"): .qdpx export < 10 s, import < 20 s, memory during
+the import of a 50 MB .qdpx < 500 MB. Export is timed in this process (median of --runs); each
+import runs in a child process into a new SQLite project, so its peak resident memory is its own.
+
+    python benchmarks/bench_exchange.py [--dyads 30] [--minutes 60] [--codes 400]
+                                        [--codings 60000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_coding import add_codebook_and_codings
+from generate_study import generate
+
+from workbench.exchange.qdpx import export_qdpx
+
+CHILD = """
+import resource, sys, time
+from pathlib import Path
+from workbench.exchange.qdpx_import import import_qdpx_as_new
+started = time.perf_counter()
+r = import_qdpx_as_new(sys.argv[1], Path(sys.argv[2]))
+took = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{took:.3f} {peak:.0f} {r.codings} {r.sources}")
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dyads", type=int, default=30)
+    parser.add_argument("--minutes", type=int, default=60)
+    parser.add_argument("--codes", type=int, default=400)
+    parser.add_argument("--codings", type=int, default=60_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        project = generate(str(folder / "study.dyad"), args.dyads, args.minutes)
+        add_codebook_and_codings(project, args.codes, args.codings)
+        print(f"generated in {time.perf_counter() - started:.0f} s")
+        exports = []
+        out = folder / "study.qdpx"
+        for _ in range(args.runs):
+            began = time.perf_counter()
+            report = export_qdpx(project, out)
+            exports.append(time.perf_counter() - began)
+        project.close()
+        size = out.stat().st_size / 1024**2
+        export_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        imports, peaks = [], []
+        for i in range(args.runs):
+            done = subprocess.run(
+                [sys.executable, "-c", CHILD, str(folder / f"copy{i}.dyad"), str(out)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            took, peak, codings, sources = done.stdout.split()
+            imports.append(float(took))
+            peaks.append(float(peak))
+            assert int(codings) == report.codings and int(sources) == report.sources
+    print(
+        f"{report.sources} interviews, {report.codes} codes, {report.codings} codings; "
+        f".qdpx {size:.1f} MB"
+    )
+    print(f"export: median {statistics.median(exports):.2f} s (process peak {export_peak:.0f} MB)")
+    print(
+        f"import: median {statistics.median(imports):.2f} s, peak memory "
+        f"{max(peaks):.0f} MB (child process)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
