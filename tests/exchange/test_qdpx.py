@@ -246,6 +246,7 @@ def test_the_nvivo_sample_imports(tmp_path: Path) -> None:
     result = import_qdpx_as_new(str(tmp_path / "n.dyad"), REFI / "nvivo15mac_codebook_only.qdpx")
     assert (result.codes, result.codings) == (262, 0)
     assert result.positions == "utf16-crlf2"
+    assert sum("has no text" in w for w in result.warnings) == 2  # NVivo wrote 1-byte files
     with open_project(tmp_path / "n.dyad") as p:
         depth = max(c.path.count(" / ") for c in list_codes(p)) + 1
     assert depth == 7
@@ -479,3 +480,19 @@ def test_the_codebook_document_lists_every_code_with_its_criteria(tmp_path: Path
         ["    Waking", "", "", "", "Nights that loosen; Waking hours", "1"],
         ["Gratitude", "", "", "", "", "1"],  # P02's coding is left out: no consent
     ]
+
+
+def test_identifying_text_stops_the_export_unless_overridden(tmp_path: Path) -> None:
+    from workbench.coding.redaction import accept_identifier
+
+    with new_study(tmp_path / "s.dyad") as p:
+        _build(p, tmp_path)
+        add_journal_entry(p, "Met Samer's family today.")  # the journal is exported too
+        accept_identifier(p, "Samer")
+        out = tmp_path / "x.qdpx"
+        with pytest.raises(StudyError, match="1 texts hold identifying text"):
+            export_qdpx(p, out)
+        assert not out.exists()
+        assert export_qdpx(p, out, override_check=True).sources == 1
+    with zipfile.ZipFile(out) as z:
+        assert "Samer" in z.read("project.qde").decode()  # as the analyst chose

@@ -22,7 +22,6 @@ exports of an unchanged project are the same bytes.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import re
@@ -38,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.coding.codebook import Codebook
-from workbench.coding.redaction import check_identifiers
+from workbench.coding.redaction import KeyStore, check_identifiers
 from workbench.domain.positions import utterance_starts
 from workbench.domain.study import StudyError
 from workbench.exchange.qdc import _description
@@ -249,18 +248,35 @@ def _write(z: zipfile.ZipFile, name: str, data: bytes) -> None:
 def _check_pseudonyms(
     project: Project, interviews: set[str], override: bool, key: Path | None
 ) -> None:
-    leaks = []
-    with contextlib.suppress(StudyError):  # no key yet: nothing to check against
-        leaks = [
-            leak
-            for leak in check_identifiers(project, key)
-            if not leak.where.startswith("interview:")
-            or leak.where.partition(":")[2].rpartition(" #")[0] in interviews
-        ]
-    if leaks and not override:
+    """Refuse when a key original or accepted identifier occurs in text this export writes:
+    kept interviews, memos and coding memos (``check_identifiers``), and the journal, code and
+    theme texts it also carries."""
+    try:
+        store = KeyStore.open(project, key)
+    except StudyError:
+        return  # no key yet: nothing to check against
+    leaks = [
+        leak
+        for leak in check_identifiers(project, key)
+        if leak.where in ("memo", "coding memo")
+        or (
+            leak.where.startswith("interview:")
+            and leak.where.partition(":")[2].rpartition(" #")[0] in interviews
+        )
+    ]
+    needles = [n for n in {*store.originals(), *store.identifiers()} if n.strip()]
+    patterns = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE) for n in needles]
+    with project.session(write=False) as s:
+        texts = list(s.scalars(select(JournalEntry.text)))
+        for row in s.execute(select(Code.name, Code.definition, Code.inclusion, Code.exclusion)):
+            texts += [t for t in row if t]
+        for theme_row in s.execute(select(Theme.name, Theme.concept, Theme.definition)):
+            texts += [t for t in theme_row if t]
+    extra = sum(1 for t in texts for p in patterns if p.search(t))
+    if (leaks or extra) and not override:
         raise StudyError(
-            f"{len(leaks)} texts hold identifying text (see `workbench pseudonyms check`); "
-            "the project was not exported"
+            f"{len(leaks) + extra} texts hold identifying text (see `workbench pseudonyms "
+            "check`); the project was not exported (--override-pseudonym-check to export anyway)"
         )
 
 

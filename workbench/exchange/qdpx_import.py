@@ -333,6 +333,10 @@ def stage(path: Path) -> _Staged:
                 )
                 continue
         source = _Source(guid, name, raw.lstrip("\ufeff"), values(node), [], [])
+        if not source.raw.strip():
+            staged.warnings.append(
+                f"source {name!r} has no text: it arrives as an interview without a transcript"
+            )
         source.notes = [r.get("targetGUID", "") for r in _children(node, "NoteRef")]
         if _children(node, "Coding"):
             staged.not_carried.append(
@@ -752,7 +756,13 @@ def write_staged(
         # Interviews, utterances, codings
         interviews: dict[str, Interview] = {}
         interview_keys: set[str] = set()
-        coding_rows: dict[str, dict[str, Any]] = {}
+        pending: list[dict[str, Any]] = []
+        coding_count = 0
+        memo_for = {
+            coding_guid: staged.notes[note_guid][1]
+            for note_guid, coding_guid in side.get("coding_memos", {}).items()
+            if note_guid in staged.notes
+        }
         first_coding: dict[str, str] = {}
         now = dt.datetime.now(dt.UTC)
         cases_of: dict[str, list[str]] = {}
@@ -865,31 +875,33 @@ def write_staged(
                     guid = sel.guid if own_coding else coding_guid
                     su, so = _anchor(ids, lengths, ustarts, sel.start, end=False)
                     eu, eo = _anchor(ids, lengths, ustarts, sel.end, end=True)
-                    coding_rows[guid] = {
-                        "guid": guid,
-                        "code_id": codes[code_guid].id,
-                        "interview_id": iv.id,
-                        "start_utterance_id": su,
-                        "start_offset": so,
-                        "end_utterance_id": eu,
-                        "end_offset": eo,
-                        "coder_id": coder_of(user or sel.user),
-                        "created_at": when or sel.created or now,
-                        "memo": None,
-                        "important": False,
-                    }
+                    pending.append(
+                        {
+                            "guid": guid,
+                            "code_id": codes[code_guid].id,
+                            "interview_id": iv.id,
+                            "start_utterance_id": su,
+                            "start_offset": so,
+                            "end_utterance_id": eu,
+                            "end_offset": eo,
+                            "coder_id": coder_of(user or sel.user),
+                            "created_at": when or sel.created or now,
+                            "memo": memo_for.get(guid),
+                            "important": False,
+                        }
+                    )
+                    coding_count += 1
+                    if len(pending) >= 5000:  # bounded memory on big projects
+                        s.execute(insert(Coding), pending)
+                        pending.clear()
                     if first:
                         first_coding[sel.guid] = guid
                     first = False
                 if not sel.codings:
                     not_carried.append(f"source {source.name!r}: a selection with no coding")
-        for note_guid, coding_guid in side.get("coding_memos", {}).items():
-            if coding_guid in coding_rows and note_guid in staged.notes:
-                coding_rows[coding_guid]["memo"] = staged.notes[note_guid][1]
-        if coding_rows:
-            s.execute(insert(Coding), list(coding_rows.values()))
-        coding_count = len(coding_rows)
-        coding_id = {g: i for g, i in s.execute(select(Coding.guid, Coding.id)) if g in coding_rows}
+        if pending:
+            s.execute(insert(Coding), pending)
+        coding_id = {g: i for g, i in s.execute(select(Coding.guid, Coding.id))}
         codings = {sel: coding_id[g] for sel, g in first_coding.items()}
 
         # Themes
