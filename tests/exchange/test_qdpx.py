@@ -449,16 +449,15 @@ def test_hostile_archives_are_refused_with_nothing_written(
 
 
 def test_import_into_an_existing_empty_project(project: Project, tmp_path: Path) -> None:
-    tool = _archive(
-        tmp_path / "b.qdpx",
-        {"project.qde": _project_xml("x", "a.txt", _sel(1, 0, 3, "abc")), "sources/a.txt": "abc"},
-    )
+    long = "D" * 600  # longer than a code name may be: shortened, never a database error
+    xml = _project_xml("x", "a.txt", _sel(1, 0, 3, "abc")).replace('name="Day"', f'name="{long}"')
+    tool = _archive(tmp_path / "b.qdpx", {"project.qde": xml, "sources/a.txt": "abc"})
     result = import_qdpx(project, tool)
     assert (result.codes, result.codings, result.sources) == (3, 1, 1)
     with pytest.raises(StudyError, match="holds data already"):
         import_qdpx(project, tool)
     assert summary(project).codings == 1
-    assert [c.text for c in list_codings(project)] == ["abc"]
+    assert [(c.code, c.text) for c in list_codings(project)] == [("D" * 500, "abc")]
 
 
 def test_the_codebook_document_lists_every_code_with_its_criteria(tmp_path: Path, capsys) -> None:

@@ -253,7 +253,8 @@ def stage(path: Path) -> _Staged:
     users = _child(root, "Users")
     for u in _children(users, "User") if users is not None else []:
         guid = guids.define(u.get("guid") or u.get("id"))
-        staged.users[guid] = (u.get("name") or u.get("id") or "").strip() or f"user {guid[:8]}"
+        name = (u.get("name") or u.get("id") or "").strip()[:200]
+        staged.users[guid] = name or f"user {guid[:8]}"
 
     def walk(element: etree._Element, parent: str | None) -> None:
         for node in _children(element, "Code"):
@@ -641,7 +642,7 @@ def write_staged(
         for guid, name in staged.users.items():
             c = s.scalar(select(Coder).where(Coder.name == name))
             if c is None:
-                c = Coder(name=name, guid=guid)
+                c = Coder(name=name[:200], guid=guid)
                 s.add(c)
             elif s.scalar(select(Coder).where(Coder.guid == guid)) is None:
                 c.guid = guid  # the same person: keep the file's GUID for them
@@ -659,7 +660,7 @@ def write_staged(
                 w.position += 10_000
             for i, name in enumerate(wanted):
                 if name not in waves:
-                    waves[name] = Wave(name=name, position=i)
+                    waves[name] = Wave(name=name[:200], position=i)
                     s.add(waves[name])
                 waves[name].position = i
             extra = [w for w in waves.values() if w.name not in wanted]
@@ -671,7 +672,7 @@ def write_staged(
             if not name:
                 return None
             if name not in waves:
-                waves[name] = Wave(name=name, position=len(waves))
+                waves[name] = Wave(name=name[:200], position=len(waves))
                 s.add(waves[name])
                 s.flush()
             return waves[name]
@@ -684,7 +685,7 @@ def write_staged(
             extra_ = own_codes.get(guid, {})
             code = Code(
                 guid=guid,
-                name=name,
+                name=name[:500],
                 parent_id=codes[parent].id if parent in codes else None,
                 position=siblings.get(parent, 0),
                 color=color,
@@ -916,7 +917,7 @@ def write_staged(
             theme_names.add(unique.casefold())
             t = Theme(
                 guid=guid,
-                name=unique,
+                name=unique[:500],
                 position=i,
                 concept=own.get("concept") if own else description,
                 definition=own.get("definition"),
@@ -994,7 +995,7 @@ def write_staged(
             s.add(
                 Memo(
                     guid=guid,
-                    title=(own.get("title") if own else name) or None,
+                    title=((own.get("title") if own else name) or "")[:500] or None,
                     text=text,
                     coder_id=coder_of(user),
                     created_at=when or dt.datetime.now(dt.UTC),
