@@ -31,11 +31,11 @@ CHILD = """
 import resource, sys, time
 from pathlib import Path
 from workbench.exchange.qdpx_import import import_qdpx_as_new
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 r = import_qdpx_as_new(sys.argv[1], Path(sys.argv[2]))
-took = time.perf_counter() - started
+took, cpu = time.perf_counter() - started, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{took:.3f} {peak:.0f} {r.codings} {r.sources}")
+print(f"{took:.3f} {cpu:.3f} {peak:.0f} {r.codings} {r.sources}")
 """
 
 
@@ -53,16 +53,17 @@ def main() -> int:
         project = generate(str(folder / "study.dyad"), args.dyads, args.minutes)
         add_codebook_and_codings(project, args.codes, args.codings)
         print(f"generated in {time.perf_counter() - started:.0f} s")
-        exports = []
+        exports, export_cpu = [], []
         out = folder / "study.qdpx"
         for _ in range(args.runs):
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             report = export_qdpx(project, out)
             exports.append(time.perf_counter() - began)
+            export_cpu.append(time.process_time() - cpu)
         project.close()
         size = out.stat().st_size / 1024**2
         export_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        imports, peaks = [], []
+        imports, import_cpu, peaks = [], [], []
         for i in range(args.runs):
             done = subprocess.run(
                 [sys.executable, "-c", CHILD, str(folder / f"copy{i}.dyad"), str(out)],
@@ -70,18 +71,23 @@ def main() -> int:
                 text=True,
                 check=True,
             )
-            took, peak, codings, sources = done.stdout.split()
+            took, cpu_s, peak, codings, sources = done.stdout.split()
             imports.append(float(took))
+            import_cpu.append(float(cpu_s))
             peaks.append(float(peak))
             assert int(codings) == report.codings and int(sources) == report.sources
     print(
         f"{report.sources} interviews, {report.codes} codes, {report.codings} codings; "
         f".qdpx {size:.1f} MB"
     )
-    print(f"export: median {statistics.median(exports):.2f} s (process peak {export_peak:.0f} MB)")
     print(
-        f"import: median {statistics.median(imports):.2f} s, peak memory "
-        f"{max(peaks):.0f} MB (child process)"
+        f"export: median {statistics.median(exports):.2f} s wall, "
+        f"{statistics.median(export_cpu):.2f} s CPU (process peak {export_peak:.0f} MB)"
+    )
+    print(
+        f"import: median {statistics.median(imports):.2f} s wall, "
+        f"{statistics.median(import_cpu):.2f} s CPU, peak memory {max(peaks):.0f} MB "
+        "(child process)"
     )
     return 0
 

@@ -25,6 +25,7 @@ import bisect
 import datetime as dt
 import json
 import re
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,7 +39,14 @@ from workbench.coding.study import new_study
 from workbench.domain.study import DEFAULT_WAVES, InterviewRole, Role, StudyError
 from workbench.domain.text import count_words, search_text_of
 from workbench.exchange.qdpx import SIDECAR, derived_guid
-from workbench.exchange.safe_archive import MAX_XML, Member, inspect_zip, parse_xml, read_member
+from workbench.exchange.safe_archive import (
+    MAX_XML,
+    Member,
+    guard_xml,
+    inspect_zip,
+    open_member,
+    read_member,
+)
 from workbench.storage.models import (
     ROLES,
     Code,
@@ -92,7 +100,7 @@ class QdpxImport:
 # --- staging -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Selection:
     guid: str
     name: str | None
@@ -185,7 +193,7 @@ class _Guids:
             return None
         match = _GUID.match(value.strip())
         if match:
-            return match.group(1).lower()
+            return sys.intern(match.group(1).lower())  # one string per GUID, however often named
         return self.mapped.get(value.strip())
 
     def define(self, value: str | None) -> str:
@@ -211,7 +219,12 @@ def _decode(data: bytes, what: str, warnings: list[str]) -> str:
 
 
 def stage(path: Path) -> _Staged:
-    """Read and check the whole archive into memory; nothing is written."""
+    """Read and check the whole archive into memory; nothing is written.
+
+    ``project.qde`` is streamed (lxml ``iterparse``): each section of the project, and each
+    source, is read when it ends and then dropped, so memory follows the staged content, not
+    the XML tree.
+    """
     members = inspect_zip(path)
     by_name = {m.name.casefold(): m for m in members}
     qde = [m for m in members if m.name.casefold().endswith(".qde")]
@@ -219,10 +232,9 @@ def stage(path: Path) -> _Staged:
         raise StudyError(f"{path.name} holds no project.qde: not a REFI-QDA project")
     if len(qde) > 1:
         raise StudyError(f"{path.name} holds several .qde files: not a REFI-QDA project")
-    root = parse_xml(read_member(path, qde[0], MAX_XML), qde[0].name)
-    if _local(root) != "Project":
-        raise StudyError(f"{path.name} is not a REFI-QDA project (its root is {_local(root)})")
-    staged = _Staged(origin=root.get("origin") or "", name=(root.get("name") or "").strip())
+    with open_member(path, qde[0], MAX_XML) as stream:
+        guard_xml(stream, qde[0].name)
+    staged = _Staged(origin="", name="")
     sidecar_member = by_name.get(SIDECAR.casefold())
     if sidecar_member is not None:
         try:
@@ -250,8 +262,11 @@ def stage(path: Path) -> _Staged:
         staged.not_carried.append(f"{what}: its file {reference} is not in the archive")
         return None
 
-    users = _child(root, "Users")
-    for u in _children(users, "User") if users is not None else []:
+    def on_users(users: etree._Element) -> None:
+        for u in _children(users, "User"):
+            on_user(u)
+
+    def on_user(u: etree._Element) -> None:
         guid = guids.define(u.get("guid") or u.get("id"))
         name = (u.get("name") or u.get("id") or "").strip()[:200]
         staged.users[guid] = name or f"user {guid[:8]}"
@@ -274,14 +289,14 @@ def stage(path: Path) -> _Staged:
             staged.code_notes[guid] = [r.get("targetGUID", "") for r in _children(node, "NoteRef")]
             walk(node, guid)
 
-    book = _child(root, "CodeBook")
-    codes = _child(book, "Codes") if book is not None else None
-    if codes is not None:
-        walk(codes, None)
+    def on_codebook(book: etree._Element) -> None:
+        codes = _child(book, "Codes")
+        if codes is not None:
+            walk(codes, None)
 
-    variables = _child(root, "Variables")
-    for v in _children(variables, "Variable") if variables is not None else []:
-        staged.variables[guids.define(v.get("guid"))] = (v.get("name") or "").strip()
+    def on_variables(variables: etree._Element) -> None:
+        for v in _children(variables, "Variable"):
+            staged.variables[guids.define(v.get("guid"))] = (v.get("name") or "").strip()
 
     def values(element: etree._Element) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -299,20 +314,20 @@ def stage(path: Path) -> _Staged:
                 found[name] = value.strip()
         return found
 
-    cases = _child(root, "Cases")
-    for case in _children(cases, "Case") if cases is not None else []:
-        guid = guids.define(case.get("guid"))
-        sources = [guids.ref(r.get("targetGUID")) or "" for r in _children(case, "SourceRef")]
-        staged.cases.append((guid, (case.get("name") or "").strip(), values(case), sources))
+    def on_cases(cases: etree._Element) -> None:
+        for case in _children(cases, "Case"):
+            guid = guids.define(case.get("guid"))
+            refs = [r.get("targetGUID", "") for r in _children(case, "SourceRef")]
+            staged.cases.append((guid, (case.get("name") or "").strip(), values(case), refs))
 
-    sources_node = _child(root, "Sources")
     skipped_kinds: dict[str, int] = {}
-    for node in list(sources_node) if sources_node is not None else []:
+
+    def on_source(node: etree._Element) -> None:
         kind = _local(node)
         if kind != "TextSource":
             if kind:
                 skipped_kinds[kind] = skipped_kinds.get(kind, 0) + 1
-            continue
+            return
         guid = guids.define(node.get("guid"))
         name = (node.get("name") or "").strip() or Path(
             (node.get("plainTextPath") or "source").replace("\\", "/")
@@ -324,7 +339,7 @@ def stage(path: Path) -> _Staged:
         elif node.get("plainTextPath"):
             raw = read_file(node.get("plainTextPath", ""), f"source {name!r}")
             if raw is None:
-                continue
+                return
         else:
             raw = ""
             if node.get("richTextPath"):
@@ -332,7 +347,7 @@ def stage(path: Path) -> _Staged:
                     f"source {name!r}: only a rich-text file, no plain text (open and re-export "
                     "it as text in the tool that wrote it)"
                 )
-                continue
+                return
         source = _Source(guid, name, raw.lstrip("\ufeff"), values(node), [], [])
         if not source.raw.strip():
             staged.warnings.append(
@@ -378,12 +393,14 @@ def stage(path: Path) -> _Staged:
                     [r.get("targetGUID", "") for r in _children(sel, "NoteRef")],
                 )
             )
+        _place(staged, source)
         staged.sources.append(source)
-    for kind, n in sorted(skipped_kinds.items()):
-        staged.not_carried.append(f"{n} {kind}(s): only text sources are carried")
 
-    notes = _child(root, "Notes")
-    for note in _children(notes, "Note") if notes is not None else []:
+    def on_notes(notes: etree._Element) -> None:
+        for note in _children(notes, "Note"):
+            on_note(note)
+
+    def on_note(note: etree._Element) -> None:
         guid = guids.define(note.get("guid"))
         name = (note.get("name") or "").strip()
         inline = _child(note, "PlainTextContent")
@@ -392,19 +409,19 @@ def stage(path: Path) -> _Staged:
             text = read_file(note.get("plainTextPath", ""), f"note {name!r}")
         if text is None or not text.strip():
             staged.not_carried.append(f"note {name or guid!r}: no text")
-            continue
+            return
         staged.notes[guid] = (
             name,
             text.lstrip("\ufeff"),
             note.get("creatingUser"),
             _date(note.get("creationDateTime")),
         )
-    staged.project_notes = [
-        guids.ref(r.get("targetGUID")) or "" for r in _children(root, "NoteRef")
-    ]
 
-    sets = _child(root, "Sets")
-    for node in _children(sets, "Set") if sets is not None else []:
+    def on_sets(sets: etree._Element) -> None:
+        for node in _children(sets, "Set"):
+            on_set(node)
+
+    def on_set(node: etree._Element) -> None:
         guid = guids.define(node.get("guid"))
         members_ = [
             guids.ref(m.get("targetGUID") or m.get("guid")) or ""
@@ -417,14 +434,69 @@ def stage(path: Path) -> _Staged:
                 f"set {name!r}: groups sources or notes, not codes (only sets of codes "
                 "become themes)"
             )
-            continue
+            return
         staged.sets.append(
             (guid, name or "(unnamed set)", _text(_child(node, "Description")), members_, notes_)
         )
-    for extra in ("Links", "Graphs"):
-        found = _child(root, extra)
-        if found is not None and len(found):
-            staged.not_carried.append(f"{len(found)} {extra[:-1].lower()}(s): not modelled here")
+
+    handlers = {
+        "Users": on_users,
+        "CodeBook": on_codebook,
+        "Variables": on_variables,
+        "Cases": on_cases,
+        "Notes": on_notes,
+        "Sets": on_sets,
+    }
+    depth = 0
+    in_sources = False
+    with open_member(path, qde[0], MAX_XML) as stream:
+        events = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        try:
+            for event, element in events:
+                name = _local(element)
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        if name != "Project":
+                            raise StudyError(
+                                f"{path.name} is not a REFI-QDA project (its root is {name})"
+                            )
+                        staged.origin = element.get("origin") or ""
+                        staged.name = (element.get("name") or "").strip()
+                    elif depth == 2:
+                        in_sources = name == "Sources"
+                    continue
+                depth -= 1
+                if depth == 2 and in_sources:
+                    on_source(element)
+                elif depth == 1:
+                    if name in handlers:
+                        handlers[name](element)
+                    elif name == "NoteRef":
+                        staged.project_notes.append(element.get("targetGUID", ""))
+                    elif name in ("Links", "Graphs") and len(element):
+                        staged.not_carried.append(
+                            f"{len(element)} {name[:-1].lower()}(s): not modelled here"
+                        )
+                if depth == 1 or (depth == 2 and in_sources):
+                    # Done with this part of the tree: drop it and what came before it.
+                    element.clear()
+                    parent = element.getparent()
+                    while parent is not None and element.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise StudyError(f"{qde[0].name} is not readable XML ({exc})") from exc
+    for kind, n in sorted(skipped_kinds.items()):
+        staged.not_carried.append(f"{n} {kind}(s): only text sources are carried")
     if guids.remapped:
         staged.warnings.append(
             f"{guids.remapped} id(s) were not GUIDs (or repeated): given new ones"
@@ -432,6 +504,11 @@ def stage(path: Path) -> _Staged:
 
     # Normalise every reference through the id map (non-GUID ids were remapped).
     staged.code_notes = {k: [guids.ref(g) or "" for g in v] for k, v in staged.code_notes.items()}
+    staged.project_notes = [guids.ref(g) or "" for g in staged.project_notes]
+    staged.cases = [
+        (guid, name, found, [guids.ref(g) or "" for g in refs])
+        for guid, name, found, refs in staged.cases
+    ]
     for source in staged.sources:
         source.notes = [guids.ref(g) or "" for g in source.notes]
         for sel in source.selections:
@@ -439,8 +516,6 @@ def stage(path: Path) -> _Staged:
             sel.user = guids.ref(sel.user)
             sel.codings = [(a, b, guids.ref(u), d) for a, b, u, d in sel.codings]
     staged.notes = {k: (n, t, guids.ref(u), d) for k, (n, t, u, d) in staged.notes.items()}
-    for source in staged.sources:
-        _place(staged, source)
     return staged
 
 
@@ -570,6 +645,10 @@ def _place(staged: _Staged, source: _Source) -> None:
             f"source {source.name!r}: {mismatched} selection(s) do not hold the text their name "
             "quotes; carried at their positions"
         )
+    for sel in kept:
+        sel.name = None  # checked; the quotes are not needed any more
+    source.raw = source.text = ""
+    source.spans = []
     if moved:
         staged.warnings.append(
             f"source {source.name!r}: {moved} selection(s) moved to the text their name quotes, "

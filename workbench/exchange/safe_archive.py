@@ -9,11 +9,15 @@ with its declared size as a hard limit (a lying header cannot make it read more)
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import stat
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 from xml.parsers import expat
 
 from lxml import etree
@@ -98,6 +102,55 @@ def read_member(path: Path, member: Member, limit: int) -> bytes:
     if len(data) != member.size:
         raise StudyError(f"{member.name}: its size in the archive is wrong: refused")
     return data
+
+
+class _Bounded(io.RawIOBase):
+    """A member's stream that refuses to give more bytes than the member declared."""
+
+    def __init__(self, raw: IO[bytes], size: int, name: str) -> None:
+        self.raw, self.left, self.name = raw, size, name
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        want = self.left + 1 if n is None or n < 0 else min(n, self.left + 1)
+        data = self.raw.read(want)
+        self.left -= len(data)
+        if self.left < 0:
+            raise StudyError(f"{self.name}: its size in the archive is wrong: refused")
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+@contextlib.contextmanager
+def open_member(path: Path, member: Member, limit: int) -> Iterator[IO[bytes]]:
+    """A member as a stream, never more than its declared size (nor ``limit``)."""
+    if member.size > limit:
+        raise StudyError(f"{member.name} is larger than allowed ({limit // 2**20} MB)")
+    with zipfile.ZipFile(path) as z, z.open(member.name) as fh:
+        yield _Bounded(fh, member.size, member.name)  # type: ignore[misc]
+
+
+def guard_xml(stream: IO[bytes], what: str) -> None:
+    """Stream the XML through expat with handlers that stop at any DTD or entity declaration;
+    builds nothing, so an entity bomb is never expanded."""
+    guard = expat.ParserCreate()
+    guard.StartDoctypeDeclHandler = _refuse
+    guard.EntityDeclHandler = _refuse
+    guard.ExternalEntityRefHandler = _refuse
+    try:
+        while chunk := stream.read(1 << 20):
+            guard.Parse(chunk, False)
+        guard.Parse(b"", True)
+    except _Refused as exc:
+        raise StudyError(f"{what} declares a DTD or entities: refused as unsafe") from exc
+    except expat.ExpatError as exc:
+        raise StudyError(f"{what} is not readable XML ({exc})") from exc
 
 
 class _Refused(Exception):
