@@ -135,6 +135,14 @@ def _transcript_out(fmt: str) -> Exporter:
 # --- imports -------------------------------------------------------------------------------
 
 
+POSITION_READINGS = {
+    "codepoints-crlf2": "characters with CRLF as 2 (the standard)",
+    "codepoints-crlf1": "characters with CRLF as 1 (ATLAS.ti)",
+    "utf16-crlf2": "UTF-16 units with CRLF as 2 (NVivo)",
+    "utf16-crlf1": "UTF-16 units with CRLF as 1",
+}
+
+
 def _qdpx_in(target: str, path: Path, coder: str | None) -> Outcome:
     from workbench.exchange.qdpx_import import import_qdpx_as_new
 
@@ -142,8 +150,11 @@ def _qdpx_in(target: str, path: Path, coder: str | None) -> Outcome:
     line = (
         f"imported {path.name} into {r.project}: {r.sources} interviews, {r.participants} "
         f"participants, {r.codes} codes, {r.codings} codings, {r.memos} memos, "
-        f"{r.journal} journal entries, {r.themes} themes (positions read as {r.positions})"
+        f"{r.journal} journal entries, {r.themes} themes"
     )
+    if r.codings:
+        readings = ", ".join(POSITION_READINGS.get(m, m) for m in r.positions.split(", "))
+        line += f"; positions counted in {readings}"
     notes = tuple(f"not carried: {n}" for n in r.not_carried) + r.warnings
     return Outcome((line,), notes, r)
 
