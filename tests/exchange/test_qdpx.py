@@ -260,14 +260,14 @@ def _archive(path: Path, files: dict[str, bytes | str], **info: int) -> Path:
     return path
 
 
-def _project_xml(origin: str, text_ref: str, selections: str, sources: str = "") -> str:
+def _project_xml(origin: str, text_ref: str, selections: str, notes: str = "") -> str:
     return (
         f'<Project xmlns="urn:QDA-XML:project:1:0" name="tool" origin="{origin}">'
         '<CodeBook><Codes><Code guid="{ABCDEFAB-1234-4234-8234-1234567890AB}" name="Night" '
         'isCodable="true" color="#a0b"/><Code guid="c002" name="Day" isCodable="true"/>'
         "<Code guid='' name='' isCodable='true'/></Codes></CodeBook>"
         f'<Sources><TextSource guid="11111111-2222-4333-8444-555555555555" name="Interview A" '
-        f'plainTextPath="{text_ref}">{selections}</TextSource>{sources}</Sources>'
+        f'plainTextPath="{text_ref}">{selections}</TextSource></Sources>{notes}'
         '<Sets><Set guid="22222222-2222-4333-8444-555555555555" name="Theme">'
         '<MemberCode targetGUID="abcdefab-1234-4234-8234-1234567890ab"/></Set>'
         '<Set guid="32222222-2222-4333-8444-555555555555" name="Sources only"/></Sets>'
@@ -275,12 +275,15 @@ def _project_xml(origin: str, text_ref: str, selections: str, sources: str = "")
     )
 
 
-def _sel(guid: int, start: int, end: int, name: str | None, code: str = "c002") -> str:
+def _sel(
+    guid: int, start: int, end: int, name: str | None, code: str = "c002", note: str = ""
+) -> str:
     named = f' name="{name}"' if name is not None else ""
+    ref = f'<NoteRef targetGUID="{note}"/>' if note else ""
     return (
         f'<PlainTextSelection guid="{guid:08d}-0000-4000-8000-000000000000"{named} '
         f'startPosition="{start}" endPosition="{end}"><Coding guid="{guid:08d}-1111-4000-8000-'
-        f'000000000000"><CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>'
+        f'000000000000"><CodeRef targetGUID="{code}"/></Coding>{ref}</PlainTextSelection>'
     )
 
 
@@ -303,12 +306,13 @@ def test_tools_count_positions_their_own_way(tmp_path: Path, origin: str, count:
     a = norm.index("nightmares")
     b = a + len("nightmares")
     selections = (
-        _sel(1, pos(a), pos(b), "nightmares", "{ABCDEFAB-1234-4234-8234-1234567890AB}")
+        _sel(1, pos(a), pos(b), "nightmares", "{ABCDEFAB-1234-4234-8234-1234567890AB}", "n1")
         + _sel(2, pos(norm.index("bad")), pos(norm.index("bad") + 3), "bad")
         + _sel(3, 5, 5, "empty")
         + _sel(4, pos(norm.index("How")), pos(norm.index("nights") + 6), None)
     )
-    xml = _project_xml(origin, "a.txt", selections)
+    notes = '<Notes><Note guid="n1" name="A note"><PlainTextContent>Why here</PlainTextContent>'
+    xml = _project_xml(origin, "a.txt", selections, notes + "</Note></Notes>")
     path = _archive(
         tmp_path / "tool.qdpx",
         {"Trial.qde": xml, "Sources/a.txt": b"\xef\xbb\xbf" + raw.encode(), ".DS_Store": b""},
@@ -325,6 +329,10 @@ def test_tools_count_positions_their_own_way(tmp_path: Path, origin: str, count:
             "Patient: 😴 bad, nightmares 😱 always.",
         ]
         colours = {c.name: c.color for c in list_codes(p)}
+        night = [c.id for c in list_codings(p) if c.code == "Night"]
+        assert [(m.about, m.title, m.text) for m in list_memos(p)] == [
+            (f"coding:{night[0]}", "A note", "Why here")
+        ]
     assert got == [("Day", "How are nights"), ("Day", "bad"), ("Night", "nightmares")]
     assert colours["Night"] == "#aa00bb"
 

@@ -843,7 +843,7 @@ def write_staged(
             for note_guid, coding_guid in side.get("coding_memos", {}).items()
             if note_guid in staged.notes
         }
-        first_coding: dict[str, str] = {}
+        selection_notes: list[tuple[str, str]] = []
         now = dt.datetime.now(dt.UTC)
         cases_of: dict[str, list[str]] = {}
         for guid, _, _, sources in staged.cases:
@@ -975,14 +975,21 @@ def write_staged(
                         s.execute(insert(Coding), pending)
                         pending.clear()
                     if first:
-                        first_coding[sel.guid] = guid
+                        # a note on the selection becomes a memo on its (first) coding
+                        selection_notes += [(n, guid) for n in sel.notes]
                     first = False
                 if not sel.codings:
                     not_carried.append(f"source {source.name!r}: a selection with no coding")
+            # Written: let this source's staged text and selections go (bounded memory).
+            source.utterances, source.selections = [], []
         if pending:
             s.execute(insert(Coding), pending)
-        coding_id = {g: i for g, i in s.execute(select(Coding.guid, Coding.id))}
-        codings = {sel: coding_id[g] for sel, g in first_coding.items()}
+        noted = {g for _, g in selection_notes} | {
+            str(m.get("about", "")).partition(":")[2]
+            for m in side.get("memos", {}).values()
+            if str(m.get("about", "")).startswith("coding:")
+        }
+        coding_id = {g: i for g, i in s.execute(select(Coding.guid, Coding.id)) if g in noted}
 
         # Themes
         themes: dict[str, Theme] = {}
@@ -1022,10 +1029,8 @@ def write_staged(
         for source in staged.sources:
             for note_guid in source.notes:
                 targets.setdefault(note_guid, {"interview_id": interviews[source.guid].id})
-            for sel in source.selections:
-                for note_guid in sel.notes:
-                    if sel.guid in codings:
-                        targets.setdefault(note_guid, {"coding_id": codings[sel.guid]})
+        for note_guid, coding_guid in selection_notes:
+            targets.setdefault(note_guid, {"coding_id": coding_id[coding_guid]})
         for guid, _, _, _, refs in staged.sets:
             for note_guid in refs:
                 if guid in themes:
