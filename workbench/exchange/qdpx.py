@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import uuid
 import zipfile
 from collections import defaultdict
@@ -206,25 +207,38 @@ def export_qdpx(
                 f"{len(interviews) - len(kept)} interview(s) they take part in"
             )
         _check_pseudonyms(project, {iv.key for iv in kept}, override_check, key)
-        root, sidecar, counts = _build(s, people, withheld, kept, members, __version__)
+        info = s.scalar(select(ProjectRow))
+        attributes = {"name": info.title if info else "project"}
+        attributes["origin"] = f"Dyad Workbench {__version__}"
+        if info is not None:
+            attributes["creationDateTime"] = _when(info.created_at) or ""
+        # project.qde is written as it is built (lxml xmlfile) into a file beside the output,
+        # the source texts straight into the archive; then project.qde joins them.
+        tmp = out.with_name(f".{out.name}.part")
+        qde = out.with_name(f".{out.name}.qde.part")
+        try:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+                with qde.open("wb") as fh, etree.xmlfile(fh, encoding="utf-8") as xf:
+                    xf.write_declaration()
+                    with xf.element(f"{{{NS}}}Project", attributes, nsmap={None: NS}):
+                        sidecar, counts = _build(s, people, withheld, kept, members, xf, z)
+                info_ = zipfile.ZipInfo("project.qde", date_time=ZIP_TIME)
+                info_.compress_type = zipfile.ZIP_DEFLATED
+                info_.external_attr = 0o644 << 16
+                with qde.open("rb") as src, z.open(info_, "w", force_zip64=True) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                if notes:
+                    sidecar["notes"] = notes
+                _write(
+                    z,
+                    SIDECAR,
+                    json.dumps(sidecar, ensure_ascii=False, indent=1, sort_keys=True).encode(),
+                )
+            tmp.replace(out)
+        finally:
+            tmp.unlink(missing_ok=True)
+            qde.unlink(missing_ok=True)
     counts["notes_on_content"] = tuple(notes)
-    if notes:
-        sidecar["notes"] = notes
-    xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    tmp = out.with_name(f".{out.name}.part")
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            _write(z, "project.qde", xml)
-            for name, data in sidecar.pop("_files"):
-                _write(z, name, data)
-            _write(
-                z,
-                SIDECAR,
-                json.dumps(sidecar, ensure_ascii=False, indent=1, sort_keys=True).encode(),
-            )
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
     with project.session() as s:
         project.audit(
             s,
@@ -286,15 +300,20 @@ def _build(
     withheld: set[int],
     kept: list[Interview],
     members: dict[int, list[InterviewParticipantRow]],
-    version: str,
-) -> tuple[etree._Element, dict, dict]:
+    xf: Any,
+    z: zipfile.ZipFile,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Write the Project's children to ``xf`` section by section (and each source on its own),
+    the source texts into ``z``; return the sidecar and the counts."""
     info = s.scalar(select(ProjectRow))
     base = info.guid if info else str(uuid.uuid4())
-    root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS})
-    root.set("name", info.title if info else "project")
-    root.set("origin", f"Dyad Workbench {version}")
-    if info is not None:
-        root.set("creationDateTime", _when(info.created_at) or "")
+    root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS})  # holds one section at a time
+
+    def flush() -> None:
+        for child in list(root):
+            xf.write(child, pretty_print=True)
+            root.remove(child)
+
     coders = {c.id: c for c in s.scalars(select(Coder).order_by(Coder.name))}
     waves = list(s.scalars(select(Wave).order_by(Wave.position)))
     wave_name = {w.id: w.name for w in waves}
@@ -319,7 +338,6 @@ def _build(
         "memos": {},
         "journal": {},
         "coding_memos": {},
-        "_files": [],
     }
 
     key_of_guid = {p.guid: p.key for p in people} | {iv.guid: iv.key for iv in kept}
@@ -328,25 +346,27 @@ def _build(
         users = _e(root, "Users")
         for cdr in coders.values():
             _e(users, "User", guid=cdr.guid, name=cdr.name)
+        flush()
 
     def user(coder_id: int | None) -> str | None:
         return coders[coder_id].guid if coder_id in coders else None
 
     # Memos first: NoteRefs point at them from everywhere.
     memos = list(s.scalars(select(Memo).order_by(Memo.created_at, Memo.id)))
-    # Plain rows, not ORM objects: a study holds tens of thousands of codings.
-    codings: list[Any] = list(
+    # The codings memos are about (the rest are read interview by interview, below).
+    about_codings = {m.coding_id for m in memos if m.coding_id is not None}
+    noted: list[Any] = list(
         s.execute(
-            select(*_CODING_COLUMNS)
-            .where(Coding.interview_id.in_(kept_ids) if kept_ids else Coding.id < 0)
-            .order_by(Coding.interview_id, Coding.id)
+            select(Coding.id, Coding.guid, Coding.interview_id).where(
+                Coding.id.in_(about_codings) if about_codings else Coding.id < 0
+            )
         )
     )
-    coding_ids = {c.id for c in codings}
+    coding_ids = {c.id for c in noted if c.interview_id in kept_ids}
     book = Codebook(s)
     guid_of_interview = {iv.id: iv.guid for iv in kept}
     guid_of_person = {p.id: p.guid for p in people}
-    guid_of_coding = {c.id: c.guid for c in codings}
+    guid_of_coding = {c.id: c.guid for c in noted}
     guid_of_theme = {i: g for i, g in s.execute(select(Theme.id, Theme.guid))}
     refs = {
         "interview": guid_of_interview.__getitem__,
@@ -419,6 +439,7 @@ def _build(
         codes_node = _e(_e(root, "CodeBook"), "Codes")
         for top in book.siblings(None):
             add_code(codes_node, top)
+        flush()
 
     # Variables
     shown = [p for p in people if p.id not in withheld]
@@ -455,6 +476,7 @@ def _build(
     for name, kind, description in variables:
         v = _e(node, "Variable", guid=var_guid[name], name=_clean(name), typeOfVariable=kind)
         _e(v, "Description").text = description
+    flush()
 
     # Cases
     dyads_of: dict[int, list[str]] = defaultdict(list)
@@ -496,14 +518,15 @@ def _build(
                     [wave_name[w.wave_id], w.name, w.value] for w in wave_attrs[p.id]
                 ],
             }
+        flush()
 
-    # Sources
-    by_interview: dict[int, list[Any]] = defaultdict(list)
-    for cd in codings:
-        by_interview[cd.interview_id].append(cd)
+    # Sources: each written as soon as it is built, its codings read interview by interview.
     coding_count = 0
+    coding_memos: list[Any] = []
     if kept:
-        sources = _e(root, "Sources")
+        flush()
+        sources_element = xf.element(f"{{{NS}}}Sources")
+        sources_element.__enter__()
         for iv in kept:
             rows: list[Any] = list(
                 s.execute(
@@ -516,16 +539,19 @@ def _build(
             starts = utterance_starts([len(r.text) for r in rows])
             index = {r.id: i for i, r in enumerate(rows)}
             path = f"{iv.guid}.txt"
-            sidecar["_files"].append((f"sources/{path}", text.encode("utf-8")))
+            _write(z, f"sources/{path}", text.encode("utf-8"))
             source = _e(
-                sources,
+                root,
                 "TextSource",
                 guid=iv.guid,
                 name=_clean(iv.key),
                 plainTextPath=f"internal://{path}",
                 creationDateTime=_when(iv.created_at),
             )
-            for cd in by_interview[iv.id]:
+            codings = s.execute(
+                select(*_CODING_COLUMNS).where(Coding.interview_id == iv.id).order_by(Coding.id)
+            )
+            for cd in codings:
                 start = starts[index[cd.start_utterance_id]] + cd.start_offset
                 end = starts[index[cd.end_utterance_id]] + cd.end_offset
                 selection = _e(
@@ -548,6 +574,7 @@ def _build(
                 _e(coding, "CodeRef", targetGUID=book.by_id[cd.code_id].guid)
                 note_refs(selection, "coding", cd.id)
                 if cd.memo:
+                    coding_memos.append(cd)
                     note = derived_guid(cd.guid, "memo")
                     _e(selection, "NoteRef", targetGUID=note)
                     sidecar["coding_memos"][note] = cd.guid
@@ -590,13 +617,14 @@ def _build(
                     for r in rows
                 ],
             }
+            flush()
+        sources_element.__exit__(None, None, None)
 
     # Notes: memos, coding memos, the journal
     journal = list(
         s.scalars(select(JournalEntry).order_by(JournalEntry.entry_date, JournalEntry.id))
     )
     note_count = 0
-    coding_memos = [c for c in codings if c.memo]
     if kept_memos or journal or coding_memos:
         notes_node = _e(root, "Notes")
         for memo in kept_memos:
@@ -662,6 +690,7 @@ def _build(
             }
     for guid in project_notes:
         _e(root, "NoteRef", targetGUID=guid)
+    flush()
     counts = {
         "sources": len(kept),
         "codes": len(book.codes),
@@ -670,4 +699,4 @@ def _build(
         "notes": note_count,
         "sets": len(themes),
     }
-    return root, sidecar, counts
+    return sidecar, counts
