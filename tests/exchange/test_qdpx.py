@@ -45,7 +45,7 @@ NS = "{urn:QDA-XML:project:1.0}"
 
 def _build(project: Project, tmp_path: Path) -> None:
     add_participant(project, "P01", "patient", attributes={"country": "Syria", "age": "34"})
-    add_participant(project, "C01", "clinician")
+    add_participant(project, "C01", "clinician", attributes={"role": "lead therapist"})
     add_participant(project, "R01", "researcher")
     add_participant(project, "P02", "patient", consent="pending")
     set_attribute(project, "P01", "PCL-5", "58", wave="baseline")

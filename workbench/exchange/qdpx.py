@@ -143,6 +143,12 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def _attr_var(name: str) -> str:
+    """The variable of a fixed attribute, kept apart from the variables this export defines."""
+    reserved = name in ("role", "dyad", "consent") or name.startswith("source ")
+    return f"{name} (attribute)" if reserved else name
+
+
 def _memo_name(about: str, names: dict[str, str]) -> str:
     kind, _, ref = about.partition(":")
     return f"Memo on {kind} {names.get(ref, ref)}".strip() if ref else "Memo on the project"
@@ -449,7 +455,7 @@ def _build(
     for a in s.scalars(select(ParticipantAttribute).order_by(ParticipantAttribute.name)):
         attrs[a.participant_id].append(a)
         kind, _ = _typed(a.value, a.value_type)
-        fixed[a.name] = kind if fixed.get(a.name, kind) == kind else "Text"
+        fixed[_attr_var(a.name)] = kind if fixed.get(_attr_var(a.name), kind) == kind else "Text"
     wave_attrs = defaultdict(list)
     for w in s.scalars(select(ParticipantWaveAttribute).order_by(ParticipantWaveAttribute.name)):
         wave_attrs[w.participant_id].append(w)
@@ -498,9 +504,9 @@ def _build(
                 _variable_value(case, var_guid["consent"], "Text", p.consent)
             for a in attrs[p.id]:
                 kind, value = _typed(a.value, a.value_type)
-                if var_kind[a.name] != kind:
+                if var_kind[_attr_var(a.name)] != kind:
                     kind, value = "Text", a.value
-                _variable_value(case, var_guid[a.name], kind, value)
+                _variable_value(case, var_guid[_attr_var(a.name)], kind, value)
             for w in wave_attrs[p.id]:
                 name = f"{w.name} [{wave_name[w.wave_id]}]"
                 kind, value = _typed(w.value, w.value_type)
