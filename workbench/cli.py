@@ -943,84 +943,38 @@ def cmd_labels(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    if args.format in ("csv", "xlsx"):
-        from workbench.exchange.tables import export_segments_csv, export_workbook
+    from workbench.exchange.registry import ExportOptions, exporter
 
-        write = export_segments_csv if args.format == "csv" else export_workbook
-        with _open(args) as project:
-            result = write(
-                project,
-                Path(args.out),
-                include_unconsented=args.include_unconsented,
-                override_check=args.override_pseudonym_check,
-                key=args.key,
-            )
-        if args.format == "csv":
-            print(f"wrote {args.out}: {result.segments} coded segments")
-        else:
-            print(f"wrote {args.out}: {', '.join(result.sheets)}")
-        for note in result.notes:
-            print(f"note: {note}", file=sys.stderr)
-        return
-    if args.format in ("txt", "docx", "srt", "vtt"):
-        from workbench.exchange.transcript_export import export_transcript
-
-        if not args.interview:
-            raise CommandError(f"--format {args.format} exports one transcript: give --interview")
-        with _open(args) as project:
-            n = export_transcript(
-                project,
-                args.interview,
-                Path(args.out),
-                fmt=args.format,
-                include_unconsented=args.include_unconsented,
-                override_check=args.override_pseudonym_check,
-                key=args.key,
-            )
-        print(f"wrote {args.out}: {n} utterances")
-        return
-    if args.format == "qdc":
-        from workbench.exchange.qdc import export_qdc
-
-        with _open(args) as project:
-            n = export_qdc(project, Path(args.out))
-        print(f"wrote {args.out}: {n} codes")
-        return
-    if args.format != "theme-table-docx":
-        raise CommandError(
-            f"export as {args.format} is not built yet (theme-table-docx, xlsx, csv, qdc and "
-            "transcripts as txt, docx, srt, vtt are)"
-        )
-    from workbench.exchange.theme_table import export_theme_table
-
+    fmt = exporter(args.format)
+    options = ExportOptions(
+        interview=args.interview,
+        with_counts=args.with_counts,
+        include_unconsented=args.include_unconsented,
+        override_check=args.override_pseudonym_check,
+        key=args.key,
+    )
+    if fmt.kind == "transcript" and not args.interview:
+        raise CommandError(f"--format {args.format} exports one transcript: give --interview")
+    assert fmt.export is not None
     with _open(args) as project:
-        report = export_theme_table(
-            project,
-            Path(args.out),
-            with_counts=args.with_counts,
-            include_unconsented=args.include_unconsented,
-            override_check=args.override_pseudonym_check,
-            key=args.key,
-        )
-    print(f"wrote {report.path}: {report.themes} themes, {report.quotes} quotes")
-    for note in report.notes:
+        outcome = fmt.export(project, Path(args.out), options)
+    for line in outcome.lines:
+        print(line)
+    for note in outcome.notes:
         print(f"note: {note}", file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> None:
-    path = Path(args.file)
-    if path.suffix.lower() != ".qdc":
-        raise CommandError(
-            f"importing {path.suffix or 'this file'} is not built yet (.qdc is; transcripts go "
-            "through import-transcript)"
-        )
-    from workbench.exchange.qdc import import_qdc
+    from workbench.exchange.registry import importer_for
 
-    with _open(args) as project:
-        result = import_qdc(project, path, coder=args.coder)
-    print(f"imported {result.codes} codes and {result.themes} themes from {path.name}")
-    for note in result.skipped:
-        print(f"note: not carried: {note}", file=sys.stderr)
+    path = Path(args.file)
+    fmt = importer_for(path)
+    assert fmt.import_ is not None
+    outcome = fmt.import_(args.project, path, args.coder)
+    for line in outcome.lines:
+        print(line)
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def cmd_snapshot(args: argparse.Namespace) -> None:
@@ -1350,7 +1304,12 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--override-pseudonym-check", action="store_true")
     p.add_argument("--key")
 
-    p = command("import", cmd_import, "bring in a .qdc codebook", json_=False)
+    p = command(
+        "import",
+        cmd_import,
+        "bring in a .qdpx project (into a new or empty project) or a .qdc codebook",
+        json_=False,
+    )
     p.add_argument("file")
 
     summary = sub.add_parser("summary", help="cell summaries").add_subparsers(

@@ -1,0 +1,102 @@
+"""REFI-QDA project exchange speed and memory on the generated reference study.
+
+Targets (issue "exports and interoperability"): .qdpx export < 10 s, import < 20 s, memory during
+the import of a 50 MB .qdpx < 500 MB. Export is timed in this process (median of --runs); each
+import runs in a child process into a new SQLite project, so its peak resident memory (VmHWM) is
+its own. ``--dyads 120 --codings 240000`` makes a .qdpx of about 50 MB.
+
+    python benchmarks/bench_exchange.py [--dyads 30] [--minutes 60] [--codes 400]
+                                        [--codings 60000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_coding import add_codebook_and_codings
+from generate_study import generate
+
+from workbench.exchange.qdpx import export_qdpx
+
+CHILD = """
+import resource, sys, time
+from pathlib import Path
+from workbench.exchange.qdpx_import import import_qdpx_as_new
+started, cpu = time.perf_counter(), time.process_time()
+r = import_qdpx_as_new(sys.argv[1], Path(sys.argv[2]))
+took, cpu = time.perf_counter() - started, time.process_time() - cpu
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+print(f"{took:.3f} {cpu:.3f} {peak:.0f} {r.codings} {r.sources}")
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dyads", type=int, default=30)
+    parser.add_argument("--minutes", type=int, default=60)
+    parser.add_argument("--codes", type=int, default=400)
+    parser.add_argument("--codings", type=int, default=60_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="copy the exported .qdpx here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        project = generate(str(folder / "study.dyad"), args.dyads, args.minutes)
+        add_codebook_and_codings(project, args.codes, args.codings)
+        print(f"generated in {time.perf_counter() - started:.0f} s")
+        exports, export_cpu = [], []
+        out = folder / "study.qdpx"
+        for _ in range(args.runs):
+            began, cpu = time.perf_counter(), time.process_time()
+            report = export_qdpx(project, out)
+            exports.append(time.perf_counter() - began)
+            export_cpu.append(time.process_time() - cpu)
+        project.close()
+        size = out.stat().st_size / 1024**2
+        if args.keep:
+            shutil.copyfile(out, args.keep)
+        export_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        imports, import_cpu, peaks = [], [], []
+        for i in range(args.runs):
+            done = subprocess.run(
+                [sys.executable, "-c", CHILD, str(folder / f"copy{i}.dyad"), str(out)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            took, cpu_s, peak, codings, sources = done.stdout.split()
+            imports.append(float(took))
+            import_cpu.append(float(cpu_s))
+            peaks.append(float(peak))
+            assert int(codings) == report.codings and int(sources) == report.sources
+    print(
+        f"{report.sources} interviews, {report.codes} codes, {report.codings} codings; "
+        f".qdpx {size:.1f} MB"
+    )
+    print(
+        f"export: median {statistics.median(exports):.2f} s wall, "
+        f"{statistics.median(export_cpu):.2f} s CPU (process peak {export_peak:.0f} MB)"
+    )
+    print(
+        f"import: median {statistics.median(imports):.2f} s wall, "
+        f"{statistics.median(import_cpu):.2f} s CPU, peak memory {max(peaks):.0f} MB "
+        "(child process)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

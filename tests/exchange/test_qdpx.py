@@ -1,0 +1,509 @@
+"""REFI-QDA projects: export validates and round-trips on both databases, tools' files import with
+the right counts, and hostile archives are refused with nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import stat
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from workbench.cli import main
+from workbench.coding.codebook import add_code, list_codes
+from workbench.coding.codings import apply_code, list_codings
+from workbench.coding.memos import add_journal_entry, add_memo, list_journal, list_memos
+from workbench.coding.study import (
+    add_dyad,
+    add_interview,
+    add_participant,
+    list_interviews,
+    list_participants,
+    new_study,
+    set_attribute,
+    set_interview_status,
+    summary,
+)
+from workbench.coding.themes import add_theme, list_themes
+from workbench.coding.transcripts import interview_text, utterances
+from workbench.domain.study import StudyError
+from workbench.exchange.qdpx import export_qdpx
+from workbench.exchange.qdpx_import import import_qdpx, import_qdpx_as_new
+from workbench.storage.project import Project, open_project
+
+from ..conftest import DATA
+
+REFI = DATA / "refi"
+SCHEMA = etree.XMLSchema(etree.parse(str(REFI / "Project-mrt2019.xsd")))
+NS = "{urn:QDA-XML:project:1.0}"
+
+
+def _build(project: Project, tmp_path: Path) -> None:
+    add_participant(project, "P01", "patient", attributes={"country": "Syria", "age": "34"})
+    add_participant(project, "C01", "clinician", attributes={"role": "lead therapist"})
+    add_participant(project, "R01", "researcher")
+    add_participant(project, "P02", "patient", consent="pending")
+    set_attribute(project, "P01", "PCL-5", "58", wave="baseline")
+    add_dyad(project, "D01", ["C01", "P01"])
+    add_interview(
+        project,
+        "P01-baseline",
+        wave="baseline",
+        dyad="D01",
+        participants=[("P01", None), ("R01", None)],
+        date=dt.date(2025, 3, 14),
+        session_number=1,
+        language="en",
+    )
+    add_interview(project, "P02-baseline", wave="baseline", participants=[("P02", None)])
+    transcript = tmp_path / "p01.txt"
+    transcript.write_text(
+        "[00:00:01] R01: How have your nights been?\n"
+        "[00:00:05] P01: I wake up at three 🌙 and cannot sleep again.\n"
+        "[00:00:12] P01: أحلام سيئة every night, the same dream.\n"
+        "[00:00:20] R01: Thank you.\n",
+        encoding="utf-8",
+    )
+    from workbench.exchange.transcript_import import import_transcript_files
+
+    import_transcript_files(project, "P01-baseline", [transcript])
+    other = tmp_path / "p02.txt"
+    other.write_text("[00:00:01] P02: My private words.\n[00:00:04] P02: Yes.\n", encoding="utf-8")
+    import_transcript_files(project, "P02-baseline", [other])
+    set_interview_status(project, "P01-baseline", "coded")
+    add_code(project, "Sleep", color="#4f6d7a", definition="Nights", inclusion="any night")
+    add_code(project, "Nightmares", parent="Sleep", definition="Dreams that wake them")
+    add_code(project, "Waking", parent="Sleep", color="#aa0000")
+    add_code(project, "Gratitude")
+    text = interview_text(project, "P01-baseline")
+    moon = text.index("three 🌙")
+    apply_code(project, "P01-baseline", moon, moon + len("three 🌙"), "Waking", memo="at 3 am")
+    dream = text.index("أحلام سيئة")
+    apply_code(project, "P01-baseline", dream, text.index("dream."), "Nightmares")
+    # across two utterances
+    apply_code(project, "P01-baseline", moon, dream + 5, "Sleep", coder="second coder")
+    apply_code(project, "P01-baseline", text.index("Thank"), len(text), "Gratitude")
+    mine = interview_text(project, "P02-baseline")
+    apply_code(project, "P02-baseline", 0, len(mine), "Gratitude")
+    add_memo(project, "Sleep seems central", about="code:Sleep", title="On sleep")
+    add_memo(project, "Good rapport", about="interview:P01-baseline")
+    add_memo(project, "Trust grows", about="participant:P01")
+    add_memo(project, "Withheld person", about="participant:P02")
+    add_memo(project, "The whole study", about="project")
+    add_memo(project, "Dyad note", about="dyad:D01")
+    add_journal_entry(project, "I expect improvement.", date=dt.date(2025, 3, 15))
+    add_theme(project, "Nights that loosen", codes=["Nightmares", "Waking"], concept="Easing")
+    add_theme(project, "Waking hours", codes=["Waking"], parent="Nights that loosen")
+    add_memo(project, "Theme memo", about="theme:Nights that loosen")
+
+
+def _state(project: Project) -> dict:
+    """Everything the round trip must keep, in comparable form."""
+    s = summary(project)
+    interviews = list_interviews(project)
+    return {
+        "counts": (s.participants, s.dyads, s.interviews, s.utterances, s.codes, s.codings),
+        "waves": s.wave_names,
+        "codes": [(c.path, c.color, c.definition) for c in list_codes(project)],
+        "codings": sorted(
+            (c.interview, c.code, c.start, c.end, c.text, c.coder, c.memo)
+            for c in list_codings(project)
+        ),
+        "memos": sorted((m.about, m.title, m.text) for m in list_memos(project)),
+        "journal": [(j.date, j.text) for j in list_journal(project)],
+        "themes": [(t.name, t.codes, t.parent, t.concept) for t in list_themes(project)],
+        "participants": [
+            (p.id, p.role, p.consent, p.attributes, p.wave_attributes, p.dyads)
+            for p in list_participants(project)
+        ],
+        "interviews": [
+            (i.id, i.wave, i.dyad, i.status, i.date, i.session_number, i.participants)
+            for i in interviews
+        ],
+        "utterances": {
+            i.id: [(u.speaker, u.start_ms, u.end_ms, u.text) for u in utterances(project, i.id)]
+            for i in interviews
+        },
+    }
+
+
+def _qde(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("project.qde"))
+
+
+def _guids(root: etree._Element) -> set[tuple[str, str]]:
+    kinds = ("Code", "TextSource", "PlainTextSelection", "Case", "Note", "Set", "User")
+    return {
+        (etree.QName(e).localname, e.get("guid"))
+        for e in root.iter()
+        if isinstance(e.tag, str) and etree.QName(e).localname in kinds
+    }
+
+
+def test_export_validates_and_imports_as_the_same_project(target: str, tmp_path: Path) -> None:
+    source = tmp_path / "source.dyad"
+    with new_study(source, title="Round trip") as p:
+        _build(p, tmp_path)
+        first, second = tmp_path / "one.qdpx", tmp_path / "two.qdpx"
+        report = export_qdpx(p, first)
+        export_qdpx(p, second)
+        with pytest.raises(StudyError, match="holds data already"):
+            import_qdpx(p, first)  # never into a project that holds data
+        expected = _state(p)
+    assert first.read_bytes() == second.read_bytes()  # the same GUIDs, the same bytes
+    root = _qde(first)
+    assert SCHEMA.validate(root), SCHEMA.error_log
+    assert (report.sources, report.cases, report.codings) == (1, 3, 4)
+    assert (
+        "left out 1 participant(s) without consent and 1 interview(s)"
+        in (report.notes_on_content[0])
+    )
+    with zipfile.ZipFile(first) as z:
+        texts = [n for n in z.namelist() if n.startswith("sources/")]
+        data = z.read(texts[0])
+        assert b"My private words" not in b"".join(z.read(n) for n in z.namelist())
+        assert b"Withheld person" not in z.read("project.qde")
+    assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
+    selections = root.iter(f"{NS}PlainTextSelection")
+    text = data.decode("utf-8")
+    for sel in selections:  # positions are code points of the source text
+        start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        assert text[start:end] == sel.get("name")
+
+    # Into a new project on this backend; then it is the same project.
+    result = import_qdpx_as_new(target, first)
+    assert (result.sources, result.codes, result.codings, result.themes) == (1, 4, 4, 2)
+    assert result.not_carried == ()
+    with open_project(target) as q:
+        got = _state(q)
+        again = tmp_path / "again.qdpx"
+        export_qdpx(q, again)
+    consented = {k: v for k, v in expected.items()}
+    consented["participants"] = [p for p in expected["participants"] if p[0] != "P02"]
+    consented["interviews"] = [i for i in expected["interviews"] if i[0] != "P02-baseline"]
+    consented["utterances"] = {
+        k: v for k, v in expected["utterances"].items() if k != "P02-baseline"
+    }
+    consented["codings"] = [c for c in expected["codings"] if c[0] != "P02-baseline"]
+    consented["memos"] = [m for m in expected["memos"] if m[2] != "Withheld person"]
+    consented["counts"] = (3, 1, 1, 4, 4, 4)
+    assert got == consented
+    assert _guids(_qde(again)) == _guids(root)
+
+
+def test_unconsented_participants_are_included_only_when_asked(tmp_path: Path) -> None:
+    with new_study(tmp_path / "s.dyad") as p:
+        _build(p, tmp_path)
+        out = tmp_path / "all.qdpx"
+        report = export_qdpx(p, out, include_unconsented=True)
+    assert report.sources == 2 and report.cases == 4
+    assert "includes 1 participant(s) without consent" in report.notes_on_content[0]
+    assert SCHEMA.validate(_qde(out)), SCHEMA.error_log
+    with zipfile.ZipFile(out) as z:
+        assert "includes 1 participant" in json.loads(z.read("dyad-workbench.json"))["notes"][0]
+    result = import_qdpx_as_new(str(tmp_path / "copy.dyad"), out)
+    assert result.participants == 4
+    with open_project(tmp_path / "copy.dyad") as q:
+        assert {p.id: p.consent.value for p in list_participants(q)}["P02"] == "pending"
+
+
+def test_the_qc_sample_imports_with_its_counts_and_its_lines(tmp_path: Path, capsys) -> None:
+    sample = REFI / "qc132_interview_coded.qdpx"
+    root = _qde(sample)
+    selections = list(root.iter(f"{NS}PlainTextSelection"))
+    assert (len(list(root.iter(f"{NS}Code"))), len(selections)) == (262, 158)
+    assert len(list(root.iter(f"{NS}Coding"))) == 205
+    out = tmp_path / "qc.dyad"
+    assert main(["import", str(out), str(sample)]) == 0
+    out_text = capsys.readouterr().out
+    assert "262 codes, 205 codings" in out_text and "CRLF as 2 (the standard)" in out_text
+    with open_project(out) as p:
+        s = summary(p)
+        assert (s.codes, s.codings, s.interviews) == (262, 205, 2)
+        assert [i.wave for i in list_interviews(p)] == [None, None]  # unassigned
+        codings = list_codings(p)
+    # Each selection is named after the line it covers ("line:6"): the coded text is that line.
+    files = {}
+    with zipfile.ZipFile(sample) as z:
+        for name in ("admin-1", "board_2017"):
+            files[name] = z.read(f"sources/{name}.txt").decode().split("\n")
+    by_span = {(c.interview, c.start): c.text for c in codings}
+    assert len({(c.interview, c.start, c.end) for c in codings}) == 158
+    for source in root.iter(f"{NS}TextSource"):
+        name = Path(source.get("plainTextPath")).stem
+        for sel in source.iter(f"{NS}PlainTextSelection"):
+            line = int(sel.get("name").split(":")[1])
+            coded = [t for (iv, _), t in by_span.items() if iv == name]
+            assert " ".join(files[name][line].split()) in {" ".join(t.split()) for t in coded}
+
+
+def test_the_nvivo_sample_imports(tmp_path: Path) -> None:
+    result = import_qdpx_as_new(str(tmp_path / "n.dyad"), REFI / "nvivo15mac_codebook_only.qdpx")
+    assert (result.codes, result.codings) == (262, 0)
+    assert result.positions == "utf16-crlf2"
+    assert sum("has no text" in w for w in result.warnings) == 2  # NVivo wrote 1-byte files
+    with open_project(tmp_path / "n.dyad") as p:
+        depth = max(c.path.count(" / ") for c in list_codes(p)) + 1
+    assert depth == 7
+
+
+def _archive(path: Path, files: dict[str, bytes | str], **info: int) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return path
+
+
+def _project_xml(origin: str, text_ref: str, selections: str, notes: str = "") -> str:
+    return (
+        f'<Project xmlns="urn:QDA-XML:project:1:0" name="tool" origin="{origin}">'
+        '<CodeBook><Codes><Code guid="{ABCDEFAB-1234-4234-8234-1234567890AB}" name="Night" '
+        'isCodable="true" color="#a0b"/><Code guid="c002" name="Day" isCodable="true"/>'
+        "<Code guid='' name='' isCodable='true'/></Codes></CodeBook>"
+        f'<Sources><TextSource guid="11111111-2222-4333-8444-555555555555" name="Interview A" '
+        f'plainTextPath="{text_ref}">{selections}</TextSource></Sources>{notes}'
+        '<Sets><Set guid="22222222-2222-4333-8444-555555555555" name="Theme">'
+        '<MemberCode targetGUID="abcdefab-1234-4234-8234-1234567890ab"/></Set>'
+        '<Set guid="32222222-2222-4333-8444-555555555555" name="Sources only"/></Sets>'
+        "</Project>"
+    )
+
+
+def _sel(
+    guid: int, start: int, end: int, name: str | None, code: str = "c002", note: str = ""
+) -> str:
+    named = f' name="{name}"' if name is not None else ""
+    ref = f'<NoteRef targetGUID="{note}"/>' if note else ""
+    return (
+        f'<PlainTextSelection guid="{guid:08d}-0000-4000-8000-000000000000"{named} '
+        f'startPosition="{start}" endPosition="{end}"><Coding guid="{guid:08d}-1111-4000-8000-'
+        f'000000000000"><CodeRef targetGUID="{code}"/></Coding>{ref}</PlainTextSelection>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("origin", "count"),
+    [("NVivo 14.23.0 (Windows)", "utf16"), ("ATLAS.ti 23.4.0", "crlf1"), ("MAXQDA 2022", "std")],
+)
+def test_tools_count_positions_their_own_way(tmp_path: Path, origin: str, count: str) -> None:
+    raw = "Interviewer: How are nights?\r\n\r\nPatient: 😴 bad, nightmares 😱 always.\r\n"
+    norm = raw.replace("\r\n", "\n")
+
+    def pos(i: int) -> int:  # a position as this tool counts it
+        if count == "crlf1":
+            return i
+        raw_i = i + norm[:i].count("\n")  # CRLF counted as 2
+        if count == "std":
+            return raw_i
+        return raw_i + sum(1 for ch in raw[:raw_i] if ord(ch) > 0xFFFF)
+
+    a = norm.index("nightmares")
+    b = a + len("nightmares")
+    selections = (
+        _sel(1, pos(a), pos(b), "nightmares", "{ABCDEFAB-1234-4234-8234-1234567890AB}", "n1")
+        + _sel(2, pos(norm.index("bad")), pos(norm.index("bad") + 3), "bad")
+        + _sel(3, 5, 5, "empty")
+        + _sel(4, pos(norm.index("How")), pos(norm.index("nights") + 6), None)
+    )
+    notes = '<Notes><Note guid="n1" name="A note"><PlainTextContent>Why here</PlainTextContent>'
+    xml = _project_xml(origin, "a.txt", selections, notes + "</Note></Notes>")
+    path = _archive(
+        tmp_path / "tool.qdpx",
+        {"Trial.qde": xml, "Sources/a.txt": b"\xef\xbb\xbf" + raw.encode(), ".DS_Store": b""},
+    )
+    result = import_qdpx_as_new(str(tmp_path / "t.dyad"), path)
+    assert result.codes == 3 and result.codings == 3 and result.themes == 1
+    assert any("zero-length" in n for n in result.not_carried)
+    assert any("Sources only" in n for n in result.not_carried)
+    with open_project(tmp_path / "t.dyad") as p:
+        got = sorted((c.code, c.text) for c in list_codings(p))
+        assert [i.wave for i in list_interviews(p)] == [None]
+        assert [u.text for u in utterances(p, "Interview_A")] == [
+            "Interviewer: How are nights?",
+            "Patient: 😴 bad, nightmares 😱 always.",
+        ]
+        colours = {c.name: c.color for c in list_codes(p)}
+        night = [c.id for c in list_codings(p) if c.code == "Night"]
+        assert [(m.about, m.title, m.text) for m in list_memos(p)] == [
+            (f"coding:{night[0]}", "A note", "Why here")
+        ]
+    assert got == [("Day", "How are nights"), ("Day", "bad"), ("Night", "nightmares")]
+    assert colours["Night"] == "#aa00bb"
+
+
+def test_a_selection_a_little_off_its_quote_is_found_nearby(tmp_path: Path) -> None:
+    raw = "one two three four five six seven\n" * 3
+    start = raw.index("four") + 2  # two characters late, the name says where it really is
+    xml = _project_xml("SomeTool", "internal://a.txt", _sel(1, start, start + 4, "four"))
+    path = _archive(tmp_path / "x.qdpx", {"project.qde": xml, "sources/a.txt": raw})
+    result = import_qdpx_as_new(str(tmp_path / "x.dyad"), path)
+    assert result.codings == 1
+    with open_project(tmp_path / "x.dyad") as p:
+        assert [c.text for c in list_codings(p)] == ["four"]
+
+
+# --- hostile archives ----------------------------------------------------------------------
+
+
+def _valid_qde() -> str:
+    return _project_xml("x", "a.txt", _sel(1, 0, 3, "abc"))
+
+
+def _zip_slip(tmp: Path) -> Path:
+    return _archive(tmp / "h.qdpx", {"project.qde": _valid_qde(), "../../evil.txt": "x"})
+
+
+def _absolute(tmp: Path) -> Path:
+    return _archive(tmp / "h.qdpx", {"project.qde": _valid_qde(), "/etc/evil": "x"})
+
+
+def _drive(tmp: Path) -> Path:
+    return _archive(tmp / "h.qdpx", {"project.qde": _valid_qde(), "C:/evil.txt": "x"})
+
+
+def _symlink(tmp: Path) -> Path:
+    path = tmp / "h.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", _valid_qde())
+        link = zipfile.ZipInfo("sources/unused-link")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        z.writestr(link, "/etc/passwd")
+    return path
+
+
+def _bomb(tmp: Path) -> Path:
+    path = tmp / "h.qdpx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("project.qde", _valid_qde())
+        with z.open("sources/never-referenced.txt", "w", force_zip64=True) as fh:
+            block = b"\0" * (1 << 20)
+            for _ in range(300):  # 300 MB of zeros, ~300 KB compressed
+                fh.write(block)
+    return path
+
+
+def _many(tmp: Path) -> Path:
+    path = tmp / "h.qdpx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("project.qde", _valid_qde())
+        for i in range(10_001):
+            z.writestr(f"sources/{i}.txt", b"")
+    return path
+
+
+def _laughs(tmp: Path) -> Path:
+    entities = '<!ENTITY a "lol">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)
+    )
+    qde = f'<?xml version="1.0"?><!DOCTYPE Project [{entities}]>' + _valid_qde().replace(
+        'name="tool"', 'name="&j;"'
+    )
+    return _archive(tmp / "h.qdpx", {"project.qde": qde, "sources/a.txt": "abc"})
+
+
+def _external(tmp: Path) -> Path:
+    qde = (
+        '<?xml version="1.0"?><!DOCTYPE Project [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        + _valid_qde().replace('name="tool"', 'name="&e;"')
+    )
+    return _archive(tmp / "h.qdpx", {"project.qde": qde, "sources/a.txt": "abc"})
+
+
+def _two_qde(tmp: Path) -> Path:
+    return _archive(tmp / "h.qdpx", {"a.qde": _valid_qde(), "b.qde": _valid_qde()})
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (_zip_slip, "climbs out"),
+        (_absolute, "absolute path"),
+        (_drive, "absolute path"),
+        (_symlink, "symbolic link"),
+        (_bomb, "expands more than"),
+        (_many, "members"),
+        (_laughs, "refused as unsafe"),
+        (_external, "refused as unsafe"),
+        (_two_qde, "several .qde"),
+    ],
+)
+def test_hostile_archives_are_refused_with_nothing_written(
+    build, message: str, tmp_path: Path, capsys
+) -> None:
+    hostile = build(tmp_path)
+    before = set(tmp_path.iterdir())
+    tracemalloc.start()
+    began = time.perf_counter()
+    try:
+        with pytest.raises(StudyError, match=message):
+            import_qdpx_as_new(str(tmp_path / "new.dyad"), hostile)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - began < 5
+    assert peak < 20 * 2**20  # never unpacked, never expanded: under 20 MB allocated
+    assert set(tmp_path.iterdir()) == before  # no project, no staging file
+    assert not (tmp_path.parent / "evil.txt").exists()
+    # ... and into an existing empty project: it stays empty, and the command line says why
+    with new_study(tmp_path / "empty.dyad") as p:
+        with pytest.raises(StudyError, match=message):
+            import_qdpx(p, hostile)
+        assert summary(p).codes == 0
+    assert main(["import", str(tmp_path / "empty.dyad"), str(hostile)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_import_into_an_existing_empty_project(project: Project, tmp_path: Path) -> None:
+    long = "D" * 600  # longer than a code name may be: shortened, never a database error
+    xml = _project_xml("x", "a.txt", _sel(1, 0, 3, "abc")).replace('name="Day"', f'name="{long}"')
+    tool = _archive(tmp_path / "b.qdpx", {"project.qde": xml, "sources/a.txt": "abc"})
+    result = import_qdpx(project, tool)
+    assert (result.codes, result.codings, result.sources) == (3, 1, 1)
+    with pytest.raises(StudyError, match="holds data already"):
+        import_qdpx(project, tool)
+    assert summary(project).codings == 1
+    assert [(c.code, c.text) for c in list_codings(project)] == [("D" * 500, "abc")]
+
+
+def test_the_codebook_document_lists_every_code_with_its_criteria(tmp_path: Path, capsys) -> None:
+    from docx import Document
+
+    path = tmp_path / "s.dyad"
+    with new_study(path) as p:
+        _build(p, tmp_path)
+    out = tmp_path / "codebook.docx"
+    args = ["export", str(path), "--format", "codebook-docx", "-o", str(out), "--with-counts"]
+    assert main(args) == 0
+    assert "4 codes" in capsys.readouterr().out
+    table = Document(str(out)).tables[0]
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows[0] == ["Code", "Definition", "Include", "Exclude", "Themes", "Codings"]
+    assert rows[1:] == [
+        ["Sleep", "Nights", "any night", "", "", "1"],
+        ["    Nightmares", "Dreams that wake them", "", "", "Nights that loosen", "1"],
+        ["    Waking", "", "", "", "Nights that loosen; Waking hours", "1"],
+        ["Gratitude", "", "", "", "", "1"],  # P02's coding is left out: no consent
+    ]
+
+
+def test_identifying_text_stops_the_export_unless_overridden(tmp_path: Path) -> None:
+    from workbench.coding.redaction import accept_identifier
+
+    with new_study(tmp_path / "s.dyad") as p:
+        _build(p, tmp_path)
+        add_journal_entry(p, "Met Samer's family today.")  # the journal is exported too
+        accept_identifier(p, "Samer")
+        out = tmp_path / "x.qdpx"
+        with pytest.raises(StudyError, match="1 texts hold identifying text"):
+            export_qdpx(p, out)
+        assert not out.exists()
+        assert export_qdpx(p, out, override_check=True).sources == 1
+    with zipfile.ZipFile(out) as z:
+        assert "Samer" in z.read("project.qde").decode()  # as the analyst chose

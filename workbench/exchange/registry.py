@@ -1,0 +1,219 @@
+"""The one list of file formats the workbench writes and reads; the command line (and later the
+window) dispatch through it, so a format is added in one place.
+
+Each format has a name (``--format NAME``), a file extension, a kind, and an export and/or an
+import function with one signature per direction. Modules load only when a format is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.domain.study import StudyError
+from workbench.storage.project import Project
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    interview: str | None = None
+    with_counts: bool = False
+    include_unconsented: bool = False
+    override_check: bool = False
+    key: str | Path | None = None
+    """A key file, or a key holder's database URL for a team project."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened, for people: lines to show, and notes (what was left out, warnings)."""
+
+    lines: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    result: object = field(default=None, compare=False)
+
+
+Exporter = Callable[[Project, Path, ExportOptions], Outcome]
+Importer = Callable[[str, Path, "str | None"], Outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    name: str
+    extension: str
+    kind: str
+    """``project``, ``codebook``, ``document``, ``table`` or ``transcript``."""
+    label: str
+    export: Exporter | None = None
+    import_: Importer | None = None
+    """Imports take the project as a path or URL: a project format may create it."""
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+def _qdpx_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
+    from workbench.exchange.qdpx import export_qdpx
+
+    r = export_qdpx(
+        project,
+        out,
+        include_unconsented=o.include_unconsented,
+        override_check=o.override_check,
+        key=o.key,
+    )
+    line = (
+        f"wrote {out}: {r.sources} interviews, {r.codes} codes, {r.codings} codings, "
+        f"{r.cases} participants, {r.notes} notes, {r.sets} themes"
+    )
+    return Outcome((line,), r.notes_on_content, r)
+
+
+def _qdc_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
+    from workbench.exchange.qdc import export_qdc
+
+    return Outcome((f"wrote {out}: {export_qdc(project, out)} codes",))
+
+
+def _theme_table_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
+    from workbench.exchange.theme_table import export_theme_table
+
+    r = export_theme_table(
+        project,
+        out,
+        with_counts=o.with_counts,
+        include_unconsented=o.include_unconsented,
+        override_check=o.override_check,
+        key=o.key,
+    )
+    return Outcome((f"wrote {r.path}: {r.themes} themes, {r.quotes} quotes",), tuple(r.notes), r)
+
+
+def _codebook_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
+    from workbench.exchange.codebook_doc import export_codebook_docx
+
+    r = export_codebook_docx(
+        project, out, with_counts=o.with_counts, include_unconsented=o.include_unconsented
+    )
+    return Outcome((f"wrote {r.path}: {r.codes} codes",), r.notes, r)
+
+
+def _csv_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
+    from workbench.exchange.tables import export_segments_csv
+
+    r = export_segments_csv(
+        project,
+        out,
+        include_unconsented=o.include_unconsented,
+        override_check=o.override_check,
+        key=o.key,
+    )
+    return Outcome((f"wrote {out}: {r.segments} coded segments",), tuple(r.notes), r)
+
+
+def _xlsx_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
+    from workbench.exchange.tables import export_workbook
+
+    r = export_workbook(
+        project,
+        out,
+        include_unconsented=o.include_unconsented,
+        override_check=o.override_check,
+        key=o.key,
+    )
+    return Outcome((f"wrote {out}: {', '.join(r.sheets)}",), tuple(r.notes), r)
+
+
+def _transcript_out(fmt: str) -> Exporter:
+    def export(project: Project, out: Path, o: ExportOptions) -> Outcome:
+        from workbench.exchange.transcript_export import export_transcript
+
+        if not o.interview:
+            raise StudyError(f"--format {fmt} exports one transcript: give --interview")
+        n = export_transcript(
+            project,
+            o.interview,
+            out,
+            fmt=fmt,
+            include_unconsented=o.include_unconsented,
+            override_check=o.override_check,
+            key=o.key,
+        )
+        return Outcome((f"wrote {out}: {n} utterances",))
+
+    return export
+
+
+# --- imports -------------------------------------------------------------------------------
+
+
+POSITION_READINGS = {
+    "codepoints-crlf2": "characters with CRLF as 2 (the standard)",
+    "codepoints-crlf1": "characters with CRLF as 1 (ATLAS.ti)",
+    "utf16-crlf2": "UTF-16 units with CRLF as 2 (NVivo)",
+    "utf16-crlf1": "UTF-16 units with CRLF as 1",
+}
+
+
+def _qdpx_in(target: str, path: Path, coder: str | None) -> Outcome:
+    from workbench.exchange.qdpx_import import import_qdpx_as_new
+
+    r = import_qdpx_as_new(target, path, coder=coder)
+    line = (
+        f"imported {path.name} into {r.project}: {r.sources} interviews, {r.participants} "
+        f"participants, {r.codes} codes, {r.codings} codings, {r.memos} memos, "
+        f"{r.journal} journal entries, {r.themes} themes"
+    )
+    if r.codings:
+        readings = ", ".join(POSITION_READINGS.get(m, m) for m in r.positions.split(", "))
+        line += f"; positions counted in {readings}"
+    notes = tuple(f"not carried: {n}" for n in r.not_carried) + r.warnings
+    return Outcome((line,), notes, r)
+
+
+def _qdc_in(target: str, path: Path, coder: str | None) -> Outcome:
+    from workbench.exchange.qdc import import_qdc
+    from workbench.storage.project import open_project
+
+    with open_project(target, coder=coder) as project:
+        r = import_qdc(project, path, coder=coder)
+    return Outcome(
+        (f"imported {r.codes} codes and {r.themes} themes from {path.name}",),
+        tuple(f"not carried: {n}" for n in r.skipped),
+        r,
+    )
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("qdpx", ".qdpx", "project", "REFI-QDA project", _qdpx_out, _qdpx_in),
+    Format("qdc", ".qdc", "codebook", "REFI-QDA codebook", _qdc_out, _qdc_in),
+    Format("theme-table-docx", ".docx", "document", "Theme table (Word)", _theme_table_out),
+    Format("codebook-docx", ".docx", "document", "Codebook (Word)", _codebook_out),
+    Format("xlsx", ".xlsx", "table", "Coded segments and matrices (Excel)", _xlsx_out),
+    Format("csv", ".csv", "table", "Coded segments (CSV)", _csv_out),
+    Format("txt", ".txt", "transcript", "Transcript (text)", _transcript_out("txt")),
+    Format("docx", ".docx", "transcript", "Transcript (Word)", _transcript_out("docx")),
+    Format("srt", ".srt", "transcript", "Transcript (SubRip)", _transcript_out("srt")),
+    Format("vtt", ".vtt", "transcript", "Transcript (WebVTT)", _transcript_out("vtt")),
+)
+
+
+def exporter(name: str) -> Format:
+    for f in FORMATS:
+        if f.name == name and f.export is not None:
+            return f
+    built = ", ".join(f.name for f in FORMATS if f.export is not None)
+    raise StudyError(f"export as {name} is not built yet ({built} are)")
+
+
+def importer_for(path: Path) -> Format:
+    suffix = path.suffix.lower()
+    for f in FORMATS:
+        if f.extension == suffix and f.import_ is not None:
+            return f
+    built = ", ".join(f.extension for f in FORMATS if f.import_ is not None)
+    raise StudyError(
+        f"importing {suffix or 'this file'} is not built yet ({built} are; transcripts go "
+        "through import-transcript)"
+    )
