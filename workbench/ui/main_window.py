@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QStackedWidget,
     QTableView,
     QToolBar,
@@ -34,12 +36,21 @@ from workbench.coding.study import (
 )
 from workbench.coding.undo import Change, history
 from workbench.domain.study import InterviewStatus
+from workbench.exchange.registry import ExportOptions, Format, Outcome, exporter, importer_for
 from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
 from workbench.ui import theme
 from workbench.ui.code_tree import CodeTreeWidget
 from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
+from workbench.ui.exchange import (
+    ExchangeTask,
+    export_formats,
+    export_task,
+    import_formats,
+    import_task,
+)
+from workbench.ui.exchange import summary as exchange_summary
 from workbench.ui.heatmap import HeatmapView
 from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
@@ -128,6 +139,16 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.pages, 1)
         self.setCentralWidget(centre)
 
+        self.task_label = QLabel()
+        self.task_bar = QProgressBar()
+        self.task_bar.setRange(0, 0)  # busy: exports and imports report no steps
+        self.task_bar.setMaximumWidth(160)
+        self.statusBar().addWidget(self.task_label)
+        self.statusBar().addWidget(self.task_bar)
+        self.task_label.hide()
+        self.task_bar.hide()
+        self.task: ExchangeTask | None = None
+
         self.project_label = QLabel()
         self.project_label.setObjectName("projectLabel")
         self.statusBar().addPermanentWidget(self.project_label)
@@ -172,6 +193,27 @@ class MainWindow(QMainWindow):
         )
         self.recent_menu = file_menu.addMenu("Open &recent")
         self._fill_recent()
+        file_menu.addSeparator()
+        self.import_menu = file_menu.addMenu("&Import")
+        for fmt in import_formats():
+            where = "a new project" if fmt.kind == "project" else "this project"
+            self.import_menu.addAction(
+                self._action(
+                    f"{fmt.label} ({fmt.extension}) into {where}…",
+                    None,
+                    functools.partial(self._ask_import, fmt),
+                )
+            )
+        self.export_menu = file_menu.addMenu("&Export")
+        previous_kind = None
+        for fmt in export_formats():
+            if previous_kind is not None and fmt.kind != previous_kind:
+                self.export_menu.addSeparator()
+            previous_kind = fmt.kind
+            label = fmt.label + (" of the open interview" if fmt.kind == "transcript" else "")
+            self.export_menu.addAction(
+                self._action(f"{label}…", None, functools.partial(self._ask_export, fmt))
+            )
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
@@ -509,6 +551,110 @@ class MainWindow(QMainWindow):
         self.page.show_interview(interview)
         self.memos.set_context(interview=interview)
 
+    # --- import and export: the registry's formats ------------------------------------------
+
+    def _run_task(self, task: ExchangeTask, what: str, then: Callable[[Outcome], None]) -> bool:
+        if self.task is not None:
+            self.page.notice.show_message("Another import or export is still running.", error=True)
+            return False
+        self.task = task
+        self.task_label.setText(what)
+        self.task_label.show()
+        self.task_bar.show()
+
+        def ended(outcome: object) -> None:
+            assert isinstance(outcome, Outcome)
+            self.page.notice.show_message(exchange_summary(outcome))
+            then(outcome)
+
+        task.ended.connect(ended)
+        task.failed.connect(lambda reason: self.page.notice.show_message(reason, error=True))
+        task.finished.connect(self._task_ended)
+        task.start()
+        return True
+
+    def _task_ended(self) -> None:
+        self.task = None
+        self.task_label.hide()
+        self.task_bar.hide()
+
+    def _ask_export(self, fmt: Format) -> None:
+        if self.project is None:
+            self.page.notice.show_message("Open a project first.", error=True)
+            return
+        stem = self.page.interview if fmt.kind == "transcript" and self.page.interview else fmt.name
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            f"Export {fmt.label}",
+            str(Path.home() / f"{stem}{fmt.extension}"),
+            f"{fmt.label} (*{fmt.extension})",
+        )
+        if path:
+            self.export_to(fmt.name, Path(path))
+
+    def export_to(self, name: str, out: Path, options: ExportOptions | None = None) -> bool:
+        """Export as format ``name``; transcripts export the open interview."""
+        if self.project is None:
+            return False
+        options = options or ExportOptions(interview=self.page.interview)
+        try:
+            task = export_task(self.project, name, out, options, self)
+        except USER_ERRORS as exc:
+            self.page.notice.show_message(str(exc), error=True)
+            return False
+        if exporter(name).kind == "transcript" and not options.interview:
+            self.page.notice.show_message("Open the interview to export first.", error=True)
+            return False
+        return self._run_task(task, f"Exporting {out.name}…", lambda _o: None)
+
+    def _ask_import(self, fmt: Format) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Import {fmt.label}", str(Path.home()), f"{fmt.label} (*{fmt.extension})"
+        )
+        if not path:
+            return
+        target = None
+        if fmt.kind == "project":
+            target, _ = QFileDialog.getSaveFileName(
+                self,
+                "The new project",
+                str(Path(path).with_suffix(".dyad")),
+                "Dyad Workbench projects (*.dyad)",
+            )
+            if not target:
+                return
+        self.import_from(Path(path), target)
+
+    def import_from(self, path: Path, new_project: str | None = None) -> bool:
+        """Import a file: a project format into ``new_project`` (then opened), anything else
+        into the open project."""
+        try:
+            fmt = importer_for(path)
+        except USER_ERRORS as exc:
+            self.page.notice.show_message(str(exc), error=True)
+            return False
+        if fmt.kind == "project":
+            if not new_project:
+                self.page.notice.show_message("Name the new project to import into.", error=True)
+                return False
+            target = new_project
+        elif self.project is None:
+            self.page.notice.show_message("Open the project to import into first.", error=True)
+            return False
+        else:
+            target = self.project.location
+        coder = self.project.coder_name if self.project is not None else None
+
+        def then(_outcome: Outcome) -> None:
+            if fmt.kind == "project":
+                self.open_location(target)
+            else:
+                self.refresh()
+                self.page.reload()
+
+        task = import_task(fmt, target, path, coder, self)
+        return self._run_task(task, f"Importing {path.name}…", then)
+
     # --- creating and importing --------------------------------------------------------------
 
     def _ask_new_project(self) -> None:
@@ -586,6 +732,8 @@ class MainWindow(QMainWindow):
         if self.page.job is not None:
             self.page.job.cancel()
             self.page.job.wait(5000)
+        if self.task is not None:
+            self.task.wait(60_000)  # an export or import is one transaction: let it end
         if self.page.editor.has_pending_edit():
             self.page.editor.commit()
         if self.project is not None:

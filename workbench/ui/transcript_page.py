@@ -79,7 +79,7 @@ class Notice(QFrame):
         self.show()
 
     def text(self) -> str:
-        return self.label.text() if self.isVisible() else ""
+        return "" if self.isHidden() else self.label.text()
 
 
 class TranscriptPage(QWidget):
