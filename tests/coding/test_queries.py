@@ -132,3 +132,21 @@ def test_memos_on_anything_and_a_journal(study: Project) -> None:
     add_journal_entry(study, "Second thoughts.", coder="ben")
     assert [e.coder for e in list_journal(study)] == ["ana", "ben"]
     assert [e.text for e in list_journal(study, coder="ben")] == ["Second thoughts."]
+
+
+def test_unattributed_words_in_an_interview_with_someone_unconsented_are_left_out(
+    project: Project,
+) -> None:
+    from workbench.coding.study import add_interview, add_participant, set_consent
+
+    add_participant(project, "P09", "patient")
+    add_participant(project, "R09", "researcher")
+    set_consent(project, "P09", "declined")
+    add_interview(project, "P09-b", wave="baseline", participants=[("P09", None), ("R09", None)])
+    # The speaker label is not mapped: nobody is known to have said these words.
+    import_utterances(project, "P09-b", transcript([("Speaker 2", "I lost my brother there.")]))
+    add_code(project, "Loss")
+    apply_code(project, "P09-b", 0, 6, "Loss")
+    assert query_segments(project) == []
+    (segment,) = query_segments(project, include_unconsented=True)
+    assert segment.text == "I lost" and segment.participants == ()

@@ -165,18 +165,20 @@ def query_segments(
             ):
                 utts.setdefault(row[9], []).append(_Utt(*row[:9]))
         interviewers: set[tuple[int, int]] = set()
+        withheld: set[int] = set()
+        """Interviews where someone other than the interviewer has not consented."""
         for chunk in _chunks(involved):
-            interviewers.update(
-                (iid, pid)
-                for iid, pid in s.execute(
-                    select(
-                        InterviewParticipantRow.interview_id, InterviewParticipantRow.participant_id
-                    ).where(
-                        InterviewParticipantRow.interview_id.in_(chunk),
-                        InterviewParticipantRow.role == "interviewer",
-                    )
-                )
-            )
+            for iid, pid, interview_role in s.execute(
+                select(
+                    InterviewParticipantRow.interview_id,
+                    InterviewParticipantRow.participant_id,
+                    InterviewParticipantRow.role,
+                ).where(InterviewParticipantRow.interview_id.in_(chunk))
+            ):
+                if interview_role == "interviewer":
+                    interviewers.add((iid, pid))
+                elif pid in people and not people[pid].consented:
+                    withheld.add(iid)
         layout = {
             iid: ({u.id: i for i, u in enumerate(rows)}, utterance_starts([u.length for u in rows]))
             for iid, rows in utts.items()
@@ -197,6 +199,11 @@ def query_segments(
             if not include_unconsented:
                 kept = [pid for pid in attributed if people[pid].consented]
                 if attributed and not kept:
+                    continue
+                # Words nobody is known to have said, in an interview with someone who has not
+                # consented, may be theirs: left out too.
+                unknown = any(u.speaker_id is None and u.renders_id is None for u in rows)
+                if unknown and c.interview_id in withheld:
                     continue
                 attributed = kept
             persons = [people[pid] for pid in attributed]
