@@ -892,13 +892,19 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
     key = args.key
     with _open(args) as project:
         if args.action == "suggest":
-            candidates = redaction.suggest_identifiers(project, key)
+            words: list[str] = []
+            if args.words:
+                try:
+                    words = Path(args.words).read_text(encoding="utf-8").splitlines()
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise CommandError(f"cannot read the word list {args.words}: {exc}") from None
+            candidates = redaction.suggest_identifiers(project, key, words=words)
             if args.json:
                 _print_json(candidates)
                 return
             print("Candidates to review (nothing is redacted until you decide):")
             for c in candidates:
-                print(f"  {c.text:<30} {c.kind:<6} ×{c.count}  in {', '.join(c.interviews)}")
+                print(f"  {c.text:<30} {c.kind:<11} ×{c.count}  in {', '.join(c.interviews)}")
             return
         if args.action == "accept":
             redaction.accept_identifier(project, args.identifier, key)
@@ -1380,6 +1386,12 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
         p.add_argument("--key")
         if name == "accept":
             p.add_argument("identifier")
+        if name == "suggest":
+            p.add_argument(
+                "--words",
+                metavar="FILE",
+                help="your own list of identifying words, one a line, in any script",
+            )
 
     snapshot = sub.add_parser("snapshot", help="frozen analysis states").add_subparsers(
         dest="action", required=True, parser_class=_Parser

@@ -259,3 +259,32 @@ def test_a_key_holder_sees_the_originals_on_request_and_nothing_changes(
     with open_project(path) as p:
         assert interview_text(p, "I1") == redacted
     assert b"Samer" not in path.read_bytes()
+
+
+def test_suggestions_find_listed_words_participant_names_and_numbers_in_any_script(
+    tmp_path: Path, capsys
+) -> None:
+    from workbench.coding.study import set_attribute
+
+    path = tmp_path / "s.dyad"
+    with new_study(path) as p:
+        interview_with(
+            p,
+            "I2",
+            [
+                ("P01", "كنت في مخيم الزعتري مع أخي سامر."),
+                ("P01", "My case number is 2231 4478, we meet at 10:30 on 3/4/2024."),
+            ],
+        )
+        set_attribute(p, "P01", "first_name", "سامر")
+        found = {(c.text, c.kind) for c in suggest_identifiers(p, words=["الزعتري"])}
+        assert ("الزعتري", "listed") in found
+        assert ("سامر", "participant") in found
+        assert ("2231 4478", "number") in found
+        assert not any(text.startswith("10") for text, kind in found if kind == "number")
+        assert ("3/4/2024", "date") in found and ("2024", "number") not in found
+    words = tmp_path / "words.txt"
+    words.write_text("الزعتري\n", encoding="utf-8")
+    assert main(["pseudonyms", "suggest", str(path), "--words", str(words)]) == 0
+    assert "listed" in capsys.readouterr().out
+    assert main(["pseudonyms", "suggest", str(path), "--words", str(tmp_path / "none")]) != 0

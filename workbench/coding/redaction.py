@@ -16,7 +16,7 @@ import re
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from workbench.storage.models import (
     DetachedCoding,
     Interview,
     Memo,
+    ParticipantAttribute,
     ProjectRow,
     Redaction,
     Translation,
@@ -321,6 +322,10 @@ class RedactionReport:
 
 def _whole_word(needle: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
+
+
+def _whole_word_folded(needle: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
 
 
 Snap = tuple[int, int, str, int]
@@ -837,13 +842,29 @@ _CAPITALISED = re.compile(r"(?<![.!?:\n]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\
 class Candidate:
     text: str
     kind: str
-    """``name`` (capitalised, not at a sentence start), ``date``, ``number`` or ``known``."""
+    """``name`` (capitalised, not at a sentence start), ``date``, ``number``, ``listed`` (the
+    analyst's word list), ``participant`` (a name the participant list holds) or ``known``
+    (accepted before)."""
     count: int
     interviews: tuple[str, ...]
 
 
-def suggest_identifiers(project: Project, key_path: KeyLocation = None) -> list[Candidate]:
-    """Candidate identifiers for review; nothing is redacted until the analyst accepts."""
+_NUMBER = re.compile(r"(?<![\w:./-])\d[\d ./-]{2,}\d(?![\w:])")
+"""Three or more digits in a run (phone, case, camp-block or file numbers), in any script's
+digits; times of day (10:30) are not identifiers."""
+_NAME_ATTRIBUTES = re.compile(r"name|pseudonym|alias|nickname", re.IGNORECASE)
+
+
+def suggest_identifiers(
+    project: Project, key_path: KeyLocation = None, *, words: Sequence[str] = ()
+) -> list[Candidate]:
+    """Candidate identifiers for review; nothing is redacted until the analyst accepts.
+
+    Besides capitalised words, dates and numbers, ``words`` (the analyst's own list: towns,
+    camps, clinics, in any script) and names the participant list holds (attributes such as
+    ``first_name``) are looked for as whole words, so an Arabic or Tigrinya name is found too.
+    """
+    listed = [w.strip() for w in words if w.strip()]
     known: list[str] = []
     with contextlib.suppress(StudyError):  # no key yet: nothing accepted yet
         known = KeyStore.open(project, key_path).identifiers()
@@ -853,6 +874,13 @@ def suggest_identifiers(project: Project, key_path: KeyLocation = None) -> list[
             .join(Interview, UtteranceRow.interview_id == Interview.id)
             .order_by(Interview.key, UtteranceRow.position)
         ).all()
+        people = [
+            value.strip()
+            for name, value in s.execute(
+                select(ParticipantAttribute.name, ParticipantAttribute.value)
+            )
+            if value and _NAME_ATTRIBUTES.search(name)
+        ]
     lower_words = Counter(w for _, body in rows for w in re.findall(r"\b[a-z][\w'’-]*", body))
     found: dict[tuple[str, str], set[str]] = {}
     counts: Counter[tuple[str, str]] = Counter()
@@ -871,8 +899,16 @@ def suggest_identifiers(project: Project, key_path: KeyLocation = None) -> list[
                 if all(w.lower() in _COMMON or lower_words[w.lower()] > 0 for w in words):
                     continue
                 note(value, "name", interview)
+        dates = [m.span() for m in _DATE.finditer(body)]
         for match in _DATE.finditer(body):
             note(match.group(0), "date", interview)
+        for match in _NUMBER.finditer(body):
+            if not any(a <= match.start() < b for a, b in dates):
+                note(match.group(0), "number", interview)
+        for kind, needles in (("listed", listed), ("participant", people)):
+            for word in needles:
+                if _whole_word_folded(word).search(body):
+                    note(word, kind, interview)
         for word in known:
             if _whole_word(word).search(body):
                 note(word, "known", interview)
