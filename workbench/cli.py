@@ -322,6 +322,10 @@ def cmd_text(args: argparse.Namespace) -> None:
                         "language": u.language,
                         "flags": list(u.flags),
                         "renders": u.renders,
+                        "translations": [
+                            {"language": lang, "method": method, "text": text}
+                            for lang, method, text in u.translations
+                        ],
                     }
                     for u in rows
                 ]
@@ -787,6 +791,9 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
                 language=args.language,
                 channels_as_speakers=args.channels_as_speakers,
                 fast=args.fast,
+                translate=args.translate,
+                device=args.device,
+                speaker_languages=_key_values(args.speaker_language, "--speaker-language"),
                 speakers=_key_values(args.speaker, "--speaker"),
                 progress=progress,
                 should_cancel=lambda: interrupted[0],
@@ -1273,7 +1280,21 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("interview")
     p.add_argument("audio", nargs="?", help="default: the interview's media file")
     p.add_argument("--model", default="tiny.en", help="tiny.en, base, or a model folder")
-    p.add_argument("--language", help="xx, or auto to detect (multilingual models)")
+    p.add_argument(
+        "--language",
+        help="xx, or auto: detected per speech turn (multilingual models; interpreted interviews)",
+    )
+    p.add_argument(
+        "--speaker-language",
+        action="append",
+        metavar="LABEL=xx",
+        help="a speaker's own language (with --channels-as-speakers)",
+    )
+    p.add_argument(
+        "--translate",
+        action="store_true",
+        help="also store Whisper's English translation as a machine translation layer",
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--fast", action="store_true", help="a fast draft (batched, coarser)")
     p.add_argument("--speakers", type=int, help="expected number of speakers (not yet used)")

@@ -28,6 +28,7 @@ from workbench.domain.transcript import ParsedTranscript
 from workbench.storage.models import (
     Interview,
     Participant,
+    Translation,
     UtteranceRow,
 )
 from workbench.storage.project import Project
@@ -201,6 +202,15 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
             .order_by(UtteranceRow.position)
         ).all()
         names = _speaker_names(s, rows)
+        layers: dict[int, list[tuple[str, str, str]]] = {}
+        if rows:
+            for t in s.scalars(
+                select(Translation)
+                .join(UtteranceRow, UtteranceRow.id == Translation.utterance_id)
+                .where(UtteranceRow.interview_id == interview.id)
+                .order_by(Translation.id)
+            ):
+                layers.setdefault(t.utterance_id, []).append((t.language, t.method, t.text))
         return [
             Utterance(
                 index=i,
@@ -211,6 +221,7 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
                 language=r.language,
                 flags=_flags(r),
                 renders=names.get(r.renders_id) if r.renders_id else None,
+                translations=tuple(layers.get(r.id, ())),
             )
             for i, r in enumerate(rows)
         ]
@@ -261,6 +272,17 @@ def append_transcription(
             )
             s.add(utterance)
             s.flush()
+            if row.get("translation"):
+                # Beside the original, never in its place; the translator is the model.
+                s.add(
+                    Translation(
+                        utterance_id=utterance.id,
+                        language="en",
+                        text=str(row["translation"]),
+                        translator=f"whisper:{model}",
+                        method="machine",
+                    )
+                )
             s.add_all(
                 WordRow(
                     utterance_id=utterance.id,
