@@ -73,6 +73,13 @@ def test_wer_matches_raw_faster_whisper_and_word_times_are_sane(name: str, raw_m
             last = word.start_ms
 
 
+def test_fast_draft_mode_gives_the_words_without_word_times() -> None:
+    result = transcribe_file(AUDIO / "jfk.flac", fast=True)
+    text = " ".join(s.text for s in result.segments if s.text)
+    assert wer(REFERENCES["jfk.flac"], text) <= 0.35, text
+    assert all(not s.words for s in result.segments)
+
+
 def test_channels_as_speakers_give_two_speakers_each_with_its_sentence() -> None:
     result = transcribe_file(AUDIO / "fw_stereo_diarization.wav", channels_as_speakers=True)
     by_speaker = {}
@@ -184,21 +191,6 @@ def test_transcribe_from_the_command_line_into_an_interview(tmp_path: Path, caps
     assert json.loads(capsys.readouterr().out)[0]["speaker"] == "R1"
     assert main(["transcribe", str(path), "I1"]) != 0
     assert "already has a transcript" in capsys.readouterr().err
-
-
-@pytest.fixture(scope="module")
-def base_model_home(tmp_path_factory: pytest.TempPathFactory):
-    """The multilingual model is joined from its two wheels into a throwaway data folder."""
-    import os
-
-    home = tmp_path_factory.mktemp("data-home")
-    previous = os.environ.get("XDG_DATA_HOME")
-    os.environ["XDG_DATA_HOME"] = str(home)
-    yield home
-    if previous is None:
-        os.environ.pop("XDG_DATA_HOME", None)
-    else:
-        os.environ["XDG_DATA_HOME"] = previous
 
 
 def _cyrillic_words(text: str) -> list[str]:

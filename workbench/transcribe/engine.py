@@ -361,7 +361,7 @@ def check_language(language: str | None, model: str) -> bool:
             f"Whisper has no model for {NO_WHISPER_MODEL[language]}: this speech cannot be "
             "transcribed automatically; transcribe it by hand or import a transcript"
         )
-    english_only = _english_only(model_path(model))
+    english_only = model == "tiny.en" or (model != "base" and _english_only(model_path(model)))
     if english_only and language not in (None, "en"):
         raise TranscriptionError(
             f"{model} understands English only and would turn '{language}' speech into English "
