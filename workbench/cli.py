@@ -794,6 +794,7 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
                 translate=args.translate,
                 device=args.device,
                 speaker_languages=_key_values(args.speaker_language, "--speaker-language"),
+                expected_speakers=args.speakers,
                 speakers=_key_values(args.speaker, "--speaker"),
                 progress=progress,
                 should_cancel=lambda: interrupted[0],
@@ -1297,7 +1298,12 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--fast", action="store_true", help="a fast draft (batched, coarser)")
-    p.add_argument("--speakers", type=int, help="expected number of speakers (not yet used)")
+    p.add_argument(
+        "--speakers",
+        type=int,
+        metavar="N",
+        help="cluster the voices into N speakers (speaker 1, ...; needs the diarize extra)",
+    )
     p.add_argument("--channels-as-speakers", action="store_true")
     p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
     p.add_argument("--resume", action="store_true", help="continue a job that was stopped")

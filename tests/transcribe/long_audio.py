@@ -11,15 +11,28 @@ from workbench.transcribe.engine import SAMPLE_RATE, decode
 
 
 def write_recording(
-    path: Path, clip: Path, starts_s: Sequence[float], length_s: float, codec: str = "flac"
+    path: Path,
+    clip: Path | None,
+    starts_s: Sequence[float],
+    length_s: float,
+    codec: str = "flac",
+    *,
+    clips: Sequence[tuple[Path, float]] = (),
 ) -> None:
-    """Write ``length_s`` seconds of 16 kHz mono: ``clip`` at each of ``starts_s``, silence
-    (with a little noise) elsewhere. Written a second at a time, so memory stays small."""
+    """Write ``length_s`` seconds of 16 kHz mono: ``clip`` at each of ``starts_s`` (and each
+    of ``clips`` at its start), silence (with a little noise) elsewhere. Written a second at a
+    time, so memory stays small."""
     import av
 
-    speech = (decode(clip) * 32767).astype(np.int16)
+    decoded: dict[Path, np.ndarray] = {}
+    wanted = [(clip, s) for s in starts_s if clip is not None] + list(clips)
+    for name, _ in wanted:
+        if name not in decoded:
+            decoded[name] = (decode(name) * 32767).astype(np.int16)
     total = round(length_s * SAMPLE_RATE)
-    placed = sorted((round(s * SAMPLE_RATE), speech) for s in starts_s)
+    placed = sorted(
+        ((round(s * SAMPLE_RATE), decoded[name]) for name, s in wanted), key=lambda p: p[0]
+    )
     rng = np.random.default_rng(7)
     with av.open(str(path), "w") as out:
         stream = out.add_stream(codec, rate=SAMPLE_RATE, layout="mono")

@@ -80,15 +80,24 @@ def _plain(word: str) -> str:
     return re.sub(r"[^\w']", "", word.lower())
 
 
+CLIPS = [  # (clip, start s, its first word)
+    ("jfk.flac", 1.0, "and"),
+    ("ds_LDC93S1.wav", 15.0, "she"),
+    ("fw_stereo_left.wav", 21.0, "he"),
+    ("fw_stereo_right.wav", 31.0, "the"),
+    ("jfk.flac", 38.0, "and"),
+    ("fw_stereo_left.wav", 53.0, "he"),
+    ("ds_LDC93S1.wav", 62.0, "she"),
+]
+
+
 def test_word_times_are_exact_across_window_boundaries(tmp_path: Path) -> None:
-    """Five copies of one clip transcribed in 30 s windows give the words, at the times, that
-    raw faster-whisper gives on the whole recording at once; each copy sits at its offset."""
+    """Clips transcribed in 30 s windows give the words, at the times, that raw faster-whisper
+    gives on the whole recording at once; each clip starts where it was put."""
     from faster_whisper import WhisperModel
 
-    jfk = AUDIO / "jfk.flac"
-    starts = [1.0 + 15 * k for k in range(5)]
-    path = tmp_path / "five.flac"
-    write_recording(path, jfk, starts, 75)
+    path = tmp_path / "turns.flac"
+    write_recording(path, None, [], 70, clips=[(AUDIO / n, at) for n, at, _ in CLIPS])
     cuts = [first for first, _, _ in windows(blocks(path), window_s=30, min_s=15)]
     assert len(cuts) >= 3  # the recording really was cut
     result = transcribe_file(path, window_s=30, min_window_s=15)
@@ -101,16 +110,16 @@ def test_word_times_are_exact_across_window_boundaries(tmp_path: Path) -> None:
     )
     raw = [(round(w.start * 1000), _plain(w.word)) for s in raw_segments for w in s.words]
     match = difflib.SequenceMatcher(a=[x for _, x in raw], b=[x for _, x in ours], autojunk=False)
-    assert match.ratio() >= 0.95
+    assert match.ratio() >= 0.9, (raw, ours)
     shifts = sorted(
         abs(ours[block.b + i][0] - raw[block.a + i][0])
         for block in match.get_matching_blocks()
         for i in range(block.size)
     )
     assert shifts[len(shifts) // 2] <= 40 and shifts[int(len(shifts) * 0.9)] <= 200, shifts
-    for start in starts:
-        copy = [x for t, x in ours if start * 1000 - 500 <= t < start * 1000 + 11_500]
-        assert copy[:4] == ["and", "so", "my", "fellow"] and copy[-1] == "country", copy
+    for _name, at, first in CLIPS:
+        near = [x for t, x in ours if at * 1000 - 300 <= t <= at * 1000 + 1500]
+        assert first in near, (at, near)
     times = [t for t, _ in ours]
     assert times == sorted(times)
 

@@ -10,19 +10,51 @@ words) becomes an empty utterance flagged ``untranscribed_speech`` with its time
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from workbench.transcribe.audio import (
+    MIN_WINDOW_S,
+    SAMPLE_RATE,
+    WINDOW_S,
+    AudioInfo,
+    TranscriptionError,
+    blocks,
+    decode,
+    probe,
+    speech_regions,
+    windows,
+)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-SAMPLE_RATE = 16_000
+__all__ = [
+    "SAMPLE_RATE",
+    "AudioInfo",
+    "Cancelled",
+    "SegmentResult",
+    "TranscriptionError",
+    "TranscriptionResult",
+    "Word",
+    "blocks",
+    "decode",
+    "load_model",
+    "model_path",
+    "probe",
+    "speech_regions",
+    "transcribe_audio",
+    "transcribe_file",
+    "windows",
+]
+
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 # Whisper knows these languages; Tigrinya and Kurdish, common among our users, are not among them.
@@ -31,10 +63,6 @@ LOW_LOGPROB = -1.0
 HIGH_NO_SPEECH = 0.6
 HIGH_COMPRESSION = 2.4
 MIN_GAP_S = 1.0
-
-
-class TranscriptionError(ValueError):
-    """Transcription cannot start or go on; the message is one line for the researcher."""
 
 
 class Cancelled(Exception):
@@ -75,178 +103,6 @@ class TranscriptionResult:
     duration_s: float
     model: str
     warnings: list[str] = field(default_factory=list)
-
-
-# --- audio ---------------------------------------------------------------------------------------
-
-BLOCK_S = 10.0
-"""Decoded audio arrives in blocks of about this length (never the whole file at once)."""
-WINDOW_S = 120.0
-MIN_WINDOW_S = 60.0
-"""Whisper gets the audio in windows of at most ``WINDOW_S``, each cut in the longest silence
-after ``MIN_WINDOW_S``: memory stays that of a two-minute file, however long the recording."""
-TRUNCATION_SLACK_S = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class AudioInfo:
-    duration_s: float | None
-    """As the file's header declares it (None when it does not say)."""
-    channels: int
-    codec: str
-
-
-def _reason(exc: Exception) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-def probe(path: Path) -> AudioInfo:
-    """Check that ``path`` is audio we can decode, before any of it is transcribed.
-
-    Refused with a one-line reason: a missing or empty file, one that is not audio (a text file
-    renamed ``.wav``), one without an audio stream, a codec that cannot be decoded, and a file
-    that ends long before the length its header declares (a truncated download or copy).
-    """
-    import av
-
-    if not path.is_file():
-        raise TranscriptionError(f"{path} does not exist")
-    if path.stat().st_size == 0:
-        raise TranscriptionError(f"{path.name} is empty")
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise TranscriptionError(f"{path.name} has no audio stream")
-            stream = container.streams.audio[0]
-            if stream.codec_context is None:
-                raise TranscriptionError(
-                    f"{path.name} uses an audio codec that cannot be decoded here "
-                    "(convert it to wav, flac or mp3)"
-                )
-            codec = stream.codec_context.name
-            channels = stream.codec_context.channels or 1
-            declared = container.duration / 1_000_000 if container.duration else None
-            if declared is None and stream.duration and stream.time_base:
-                declared = float(stream.duration * stream.time_base)
-            first = next(iter(container.decode(stream)), None)
-            if first is None:
-                raise TranscriptionError(f"{path.name} holds no audio")
-            if declared and declared > 2 * TRUNCATION_SLACK_S:
-                # Seek near the declared end: a truncated file has nothing there.
-                container.seek(int((declared - 2) * 1_000_000))
-                last = next(iter(container.decode(stream)), None)
-                reached = float(last.time) if last is not None and last.time is not None else 0
-                if reached < declared - TRUNCATION_SLACK_S:
-                    raise TranscriptionError(
-                        f"{path.name} is truncated or damaged: its header says "
-                        f"{declared:.0f} s but the audio ends near {reached:.0f} s"
-                    )
-    except TranscriptionError:
-        raise
-    except Exception as exc:  # PyAV raises many kinds; all mean "not audio we can read"
-        raise TranscriptionError(f"{path.name} cannot be read as audio ({_reason(exc)})") from exc
-    return AudioInfo(declared, channels, codec)
-
-
-def blocks(
-    path: Path, *, keep_channels: bool = False, start_s: float = 0.0, block_s: float = BLOCK_S
-) -> Iterator[np.ndarray]:
-    """Decode and resample ``path`` to 16 kHz float32 in blocks of about ``block_s``, each
-    ``(channels, samples)`` (one channel unless ``keep_channels``), from ``start_s`` on."""
-    import av
-
-    skip = round(start_s * SAMPLE_RATE)
-    size = round(block_s * SAMPLE_RATE)
-    pending: list[np.ndarray] = []
-    held = 0
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            stream = container.streams.audio[0]
-            channels = stream.codec_context.channels or 1
-            layout = "stereo" if keep_channels and channels >= 2 else "mono"
-            resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
-            frames = container.decode(stream)
-            while True:
-                frame = next(frames, None)
-                for out in resampler.resample(frame):
-                    data = out.to_ndarray().astype(np.float32, copy=False)
-                    if skip:
-                        dropped = min(skip, data.shape[1])
-                        data, skip = data[:, dropped:], skip - dropped
-                    if data.shape[1]:
-                        pending.append(data)
-                        held += data.shape[1]
-                    if held >= size:
-                        yield np.concatenate(pending, axis=1)
-                        pending, held = [], 0
-                if frame is None:
-                    break
-    except TranscriptionError:
-        raise
-    except Exception as exc:
-        raise TranscriptionError(f"{path.name} cannot be read as audio ({_reason(exc)})") from exc
-    if pending:
-        yield np.concatenate(pending, axis=1)
-
-
-def decode(path: Path, *, keep_channels: bool = False) -> np.ndarray:
-    """Decode a (short) file whole: (samples,) or (channels, samples). Long recordings go
-    through ``blocks`` and ``windows`` instead."""
-    probe(path)
-    parts = list(blocks(path, keep_channels=keep_channels))
-    if not parts:
-        raise TranscriptionError(f"{path.name} holds no audio")
-    audio = np.concatenate(parts, axis=1)
-    if audio.shape[1] < SAMPLE_RATE // 10:
-        raise TranscriptionError(f"{path.name} is too short to transcribe")
-    return audio if keep_channels else audio[0]
-
-
-def speech_regions(audio: np.ndarray, min_silence_ms: int = 2000) -> list[tuple[int, int]]:
-    """Voice activity (Silero, as faster-whisper's own filter) as sample ranges."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    options = VadOptions(min_silence_duration_ms=min_silence_ms)
-    return [(r["start"], r["end"]) for r in get_speech_timestamps(audio, options)]
-
-
-def _cut(regions: list[tuple[int, int]], low: int, high: int) -> int:
-    """Where to end a window: the middle of the longest silence that lies between ``low`` and
-    ``high`` samples (``high`` when speech runs through)."""
-    if not regions:
-        return high
-    edges = [0] + [x for r in regions for x in r] + [high]
-    best, best_len = high, 0
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
-        lo, hi = max(a, low), min(b, high)
-        if hi - lo >= SAMPLE_RATE // 5 and b - a > best_len:
-            best, best_len = (lo + hi) // 2, b - a
-    return best
-
-
-def windows(
-    chunks: Iterable[np.ndarray], *, window_s: float = WINDOW_S, min_s: float = MIN_WINDOW_S
-) -> Iterator[tuple[int, np.ndarray, list[tuple[int, int]]]]:
-    """Group decoded blocks into windows cut in silence: ``(first sample, audio (channels,
-    samples), speech regions in the window)``. Only one window is held at a time."""
-    high, low = round(window_s * SAMPLE_RATE), round(min_s * SAMPLE_RATE)
-    pending: list[np.ndarray] = []
-    held = offset = 0
-    for block in chunks:
-        pending.append(block)
-        held += block.shape[1]
-        while held >= high:
-            buffer = np.concatenate(pending, axis=1)
-            mono = buffer[:, :high].mean(axis=0)
-            regions = speech_regions(mono)
-            cut = _cut(regions, low, high)
-            inside = [(a, min(b, cut)) for a, b in regions if a < cut]
-            yield offset, buffer[:, :cut], inside
-            offset += cut
-            pending, held = [buffer[:, cut:]], buffer.shape[1] - cut
-    if held >= SAMPLE_RATE // 10:
-        buffer = np.concatenate(pending, axis=1)
-        yield offset, buffer, speech_regions(buffer.mean(axis=0))
 
 
 # --- models --------------------------------------------------------------------------------------
@@ -426,36 +282,79 @@ def transcribe_audio(
             warnings=warnings,
         )
         heard[detected] = heard.get(detected, 0.0) + len(piece) / SAMPLE_RATE
-        for segment in run_segments:
-            segments.append(segment)
-            if on_segment is not None:
-                on_segment(segment)
-            if progress is not None:
-                progress(min(segment.end_ms / 1000, total), total)
-            if cancelled is not None and cancelled():
-                raise Cancelled(segments)
-        covered = [
-            ((s.start_ms) / 1000 - shift, s.end_ms / 1000 - shift) for s in run_segments if s.text
-        ]
+        emitted = list(_emit(run_segments, segments, on_segment, progress, cancelled, total))
+        covered = [(s.start_ms / 1000 - shift, s.end_ms / 1000 - shift) for s in emitted if s.text]
         spoken = [((a - first) / SAMPLE_RATE, (b - first) / SAMPLE_RATE) for a, b in run_regions]
         for a, b in _uncovered(spoken, covered):
-            gap = SegmentResult(
+            # Whisper sometimes stops early in a window (an end-of-text after the first
+            # sentence): speech it skipped gets one more try on its own before it is flagged.
+            lo = max(0, round((a - RETRY_MARGIN_S) * SAMPLE_RATE))
+            hi = min(len(piece), round((b + RETRY_MARGIN_S) * SAMPLE_RATE))
+            retried, _ = _transcribe_piece(
+                whisper,
+                piece[lo:hi],
+                language=run_language if run_language else detected,
+                expected=None,
+                fast=fast,
+                translate=translate,
                 speaker=speaker,
-                start_ms=round((shift + a) * 1000),
-                end_ms=round((shift + b) * 1000),
-                text="",
-                language=None,
-                untranscribed_speech=True,
-                reasons=("speech without text",),
+                shift_s=shift + lo / SAMPLE_RATE,
+                warnings=warnings,
             )
-            segments.append(gap)
-            if on_segment is not None:
-                on_segment(gap)
+            # What the model first passed over is not trusted without a human check.
+            doubtful = (
+                dataclasses.replace(
+                    x, needs_review=True, reasons=(*x.reasons, "heard on a second try")
+                )
+                for x in retried
+            )
+            found = [
+                x
+                for x in _emit(doubtful, segments, on_segment, progress, cancelled, total)
+                if x.text
+            ]
+            again = [(x.start_ms / 1000 - shift, x.end_ms / 1000 - shift) for x in found]
+            for c, d in _uncovered([(a, b)], again):
+                gap = SegmentResult(
+                    speaker=speaker,
+                    start_ms=round((shift + c) * 1000),
+                    end_ms=round((shift + d) * 1000),
+                    text="",
+                    language=None,
+                    untranscribed_speech=True,
+                    reasons=("speech without text",),
+                )
+                segments.append(gap)
+                if on_segment is not None:
+                    on_segment(gap)
     segments.sort(key=lambda s: (s.start_ms, s.end_ms))
     if progress is not None:
         progress(min(offset_s + length, total), total)
     language_heard = max(heard, key=lambda k: heard[k]) if heard else None
     return TranscriptionResult(segments, language_heard, offset_s + length, model, warnings)
+
+
+RETRY_MARGIN_S = 0.2
+
+
+def _emit(
+    found: Iterable[SegmentResult],
+    segments: list[SegmentResult],
+    on_segment: Callable[[SegmentResult], None] | None,
+    progress: Callable[[float, float], None] | None,
+    cancelled: Callable[[], bool] | None,
+    total: float,
+) -> Iterator[SegmentResult]:
+    """Pass each segment on as soon as Whisper gives it (streaming), then yield it."""
+    for segment in found:
+        segments.append(segment)
+        if on_segment is not None:
+            on_segment(segment)
+        if progress is not None:
+            progress(min(segment.end_ms / 1000, total), total)
+        if cancelled is not None and cancelled():
+            raise Cancelled(segments)
+        yield segment
 
 
 TURN_SILENCE_MS = 600
@@ -511,8 +410,9 @@ def _transcribe_piece(
     speaker: str | None,
     shift_s: float,
     warnings: list[str],
-) -> tuple[list[SegmentResult], str]:
-    """Whisper on one stretch of audio in one language, segments flagged where untrustworthy."""
+) -> tuple[Iterator[SegmentResult], str]:
+    """Whisper on one stretch of audio in one language, segments flagged where untrustworthy.
+    The segments come lazily, as Whisper decodes them."""
     from faster_whisper import BatchedInferencePipeline
 
     options: dict[str, Any] = {
@@ -537,8 +437,22 @@ def _transcribe_piece(
     else:
         generator, info = whisper.transcribe(piece, **options)
     detected = str(info.language)
+    return _segments(
+        generator, detected, shift_s, unexpected, translate, whisper, piece, speaker
+    ), detected
+
+
+def _segments(
+    generator: Iterable[Any],
+    detected: str,
+    shift_s: float,
+    unexpected: bool,
+    translate: bool,
+    whisper: Any,
+    piece: np.ndarray,
+    speaker: str | None,
+) -> Iterator[SegmentResult]:
     shift = round(shift_s * 1000)
-    results = []
     for seg in generator:
         reasons = []
         if seg.avg_logprob < LOW_LOGPROB:
@@ -562,7 +476,7 @@ def _transcribe_piece(
         translation = None
         if translate and text and detected != "en":
             translation = _translate(whisper, piece, seg.start, seg.end, detected)
-        results.append(
+        yield (
             SegmentResult(
                 speaker=speaker,
                 start_ms=shift + round(seg.start * 1000),
@@ -575,7 +489,6 @@ def _transcribe_piece(
                 translation=translation,
             )
         )
-    return results, detected
 
 
 def _translate(whisper: Any, audio: np.ndarray, start: float, end: float, language: str) -> str:
@@ -585,6 +498,64 @@ def _translate(whisper: Any, audio: np.ndarray, start: float, end: float, langua
         piece, language=language, task="translate", beam_size=5, condition_on_previous_text=False
     )
     return " ".join(s.text.strip() for s in generator).strip()
+
+
+def _cluster_speakers(path: Path, speakers: int) -> list[Any]:
+    """The speaker turns of the whole recording (a streaming pass of its own)."""
+    from workbench.transcribe.diarize import Embeddings
+
+    found = Embeddings.empty()
+    for first, window, _ in windows(blocks(path)):
+        found.add(window[0], first / SAMPLE_RATE)
+    return found.turns(speakers)
+
+
+def split_by_speaker(segment: SegmentResult, turns: Sequence[Any]) -> list[SegmentResult]:
+    """One segment per speaker: words go to the speaker talking when they are said; a segment
+    without words goes to whoever talks most during it."""
+    from workbench.transcribe.diarize import speaker_at
+
+    if not turns:
+        return [segment]
+    if not segment.words:
+        who = speaker_at(turns, segment.start_ms / 1000, segment.end_ms / 1000)
+        return [dataclasses.replace(segment, speaker=who)]
+    groups: list[tuple[str | None, list[Word]]] = []
+    for word in segment.words:
+        who = speaker_at(turns, word.start_ms / 1000, word.end_ms / 1000)
+        if groups and groups[-1][0] == who:
+            groups[-1][1].append(word)
+        else:
+            groups.append((who, [word]))
+    if len(groups) == 1:
+        return [dataclasses.replace(segment, speaker=groups[0][0])]
+    return [
+        dataclasses.replace(
+            segment,
+            speaker=who,
+            start_ms=words[0].start_ms if i else segment.start_ms,
+            end_ms=words[-1].end_ms if i < len(groups) - 1 else segment.end_ms,
+            text=" ".join(w.text for w in words),
+            words=tuple(words),
+            # The translation was made of the whole segment: it stays with its first part.
+            translation=segment.translation if i == 0 else None,
+        )
+        for i, (who, words) in enumerate(groups)
+    ]
+
+
+def _split_into(
+    turns: Sequence[Any], on_segment: Callable[[SegmentResult], None] | None
+) -> Callable[[SegmentResult], None] | None:
+    if on_segment is None:
+        return None
+    forward = on_segment
+
+    def split(segment: SegmentResult) -> None:
+        for part in split_by_speaker(segment, turns):
+            forward(part)
+
+    return split
 
 
 def _channel_progress(
@@ -613,6 +584,7 @@ def transcribe_file(
     language: str | None = None,
     channels_as_speakers: bool = False,
     speaker_languages: Mapping[str, str] | None = None,
+    speakers: int | None = None,
     fast: bool = False,
     translate: bool = False,
     device: str = "auto",
@@ -627,7 +599,10 @@ def transcribe_file(
     and transcribed in windows cut in silence, so memory does not grow with its length.
 
     With ``channels_as_speakers`` each channel is its own speaker (``channel 1``,
-    ``channel 2``), merged by time; ``speaker_languages`` gives a speaker's own language."""
+    ``channel 2``), merged by time; ``speaker_languages`` gives a speaker's own language.
+    With ``speakers`` (the ``[diarize]`` extra) a first streaming pass clusters the voices into
+    that many speakers (``speaker 1``, ...), and segments are split where the speaker changes.
+    """
     speaker_languages = dict(speaker_languages or {})
     for value in [language, *speaker_languages.values()]:
         check_language(value, model)
@@ -639,10 +614,15 @@ def transcribe_file(
             )
         if start_s:
             raise TranscriptionError("a per-channel transcription cannot be resumed; run it again")
+        if speakers:
+            raise TranscriptionError("choose channels as speakers or speaker clustering, not both")
     elif speaker_languages:
         raise TranscriptionError(
             "a language per speaker needs the speakers: use --channels-as-speakers"
         )
+    turns = _cluster_speakers(path, speakers) if speakers else None
+    if turns is not None:
+        on_segment = _split_into(turns, on_segment)
     whisper = load_model(model, device=device)
     total = info.duration_s or 0.0
     segments: list[SegmentResult] = []
@@ -678,7 +658,8 @@ def transcribe_file(
                 )
             except Cancelled as stop:
                 raise Cancelled(segments + stop.partial) from None
-            segments.extend(result.segments)
+            for segment in result.segments:
+                segments.extend(split_by_speaker(segment, turns or []))
             note(result, seconds)
         else:
             count = window.shape[0]

@@ -75,6 +75,7 @@ def transcribe_interview(
     translate: bool = False,
     device: str = "auto",
     speaker_languages: Mapping[str, str] | None = None,
+    expected_speakers: int | None = None,
     speakers: Mapping[str, str] | None = None,
     progress: Callable[[float, float], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
@@ -105,6 +106,7 @@ def transcribe_interview(
         "translate": translate,
         "device": device,
         "speaker_languages": dict(speaker_languages or {}),
+        "speakers": expected_speakers,
     }
     # Refuse bad audio and impossible languages here, with the reason, before any child runs.
     for value in [options["language"], *options["speaker_languages"].values()]:
