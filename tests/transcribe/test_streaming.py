@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import struct
 import subprocess
@@ -51,7 +52,12 @@ def _run_child(path: Path) -> dict:
         text=True,
         check=True,
         cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(ROOT),
+            "HF_HUB_OFFLINE": "1",
+            "PATH": "/usr/bin:/bin",
+            "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"],
+        },
         timeout=300,
     )
     return json.loads(out.stdout.splitlines()[-1])
@@ -106,7 +112,12 @@ def test_word_times_are_exact_across_window_boundaries(tmp_path: Path) -> None:
         str(model_path("tiny.en")), device="cpu", compute_type="int8", cpu_threads=2
     )
     raw_segments, _ = raw_model.transcribe(
-        decode(path), language="en", vad_filter=True, word_timestamps=True, beam_size=5
+        decode(path),
+        language="en",
+        vad_filter=True,
+        word_timestamps=True,
+        beam_size=5,
+        condition_on_previous_text=False,  # as ours (engine.CONDITION_ON_PREVIOUS_TEXT)
     )
     raw = [(round(w.start * 1000), _plain(w.word)) for s in raw_segments for w in s.words]
     match = difflib.SequenceMatcher(a=[x for _, x in raw], b=[x for _, x in ours], autojunk=False)

@@ -139,8 +139,13 @@ def decode(path: Path, *, keep_channels: bool = False) -> np.ndarray:
     return audio if keep_channels else audio[0]
 
 
-def speech_regions(audio: np.ndarray, min_silence_ms: int = 2000) -> list[tuple[int, int]]:
-    """Voice activity (Silero, as faster-whisper's own filter) as sample ranges."""
+SILENCE_MS = 600
+
+
+def speech_regions(audio: np.ndarray, min_silence_ms: int = SILENCE_MS) -> list[tuple[int, int]]:
+    """Voice activity (Silero, as faster-whisper's own filter) as sample ranges; a pause of
+    ``min_silence_ms`` ends a region (faster-whisper's own filter waits 2 s, which counts the
+    pause between two turns as speech)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     options = VadOptions(min_silence_duration_ms=min_silence_ms)

@@ -63,6 +63,9 @@ LOW_LOGPROB = -1.0
 HIGH_NO_SPEECH = 0.6
 HIGH_COMPRESSION = 2.4
 MIN_GAP_S = 1.0
+CONDITION_ON_PREVIOUS_TEXT = False
+"""Whisper does not see its own previous text as a prompt. With it, the short last stretch of a
+window repeated earlier sentences instead of transcribing new ones (benchmarks/README.md)."""
 
 
 class Cancelled(Exception):
@@ -270,6 +273,14 @@ def transcribe_audio(
         shift = offset_s + first / SAMPLE_RATE
         piece = audio[first:last]
         expected = None if per_turn or english_only else run_language
+        foreign = _foreign_speech(audio, run_regions, offset_s) if english_only else []
+        for _, _, heard_language in foreign:
+            note = (
+                f"speech in '{heard_language}': {model} understands English only; "
+                "transcribe it with --model base"
+            )
+            if note not in warnings:
+                warnings.append(note)
         run_segments, detected = _transcribe_piece(
             whisper,
             piece,
@@ -280,6 +291,7 @@ def transcribe_audio(
             speaker=speaker,
             shift_s=shift,
             warnings=warnings,
+            foreign=foreign,
         )
         heard[detected] = heard.get(detected, 0.0) + len(piece) / SAMPLE_RATE
         emitted = list(_emit(run_segments, segments, on_segment, progress, cancelled, total))
@@ -300,6 +312,7 @@ def transcribe_audio(
                 speaker=speaker,
                 shift_s=shift + lo / SAMPLE_RATE,
                 warnings=warnings,
+                foreign=foreign,
             )
             # What the model first passed over is not trusted without a human check.
             doubtful = (
@@ -308,10 +321,11 @@ def transcribe_audio(
                 )
                 for x in retried
             )
+            # Keep only what falls in the gap: a second try also hears the edges of its
+            # neighbours, which are transcribed already.
+            kept = (x for x in doubtful if _inside(x, shift, a, b))
             found = [
-                x
-                for x in _emit(doubtful, segments, on_segment, progress, cancelled, total)
-                if x.text
+                x for x in _emit(kept, segments, on_segment, progress, cancelled, total) if x.text
             ]
             again = [(x.start_ms / 1000 - shift, x.end_ms / 1000 - shift) for x in found]
             for c, d in _uncovered([(a, b)], again):
@@ -335,6 +349,50 @@ def transcribe_audio(
 
 
 RETRY_MARGIN_S = 0.2
+CHECK_CHUNK_S = 30.0
+"""An English-only model cannot tell what language it hears: the multilingual model listens
+to every 30 s of speech (one encoder pass each) and names what is not English."""
+_CHECKER: list[Any] = []
+
+
+def _foreign_speech(
+    audio: np.ndarray, regions: Sequence[tuple[int, int]], offset_s: float
+) -> list[tuple[float, float, str]]:
+    """Stretches (seconds in the recording) of speech that is not English, per 30 s of
+    speech, by the multilingual model's language detection."""
+    if not _CHECKER:
+        _CHECKER.append(load_model("base", device="cpu"))
+    checker = _CHECKER[0]
+    pieces: list[list[tuple[int, int]]] = []
+    held = 0
+    limit = round(CHECK_CHUNK_S * SAMPLE_RATE)
+    for a, b in regions:
+        while b - a > 0:
+            take = min(b - a, limit - held)
+            if not pieces or held >= limit:
+                pieces.append([])
+                held = 0
+                take = min(b - a, limit)
+            pieces[-1].append((a, a + take))
+            held += take
+            a += take
+    found = []
+    for piece in pieces:
+        speech = np.concatenate([audio[a:b] for a, b in piece])
+        if len(speech) < MIN_DETECT_S * SAMPLE_RATE:
+            continue
+        language, probability, _ = checker.detect_language(speech)
+        if language != "en" and probability >= DETECT_CONFIDENCE:
+            start, end = piece[0][0], piece[-1][1]
+            found.append((offset_s + start / SAMPLE_RATE, offset_s + end / SAMPLE_RATE, language))
+    return found
+
+
+def _inside(segment: SegmentResult, shift: float, a: float, b: float) -> bool:
+    """Whether most of ``segment`` lies between ``a`` and ``b`` (seconds after ``shift``)."""
+    start, end = segment.start_ms / 1000 - shift, segment.end_ms / 1000 - shift
+    overlap = min(end, b) - max(start, a)
+    return overlap > 0.5 * max(end - start, 0.01)
 
 
 def _emit(
@@ -410,6 +468,7 @@ def _transcribe_piece(
     speaker: str | None,
     shift_s: float,
     warnings: list[str],
+    foreign: Sequence[tuple[float, float, str]] = (),
 ) -> tuple[Iterator[SegmentResult], str]:
     """Whisper on one stretch of audio in one language, segments flagged where untrustworthy.
     The segments come lazily, as Whisper decodes them."""
@@ -420,6 +479,7 @@ def _transcribe_piece(
         "vad_filter": True,
         "word_timestamps": not fast,
         "beam_size": 1 if fast else 5,
+        "condition_on_previous_text": CONDITION_ON_PREVIOUS_TEXT,
     }
     unexpected = False
     if expected is not None and speech_regions(piece):
@@ -437,9 +497,24 @@ def _transcribe_piece(
     else:
         generator, info = whisper.transcribe(piece, **options)
     detected = str(info.language)
-    return _segments(
-        generator, detected, shift_s, unexpected, translate, whisper, piece, speaker
-    ), detected
+    found = _segments(generator, detected, shift_s, unexpected, translate, whisper, piece, speaker)
+    return (_not_english(x, foreign) for x in found) if foreign else found, detected
+
+
+def _not_english(
+    segment: SegmentResult, foreign: Sequence[tuple[float, float, str]]
+) -> SegmentResult:
+    """Flag a segment an English-only model made of speech in another language."""
+    middle = (segment.start_ms + segment.end_ms) / 2000
+    for start, end, language in foreign:
+        if start <= middle <= end:
+            return dataclasses.replace(
+                segment,
+                language=language,
+                needs_review=True,
+                reasons=(*segment.reasons, f"sounds like {language}, not English"),
+            )
+    return segment
 
 
 def _segments(
