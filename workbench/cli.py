@@ -795,6 +795,7 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
                 device=args.device,
                 speaker_languages=_key_values(args.speaker_language, "--speaker-language"),
                 expected_speakers=args.speakers,
+                language_check=not args.no_language_check,
                 speakers=_key_values(args.speaker, "--speaker"),
                 progress=progress,
                 should_cancel=lambda: interrupted[0],
@@ -1290,6 +1291,11 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
         action="append",
         metavar="LABEL=xx",
         help="a speaker's own language (with --channels-as-speakers)",
+    )
+    p.add_argument(
+        "--no-language-check",
+        action="store_true",
+        help="English recordings only: skip checking that tiny.en hears English (faster)",
     )
     p.add_argument(
         "--translate",

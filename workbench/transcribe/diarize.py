@@ -3,7 +3,7 @@ spectral clustering into the number of speakers the researcher expects.
 
 resemblyzer ships its voice-encoder weights (17 MB) inside its wheel, so nothing is downloaded.
 Speech regions come from the Silero VAD that ships with faster-whisper; every region is cut into
-1.6 s windows every 0.25 s, each window becomes a 256-number voice embedding, and the windows are
+1.6 s windows every 0.5 s, each window becomes a 256-number voice embedding, and the windows are
 clustered (cosine affinity, spectral clustering with k = the expected number of speakers). Each
 moment of speech takes the speaker of the window centred nearest to it.
 """
@@ -19,7 +19,7 @@ import numpy as np
 
 from workbench.transcribe.audio import SAMPLE_RATE, TranscriptionError, speech_regions
 
-RATE = 4.0
+RATE = 2.0
 """Embedding windows per second of speech."""
 MAX_POINTS = 3000
 """Spectral clustering runs on at most this many windows; the rest join the nearest centre."""

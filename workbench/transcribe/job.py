@@ -76,6 +76,7 @@ def transcribe_interview(
     device: str = "auto",
     speaker_languages: Mapping[str, str] | None = None,
     expected_speakers: int | None = None,
+    language_check: bool = True,
     speakers: Mapping[str, str] | None = None,
     progress: Callable[[float, float], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
@@ -107,6 +108,7 @@ def transcribe_interview(
         "device": device,
         "speaker_languages": dict(speaker_languages or {}),
         "speakers": expected_speakers,
+        "language_check": language_check,
     }
     # Refuse bad audio and impossible languages here, with the reason, before any child runs.
     for value in [options["language"], *options["speaker_languages"].values()]:
