@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import wave
@@ -266,8 +267,15 @@ def test_a_job_cancelled_midway_keeps_its_segments_and_resumes_without_duplicate
         assert second.resumed_from_s == pytest.approx(kept[-1].end_ms / 1000)
         rows = utterances(project, "I1")
         assert [r.text for r in rows[: len(kept)]] == [r.text for r in kept]
-        texts = [r.text for r in rows if r.text]
-        assert len(texts) == len(set(texts))  # nothing transcribed twice
+        # Nothing transcribed twice: the new rows all start after the resume point, and no
+        # text occurs twice over the same stretch of audio.
+        new = rows[len(kept) :]
+        assert all(r.start_ms >= kept[-1].end_ms - 50 for r in new), new[:2]
+        for a, b in itertools.pairwise(rows):
+            same = a.text and a.text == b.text
+            assert not (same and b.start_ms < a.end_ms), (a, b)
+        english = [r.text for r in rows if r.text and r.end_ms <= 29_000]
+        assert len(english) == len(set(english)), english
         starts = [r.start_ms for r in rows]
         assert starts == sorted(starts)
         german = [r for r in rows if r.start_ms >= 29_000]
