@@ -330,6 +330,10 @@ def cmd_text(args: argparse.Namespace) -> None:
                         "language": u.language,
                         "flags": list(u.flags),
                         "renders": u.renders,
+                        "translations": [
+                            {"language": lang, "method": method, "text": text}
+                            for lang, method, text in u.translations
+                        ],
                     }
                     for u in rows
                 ]
@@ -795,6 +799,11 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
                 language=args.language,
                 channels_as_speakers=args.channels_as_speakers,
                 fast=args.fast,
+                translate=args.translate,
+                device=args.device,
+                speaker_languages=_key_values(args.speaker_language, "--speaker-language"),
+                expected_speakers=args.speakers,
+                language_check=not args.no_language_check,
                 speakers=_key_values(args.speaker, "--speaker"),
                 progress=progress,
                 should_cancel=lambda: interrupted[0],
@@ -1278,10 +1287,34 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("interview")
     p.add_argument("audio", nargs="?", help="default: the interview's media file")
     p.add_argument("--model", default="tiny.en", help="tiny.en, base, or a model folder")
-    p.add_argument("--language", help="xx, or auto to detect (multilingual models)")
+    p.add_argument(
+        "--language",
+        help="xx, or auto: detected per speech turn (multilingual models; interpreted interviews)",
+    )
+    p.add_argument(
+        "--speaker-language",
+        action="append",
+        metavar="LABEL=xx",
+        help="a speaker's own language (with --channels-as-speakers)",
+    )
+    p.add_argument(
+        "--no-language-check",
+        action="store_true",
+        help="English recordings only: skip checking that tiny.en hears English (faster)",
+    )
+    p.add_argument(
+        "--translate",
+        action="store_true",
+        help="also store Whisper's English translation as a machine translation layer",
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--fast", action="store_true", help="a fast draft (batched, coarser)")
-    p.add_argument("--speakers", type=int, help="expected number of speakers (not yet used)")
+    p.add_argument(
+        "--speakers",
+        type=int,
+        metavar="N",
+        help="cluster the voices into N speakers (speaker 1, ...; needs the diarize extra)",
+    )
     p.add_argument("--channels-as-speakers", action="store_true")
     p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
     p.add_argument("--resume", action="store_true", help="continue a job that was stopped")

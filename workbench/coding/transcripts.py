@@ -29,6 +29,7 @@ from workbench.domain.transcript import ParsedTranscript
 from workbench.storage.models import (
     Interview,
     Participant,
+    Translation,
     UtteranceRow,
 )
 from workbench.storage.project import Project
@@ -200,6 +201,7 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
         # Plain rows, not ORM objects: a long interview is read many times a session.
         rows = s.execute(
             select(
+                UtteranceRow.id,
                 UtteranceRow.speaker_id,
                 UtteranceRow.speaker_label,
                 UtteranceRow.renders_id,
@@ -215,6 +217,15 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
             .order_by(UtteranceRow.position)
         ).all()
         names = _speaker_names(s, rows)
+        layers: dict[int, list[tuple[str, str, str]]] = {}
+        if rows:
+            for t in s.scalars(
+                select(Translation)
+                .join(UtteranceRow, UtteranceRow.id == Translation.utterance_id)
+                .where(UtteranceRow.interview_id == interview.id)
+                .order_by(Translation.id)
+            ):
+                layers.setdefault(t.utterance_id, []).append((t.language, t.method, t.text))
         return [
             Utterance(
                 index=i,
@@ -225,6 +236,7 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
                 language=r.language,
                 flags=_flags(r),
                 renders=names.get(r.renders_id) if r.renders_id else None,
+                translations=tuple(layers.get(r.id, ())),
             )
             for i, r in enumerate(rows)
         ]
@@ -317,6 +329,17 @@ def append_transcription(
             )
             s.add(utterance)
             s.flush()
+            if row.get("translation"):
+                # Beside the original, never in its place; the translator is the model.
+                s.add(
+                    Translation(
+                        utterance_id=utterance.id,
+                        language="en",
+                        text=str(row["translation"]),
+                        translator=f"whisper:{model}",
+                        method="machine",
+                    )
+                )
             s.add_all(
                 WordRow(
                     utterance_id=utterance.id,

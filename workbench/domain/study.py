@@ -120,6 +120,8 @@ class Utterance:
     language: str | None
     flags: tuple[str, ...]
     renders: str | None = None
+    translations: tuple[tuple[str, str, str], ...] = ()
+    """Text layers beside the original: ``(language, method, text)``, method human|machine."""
 
 
 @dataclass(frozen=True, slots=True)

