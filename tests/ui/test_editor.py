@@ -362,3 +362,42 @@ def test_speaker_renders_and_flags_from_the_utterance_menu(
     assert utterances(project, "day1")[0].renders is None
     window.undo_action.trigger()
     assert utterances(project, "day1")[0].renders is not None
+
+
+def test_a_machine_translation_is_shown_beside_the_original(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    from workbench.coding.transcripts import append_transcription
+
+    assert window.create_project(str(tmp_path / "t.dyad"), "Translated", ["baseline"])
+    assert window.add_interview({"key": "a1", "wave": "baseline", "patient": "P01"})
+    project = window.project
+    assert project is not None
+
+    def row(start: int, text: str, translation: str | None) -> dict[str, object]:
+        return {
+            "speaker": "P01",
+            "start_ms": start,
+            "end_ms": start + 900,
+            "text": text,
+            "language": "ar",
+            "needs_review": False,
+            "untranscribed_speech": False,
+            "translation": translation,
+        }
+
+    append_transcription(
+        project,
+        "a1",
+        [row(0, "لا أستطيع النوم", "I cannot sleep"), row(1000, "نعم", None)],
+        [[], []],
+        model="base",
+    )
+    window.page.reload()
+    editor = window.editor
+    assert editor.toPlainText() == "لا أستطيع النوم\nنعم"  # the original, untouched
+    editor.select_span(2, 2)
+    assert not window.page.translation.isHidden()
+    assert window.page.translation.text() == "en (machine translation): I cannot sleep"
+    editor.select_span(17, 17)
+    assert window.page.translation.text() == "No translation of this utterance."

@@ -483,6 +483,8 @@ class TranscriptEditor(QPlainTextEdit):
                     marks.append(("!", "#b7791f"))
                 if "untranscribed_speech" in row.flags:
                     marks.append(("…", "#b7791f"))
+                if row.translations:
+                    marks.append(("⇄", t.accent))
                 x = GUTTER_WIDTH - 10 - 12 * len(marks)
                 for mark, colour in marks:
                     painter.setPen(QColor(colour))

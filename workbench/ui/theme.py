@@ -115,6 +115,8 @@ QToolBar#modes {{ background: {t.panel}; border: none; border-bottom: 1px solid 
                   spacing: 4px; padding: 2px 8px; }}
 QToolBar#modes QToolButton {{ padding: 5px 12px; border-radius: 4px; color: {t.text}; }}
 QToolBar#modes QToolButton:checked {{ background: {t.accent}; color: white; }}
+QLabel#translation {{ background: {t.gutter}; color: {t.text}; border: 1px solid {t.border};
+                      border-radius: 4px; padding: 6px 8px; }}
 QPlainTextEdit#editor {{ background: {t.base}; border: 1px solid {t.border}; }}
 """
 

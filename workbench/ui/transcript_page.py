@@ -127,6 +127,14 @@ class TranscriptPage(QWidget):
         layout.addWidget(self.job_bar)
         layout.addWidget(self.audio)
         layout.addWidget(self.editor, 1)
+        # A translation layer is shown beside the original, never in its place.
+        self.translation = QLabel()
+        self.translation.setObjectName("translation")
+        self.translation.setWordWrap(True)
+        self.translation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.translation.hide()
+        layout.addWidget(self.translation)
+        self.editor.cursorPositionChanged.connect(self._show_translation)
 
         self.editor.edit_requested.connect(
             lambda i, text: self._change(
@@ -285,6 +293,25 @@ class TranscriptPage(QWidget):
         self.editor.load(rows, codings, self.colours, words, speakers)
         self._info = info
         self._retitle()
+        self._show_translation()
+
+    def _show_translation(self) -> None:
+        rows = self.editor.rows
+        if not any(r.translations for r in rows):
+            self.translation.hide()
+            return
+        index = self.editor.current_utterance()
+        layers = rows[index].translations if index is not None and index < len(rows) else ()
+        if not layers:
+            self.translation.setText("No translation of this utterance.")
+        else:
+            self.translation.setText(
+                "\n".join(
+                    f"{language} ({method} translation): {text}"
+                    for language, method, text in layers
+                )
+            )
+        self.translation.show()
 
     def _retitle(self) -> None:
         info = self._info
