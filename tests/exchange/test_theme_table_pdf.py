@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.coding.readings import set_cell_summary
 from workbench.exchange.theme_table import export_theme_table
 
 from .test_theme_table import _study
@@ -92,6 +93,7 @@ def test_theme_table_converts_to_pdf_with_themes_quotes_marks_and_characteristic
     tmp_path: Path,
 ) -> None:
     with _study(tmp_path / "s.dyad") as p:
+        set_cell_summary(p, "Nights", "participant:P01", "baseline", "Sleeps badly")
         out = tmp_path / "themes.docx"
         export_theme_table(p, out)
     text = pdf_text(out, tmp_path)
@@ -112,6 +114,10 @@ def test_theme_table_converts_to_pdf_with_themes_quotes_marks_and_characteristic
     assert quotes.count("via interpreter") == 1
     # the analyst's trajectories and the study characteristics
     assert any(re.match(r"\s*Nights\s+P01\s+easing\s+single observation", line) for line in lines)
+    assert "The analyst's cell summaries" in flat
+    assert any(re.match(r"\s*Nights\s+P01\s+Sleeps badly$", line) for line in lines)
     assert "Study characteristics" in flat
-    assert any(re.match(r"\s*baseline\s+1\s+1\s+none$", line) for line in lines)
-    assert any(re.match(r"\s*mid-treatment\s+0\s+0\s+P01: no interview$", line) for line in lines)
+    assert any(re.match(r"\s*baseline\s+1\s+0:04\s+1\s+none$", line) for line in lines)
+    assert any(
+        re.match(r"\s*mid-treatment\s+0\s+–\s+0\s+P01: no interview$", line) for line in lines
+    )

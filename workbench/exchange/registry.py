@@ -23,6 +23,8 @@ class ExportOptions:
     override_check: bool = False
     key: str | Path | None = None
     """A key file, or a key holder's database URL for a team project."""
+    snapshot: str | None = None
+    """Cite (and, where the format can, build from) this analysis snapshot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ def _theme_table_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
         include_unconsented=o.include_unconsented,
         override_check=o.override_check,
         key=o.key,
+        snapshot=o.snapshot,
     )
     return Outcome((f"wrote {r.path}: {r.themes} themes, {r.quotes} quotes",), tuple(r.notes), r)
 
