@@ -1329,6 +1329,7 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
             "qdc",
             "theme-table-docx",
             "codebook-docx",
+            "matrix-docx",
             "xlsx",
             "csv",
             "txt",
