@@ -80,7 +80,12 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
             .order_by(Theme.position, Theme.id, Exemplar.id)
         ).all()
     segments = {
-        g.coding: g for g in query_segments(project, include_unconsented=include_unconsented)
+        g.coding: g
+        for g in query_segments(
+            project,
+            include_unconsented=include_unconsented,
+            codings=[guid for _, guid in pinned],
+        )
     }
     labeller = quote_labeller(project)
     quotes = []
