@@ -31,6 +31,7 @@ from bench_coding import add_codebook_and_codings
 from generate_study import generate
 from sqlalchemy import select
 
+from workbench.exchange.matrix_doc import export_matrix_docx
 from workbench.exchange.qdpx import export_qdpx
 from workbench.exchange.theme_table import export_theme_table
 from workbench.storage.models import (
@@ -123,6 +124,16 @@ def time_theme_table(project: Project, folder: Path, runs: int) -> None:
         f"theme table: {report.themes} themes, {report.quotes} quotes ({pinned} pinned), "
         f"{out.stat().st_size / 1024:.0f} KB docx: median {statistics.median(walls):.2f} s wall, "
         f"{statistics.median(cpus):.2f} s CPU"
+    )
+    walls = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        tables = export_matrix_docx(project, folder / "matrices.docx").tables
+        walls.append(time.perf_counter() - began)
+    size = (folder / "matrices.docx").stat().st_size / 1024
+    print(
+        f"matrix docx ({', '.join(tables)}): {size:.0f} KB, "
+        f"median {statistics.median(walls):.2f} s wall"
     )
 
 
