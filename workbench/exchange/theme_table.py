@@ -144,6 +144,12 @@ def _table(
         cell._tc.get_or_add_tcPr().append(shading)
 
 
+def _note(document: object, text: str) -> None:
+    """A line under a table, set a little apart from it."""
+    paragraph = document.add_paragraph(text)  # type: ignore[attr-defined]
+    paragraph.paragraph_format.space_before = Pt(4)
+
+
 def export_theme_table(
     project: Project,
     out: Path,
@@ -217,18 +223,20 @@ def export_theme_table(
             ["Theme", "Participant", "Trajectory (analyst)", "Coding pattern (computed)"],
             trajectory_rows,
         )
-        document.add_paragraph(
+        _note(
+            document,
             "Coding patterns describe where the analysis coded; the trajectories are the "
-            "analyst's reading."
+            "analyst's reading.",
         )
 
     waves, summary_rows = _cell_summaries(project, include_unconsented)
     if summary_rows:
         document.add_heading("The analyst's cell summaries", level=2)
         _table(document, ["Theme", "Unit", *waves], summary_rows)
-        document.add_paragraph(
+        _note(
+            document,
             "The analyst's summary of each theme for each unit at each wave, where one was "
-            "written; a blank cell has no summary."
+            "written; a blank cell has no summary.",
         )
 
     document.add_heading("Study characteristics", level=2)
@@ -244,10 +252,11 @@ def export_theme_table(
         ],
         _characteristics(project, include_unconsented),
     )
-    document.add_paragraph(
+    _note(
+        document,
         "Study characteristics as COREQ asks: interviews held per wave, their duration (from "
         "the transcript's times; 'not known' where untimed), languages, interviews with an "
-        "interpreter present, and participants missing at each wave with the reason."
+        "interpreter present, and participants missing at each wave with the reason.",
     )
     for note in notes:
         document.add_paragraph(note).runs[0].italic = True
