@@ -1,12 +1,14 @@
-"""REFI-QDA project exchange speed and memory on the generated reference study.
+"""REFI-QDA project exchange, and the manuscript theme table, on the generated reference study.
 
-Targets (issue "exports and interoperability"): .qdpx export < 10 s, import < 20 s, memory during
+Targets (issue "exports and interoperability"): theme-table docx < 3 s (40 themes, 120 pinned
+quotes, trajectories and cell summaries over the 60,000 codings; ``--theme-table-only`` times
+just that); .qdpx export < 10 s, import < 20 s, memory during
 the import of a 50 MB .qdpx < 500 MB. Export is timed in this process (median of --runs); each
 import runs in a child process into a new SQLite project, so its peak resident memory (VmHWM) is
 its own. ``--dyads 120 --codings 240000`` makes a .qdpx of about 50 MB.
 
     python benchmarks/bench_exchange.py [--dyads 30] [--minutes 60] [--codes 400]
-                                        [--codings 60000] [--runs 3]
+                                        [--codings 60000] [--runs 3] [--theme-table-only]
 """
 
 from __future__ import annotations
@@ -24,10 +26,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_analysis import add_themes
 from bench_coding import add_codebook_and_codings
 from generate_study import generate
+from sqlalchemy import select
 
+from workbench.exchange.matrix_doc import export_matrix_docx
 from workbench.exchange.qdpx import export_qdpx
+from workbench.exchange.theme_table import export_theme_table
+from workbench.storage.models import (
+    CellSummary,
+    Coding,
+    Exemplar,
+    Interview,
+    Participant,
+    Theme,
+    ThemeCode,
+    Trajectory,
+)
+from workbench.storage.project import Project
 
 CHILD = """
 import resource, sys, time
@@ -42,6 +59,84 @@ print(f"{took:.3f} {cpu:.3f} {peak:.0f} {r.codings} {r.sources}")
 """
 
 
+def add_readings(project: Project, per_theme: int = 3) -> int:
+    """The analyst's side of the themes: ``per_theme`` pinned quotes per theme (study cells),
+    a trajectory and a summary per theme for the first 10 patients. Returns the quotes pinned."""
+    pinned = 0
+    with project.session() as s:
+        patients = list(
+            s.scalars(
+                select(Participant.id)
+                .where(Participant.role == "patient")
+                .order_by(Participant.key)
+                .limit(10)
+            )
+        )
+        for theme_id in s.scalars(select(Theme.id).order_by(Theme.position)):
+            quotes = s.execute(
+                select(Coding.id, Interview.wave_id)
+                .join(ThemeCode, ThemeCode.code_id == Coding.code_id)
+                .join(Interview, Coding.interview_id == Interview.id)
+                .where(ThemeCode.theme_id == theme_id, Interview.wave_id.is_not(None))
+                .order_by(Coding.id)
+                .limit(per_theme)
+            ).all()
+            for coding_id, wave_id in quotes:
+                s.add(
+                    Exemplar(
+                        theme_id=theme_id, wave_id=wave_id, coding_id=coding_id, unit_kind="study"
+                    )
+                )
+                pinned += 1
+            for pid in patients:
+                s.add(
+                    Trajectory(
+                        theme_id=theme_id,
+                        unit_kind="participant",
+                        participant_id=pid,
+                        label="easing",
+                    )
+                )
+                if quotes:
+                    s.add(
+                        CellSummary(
+                            theme_id=theme_id,
+                            wave_id=quotes[0][1],
+                            unit_kind="participant",
+                            participant_id=pid,
+                            text="Sleep comes back when the pain is named.",
+                        )
+                    )
+    return pinned
+
+
+def time_theme_table(project: Project, folder: Path, runs: int) -> None:
+    add_themes(project)
+    pinned = add_readings(project)
+    out = folder / "themes.docx"
+    walls, cpus = [], []
+    for _ in range(runs):
+        began, cpu = time.perf_counter(), time.process_time()
+        report = export_theme_table(project, out)
+        walls.append(time.perf_counter() - began)
+        cpus.append(time.process_time() - cpu)
+    print(
+        f"theme table: {report.themes} themes, {report.quotes} quotes ({pinned} pinned), "
+        f"{out.stat().st_size / 1024:.0f} KB docx: median {statistics.median(walls):.2f} s wall, "
+        f"{statistics.median(cpus):.2f} s CPU"
+    )
+    walls = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        tables = export_matrix_docx(project, folder / "matrices.docx").tables
+        walls.append(time.perf_counter() - began)
+    size = (folder / "matrices.docx").stat().st_size / 1024
+    print(
+        f"matrix docx ({', '.join(tables)}): {size:.0f} KB, "
+        f"median {statistics.median(walls):.2f} s wall"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dyads", type=int, default=30)
@@ -50,6 +145,9 @@ def main() -> int:
     parser.add_argument("--codings", type=int, default=60_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="copy the exported .qdpx here")
+    parser.add_argument(
+        "--theme-table-only", action="store_true", help="time only the theme-table docx"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -57,6 +155,10 @@ def main() -> int:
         project = generate(str(folder / "study.dyad"), args.dyads, args.minutes)
         add_codebook_and_codings(project, args.codes, args.codings)
         print(f"generated in {time.perf_counter() - started:.0f} s")
+        time_theme_table(project, folder, args.runs)
+        if args.theme_table_only:
+            project.close()
+            return 0
         exports, export_cpu = [], []
         out = folder / "study.qdpx"
         for _ in range(args.runs):

@@ -967,6 +967,7 @@ def cmd_export(args: argparse.Namespace) -> None:
         include_unconsented=args.include_unconsented,
         override_check=args.override_pseudonym_check,
         key=args.key,
+        snapshot=args.snapshot,
     )
     if fmt.kind == "transcript" and not args.interview:
         raise CommandError(f"--format {args.format} exports one transcript: give --interview")
@@ -1328,6 +1329,7 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
             "qdc",
             "theme-table-docx",
             "codebook-docx",
+            "matrix-docx",
             "xlsx",
             "csv",
             "txt",
@@ -1342,6 +1344,7 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--include-unconsented", action="store_true")
     p.add_argument("--override-pseudonym-check", action="store_true")
     p.add_argument("--key")
+    p.add_argument("--snapshot", help="cite this analysis snapshot (theme-table-docx, matrix-docx)")
 
     p = command(
         "import",

@@ -70,7 +70,7 @@ def test_theme_table_has_themes_labelled_quotes_marks_and_characteristics(tmp_pa
     )
     assert "“my sleep is a little better” (P01, patient, baseline)" in quotes
     assert readings[1] == ["Nights", "P01", "easing", "single observation"]
-    assert characteristics[1][:4] == ["baseline", "1", "", "1"]
+    assert characteristics[1][:5] == ["baseline", "1", "0:04", "", "1"]
     assert characteristics[2][-1] == "P01: no interview"
     assert report.quotes == 2
     document = docx.Document(str(out))
@@ -104,3 +104,61 @@ def test_quotes_with_identifiers_are_refused_unless_overridden(tmp_path: Path, c
     assert "Member codes (codings)" in _cells(tmp_path / "u.docx")[0][0]
     assert main(["export", str(path), "--format", "pdf", "-o", str(tmp_path / "x.pdf")]) != 0
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_cell_summaries_durations_and_the_snapshot_cited(tmp_path: Path) -> None:
+    from workbench.coding.readings import set_cell_summary
+    from workbench.coding.snapshots import list_snapshots, take_snapshot
+    from workbench.coding.study import add_participant, set_consent
+
+    path = tmp_path / "s.dyad"
+    with _study(path) as p:
+        interview_with(
+            p,
+            "I2",
+            [("R01", "And now?"), ("P01", "Better."), ("R01", "Good.")],
+            people=(("P01", "patient"), ("R01", "researcher")),
+            wave="mid-treatment",
+        )
+        add_participant(p, "P09", "patient")
+        set_cell_summary(p, "Nights", "participant:P01", "baseline", "Sleeps badly; the war")
+        set_cell_summary(p, "Nights", "participant:P01", "post-treatment", "Sleeps again")
+        set_cell_summary(p, "Nights", "role:patient", "mid-treatment", "Easing for most")
+        set_cell_summary(p, "Nights", "participant:P09", "baseline", "P09 words")
+        set_consent(p, "P09", "declined")
+        take_snapshot(p, "submitted")
+        taken = list_snapshots(p)[0].created_at.strftime("%Y-%m-%d %H:%M UTC")
+        set_trajectory(p, "Nights", "participant:P01", label="worsening")  # after the snapshot
+        out = tmp_path / "themes.docx"
+        export_theme_table(p, out, snapshot="submitted")
+        with pytest.raises(StudyError, match="no snapshot 'nope'"):
+            export_theme_table(p, tmp_path / "x.docx", snapshot="nope")
+    _, readings, summaries, characteristics = _cells(out)
+    assert readings[1][:3] == ["Nights", "P01", "easing"]  # as at the snapshot
+    assert summaries == [
+        ["Theme", "Unit", "baseline", "mid-treatment", "post-treatment"],
+        ["Nights", "patients", "", "Easing for most", ""],
+        ["Nights", "P01", "Sleeps badly; the war", "", "Sleeps again"],
+    ]  # P09 declined consent: left out
+    assert characteristics[0][2] == "Duration, min:s, median (range)"
+    assert [row[2] for row in characteristics[1:]] == ["0:04", "0:03", "–"]
+    text = "\n".join(par.text for par in docx.Document(str(out)).paragraphs)
+    assert f"Analysis snapshot 'submitted', taken {taken}." in text
+    assert "as they were at that snapshot" in text and "COREQ" in text
+    assert (
+        main(
+            [
+                "export",
+                str(path),
+                "--format",
+                "theme-table-docx",
+                "-o",
+                str(tmp_path / "u.docx"),
+                "--snapshot",
+                "submitted",
+            ]
+        )
+        == 0
+    )
+    with_counts = _cells(tmp_path / "u.docx")
+    assert with_counts[1][1][2] == "easing"

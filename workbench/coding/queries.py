@@ -6,7 +6,7 @@ honoured: participants whose consent is pending or declined are left out unless 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,8 +114,12 @@ def query_segments(
     text: str | None = None,
     interview: str | None = None,
     include_unconsented: bool = False,
+    codings: Collection[str] | None = None,
 ) -> list[Segment]:
     """Coded segments matching every filter given, in interview then text order.
+
+    ``codings`` (coding GUIDs) keeps only those codings: a few pinned quotes are read without
+    reading the study's every segment.
 
     Reads light utterance rows (lengths, speakers, times) for the interviews involved and the
     text of only the utterances a segment covers or borders, so a query over a large study
@@ -143,8 +147,11 @@ def query_segments(
         coding_stmt = select(Coding).where(Coding.interview_id.in_(list(interviews)))
         if code_ids is not None:
             coding_stmt = coding_stmt.where(Coding.code_id.in_(code_ids))
-        codings = list(s.scalars(coding_stmt))
-        involved = sorted({c.interview_id for c in codings})
+        only = None if codings is None else set(codings)
+        if only is not None and len(only) <= 900:  # within any backend's bound parameters
+            coding_stmt = coding_stmt.where(Coding.guid.in_(sorted(only)))
+        codings_ = [c for c in s.scalars(coding_stmt) if only is None or c.guid in only]
+        involved = sorted({c.interview_id for c in codings_})
         utts: dict[int, list[_Utt]] = {}
         for chunk in _chunks(involved):
             for row in s.execute(
@@ -185,7 +192,7 @@ def query_segments(
         }
 
         picked: list[tuple[Coding, int, int, list[int]]] = []
-        for c in codings:
+        for c in codings_:
             index, _ = layout[c.interview_id]
             first, last = index[c.start_utterance_id], index[c.end_utterance_id]
             rows = utts[c.interview_id][first : last + 1]

@@ -23,6 +23,8 @@ class ExportOptions:
     override_check: bool = False
     key: str | Path | None = None
     """A key file, or a key holder's database URL for a team project."""
+    snapshot: str | None = None
+    """Cite (and, where the format can, build from) this analysis snapshot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +88,18 @@ def _theme_table_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
         include_unconsented=o.include_unconsented,
         override_check=o.override_check,
         key=o.key,
+        snapshot=o.snapshot,
     )
     return Outcome((f"wrote {r.path}: {r.themes} themes, {r.quotes} quotes",), tuple(r.notes), r)
+
+
+def _matrix_docx_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
+    from workbench.exchange.matrix_doc import export_matrix_docx
+
+    r = export_matrix_docx(
+        project, out, include_unconsented=o.include_unconsented, snapshot=o.snapshot
+    )
+    return Outcome((f"wrote {r.path}: {', '.join(r.tables) or 'no matrix'}",), r.notes, r)
 
 
 def _codebook_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
@@ -190,6 +202,7 @@ FORMATS: tuple[Format, ...] = (
     Format("qdc", ".qdc", "codebook", "REFI-QDA codebook", _qdc_out, _qdc_in),
     Format("theme-table-docx", ".docx", "document", "Theme table (Word)", _theme_table_out),
     Format("codebook-docx", ".docx", "document", "Codebook (Word)", _codebook_out),
+    Format("matrix-docx", ".docx", "document", "Theme × wave matrices (Word)", _matrix_docx_out),
     Format("xlsx", ".xlsx", "table", "Coded segments and matrices (Excel)", _xlsx_out),
     Format("csv", ".csv", "table", "Coded segments (CSV)", _csv_out),
     Format("txt", ".txt", "transcript", "Transcript (text)", _transcript_out("txt")),

@@ -1,8 +1,11 @@
 """A manuscript-ready theme table (docx), in the shape reflexive thematic analysis papers use.
 
 Theme | subthemes | central organising concept | illustrative quotes; then the analyst's
-trajectories per unit, and the study characteristics (interviews per wave, language, interpreter,
-attrition with reasons) as COREQ asks. Quotes are the analyst's pinned exemplars, each labelled
+trajectories per unit, the analyst's cell summaries (theme × unit rows, waves across, only where
+written), and the study characteristics (interviews per wave, their duration from the transcript
+times, language, interpreter, attrition with reasons) as COREQ asks. With a snapshot, the
+document cites it (name and when taken) and builds the trajectories from it; it says that the
+rest is the current state. Quotes are the analyst's pinned exemplars, each labelled
 by the project's quote label (``workbench labels``) and marked "(via interpreter)" or "(not
 verified against audio)" where true. Counts and member codes appear only when asked for. Quotes
 of participants without consent never appear unless asked, and then the document says so; so
@@ -13,6 +16,7 @@ document also says.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,20 +26,27 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from workbench.analysis.longitudinal import collect, participant_status, trajectories
 from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
 from workbench.coding.themes import list_themes
+from workbench.domain.study import StudyError
 from workbench.exchange._checks import check_quotes
 from workbench.storage.models import (
+    CellSummary,
     Coding,
+    Dyad,
+    DyadMember,
     Exemplar,
     Interview,
     InterviewParticipantRow,
+    Participant,
     ProjectRow,
+    Snapshot,
     Theme,
+    UtteranceRow,
     Wave,
 )
 from workbench.storage.project import Project
@@ -69,7 +80,12 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
             .order_by(Theme.position, Theme.id, Exemplar.id)
         ).all()
     segments = {
-        g.coding: g for g in query_segments(project, include_unconsented=include_unconsented)
+        g.coding: g
+        for g in query_segments(
+            project,
+            include_unconsented=include_unconsented,
+            codings=[guid for _, guid in pinned],
+        )
     }
     labeller = quote_labeller(project)
     quotes = []
@@ -128,6 +144,12 @@ def _table(
         cell._tc.get_or_add_tcPr().append(shading)
 
 
+def _note(document: object, text: str) -> None:
+    """A line under a table, set a little apart from it."""
+    paragraph = document.add_paragraph(text)  # type: ignore[attr-defined]
+    paragraph.paragraph_format.space_before = Pt(4)
+
+
 def export_theme_table(
     project: Project,
     out: Path,
@@ -136,7 +158,9 @@ def export_theme_table(
     include_unconsented: bool = False,
     override_check: bool = False,
     key: str | Path | None = None,
+    snapshot: str | None = None,
 ) -> ExportReport:
+    cited = _snapshot_note(project, snapshot) if snapshot else None
     quotes, label_note = _quotes(project, include_unconsented)
     notes = check_quotes(project, [q.text for q in quotes], key=key, override=override_check)
     if label_note:
@@ -158,6 +182,8 @@ def export_theme_table(
     style.font.size = Pt(10)
     heading = document.add_heading(f"Themes — {title}", level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    if cited:
+        document.add_paragraph(cited)
 
     headers = ["Theme", "Subthemes", "Central organising concept", "Illustrative quotes"]
     counts: dict[str, int] = {}
@@ -185,7 +211,9 @@ def export_theme_table(
 
     trajectory_rows = [
         [r.theme, r.unit, r.trajectory or "", r.pattern.replace("_", " ")]
-        for r in trajectories(project, "participant", include_unconsented=include_unconsented)
+        for r in trajectories(
+            project, "participant", include_unconsented=include_unconsented, snapshot=snapshot
+        )
         if r.trajectory
     ]
     if trajectory_rows:
@@ -195,16 +223,40 @@ def export_theme_table(
             ["Theme", "Participant", "Trajectory (analyst)", "Coding pattern (computed)"],
             trajectory_rows,
         )
-        document.add_paragraph(
+        _note(
+            document,
             "Coding patterns describe where the analysis coded; the trajectories are the "
-            "analyst's reading."
+            "analyst's reading.",
+        )
+
+    waves, summary_rows = _cell_summaries(project, include_unconsented)
+    if summary_rows:
+        document.add_heading("The analyst's cell summaries", level=2)
+        _table(document, ["Theme", "Unit", *waves], summary_rows)
+        _note(
+            document,
+            "The analyst's summary of each theme for each unit at each wave, where one was "
+            "written; a blank cell has no summary.",
         )
 
     document.add_heading("Study characteristics", level=2)
     _table(
         document,
-        ["Wave", "Interviews", "Languages", "With interpreter", "Attrition"],
+        [
+            "Wave",
+            "Interviews",
+            "Duration, min:s, median (range)",
+            "Languages",
+            "With interpreter",
+            "Attrition",
+        ],
         _characteristics(project, include_unconsented),
+    )
+    _note(
+        document,
+        "Study characteristics as COREQ asks: interviews held per wave, their duration (from "
+        "the transcript's times; 'not known' where untimed), languages, interviews with an "
+        "interpreter present, and participants missing at each wave with the reason.",
     )
     for note in notes:
         document.add_paragraph(note).runs[0].italic = True
@@ -223,6 +275,7 @@ def _characteristics(project: Project, include_unconsented: bool) -> list[list[s
             .join(InterviewParticipantRow, InterviewParticipantRow.interview_id == Interview.id)
             .order_by(Wave.position)
         ).all()
+    durations = _durations(project)
     result = []
     for wave in data.waves:
         mine = [r for r in rows if r[0] == wave]
@@ -242,9 +295,108 @@ def _characteristics(project: Project, include_unconsented: bool) -> list[list[s
             [
                 wave,
                 str(len(interviews)),
+                _duration_text([durations[k] for k in interviews if k in durations])
+                if interviews
+                else "–",
                 ", ".join(languages),
                 str(len(interpreted)),
                 "; ".join(missing) or "none",
             ]
         )
     return result
+
+
+def _snapshot_note(project: Project, name: str) -> str:
+    """The sentence citing the snapshot, saying honestly what was built from it."""
+    with project.session(write=False) as s:
+        taken = s.scalar(select(Snapshot.created_at).where(Snapshot.name == name))
+    if taken is None:
+        raise StudyError(f"no snapshot '{name}'")
+    when = taken.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Analysis snapshot '{name}', taken {when}. The trajectories and coding patterns are "
+        "as they were at that snapshot; the themes, quotes, cell summaries and study "
+        "characteristics are the project's state when this document was written."
+    )
+
+
+def _durations(project: Project) -> dict[str, int]:
+    """Interview key -> duration in ms, from the first utterance's start to the last's end
+    (interviews without times are left out)."""
+    with project.session(write=False) as s:
+        rows = s.execute(
+            select(Interview.key, func.min(UtteranceRow.start_ms), func.max(UtteranceRow.end_ms))
+            .join(UtteranceRow, UtteranceRow.interview_id == Interview.id)
+            .group_by(Interview.key)
+        ).all()
+    return {k: hi - lo for k, lo, hi in rows if lo is not None and hi is not None and hi > lo}
+
+
+def _clock(ms: float) -> str:
+    seconds = round(ms / 1000)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _duration_text(durations: list[int]) -> str:
+    if not durations:
+        return "not known"
+    median = _clock(statistics.median(durations))
+    if len(durations) == 1:
+        return median
+    return f"{median} ({_clock(min(durations))}–{_clock(max(durations))})"
+
+
+def _cell_summaries(
+    project: Project, include_unconsented: bool
+) -> tuple[list[str], list[list[str]]]:
+    """The waves, and one row per theme and unit with at least one summary written: the
+    summaries under their waves. Units of participants without consent (and dyads with such
+    a member) are left out unless asked for."""
+    with project.session(write=False) as s:
+        waves = list(s.scalars(select(Wave.name).order_by(Wave.position)))
+        unconsented_dyads = set(
+            s.scalars(
+                select(DyadMember.dyad_id)
+                .join(Participant, DyadMember.participant_id == Participant.id)
+                .where(Participant.consent != "consented")
+            )
+        )
+        found = s.execute(
+            select(
+                Theme.name,
+                CellSummary.unit_kind,
+                CellSummary.role,
+                Participant.key,
+                Participant.consent,
+                Dyad.key,
+                CellSummary.dyad_id,
+                Wave.name,
+                CellSummary.text,
+            )
+            .join(Theme, CellSummary.theme_id == Theme.id)
+            .join(Wave, CellSummary.wave_id == Wave.id)
+            .outerjoin(Participant, CellSummary.participant_id == Participant.id)
+            .outerjoin(Dyad, CellSummary.dyad_id == Dyad.id)
+            .order_by(Theme.position, Theme.id, CellSummary.unit_kind, Participant.key, Dyad.key)
+        ).all()
+    kinds = {"study": 0, "role": 1, "dyad": 2, "participant": 3}
+    theme_order: dict[str, int] = {}
+    table: dict[tuple[str, int, str], dict[str, str]] = {}
+    for theme, kind, role, person, consent, dyad, dyad_id, wave, text in found:
+        if not include_unconsented and (
+            (kind == "participant" and consent != "consented")
+            or (kind == "dyad" and dyad_id in unconsented_dyads)
+        ):
+            continue
+        if not text.strip():
+            continue
+        theme_order.setdefault(theme, len(theme_order))
+        unit = {"study": "study", "role": f"{role}s", "dyad": f"dyad {dyad}"}.get(kind, person)
+        table.setdefault((theme, kinds.get(kind, 9), unit or ""), {})[wave] = text.strip()
+    rows = [
+        [theme, unit, *(by_wave.get(w, "") for w in waves)]
+        for (theme, _, unit), by_wave in sorted(
+            table.items(), key=lambda item: (theme_order[item[0][0]], item[0][1], item[0][2])
+        )
+    ]
+    return waves, rows

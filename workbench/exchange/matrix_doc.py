@@ -1,0 +1,140 @@
+"""The longitudinal matrices as a Word document: theme × wave for the study, per role, per dyad
+and per participant — the tables ``workbench matrix`` prints, one Word table each.
+
+A wave where a unit was not observed shows "–" with the reason in a footnote below its table,
+never 0 (0 means observed and not coded). Counts describe where the analyst coded; the document
+says they are not findings. With a snapshot, the tables are rebuilt as they were then and the
+document cites it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.shared import Cm, Pt
+from sqlalchemy import select
+
+from workbench.analysis.longitudinal import MEASURES, Cell, matrix, matrix_frame
+from workbench.domain.study import StudyError
+from workbench.exchange.theme_table import _table
+from workbench.storage.models import ProjectRow, Snapshot
+from workbench.storage.project import Project
+
+UNITS = (
+    ("study", "The study"),
+    ("role", "By role"),
+    ("dyad", "By dyad"),
+    ("participant", "By participant"),
+)
+MEASURE_NAMES = {
+    "segments": "coded segments",
+    "words": "share of the unit's words inside the theme's segments",
+    "presence": "presence (1 = coded at all)",
+    "participants": "participants coded",
+}
+MISSING = "–"
+NOT_FINDINGS = (
+    "Counts describe where the analyst coded; they support the analyst's reading and are not "
+    "findings."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixExport:
+    path: str
+    tables: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def cell_text(value: object) -> str:
+    """A matrix value as the document shows it: "–" where the wave is missing, never 0."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.3f}"
+    return str(int(value))  # type: ignore[call-overload]
+
+
+def _missing_note(cells: list[Cell], measure: str) -> str | None:
+    """The footnote: why each "–" is missing (the reasons are per unit and wave, not theme)."""
+    reasons: dict[tuple[str, str], str] = {}
+    for c in cells:
+        if c.missing is None or c.value(measure) is not None or (c.unit, c.wave) in reasons:
+            continue
+        why = c.missing if isinstance(c.missing, str) else "; ".join(c.missing)
+        reasons[(c.unit, c.wave)] = why.replace("_", " ").replace(":", ": ")
+    if not reasons:
+        return None
+    listed = "; ".join(f"{unit} at {wave} ({why})" for (unit, wave), why in reasons.items())
+    return f"{MISSING} marks a wave where the unit was not observed: {listed}."
+
+
+def export_matrix_docx(
+    project: Project,
+    out: Path,
+    *,
+    measure: str = "segments",
+    include_unconsented: bool = False,
+    snapshot: str | None = None,
+) -> MatrixExport:
+    if measure not in MEASURES:
+        raise StudyError(f"the measure is one of: {', '.join(MEASURES)}")
+    with project.session(write=False) as s:
+        title = s.scalar(select(ProjectRow.title)) or ""
+        taken = (
+            s.scalar(select(Snapshot.created_at).where(Snapshot.name == snapshot))
+            if snapshot
+            else None
+        )
+    if snapshot and taken is None:
+        raise StudyError(f"no snapshot '{snapshot}'")
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
+    document.styles["Normal"].font.name = "Calibri"
+    document.styles["Normal"].font.size = Pt(10)
+    document.add_heading(f"Theme × wave matrices — {title}", level=1)
+    document.add_paragraph(f"Measure: {MEASURE_NAMES[measure]}. {NOT_FINDINGS}")
+    notes = []
+    if taken is not None:
+        notes.append(
+            f"Built from analysis snapshot '{snapshot}', taken {taken:%Y-%m-%d %H:%M} UTC: the "
+            "tables are as they were then."
+        )
+        document.add_paragraph(notes[-1])
+    if include_unconsented:
+        notes.append("Participants without consent are included at the analyst's request.")
+        document.add_paragraph(notes[-1])
+    written = []
+    for by, heading in UNITS:
+        cells = matrix(
+            project, by, measure, include_unconsented=include_unconsented, snapshot=snapshot
+        )
+        frame = matrix_frame(cells, measure)
+        if frame.empty:
+            continue
+        waves = [str(w) for w in frame.columns]
+        document.add_heading(heading, level=2)
+        rows = []
+        for (theme, unit), values in frame.iterrows():
+            shown = [cell_text(v) for v in values]
+            rows.append([str(theme), *shown] if by == "study" else [str(theme), str(unit), *shown])
+        headers = ["Theme", *waves] if by == "study" else ["Theme", by.capitalize(), *waves]
+        _table(document, headers, rows)
+        footnote = _missing_note(cells, measure)
+        if footnote:
+            document.add_paragraph(footnote).runs[0].italic = True
+        written.append(heading)
+    if not written:
+        document.add_paragraph("No themes yet: there is no matrix to show.")
+    document.save(str(out))
+    with project.session() as s:
+        project.audit(s, "export", None, path=str(out.resolve()), format="matrix-docx")
+    return MatrixExport(str(out), tuple(written), tuple(notes))
