@@ -863,6 +863,7 @@ def cmd_reading(args: argparse.Namespace) -> None:
                 args.wave,
                 args.coding,
                 unpin=args.unpin,
+                excerpt=args.excerpt,
                 coder=args.coder,
             )
         print(change.description)
@@ -1373,6 +1374,10 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     for name in ("theme", "unit", "wave", "coding"):
         p.add_argument(name)
     p.add_argument("--unpin", action="store_true")
+    p.add_argument(
+        "--excerpt",
+        help='the quote shortened: its own words in order, "[…]" where words are left out',
+    )
     p = command(
         "propose", cmd_reading, "a shortlist across participants and waves", parent=exemplar
     )

@@ -162,3 +162,36 @@ def test_cell_summaries_durations_and_the_snapshot_cited(tmp_path: Path) -> None
     )
     with_counts = _cells(tmp_path / "u.docx")
     assert with_counts[1][1][2] == "easing"
+
+
+def test_a_shortened_quote_keeps_its_words_and_points_at_the_whole_segment(
+    tmp_path: Path,
+) -> None:
+    from workbench.coding.readings import check_excerpt
+    from workbench.domain.study import StudyError
+
+    with _study(tmp_path / "s.dyad") as p:
+        first = next(c for c in list_codings(p) if c.text.startswith("I sleep"))
+        with pytest.raises(StudyError, match="not the quote's own"):
+            pin_exemplar(
+                p, "Nights", "participant:P01", "baseline", first.id, excerpt="I sleep well […]"
+            )
+        pin_exemplar(
+            p,
+            "Nights",
+            "participant:P01",
+            "baseline",
+            first.id,
+            excerpt="I sleep badly […] Aleppo.",
+        )
+        out = tmp_path / "themes.docx"
+        export_theme_table(p, out)
+    quotes = _cells(out)[0][1][3]
+    assert "“I sleep badly […] Aleppo.” (P01, patient, baseline; via interpreter;" in quotes
+    assert f"Source: I1 at 0:00:02, segment {first.id[:8]}" in quotes
+    check_excerpt("one two three four", "one […] four")
+    check_excerpt("one two three four", "two three")
+    with pytest.raises(StudyError):
+        check_excerpt("one two three four", "four […] one")  # out of order
+    with pytest.raises(StudyError):
+        check_excerpt("one two three four", "[…]")

@@ -8,18 +8,27 @@ words were spoken — never ranked by length, which would surface the most graph
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.coding._anchors import LoadedTranscript
 from workbench.coding.queries import query_segments
 from workbench.coding.study import get_dyad, get_wave
 from workbench.coding.themes import get_theme, unit_columns
 from workbench.coding.undo import Change, run_command
 from workbench.domain.coding import Segment
 from workbench.domain.study import StudyError
-from workbench.storage.models import STANCES, CellSummary, Coding, DyadStance, Exemplar
+from workbench.storage.models import (
+    STANCES,
+    CellSummary,
+    Coding,
+    DyadStance,
+    Exemplar,
+    Interview,
+)
 from workbench.storage.project import Project
 
 
@@ -75,6 +84,27 @@ def cell_summary(project: Project, theme: str, unit: str, wave: str) -> str | No
         return row.text if row is not None else None
 
 
+ELLIPSIS = re.compile(r"\s*\[(?:…|\.\.\.)\]\s*")
+
+
+def check_excerpt(full: str, excerpt: str) -> None:
+    """An excerpt is the quote's own words in order, with "[…]" (or "[...]") where words were
+    left out; anything else would put words in a participant's mouth."""
+    pieces = [p for p in ELLIPSIS.split(excerpt.strip()) if p.strip()]
+    if not pieces:
+        raise StudyError("the excerpt holds no words of the quote")
+    flat = " ".join(full.split())
+    at = 0
+    for piece in pieces:
+        found = flat.find(" ".join(piece.split()), at)
+        if found < 0:
+            raise StudyError(
+                f"the excerpt's words '{piece.strip()}' are not the quote's own, in order: "
+                "shorten only by leaving words out and marking the gap with […]"
+            )
+        at = found + len(" ".join(piece.split()))
+
+
 def pin_exemplar(
     project: Project,
     theme: str,
@@ -83,9 +113,14 @@ def pin_exemplar(
     coding_id: str,
     *,
     unpin: bool = False,
+    excerpt: str | None = None,
     coder: str | None = None,
 ) -> Change:
-    """Pin (or unpin) a coded quote as exemplary for a theme × unit × wave cell."""
+    """Pin (or unpin) a coded quote as exemplary for a theme × unit × wave cell.
+
+    ``excerpt`` shortens the quote: the coding's own words, in order, with "[…]" where words were
+    left out (checked against the coding); pinning again changes it.
+    """
 
     def action(s: Session) -> None:
         target, w = get_theme(s, theme), get_wave(s, wave)
@@ -97,6 +132,12 @@ def pin_exemplar(
             Exemplar.coding_id == coding.id
         )
         row = s.scalar(stmt)
+        if excerpt is not None and not unpin:
+            iv = s.get(Interview, coding.interview_id)
+            assert iv is not None
+            transcript = LoadedTranscript.load_for_reading(s, iv)
+            start, end = transcript.span(coding)
+            check_excerpt(transcript.text[start:end], excerpt)
         if unpin:
             if row is None:
                 raise StudyError("that quote is not pinned there")
@@ -108,9 +149,12 @@ def pin_exemplar(
                     wave_id=w.id,
                     coding_id=coding.id,
                     coder_id=project.coder(s, coder).id,
+                    excerpt=excerpt or None,
                     **columns,
                 )
             )
+        elif excerpt is not None:
+            row.excerpt = excerpt or None
 
     verb = "unpin" if unpin else "pin"
     _, change = run_command(

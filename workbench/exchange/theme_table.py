@@ -59,6 +59,9 @@ class Quote:
     label: str
     marks: tuple[str, ...]
     coding: str
+    source: str = ""
+    """Where the whole segment is: interview, time and the coding's reference, so a quote the
+    analyst shortened with "[…]" still leads back to every word."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +77,7 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
     fit too few participants (None when none does)."""
     with project.session(write=False) as s:
         pinned = s.execute(
-            select(Theme.name, Coding.guid)
+            select(Theme.name, Coding.guid, Exemplar.excerpt)
             .join(Exemplar, Exemplar.theme_id == Theme.id)
             .join(Coding, Exemplar.coding_id == Coding.id)
             .order_by(Theme.position, Theme.id, Exemplar.id)
@@ -84,13 +87,13 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
         for g in query_segments(
             project,
             include_unconsented=include_unconsented,
-            codings=[guid for _, guid in pinned],
+            codings=[guid for _, guid, _ in pinned],
         )
     }
     labeller = quote_labeller(project)
     quotes = []
     used = []
-    for theme, guid in pinned:
+    for theme, guid, excerpt in pinned:
         g = segments.get(guid)
         if g is None:  # consent leaves it out
             continue
@@ -100,11 +103,17 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
         if not g.verified:
             marks.append("not verified against audio")
         used.append(g)
-        quotes.append(
-            Quote(theme, g.text.replace("\n", " / "), labeller.label(g), tuple(marks), guid)
-        )
+        at = f" at {_time_of(g.start_ms)}" if g.start_ms is not None else ""
+        source = f"{g.interview}{at}, segment {guid[:8]}"
+        text = (excerpt or g.text).replace("\n", " / ")
+        quotes.append(Quote(theme, text, labeller.label(g), tuple(marks), guid, source))
     risks = label_risks(project, include_unconsented=include_unconsented)
     return quotes, labeller.export_note(used, risks)
+
+
+def _time_of(ms: int) -> str:
+    total = ms // 1000
+    return f"{total // 3600:d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def _repeat_header(row: object) -> None:
@@ -195,7 +204,9 @@ def export_theme_table(
     for theme in top:
         own = [q for q in quotes if q.theme == theme.name or q.theme in theme.subthemes]
         quote_text = "\n\n".join(
-            f"“{q.text}” ({q.label}{'; ' + '; '.join(q.marks) if q.marks else ''})" for q in own
+            f"“{q.text}” ({q.label}{'; ' + '; '.join(q.marks) if q.marks else ''})"
+            f"\nSource: {q.source}"
+            for q in own
         )
         row = [
             theme.name,

@@ -546,6 +546,9 @@ class Exemplar(_UnitMixin, Base):
     coding_id: Mapped[int] = mapped_column(ForeignKey("coding.id", ondelete="CASCADE"), index=True)
     coder_id: Mapped[int | None] = mapped_column(ForeignKey("coder.id", ondelete="SET NULL"))
     pinned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    excerpt: Mapped[str | None] = mapped_column(Text)
+    """The quote as the analyst shortened it with "[…]" (every piece is the coding's own words,
+    in order); None quotes the whole coding."""
 
 
 class DyadStance(Base):
