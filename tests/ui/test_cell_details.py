@@ -39,6 +39,7 @@ def test_a_heat_map_cell_opens_its_segments_and_summary(
     assert details.title.text() == "Nights · P01 · baseline: 1 segments"
     assert details.segments.count() == 1
     assert "لا أستطيع" in details.segments.item(0).text()
+    assert details.segments.item(0).textAlignment() & Qt.AlignmentFlag.AlignRight  # read RTL
     assert "P01" in details.segments.item(0).text()
     assert details.summary.toPlainText() == "Cannot sleep at all"
 

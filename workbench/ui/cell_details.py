@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -18,6 +19,7 @@ from workbench.coding.queries import query_segments
 from workbench.coding.readings import cell_summary, set_cell_summary
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
+from workbench.ui.models import is_right_to_left
 
 
 class CellDetails(QWidget):
@@ -92,7 +94,10 @@ class CellDetails(QWidget):
         self.segments.clear()
         for g in found:
             who = ", ".join(g.participants) or "nobody attributed"
-            self.segments.addItem(f"{g.interview}  ·  {who}  [{g.code}]\n{g.text}")
+            item = QListWidgetItem(f"{g.interview}  ·  {who}  [{g.code}]\n{g.text}")
+            if is_right_to_left(g.text):  # Arabic or Farsi words sit at the right, as read
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.segments.addItem(item)
         self.summary.setPlainText(cell_summary(project, theme, unit, wave) or "")
         self.summary.setEnabled(True)
         self.save.setEnabled(True)
