@@ -210,3 +210,20 @@ def test_the_dark_theme_switches_and_is_remembered(window: MainWindow, demo_like
         window.dark_action.trigger()
     assert theme.current() is theme.LIGHT
     assert window.settings.value("view/dark") == "false"
+
+
+def test_every_shortcut_is_listed_and_none_is_bound_twice(window: MainWindow) -> None:
+    found = window.shortcuts()
+    keys = [k for _, _, k in found]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+    by_action = {text: k for _, text, k in found}
+    assert by_action["Code selection"] == "Ctrl+K"
+    assert by_action["Transcription key (play, pause, rewind)"] == "F4"
+    assert by_action["Undo"] == "Ctrl+Z"
+    assert "Keyboard shortcuts" in by_action
+    window.show_shortcuts()
+    from PySide6.QtWidgets import QMessageBox
+
+    box = window.findChild(QMessageBox)
+    assert box is not None and "Ctrl+K" in box.text()
+    box.close()

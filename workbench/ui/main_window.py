@@ -262,6 +262,9 @@ class MainWindow(QMainWindow):
         for dock in self.findChildren(QDockWidget):
             view_menu.addAction(dock.toggleViewAction())
 
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&Keyboard shortcuts…", "F1", self.show_shortcuts))
+
     def _build_modes(self) -> None:
         bar = QToolBar("Views", self)
         bar.setObjectName("modes")
@@ -298,6 +301,47 @@ class MainWindow(QMainWindow):
             view.set_project(self.project)
 
     # --- undo: the window's stack over the project's own history -------------------------------
+
+    def shortcuts(self) -> list[tuple[str, str, str]]:
+        """(menu, action, keys) for every menu action that has a shortcut, as the menus show."""
+        found: list[tuple[str, str, str]] = []
+
+        def walk(menu: QMenu, where: str) -> None:
+            for action in menu.actions():
+                if action.menu() is not None:
+                    sub = action.menu()
+                    assert isinstance(sub, QMenu)
+                    walk(sub, f"{where} ▸ {sub.title().replace('&', '')}")
+                elif not action.shortcut().isEmpty():
+                    text = action.text().replace("&", "").rstrip("…")
+                    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    found.append((where, text, keys))
+
+        for top in self.menuBar().actions():
+            menu = top.menu()
+            if isinstance(menu, QMenu):
+                walk(menu, menu.title().replace("&", ""))
+        return found
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td>{menu}</td><td>{text}</td><td><b>{keys}</b></td></tr>"
+            for menu, text, keys in self.shortcuts()
+        )
+        extra = (
+            "<tr><td>Transcript</td><td>Split the utterance at the cursor</td><td><b>Enter</b>"
+            "</td></tr><tr><td>Transcript</td><td>Merge with the utterance before</td><td><b>"
+            "Backspace at its start</b></td></tr><tr><td>Transcript</td><td>Seek to a word</td>"
+            "<td><b>Ctrl+click</b></td></tr>"
+        )
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(
+            "<table cellspacing=0 cellpadding=4><tr><th align=left>Menu</th><th align=left>"
+            f"Action</th><th align=left>Keys</th></tr>{rows}{extra}</table>"
+        )
+        box.open()
 
     def _toggle_dark(self) -> None:
         app = QApplication.instance()
