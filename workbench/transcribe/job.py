@@ -82,11 +82,15 @@ def transcribe_interview(
     should_cancel: Callable[[], bool] | None = None,
     on_stored: Callable[[dict[str, Any]], None] | None = None,
     resume: bool = False,
+    check_first: bool = True,
 ) -> JobOutcome:
     """Transcribe ``audio`` (default: the interview's media) into the interview.
 
     The audio is checked (and the model's languages) before anything is stored: a file that
-    cannot be transcribed leaves the interview as it was."""
+    cannot be transcribed leaves the interview as it was. ``check_first`` probes the audio here,
+    before the child starts, for an immediate answer; a window passes False, because PyAV holds
+    the interpreter lock while it probes (which would freeze the window for ~100 ms) and the
+    child probes it first anyway, before it sends any segment."""
     info = interview_info(project, interview)
     existing = utterances(project, interview)
     if existing and not resume:
@@ -113,7 +117,8 @@ def transcribe_interview(
     # Refuse bad audio and impossible languages here, with the reason, before any child runs.
     for value in [options["language"], *options["speaker_languages"].values()]:
         check_language(value, model)
-    probe(audio)
+    if check_first:
+        probe(audio)
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
     child = context.Process(target=_worker, args=(str(audio), options, start_s, out), daemon=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QWidget,
 )
 
@@ -179,3 +182,64 @@ def add_interview_from(project: Project, values: dict[str, str]) -> InterviewInf
         language=values.get("language") or None,
         media=Path(media) if media else None,
     )
+
+
+class TranscribeDialog(QDialog):
+    """How to transcribe a recording: the model, its language, and the options the job takes."""
+
+    def __init__(self, language: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Transcribe the recording")
+        self.model = QComboBox()
+        self.model.addItem("tiny.en — English only, fast", "tiny.en")
+        self.model.addItem("base — 99 languages", "base")
+        self.language = QLineEdit(language or "")
+        self.language.setPlaceholderText("e.g. ar, da, en; empty: detect each speaker turn")
+        self.translate = QCheckBox("Add an English machine translation beside the original")
+        self.fast = QCheckBox("Fast draft (batched; no word times)")
+        self.channels = QCheckBox("One speaker per channel")
+        self.speakers = QSpinBox()
+        self.speakers.setRange(0, 8)
+        self.speakers.setSpecialValueText("no clustering")
+        self.speakers.setToolTip("Cluster voices into this many speakers (the [diarize] extra)")
+        self.english = QCheckBox("Known to be English: skip the language check (faster)")
+        form = QFormLayout(self)
+        form.addRow("Model", self.model)
+        form.addRow("Language", self.language)
+        form.addRow("Speakers", self.speakers)
+        for box in (self.channels, self.translate, self.fast, self.english):
+            form.addRow("", box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.model.currentIndexChanged.connect(lambda _i: self._follow_model())
+        if language and language != "en":
+            self.model.setCurrentIndex(1)
+        self._follow_model()
+
+    def _follow_model(self) -> None:
+        multilingual = self.model.currentData() == "base"
+        self.translate.setEnabled(multilingual)
+        if not multilingual:
+            self.translate.setChecked(False)
+        self.english.setEnabled(not multilingual)
+
+    def values(self) -> tuple[str, str | None, dict[str, Any]]:
+        """The model, the language (None: as the interview says) and the further options
+        ``transcribe_interview`` takes."""
+        model = str(self.model.currentData())
+        language = self.language.text().strip() or None
+        if language is None and model == "base":
+            language = "auto"  # each speaker turn in its own language
+        options: dict[str, Any] = {
+            "translate": self.translate.isChecked() and self.translate.isEnabled(),
+            "fast": self.fast.isChecked(),
+            "channels_as_speakers": self.channels.isChecked(),
+            "language_check": not (self.english.isChecked() and self.english.isEnabled()),
+        }
+        if self.speakers.value():
+            options["expected_speakers"] = self.speakers.value()
+        return model, language, options

@@ -39,6 +39,7 @@ from workbench.coding.utterances import edit_utterance, merge_utterances, split_
 from workbench.domain.study import InterviewInfo, StudyError
 from workbench.storage.project import Project, ProjectError
 from workbench.transcribe.engine import TranscriptionError
+from workbench.ui.dialogs import TranscribeDialog
 from workbench.ui.editor import TranscriptEditor
 from workbench.ui.player import AudioBar
 from workbench.ui.quick_code import QuickCodeBox
@@ -454,12 +455,11 @@ class TranscriptPage(QWidget):
         if self.interview is None:
             self.notice.show_message("Choose an interview to transcribe first.")
             return
-        models = ["tiny.en (English, fast)", "base (99 languages)"]
-        choice, ok = QInputDialog.getItem(
-            self, "Transcribe", "Model for this recording:", models, 0, False
-        )
-        if ok:
-            self.start_transcription(model="tiny.en" if choice.startswith("tiny") else "base")
+        language = self._info.language if self._info is not None else None
+        dialog = TranscribeDialog(language, self)
+        if dialog.exec():
+            model, chosen, options = dialog.values()
+            self.start_transcription(model=model, language=chosen, options=options)
 
     def start_transcription(
         self,
@@ -468,6 +468,7 @@ class TranscriptPage(QWidget):
         audio: Path | None = None,
         language: str | None = None,
         resume: bool | None = None,
+        options: dict[str, Any] | None = None,
     ) -> TranscriptionRun | None:
         if self.project is None or self.interview is None:
             self.notice.show_message("Choose an interview to transcribe first.")
@@ -484,6 +485,7 @@ class TranscriptPage(QWidget):
             model=model,
             language=language,
             resume=resume,
+            options=options,
             parent=self,
         )
         job.progress.connect(self._job_progress)

@@ -36,6 +36,7 @@ class TranscriptionRun(QThread):
         model: str,
         language: str | None,
         resume: bool,
+        options: dict[str, Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -45,6 +46,8 @@ class TranscriptionRun(QThread):
         self.model = model
         self.language = language
         self.resume = resume
+        self.options = dict(options or {})
+        """Further ``transcribe_interview`` options: translate, fast, expected_speakers, ..."""
         self._cancel = threading.Event()
         self._started = 0.0
 
@@ -72,6 +75,8 @@ class TranscriptionRun(QThread):
                 should_cancel=self._cancel.is_set,
                 on_stored=self._stored,
                 resume=self.resume,
+                check_first=False,  # the child probes; here PyAV would hold the GIL
+                **self.options,
             )
         except TranscriptionError as exc:
             self.failed.emit(str(exc))
