@@ -187,3 +187,20 @@ def test_study_grid_has_a_lane_per_dyad_member_and_shows_attrition(project: Proj
     assert [iv.id for iv in grid.cell(0, "baseline")] == ["P01-b"]
     assert grid.cell(0, "mid-treatment") == ()
     assert [iv.id for iv in grid.cell(1, "mid-treatment")] == ["C01-m"]
+
+
+def test_an_interview_with_new_people_and_a_new_dyad_in_one_step(project: Project) -> None:
+    from workbench.coding.study import add_interview_with_people, list_dyads, list_participants
+
+    add_interview_with_people(
+        project,
+        "P05-b",
+        wave="baseline",
+        people=[("P05", "patient"), ("C05", "clinician"), ("R01", "researcher")],
+        dyad="D05",
+    )
+    roles = {p.id: p.role for p in list_participants(project)}
+    assert roles == {"P05": Role.PATIENT, "C05": Role.CLINICIAN, "R01": Role.RESEARCHER}
+    assert [(d.id, d.members) for d in list_dyads(project)] == [("D05", ("C05", "P05"))]
+    with pytest.raises(StudyError, match="at least one participant"):
+        add_interview_with_people(project, "X", wave="baseline", people=[])

@@ -15,8 +15,9 @@ from PySide6.QtMultimedia import QMediaPlayer
 from workbench.coding.codings import list_codings
 from workbench.coding.transcripts import utterances
 from workbench.domain.coding import CodeInfo
+from workbench.domain.positions import PositionMap, codepoint_to_utf16
 from workbench.ui.app import settle_heap
-from workbench.ui.editor import PositionMap, assign_lanes
+from workbench.ui.editor import assign_lanes
 from workbench.ui.main_window import MainWindow
 from workbench.ui.quick_code import rank_codes
 
@@ -277,7 +278,7 @@ def test_position_map_counts_code_points_against_utf16() -> None:
     text = "ab😀c\nd😀😀e"
     m = PositionMap(text)
     for i in range(len(text) + 1):
-        doc = i + sum(1 for ch in text[:i] if ord(ch) > 0xFFFF)
+        doc = codepoint_to_utf16(text, i)
         assert m.to_document(i) == doc
         assert m.to_interview(doc) == i
 

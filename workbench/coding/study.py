@@ -508,6 +508,43 @@ def add_interview(
         return _interview_info(s, iv)
 
 
+def add_interview_with_people(
+    project: Project,
+    key: str,
+    *,
+    wave: str | None,
+    people: Sequence[tuple[str, Role | str]],
+    dyad: str | None = None,
+    language: str | None = None,
+    media: Path | None = None,
+) -> InterviewInfo:
+    """An interview in one step: participants not yet in the study are added with their study
+    role, and a dyad not yet known is formed from the clinician, patient and interpreter named."""
+    if not key.strip():
+        raise StudyError("give the interview an id")
+    if not people:
+        raise StudyError("name at least one participant of the interview")
+    known = {p.id for p in list_participants(project)}
+    for who, role in people:
+        if who not in known:
+            add_participant(project, who, role)
+            known.add(who)
+    if dyad and dyad not in {d.id for d in list_dyads(project)}:
+        members = [
+            who for who, role in people if str(role) in ("clinician", "patient", "interpreter")
+        ]
+        add_dyad(project, dyad, members)
+    return add_interview(
+        project,
+        key,
+        wave=wave,
+        dyad=dyad,
+        participants=[(who, None) for who, _ in people],
+        language=language,
+        media=media,
+    )
+
+
 def set_interview_status(
     project: Project, key: str, status: InterviewStatus | str, *, reason: str | None = None
 ) -> InterviewInfo:

@@ -159,3 +159,31 @@ def codepoint_to_utf16(text: str, index: int) -> int:
     if not 0 <= index <= len(text):
         raise ValueError(f"index {index} is outside the text")
     return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+
+
+_WIDE = re.compile("[\U00010000-\U0010ffff]")
+
+
+class PositionMap:
+    """``codepoint_to_utf16`` and ``utf16_to_codepoint`` for one text asked many times (an
+    editor painting a long interview): built once, each lookup a bisection."""
+
+    def __init__(self, text: str) -> None:
+        # Positions of every character beyond the Basic Multilingual Plane (two UTF-16 units).
+        self._wide = [m.start() for m in _WIDE.finditer(text)]
+
+    def to_document(self, position: int) -> int:
+        return position + bisect.bisect_left(self._wide, position)
+
+    def to_interview(self, position: int) -> int:
+        if not self._wide:
+            return position
+        # Each wide character before ``position`` took two units; find how many there are.
+        lo, hi = 0, len(self._wide)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._wide[mid] + mid + 1 < position:
+                lo = mid + 1
+            else:
+                hi = mid
+        return position - lo

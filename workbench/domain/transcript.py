@@ -43,3 +43,11 @@ class ParsedTranscript:
 
 class TranscriptFormatError(ValueError):
     """A transcript file cannot be read; the message is one line a researcher can act on."""
+
+
+def format_ms(value: int | None) -> str:
+    """A time in a recording as people read it: h:mm:ss ("" when unknown)."""
+    if value is None:
+        return ""
+    total = value // 1000
+    return f"{total // 3600:d}:{total % 3600 // 60:02d}:{total % 60:02d}"

@@ -33,6 +33,7 @@ from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
 from workbench.coding.themes import list_themes
 from workbench.domain.study import StudyError
+from workbench.domain.transcript import format_ms
 from workbench.exchange._checks import check_quotes
 from workbench.storage.models import (
     CellSummary,
@@ -103,17 +104,12 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
         if not g.verified:
             marks.append("not verified against audio")
         used.append(g)
-        at = f" at {_time_of(g.start_ms)}" if g.start_ms is not None else ""
+        at = f" at {format_ms(g.start_ms)}" if g.start_ms is not None else ""
         source = f"{g.interview}{at}, segment {guid[:8]}"
         text = (excerpt or g.text).replace("\n", " / ")
         quotes.append(Quote(theme, text, labeller.label(g), tuple(marks), guid, source))
     risks = label_risks(project, include_unconsented=include_unconsented)
     return quotes, labeller.export_note(used, risks)
-
-
-def _time_of(ms: int) -> str:
-    total = ms // 1000
-    return f"{total // 3600:d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def _repeat_header(row: object) -> None:

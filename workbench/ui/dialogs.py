@@ -20,14 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.coding.study import (
-    add_dyad,
-    add_interview,
-    add_participant,
+    add_interview_with_people,
     list_dyads,
     list_participants,
     list_waves,
 )
-from workbench.domain.study import DEFAULT_WAVES, InterviewInfo, StudyError
+from workbench.domain.study import DEFAULT_WAVES, InterviewInfo
 from workbench.storage.project import Project
 
 ROLE_FIELDS = (
@@ -152,33 +150,14 @@ class AddInterviewDialog(QDialog):
 
 
 def add_interview_from(project: Project, values: dict[str, str]) -> InterviewInfo:
-    """Add the participants and dyad the form names if they are new, then the interview."""
-    key = values.get("key", "")
-    if not key:
-        raise StudyError("give the interview an id")
-    known = {p.id for p in list_participants(project)}
-    people: list[str] = []
-    for role, _label in ROLE_FIELDS:
-        who = values.get(role, "")
-        if not who:
-            continue
-        if who not in known:
-            add_participant(project, who, role)
-            known.add(who)
-        people.append(who)
-    if not people:
-        raise StudyError("name at least one participant of the interview")
-    dyad = values.get("dyad") or None
-    if dyad and dyad not in {d.id for d in list_dyads(project)}:
-        members = [values[r] for r in ("clinician", "patient", "interpreter") if values.get(r)]
-        add_dyad(project, dyad, members)
+    """The form's values as the core's one-step interview (new people and dyad included)."""
     media = values.get("media")
-    return add_interview(
+    return add_interview_with_people(
         project,
-        key,
+        values.get("key", ""),
         wave=values.get("wave") or None,
-        dyad=dyad,
-        participants=[(p, None) for p in people],
+        people=[(values[role], role) for role, _ in ROLE_FIELDS if values.get(role)],
+        dyad=values.get("dyad") or None,
         language=values.get("language") or None,
         media=Path(media) if media else None,
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,10 +39,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from workbench.domain.coding import CodingInfo
+from workbench.domain.positions import PositionMap
 from workbench.domain.study import TimedWord, Utterance
+from workbench.domain.transcript import format_ms
 from workbench.ui import theme
 from workbench.ui.code_tree import MIME_TYPE
-from workbench.ui.models import format_ms, is_right_to_left, speaker_colour
+from workbench.ui.models import is_right_to_left, speaker_colour
 
 CODE_MIME = MIME_TYPE
 """Codes dragged from the code tree: a JSON list of their paths."""
@@ -55,33 +56,6 @@ STRIPE_WIDTH = 5
 STRIPE_GAP = 2
 MAX_LANES = 12
 DEFAULT_CODE_COLOUR = "#7a8794"
-
-
-_WIDE = re.compile("[\U00010000-\U0010ffff]")
-
-
-class PositionMap:
-    """Interview positions (code points) ↔ document positions (UTF-16 code units)."""
-
-    def __init__(self, text: str) -> None:
-        # Positions of every character beyond the Basic Multilingual Plane (two UTF-16 units).
-        self._wide = [m.start() for m in _WIDE.finditer(text)]
-
-    def to_document(self, position: int) -> int:
-        return position + bisect.bisect_left(self._wide, position)
-
-    def to_interview(self, position: int) -> int:
-        if not self._wide:
-            return position
-        # Each wide character before ``position`` took two units; find how many there are.
-        lo, hi = 0, len(self._wide)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self._wide[mid] + mid + 1 < position:
-                lo = mid + 1
-            else:
-                hi = mid
-        return position - lo
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,12 +382,13 @@ class TranscriptEditor(QPlainTextEdit):
             return None
         return self.textCursor().blockNumber()
 
-    def _y_of(self, position: int) -> int:
+    def _rect_at(self, position: int) -> QRect:
+        """The cursor rectangle at an interview position, in viewport coordinates."""
         cursor = QTextCursor(self.document())
         cursor.setPosition(
             min(self._map.to_document(position), self.document().characterCount() - 1)
         )
-        return self.cursorRect(cursor).top()
+        return self.cursorRect(cursor)
 
     def utterance_at_y(self, y: int) -> int | None:
         block = self.firstVisibleBlock()
@@ -544,12 +519,7 @@ class TranscriptEditor(QPlainTextEdit):
         return found
 
     def _stripe_rect(self, stripe: Stripe) -> QRect:
-        top = self._y_of(stripe.start)
-        end_cursor = QTextCursor(self.document())
-        end_cursor.setPosition(
-            min(self._map.to_document(stripe.end), self.document().characterCount() - 1)
-        )
-        bottom = self.cursorRect(end_cursor).bottom()
+        top, bottom = self._rect_at(stripe.start).top(), self._rect_at(stripe.end).bottom()
         x = STRIPE_GAP + stripe.lane * STRIPE_WIDTH
         return QRect(x, top, STRIPE_WIDTH - 1, max(bottom - top, 4))
 

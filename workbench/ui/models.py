@@ -58,13 +58,6 @@ def is_right_to_left(text: str) -> bool:
     return False
 
 
-def format_ms(value: int | None) -> str:
-    if value is None:
-        return ""
-    total = value // 1000
-    return f"{total // 3600:d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-
-
 def status_label(iv: InterviewInfo, transcribing: frozenset[str] = frozenset()) -> str:
     """What a navigator cell says: the status, refined by what the interview holds."""
     if iv.id in transcribing:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.ui.models import format_ms
+from workbench.domain.transcript import format_ms
 
 SKIP_MS = 3000
 REWIND_MS = 2000

@@ -47,8 +47,9 @@ from workbench.coding.transcripts import utterances
 from workbench.domain.coding import Segment
 from workbench.domain.positions import utterance_starts
 from workbench.domain.study import Consent, Role, StudyError, Utterance
+from workbench.domain.transcript import format_ms
 from workbench.storage.project import Project
-from workbench.ui.models import _RecordsModel, format_ms, is_right_to_left, speaker_colour
+from workbench.ui.models import _RecordsModel, is_right_to_left, speaker_colour
 
 _Index = QModelIndex | QPersistentModelIndex
 ACCENT = "#2a6f97"

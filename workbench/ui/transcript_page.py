@@ -138,9 +138,7 @@ class TranscriptPage(QWidget):
         self.editor.cursorPositionChanged.connect(self._show_translation)
 
         self.editor.edit_requested.connect(
-            lambda i, text: self._change(
-                lambda p: edit_utterance(p, self._iv(), i, text=text), keep=True
-            )
+            lambda i, text: self._change(lambda p: edit_utterance(p, self._iv(), i, text=text))
         )
         self.editor.split_requested.connect(
             lambda i, offset: self._change(lambda p: split_utterance(p, self._iv(), i, offset))
@@ -221,7 +219,6 @@ class TranscriptPage(QWidget):
         self,
         func: Callable[[Project], Any],
         *,
-        keep: bool = False,
         shown: Callable[[Any], None] | None = None,
     ) -> bool:
         """Run a command, put its change on the undo stack, show the result.
