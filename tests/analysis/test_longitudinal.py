@@ -235,6 +235,14 @@ def test_a_dyad_timeline_reads_only_its_members_interviews_and_agrees(study: Pro
     assert timeline.lanes[("Fear", "C1", "W1")].segments == 1
     assert timeline.lanes[("Sleep", "C1", "W3")].segments == 2
     assert timeline.lanes[("Sleep", "P1", "W2")].segments is None  # not coded yet
+    # A member's lane says why it is missing, as a participant's wave does (not "no member").
+    assert timeline.lanes[("Sleep", "P1", "W2")].missing == "not_coded"
+    assert {c.missing for c in timeline.lanes.values()} - {None} <= {
+        "excluded",
+        "stopped",
+        "not_coded",
+        "no_interview",
+    }
     # The same cells as from the whole study.
     whole = collect(study)
     d1 = next(did for did, (key, _) in whole.dyads.items() if key == "D1")

@@ -198,3 +198,75 @@ def test_summaries_pinned_quotes_stances_and_proposals(themed: Project, capsys) 
     assert stances(themed) == []
     assert main(["exemplar", "propose", themed.location, "Nights", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 2
+
+
+def test_subthemes_and_order_are_undoable_and_refuse_circles(themed: Project) -> None:
+    from workbench.coding.themes import move_theme, reorder_theme
+
+    add_theme(themed, "Sleep detail", parent="Nights")
+    add_theme(themed, "Loss")
+
+    def tree() -> list[tuple[str, str | None]]:
+        return [(t.name, t.parent) for t in list_themes(themed)]
+
+    assert tree() == [
+        ("Nights", None),
+        ("Family", None),
+        ("Sleep detail", "Nights"),
+        ("Loss", None),
+    ]
+    before = dump(themed)
+    info, _ = move_theme(themed, "Family", "Nights", rationale="family worry is a night worry")
+    assert info.parent == "Nights"
+    # Every list of themes is in tree order: each theme followed by its subthemes.
+    assert tree() == [
+        ("Nights", None),
+        ("Sleep detail", "Nights"),
+        ("Family", "Nights"),
+        ("Loss", None),
+    ]
+    assert list_themes(themed)[0].subthemes == ("Sleep detail", "Family")
+    event = theme_history(themed, "Family")[-1]
+    assert (event.kind, event.rationale) == ("parent", "family worry is a night worry")
+    assert event.detail == {"previous": None, "parent": "Nights"}
+    assert [c.theme for c in matrix(themed, "participant") if c.wave == "baseline"] == [
+        "Nights",
+        "Sleep detail",
+        "Family",
+        "Loss",
+    ]
+
+    # A theme cannot go inside itself or one of its own subthemes; nothing changes.
+    with pytest.raises(StudyError, match=r"subthemes of 'Nights'.*circle"):
+        move_theme(themed, "Nights", "Family", rationale="x")
+    with pytest.raises(StudyError, match="itself"):
+        move_theme(themed, "Nights", "Nights")
+    with pytest.raises(StudyError, match="already a subtheme"):
+        move_theme(themed, "Family", "Nights")
+
+    # Order among siblings: steps, or before a sibling; not across parents.
+    reorder_theme(themed, "Family", steps=-1)
+    assert list_themes(themed)[0].subthemes == ("Family", "Sleep detail")
+    with pytest.raises(StudyError, match="already first"):
+        reorder_theme(themed, "Family", steps=-1)
+    reorder_theme(themed, "Loss", before="Nights")
+    assert [t.name for t in list_themes(themed) if t.parent is None] == ["Loss", "Nights"]
+    with pytest.raises(StudyError, match="different themes"):
+        reorder_theme(themed, "Loss", before="Family")
+
+    # Back out to the top level, just before a theme.
+    move_theme(themed, "Family", None, before="Nights", rationale="its own thing after all")
+    assert [t.name for t in list_themes(themed) if t.parent is None] == ["Loss", "Family", "Nights"]
+    for _ in range(4):
+        undo(themed)
+    assert dump(themed) == before
+
+
+def test_merging_a_theme_into_its_own_subtheme_leaves_no_circle(themed: Project) -> None:
+    add_theme(themed, "Sleep detail", parent="Nights")
+    add_theme(themed, "Dreams", parent="Nights")
+    merge_themes(themed, "Nights", "Sleep detail", rationale="the detail is the theme")
+    themes = {t.name: t for t in list_themes(themed)}
+    assert themes["Sleep detail"].parent is None
+    assert themes["Sleep detail"].subthemes == ("Dreams",)
+    assert set(themes["Sleep detail"].codes) == {"sleep", "fear"}

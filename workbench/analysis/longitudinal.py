@@ -536,12 +536,14 @@ def unit_missing(
         ]
         missing = [f"{key}:{reason}" for key, reason in reasons if reason is not None]
         return missing or None
+    if unit.kind == "participant":
+        return participant_status(data, unit.members[0], wave, None, include_unconsented)
+    if unit.kind == "member":  # a dyad member's lane: only interviews about that dyad count
+        return participant_status(data, unit.members[0], wave, unit, include_unconsented)
     observed = any(
         participant_status(data, pid, wave, None, include_unconsented) is None
         for pid in unit.members
     )
-    if unit.kind == "participant":
-        return participant_status(data, unit.members[0], wave, None, include_unconsented)
     return None if observed else "no_member_observed"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.coding.codebook import Codebook
@@ -69,7 +69,7 @@ def _info(s: Session, theme: Theme, book: Codebook | None = None) -> ThemeInfo:
     )
     parent = s.get(Theme, theme.parent_id) if theme.parent_id else None
     children = s.scalars(
-        select(Theme.name).where(Theme.parent_id == theme.id).order_by(Theme.position)
+        select(Theme.name).where(Theme.parent_id == theme.id).order_by(Theme.position, Theme.id)
     )
     return ThemeInfo(
         name=theme.name,
@@ -100,6 +100,50 @@ def _event(
             coder_id=project.coder(s, coder).id,
         )
     )
+
+
+def _next_position(s: Session) -> int:
+    """After every theme: a new theme comes last wherever themes are listed."""
+    last = s.scalar(select(func.max(Theme.position)))
+    return 0 if last is None else last + 1
+
+
+def _ancestors(s: Session, theme: Theme) -> list[int]:
+    """The ids of the themes ``theme`` sits inside, nearest first."""
+    found: list[int] = []
+    parent_id = theme.parent_id
+    while parent_id is not None and parent_id not in found:
+        found.append(parent_id)
+        parent = s.get(Theme, parent_id)
+        parent_id = parent.parent_id if parent else None
+    return found
+
+
+def _arrange(s: Session, theme: Theme, parent_id: int | None, before: Theme | None) -> None:
+    """Put ``theme`` under ``parent_id`` (None: top level), just before ``before`` or last, and
+    number every theme in tree order (each followed by its subthemes), so the board, the heat
+    map and the timeline list themes the same way. Only changed rows are written."""
+    every = list(s.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+    children: dict[int | None, list[Theme]] = {}
+    for t in every:
+        if t.id != theme.id:
+            children.setdefault(t.parent_id, []).append(t)
+    siblings = children.setdefault(parent_id, [])
+    siblings.insert(siblings.index(before) if before is not None else len(siblings), theme)
+    if theme.parent_id != parent_id:
+        theme.parent_id = parent_id
+    order: list[Theme] = []
+
+    def walk(pid: int | None) -> None:
+        for t in children.get(pid, []):
+            order.append(t)
+            walk(t.id)
+
+    walk(None)
+    order += [t for t in every if t not in order]  # never lose a theme, whatever happened
+    for i, t in enumerate(order):
+        if t.position != i:
+            t.position = i
 
 
 def _check_name(s: Session, name: str, except_id: int = 0) -> str:
@@ -134,6 +178,7 @@ def add_theme(
             parent_id=parent_theme.id if parent_theme else None,
             concept=concept,
             definition=definition,
+            position=_next_position(s),
         )
         s.add(theme)
         s.flush()
@@ -251,8 +296,11 @@ def merge_themes(
         s.flush()
         for code_id in moved:
             s.add(ThemeCode(theme_id=dst.id, code_id=code_id))
+        if src.id in _ancestors(s, dst):  # merged into its own subtheme: it takes src's place
+            dst.parent_id = src.parent_id
         for child in s.scalars(select(Theme).where(Theme.parent_id == src.id)):
-            child.parent_id = dst.id
+            if child.id != dst.id:
+                child.parent_id = dst.id
         for model in (Memo, CellSummary, Trajectory, Exemplar, DyadStance):
             for row in s.scalars(select(model).where(model.theme_id == src.id)):
                 s.delete(row)  # the merged theme's readings must be rewritten, not silently mixed
@@ -287,7 +335,9 @@ def split_theme(
     def action(s: Session) -> ThemeInfo:
         book = Codebook(s)
         src = get_theme(s, theme)
-        new = Theme(name=_check_name(s, new_name), parent_id=src.parent_id)
+        new = Theme(
+            name=_check_name(s, new_name), parent_id=src.parent_id, position=_next_position(s)
+        )
         s.add(new)
         s.flush()
         for code_name in codes:
@@ -310,6 +360,101 @@ def split_theme(
         coder=coder,
         audit=("theme.split", None),
     )
+
+
+def move_theme(
+    project: Project,
+    theme: str,
+    parent: str | None,
+    *,
+    before: str | None = None,
+    rationale: str | None = None,
+    coder: str | None = None,
+) -> tuple[ThemeInfo, Change]:
+    """Make ``theme`` a subtheme of ``parent`` (None: a theme of its own again), placed just
+    before its new sibling ``before`` or after the others. A theme cannot go inside one of its
+    own subthemes."""
+
+    def action(s: Session) -> ThemeInfo:
+        moving = get_theme(s, theme)
+        target = get_theme(s, parent) if parent is not None else None
+        if target is not None and target.id == moving.id:
+            raise StudyError(f"'{theme}' cannot be a subtheme of itself")
+        if target is not None and moving.id in _ancestors(s, target):
+            raise StudyError(
+                f"'{parent}' is one of the subthemes of '{theme}': '{theme}' cannot go inside it "
+                f"(themes cannot nest in a circle)"
+            )
+        target_id = target.id if target else None
+        if moving.parent_id == target_id:
+            where = f"a subtheme of '{parent}'" if parent else "a theme of its own"
+            raise StudyError(f"'{theme}' is already {where}")
+        previous = s.get(Theme, moving.parent_id) if moving.parent_id else None
+        _arrange(s, moving, target_id, _sibling(s, before, target_id))
+        _event(
+            s,
+            project,
+            coder,
+            moving,
+            "parent",
+            rationale,
+            previous=previous.name if previous else None,
+            parent=parent,
+        )
+        s.flush()
+        return _info(s, moving)
+
+    what = f"make '{theme}' a subtheme of '{parent}'" if parent else f"make '{theme}' a theme"
+    return run_command(project, what, action, coder=coder, audit=("theme.move", None))
+
+
+def reorder_theme(
+    project: Project,
+    theme: str,
+    *,
+    before: str | None = None,
+    steps: int = 0,
+    coder: str | None = None,
+) -> Change:
+    """Move ``theme`` among its siblings: just before ``before`` (None with no steps: last), or
+    ``steps`` places up (negative) or down. The order is the analyst's; it is not history."""
+
+    def action(s: Session) -> None:
+        moving = get_theme(s, theme)
+        siblings = list(
+            s.scalars(
+                select(Theme)
+                .where(
+                    Theme.parent_id.is_(None)
+                    if moving.parent_id is None
+                    else Theme.parent_id == moving.parent_id
+                )
+                .order_by(Theme.position, Theme.id)
+            )
+        )
+        if steps:
+            at = siblings.index(moving) + steps
+            if not 0 <= at < len(siblings):
+                raise StudyError(f"'{theme}' is already {'first' if steps < 0 else 'last'}")
+            rest = [t for t in siblings if t.id != moving.id]
+            _arrange(s, moving, moving.parent_id, rest[at] if at < len(rest) else None)
+            return
+        if before == theme:
+            raise StudyError("a theme cannot be put before itself")
+        _arrange(s, moving, moving.parent_id, _sibling(s, before, moving.parent_id))
+
+    what = f"move theme '{theme}' {'up' if steps < 0 else 'down' if steps else 'in the order'}"
+    _, change = run_command(project, what, action, coder=coder, audit=("theme.order", None))
+    return change
+
+
+def _sibling(s: Session, name: str | None, parent_id: int | None) -> Theme | None:
+    if name is None:
+        return None
+    sibling = get_theme(s, name)
+    if sibling.parent_id != parent_id:
+        raise StudyError(f"'{name}' is not beside it: they sit under different themes")
+    return sibling
 
 
 def list_themes(project: Project) -> list[ThemeInfo]:
