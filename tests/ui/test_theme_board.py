@@ -6,15 +6,23 @@ import warnings
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from workbench.coding.codebook import add_code
-from workbench.coding.themes import add_theme, list_themes, theme_history
+from workbench.coding.themes import add_theme, list_themes, move_codes, theme_history
 from workbench.storage.project import open_project
 from workbench.ui.main_window import MainWindow
-from workbench.ui.theme_board import DropFrame, ThemeBoard, ThemeEdit, codes_mime, read_mime
+from workbench.ui.theme_board import (
+    DropFrame,
+    ThemeBoard,
+    ThemeEdit,
+    ThemeSplit,
+    codes_mime,
+    read_mime,
+    theme_mime,
+)
 
 MOVE_OR_COPY = Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
@@ -155,3 +163,154 @@ def test_status_and_edits_from_the_card_are_undoable(
     assert "Nights" in board.cards and board.theme("Nights").definition is None
     window.undo_action.trigger()
     assert board.theme("Nights").status == "candidate"
+
+
+def _drop_theme(target: QWidget, theme: str, parent: str | None, at: QPointF | None = None) -> None:
+    """What Qt delivers when a card is let go over ``target`` (a card or the background)."""
+    mime = theme_mime(theme, parent)
+    at = at or QPointF(target.rect().center())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        enter = QDragEnterEvent(
+            at.toPoint(),
+            Qt.DropAction.MoveAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        at,
+        Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(target, drop)
+    assert drop.isAccepted()
+
+
+def _tree(path: Path) -> list[tuple[str, str | None]]:
+    with open_project(path) as p:
+        return [(t.name, t.parent) for t in list_themes(p)]
+
+
+def test_drag_a_theme_onto_another_nests_it_and_undo_restores_it(
+    qtbot, board_window: MainWindow, demo_like: Path
+) -> None:
+    window = board_window
+    board: ThemeBoard = window.board
+    asked: list[str] = []
+    messages: list[str] = []
+    board.sig_message.connect(messages.append)
+    board.ask_rationale = lambda what: asked.append(what) or "the body keeps the nights"
+    start = _tree(demo_like)
+    assert start == [
+        ("Nights", None),
+        ("Body", None),
+        ("Alliance", None),
+        ("Two readings", "Alliance"),
+    ]
+
+    # Nights dropped onto the middle of the Body card: a subtheme of Body, shown inside it.
+    _drop_theme(board.cards["Body"], "Nights", None)
+    qtbot.waitUntil(lambda: ("Nights", "Body") in _tree(demo_like))
+    assert asked == ["Make 'Nights' a subtheme of 'Body'"]
+    event = theme_history(window.project, "Nights")[-1]
+    assert (event.kind, event.rationale) == ("parent", "the body keeps the nights")
+    nested = board.cards["Nights"]
+    assert nested.objectName() == "subthemeCard"
+    assert board.cards["Body"].isAncestorOf(nested)
+    assert nested.colour == board.cards["Body"].colour  # the parent's colour
+    # Tree order everywhere: Body, then its subtheme.
+    assert [name for name, _ in _tree(demo_like)][:2] == ["Body", "Nights"]
+
+    # Edit ▸ Undo: a theme of its own again, where it was.
+    window.undo_action.trigger()
+    assert _tree(demo_like) == start
+    assert board.cards["Nights"].objectName() == "themeCard"
+    window.redo_action.trigger()
+    assert ("Nights", "Body") in _tree(demo_like)
+
+    # A circle is refused with a clear message, before any rationale is asked for.
+    asked.clear()
+    _drop_theme(board.cards["Nights"], "Body", None)
+    qtbot.waitUntil(lambda: bool(messages))
+    assert messages[-1] == (
+        "'Body' cannot go inside 'Nights', which is one of its own subthemes: "
+        "themes cannot nest in a circle"
+    )
+    assert asked == [] and ("Nights", "Body") in _tree(demo_like)
+
+    # Dropped on the board's background, the subtheme is a theme of its own again.
+    background = board.cards_scroll.widget()
+    _drop_theme(
+        background, "Nights", "Body", QPointF(background.rect().bottomRight()) - QPointF(20, 20)
+    )
+    qtbot.waitUntil(lambda: ("Nights", None) in _tree(demo_like))
+    assert asked == ["Make 'Nights' a theme of its own, out of 'Body'"]
+
+    # On a card's top edge: just before it, among its siblings (no rationale: only the order).
+    asked.clear()
+    _drop_theme(board.cards["Body"], "Alliance", None, QPointF(40, 4))
+    qtbot.waitUntil(lambda: _tree(demo_like)[0] == ("Alliance", None))
+    assert asked == []
+    assert [n for n, parent in _tree(demo_like) if parent is None] == ["Alliance", "Body", "Nights"]
+    window.undo_action.trigger()
+    assert [n for n, parent in _tree(demo_like) if parent is None] == ["Body", "Nights", "Alliance"]
+
+
+def test_keyboard_order_and_the_cards_menu_merge_and_split(
+    qtbot, board_window: MainWindow, demo_like: Path
+) -> None:
+    window = board_window
+    board: ThemeBoard = window.board
+    board.ask_rationale = lambda what: "regrouped after the second reading"
+
+    def tops() -> list[str]:
+        return [n for n, parent in _tree(demo_like) if parent is None]
+
+    # Alt+Down on the selected card moves it after its next sibling; the window's own Alt+Down
+    # (slower playback) does not take the key. The card stays selected.
+    qtbot.mouseClick(board.cards["Nights"], Qt.MouseButton.LeftButton, pos=QPoint(20, 60))
+    assert board.cards["Nights"].hasFocus()
+    qtbot.keyClick(board.cards["Nights"], Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: tops() == ["Body", "Nights", "Alliance"])
+    assert board.cards["Nights"].hasFocus()
+    qtbot.keyClick(board.cards["Nights"], Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: tops() == ["Nights", "Body", "Alliance"])
+    window.undo_action.trigger()
+    assert tops() == ["Body", "Nights", "Alliance"]
+
+    menu = board.card_menu("Two readings")
+    texts = [a.text() for a in menu.actions()]
+    assert "Make a theme of its own (out of 'Alliance')" in texts
+    nest = next(a.menu() for a in menu.actions() if a.text() == "Make a subtheme of")
+    assert "Alliance" not in [a.text().strip() for a in nest.actions()]  # already its parent
+    menu = board.card_menu("Alliance")
+    nest = next(a.menu() for a in menu.actions() if a.text() == "Make a subtheme of")
+    assert "Two readings" not in [a.text().strip() for a in nest.actions()]  # a circle
+
+    # Merge from the menu: Body's codes go to Nights; undo brings Body back.
+    merge = next(a.menu() for a in board.card_menu("Body").actions() if a.text() == "Merge into")
+    next(a for a in merge.actions() if a.text() == "Nights").trigger()
+    assert _themes(demo_like)["Nights"] == ("pain", "sleep") and "Body" not in board.cards
+    merged = [e for e in theme_history(window.project, "Nights") if e.kind == "merge"][-1]
+    assert merged.rationale == "regrouped after the second reading"
+    window.undo_action.trigger()
+    assert _themes(demo_like)["Body"] == ("pain",)
+
+    # Split from the menu: a new theme beside it with the chosen codes.
+    board.ask_split = lambda info: ThemeSplit("Waking", ("pain",), "waking is its own thing")
+    split = next(a for a in board.card_menu("Nights").actions() if a.text().startswith("Split"))
+    assert not split.isEnabled()  # one code: nothing to split off
+    with open_project(demo_like) as p:
+        move_codes(p, ["pain"], into="Nights")
+    board.refresh()
+    split = next(a for a in board.card_menu("Nights").actions() if a.text().startswith("Split"))
+    assert split.isEnabled()
+    split.trigger()
+    themes = _themes(demo_like)
+    assert themes["Waking"] == ("pain",) and themes["Nights"] == ("sleep",)
+    assert "Waking" in board.cards

@@ -1,28 +1,35 @@
-"""The theme board: themes as cards holding their member codes as chips.
+"""The theme board: themes as cards holding their member codes as chips, subthemes inside.
 
 Drag a chip onto another theme to move the code there; hold Ctrl to copy it instead (a code may
 sit in several themes). Codes in no theme wait in their own column; dropping a chip there takes
-the code out of the theme it came from. Each change asks for a short rationale and goes through
-the core's undoable commands (``move_codes``, ``update_theme``), so Edit ▸ Undo restores it and
-the theme's history keeps who, when and why. Double-click a card to edit its name, central
-organising concept and definition; its status is changed from the card.
+the code out of the theme it came from. Drag a whole card (by its header or any free space) onto
+another card to make it a subtheme there, onto a card's top edge to put it just before that card,
+or onto the board's background to make a subtheme a theme of its own again; Alt+Up and Alt+Down
+move the selected card among its siblings. A card's context menu merges, splits, nests and
+reorders. Each change that shapes the analysis asks for a short rationale and goes through the
+core's undoable commands, so Edit ▸ Undo restores it and the theme's history keeps who, when and
+why. Double-click a card to edit its name, central organising concept and definition; its status
+is changed from the card.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QDrag,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QIcon,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPixmap,
@@ -40,6 +47,9 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QScrollArea,
     QSizePolicy,
@@ -49,13 +59,24 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.coding.codebook import list_codes
-from workbench.coding.themes import ThemeInfo, list_themes, move_codes, update_theme
+from workbench.coding.themes import (
+    ThemeInfo,
+    list_themes,
+    merge_themes,
+    move_codes,
+    move_theme,
+    reorder_theme,
+    split_theme,
+    update_theme,
+)
 from workbench.domain.coding import CodeInfo
 from workbench.domain.study import StudyError
 from workbench.storage.models import THEME_STATUSES
 from workbench.storage.project import Project
+from workbench.ui import theme as house
 
 MIME_TYPE = "application/x-dyad-workbench-codes"
+THEME_MIME_TYPE = "application/x-dyad-workbench-theme"
 ACCENT = "#2a6f97"
 STATUS_COLOURS = {
     "candidate": "#9aa1a9",
@@ -65,21 +86,39 @@ STATUS_COLOURS = {
 }
 UNASSIGNED_W = 290
 CARD_MIN_W = 380
+BEFORE_BAND = 14
+"""Dropping a card this close to another card's top edge puts it just before that card."""
+SUBTHEME_INDENT = 14
 
-BOARD_STYLE = f"""
-QFrame#themeCard {{ background: white; border: 1px solid #dfe3e8; border-radius: 8px; }}
-QFrame#subthemeCard {{ background: #f7f8fa; border: 1px solid #e6e9ed; border-radius: 6px; }}
-QFrame#unassigned {{ background: #f3f4f6; border: 1px solid #e3e5e8; border-radius: 8px; }}
+
+def board_style(t: house.Theme) -> str:
+    """The board's look in the house palette (cards are panels on the window, chips on cards)."""
+    dark = t.name == "dark"
+    card = t.header if dark else "white"
+    sub = t.panel if dark else "#f7f8fa"
+    column = t.gutter if dark else "#f3f4f6"
+    chip = "#263442" if dark else "#eef3f7"
+    chip_border = "#36506a" if dark else "#d3dde7"
+    chip_hover = "#2d4052" if dark else "#e1ebf3"
+    return f"""
+QFrame#themeCard {{ background: {card}; border: 1px solid {t.border}; border-radius: 8px; }}
+QFrame#subthemeCard {{ background: {sub}; border: 1px solid {t.border}; border-radius: 6px; }}
+QFrame#unassigned {{ background: {column}; border: 1px solid {t.border}; border-radius: 8px; }}
+QFrame#themeCard:focus, QFrame#subthemeCard:focus {{ border: 2px solid {ACCENT}; }}
 QFrame#themeCard[dropping="true"], QFrame#subthemeCard[dropping="true"],
 QFrame#unassigned[dropping="true"] {{ border: 2px dashed {ACCENT}; }}
-QLabel#themeName {{ color: #1f2937; font-size: 11pt; font-weight: 600; }}
-QLabel#subthemeName {{ color: #1f2937; font-weight: 600; }}
-QLabel#columnTitle {{ color: #374151; font-weight: 600; }}
-QLabel#concept {{ color: #4b5563; font-style: italic; }}
-QLabel#faint {{ color: #9aa1a9; }}
-QLabel#chip {{ background: #eef3f7; border: 1px solid #d3dde7; border-radius: 11px;
-               padding: 2px 9px; color: #1f2937; }}
-QLabel#chip:hover {{ background: #e1ebf3; border-color: {ACCENT}; }}
+QFrame#themeCard[dropping="before"], QFrame#subthemeCard[dropping="before"] {{
+    border: 1px solid {t.border}; border-top: 4px solid {ACCENT}; }}
+QWidget#boardBackground[dropping="true"] {{ background: {t.notice}; border-radius: 8px; }}
+QLabel#themeName {{ color: {t.text}; font-size: 11pt; font-weight: 600; }}
+QLabel#subthemeName {{ color: {t.text}; font-size: 9.5pt; font-weight: 600; }}
+QLabel#subthemeKind {{ font-size: 8pt; font-weight: 600; }}
+QLabel#columnTitle {{ color: {t.text}; font-weight: 600; }}
+QLabel#concept {{ color: {t.muted}; font-style: italic; }}
+QLabel#faint {{ color: {t.muted}; }}
+QLabel#chip {{ background: {chip}; border: 1px solid {chip_border}; border-radius: 11px;
+               padding: 2px 9px; color: {t.text}; }}
+QLabel#chip:hover {{ background: {chip_hover}; border-color: {ACCENT}; }}
 QComboBox#status {{ padding: 1px 6px; }}
 """
 
@@ -98,6 +137,34 @@ def codes_mime(codes: list[str], source: str | None) -> QMimeData:
     mime.setData(MIME_TYPE, QByteArray(payload.encode("utf-8")))
     mime.setText("\n".join(codes))
     return mime
+
+
+@dataclass(frozen=True, slots=True)
+class DraggedTheme:
+    """What a dragged card carries: the theme and the theme it sits under (None: top level)."""
+
+    name: str
+    parent: str | None
+
+
+def theme_mime(name: str, parent: str | None) -> QMimeData:
+    mime = QMimeData()
+    payload = json.dumps({"theme": name, "parent": parent}, ensure_ascii=False)
+    mime.setData(THEME_MIME_TYPE, QByteArray(payload.encode("utf-8")))
+    mime.setText(name)
+    return mime
+
+
+def read_theme_mime(mime: QMimeData) -> DraggedTheme | None:
+    if not mime.hasFormat(THEME_MIME_TYPE):
+        return None
+    try:
+        payload = json.loads(bytes(mime.data(THEME_MIME_TYPE).data()).decode("utf-8"))
+        name = str(payload["theme"])
+        parent = payload.get("parent")
+    except (ValueError, KeyError, TypeError):
+        return None
+    return DraggedTheme(name, None if parent is None else str(parent))
 
 
 def read_mime(mime: QMimeData) -> Dragged | None:
@@ -235,6 +302,14 @@ def _status_icon(status: str) -> QIcon:
     return QIcon(pixmap)
 
 
+def _highlight(widget: QWidget, value: bool | str) -> None:
+    if widget.property("dropping") == value:
+        return
+    widget.setProperty("dropping", value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
 class DropFrame(QFrame):
     """A frame that takes dropped codes: a theme card, or the codes in no theme (target None)."""
 
@@ -244,11 +319,6 @@ class DropFrame(QFrame):
         self.target = target
         self.setAcceptDrops(True)
 
-    def _highlight(self, on: bool) -> None:
-        self.setProperty("dropping", on)
-        self.style().unpolish(self)
-        self.style().polish(self)
-
     def _wanted(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> Dragged | None:
         dragged = read_mime(event.mimeData())
         if dragged is None or dragged.source == self.target:
@@ -257,30 +327,51 @@ class DropFrame(QFrame):
             return None
         return dragged
 
+    def _theme_zone(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> str | None:
+        """Where a dragged card would go: "into" this theme, "before" it, "self" (nowhere: it is
+        the card being dragged), or None (not wanted here)."""
+        return None
+
     def _action(self, event: QDragMoveEvent | QDropEvent) -> Qt.DropAction:
         copy = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
         return Qt.DropAction.CopyAction if copy else Qt.DropAction.MoveAction
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+    def _enter_or_move(self, event: QDragEnterEvent | QDragMoveEvent) -> None:
+        zone = self._theme_zone(event)
+        if zone is not None:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+            _highlight(self, "before" if zone == "before" else zone == "into")
+            return
         if self._wanted(event) is None:
             event.ignore()
             return
         event.setDropAction(self._action(event))
         event.accept()
-        self._highlight(True)
+        _highlight(self, True)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._enter_or_move(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if self._wanted(event) is None:
-            event.ignore()
-            return
-        event.setDropAction(self._action(event))
-        event.accept()
+        self._enter_or_move(event)
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self._highlight(False)
+        _highlight(self, False)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self._highlight(False)
+        _highlight(self, False)
+        zone = self._theme_zone(event)
+        moved = read_theme_mime(event.mimeData())
+        if zone is not None and moved is not None:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+            if zone in ("into", "before") and self.target is not None:
+                target = self.target
+                QTimer.singleShot(
+                    0, lambda: self.board.drop_theme(moved.name, target, before=zone == "before")
+                )
+            return
         dragged = self._wanted(event)
         if dragged is None:
             event.ignore()
@@ -294,8 +385,50 @@ class DropFrame(QFrame):
         QTimer.singleShot(0, lambda: self.board.drop(dragged, self.target, copy=copy))
 
 
+class BoardBackground(QWidget):
+    """The space around the cards: a subtheme dropped here becomes a theme of its own."""
+
+    def __init__(self, board: ThemeBoard) -> None:
+        super().__init__()
+        self.board = board
+        self.setObjectName("boardBackground")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setAcceptDrops(True)
+
+    def _wanted(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> str | None:
+        moved = read_theme_mime(event.mimeData())
+        return moved.name if moved is not None and moved.parent is not None else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.dragMoveEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._wanted(event) is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.MoveAction)
+        event.accept()
+        _highlight(self, True)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        _highlight(self, False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        _highlight(self, False)
+        name = self._wanted(event)
+        if name is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.MoveAction)
+        event.accept()
+        QTimer.singleShot(0, lambda: self.board.make_top_level(name))
+
+
 class ThemeCard(DropFrame):
-    """One theme: name, status, central organising concept, member codes, subthemes."""
+    """One theme: name, status, central organising concept, member codes, subthemes.
+
+    Drag the card itself to nest it in another theme or to put it before one; click it to select
+    it (Alt+Up / Alt+Down then move it); right-click for merge, split, nesting and order."""
 
     def __init__(
         self,
@@ -305,24 +438,42 @@ class ThemeCard(DropFrame):
         subthemes: list[ThemeCard],
         *,
         nested: bool = False,
+        colour: str = ACCENT,
     ) -> None:
         super().__init__(board, theme.name)
         self.theme = theme
+        self.colour = colour
         self.setObjectName("subthemeCard" if nested else "themeCard")
-        self.setToolTip("Double-click to edit the name, concept and definition")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setToolTip(
+            "Drag the card onto another theme to nest it there, onto a card's top edge to put it "
+            "before; Alt+Up / Alt+Down reorder it. Double-click to edit; right-click for more."
+        )
+        # The theme's colour: a bar down the left of the card; a subtheme has its parent's.
+        bar = 3 if nested else 4
+        self.setStyleSheet(
+            f"QFrame#{self.objectName()} {{ border-left: {bar}px solid {colour}; }}"
+            f"QFrame#{self.objectName()}:focus {{ border-left: {bar + 1}px solid {colour}; }}"
+        )
         layout = QVBoxLayout(self)
-        margin = 10 if nested else 12
-        layout.setContentsMargins(margin, margin - 2, margin, margin)
-        layout.setSpacing(8)
+        margin = 9 if nested else 12
+        layout.setContentsMargins(margin + 2, margin - 3 if nested else margin - 2, margin, margin)
+        layout.setSpacing(6 if nested else 8)
 
         header = QHBoxLayout()
         header.setSpacing(8)
-        kind = "Subtheme · " if nested else ""
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        if nested:
+            kind = QLabel("SUBTHEME")
+            kind.setObjectName("subthemeKind")
+            kind.setStyleSheet(f"color: {colour};")
+            titles.addWidget(kind)
         name = QLabel(theme.name)
         name.setObjectName("subthemeName" if nested else "themeName")
         name.setWordWrap(True)
-        name.setToolTip(f"{kind}{theme.name}\nDouble-click the card to edit it")
-        header.addWidget(name, 1)
+        titles.addWidget(name)
+        header.addLayout(titles, 1)
         self.status = QComboBox()
         self.status.setObjectName("status")
         for status in THEME_STATUSES:
@@ -330,16 +481,18 @@ class ThemeCard(DropFrame):
         self.status.setCurrentIndex(THEME_STATUSES.index(theme.status))
         self.status.setToolTip("Status: candidate → reviewed → defined → named")
         self.status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.status.currentIndexChanged.connect(self._status_chosen)
         header.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(header)
 
-        concept = QLabel(theme.concept or "No central organising concept yet")
-        concept.setObjectName("concept" if theme.concept else "faint")
-        concept.setWordWrap(True)
-        if theme.definition:
-            concept.setToolTip(f"Definition: {theme.definition}")
-        layout.addWidget(concept)
+        if theme.concept or not nested:
+            concept = QLabel(theme.concept or "No central organising concept yet")
+            concept.setObjectName("concept" if theme.concept else "faint")
+            concept.setWordWrap(True)
+            if theme.definition:
+                concept.setToolTip(f"Definition: {theme.definition}")
+            layout.addWidget(concept)
 
         chips = QWidget()
         self.flow = FlowLayout(chips)
@@ -353,12 +506,26 @@ class ThemeCard(DropFrame):
             self.flow.addWidget(chip)
         if theme.codes:
             layout.addWidget(chips)
-        else:
+        elif not subthemes:
             empty = QLabel("Drop codes here")
             empty.setObjectName("faint")
             layout.addWidget(empty)
         for sub in subthemes:
-            layout.addWidget(sub)
+            row = QHBoxLayout()
+            row.setContentsMargins(SUBTHEME_INDENT if not nested else SUBTHEME_INDENT // 2, 0, 0, 0)
+            row.addWidget(sub)
+            layout.addLayout(row)
+        self._pressed: QPoint | None = None
+
+    def _theme_zone(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> str | None:
+        moved = read_theme_mime(event.mimeData())
+        if moved is None:
+            return None
+        if moved.name == self.theme.name:
+            return "self"
+        if event.position().y() < BEFORE_BAND:
+            return "before"
+        return "self" if moved.parent == self.theme.name else "into"
 
     def _status_chosen(self) -> None:
         status = str(self.status.currentData())
@@ -368,6 +535,142 @@ class ThemeCard(DropFrame):
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         event.accept()
         QTimer.singleShot(0, lambda: self.board.edit_theme(self.theme.name))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed = event.position().toPoint()
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pressed is None:
+            return
+        moved = (event.position().toPoint() - self._pressed).manhattanLength()
+        if moved < QApplication.startDragDistance():
+            return
+        self._pressed = None
+        drag = QDrag(self)
+        drag.setMimeData(theme_mime(self.theme.name, self.theme.parent))
+        drag.setPixmap(_drag_label(self.theme.name, self.colour))
+        drag.exec(Qt.DropAction.MoveAction, Qt.DropAction.MoveAction)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._pressed = None
+        event.accept()
+
+    def event(self, event: QEvent) -> bool:
+        # Alt+Up / Alt+Down on a selected card reorder it, before the window's own use of them.
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and _order_step(event)
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = _order_step(event)
+        if step:
+            event.accept()
+            self.board.step(self.theme.name, step)
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.setFocus(Qt.FocusReason.PopupFocusReason)
+        self.board.card_menu(self.theme.name).exec(event.globalPos())
+        event.accept()
+
+
+def _order_step(event: QKeyEvent) -> int:
+    if event.modifiers() != Qt.KeyboardModifier.AltModifier:
+        return 0
+    return {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(Qt.Key(event.key()), 0)
+
+
+def _drag_label(text: str, colour: str) -> QPixmap:
+    label = QLabel(text)
+    label.setStyleSheet(
+        f"background: white; color: #1f2937; border: 1px solid {colour};"
+        f"border-left: 4px solid {colour}; border-radius: 6px; padding: 5px 10px;"
+        "font-weight: 600;"
+    )
+    label.adjustSize()
+    return label.grab()
+
+
+def theme_colour(
+    theme: ThemeInfo, codes: dict[str, CodeInfo], by_name: dict[str, ThemeInfo]
+) -> str:
+    """The colour most of the theme's codes (or, with none, its subthemes' codes) share."""
+    counts: dict[str, int] = {}
+    pending = [theme]
+    while pending:
+        current = pending.pop(0)
+        for path in current.codes:
+            colour = codes[path].color if path in codes else None
+            if colour:
+                counts[colour] = counts.get(colour, 0) + 1
+        if counts:
+            break
+        pending += [by_name[s] for s in current.subthemes if s in by_name]
+    return max(counts, key=lambda c: counts[c]) if counts else ACCENT
+
+
+class SplitDialog(QDialog):
+    """Split a new theme off one: its name, the codes that go to it, and why."""
+
+    def __init__(self, parent: QWidget | None, theme: ThemeInfo) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Split a theme off '{theme.name}'")
+        self.setMinimumWidth(480)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("The new theme's name")
+        self.codes = QListWidget()
+        for path in theme.codes:
+            item = QListWidgetItem(path)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.codes.addItem(item)
+        self.rationale = QLineEdit()
+        self.rationale.setPlaceholderText("Why the split (kept in both themes' history)")
+        form = QFormLayout()
+        form.addRow("New theme", self.name)
+        form.addRow("Codes that go to it", self.codes)
+        form.addRow("Rationale", self.rationale)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(False)
+        for signal in (self.name.textChanged, self.rationale.textChanged):
+            signal.connect(self._check)
+        self.codes.itemChanged.connect(self._check)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> list[str]:
+        items = (self.codes.item(i) for i in range(self.codes.count()))
+        return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+
+    def _check(self) -> None:
+        self.ok.setEnabled(
+            bool(self.name.text().strip() and self.rationale.text().strip() and self.chosen())
+        )
+
+    def split(self) -> ThemeSplit:
+        return ThemeSplit(self.name.text().strip(), tuple(self.chosen()), self.rationale.text())
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeSplit:
+    name: str
+    codes: tuple[str, ...]
+    rationale: str
 
 
 class RationaleDialog(QDialog):
@@ -454,10 +757,11 @@ class ThemeBoard(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.project: Project | None = None
-        self.setStyleSheet(BOARD_STYLE)
+        self.setStyleSheet(board_style(house.current()))
         self.ask_rationale: Callable[[str], str | None] = self._ask_rationale
         """Asks why (None: the analyst cancelled). Tests may replace it."""
         self.ask_edit: Callable[[ThemeInfo], ThemeEdit | None] = self._ask_edit
+        self.ask_split: Callable[[ThemeInfo], ThemeSplit | None] = self._ask_split
         self.cards: dict[str, ThemeCard] = {}
         self.unassigned_chips: list[CodeChip] = []
         self._themes: list[ThemeInfo] = []
@@ -467,8 +771,10 @@ class ThemeBoard(QWidget):
         title = QLabel("Theme board")
         title.setObjectName("transcriptTitle")
         hint = QLabel(
-            "Drag a code onto a theme to move it there; hold Ctrl to copy it (a code may sit in "
-            "several themes). Double-click a card to edit it. Edit ▸ Undo takes a change back."
+            "Drag codes between themes (Ctrl copies). Drag a card onto another to make it a "
+            "subtheme, onto a card's top edge to put it before, onto the background to make it a "
+            "theme again; Alt+Up/Down reorder. Right-click a card to merge or split it; "
+            "double-click to edit. Edit ▸ Undo takes a change back."
         )
         hint.setObjectName("footnote")
         hint.setWordWrap(True)
@@ -529,6 +835,11 @@ class ThemeBoard(QWidget):
 
     # --- drawing -----------------------------------------------------------------------------
 
+    def apply_theme(self) -> None:
+        """Follow the house palette (light or dark)."""
+        self.setStyleSheet(board_style(house.current()))
+        self._rebuild()
+
     def _column_count(self) -> int:
         width = self.cards_scroll.viewport().width() or (self.width() - UNASSIGNED_W - 40)
         return max(1, min(3, width // CARD_MIN_W))
@@ -536,17 +847,21 @@ class ThemeBoard(QWidget):
     def _rebuild(self) -> None:
         codes = {c.path: c for c in self._codes}
         by_name = {t.name: t for t in self._themes}
+
+        focused = next((n for n, c in self.cards.items() if c.hasFocus()), None)
         self.cards = {}
 
-        def card(theme: ThemeInfo, nested: bool) -> ThemeCard:
-            subs = [card(by_name[s], True) for s in theme.subthemes if s in by_name]
-            made = ThemeCard(self, theme, codes, subs, nested=nested)
+        def card(theme: ThemeInfo, colour: str | None) -> ThemeCard:
+            nested = colour is not None
+            colour = colour or theme_colour(theme, codes, by_name)
+            subs = [card(by_name[s], colour) for s in theme.subthemes if s in by_name]
+            made = ThemeCard(self, theme, codes, subs, nested=nested, colour=colour)
             self.cards[theme.name] = made
             return made
 
-        tops = [card(t, False) for t in self._themes if t.parent is None]
+        tops = [card(t, None) for t in self._themes if t.parent is None]
         self._columns = self._column_count()
-        container = QWidget()
+        container = BoardBackground(self)
         grid = QHBoxLayout(container)
         grid.setContentsMargins(0, 0, 4, 0)
         grid.setSpacing(14)
@@ -569,6 +884,8 @@ class ThemeBoard(QWidget):
             empty.setObjectName("faint")
             grid.addWidget(empty, 1, Qt.AlignmentFlag.AlignTop)
         self._replace(self.cards_scroll, container)
+        if focused in self.cards:
+            self.cards[focused].setFocus()
 
         in_theme = {path for t in self._themes for path in t.codes}
         side = QWidget()
@@ -605,6 +922,10 @@ class ThemeBoard(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.text.text().strip()
+
+    def _ask_split(self, theme: ThemeInfo) -> ThemeSplit | None:
+        dialog = SplitDialog(self, theme)
+        return dialog.split() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _ask_edit(self, theme: ThemeInfo) -> ThemeEdit | None:
         dialog = ThemeDialog(self, theme)
@@ -682,6 +1003,155 @@ class ThemeBoard(QWidget):
                 rationale=edit.rationale or None,
             ),
         )
+
+    # --- the themes' shape: nesting, order, merge, split ------------------------------------
+
+    def inside(self, theme: str, other: str) -> bool:
+        """Whether ``other`` is ``theme`` or sits (at any depth) inside it."""
+        pending = [theme]
+        while pending:
+            current = pending.pop()
+            if current == other:
+                return True
+            pending += list(self.theme(current).subthemes)
+        return False
+
+    def siblings(self, theme: str) -> list[str]:
+        parent = self.theme(theme).parent
+        if parent is not None:
+            return list(self.theme(parent).subthemes)
+        return [t.name for t in self._themes if t.parent is None]
+
+    def nest(self, theme: str, parent: str | None, *, before: str | None = None) -> bool:
+        """Make ``theme`` a subtheme of ``parent`` (None: a theme of its own), with a rationale."""
+        info = self.theme(theme)
+        if parent is not None and self.inside(theme, parent):
+            self.sig_message.emit(
+                f"'{theme}' cannot go inside '{parent}'"
+                + (", which is one of its own subthemes" if parent != theme else "")
+                + ": themes cannot nest in a circle"
+            )
+            return False
+        if parent == info.parent:
+            return False
+        if parent is None:
+            what = f"Make '{theme}' a theme of its own, out of '{info.parent}'"
+        elif info.parent is None:
+            what = f"Make '{theme}' a subtheme of '{parent}'"
+        else:
+            what = f"Move subtheme '{theme}' from '{info.parent}' to '{parent}'"
+        rationale = self.ask_rationale(what)
+        if rationale is None:
+            return False
+        done = self._run(
+            what, lambda p: move_theme(p, theme, parent, before=before, rationale=rationale)
+        )
+        self._select(theme)
+        return done
+
+    def drop_theme(self, theme: str, target: str, *, before: bool = False) -> bool:
+        """A card dropped on another: into it as a subtheme, or (``before``) just before it."""
+        if theme == target:
+            return False
+        if not before:
+            return self.nest(theme, target)
+        parent = self.theme(target).parent
+        if parent != self.theme(theme).parent:
+            return self.nest(theme, parent, before=target)
+        done = self._run(
+            f"Put '{theme}' before '{target}'",
+            lambda p: reorder_theme(p, theme, before=target),
+        )
+        self._select(theme)
+        return done
+
+    def make_top_level(self, theme: str) -> bool:
+        """A subtheme made a theme of its own lands just after the theme it was inside."""
+        top = theme
+        while (parent := self.theme(top).parent) is not None:
+            top = parent
+        tops = self.siblings(top)
+        after = tops.index(top) + 1
+        return self.nest(theme, None, before=tops[after] if after < len(tops) else None)
+
+    def step(self, theme: str, steps: int) -> bool:
+        """Move a theme up (negative) or down among its siblings (Alt+Up / Alt+Down)."""
+        siblings = self.siblings(theme)
+        at = siblings.index(theme) + steps
+        if not 0 <= at < len(siblings):
+            self.sig_message.emit(f"'{theme}' is already {'first' if steps < 0 else 'last'}")
+            return False
+        done = self._run(
+            f"Move '{theme}' {'up' if steps < 0 else 'down'}",
+            lambda p: reorder_theme(p, theme, steps=steps),
+        )
+        self._select(theme)
+        return done
+
+    def merge_into(self, source: str, target: str) -> bool:
+        what = (
+            f"Merge theme '{source}' into '{target}': its codes and subthemes move to "
+            f"'{target}'; its cell summaries, trajectories, stances and pinned quotes are removed"
+        )
+        rationale = self.ask_rationale(what)
+        if rationale is None:
+            return False
+        return self._run(
+            f"Merge theme '{source}' into '{target}'",
+            lambda p: merge_themes(p, source, target, rationale=rationale),
+        )
+
+    def split(self, theme: str) -> bool:
+        chosen = self.ask_split(self.theme(theme))
+        if chosen is None:
+            return False
+        return self._run(
+            f"Split '{chosen.name}' off theme '{theme}'",
+            lambda p: split_theme(
+                p, theme, chosen.name, list(chosen.codes), rationale=chosen.rationale or None
+            ),
+        )
+
+    def _select(self, theme: str) -> None:
+        card = self.cards.get(theme)
+        if card is not None:
+            card.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.cards_scroll.ensureWidgetVisible(card)
+
+    def card_menu(self, theme: str) -> QMenu:
+        """A card's context menu: edit, order, nesting, merge and split."""
+        info = self.theme(theme)
+        menu = QMenu(self)
+        menu.addAction("Edit name, concept and definition…", lambda: self.edit_theme(theme))
+        menu.addSeparator()
+        siblings = self.siblings(theme)
+        up = menu.addAction("Move up", lambda: self.step(theme, -1))
+        up.setShortcut("Alt+Up")
+        up.setEnabled(siblings.index(theme) > 0)
+        down = menu.addAction("Move down", lambda: self.step(theme, 1))
+        down.setShortcut("Alt+Down")
+        down.setEnabled(siblings.index(theme) < len(siblings) - 1)
+        menu.addSeparator()
+        if info.parent is not None:
+            menu.addAction(
+                f"Make a theme of its own (out of '{info.parent}')",
+                lambda: self.make_top_level(theme),
+            )
+        nest = menu.addMenu("Make a subtheme of")
+        merge = menu.addMenu("Merge into")
+        for other in self._themes:
+            if other.name == theme:
+                continue
+            name = other.name
+            label = f"    {name}" if other.parent is not None else name
+            if not self.inside(theme, name) and other.name != info.parent:
+                nest.addAction(label, functools.partial(self.nest, theme, name))
+            merge.addAction(label, functools.partial(self.merge_into, theme, name))
+        nest.setEnabled(not nest.isEmpty())
+        merge.setEnabled(not merge.isEmpty())
+        split = menu.addAction("Split a new theme off…", lambda: self.split(theme))
+        split.setEnabled(len(info.codes) > 1)
+        return menu
 
 
 def _weight(theme: ThemeInfo, by_name: dict[str, ThemeInfo]) -> int:
