@@ -6,10 +6,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 
+from workbench.coding.codebook import add_code
 from workbench.coding.readings import cell_summary, set_cell_summary
+from workbench.coding.study import add_interview, new_study
+from workbench.coding.themes import add_theme
+from workbench.coding.transcripts import import_utterances
 from workbench.storage.project import open_project
+from workbench.ui.heatmap import CELL_HINT
 from workbench.ui.main_window import MainWindow
+from workbench.ui.timeline import DOT_HINT
 
+from ..helpers import transcript
 from .test_heatmap import _themed
 
 
@@ -51,11 +58,11 @@ def test_a_heat_map_cell_opens_its_segments_and_summary(
     window.undo_action.trigger()
     assert cell_summary(window.project, *unit) == "Cannot sleep at all"
 
-    # The study row: every participant's segments of the theme at the wave.
+    # The study row: every participant's segments of the theme at the wave, opened at once
+    # (the first observed cell), so the details are never blank.
     view.by.setCurrentIndex(view.by.findData("study"))
-    assert details.segments.count() == 0 and not details.save.isEnabled()
-    view.open_cell(model.index(0, 1))
     assert details.title.text().startswith("Nights · the whole study · baseline: 1 segments")
+    assert details.segments.count() == 1 and details.save.isEnabled()
 
 
 def test_a_timeline_dot_opens_the_dyads_segments_and_the_summary(
@@ -75,3 +82,98 @@ def test_a_timeline_dot_opens_the_dyads_segments_and_the_summary(
     qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
     assert view.details.title.text() == "Nights · P01 in D01 · baseline: 1 segments"
     assert view.details.summary.toPlainText() == "Nights are the worst"
+
+
+def _with_a_wave_not_yet_coded(path: Path) -> None:
+    """P01 has a mid-treatment interview that is not marked coded; C01 has no interview."""
+    _themed(path)
+    with open_project(path) as p:
+        add_interview(
+            p,
+            "P01-m",
+            wave="mid-treatment",
+            dyad="D01",
+            participants=[("P01", None), ("R01", None)],
+        )
+        import_utterances(
+            p,
+            "P01-m",
+            transcript([("R01", "And now?"), ("P01", "Better.")]),
+            speakers={"R01": "R01", "P01": "P01"},
+        )
+
+
+def _window(qtbot, tmp_path: Path, project: Path, mode: int) -> MainWindow:
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.open_location(str(project))
+    window.mode_actions[mode].trigger()
+    return window
+
+
+def test_a_timeline_lane_says_why_a_wave_is_missing_and_a_zero_is_not_missing(
+    qtbot, tmp_path: Path, demo_like: Path
+) -> None:
+    _with_a_wave_not_yet_coded(demo_like)
+    with open_project(demo_like) as p:
+        add_code(p, "hope")
+        add_theme(p, "Hope", codes=["hope"])
+    view = _window(qtbot, tmp_path, demo_like, 2).timeline
+    timeline = view.canvas.timeline
+    assert timeline is not None
+    assert timeline.lanes[("Nights", "P01", "mid-treatment")].missing == "not_coded"
+    assert timeline.lanes[("Nights", "C01", "baseline")].missing == "no_interview"
+    assert timeline.lanes[("Hope", "P01", "baseline")].segments == 0  # observed, nothing coded
+
+    # What the lanes draw, read back from the chart's SVG (its text stays text): the reasons in
+    # words, never the internal keys; the zero as 0.
+    svg = view.export_chart(tmp_path / "lanes.svg").read_text(encoding="utf-8")
+    assert ">not yet coded<" in svg and ">no interview<" in svg
+    assert "not_coded" not in svg and "no_interview" not in svg and "no_member" not in svg
+    assert ">0<" in svg
+
+    # A missing cell, opened, says so in words above its segments.
+    i = timeline.themes.index("Nights")
+    rect = view.canvas._lane_rect(i, 0, timeline.waves.index("mid-treatment"))
+    qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert view.details.title.text() == (
+        "Nights · P01 in D01 · mid-treatment: 0 segments "
+        "(a missing wave, not a zero: not yet coded)"
+    )
+    assert view.canvas.selected == ("Nights", "P01", "mid-treatment")
+
+
+def test_the_detail_panes_open_on_the_first_observed_cell(
+    qtbot, tmp_path: Path, demo_like: Path
+) -> None:
+    _with_a_wave_not_yet_coded(demo_like)
+    window = _window(qtbot, tmp_path, demo_like, 2)
+    timeline = window.timeline
+    assert timeline.canvas.selected == ("Nights", "P01", "baseline")
+    assert timeline.details.title.text() == "Nights · P01 in D01 · baseline: 1 segments"
+    assert timeline.details.segments.count() == 1 and timeline.details.save.isEnabled()
+
+    window.mode_actions[1].trigger()
+    heatmap = window.heatmap
+    # By dyad, D01 is missing at every wave (C01 has no interview): nothing observed to open,
+    # so the one-line hint says what to click; the tooltips give the reasons in words.
+    assert heatmap.details.title.text() == CELL_HINT
+    tip = heatmap.model.data(heatmap.model.index(0, 2), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Missing wave: C01 no interview; P01 not yet coded")
+
+    # The cell chosen stays chosen when the view refreshes; a new measure keeps it too.
+    heatmap.by.setCurrentIndex(heatmap.by.findData("participant"))
+    assert heatmap.details.title.text() == "Nights · P01 · baseline: 1 segments"
+    heatmap.measure.setCurrentIndex(heatmap.measure.findData("words"))
+    assert heatmap.details.title.text() == "Nights · P01 · baseline: 1 segments"
+
+    # A project with no themes: nothing to open, the hint says what to click.
+    empty = tmp_path / "empty.dyad"
+    with new_study(empty, title="Empty"):
+        pass
+    window.open_location(str(empty))
+    assert heatmap.details.title.text() == CELL_HINT
+    window.mode_actions[2].trigger()
+    assert window.timeline.details.title.text() in (DOT_HINT, CELL_HINT)

@@ -21,6 +21,27 @@ from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 from workbench.ui.models import is_right_to_left
 
+MISSING_WORDS = {
+    "no_interview": "no interview",
+    "not_coded": "not yet coded",
+    "stopped": "stopped",
+    "excluded": "excluded (no consent)",
+    "no_member_observed": "no member observed",
+}
+"""Why a wave is missing (DESIGN.md, Longitudinal definitions), as the analyst reads it."""
+
+
+def missing_words(missing: str | list[str]) -> str:
+    """A missing reason in words: "not yet coded"; a dyad's "P01:not_coded" is "P01 not yet
+    coded", one member after the other."""
+    reasons = [missing] if isinstance(missing, str) else missing
+    words = []
+    for reason in reasons:
+        who, _, why = reason.rpartition(":")
+        said = MISSING_WORDS.get(why, why.replace("_", " "))
+        words.append(f"{who} {said}" if who else said)
+    return "; ".join(words)
+
 
 class CellDetails(QWidget):
     """The chosen cell: its segments on the left, the analyst's summary (editable) on the right."""
@@ -74,6 +95,7 @@ class CellDetails(QWidget):
         wave: str,
         *,
         dyad: str | None = None,
+        missing: str | list[str] | None = None,
     ) -> None:
         """Read the cell's segments (the unit's attributed codings of the theme's codes at the
         wave; in a dyad, only interviews about it) and the summary written for it."""
@@ -90,7 +112,10 @@ class CellDetails(QWidget):
         label = "the whole study" if unit == "study" else ref
         if dyad is not None and kind == "participant":
             label = f"{ref} in {dyad}"
-        self.title.setText(f"{theme} · {label} · {wave}: {len(found)} segments")
+        title = f"{theme} · {label} · {wave}: {len(found)} segments"
+        if missing is not None:
+            title += f" (a missing wave, not a zero: {missing_words(missing)})"
+        self.title.setText(title)
         self.segments.clear()
         for g in found:
             who = ", ".join(g.participants) or "nobody attributed"

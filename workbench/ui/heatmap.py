@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from workbench.analysis.longitudinal import Cell, TrajectoryRow, matrix, trajectories
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
-from workbench.ui.cell_details import CellDetails
+from workbench.ui.cell_details import CellDetails, missing_words
 from workbench.ui.charts import chart_metrics, choose_chart_file, hatch, save_chart
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -88,6 +88,27 @@ class HeatmapModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._waves) + 2
 
+    def first_observed(self) -> QModelIndex:
+        """The first cell with something coded in it (else the first observed one): what the
+        view opens first, so its details are never blank."""
+        observed = QModelIndex()
+        for row, (theme, unit) in enumerate(self._rows):
+            for column, wave in enumerate(self._waves, start=1):
+                cell = self._cells.get((theme, unit, wave))
+                if cell is None or cell.value(self._measure) is None:
+                    continue
+                if cell.segments:
+                    return self.index(row, column)
+                if not observed.isValid():
+                    observed = self.index(row, column)
+        return observed
+
+    def index_of(self, theme: str, unit: str, wave: str) -> QModelIndex:
+        """The cell of ``theme`` × ``unit`` (its name, as in the rows) × ``wave``, if shown."""
+        if (theme, unit) not in self._rows or wave not in self._waves:
+            return QModelIndex()
+        return self.index(self._rows.index((theme, unit)), self._waves.index(wave) + 1)
+
     def cell_at(self, index: _Index) -> Cell | None:
         if not index.isValid() or not 1 <= index.column() <= len(self._waves):
             return None
@@ -138,8 +159,7 @@ class HeatmapModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = []
             if cell.missing is not None:
-                reason = cell.missing if isinstance(cell.missing, str) else ", ".join(cell.missing)
-                lines.append(f"Missing: {reason.replace('_', ' ')}")
+                lines.append(f"Missing wave: {missing_words(cell.missing)}")
             if cell.cooccurrence and cell.cooccurrence != "incomplete":
                 lines.append(f"Dyad: {cell.cooccurrence.replace('_', ' ')}")
             if cell.drift:
@@ -361,9 +381,10 @@ class HeatmapView(QWidget):
             return
         by = str(self.by.currentData())
         unit = "study" if by == "study" else f"{by}:{cell.unit}"
-        self.details.show_cell(self.project, cell.theme, unit, cell.wave)
+        self.details.show_cell(self.project, cell.theme, unit, cell.wave, missing=cell.missing)
 
     def refresh(self) -> None:
+        chosen = self.details.cell
         self.details.clear(CELL_HINT)
         if self.project is None:
             self.model.set_data([], [], "segments")
@@ -383,6 +404,18 @@ class HeatmapView(QWidget):
             else:
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
                 header.resizeSection(column, 130)
+        # The cell open before stays open; else the first observed one: the details below are
+        # never blank while there is a cell to open.
+        again = QModelIndex()
+        if chosen is not None:
+            theme, unit, wave = chosen
+            kind, _, name = unit.partition(":")
+            if kind == by or unit == by:
+                again = self.model.index_of(theme, name or unit, wave)
+        first = again if again.isValid() else self.model.first_observed()
+        if first.isValid():
+            self.table.setCurrentIndex(first)
+            self.open_cell(first)
 
     def chart_title(self) -> str:
         return f"Themes across waves · {self.by.currentText()} · {self.measure.currentText()}"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -25,7 +26,7 @@ from workbench.analysis.longitudinal import Timeline, dyad_timeline
 from workbench.coding.study import list_dyads
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
-from workbench.ui.cell_details import CellDetails
+from workbench.ui.cell_details import CellDetails, missing_words
 from workbench.ui.charts import choose_chart_file, hatch, save_chart
 
 LABEL_W = 260
@@ -46,11 +47,14 @@ class TimelineCanvas(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.timeline: Timeline | None = None
+        self.selected: tuple[str, str, str] | None = None
+        """The cell whose segments are shown below: theme, participant, wave."""
         self.setMouseTracking(True)
         self.setMinimumWidth(LABEL_W + 3 * 160)
 
     def set_timeline(self, timeline: Timeline | None) -> None:
         self.timeline = timeline
+        self.selected = None
         self.updateGeometry()
         self.setMinimumHeight(self._height())
         self.update()
@@ -144,14 +148,44 @@ class TimelineCanvas(QWidget):
                     colour = LANE_COLOURS.get(role, OTHER_COLOUR)
                     centre = rect.center()
                     centres.append(centre)
+                    missing = rect.adjusted(rect.width() * 0.18, 4, -rect.width() * 0.18, -4)
+                    if self.selected == (theme, member, wave):  # the cell shown below
+                        absent = cell is None or cell.segments is None
+                        ring = (
+                            missing.adjusted(-4, -3, 4, 3)
+                            if absent
+                            else QRectF(centre.x() - 17, rect.top() + 1, 52, LANE_H - 2)
+                        )
+                        painter.setPen(QPen(QColor("#2a6f97"), 1.5))
+                        painter.setBrush(QColor(42, 111, 151, 22))
+                        painter.drawRoundedRect(ring, 7, 7)
                     if cell is None or cell.segments is None:
-                        missing = rect.adjusted(rect.width() * 0.3, 5, -rect.width() * 0.3, -5)
+                        # A missing wave says why, in words: unlike a zero, nothing was observed.
                         hatch(painter, missing, QColor("#cbd5e1"), radius=4)
+                        why = missing_words(cell.missing) if cell and cell.missing else "missing"
+                        painter.setPen(QColor("#4b5563"))
+                        text = painter.fontMetrics().elidedText(
+                            why, Qt.TextElideMode.ElideRight, int(missing.width()) - 10
+                        )
+                        advance = painter.fontMetrics().horizontalAdvance(text)
+                        pill = QRectF(0, 0, advance + 10, missing.height() - 2)
+                        pill.moveCenter(missing.center())
+                        painter.setBrush(QColor(246, 247, 249, 235))
+                        painter.setPen(Qt.PenStyle.NoPen)
+                        painter.drawRoundedRect(pill, 3, 3)
+                        painter.setPen(QColor("#4b5563"))
+                        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
                         continue
-                    if cell.segments == 0:
-                        painter.setPen(QPen(colour.lighter(160), 1))
+                    if cell.segments == 0:  # observed, nothing coded for this theme: a zero
+                        painter.setPen(QPen(colour.lighter(150), 1.2))
                         painter.setBrush(Qt.BrushStyle.NoBrush)
-                        painter.drawEllipse(centre, 3, 3)
+                        painter.drawEllipse(centre, 4, 4)
+                        painter.setPen(colour.lighter(140))
+                        painter.drawText(
+                            QRectF(centre.x() + 7, centre.y() - 8, 30, 16),
+                            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                            "0",
+                        )
                         continue
                     radius = 4 + 8 * math.sqrt(cell.segments / top_value)
                     painter.setPen(Qt.PenStyle.NoPen)
@@ -205,6 +239,22 @@ class TimelineCanvas(QWidget):
                         return
 
 
+def first_observed(timeline: Timeline) -> tuple[str, str, str] | None:
+    """The first lane cell with something coded (else the first observed one), in the order
+    drawn: theme, then member, then wave."""
+    observed = None
+    for theme in timeline.themes:
+        for member, _ in timeline.members:
+            for wave in timeline.waves:
+                cell = timeline.lanes.get((theme, member, wave))
+                if cell is None or cell.segments is None:
+                    continue
+                if cell.segments:
+                    return (theme, member, wave)
+                observed = observed or (theme, member, wave)
+    return observed
+
+
 class TimelineView(QWidget):
     """The dyad timeline with its dyad chooser and the segments behind the chosen cell."""
 
@@ -239,14 +289,18 @@ class TimelineView(QWidget):
         title = QLabel("Dyad timeline")
         title.setObjectName("transcriptTitle")
         header.addWidget(title)
-        header.addStretch(1)
+        header.addSpacing(16)
         legend = QLabel(
             "<span style='color:#2a6f97'>●</span> patient &nbsp; "
             "<span style='color:#a44a3f'>●</span> clinician &nbsp; "
-            "│ both voice &nbsp; C/D/M your stance &nbsp; hatched: missing wave"
+            "○ 0: observed, nothing coded &nbsp; hatched: missing wave, with why &nbsp; "
+            "│ both voice &nbsp; C/D/M your stance"
         )
         legend.setObjectName("footnote")
-        header.addWidget(legend)
+        legend.setWordWrap(True)
+        legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(legend, 1)
         header.addSpacing(12)
         header.addWidget(QLabel("Dyad"))
         header.addWidget(self.dyad)
@@ -269,18 +323,41 @@ class TimelineView(QWidget):
 
     def refresh(self) -> None:
         dyad = self.dyad.currentData()
+        before = self.canvas.timeline
+        chosen = self.canvas.selected
         if self.project is None or dyad is None:
             self.canvas.set_timeline(None)
+            self.details.clear(DOT_HINT)
             return
-        self.canvas.set_timeline(dyad_timeline(self.project, str(dyad)))
-        self.details.clear(DOT_HINT)
+        timeline = dyad_timeline(self.project, str(dyad))
+        self.canvas.set_timeline(timeline)
+        # The cell open before stays open; else the first observed one: the details below are
+        # never blank while there is a cell to open.
+        same = before is not None and before.dyad == timeline.dyad
+        if not (same and chosen is not None and chosen in timeline.lanes):
+            chosen = first_observed(timeline)
+        if chosen is None:
+            self.details.clear(DOT_HINT)
+            return
+        self.show_segments(*chosen)
 
     def show_segments(self, theme: str, participant: str, wave: str) -> None:
         """The segments behind a dot (this dyad's interviews only) and the summary of the cell."""
         if self.project is None:
             return
         dyad = str(self.dyad.currentData())
-        self.details.show_cell(self.project, theme, f"participant:{participant}", wave, dyad=dyad)
+        timeline = self.canvas.timeline
+        cell = timeline.lanes.get((theme, participant, wave)) if timeline else None
+        self.canvas.selected = (theme, participant, wave)
+        self.canvas.update()
+        self.details.show_cell(
+            self.project,
+            theme,
+            f"participant:{participant}",
+            wave,
+            dyad=dyad,
+            missing=cell.missing if cell else None,
+        )
 
     def export_chart(self, path: Path) -> Path:
         """Save the chosen dyad's whole timeline, with a title and a legend, as .png or .svg."""
@@ -307,7 +384,7 @@ class TimelineView(QWidget):
                 ("patient", LANE_COLOURS["patient"]),
                 ("clinician", LANE_COLOURS["clinician"]),
                 (
-                    "│ both voice   C/D/M the analyst's stance   hatched: missing wave   "
+                    "│ both voice   C/D/M the analyst's stance   hatched: missing wave (why)   "
                     "dot size: segments (where the analysis coded, not findings)",
                     QColor("#6b7280"),
                 ),
