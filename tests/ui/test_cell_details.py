@@ -61,6 +61,7 @@ def test_a_heat_map_cell_opens_its_segments_and_summary(
     # The study row: every participant's segments of the theme at the wave, opened at once
     # (the first observed cell), so the details are never blank.
     view.by.setCurrentIndex(view.by.findData("study"))
+    qtbot.waitUntil(lambda: details.cell is not None)
     assert details.title.text().startswith("Nights · the whole study · baseline: 1 segments")
     assert details.segments.count() == 1 and details.save.isEnabled()
 
@@ -151,7 +152,9 @@ def test_the_detail_panes_open_on_the_first_observed_cell(
     _with_a_wave_not_yet_coded(demo_like)
     window = _window(qtbot, tmp_path, demo_like, 2)
     timeline = window.timeline
-    assert timeline.canvas.selected == ("Nights", "P01", "baseline")
+    assert timeline.canvas.selected == ("Nights", "P01", "baseline")  # ringed at once
+    # Its segments are read just after the chart is drawn.
+    qtbot.waitUntil(lambda: timeline.details.cell is not None)
     assert timeline.details.title.text() == "Nights · P01 in D01 · baseline: 1 segments"
     assert timeline.details.segments.count() == 1 and timeline.details.save.isEnabled()
 
@@ -165,8 +168,11 @@ def test_the_detail_panes_open_on_the_first_observed_cell(
 
     # The cell chosen stays chosen when the view refreshes; a new measure keeps it too.
     heatmap.by.setCurrentIndex(heatmap.by.findData("participant"))
+    qtbot.waitUntil(lambda: heatmap.details.cell is not None)
     assert heatmap.details.title.text() == "Nights · P01 · baseline: 1 segments"
     heatmap.measure.setCurrentIndex(heatmap.measure.findData("words"))
+    assert heatmap.details.cell is None  # cleared by the refresh, then opened again
+    qtbot.waitUntil(lambda: heatmap.details.cell is not None)
     assert heatmap.details.title.text() == "Nights · P01 · baseline: 1 segments"
 
     # A project with no themes: nothing to open, the hint says what to click.

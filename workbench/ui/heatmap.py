@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -310,6 +311,7 @@ class HeatmapView(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.project: Project | None = None
+        self._generation = 0
         self.model = HeatmapModel()
         self.by = QComboBox()
         for label, value in (
@@ -384,6 +386,7 @@ class HeatmapView(QWidget):
         self.details.show_cell(self.project, cell.theme, unit, cell.wave, missing=cell.missing)
 
     def refresh(self) -> None:
+        self._generation += 1
         chosen = self.details.cell
         self.details.clear(CELL_HINT)
         if self.project is None:
@@ -414,8 +417,16 @@ class HeatmapView(QWidget):
                 again = self.model.index_of(theme, name or unit, wave)
         first = again if again.isValid() else self.model.first_observed()
         if first.isValid():
+            # Marked at once; its segments read just after the map is drawn, unless another
+            # cell was opened (or the map refreshed) in between.
             self.table.setCurrentIndex(first)
-            self.open_cell(first)
+            self._generation += 1
+            generation = self._generation
+            QTimer.singleShot(0, lambda: self._open_first(first, generation))
+
+    def _open_first(self, index: QModelIndex, generation: int) -> None:
+        if generation == self._generation and self.details.cell is None:
+            self.open_cell(index)
 
     def chart_title(self) -> str:
         return f"Themes across waves · {self.by.currentText()} · {self.measure.currentText()}"

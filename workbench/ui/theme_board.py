@@ -19,7 +19,18 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QMimeData,
+    QPoint,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -32,6 +43,9 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPalette,
     QPixmap,
     QResizeEvent,
 )
@@ -449,12 +463,8 @@ class ThemeCard(DropFrame):
             "Drag the card onto another theme to nest it there, onto a card's top edge to put it "
             "before; Alt+Up / Alt+Down reorder it. Double-click to edit; right-click for more."
         )
-        # The theme's colour: a bar down the left of the card; a subtheme has its parent's.
-        bar = 3 if nested else 4
-        self.setStyleSheet(
-            f"QFrame#{self.objectName()} {{ border-left: {bar}px solid {colour}; }}"
-            f"QFrame#{self.objectName()}:focus {{ border-left: {bar + 1}px solid {colour}; }}"
-        )
+        self._bar = 3 if nested else 4
+        """The theme's colour runs down the card's left edge; a subtheme has its parent's."""
         layout = QVBoxLayout(self)
         margin = 9 if nested else 12
         layout.setContentsMargins(margin + 2, margin - 3 if nested else margin - 2, margin, margin)
@@ -462,18 +472,22 @@ class ThemeCard(DropFrame):
 
         header = QHBoxLayout()
         header.setSpacing(8)
-        titles = QVBoxLayout()
-        titles.setSpacing(0)
-        if nested:
-            kind = QLabel("SUBTHEME")
-            kind.setObjectName("subthemeKind")
-            kind.setStyleSheet(f"color: {colour};")
-            titles.addWidget(kind)
         name = QLabel(theme.name)
         name.setObjectName("subthemeName" if nested else "themeName")
         name.setWordWrap(True)
-        titles.addWidget(name)
-        header.addLayout(titles, 1)
+        if nested:
+            titles = QVBoxLayout()
+            titles.setSpacing(0)
+            kind = QLabel("SUBTHEME")
+            kind.setObjectName("subthemeKind")
+            palette = kind.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+            kind.setPalette(palette)
+            titles.addWidget(kind)
+            titles.addWidget(name)
+            header.addLayout(titles, 1)
+        else:
+            header.addWidget(name, 1)
         self.status = QComboBox()
         self.status.setObjectName("status")
         for status in THEME_STATUSES:
@@ -516,6 +530,17 @@ class ThemeCard(DropFrame):
             row.addWidget(sub)
             layout.addLayout(row)
         self._pressed: QPoint | None = None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        radius = 6.0 if self.objectName() == "subthemeCard" else 8.0
+        shape = QPainterPath()
+        shape.addRoundedRect(QRectF(self.rect()), radius, radius)
+        painter.setClipPath(shape)
+        painter.fillRect(QRectF(0, 0, self._bar, self.height()), QColor(self.colour))
+        painter.end()
 
     def _theme_zone(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> str | None:
         moved = read_theme_mime(event.mimeData())

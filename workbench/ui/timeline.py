@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -336,10 +336,18 @@ class TimelineView(QWidget):
         same = before is not None and before.dyad == timeline.dyad
         if not (same and chosen is not None and chosen in timeline.lanes):
             chosen = first_observed(timeline)
+        self.details.clear(DOT_HINT)
         if chosen is None:
-            self.details.clear(DOT_HINT)
             return
-        self.show_segments(*chosen)
+        # The ring at once; the segments just after the chart is drawn (reading them takes
+        # longer than drawing), unless another cell was clicked in between.
+        self.canvas.selected = chosen
+        QTimer.singleShot(0, lambda: self._open_chosen(timeline, chosen))
+
+    def _open_chosen(self, timeline: Timeline, chosen: tuple[str, str, str]) -> None:
+        unchanged = self.canvas.timeline is timeline and self.canvas.selected == chosen
+        if unchanged and self.details.cell is None:
+            self.show_segments(*chosen)
 
     def show_segments(self, theme: str, participant: str, wave: str) -> None:
         """The segments behind a dot (this dyad's interviews only) and the summary of the cell."""
