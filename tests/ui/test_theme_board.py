@@ -260,6 +260,25 @@ def test_drag_a_theme_onto_another_nests_it_and_undo_restores_it(
     window.undo_action.trigger()
     assert [n for n, parent in _tree(demo_like) if parent is None] == ["Body", "Nights", "Alliance"]
 
+    # The heat map and the timeline, shown next, list the themes as the board does.
+    board.cards["Nights"].setFocus()
+    qtbot.keyClick(board.cards["Nights"], Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: _tree(demo_like)[0] == ("Nights", None))
+    order = [name for name, _ in _tree(demo_like)]
+    window.mode_actions[2].trigger()
+    assert window.timeline.canvas.timeline is not None
+    assert list(window.timeline.canvas.timeline.themes) == order
+    _drop_theme(board.cards["Alliance"], "Body", None)  # off screen: the board still takes it
+    qtbot.waitUntil(lambda: ("Body", "Alliance") in _tree(demo_like))
+    window.mode_actions[1].trigger()
+    model = window.heatmap.model
+    rows = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
+    assert list(dict.fromkeys(r.split(" · ")[0] for r in rows)) == [
+        name for name, _ in _tree(demo_like)
+    ]
+    window.mode_actions[2].trigger()
+    assert list(window.timeline.canvas.timeline.themes) == [name for name, _ in _tree(demo_like)]
+
 
 def test_keyboard_order_and_the_cards_menu_merge_and_split(
     qtbot, board_window: MainWindow, demo_like: Path

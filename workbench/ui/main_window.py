@@ -75,6 +75,9 @@ class MainWindow(QMainWindow):
         self.participants_model = ParticipantsModel()
         self.undo = ProjectUndo(self)
         self.undo.changed.connect(self._undone)
+        self._stale_views: set[int] = set()
+        """Longitudinal views (by page) to re-read the project when next shown."""
+        self.undo.stack.indexChanged.connect(self._views_stale)
         self.undo.failed.connect(self._undo_refused)
 
         self.navigator = QTableView()
@@ -299,6 +302,13 @@ class MainWindow(QMainWindow):
         view = views.get(number)
         if view is not None and view.project is not self.project:
             view.set_project(self.project)
+        elif view is not None and number in self._stale_views:
+            view.refresh()  # e.g. themes nested or reordered on the board: the same order here
+        self._stale_views.discard(number)
+
+    def _views_stale(self, *_: object) -> None:
+        """The project changed: each longitudinal view re-reads it when next shown."""
+        self._stale_views |= {1, 2, 3}
 
     # --- undo: the window's stack over the project's own history -------------------------------
 
@@ -369,8 +379,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(description, 8000)
         self.refresh()
         self.page.reload()
+        self._views_stale()
         if self.pages.currentIndex() == 1:
             self.heatmap.refresh()
+        elif self.pages.currentIndex() == 2:
+            self.timeline.refresh()
         elif self.pages.currentIndex() == 3:
             self.board.refresh()
 
