@@ -118,7 +118,8 @@ def board_style(t: house.Theme) -> str:
 QFrame#themeCard {{ background: {card}; border: 1px solid {t.border}; border-radius: 8px; }}
 QFrame#subthemeCard {{ background: {sub}; border: 1px solid {t.border}; border-radius: 6px; }}
 QFrame#unassigned {{ background: {column}; border: 1px solid {t.border}; border-radius: 8px; }}
-QFrame#themeCard:focus, QFrame#subthemeCard:focus {{ border: 2px solid {ACCENT}; }}
+QFrame#themeCard[selected="true"], QFrame#subthemeCard[selected="true"] {{
+    border: 2px solid {ACCENT}; }}
 QFrame#themeCard[dropping="true"], QFrame#subthemeCard[dropping="true"],
 QFrame#unassigned[dropping="true"] {{ border: 2px dashed {ACCENT}; }}
 QFrame#themeCard[dropping="before"], QFrame#subthemeCard[dropping="before"] {{
@@ -317,9 +318,14 @@ def _status_icon(status: str) -> QIcon:
 
 
 def _highlight(widget: QWidget, value: bool | str) -> None:
-    if widget.property("dropping") == value:
+    _mark(widget, "dropping", value)
+
+
+def _mark(widget: QWidget, name: str, value: bool | str) -> None:
+    """Set a property the board's style sheet reads, and restyle the widget if it changed."""
+    if widget.property(name) == value:
         return
-    widget.setProperty("dropping", value)
+    widget.setProperty(name, value)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
 
@@ -564,7 +570,7 @@ class ThemeCard(DropFrame):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._pressed = event.position().toPoint()
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.board.select(self.theme.name)
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -788,6 +794,8 @@ class ThemeBoard(QWidget):
         self.ask_edit: Callable[[ThemeInfo], ThemeEdit | None] = self._ask_edit
         self.ask_split: Callable[[ThemeInfo], ThemeSplit | None] = self._ask_split
         self.cards: dict[str, ThemeCard] = {}
+        self.selected: str | None = None
+        """The selected card's theme (Alt+Up / Alt+Down move it)."""
         self.unassigned_chips: list[CodeChip] = []
         self._themes: list[ThemeInfo] = []
         self._codes: list[CodeInfo] = []
@@ -873,7 +881,6 @@ class ThemeBoard(QWidget):
         codes = {c.path: c for c in self._codes}
         by_name = {t.name: t for t in self._themes}
 
-        focused = next((n for n, c in self.cards.items() if c.hasFocus()), None)
         self.cards = {}
 
         def card(theme: ThemeInfo, colour: str | None) -> ThemeCard:
@@ -909,8 +916,13 @@ class ThemeBoard(QWidget):
             empty.setObjectName("faint")
             grid.addWidget(empty, 1, Qt.AlignmentFlag.AlignTop)
         self._replace(self.cards_scroll, container)
-        if focused in self.cards:
-            self.cards[focused].setFocus()
+        if self.selected in self.cards:
+            selected = self.cards[self.selected]
+            selected.setProperty("selected", True)
+            if self.isVisible():
+                selected.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.selected = None
 
         in_theme = {path for t in self._themes for path in t.codes}
         side = QWidget()
@@ -1137,11 +1149,18 @@ class ThemeBoard(QWidget):
             ),
         )
 
-    def _select(self, theme: str) -> None:
-        card = self.cards.get(theme)
+    def select(self, theme: str | None) -> None:
+        """The card Alt+Up / Alt+Down move: outlined, and given the keyboard."""
+        for name, each in self.cards.items():
+            _mark(each, "selected", name == theme)
+        self.selected = theme if theme in self.cards else None
+        card = self.cards.get(theme or "")
         if card is not None:
             card.setFocus(Qt.FocusReason.OtherFocusReason)
             self.cards_scroll.ensureWidgetVisible(card)
+
+    def _select(self, theme: str) -> None:
+        self.select(theme)
 
     def card_menu(self, theme: str) -> QMenu:
         """A card's context menu: edit, order, nesting, merge and split."""
