@@ -1149,18 +1149,25 @@ class ThemeBoard(QWidget):
             ),
         )
 
-    def select(self, theme: str | None) -> None:
-        """The card Alt+Up / Alt+Down move: outlined, and given the keyboard."""
+    def select(self, theme: str | None, *, reveal: bool = False) -> None:
+        """The card Alt+Up / Alt+Down move: outlined, given the keyboard, and (``reveal``)
+        scrolled into view."""
         for name, each in self.cards.items():
             _mark(each, "selected", name == theme)
         self.selected = theme if theme in self.cards else None
         card = self.cards.get(theme or "")
         if card is not None:
             card.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.cards_scroll.ensureWidgetVisible(card)
+            if reveal:  # after a move: the card may now sit elsewhere on the board
+                QTimer.singleShot(0, lambda: self._reveal(theme or ""))
+
+    def _reveal(self, theme: str) -> None:
+        card = self.cards.get(theme)
+        if card is not None:
+            self.cards_scroll.ensureWidgetVisible(card, 0, 20)
 
     def _select(self, theme: str) -> None:
-        self.select(theme)
+        self.select(theme, reveal=True)
 
     def card_menu(self, theme: str) -> QMenu:
         """A card's context menu: edit, order, nesting, merge and split."""
