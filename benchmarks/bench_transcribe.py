@@ -56,8 +56,10 @@ else:
     }[kind]
     result = transcribe_file(path, device="cpu", **options)
     text = " ".join(s.text for s in result.segments if s.text)
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({
     "seconds": time.perf_counter() - started,
+    "cpu": usage.ru_utime + usage.ru_stime,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "text": text,
 }))
@@ -97,6 +99,9 @@ def main() -> None:
     parser.add_argument("--base", action="store_true", help="also Whisper base (slow)")
     parser.add_argument("--long-hours", type=float, help="peak memory on a sparse long file")
     parser.add_argument("--clips", type=Path, default=SHARED)
+    parser.add_argument(
+        "--only", help="comma-separated runs (raw, ours, ours-nocheck, fast, fast-nocheck, ...)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-transcribe-"))
     # The multilingual model (also the language check under tiny.en), joined before timing.
@@ -112,21 +117,37 @@ def main() -> None:
     plan += ["speakers", "raw-prompted"]
     if args.base:
         plan += ["base"]
+    if args.only:
+        chosen = args.only.split(",")
+        plan = [kind for kind in plan if kind in chosen] + [
+            kind for kind in chosen if kind not in plan
+        ]
     for kind in plan:
         result = measure(kind, path)
         results.setdefault(kind, []).append(result)
-        line = f"  {kind:9s} {result['seconds']:6.1f} s  peak {result['peak_mb']:5.0f} MB"
+        line = (
+            f"  {kind:12s} {result['seconds']:6.1f} s  CPU {result['cpu']:6.1f} s"
+            f"  peak {result['peak_mb']:5.0f} MB"
+        )
         print(line, flush=True)
-    print("\n| run | median s | RTF | peak MB | WER |\n|---|---:|---:|---:|---:|")
-    medians = {}
+    print("\n| run | median s | RTF | CPU s | peak MB | WER |\n|---|---:|---:|---:|---:|---:|")
+    medians, cpus = {}, {}
     for kind, runs in results.items():
         seconds = statistics.median(r["seconds"] for r in runs)
         medians[kind] = seconds
+        cpus[kind] = statistics.median(r["cpu"] for r in runs)
         peak = max(r["peak_mb"] for r in runs)
         error = statistics.median(wer(reference, r["text"]) for r in runs)
-        print(f"| {kind} | {seconds:.1f} | {seconds / length:.3f} | {peak:.0f} | {error:.3f} |")
-    for kind in ("ours", "ours-nocheck"):
-        print(f"{kind} / raw faster-whisper: {medians[kind] / medians['raw']:.2f}x")
+        print(
+            f"| {kind} | {seconds:.1f} | {seconds / length:.3f} | {cpus[kind]:.1f} "
+            f"| {peak:.0f} | {error:.3f} |"
+        )
+    for kind in ("ours", "ours-nocheck", "fast", "fast-nocheck"):
+        if kind in medians and "raw" in medians:
+            print(
+                f"{kind} / raw faster-whisper: {medians[kind] / medians['raw']:.2f}x wall, "
+                f"{cpus[kind] / cpus['raw']:.2f}x CPU"
+            )
     if args.long_hours:
         long_path = folder / "long.flac"
         build(long_path, seconds=args.long_hours * 3600, clips=args.clips, sparse=True)

@@ -114,6 +114,68 @@ def test_an_english_only_model_flags_the_german_half_instead_of_inventing_englis
     assert "permission is hereby granted" in english.lower()
 
 
+def test_the_language_check_does_not_call_english_foreign(tmp_path: Path) -> None:
+    """English clips of several voices, among them a two-second "one two three" that the
+    multilingual model, given two seconds alone, hears as Japanese: sampled in joined 6 s
+    excerpts, nothing is flagged as another language."""
+    from .long_audio import write_recording
+
+    clips = [
+        ("jfk.flac", 1.0),
+        ("sr_english_one_two_three.wav", 13.5),
+        ("ds_LDC93S1.wav", 17.0),
+        ("sr_english_one_two_three.wav", 21.5),
+        ("fw_stereo_left.wav", 25.0),
+        ("fw_stereo_right.wav", 32.0),
+        ("sr_english_one_two_three.wav", 37.0),
+    ]
+    path = tmp_path / "english.flac"
+    write_recording(path, None, [], 42, clips=[(AUDIO / n, at) for n, at in clips])
+    result = transcribe_file(path, model="tiny.en", language="en")
+    assert not result.warnings, result.warnings
+    assert not any(r.startswith("sounds like") for s in result.segments for r in s.reasons)
+    assert "americans" in " ".join(s.text for s in result.segments).lower()
+
+
+def test_a_short_foreign_turn_among_english_is_still_flagged(tmp_path: Path) -> None:
+    """Russian (6 s) between English clips, under tiny.en: the samples or tiny.en's own doubt
+    lead the multilingual model to it, and it is flagged, not stored as English."""
+    from .long_audio import write_recording
+
+    clips = [("jfk.flac", 1.0), ("ds_ru.wav", 14.0), ("fw_stereo_left.wav", 22.0)]
+    path = tmp_path / "mixed.flac"
+    write_recording(path, None, [], 30, clips=[(AUDIO / n, at) for n, at in clips])
+    result = transcribe_file(path, model="tiny.en", language="en")
+    russian = [s for s in result.segments if 14_000 <= s.start_ms < 20_500]
+    assert russian, "the Russian turn must not be silently missing"
+    assert all(s.needs_review or s.untranscribed_speech for s in russian)
+    assert any("speech in 'ru'" in w for w in result.warnings), result.warnings
+    english = [s for s in result.segments if s.end_ms <= 12_500 and s.text]
+    assert english and not any(s.needs_review for s in english)
+
+
+def test_one_vad_pass_gives_faster_whispers_own_regions() -> None:
+    """Speech probabilities are computed once and every region set is derived from them with
+    faster-whisper's rules: the same regions its own filter finds, for each pause length."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from workbench.transcribe.audio import detect_speech
+
+    for name in ("jfk.flac", "pyannote_sample.wav", "fw_multilingual_en_de.mp3"):
+        audio = decode(AUDIO / name)
+        speech = detect_speech(audio)
+        for pause in (300, 600, 2000):
+            theirs = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=pause))
+            assert speech.regions(pause) == [(r["start"], r["end"]) for r in theirs], (name, pause)
+        # Scored in two parts (a window carried over), the first part's scores are kept.
+        half = len(audio) // 2 // 512 * 512
+        again = detect_speech(audio, speech.head(half))
+        assert np.array_equal(
+            again.probabilities[: half // 512], speech.probabilities[: half // 512]
+        )
+        assert again.samples == len(audio)
+
+
 def test_silence_yields_no_invented_text(tmp_path: Path) -> None:
     path = tmp_path / "silence.wav"
     with wave.open(str(path), "wb") as out:

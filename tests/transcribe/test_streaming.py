@@ -64,13 +64,14 @@ def _run_child(path: Path) -> dict:
 
 
 def test_a_long_recording_needs_no_more_memory_than_a_short_one(tmp_path: Path) -> None:
-    """24 minutes (mostly silence, so the model's share stays small) against 4 minutes: decoding
-    the long one whole added 334 MB (float32 at 16 kHz, the decoded pieces and their copy);
-    streaming holds one window at a time (measured: +30-45 MB of allocator growth that levels
-    off), and times stay right window after window."""
+    """24 minutes (mostly silence, so the model's share stays small) against 6 minutes (longer
+    than one 5-minute window, so both hold a full window): decoding the long one whole added
+    334 MB (float32 at 16 kHz, the decoded pieces and their copy); streaming holds one window at
+    a time (measured: +30-45 MB of allocator growth that levels off), and times stay right
+    window after window."""
     jfk = AUDIO / "jfk.flac"
     short, long = tmp_path / "short.flac", tmp_path / "long.flac"
-    write_recording(short, jfk, [10, 130], 240)
+    write_recording(short, jfk, [10, 130], 360)
     starts = [10 + 290 * k for k in range(5)]
     write_recording(long, jfk, starts, 24 * 60)
     small, big = _run_child(short), _run_child(long)
@@ -79,7 +80,9 @@ def test_a_long_recording_needs_no_more_memory_than_a_short_one(tmp_path: Path) 
     found = [s for s in big["segments"] if "americans" in s[2].lower()]
     assert len(found) == len(starts)
     for (start_ms, _end, _text), start in zip(found, starts, strict=True):
-        assert abs(start_ms / 1000 - start) < 0.5
+        # Raw faster-whisper on the whole file puts these at +0.62 to +0.66 s (Whisper's word
+        # times are coarse when a clip starts mid-way through its 30 s pass).
+        assert abs(start_ms / 1000 - start) < 0.8
 
 
 def _plain(word: str) -> str:

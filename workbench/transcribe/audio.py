@@ -18,10 +18,13 @@ class TranscriptionError(ValueError):
 
 BLOCK_S = 10.0
 """Decoded audio arrives in blocks of about this length (never the whole file at once)."""
-WINDOW_S = 120.0
-MIN_WINDOW_S = 60.0
+WINDOW_S = 300.0
+MIN_WINDOW_S = 180.0
 """Whisper gets the audio in windows of at most ``WINDOW_S``, each cut in the longest silence
-after ``MIN_WINDOW_S``: memory stays that of a two-minute file, however long the recording."""
+after ``MIN_WINDOW_S``: memory stays that of a five-minute file, however long the recording.
+Each window edge costs Whisper a part-filled 30 s pass (2-minute windows cost ~15 % more time
+than raw faster-whisper); longer windows make the feature extraction's peak grow (a 10-minute
+window added ~280 MB)."""
 TRUNCATION_SLACK_S = 5.0
 
 
@@ -140,16 +143,95 @@ def decode(path: Path, *, keep_channels: bool = False) -> np.ndarray:
 
 
 SILENCE_MS = 600
+FRAME = 512
+"""Silero VAD scores speech every 512 samples (32 ms)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """Silero's speech probability for every 32 ms of a stretch of audio, computed once; the
+    regions for any pause length come from it — Whisper's input (faster-whisper's own VAD
+    settings), speaker turns, speech left without text — without listening again."""
+
+    probabilities: np.ndarray
+    samples: int
+
+    def regions(
+        self, min_silence_ms: int = SILENCE_MS, pad_ms: int | None = None
+    ) -> list[tuple[int, int]]:
+        """Speech as sample ranges: a pause of ``min_silence_ms`` ends a region, each region
+        padded by ``pad_ms`` (faster-whisper's rule: a pause shorter than two pads is split in
+        the middle). The same thresholds as faster-whisper's ``get_speech_timestamps``."""
+        from faster_whisper.vad import VadOptions
+
+        defaults = VadOptions()
+        high = defaults.threshold
+        low = defaults.neg_threshold or max(high - 0.15, 0.01)
+        pad = round(SAMPLE_RATE * (defaults.speech_pad_ms if pad_ms is None else pad_ms) / 1000)
+        wait = SAMPLE_RATE * min_silence_ms / 1000
+        found: list[list[int]] = []
+        start = quiet_from = 0
+        talking = False
+        for i, p in enumerate(self.probabilities.tolist()):
+            at = FRAME * i
+            if p >= high:
+                quiet_from = 0
+                if not talking:
+                    talking, start = True, at
+                    continue
+            if talking and p < low:
+                quiet_from = quiet_from or at
+                if at - quiet_from >= wait:
+                    found.append([start, quiet_from])
+                    talking, quiet_from = False, 0
+        if talking and self.samples > start:
+            found.append([start, self.samples])
+        for i, region in enumerate(found):
+            if i == 0:
+                region[0] = max(0, region[0] - pad)
+            if i + 1 < len(found):
+                following = found[i + 1]
+                pause = following[0] - region[1]
+                if pause < 2 * pad:
+                    region[1] += pause // 2
+                    following[0] = max(0, following[0] - pause // 2)
+                else:
+                    region[1] = min(self.samples, region[1] + pad)
+                    following[0] = max(0, following[0] - pad)
+            else:
+                region[1] = min(self.samples, region[1] + pad)
+        return [(a, b) for a, b in found]
+
+    def head(self, samples: int) -> Speech:
+        """The first ``samples`` (a multiple of ``FRAME``)."""
+        return Speech(self.probabilities[: samples // FRAME], min(samples, self.samples))
+
+    def tail(self, samples: int) -> Speech:
+        """What follows the first ``samples`` (a multiple of ``FRAME``)."""
+        return Speech(self.probabilities[samples // FRAME :], max(0, self.samples - samples))
+
+
+def detect_speech(audio: np.ndarray, known: Speech | None = None) -> Speech:
+    """Silero VAD (as faster-whisper ships it) over ``audio``; with ``known``, the
+    probabilities already computed for its beginning are kept and only the rest is scored."""
+    from faster_whisper.vad import get_vad_model
+
+    done = 0 if known is None else (known.samples // FRAME) * FRAME
+    rest = audio[done:]
+    if len(rest):
+        padded = np.pad(rest, (0, FRAME - len(rest) % FRAME))
+        fresh = np.asarray(get_vad_model()(padded), dtype=np.float32).reshape(-1)
+    else:
+        fresh = np.zeros(0, dtype=np.float32)
+    kept = np.zeros(0, dtype=np.float32) if known is None else known.probabilities
+    return Speech(np.concatenate([kept[: done // FRAME], fresh]), len(audio))
 
 
 def speech_regions(audio: np.ndarray, min_silence_ms: int = SILENCE_MS) -> list[tuple[int, int]]:
     """Voice activity (Silero, as faster-whisper's own filter) as sample ranges; a pause of
     ``min_silence_ms`` ends a region (faster-whisper's own filter waits 2 s, which counts the
     pause between two turns as speech)."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    options = VadOptions(min_silence_duration_ms=min_silence_ms)
-    return [(r["start"], r["end"]) for r in get_speech_timestamps(audio, options)]
+    return detect_speech(audio).regions(min_silence_ms)
 
 
 def _cut(regions: list[tuple[int, int]], low: int, high: int) -> int:
@@ -168,24 +250,27 @@ def _cut(regions: list[tuple[int, int]], low: int, high: int) -> int:
 
 def windows(
     chunks: Iterable[np.ndarray], *, window_s: float = WINDOW_S, min_s: float = MIN_WINDOW_S
-) -> Iterator[tuple[int, np.ndarray, list[tuple[int, int]]]]:
+) -> Iterator[tuple[int, np.ndarray, Speech]]:
     """Group decoded blocks into windows cut in silence: ``(first sample, audio (channels,
-    samples), speech regions in the window)``. Only one window is held at a time."""
-    high, low = round(window_s * SAMPLE_RATE), round(min_s * SAMPLE_RATE)
+    samples), its voice activity)``. Only one window is held at a time; every stretch of audio
+    is scored by the VAD once."""
+    high = round(window_s * SAMPLE_RATE) // FRAME * FRAME
+    low = round(min_s * SAMPLE_RATE)
     pending: list[np.ndarray] = []
     held = offset = 0
+    known: Speech | None = None
     for block in chunks:
         pending.append(block)
         held += block.shape[1]
         while held >= high:
             buffer = np.concatenate(pending, axis=1)
             mono = buffer[:, :high].mean(axis=0)
-            regions = speech_regions(mono)
-            cut = _cut(regions, low, high)
-            inside = [(a, min(b, cut)) for a, b in regions if a < cut]
-            yield offset, buffer[:, :cut], inside
+            known = detect_speech(mono, known)
+            cut = _cut(known.regions(), low, high) // FRAME * FRAME
+            yield offset, buffer[:, :cut], known.head(cut)
+            known = known.tail(cut)
             offset += cut
             pending, held = [buffer[:, cut:]], buffer.shape[1] - cut
     if held >= SAMPLE_RATE // 10:
         buffer = np.concatenate(pending, axis=1)
-        yield offset, buffer, speech_regions(buffer.mean(axis=0))
+        yield offset, buffer, detect_speech(buffer.mean(axis=0), known)

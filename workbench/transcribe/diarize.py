@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.transcribe.audio import SAMPLE_RATE, TranscriptionError, speech_regions
+from workbench.transcribe.audio import SAMPLE_RATE, Speech, TranscriptionError, detect_speech
 
 RATE = 2.0
 """Embedding windows per second of speech."""
@@ -63,11 +63,12 @@ class Embeddings:
     def empty(cls) -> Embeddings:
         return cls([], [], [])
 
-    def add(self, audio: np.ndarray, offset_s: float = 0.0) -> None:
+    def add(self, audio: np.ndarray, offset_s: float = 0.0, speech: Speech | None = None) -> None:
         """Embed the speech in ``audio`` (16 kHz mono) that starts ``offset_s`` into the
-        recording."""
+        recording (``speech``: its voice activity, when known)."""
         encoder = _encoder()
-        for a, b in speech_regions(audio, min_silence_ms=TURN_SILENCE_MS):
+        speech = speech or detect_speech(audio)
+        for a, b in speech.regions(TURN_SILENCE_MS):
             wav = audio[a:b]
             if len(wav) < SAMPLE_RATE // 4:
                 continue

@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +27,11 @@ from workbench.transcribe.audio import (
     SAMPLE_RATE,
     WINDOW_S,
     AudioInfo,
+    Speech,
     TranscriptionError,
     blocks,
     decode,
+    detect_speech,
     probe,
     speech_regions,
     windows,
@@ -184,12 +187,13 @@ def device_for(device: str = "auto") -> tuple[str, str]:
     return ("cuda", "float16") if gpus else ("cpu", "int8")
 
 
-def load_model(name: str, *, device: str = "auto") -> Any:
+def load_model(name: str, *, device: str = "auto", threads: int = 2) -> Any:
     """A faster-whisper model, loaded from its path (never by name: nothing is downloaded)."""
     from faster_whisper import WhisperModel
 
     where, compute = device_for(device)
-    return WhisperModel(str(model_path(name)), device=where, compute_type=compute, cpu_threads=2)
+    path = str(model_path(name))
+    return WhisperModel(path, device=where, compute_type=compute, cpu_threads=threads)
 
 
 # --- transcribing --------------------------------------------------------------------------------
@@ -242,14 +246,14 @@ def transcribe_audio(
     loaded: Any = None,
     offset_s: float = 0.0,
     total_s: float | None = None,
-    regions: list[tuple[int, int]] | None = None,
+    speech: Speech | None = None,
     on_segment: Callable[[SegmentResult], None] | None = None,
     language_check: bool = True,
 ) -> TranscriptionResult:
     """Transcribe one channel of 16 kHz audio (one window of a recording). ``progress(done_s,
     total_s)`` is called as segments arrive, ``on_segment`` with each one (streaming);
     ``cancelled()`` is checked between segments. ``offset_s`` shifts every time (the audio
-    starts there in the recording); ``regions`` are its speech regions when known.
+    starts there in the recording); ``speech`` is its voice activity when known.
 
     ``language`` ``auto`` (or none, with a multilingual model) detects the language of every
     speech turn and transcribes each turn in its own language.
@@ -260,11 +264,13 @@ def transcribe_audio(
     whisper = loaded or load_model(model)
     length = len(audio) / SAMPLE_RATE
     total = total_s if total_s is not None else offset_s + length
-    if regions is None:
-        regions = speech_regions(audio)
+    if speech is None:
+        speech = detect_speech(audio)
+    regions = speech.regions()
+    chunks = speech.regions(WHISPER_SILENCE_MS)
     per_turn = not english_only and language in (None, "auto")
     if per_turn:
-        runs = _language_runs(whisper, audio, regions)
+        runs = _language_runs(whisper, audio, speech, regions)
     else:
         runs = [(0, len(audio), "en" if english_only else language, regions)]
     segments: list[SegmentResult] = []
@@ -275,14 +281,7 @@ def transcribe_audio(
         piece = audio[first:last]
         expected = None if per_turn or english_only else run_language
         checked = english_only and language_check
-        foreign = _foreign_speech(audio, run_regions, offset_s) if checked else []
-        for _, _, heard_language in foreign:
-            note = (
-                f"speech in '{heard_language}': {model} understands English only; "
-                "transcribe it with --model base"
-            )
-            if note not in warnings:
-                warnings.append(note)
+        english = _EnglishCheck(audio, run_regions, offset_s) if checked else None
         run_segments, detected = _transcribe_piece(
             whisper,
             piece,
@@ -293,28 +292,41 @@ def transcribe_audio(
             speaker=speaker,
             shift_s=shift,
             warnings=warnings,
-            foreign=foreign,
+            english=english,
+            chunks=[
+                (max(a, first) - first, min(b, last) - first)
+                for a, b in chunks
+                if a < last and b > first
+            ],
         )
         heard[detected] = heard.get(detected, 0.0) + len(piece) / SAMPLE_RATE
         emitted = list(_emit(run_segments, segments, on_segment, progress, cancelled, total))
         covered = [(s.start_ms / 1000 - shift, s.end_ms / 1000 - shift) for s in emitted if s.text]
         spoken = [((a - first) / SAMPLE_RATE, (b - first) / SAMPLE_RATE) for a, b in run_regions]
-        for a, b in _uncovered(spoken, covered):
+        gaps = _uncovered(spoken, covered)
+        if gaps:
             # Whisper sometimes stops early in a window (an end-of-text after the first
-            # sentence): speech it skipped gets one more try on its own before it is flagged.
-            lo = max(0, round((a - RETRY_MARGIN_S) * SAMPLE_RATE))
-            hi = min(len(piece), round((b + RETRY_MARGIN_S) * SAMPLE_RATE))
+            # sentence): speech it skipped gets one more try, all of a run's gaps in one pass,
+            # before what is still without text is flagged.
+            # (The gaps are padded speech regions already: a wider margin put the first word
+            # of a retried sentence in the silence before it.)
+            clips = _merged(
+                (max(0, round(a * SAMPLE_RATE)), min(len(piece), round(b * SAMPLE_RATE)))
+                for a, b in gaps
+            )
             retried, _ = _transcribe_piece(
                 whisper,
-                piece[lo:hi],
+                piece,
                 language=run_language if run_language else detected,
                 expected=None,
                 fast=fast,
                 translate=translate,
                 speaker=speaker,
-                shift_s=shift + lo / SAMPLE_RATE,
+                shift_s=shift,
                 warnings=warnings,
-                foreign=foreign,
+                english=english,
+                chunks=clips,
+                clips=True,
             )
             # What the model first passed over is not trusted without a human check.
             doubtful = (
@@ -323,14 +335,14 @@ def transcribe_audio(
                 )
                 for x in retried
             )
-            # Keep only what falls in the gap: a second try also hears the edges of its
+            # Keep only what falls in a gap: a second try also hears the edges of its
             # neighbours, which are transcribed already.
-            kept = (x for x in doubtful if _inside(x, shift, a, b))
+            kept = (part for x in doubtful for part in _in_gaps(x, shift, gaps))
             found = [
                 x for x in _emit(kept, segments, on_segment, progress, cancelled, total) if x.text
             ]
             again = [(x.start_ms / 1000 - shift, x.end_ms / 1000 - shift) for x in found]
-            for c, d in _uncovered([(a, b)], again):
+            for c, d in _uncovered(gaps, again):
                 gap = SegmentResult(
                     speaker=speaker,
                     start_ms=round((shift + c) * 1000),
@@ -343,6 +355,13 @@ def transcribe_audio(
                 segments.append(gap)
                 if on_segment is not None:
                     on_segment(gap)
+        for _, _, heard_language in english.stretches if english else ():
+            note = (
+                f"speech in '{heard_language}': {model} understands English only; "
+                "transcribe it with --model base"
+            )
+            if note not in warnings:
+                warnings.append(note)
     segments.sort(key=lambda s: (s.start_ms, s.end_ms))
     if progress is not None:
         progress(min(offset_s + length, total), total)
@@ -350,44 +369,246 @@ def transcribe_audio(
     return TranscriptionResult(segments, language_heard, offset_s + length, model, warnings)
 
 
-RETRY_MARGIN_S = 0.2
+WHISPER_SILENCE_MS = 2000
+"""Whisper hears speech as faster-whisper's own VAD filter gives it (a pause of 2 s ends a
+region); shorter pauses (``SILENCE_MS``) mark speech turns and speech left without text."""
 CHECK_CHUNK_S = 30.0
-"""An English-only model cannot tell what language it hears: the multilingual model listens
-to every 30 s of speech (one encoder pass each) and names what is not English."""
+SAMPLES_PER_CHUNK = 3
+SAMPLE_S = 4.0
+PIECE_S = 10.0
+SUSPECT_LOGPROB = -0.6
+SUSPECT_WORD_PROBABILITY = 0.6
+MIN_JUDGE_S = 3.0
+DETECT_BATCH = 8
 _CHECKER: list[Any] = []
 
 
-def _foreign_speech(
-    audio: np.ndarray, regions: Sequence[tuple[int, int]], offset_s: float
-) -> list[tuple[float, float, str]]:
-    """Stretches (seconds in the recording) of speech that is not English, per 30 s of
-    speech, by the multilingual model's language detection."""
-    if not _CHECKER:
-        _CHECKER.append(load_model("base", device="cpu"))
-    checker = _CHECKER[0]
+_CHECKER_LOCK = threading.Lock()
+
+
+def _checker() -> Any:
+    with _CHECKER_LOCK:
+        if not _CHECKER:
+            # One thread: it listens beside tiny.en's decoder, which leaves about a core idle.
+            _CHECKER.append(load_model("base", device="cpu", threads=1))
+    return _CHECKER[0]
+
+
+def _languages(whisper: Any, pieces: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+    """The language Whisper hears in each piece of audio (at most 30 s each) and how sure it
+    is, from batched encoder passes over the pieces' own length. Whisper pads every input to
+    30 s, so a 2 s excerpt would cost what 30 s of speech costs; unpadded, detection is as
+    sure and a tenth of the price (benchmarks/README.md)."""
+    features = [whisper.feature_extractor(piece)[:, :3000] for piece in pieces]
+    order = sorted(range(len(pieces)), key=lambda i: features[i].shape[-1])
+    found: list[tuple[str, float]] = [("", 0.0)] * len(pieces)
+    for at in range(0, len(order), DETECT_BATCH):
+        group = order[at : at + DETECT_BATCH]
+        width = max(features[i].shape[-1] for i in group)
+        batch = np.zeros((len(group), features[group[0]].shape[0], width), dtype=np.float32)
+        for row, i in enumerate(group):
+            batch[row, :, : features[i].shape[-1]] = features[i]
+        encoded = whisper.encode(batch)
+        for i, ranked in zip(group, whisper.model.detect_language(encoded), strict=True):
+            token, probability = ranked[0]
+            found[i] = (token[2:-2], float(probability))
+    return found
+
+
+def _spread(items: Sequence[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    """``count`` items evenly spread over ``items`` (all of them when there are fewer)."""
+    if len(items) <= count:
+        return list(items)
+    step = (len(items) - 1) / (count - 1) if count > 1 else 0
+    return [items[round(i * step)] for i in range(count)]
+
+
+def _middle(a: int, b: int, seconds: float) -> tuple[int, int]:
+    half = min(b - a, round(seconds * SAMPLE_RATE)) // 2
+    centre = (a + b) // 2
+    return centre - half, centre + half
+
+
+def _pieces(regions: Sequence[tuple[int, int]], seconds: float) -> list[list[tuple[int, int]]]:
+    """Speech regions grouped into pieces of ``seconds`` of speech (long regions split)."""
+    limit = round(seconds * SAMPLE_RATE)
     pieces: list[list[tuple[int, int]]] = []
-    held = 0
-    limit = round(CHECK_CHUNK_S * SAMPLE_RATE)
+    held = limit
     for a, b in regions:
-        while b - a > 0:
-            take = min(b - a, limit - held)
-            if not pieces or held >= limit:
+        while b > a:
+            if held >= limit:
                 pieces.append([])
                 held = 0
-                take = min(b - a, limit)
+            take = min(b - a, limit - held)
             pieces[-1].append((a, a + take))
             held += take
             a += take
-    found = []
-    for piece in pieces:
-        speech = np.concatenate([audio[a:b] for a, b in piece])
-        if len(speech) < MIN_DETECT_S * SAMPLE_RATE:
-            continue
-        language, probability, _ = checker.detect_language(speech)
-        if language != "en" and probability >= DETECT_CONFIDENCE:
-            start, end = piece[0][0], piece[-1][1]
-            found.append((offset_s + start / SAMPLE_RATE, offset_s + end / SAMPLE_RATE, language))
-    return found
+    return pieces
+
+
+_BACKGROUND: list[Any] = []
+
+
+def _background(work: Callable[[], Any]) -> Any:
+    """``work`` on a thread of its own (a future): the language check listens while the
+    English model transcribes, on the core the decoder leaves idle."""
+    if not _BACKGROUND:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _BACKGROUND.append(ThreadPoolExecutor(1, thread_name_prefix="language-check"))
+    return _BACKGROUND[0].submit(work)
+
+
+class _EnglishCheck:
+    """What an English-only model hears that is not English, by the multilingual model.
+
+    Every 30 s of speech is sampled: ``SAMPLE_S`` of it, taken from the middle of three
+    stretches spread over it, joined, one batched pass for the whole window. When any sample is
+    not English, all of the window's speech is checked, 10 s at a time. A segment the English
+    model itself doubts (``_doubtful``) is checked too, by the stretch of speech it lies in, so a
+    short foreign turn the samples missed (joined with English, it is outvoted) is caught where
+    the model stumbled over it. Short excerpts mislead the detector — two seconds of clear
+    English came out as Japanese — so nothing shorter than ``MIN_JUDGE_S`` is judged alone."""
+
+    def __init__(
+        self, audio: np.ndarray, regions: Sequence[tuple[int, int]], offset_s: float
+    ) -> None:
+        self.audio = audio
+        self.offset_s = offset_s
+        self.regions = list(regions)
+        self._found = _background(lambda: self._listen(self.regions))
+        self._extra: list[tuple[float, float, str]] = []
+        self._judged: dict[tuple[int, int], tuple[str, float]] = {}
+
+    @property
+    def stretches(self) -> list[tuple[float, float, str]]:
+        """Speech (seconds in the recording) that is not English, with the language heard
+        (waits for the check)."""
+        found: list[tuple[float, float, str]] = self._found.result()
+        return found + self._extra
+
+    def _listen(self, regions: Sequence[tuple[int, int]]) -> list[tuple[float, float, str]]:
+        audio, offset_s = self.audio, self.offset_s
+        checker = _checker()
+        chunks = _pieces(regions, CHECK_CHUNK_S)
+        samples = []
+        for chunk in chunks:
+            picks = _spread(chunk, SAMPLES_PER_CHUNK)
+            share = SAMPLE_S / len(picks)
+            samples.append(np.concatenate([audio[slice(*_middle(a, b, share))] for a, b in picks]))
+        heard = _languages(checker, samples) if samples else []
+        if all(language == "en" or p < DETECT_CONFIDENCE for language, p in heard):
+            return []
+        pieces = _pieces(regions, PIECE_S)
+        found = _languages(checker, [np.concatenate([audio[a:b] for a, b in x]) for x in pieces])
+        stretches: list[tuple[float, float, str]] = []
+        for piece, (language, probability) in zip(pieces, found, strict=True):
+            if language == "en" or probability < DETECT_CONFIDENCE:
+                continue
+            start = offset_s + piece[0][0] / SAMPLE_RATE
+            end = offset_s + piece[-1][1] / SAMPLE_RATE
+            if stretches and stretches[-1][2] == language and start - stretches[-1][1] < 2.0:
+                stretches[-1] = (stretches[-1][0], end, language)
+            else:
+                stretches.append((start, end, language))
+        return stretches
+
+    def judge(self, segment: SegmentResult, avg_logprob: float) -> SegmentResult:
+        """``segment`` flagged when it was made of speech that is not English."""
+        middle = (segment.start_ms + segment.end_ms) / 2000
+        heard = next((x for a, b, x in self.stretches if a <= middle <= b), None)
+        if heard is None and segment.text and _doubtful(segment, avg_logprob):
+            # The doubted segment is judged by the stretch of speech it lies in (a turn is
+            # heard whole: tiny.en breaks foreign speech into short scraps).
+            a = round((segment.start_ms / 1000 - self.offset_s) * SAMPLE_RATE)
+            b = round((segment.end_ms / 1000 - self.offset_s) * SAMPLE_RATE)
+            around = _context(self.regions, a, b)
+            lo, hi = around[0][0], around[-1][1]
+            if sum(y - x for x, y in around) >= MIN_JUDGE_S * SAMPLE_RATE:
+                if (lo, hi) not in self._judged:
+                    speech = np.concatenate([self.audio[x:y] for x, y in around])
+                    self._judged[(lo, hi)] = _languages(_checker(), [speech])[0]
+                language, probability = self._judged[(lo, hi)]
+                if language != "en" and probability >= DETECT_CONFIDENCE:
+                    heard = language
+                    span = (self.offset_s + lo / SAMPLE_RATE, self.offset_s + hi / SAMPLE_RATE)
+                    if (*span, language) not in self._extra:
+                        self._extra.append((*span, language))
+        if heard is None:
+            return segment
+        return dataclasses.replace(
+            segment,
+            language=heard,
+            needs_review=True,
+            reasons=(*segment.reasons, f"sounds like {heard}, not English"),
+        )
+
+
+def _context(regions: Sequence[tuple[int, int]], a: int, b: int) -> list[tuple[int, int]]:
+    """The speech regions (600 ms pauses) samples ``a``-``b`` lie in, joined by their
+    neighbours (nearest first, across pauses under 2 s) until there is ``MIN_JUDGE_S`` of
+    speech to judge: one turn of a speaker, as far as pauses tell."""
+    inside = [i for i, (x, y) in enumerate(regions) if x < b and y > a]
+    if not inside:
+        return [(a, b)]
+    i, j = inside[0], inside[-1]
+    held = sum(y - x for x, y in regions[i : j + 1])
+    pause = 2 * SAMPLE_RATE
+    while held < MIN_JUDGE_S * SAMPLE_RATE and held < 30 * SAMPLE_RATE:
+        after = regions[j + 1][0] - regions[j][1] if j + 1 < len(regions) else pause
+        before = regions[i][0] - regions[i - 1][1] if i > 0 else pause
+        if min(after, before) >= pause:
+            break
+        if after <= before:
+            j += 1
+            held += regions[j][1] - regions[j][0]
+        else:
+            i -= 1
+            held += regions[i][1] - regions[i][0]
+    return list(regions[i : j + 1])
+
+
+def _doubtful(segment: SegmentResult, avg_logprob: float) -> bool:
+    """Whether the model doubts its own words: their mean probability is low (tiny.en on
+    Russian or German: 0.35-0.6; on the benchmark's English never below 0.9). Without word
+    times, the average log-probability — which faster-whisper gives per 30 s pass, not per
+    segment, so it is a coarse sign."""
+    if segment.words:
+        mean = sum(w.probability for w in segment.words) / len(segment.words)
+        return mean < SUSPECT_WORD_PROBABILITY
+    return avg_logprob < SUSPECT_LOGPROB
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _in_gaps(
+    segment: SegmentResult, shift: float, gaps: Sequence[tuple[float, float]]
+) -> Iterator[SegmentResult]:
+    """The parts of a second try's segment that fall in the gaps (seconds after ``shift``): its
+    words, gap by gap (the gaps were heard joined, so one segment may cross several)."""
+    if not segment.words:
+        if any(_inside(segment, shift, a, b) for a, b in gaps):
+            yield segment
+        return
+    for a, b in gaps:
+        words = [w for w in segment.words if a <= (w.start_ms + w.end_ms) / 2000 - shift <= b]
+        if words:
+            yield dataclasses.replace(
+                segment,
+                start_ms=words[0].start_ms,
+                end_ms=words[-1].end_ms,
+                text=" ".join(w.text for w in words),
+                words=tuple(words),
+                translation=segment.translation if len(words) == len(segment.words) else None,
+            )
 
 
 def _inside(segment: SegmentResult, shift: float, a: float, b: float) -> bool:
@@ -423,20 +644,19 @@ DETECT_CONFIDENCE = 0.5
 
 
 def _language_runs(
-    whisper: Any, audio: np.ndarray, regions: list[tuple[int, int]]
+    whisper: Any, audio: np.ndarray, speech: Speech, regions: list[tuple[int, int]]
 ) -> list[tuple[int, int, str | None, list[tuple[int, int]]]]:
     """Speech turns (speech between pauses) with the language heard in each; neighbouring
     turns in the same language become one run ``(first, last sample, language, regions)``."""
-    turns = speech_regions(audio, min_silence_ms=TURN_SILENCE_MS) if regions else []
+    turns = speech.regions(TURN_SILENCE_MS) if regions else []
     if not turns:
         return [(0, len(audio), None, regions)]
-    found: list[str | None] = []
-    for a, b in turns:
-        if b - a < MIN_DETECT_S * SAMPLE_RATE:
-            found.append(None)
-            continue
-        language, probability, _ = whisper.detect_language(audio[a:b])
-        found.append(language if probability >= DETECT_CONFIDENCE else None)
+    shortest = MIN_DETECT_S * SAMPLE_RATE
+    long = [i for i, (a, b) in enumerate(turns) if b - a >= shortest]
+    heard = _languages(whisper, [audio[slice(*_middle(*turns[i], PIECE_S))] for i in long])
+    found: list[str | None] = [None] * len(turns)
+    for i, (name, probability) in zip(long, heard, strict=True):
+        found[i] = name if probability >= DETECT_CONFIDENCE else None
     # Short or unclear turns take the language of the turn before (or after) them.
     known = [x for x in found if x]
     last = known[0] if known else None
@@ -470,53 +690,54 @@ def _transcribe_piece(
     speaker: str | None,
     shift_s: float,
     warnings: list[str],
-    foreign: Sequence[tuple[float, float, str]] = (),
+    english: _EnglishCheck | None = None,
+    chunks: Sequence[tuple[int, int]] | None = None,
+    clips: bool = False,
 ) -> tuple[Iterator[SegmentResult], str]:
     """Whisper on one stretch of audio in one language, segments flagged where untrustworthy.
-    The segments come lazily, as Whisper decodes them."""
+    The segments come lazily, as Whisper decodes them. ``chunks`` is the speech in ``piece``
+    (sample ranges) when known: Whisper hears only that, joined, as faster-whisper's own VAD
+    filter would give it — without listening to the audio a second time. With ``clips`` the
+    chunks are short stretches to hear again (the fast pipeline takes each as its own clip)."""
     from faster_whisper import BatchedInferencePipeline
+    from faster_whisper.transcribe import restore_speech_timestamps
 
+    if chunks is None:
+        chunks = detect_speech(piece).regions(WHISPER_SILENCE_MS)
     options: dict[str, Any] = {
         "language": language,
-        "vad_filter": True,
         "word_timestamps": not fast,
         "beam_size": 1 if fast else 5,
         "condition_on_previous_text": CONDITION_ON_PREVIOUS_TEXT,
     }
     unexpected = False
-    if expected is not None and speech_regions(piece):
+    if expected is not None and chunks:
         # Whisper does not check a language it is given: ask it what it hears.
-        heard, probability, _ = whisper.detect_language(piece, vad_filter=True)
+        speech = np.concatenate([piece[a:b] for a, b in chunks])[: 30 * SAMPLE_RATE]
+        ((heard, probability),) = _languages(whisper, [speech])
         if heard != expected and probability >= DETECT_CONFIDENCE:
             unexpected = True
             note = f"expected {expected} but the model heard {heard}"
             if note not in warnings:
                 warnings.append(note)
+    spans = [{"start": a, "end": b} for a, b in chunks]
     if fast:
+        where: dict[str, Any] = {"vad_filter": True}
+        if clips:
+            where = {"clip_timestamps": [{k: v / SAMPLE_RATE for k, v in x.items()} for x in spans]}
         generator, info = BatchedInferencePipeline(model=whisper).transcribe(
-            piece, batch_size=8, **options
+            piece, batch_size=8, **where, **options
         )
     else:
-        generator, info = whisper.transcribe(piece, **options)
+        joined = np.concatenate([piece[a:b] for a, b in chunks] or [piece[:0]])
+        generator, info = whisper.transcribe(joined, vad_filter=False, **options)
+        if spans:
+            generator = restore_speech_timestamps(generator, spans, SAMPLE_RATE)
     detected = str(info.language)
-    found = _segments(generator, detected, shift_s, unexpected, translate, whisper, piece, speaker)
-    return (_not_english(x, foreign) for x in found) if foreign else found, detected
-
-
-def _not_english(
-    segment: SegmentResult, foreign: Sequence[tuple[float, float, str]]
-) -> SegmentResult:
-    """Flag a segment an English-only model made of speech in another language."""
-    middle = (segment.start_ms + segment.end_ms) / 2000
-    for start, end, language in foreign:
-        if start <= middle <= end:
-            return dataclasses.replace(
-                segment,
-                language=language,
-                needs_review=True,
-                reasons=(*segment.reasons, f"sounds like {language}, not English"),
-            )
-    return segment
+    found = _segments(
+        generator, detected, shift_s, unexpected, translate, whisper, piece, speaker, english
+    )
+    return found, detected
 
 
 def _segments(
@@ -528,6 +749,7 @@ def _segments(
     whisper: Any,
     piece: np.ndarray,
     speaker: str | None,
+    english: _EnglishCheck | None = None,
 ) -> Iterator[SegmentResult]:
     shift = round(shift_s * 1000)
     for seg in generator:
@@ -553,19 +775,18 @@ def _segments(
         translation = None
         if translate and text and detected != "en":
             translation = _translate(whisper, piece, seg.start, seg.end, detected)
-        yield (
-            SegmentResult(
-                speaker=speaker,
-                start_ms=shift + round(seg.start * 1000),
-                end_ms=shift + round(seg.end * 1000),
-                text=text,
-                language=detected,
-                words=words,
-                needs_review=bool(reasons),
-                reasons=tuple(reasons),
-                translation=translation,
-            )
+        result = SegmentResult(
+            speaker=speaker,
+            start_ms=shift + round(seg.start * 1000),
+            end_ms=shift + round(seg.end * 1000),
+            text=text,
+            language=detected,
+            words=words,
+            needs_review=bool(reasons),
+            reasons=tuple(reasons),
+            translation=translation,
         )
+        yield english.judge(result, seg.avg_logprob) if english else result
 
 
 def _translate(whisper: Any, audio: np.ndarray, start: float, end: float, language: str) -> str:
@@ -582,8 +803,8 @@ def _cluster_speakers(path: Path, speakers: int) -> list[Any]:
     from workbench.transcribe.diarize import Embeddings
 
     found = Embeddings.empty()
-    for first, window, _ in windows(blocks(path)):
-        found.add(window[0], first / SAMPLE_RATE)
+    for first, window, speech in windows(blocks(path)):
+        found.add(window[0], first / SAMPLE_RATE, speech)
     return found.turns(speakers)
 
 
@@ -715,7 +936,7 @@ def transcribe_file(
         heard[result.language] = heard.get(result.language, 0.0) + seconds
 
     chunks = blocks(path, keep_channels=channels_as_speakers, start_s=start_s)
-    for first, window, regions in windows(chunks, window_s=window_s, min_s=min_window_s):
+    for first, window, speech in windows(chunks, window_s=window_s, min_s=min_window_s):
         offset = start_s + first / SAMPLE_RATE
         seconds = window.shape[1] / SAMPLE_RATE
         end_s = offset + seconds
@@ -734,7 +955,7 @@ def transcribe_file(
                     offset_s=offset,
                     total_s=total,
                     language_check=language_check,
-                    regions=regions,
+                    speech=speech,
                     on_segment=on_segment,
                 )
             except Cancelled as stop:
