@@ -210,8 +210,13 @@ def test_a_fetched_model_is_checked_moved_into_place_and_transcribes_by_name(
         try:
             assert main(["models", "fetch", "test/broken"]) == 1
             err = capsys.readouterr().err
-            assert "cannot fetch test/broken:" in err and "nothing was kept" in err
+            assert "cannot fetch test/broken: the model hub answered 404 for model.bin" in err
+            assert "nothing was kept" in err
             assert _leftovers(data_home) == []
+            assert main(["models", "fetch", "test/nothing"]) == 1
+            assert "cannot fetch test/nothing: the model hub has no such model" in (
+                capsys.readouterr().err
+            )
             assert main(["models", "fetch", "test/bert"]) == 1
             err = capsys.readouterr().err
             assert "test/bert is not a CTranslate2 Whisper model" in err

@@ -345,6 +345,15 @@ def _reason(exc: BaseException) -> str:
         return "the model hub has no such model"
     if "GatedRepoError" in names:
         return "the model hub wants a login for this model"
+    for e in chain:
+        response = getattr(e, "response", None)
+        status = getattr(response, "status_code", None)
+        if isinstance(status, int):
+            url = str(getattr(response, "url", ""))
+            if "/resolve/" not in url and status == 404:
+                return "the model hub has no such model"
+            what = url.rsplit("/", 1)[-1] if "/resolve/" in url else "the model"
+            return f"the model hub answered {status} for {what}"
     if any("ConnectError" in n for n in names):
         return f"host unreachable: cannot connect to the model hub ({host})"
     if any(isinstance(e, OSError) and e.errno == 28 for e in chain):
