@@ -1379,7 +1379,7 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p = model_command("add", "register a CTranslate2 Whisper model folder under a name")
     p.add_argument("folder")
     p.add_argument("--name", dest="as_name", help="default: the folder's name")
-    p = model_command("remove", "forget a model (a fetched one's files are deleted)")
+    p = model_command("remove", "forget a model (one fetched into the user data folder is deleted)")
     p.add_argument("name")
 
     p = command("export", cmd_export, "write a document or exchange file", json_=False)

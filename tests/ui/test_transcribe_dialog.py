@@ -3,11 +3,13 @@ language per speaker; a real job in the window with an added model."""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 
+from workbench.transcribe.job import transcribe_interview
 from workbench.transcribe.models import add_model
 from workbench.ui.dialogs import TranscribeDialog
 from workbench.ui.main_window import MainWindow
@@ -65,6 +67,8 @@ def test_the_dialog_lists_the_models_here_and_asks_each_speakers_language(
     assert (model, language) == ("base", "auto")
     assert options["expected_speakers"] == 2
     assert options["speaker_languages"] == {"speaker 1": "ru"}
+    # The job takes every option as it is (the window passes them on unchanged).
+    inspect.signature(transcribe_interview).bind(None, "a1", model=model, **options)
     dialog.speakers.setValue(3)  # what was typed stays
     assert dialog.speaker_languages["speaker 1"].text() == "ru"
     assert list(dialog.speaker_languages) == ["speaker 1", "speaker 2", "speaker 3"]

@@ -32,6 +32,8 @@ REGISTRY = "models.json"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MULTILINGUAL_VOCABULARY = 51865
 """Whisper's multilingual vocabulary has 51,865 tokens (large-v3: 51,866); English-only 51,864."""
+WHISPER_KEYS = {"suppress_ids", "lang_ids", "alignment_heads"}
+"""A CTranslate2 Whisper config.json has some of these (a converted BERT or Llama none)."""
 FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.*", "preprocessor_config.json")
 FETCH_TIMEOUT_S = 6 * 3600
 
@@ -88,7 +90,7 @@ def model_problem(path: Path) -> str | None:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return f"{path}/config.json cannot be read"
-    if not isinstance(config, dict) or not {"suppress_ids", "lang_ids"} & set(config):
+    if not isinstance(config, dict) or not WHISPER_KEYS & set(config):
         return f"{path} holds a CTranslate2 model, but not a Whisper one"
     return None
 
