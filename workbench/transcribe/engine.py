@@ -1085,16 +1085,17 @@ def transcribe_by_speaker_language(
     speaker_languages: Mapping[str, str],
     language: str | None = None,
     offset_s: float = 0.0,
-    regions: list[tuple[int, int]] | None = None,
+    speech: Speech | None = None,
     cancelled: Callable[[], bool] | None = None,
     on_segment: Callable[[SegmentResult], None] | None = None,
     **options: Any,
 ) -> TranscriptionResult:
     """``transcribe_audio`` for a window whose clustered speakers have languages of their own:
     each speaker's stretch is transcribed in its language (and checked: a speaker heard in
-    another language is flagged ``unexpected language``)."""
-    if regions is None:
-        regions = speech_regions(audio)
+    another language is flagged ``unexpected language``). Each stretch's voice activity is
+    scored afresh (``speech`` is not cut: stretches need not start on a VAD frame); with the
+    multilingual model that pass is a small share of the time."""
+    del speech
     segments: list[SegmentResult] = []
     warnings: list[str] = []
     heard: dict[str, float] = {}
@@ -1102,13 +1103,11 @@ def transcribe_by_speaker_language(
     for first, last, run_language in speaker_language_runs(
         turns or [], speaker_languages, language, offset_s, len(audio)
     ):
-        inside = [(max(a, first) - first, min(b, last) - first) for a, b in regions]
         try:
             result = transcribe_audio(
                 audio[first:last],
                 language=run_language,
                 offset_s=offset_s + first / SAMPLE_RATE,
-                regions=[(a, b) for a, b in inside if b > a],
                 cancelled=cancelled,
                 on_segment=on_segment,
                 **options,
