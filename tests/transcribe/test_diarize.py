@@ -98,3 +98,39 @@ def test_clustered_speakers_map_to_participants_from_the_command_line(
     assert all("americans" not in t for t in by_speaker["P1"])
     assert sum("americans" in t for t in by_speaker["C1"]) == 2
     assert any("greasy" in t or "dark suit" in t for t in by_speaker["P1"])
+
+
+def test_voice_windows_are_embedded_as_resemblyzer_embeds_them() -> None:
+    """Our mel frames (numpy, no librosa import) and the batched encoder pass give the partial
+    embeddings resemblyzer's own ``embed_utterance`` gives, window for window."""
+    import numpy as np
+    from resemblyzer import audio as resemblyzer_audio
+
+    from workbench.transcribe.audio import detect_speech
+    from workbench.transcribe.diarize import (
+        MIN_COVERAGE,
+        RATE,
+        TURN_SILENCE_MS,
+        Embeddings,
+        _encoder,
+        mel_frames,
+    )
+
+    wav = decode(AUDIO / "pyannote_sample.wav")
+    ours, theirs = (
+        mel_frames(wav[: 5 * 16000]),
+        resemblyzer_audio.wav_to_mel_spectrogram(wav[: 5 * 16000]),
+    )
+    assert ours.shape == theirs.shape
+    assert np.allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+    found = Embeddings.empty()
+    found.add(wav)
+    expected = []
+    for a, b in detect_speech(wav).regions(TURN_SILENCE_MS):
+        if b - a >= 16000 // 4:
+            _, partials, _ = _encoder().embed_utterance(
+                wav[a:b], return_partials=True, rate=RATE, min_coverage=MIN_COVERAGE
+            )
+            expected.extend(partials)
+    assert len(found.vectors) == len(expected) > 20
+    assert np.allclose(np.stack(found.vectors), np.stack(expected), atol=1e-4)

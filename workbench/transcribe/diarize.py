@@ -10,6 +10,7 @@ moment of speech takes the speaker of the window centred nearest to it.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from workbench.transcribe.audio import SAMPLE_RATE, Speech, TranscriptionError, 
 
 RATE = 2.0
 """Embedding windows per second of speech."""
+MIN_COVERAGE = 0.75
+"""resemblyzer's own default: a last window at least this full is padded and kept."""
+BATCH = 256
 MAX_POINTS = 3000
 """Spectral clustering runs on at most this many windows; the rest join the nearest centre."""
 TURN_SILENCE_MS = 300
@@ -65,19 +69,29 @@ class Embeddings:
 
     def add(self, audio: np.ndarray, offset_s: float = 0.0, speech: Speech | None = None) -> None:
         """Embed the speech in ``audio`` (16 kHz mono) that starts ``offset_s`` into the
-        recording (``speech``: its voice activity, when known)."""
+        recording (``speech``: its voice activity, when known). All of its 1.6 s windows go
+        through the voice encoder in batches, not region by region."""
+        import torch
+
         encoder = _encoder()
         speech = speech or detect_speech(audio)
+        partials: list[np.ndarray] = []
         for a, b in speech.regions(TURN_SILENCE_MS):
             wav = audio[a:b]
             if len(wav) < SAMPLE_RATE // 4:
                 continue
-            _, partials, slices = encoder.embed_utterance(wav, return_partials=True, rate=RATE)
-            for vector, piece in zip(partials, slices, strict=True):
+            wav_slices, mel_slices = encoder.compute_partial_slices(len(wav), RATE, MIN_COVERAGE)
+            padded = np.pad(wav, (0, max(0, wav_slices[-1].stop - len(wav))))
+            mel = mel_frames(padded)
+            for piece, frames in zip(wav_slices, mel_slices, strict=True):
+                partials.append(mel[frames])
                 centre = (piece.start + min(piece.stop, len(wav))) / 2
-                self.vectors.append(np.asarray(vector, dtype=np.float32))
                 self.centres.append(offset_s + (a + centre) / SAMPLE_RATE)
             self.regions.append((offset_s + a / SAMPLE_RATE, offset_s + b / SAMPLE_RATE))
+        with torch.no_grad():
+            for at in range(0, len(partials), BATCH):
+                batch = torch.from_numpy(np.stack(partials[at : at + BATCH]))
+                self.vectors.extend(np.asarray(encoder(batch).numpy(), dtype=np.float32))
 
     def turns(self, speakers: int) -> list[Turn]:
         """Cluster into ``speakers`` voices; speakers are named in order of first speech."""
@@ -105,6 +119,31 @@ class Embeddings:
         for turn in turns:
             order.setdefault(turn.speaker, f"speaker {len(order) + 1}")
         return [Turn(t.start_s, t.end_s, order[t.speaker]) for t in turns]
+
+
+@functools.cache
+def _mel_basis() -> np.ndarray:
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    # The same Slaney mel filters as librosa's (faster-whisper ports them; equal to 1e-9).
+    return np.asarray(FeatureExtractor.get_mel_filters(SAMPLE_RATE, N_FFT, n_mels=40))
+
+
+N_FFT = 400
+HOP = 160
+
+
+def mel_frames(wav: np.ndarray) -> np.ndarray:
+    """The voice encoder's input: the 40-band mel power spectrogram resemblyzer computes with
+    librosa (25 ms Hann windows every 10 ms, centred, zero-padded), ``(frames, 40)``. Computed
+    here with numpy because importing librosa's feature module alone costs ~3 s per job;
+    tested equal to resemblyzer's own."""
+    padded = np.pad(wav.astype(np.float32, copy=False), N_FFT // 2)
+    count = 1 + (len(padded) - N_FFT) // HOP
+    frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP][:count]
+    window = np.hanning(N_FFT + 1)[:-1].astype(np.float32)
+    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    return np.asarray(power @ _mel_basis().T, dtype=np.float32)
 
 
 def _cluster(vectors: np.ndarray, speakers: int) -> np.ndarray:
