@@ -273,7 +273,7 @@ def transcribe_audio(
     if speech is None:
         speech = detect_speech(audio)
     regions = speech.regions()
-    chunks = speech.regions(WHISPER_SILENCE_MS)
+    chunks = speech.regions(BATCHED_SILENCE_MS if fast else WHISPER_SILENCE_MS)
     per_turn = not english_only and language in (None, "auto")
     if per_turn:
         runs = _language_runs(whisper, audio, speech, regions)
@@ -305,7 +305,8 @@ def transcribe_audio(
                 if a < last and b > first
             ],
         )
-        heard[detected] = heard.get(detected, 0.0) + len(piece) / SAMPLE_RATE
+        if detected:
+            heard[detected] = heard.get(detected, 0.0) + len(piece) / SAMPLE_RATE
         emitted = list(_emit(run_segments, segments, on_segment, progress, cancelled, total))
         covered = [(s.start_ms / 1000 - shift, s.end_ms / 1000 - shift) for s in emitted if s.text]
         spoken = [((a - first) / SAMPLE_RATE, (b - first) / SAMPLE_RATE) for a, b in run_regions]
@@ -376,6 +377,9 @@ def transcribe_audio(
 
 
 WHISPER_SILENCE_MS = 2000
+BATCHED_SILENCE_MS = 160
+"""The batched pipeline's own VAD setting: short regions, packed whole into 30 s batch items."""
+CHUNK_S = 30.0
 """Whisper hears speech as faster-whisper's own VAD filter gives it (a pause of 2 s ends a
 region); shorter pauses (``SILENCE_MS``) mark speech turns and speech left without text."""
 CHECK_CHUNK_S = 30.0
@@ -728,11 +732,26 @@ def _transcribe_piece(
                 warnings.append(note)
     spans = [{"start": a, "end": b} for a, b in chunks]
     if fast:
-        where: dict[str, Any] = {"vad_filter": True}
-        if clips:
-            where = {"clip_timestamps": [{k: v / SAMPLE_RATE for k, v in x.items()} for x in spans]}
+        # The batched pipeline hears the speech joined in pieces of at most 30 s, as its own VAD
+        # filter would give it (speech regions split at 30 s, joined whole into batch items).
+        limit = round(CHUNK_S * SAMPLE_RATE)
+        pieces = [(x, min(x + limit, b)) for a, b in chunks for x in range(a, b, limit)]
+        if not pieces:
+            return iter(()), language or ""
+        items: list[dict[str, float]] = []
+        at = 0
+        for a, b in pieces:
+            if items and (at + b - a) / SAMPLE_RATE - items[-1]["start"] <= CHUNK_S:
+                items[-1]["end"] = (at + b - a) / SAMPLE_RATE
+            else:
+                items.append({"start": at / SAMPLE_RATE, "end": (at + b - a) / SAMPLE_RATE})
+            at += b - a
+        joined = np.concatenate([piece[a:b] for a, b in pieces])
         generator, info = BatchedInferencePipeline(model=whisper).transcribe(
-            piece, batch_size=8, **where, **options
+            joined, batch_size=8, clip_timestamps=items, **options
+        )
+        generator = restore_speech_timestamps(
+            generator, [{"start": a, "end": b} for a, b in pieces], SAMPLE_RATE
         )
     else:
         joined = np.concatenate([piece[a:b] for a, b in chunks] or [piece[:0]])
