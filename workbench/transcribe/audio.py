@@ -25,6 +25,7 @@ after ``MIN_WINDOW_S``: memory stays that of a five-minute file, however long th
 Each window edge costs Whisper a part-filled 30 s pass (2-minute windows cost ~15 % more time
 than raw faster-whisper); longer windows make the feature extraction's peak grow (a 10-minute
 window added ~280 MB)."""
+TAIL_S = 60.0
 TRUNCATION_SLACK_S = 5.0
 
 
@@ -256,13 +257,17 @@ def windows(
     is scored by the VAD once."""
     high = round(window_s * SAMPLE_RATE) // FRAME * FRAME
     low = round(min_s * SAMPLE_RATE)
+    # A window is cut only once the audio runs on past it by TAIL_S: a recording that ends
+    # within that stays one window instead of a window and a scrap (each edge costs Whisper a
+    # part-filled pass).
+    wait = high + round(min(TAIL_S, window_s / 5) * SAMPLE_RATE)
     pending: list[np.ndarray] = []
     held = offset = 0
     known: Speech | None = None
     for block in chunks:
         pending.append(block)
         held += block.shape[1]
-        while held >= high:
+        while held >= wait:
             buffer = np.concatenate(pending, axis=1)
             mono = buffer[:, :high].mean(axis=0)
             known = detect_speech(mono, known)
