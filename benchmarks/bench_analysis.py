@@ -62,7 +62,7 @@ def cold(func):  # type: ignore[no-untyped-def]
     """``func`` with nothing remembered from an earlier read: the first view after opening."""
 
     def run() -> object:
-        forget_cached_rows()
+        forget_cached_rows(project)
         return func()
 
     return run

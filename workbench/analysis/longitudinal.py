@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
 from workbench.coding.snapshots import load_snapshot
@@ -39,8 +41,10 @@ from workbench.storage.models import (
     Trajectory,
     UtteranceRow,
     Wave,
+    analysis_rows,
+    interview_version,
 )
-from workbench.storage.project import Project
+from workbench.storage.project import BUSY_TIMEOUT_MS, Project
 
 MEASURES = ("segments", "words", "presence", "participants")
 BY = ("study", "role", "participant", "dyad")
@@ -157,6 +161,7 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
             members = {pid for key, pids in dyads.values() if key == dyad for pid in pids}
             read = [iid for iid, iv in interviews.items() if members & set(iv.roles)]
         codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
+        versions: dict[int, int] = {}
         if frozen is None:
             themes = {
                 t.id: t.name for t in s.scalars(select(Theme).order_by(Theme.position, Theme.id))
@@ -165,18 +170,11 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
                 (tid, cid) for tid, cid in s.execute(select(ThemeCode.theme_id, ThemeCode.code_id))
             ]
             created = {cid: at for cid, at in s.execute(select(Code.id, Code.created_at))}
-            coding_stmt = select(
-                Coding.interview_id,
-                Coding.code_id,
-                Coding.start_utterance_id,
-                Coding.start_offset,
-                Coding.end_utterance_id,
-                Coding.end_offset,
-            ).order_by(Coding.interview_id, Coding.id)
-            if dyad is not None:
-                coding_stmt = coding_stmt.where(Coding.interview_id.in_(read))
-            for iid, code_id, su, so, eu, eo in _bare_rows(s, coding_stmt):
-                codings.setdefault(iid, []).append((code_id, su, so, eu, eo))
+            # Read before any coding or text: rows computed from data newer than the version
+            # they are kept under are never reused (that version is already gone).
+            versions = dict(
+                _bare_rows(s, select(interview_version.c.interview_id, interview_version.c.version))
+            )
         else:
             themes = {t["id"]: t["name"] for t in frozen["themes"]}
             links = [(tid, cid) for tid, cid in frozen["theme_codes"]]
@@ -202,28 +200,12 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
             tid: max((created[c] for c in cids), default=None) for tid, cids in codes_of.items()
         }
 
-        seg_rows: list[tuple[int, int, int, int]] = []
-        word_rows: list[tuple[int, int, int, int]] = []
-        speech_rows: list[tuple[int, int, int]] = []
-        coded = [iid for iid in read if interviews[iid].status == "coded"]
-        themes_key = tuple(sorted((tid, tuple(sorted(cids))) for tid, cids in codes_of.items()))
-        people_key = frozenset(people)
-        for iid, rows in _utterances(s, coded):
-            facts = interviews[iid]
-            interviewers = frozenset(
-                pid for pid, role in facts.roles.items() if role == "interviewer"
-            )
-            own = codings.get(iid, [])
-            key = (rows, tuple(own), themes_key, interviewers, people_key)
-            found = _interview_cache.get((project.location, iid))
-            if found is not None and found[0] == key:
-                done = found[1]
-            else:
-                done = _interview_rows(iid, rows, interviewers, codes_of, own, people)
-                _remember((project.location, iid), key, done)
-            seg_rows += done[0]
-            word_rows += done[1]
-            speech_rows += done[2]
+        coded = sorted(iid for iid in read if interviews[iid].status == "coded")
+        if frozen is None:
+            rows, fresh = _current_rows(project, s, coded, versions, codes_of, interviews, people)
+        else:
+            rows = _computed_rows(s, coded, codings, codes_of, interviews, people)
+            fresh = {}
 
         trajectories: dict[tuple[int, str], str | None] = {}
         if frozen is None:
@@ -244,6 +226,9 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         ):
             wave_attributes.setdefault((pid, wave_of[wid]), {})[name] = value
 
+    if fresh:
+        _keep(project, fresh)
+    segments, theme_words, speech = _frames([(iid, rows[iid]) for iid in coded])
     return StudyData(
         waves=waves,
         people=people,
@@ -252,9 +237,9 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         interviews=interviews,
         themes=themes,
         theme_latest_code=latest,
-        segments=pd.DataFrame(seg_rows, columns=["theme", "interview", "segment", "participant"]),
-        theme_words=pd.DataFrame(word_rows, columns=["theme", "interview", "participant", "words"]),
-        speech=pd.DataFrame(speech_rows, columns=["interview", "participant", "words"]),
+        segments=segments,
+        theme_words=theme_words,
+        speech=speech,
         trajectories=trajectories,
         wave_attributes=wave_attributes,
     )
@@ -274,27 +259,195 @@ def _unit_name(
 
 Utterance = tuple[int, str, int | None, int | None, int]
 """id, text, speaker, renders, word count — in interview order."""
-InterviewRows = tuple[
-    list[tuple[int, int, int, int]], list[tuple[int, int, int, int]], list[tuple[int, int, int]]
-]
-"""An interview's share of the tidy tables: segments, words inside them, attributed speech."""
+Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""An interview's share of the tidy tables, as int64 arrays: its segments (theme, segment
+number, participant), the words inside them (theme, participant, words) and the attributed
+speech (participant, words)."""
 
-_interview_cache: dict[tuple[str, int], tuple[object, InterviewRows]] = {}
-"""Per interview, the tidy rows and every input they were computed from (texts included), so a
-hit is exact: an edit, a coding, a theme's codes or an attribution changes the key."""
-_CACHE_INTERVIEWS = 4000
-
-
-def forget_cached_rows() -> None:
-    """Drop every interview's remembered rows (the next ``collect`` reads everything afresh)."""
-    _interview_cache.clear()
+ROWS_FORMAT = "1"
+"""Part of every kept row's key: change it whenever ``_interview_rows`` computes differently."""
+_MEMORY = "longitudinal rows"
 
 
-def _remember(where: tuple[str, int], key: object, rows: InterviewRows) -> None:
-    _interview_cache.pop(where, None)
-    _interview_cache[where] = (key, rows)
-    while len(_interview_cache) > _CACHE_INTERVIEWS:
-        del _interview_cache[next(iter(_interview_cache))]
+def forget_cached_rows(project: Project) -> None:
+    """Drop the rows this handle remembers (the next ``collect`` reads what the project keeps,
+    as the first read after opening it does)."""
+    project.remembered.pop(_MEMORY, None)
+
+
+def _inputs_key(codes_of: dict[int, set[int]]) -> str:
+    """What every interview's rows depend on besides the interview itself: theme membership."""
+    membership = sorted((tid, sorted(cids)) for tid, cids in codes_of.items())
+    return hashlib.sha256(repr((ROWS_FORMAT, membership)).encode()).hexdigest()
+
+
+def _current_rows(
+    project: Project,
+    s: Any,
+    coded: list[int],
+    versions: dict[int, int],
+    codes_of: dict[int, set[int]],
+    interviews: dict[int, InterviewFacts],
+    people: dict[int, Person],
+) -> tuple[dict[int, Rows], dict[int, tuple[int, str, Rows]]]:
+    """Each coded interview's rows: remembered by this handle, else kept in the project, else
+    computed (and returned as ``fresh`` to be kept) — always for the interview's current
+    version and the current theme membership, so a reused row is exact."""
+    inputs = _inputs_key(codes_of)
+    memory: dict[int, tuple[int, str, Rows]] = project.remembered.setdefault(_MEMORY, {})
+    found: dict[int, Rows] = {}
+    wanted = []
+    for iid in coded:
+        hit = memory.get(iid)
+        if hit is not None and hit[0] == versions.get(iid) and hit[1] == inputs:
+            found[iid] = hit[2]
+        else:
+            wanted.append(iid)
+    for chunk in _chunks(wanted):
+        stmt = select(
+            analysis_rows.c.interview_id,
+            analysis_rows.c.version,
+            analysis_rows.c.inputs,
+            analysis_rows.c.rows,
+        ).where(analysis_rows.c.interview_id.in_(chunk), analysis_rows.c.inputs == inputs)
+        for iid, version, _, blob in _bare_rows(s, stmt):
+            if version == versions.get(iid):
+                found[iid] = _unpack(bytes(blob))
+                memory[iid] = (version, inputs, found[iid])
+    wanted = [iid for iid in wanted if iid not in found]
+    fresh: dict[int, tuple[int, str, Rows]] = {}
+    if not wanted:
+        return found, fresh
+    computed = _computed_rows(s, wanted, _codings(s, wanted), codes_of, interviews, people)
+    for iid in wanted:
+        found[iid] = computed[iid]
+        if iid in versions:  # none only for a project the triggers have not reached
+            memory[iid] = fresh[iid] = (versions[iid], inputs, computed[iid])
+    return found, fresh
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    return (ids[i : i + size] for i in range(0, len(ids), size))
+
+
+def _codings(s: Any, interview_ids: list[int]) -> dict[int, list[tuple[int, int, int, int, int]]]:
+    codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
+    for chunk in _chunks(interview_ids):
+        stmt = (
+            select(
+                Coding.interview_id,
+                Coding.code_id,
+                Coding.start_utterance_id,
+                Coding.start_offset,
+                Coding.end_utterance_id,
+                Coding.end_offset,
+            )
+            .where(Coding.interview_id.in_(chunk))
+            .order_by(Coding.interview_id, Coding.id)
+        )
+        for iid, code_id, su, so, eu, eo in _bare_rows(s, stmt):
+            codings.setdefault(iid, []).append((code_id, su, so, eu, eo))
+    return codings
+
+
+def _computed_rows(
+    s: Any,
+    interview_ids: list[int],
+    codings: dict[int, list[tuple[int, int, int, int, int]]],
+    codes_of: dict[int, set[int]],
+    interviews: dict[int, InterviewFacts],
+    people: dict[int, Person],
+) -> dict[int, Rows]:
+    """The rows of the given interviews, from their texts (an interview without utterances has
+    none)."""
+    done = {iid: _NO_ROWS for iid in interview_ids}
+    for iid, utterances in _utterances(s, interview_ids):
+        interviewers = frozenset(
+            pid for pid, role in interviews[iid].roles.items() if role == "interviewer"
+        )
+        done[iid] = _interview_rows(
+            utterances, interviewers, codes_of, codings.get(iid, []), people
+        )
+    return done
+
+
+_NO_ROWS: Rows = (
+    np.zeros((0, 3), dtype=np.int64),
+    np.zeros((0, 3), dtype=np.int64),
+    np.zeros((0, 2), dtype=np.int64),
+)
+
+
+def _pack(rows: Rows) -> bytes:
+    head = np.array([len(rows[0]), len(rows[1]), len(rows[2])], dtype="<i8")
+    return b"".join(a.astype("<i8").tobytes() for a in (head, *rows))
+
+
+def _unpack(blob: bytes) -> Rows:
+    flat = np.frombuffer(blob, dtype="<i8").astype(np.int64)
+    n_seg, n_words, n_speech = flat[:3].tolist()
+    seg_end = 3 + 3 * n_seg
+    words_end = seg_end + 3 * n_words
+    return (
+        flat[3:seg_end].reshape(n_seg, 3),
+        flat[seg_end:words_end].reshape(n_words, 3),
+        flat[words_end : words_end + 2 * n_speech].reshape(n_speech, 2),
+    )
+
+
+def _keep(project: Project, fresh: dict[int, tuple[int, str, Rows]]) -> None:
+    """Keep freshly computed rows in the project for the next handle (the first read after
+    opening). Best effort, never waiting long: a read-only project, a busy writer or a
+    concurrent change only means the rows are computed again next time."""
+    values = [
+        {"interview_id": iid, "version": version, "inputs": inputs, "rows": _pack(rows)}
+        for iid, (version, inputs, rows) in fresh.items()
+    ]
+    with project.engine.connect() as conn:
+        if project.is_sqlite:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {_KEEP_WAIT_MS}")
+            conn.commit()
+        try:
+            with conn.begin():
+                if not project.is_sqlite:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_KEEP_WAIT_MS}")
+                for chunk in _chunks(list(fresh)):
+                    conn.execute(
+                        delete(analysis_rows).where(analysis_rows.c.interview_id.in_(chunk))
+                    )
+                for start in range(0, len(values), 100):
+                    conn.execute(insert(analysis_rows), values[start : start + 100])
+        except DBAPIError:
+            pass
+        finally:
+            if project.is_sqlite:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.commit()
+
+
+_KEEP_WAIT_MS = 200
+
+
+def _frames(rows: list[tuple[int, Rows]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three tidy tables from the interviews' rows, in interview order."""
+
+    def frame(part: int, columns: list[str], width: int) -> pd.DataFrame:
+        arrays = [r[part] for _, r in rows]
+        ids = np.repeat(
+            np.array([iid for iid, _ in rows], dtype=np.int64), [len(a) for a in arrays]
+        )
+        stacked = np.concatenate(arrays) if arrays else np.zeros((0, width), dtype=np.int64)
+        table = {"interview": ids} | {c: stacked[:, i] for i, c in enumerate(columns)}
+        return pd.DataFrame(table)
+
+    segments = frame(0, ["theme", "segment", "participant"], 3)
+    theme_words = frame(1, ["theme", "participant", "words"], 3)
+    speech = frame(2, ["participant", "words"], 2)
+    return (
+        segments[["theme", "interview", "segment", "participant"]],
+        theme_words[["theme", "interview", "participant", "words"]],
+        speech,
+    )
 
 
 def _bare_rows(s: Any, stmt: ClauseElement) -> list[tuple[Any, ...]]:
@@ -313,8 +466,7 @@ def _bare_rows(s: Any, stmt: ClauseElement) -> list[tuple[Any, ...]]:
 
 def _utterances(s: Any, interview_ids: list[int]) -> Iterable[tuple[int, tuple[Utterance, ...]]]:
     """The coded interviews' utterances, a few queries in all (bare rows, no ORM objects)."""
-    wanted = sorted(interview_ids)
-    for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+    for chunk in _chunks(sorted(interview_ids)):
         result = _bare_rows(
             s,
             select(
@@ -333,13 +485,12 @@ def _utterances(s: Any, interview_ids: list[int]) -> Iterable[tuple[int, tuple[U
 
 
 def _interview_rows(
-    interview_id: int,
     rows: tuple[Utterance, ...],
     interviewers: frozenset[int],
     codes_of: dict[int, set[int]],
     codings: list[tuple[int, int, int, int, int]],
     people: dict[int, Person],
-) -> InterviewRows:
+) -> Rows:
     texts = [r[1] for r in rows]
     counts = [r[4] for r in rows]
     lengths = [len(t) for t in texts]
@@ -355,7 +506,7 @@ def _interview_rows(
     for who, n in zip(owner, counts, strict=True):
         if who is not None:
             spoken[who] = spoken.get(who, 0) + n
-    speech_rows = [(interview_id, pid, n) for pid, n in spoken.items()]
+    speech = np.array(list(spoken.items()), dtype=np.int64).reshape(len(spoken), 2)
 
     # A snapshot's coding on an utterance merged away since cannot be placed: it is left out.
     by_code: dict[int, list[tuple[int, int]]] = {}
@@ -372,7 +523,7 @@ def _interview_rows(
         seg_number += range(len(merged))
         seg_spans += merged
     if not seg_spans:
-        return [], [], speech_rows
+        return _NO_ROWS[0], _NO_ROWS[1], speech
     # Each segment cut at utterance edges, one piece per utterance it touches, all at once.
     at = np.array(starts, dtype=np.int64)
     ends = at + np.array(lengths, dtype=np.int64)
@@ -393,10 +544,14 @@ def _interview_rows(
 
     # Segments: each attributed participant once per segment.
     width = int(pid.max()) + 1 if len(pid) else 1
-    once = np.unique(piece * width + pid).tolist()
-    seg_rows = [
-        (seg_theme[k // width], interview_id, seg_number[k // width], k % width) for k in once
-    ]
+    once = np.unique(piece * width + pid)
+    segments = np.column_stack(
+        (
+            np.array(seg_theme, dtype=np.int64)[once // width],
+            np.array(seg_number, dtype=np.int64)[once // width],
+            once % width,
+        )
+    )
     # Words wholly inside each piece, summed per theme and participant.
     lo = np.maximum(seg_from[piece], at[utterance])
     hi = np.minimum(seg_to[piece], ends[utterance])
@@ -410,8 +565,10 @@ def _interview_rows(
         theme_of_piece.tolist(), pid[keep].tolist(), found[keep].tolist(), strict=True
     ):
         inside[(theme_id, who)] = inside.get((theme_id, who), 0) + n
-    word_rows = [(theme_id, interview_id, who, n) for (theme_id, who), n in inside.items()]
-    return seg_rows, word_rows, speech_rows
+    words = np.array(
+        [(theme_id, who, n) for (theme_id, who), n in inside.items()], dtype=np.int64
+    ).reshape(len(inside), 3)
+    return segments, words, speech
 
 
 @functools.cache
