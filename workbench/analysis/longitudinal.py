@@ -724,24 +724,56 @@ class Cell:
         return value
 
 
-def _by_unit(frame: pd.DataFrame, data: StudyData, all_units: list[Unit]) -> pd.DataFrame:
-    """``frame`` (rows per participant and interview) joined to the units those rows count for,
-    with the wave; for a member of several dyads, a dyad keeps only interviews about it."""
-    if frame.empty:
-        return frame.assign(unit=pd.Series(dtype="int64"), wave=pd.Series(dtype="object"))
-    membership = pd.DataFrame(
-        [(i, pid) for i, unit in enumerate(all_units) for pid in unit.members],
-        columns=["unit", "participant"],
+def _by_unit(
+    frame: pd.DataFrame, data: StudyData, all_units: list[Unit]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows of ``frame`` (rows per participant and interview) count for which unit, at
+    which wave: (row, unit, wave) index arrays, one entry per row and unit it counts for. Rows
+    of an interview without a wave count nowhere; for a member of several dyads, a dyad keeps
+    only interviews about it."""
+    none = np.zeros(0, dtype=np.int64)
+    if frame.empty or not all_units:
+        return none, none, none
+    facts = sorted(data.interviews.items())
+    interview_ids = np.array([iid for iid, _ in facts], dtype=np.int64)
+    wave_index = {w: i for i, w in enumerate(data.waves)}
+    wave_of = np.array(
+        [-1 if iv.wave is None else wave_index.get(iv.wave, -1) for _, iv in facts], dtype=np.int64
     )
-    joined = frame.merge(membership, on="participant")
-    joined["wave"] = joined["interview"].map({iid: iv.wave for iid, iv in data.interviews.items()})
-    dyad_units = {i: u.dyad_id for i, u in enumerate(all_units) if u.dyad_id is not None}
+    dyad_of = np.array([-1 if iv.dyad_id is None else iv.dyad_id for _, iv in facts])
+    pairs = sorted((pid, u) for u, unit in enumerate(all_units) for pid in unit.members)
+    member = np.array([pid for pid, _ in pairs], dtype=np.int64)
+    unit_of_member = np.array([u for _, u in pairs], dtype=np.int64)
+
+    who = frame["participant"].to_numpy(dtype=np.int64)
+    lo = np.searchsorted(member, who, side="left")
+    times = np.searchsorted(member, who, side="right") - lo
+    row = np.repeat(np.arange(len(who)), times)
+    unit = unit_of_member[
+        np.repeat(lo, times) + np.arange(len(row)) - np.repeat(np.cumsum(times) - times, times)
+    ]
+    at = np.searchsorted(interview_ids, frame["interview"].to_numpy(dtype=np.int64))[row]
+    wave = wave_of[at]
+    keep = wave >= 0
     several = [pid for pid, dyads in data.member_of.items() if len(dyads) > 1]
-    if dyad_units and several and not joined.empty:  # ``_allowed``, for every row at once
-        about = joined["interview"].map({iid: iv.dyad_id for iid, iv in data.interviews.items()})
-        checked = joined["unit"].isin(list(dyad_units)) & joined["participant"].isin(several)
-        joined = joined[~checked | (about == joined["unit"].map(dyad_units))]
-    return joined
+    dyad_of_unit = np.array([-1 if u.dyad_id is None else u.dyad_id for u in all_units])
+    if several and (dyad_of_unit >= 0).any():  # ``_allowed``, for every row at once
+        checked = (dyad_of_unit[unit] >= 0) & np.isin(who[row], several)
+        keep &= ~checked | (dyad_of[at] == dyad_of_unit[unit])
+    return row[keep], unit[keep], wave[keep]
+
+
+def _distinct(*columns: np.ndarray) -> np.ndarray:
+    """The positions of the first of each distinct combination of ``columns`` (equal lengths)."""
+    if not len(columns[0]):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort(columns[::-1])
+    repeated = np.zeros(len(order), dtype=bool)  # the same combination as the one before
+    repeated[1:] = True
+    for column in columns:
+        ordered = column[order]
+        repeated[1:] &= ordered[1:] == ordered[:-1]
+    return order[~repeated]
 
 
 def cells(data: StudyData, by: str, *, include_unconsented: bool = False) -> list[Cell]:
@@ -750,65 +782,100 @@ def cells(data: StudyData, by: str, *, include_unconsented: bool = False) -> lis
 
 
 def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool) -> list[Cell]:
-    """The cells of the given units. The measures come from grouped sums over the tidy tables;
-    the loop below only looks up."""
-    segs = _by_unit(data.segments, data, all_units)
-    inside = _by_unit(data.theme_words, data, all_units)
-    spoken = _by_unit(data.speech, data, all_units)
-    keys = ["unit", "theme", "wave"]
-    n_segments = (
-        segs.drop_duplicates([*keys, "interview", "segment"]).groupby(keys).size().to_dict()
-        if not segs.empty
-        else {}
-    )
-    voices: dict[tuple[int, int, str], set[int]] = {}
-    if not segs.empty:
-        for key in zip(
-            segs["unit"].tolist(),
-            segs["theme"].tolist(),
-            segs["wave"].tolist(),
-            segs["participant"].tolist(),
-            strict=True,
-        ):
-            voices.setdefault(key[:3], set()).add(key[3])
-    words_in = inside.groupby(keys)["words"].sum().to_dict() if not inside.empty else {}
-    words_all = (
-        spoken.groupby(["unit", "wave"])["words"].sum().to_dict() if not spoken.empty else {}
-    )
+    """The cells of the given units. The measures are counted for every cell at once (numpy,
+    over the tidy tables); the loop below only looks up."""
+    theme_ids = list(data.themes)
+    n_units, n_themes, n_waves = len(all_units), len(theme_ids), len(data.waves)
+    n_cells = n_units * n_themes * n_waves
+    sorted_themes = np.array(sorted(theme_ids), dtype=np.int64)
+    theme_rank = np.array([theme_ids.index(t) for t in sorted_themes.tolist()], dtype=np.int64)
 
+    def cell_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (of ``frame``, by unit) and the cell each counts for: (unit, theme, wave)."""
+        row, unit, wave = _by_unit(frame, data, all_units)
+        if not n_themes:
+            return row[:0], row[:0]
+        theme = frame["theme"].to_numpy(dtype=np.int64)[row]
+        at = np.minimum(np.searchsorted(sorted_themes, theme), n_themes - 1)
+        known = sorted_themes[at] == theme
+        cell = (unit * n_themes + theme_rank[at]) * n_waves + wave
+        return row[known], cell[known]
+
+    # Segments: each (interview, segment) once per cell; its voices: each participant once.
+    row, cell = cell_of(data.segments)
+    interview = data.segments["interview"].to_numpy(dtype=np.int64)[row]
+    number = data.segments["segment"].to_numpy(dtype=np.int64)[row]
+    who = data.segments["participant"].to_numpy(dtype=np.int64)[row]
+    n_segments = np.bincount(cell[_distinct(cell, interview, number)], minlength=n_cells)
+    heard = _distinct(cell, who)
+    n_voices = np.bincount(cell[heard], minlength=n_cells)
+    roles = {pid: p.role for pid, p in data.people.items()}
+    role_of_voice = [roles.get(pid) for pid in who[heard].tolist()]
+    clinician = np.bincount(
+        cell[heard],
+        weights=np.array([r == "clinician" for r in role_of_voice], dtype=float),
+        minlength=n_cells,
+    )
+    patient = np.bincount(
+        cell[heard],
+        weights=np.array([r == "patient" for r in role_of_voice], dtype=float),
+        minlength=n_cells,
+    )
+    # Words inside the theme's segments, and all attributed words of the unit at the wave.
+    row, cell = cell_of(data.theme_words)
+    words_in = np.bincount(
+        cell, weights=data.theme_words["words"].to_numpy(dtype=float)[row], minlength=n_cells
+    )
+    row, unit, wave = _by_unit(data.speech, data, all_units)
+    words_all = np.bincount(
+        unit * n_waves + wave,
+        weights=data.speech["words"].to_numpy(dtype=float)[row],
+        minlength=n_units * n_waves,
+    )
+    segments_l, voices_l = n_segments.tolist(), n_voices.tolist()
+    words_in_l, words_all_l = words_in.tolist(), words_all.tolist()
+    clinician_l, patient_l = (clinician > 0).tolist(), (patient > 0).tolist()
+
+    latest = [data.theme_latest_code.get(tid) for tid in theme_ids]
+    names = [data.themes[tid] for tid in theme_ids]
     result = []
-    for u, unit in enumerate(all_units):
-        for wave in data.waves:
-            missing = unit_missing(data, unit, wave, include_unconsented)
+    for u, unit_ in enumerate(all_units):
+        dyad = unit_.kind == "dyad"
+        at_wave = []
+        for w, wave_name in enumerate(data.waves):
+            missing = unit_missing(data, unit_, wave_name, include_unconsented)
             attributes = {
-                data.people[pid].key: data.wave_attributes[(pid, wave)]
-                for pid in unit.members
-                if (pid, wave) in data.wave_attributes and unit.kind in ("participant", "dyad")
+                data.people[pid].key: data.wave_attributes[(pid, wave_name)]
+                for pid in unit_.members
+                if (pid, wave_name) in data.wave_attributes
+                and unit_.kind in ("participant", "dyad")
             }
             # The earliest "marked coded" of the unit's interviews at the wave: a theme drifts
             # there when one of its codes is younger than that.
             earliest = min(
                 (
                     iv.coded_at
-                    for pid in unit.members
-                    for iv in data.interviews_of(pid, wave)
+                    for pid in unit_.members
+                    for iv in data.interviews_of(pid, wave_name)
                     if iv.status == "coded"
                     and iv.coded_at is not None
-                    and _allowed(data, unit, pid, iv.id)
+                    and _allowed(data, unit_, pid, iv.id)
                 ),
                 default=None,
             )
-            total = int(words_all.get((u, wave), 0))
-            for theme_id, theme in data.themes.items():
-                latest = data.theme_latest_code.get(theme_id)
-                drift = latest is not None and earliest is not None and earliest < latest
+            total = int(words_all_l[u * n_waves + w])
+            at_wave.append((wave_name, missing, attributes, earliest, total))
+        for t, theme in enumerate(names):
+            youngest = latest[t]
+            for w, (wave_name, missing, attributes, earliest, total) in enumerate(at_wave):
+                drift = youngest is not None and earliest is not None and earliest < youngest
                 if missing is not None:
-                    co = "incomplete" if unit.kind == "dyad" else None
+                    co = "incomplete" if dyad else None
                     result.append(
                         Cell(
                             theme,
-                            unit.name,
-                            wave,
+                            unit_.name,
+                            wave_name,
                             None,
                             None,
                             None,
@@ -820,35 +887,36 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
                         )
                     )
                     continue
-                count = int(n_segments.get((u, theme_id, wave), 0))
-                heard = voices.get((u, theme_id, wave), set())
-                share = int(words_in.get((u, theme_id, wave), 0)) / total if total else 0.0
-                co = _cooccurrence(data, unit, heard) if unit.kind == "dyad" else None
+                c = (u * n_themes + t) * n_waves + w
+                count = segments_l[c]
+                share = int(words_in_l[c]) / total if total else 0.0
+                co = _cooccurrence(clinician_l[c], patient_l[c]) if dyad else None
                 result.append(
                     Cell(
                         theme,
-                        unit.name,
-                        wave,
+                        unit_.name,
+                        wave_name,
                         count,
                         share,
                         int(count > 0),
-                        len(heard),
+                        voices_l[c],
                         None,
                         co,
                         drift,
                         attributes,
                     )
                 )
-    order = {name: i for i, name in enumerate(data.themes.values())}
-    unit_order = {unit.name: i for i, unit in enumerate(all_units)}
-    wave_order = {w: i for i, w in enumerate(data.waves)}
-    result.sort(key=lambda c: (unit_order[c.unit], order[c.theme], wave_order[c.wave]))
+    unit_names = [unit.name for unit in all_units]
+    if len(set(unit_names)) < len(unit_names) or len(set(names)) < len(names):
+        # Built in unit, theme, wave order; a repeated name sorts as the code always has.
+        order = {name: i for i, name in enumerate(names)}
+        unit_order = {name: i for i, name in enumerate(unit_names)}
+        wave_order = {w: i for i, w in enumerate(data.waves)}
+        result.sort(key=lambda c: (unit_order[c.unit], order[c.theme], wave_order[c.wave]))
     return result
 
 
-def _cooccurrence(data: StudyData, unit: Unit, voices: set[int]) -> str:
-    roles = {data.people[p].role for p in voices}
-    clinician, patient = "clinician" in roles, "patient" in roles
+def _cooccurrence(clinician: bool, patient: bool) -> str:
     if clinician and patient:
         return "both_voice"
     if clinician:
