@@ -495,7 +495,6 @@ def _interview_rows(
     counts = [r[4] for r in rows]
     lengths = [len(t) for t in texts]
     starts = utterance_starts(lengths)
-    index = {r[0]: i for i, r in enumerate(rows)}
 
     # Attribution (DESIGN.md): never an interviewer; a rendering counts for the person rendered.
     owner: list[int | None] = []
@@ -508,31 +507,17 @@ def _interview_rows(
             spoken[who] = spoken.get(who, 0) + n
     speech = np.array(list(spoken.items()), dtype=np.int64).reshape(len(spoken), 2)
 
-    # A snapshot's coding on an utterance merged away since cannot be placed: it is left out.
-    by_code: dict[int, list[tuple[int, int]]] = {}
-    for code_id, su, so, eu, eo in codings:
-        if su in index and eu in index:
-            by_code.setdefault(code_id, []).append((starts[index[su]] + so, starts[index[eu]] + eo))
-    # Every theme's segments (its codes' codings merged where they overlap), numbered per theme.
-    seg_theme: list[int] = []
-    seg_number: list[int] = []
-    seg_spans: list[tuple[int, int]] = []
-    for theme_id, code_ids in codes_of.items():
-        merged = _merge(span for cid in code_ids for span in by_code.get(cid, ()))
-        seg_theme += [theme_id] * len(merged)
-        seg_number += range(len(merged))
-        seg_spans += merged
-    if not seg_spans:
+    spans = _theme_segments(rows, starts, codes_of, codings)
+    if spans is None:
         return _NO_ROWS[0], _NO_ROWS[1], speech
+    seg_theme, seg_number, seg_from, seg_to = spans
     # Each segment cut at utterance edges, one piece per utterance it touches, all at once.
     at = np.array(starts, dtype=np.int64)
     ends = at + np.array(lengths, dtype=np.int64)
     whose = np.array([-1 if o is None else o for o in owner], dtype=np.int64)
-    spans_ = np.array(seg_spans, dtype=np.int64)
-    seg_from, seg_to = spans_[:, 0], spans_[:, 1]
     first_utterance = np.searchsorted(at, seg_from, side="right") - 1
     touched = np.searchsorted(at, seg_to - 1, side="right") - first_utterance
-    piece = np.repeat(np.arange(len(seg_spans)), touched)
+    piece = np.repeat(np.arange(len(seg_from)), touched)
     utterance = (
         first_utterance[piece]
         + np.arange(len(piece))
@@ -545,13 +530,7 @@ def _interview_rows(
     # Segments: each attributed participant once per segment.
     width = int(pid.max()) + 1 if len(pid) else 1
     once = np.unique(piece * width + pid)
-    segments = np.column_stack(
-        (
-            np.array(seg_theme, dtype=np.int64)[once // width],
-            np.array(seg_number, dtype=np.int64)[once // width],
-            once % width,
-        )
-    )
+    segments = np.column_stack((seg_theme[once // width], seg_number[once // width], once % width))
     # Words wholly inside each piece, summed per theme and participant.
     lo = np.maximum(seg_from[piece], at[utterance])
     hi = np.minimum(seg_to[piece], ends[utterance])
@@ -559,16 +538,68 @@ def _interview_rows(
     found = np.searchsorted(word_ends, hi, side="right") - np.searchsorted(word_starts, lo)
     found = np.where(lo < hi, np.maximum(found, 0), 0)
     keep = found > 0
-    theme_of_piece = np.array(seg_theme, dtype=np.int64)[piece[keep]]
-    inside: dict[tuple[int, int], int] = {}
-    for theme_id, who, n in zip(
-        theme_of_piece.tolist(), pid[keep].tolist(), found[keep].tolist(), strict=True
-    ):
-        inside[(theme_id, who)] = inside.get((theme_id, who), 0) + n
-    words = np.array(
-        [(theme_id, who, n) for (theme_id, who), n in inside.items()], dtype=np.int64
-    ).reshape(len(inside), 3)
+    pair, inverse = np.unique(seg_theme[piece[keep]] * width + pid[keep], return_inverse=True)
+    totals = np.bincount(inverse.ravel(), weights=found[keep], minlength=len(pair))
+    words = np.column_stack((pair // width, pair % width, totals.astype(np.int64)))
     return segments, words, speech
+
+
+def _theme_segments(
+    rows: tuple[Utterance, ...],
+    starts: list[int],
+    codes_of: dict[int, set[int]],
+    codings: list[tuple[int, int, int, int, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Every theme's segments in the interview: its codes' codings merged where they overlap
+    (spans that only touch stay apart, as ``_merge``), numbered per theme in text order — for
+    all themes at once. (theme, number, start, end) arrays, or None when there is none."""
+    members = sorted((cid, rank) for rank, cids in enumerate(codes_of.values()) for cid in cids)
+    if not codings or not members:
+        return None
+    theme_ids = np.array(list(codes_of), dtype=np.int64)
+    member_code = np.array([cid for cid, _ in members], dtype=np.int64)
+    member_rank = np.array([rank for _, rank in members], dtype=np.int64)
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    order = np.argsort(ids)
+    anchors = np.array(codings, dtype=np.int64).reshape(len(codings), 5)
+
+    def place(utterance_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.minimum(np.searchsorted(ids, utterance_ids, sorter=order), len(ids) - 1)
+        return order[at], ids[order[at]] == utterance_ids
+
+    # A snapshot's coding on an utterance merged away since cannot be placed: it is left out.
+    first, placed_first = place(anchors[:, 1])
+    last, placed_last = place(anchors[:, 3])
+    at = np.array(starts, dtype=np.int64)
+    placed = placed_first & placed_last
+    code = anchors[placed, 0]
+    span_from = at[first[placed]] + anchors[placed, 2]
+    span_to = at[last[placed]] + anchors[placed, 4]
+    # One entry per coding and theme its code sits in.
+    lo = np.searchsorted(member_code, code, side="left")
+    times = np.searchsorted(member_code, code, side="right") - lo
+    coding = np.repeat(np.arange(len(code)), times)
+    rank = member_rank[
+        np.repeat(lo, times) + np.arange(len(coding)) - np.repeat(np.cumsum(times) - times, times)
+    ]
+    if not len(rank):
+        return None
+    # Themes kept apart by an offset larger than any position, so one running maximum of the
+    # ends serves them all: a span opens a segment unless it starts before that maximum.
+    apart = int(max(span_from.max(), span_to.max())) + 2
+    key_from = rank * apart + span_from[coding]
+    key_to = rank * apart + span_to[coding]
+    order_ = np.lexsort((key_to, key_from))
+    key_from, key_to = key_from[order_], key_to[order_]
+    reach = np.maximum.accumulate(key_to)
+    opens = np.ones(len(key_from), dtype=bool)
+    opens[1:] = key_from[1:] >= reach[:-1]
+    first_of = np.flatnonzero(opens)
+    seg_rank = key_from[first_of] // apart
+    seg_from = key_from[first_of] - seg_rank * apart
+    seg_to = np.maximum.reduceat(key_to, first_of) - seg_rank * apart
+    number = np.arange(len(first_of)) - np.searchsorted(seg_rank, seg_rank, side="left")
+    return theme_ids[seg_rank], number, seg_from, seg_to
 
 
 @functools.cache
