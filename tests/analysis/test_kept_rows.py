@@ -312,3 +312,19 @@ def test_the_v0001_fixture_upgrades_with_versions(tmp_path: Path) -> None:
         with p.session(write=False) as s:
             every = set(s.scalars(select(Interview.id)))
         assert every and set(versions(p)) == every
+
+
+def test_the_check_reports_a_missing_version_trigger(study: Project) -> None:
+    from workbench.storage.check import check_project
+
+    assert check_project(study).sound
+    with study.engine.begin() as conn:
+        if study.is_sqlite:
+            conn.execute(text("DROP TRIGGER coding_version_update"))
+        else:
+            conn.execute(text("DROP TRIGGER coding_version_update ON coding"))
+    report = check_project(study)
+    assert not report.sound
+    assert report.problems == (
+        "trigger coding_version_update is missing: interview versions are not kept",
+    )
