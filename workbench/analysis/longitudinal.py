@@ -409,8 +409,9 @@ def _keep(project: Project, fresh: dict[int, tuple[int, str, Rows]]) -> None:
             conn.commit()
         try:
             with conn.begin():
-                if not project.is_sqlite:
+                if not project.is_sqlite:  # derived rows: wait briefly for locks, not for the disk
                     conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_KEEP_WAIT_MS}")
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
                 for chunk in _chunks(list(fresh)):
                     conn.execute(
                         delete(analysis_rows).where(analysis_rows.c.interview_id.in_(chunk))
