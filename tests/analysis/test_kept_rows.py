@@ -190,13 +190,15 @@ def test_a_new_handle_reads_the_kept_rows_and_a_change_drops_them(study: Project
     # Kept rows are what a new handle reads: change them behind its back and it shows them.
     with study.engine.begin() as conn:
         blob = conn.execute(select(analysis_rows.c.rows).where(analysis_rows.c.interview_id == c1))
-        segments, words, speech = longitudinal._unpack(bytes(blob.scalar_one()))
+        unpacked = longitudinal._unpack(bytes(blob.scalar_one()))
+        assert unpacked is not None
+        keys, (segments, words, speech) = unpacked
         words = words.copy()
         words[:, 2] += 100
         conn.execute(
             update(analysis_rows)
             .where(analysis_rows.c.interview_id == c1)
-            .values(rows=longitudinal._pack((segments, words, speech)))
+            .values(rows=longitudinal._pack(keys, (segments, words, speech)))
         )
     with open_project(study.location if study.path else _url(study)) as q:
         shown = {(c.theme, c.unit, c.wave): c.words for c in cells(collect(q), "participant")}

@@ -204,7 +204,8 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         if frozen is None:
             rows, fresh = _current_rows(project, s, coded, versions, codes_of, interviews, people)
         else:
-            rows = _computed_rows(s, coded, codings, codes_of, interviews, people)
+            needs = {iid: list(codes_of) for iid in coded}
+            rows = _computed_rows(s, needs, codings, codes_of, interviews, people)
             fresh = {}
 
         trajectories: dict[tuple[int, str], str | None] = {}
@@ -264,9 +265,15 @@ Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
 number, participant), the words inside them (theme, participant, words) and the attributed
 speech (participant, words)."""
 
-ROWS_FORMAT = "1"
-"""Part of every kept row's key: change it whenever ``_interview_rows`` computes differently."""
+ROWS_FORMAT = 2
+"""Part of every kept row's key and the first number of its blob: change it whenever
+``_interview_rows`` computes differently or the blob's layout changes."""
 _MEMORY = "longitudinal rows"
+
+Kept = tuple[int, str, dict[int, int], Rows]
+"""An interview's rows with what they were computed for: its version, the whole theme
+membership (hashed), and each theme's own code set (hashed) — so after a code moves, the rows of
+the themes whose codes did not change are reused."""
 
 
 def forget_cached_rows(project: Project) -> None:
@@ -275,10 +282,21 @@ def forget_cached_rows(project: Project) -> None:
     project.remembered.pop(_MEMORY, None)
 
 
+def _digest(value: object) -> bytes:
+    return hashlib.sha256(repr((ROWS_FORMAT, value)).encode()).digest()
+
+
 def _inputs_key(codes_of: dict[int, set[int]]) -> str:
     """What every interview's rows depend on besides the interview itself: theme membership."""
-    membership = sorted((tid, sorted(cids)) for tid, cids in codes_of.items())
-    return hashlib.sha256(repr((ROWS_FORMAT, membership)).encode()).hexdigest()
+    return _digest(sorted((tid, sorted(cids)) for tid, cids in codes_of.items())).hex()
+
+
+def _theme_keys(codes_of: dict[int, set[int]]) -> dict[int, int]:
+    """Per theme, its code set hashed (a theme's rows depend on nothing else of the themes)."""
+    return {
+        tid: int.from_bytes(_digest(sorted(cids))[:8], "little", signed=True)
+        for tid, cids in codes_of.items()
+    }
 
 
 def _current_rows(
@@ -289,41 +307,72 @@ def _current_rows(
     codes_of: dict[int, set[int]],
     interviews: dict[int, InterviewFacts],
     people: dict[int, Person],
-) -> tuple[dict[int, Rows], dict[int, tuple[int, str, Rows]]]:
+) -> tuple[dict[int, Rows], dict[int, Kept]]:
     """Each coded interview's rows: remembered by this handle, else kept in the project, else
     computed (and returned as ``fresh`` to be kept) — always for the interview's current
-    version and the current theme membership, so a reused row is exact."""
+    version, so a reused row is exact. Rows kept for another theme membership are reused theme
+    by theme: only the themes whose codes changed are computed again."""
     inputs = _inputs_key(codes_of)
-    memory: dict[int, tuple[int, str, Rows]] = project.remembered.setdefault(_MEMORY, {})
+    keys = _theme_keys(codes_of)
+    memory: dict[int, Kept] = project.remembered.setdefault(_MEMORY, {})
     found: dict[int, Rows] = {}
+    earlier: dict[int, Kept] = {}  # this version, another membership
     wanted = []
     for iid in coded:
         hit = memory.get(iid)
-        if hit is not None and hit[0] == versions.get(iid) and hit[1] == inputs:
-            found[iid] = hit[2]
-        else:
-            wanted.append(iid)
-    for chunk in _chunks(wanted):
+        if hit is not None and hit[0] == versions.get(iid):
+            if hit[1] == inputs:
+                found[iid] = hit[3]
+                continue
+            earlier[iid] = hit
+        wanted.append(iid)
+    for chunk in _chunks([iid for iid in wanted if iid not in earlier]):
         stmt = select(
             analysis_rows.c.interview_id,
             analysis_rows.c.version,
             analysis_rows.c.inputs,
             analysis_rows.c.rows,
-        ).where(analysis_rows.c.interview_id.in_(chunk), analysis_rows.c.inputs == inputs)
-        for iid, version, _, blob in _bare_rows(s, stmt):
-            if version == versions.get(iid):
-                found[iid] = _unpack(bytes(blob))
-                memory[iid] = (version, inputs, found[iid])
+        ).where(analysis_rows.c.interview_id.in_(chunk))
+        for iid, version, their_inputs, blob in _bare_rows(s, stmt):
+            unpacked = _unpack(bytes(blob))
+            if version != versions.get(iid) or unpacked is None:
+                continue
+            kept_ = (version, their_inputs, *unpacked)
+            if their_inputs == inputs:
+                found[iid] = kept_[3]
+                memory[iid] = kept_
+            else:
+                earlier[iid] = kept_
     wanted = [iid for iid in wanted if iid not in found]
-    fresh: dict[int, tuple[int, str, Rows]] = {}
+    fresh: dict[int, Kept] = {}
     if not wanted:
         return found, fresh
-    computed = _computed_rows(s, wanted, _codings(s, wanted), codes_of, interviews, people)
+    needs: dict[int, list[int]] = {}
     for iid in wanted:
-        found[iid] = computed[iid]
+        before = earlier.get(iid)
+        same = {t for t, k in before[2].items() if keys.get(t) == k} if before else set()
+        needs[iid] = [t for t in codes_of if t not in same]
+    computed = _computed_rows(s, needs, _codings(s, wanted), codes_of, interviews, people)
+    for iid in wanted:
+        rows = computed[iid]
+        before = earlier.get(iid)
+        if before is not None:
+            rows = _joined(before[3], rows, set(codes_of) - set(needs[iid]))
+        found[iid] = rows
         if iid in versions:  # none only for a project the triggers have not reached
-            memory[iid] = fresh[iid] = (versions[iid], inputs, computed[iid])
+            memory[iid] = fresh[iid] = (versions[iid], inputs, keys, rows)
     return found, fresh
+
+
+def _joined(before: Rows, computed: Rows, reused: set[int]) -> Rows:
+    """The rows of the ``reused`` themes from ``before`` and the rest from ``computed`` (whose
+    speech rows are the interview's own, the same whichever themes)."""
+    ids = np.array(sorted(reused), dtype=np.int64)
+    return (
+        np.concatenate((before[0][np.isin(before[0][:, 0], ids)], computed[0])),
+        np.concatenate((before[1][np.isin(before[1][:, 0], ids)], computed[1])),
+        computed[2],
+    )
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
@@ -352,22 +401,42 @@ def _codings(s: Any, interview_ids: list[int]) -> dict[int, list[tuple[int, int,
 
 def _computed_rows(
     s: Any,
-    interview_ids: list[int],
+    needs: dict[int, list[int]],
     codings: dict[int, list[tuple[int, int, int, int, int]]],
     codes_of: dict[int, set[int]],
     interviews: dict[int, InterviewFacts],
     people: dict[int, Person],
 ) -> dict[int, Rows]:
-    """The rows of the given interviews, from their texts (an interview without utterances has
-    none)."""
-    done = {iid: _NO_ROWS for iid in interview_ids}
-    for iid, utterances in _utterances(s, interview_ids):
+    """The rows of the given interviews for the given themes (and their attributed speech).
+    Only the texts of utterances that one of those themes' codings reaches are read: the others
+    stand in as empty, which moves later positions but no segment and no word inside one (no
+    segment crosses them; each still has its own line)."""
+    done = {iid: _NO_ROWS for iid in needs}
+    utterances = _utterance_facts(s, list(needs))
+    wanted: dict[int, tuple[dict[int, set[int]], list[tuple[int, int, int, int, int]]]] = {}
+    reached: list[int] = []
+    for iid, facts in utterances.items():
+        themes = {t: codes_of[t] for t in needs[iid] if t in codes_of}
+        codes = set().union(*themes.values()) if themes else set()
+        own = [c for c in codings.get(iid, []) if c[0] in codes]
+        index = {u[0]: i for i, u in enumerate(facts)}
+        mark = np.zeros(len(facts) + 1, dtype=np.int64)
+        for _, su, _, eu, _ in own:
+            if su in index and eu in index:
+                a, b = sorted((index[su], index[eu]))
+                mark[a] += 1
+                mark[b + 1] -= 1
+        reached += [facts[i][0] for i in np.flatnonzero(np.cumsum(mark[:-1]) > 0).tolist()]
+        wanted[iid] = (themes, own)
+    total = sum(len(facts) for facts in utterances.values())
+    texts = _texts(s, list(utterances), reached, every=2 * len(reached) >= total)
+    for iid, facts in utterances.items():
+        themes, own = wanted[iid]
+        rows = tuple((u[0], texts.get(u[0], ""), u[1], u[2], u[3]) for u in facts)
         interviewers = frozenset(
             pid for pid, role in interviews[iid].roles.items() if role == "interviewer"
         )
-        done[iid] = _interview_rows(
-            utterances, interviewers, codes_of, codings.get(iid, []), people
-        )
+        done[iid] = _interview_rows(rows, interviewers, themes, own, people)
     return done
 
 
@@ -378,30 +447,39 @@ _NO_ROWS: Rows = (
 )
 
 
-def _pack(rows: Rows) -> bytes:
-    head = np.array([len(rows[0]), len(rows[1]), len(rows[2])], dtype="<i8")
-    return b"".join(a.astype("<i8").tobytes() for a in (head, *rows))
+def _pack(keys: dict[int, int], rows: Rows) -> bytes:
+    """One int64 array: the format, the counts, (theme, code-set hash) pairs, then the rows."""
+    head = [ROWS_FORMAT, len(keys), len(rows[0]), len(rows[1]), len(rows[2])]
+    pairs = [x for pair in sorted(keys.items()) for x in pair]
+    arrays = (np.array(head + pairs, dtype=np.int64), *rows)
+    return b"".join(np.ascontiguousarray(a, dtype="<i8").tobytes() for a in arrays)
 
 
-def _unpack(blob: bytes) -> Rows:
+def _unpack(blob: bytes) -> tuple[dict[int, int], Rows] | None:
+    """What ``_pack`` made, or None for a blob of another format."""
     flat = np.frombuffer(blob, dtype="<i8").astype(np.int64)
-    n_seg, n_words, n_speech = flat[:3].tolist()
-    seg_end = 3 + 3 * n_seg
+    if len(flat) < 5 or int(flat[0]) != ROWS_FORMAT:
+        return None
+    n_keys, n_seg, n_words, n_speech = flat[1:5].tolist()
+    at = 5 + 2 * n_keys
+    pairs = flat[5:at].tolist()
+    keys = dict(zip(pairs[0::2], pairs[1::2], strict=True))
+    seg_end = at + 3 * n_seg
     words_end = seg_end + 3 * n_words
-    return (
-        flat[3:seg_end].reshape(n_seg, 3),
+    return keys, (
+        flat[at:seg_end].reshape(n_seg, 3),
         flat[seg_end:words_end].reshape(n_words, 3),
         flat[words_end : words_end + 2 * n_speech].reshape(n_speech, 2),
     )
 
 
-def _keep(project: Project, fresh: dict[int, tuple[int, str, Rows]]) -> None:
+def _keep(project: Project, fresh: dict[int, Kept]) -> None:
     """Keep freshly computed rows in the project for the next handle (the first read after
     opening). Best effort, never waiting long: a read-only project, a busy writer or a
     concurrent change only means the rows are computed again next time."""
     values = [
-        {"interview_id": iid, "version": version, "inputs": inputs, "rows": _pack(rows)}
-        for iid, (version, inputs, rows) in fresh.items()
+        {"interview_id": iid, "version": version, "inputs": inputs, "rows": _pack(keys, rows)}
+        for iid, (version, inputs, keys, rows) in fresh.items()
     ]
     with project.engine.connect() as conn:
         if project.is_sqlite:
@@ -465,15 +543,18 @@ def _bare_rows(s: Any, stmt: ClauseElement) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def _utterances(s: Any, interview_ids: list[int]) -> Iterable[tuple[int, tuple[Utterance, ...]]]:
-    """The coded interviews' utterances, a few queries in all (bare rows, no ORM objects)."""
+def _utterance_facts(
+    s: Any, interview_ids: list[int]
+) -> dict[int, list[tuple[int, int | None, int | None, int]]]:
+    """Per interview, its utterances in order: id, speaker, whom it renders, word count (bare
+    rows, no text)."""
+    found: dict[int, list[tuple[int, int | None, int | None, int]]] = {}
     for chunk in _chunks(sorted(interview_ids)):
         result = _bare_rows(
             s,
             select(
                 UtteranceRow.interview_id,
                 UtteranceRow.id,
-                UtteranceRow.text,
                 UtteranceRow.speaker_id,
                 UtteranceRow.renders_id,
                 UtteranceRow.word_count,
@@ -482,7 +563,25 @@ def _utterances(s: Any, interview_ids: list[int]) -> Iterable[tuple[int, tuple[U
             .order_by(UtteranceRow.interview_id, UtteranceRow.position),
         )
         for iid, group in itertools.groupby(result, key=lambda r: r[0]):
-            yield iid, tuple((r[1], r[2], r[3], r[4], r[5]) for r in group)
+            found[iid] = [(r[1], r[2], r[3], r[4]) for r in group]
+    return found
+
+
+def _texts(s: Any, interview_ids: list[int], ids: list[int], *, every: bool) -> dict[int, str]:
+    """The texts of utterances ``ids``: with ``every`` (most of them), all the interviews'
+    texts in a few queries; else those utterances alone."""
+    texts: dict[int, str] = {}
+    if every:
+        for chunk in _chunks(sorted(interview_ids)):
+            stmt = select(UtteranceRow.id, UtteranceRow.text).where(
+                UtteranceRow.interview_id.in_(chunk)
+            )
+            texts.update(_bare_rows(s, stmt))
+        return texts
+    for chunk in _chunks(sorted(ids), 2000):
+        stmt = select(UtteranceRow.id, UtteranceRow.text).where(UtteranceRow.id.in_(chunk))
+        texts.update(_bare_rows(s, stmt))
+    return texts
 
 
 def _interview_rows(
