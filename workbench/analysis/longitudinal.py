@@ -352,7 +352,8 @@ def _current_rows(
         before = earlier.get(iid)
         same = {t for t, k in before[2].items() if keys.get(t) == k} if before else set()
         needs[iid] = [t for t in codes_of if t not in same]
-    computed = _computed_rows(s, needs, _codings(s, wanted), codes_of, interviews, people)
+    codes = {c for iid in wanted for t in needs[iid] for c in codes_of[t]}
+    computed = _computed_rows(s, needs, _codings(s, wanted, codes), codes_of, interviews, people)
     for iid in wanted:
         rows = computed[iid]
         before = earlier.get(iid)
@@ -379,8 +380,13 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
     return (ids[i : i + size] for i in range(0, len(ids), size))
 
 
-def _codings(s: Any, interview_ids: list[int]) -> dict[int, list[tuple[int, int, int, int, int]]]:
+def _codings(
+    s: Any, interview_ids: list[int], codes: set[int]
+) -> dict[int, list[tuple[int, int, int, int, int]]]:
+    """The interviews' codings of the given codes, in the order they were made."""
     codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
+    if not codes:
+        return codings
     for chunk in _chunks(interview_ids):
         stmt = (
             select(
@@ -391,7 +397,7 @@ def _codings(s: Any, interview_ids: list[int]) -> dict[int, list[tuple[int, int,
                 Coding.end_utterance_id,
                 Coding.end_offset,
             )
-            .where(Coding.interview_id.in_(chunk))
+            .where(Coding.interview_id.in_(chunk), Coding.code_id.in_(sorted(codes)))
             .order_by(Coding.interview_id, Coding.id)
         )
         for iid, code_id, su, so, eu, eo in _bare_rows(s, stmt):
@@ -510,22 +516,21 @@ _KEEP_WAIT_MS = 200
 def _frames(rows: list[tuple[int, Rows]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The three tidy tables from the interviews' rows, in interview order."""
 
-    def frame(part: int, columns: list[str], width: int) -> pd.DataFrame:
+    def frame(part: int, columns: list[str]) -> pd.DataFrame:
         arrays = [r[part] for _, r in rows]
+        width = len(columns) - 1
         ids = np.repeat(
             np.array([iid for iid, _ in rows], dtype=np.int64), [len(a) for a in arrays]
         )
         stacked = np.concatenate(arrays) if arrays else np.zeros((0, width), dtype=np.int64)
-        table = {"interview": ids} | {c: stacked[:, i] for i, c in enumerate(columns)}
-        return pd.DataFrame(table)
+        own = [c for c in columns if c != "interview"]
+        table = {c: ids if c == "interview" else stacked[:, own.index(c)] for c in columns}
+        return pd.DataFrame(table, copy=False)
 
-    segments = frame(0, ["theme", "segment", "participant"], 3)
-    theme_words = frame(1, ["theme", "participant", "words"], 3)
-    speech = frame(2, ["participant", "words"], 2)
     return (
-        segments[["theme", "interview", "segment", "participant"]],
-        theme_words[["theme", "interview", "participant", "words"]],
-        speech,
+        frame(0, ["theme", "interview", "segment", "participant"]),
+        frame(1, ["theme", "interview", "participant", "words"]),
+        frame(2, ["interview", "participant", "words"]),
     )
 
 
