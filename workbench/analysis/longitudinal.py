@@ -383,23 +383,20 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
 def _codings(
     s: Any, interview_ids: list[int], codes: set[int]
 ) -> dict[int, list[tuple[int, int, int, int, int]]]:
-    """The interviews' codings of the given codes, in the order they were made."""
+    """The interviews' codings of the given codes (in no particular order: segments are
+    merged from sorted spans)."""
     codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
     if not codes:
         return codings
     for chunk in _chunks(interview_ids):
-        stmt = (
-            select(
-                Coding.interview_id,
-                Coding.code_id,
-                Coding.start_utterance_id,
-                Coding.start_offset,
-                Coding.end_utterance_id,
-                Coding.end_offset,
-            )
-            .where(Coding.interview_id.in_(chunk), Coding.code_id.in_(sorted(codes)))
-            .order_by(Coding.interview_id, Coding.id)
-        )
+        stmt = select(
+            Coding.interview_id,
+            Coding.code_id,
+            Coding.start_utterance_id,
+            Coding.start_offset,
+            Coding.end_utterance_id,
+            Coding.end_offset,
+        ).where(Coding.interview_id.in_(chunk), Coding.code_id.in_(sorted(codes)))
         for iid, code_id, su, so, eu, eo in _bare_rows(s, stmt):
             codings.setdefault(iid, []).append((code_id, su, so, eu, eo))
     return codings
@@ -425,14 +422,17 @@ def _computed_rows(
         themes = {t: codes_of[t] for t in needs[iid] if t in codes_of}
         codes = set().union(*themes.values()) if themes else set()
         own = [c for c in codings.get(iid, []) if c[0] in codes]
-        index = {u[0]: i for i, u in enumerate(facts)}
-        mark = np.zeros(len(facts) + 1, dtype=np.int64)
-        for _, su, _, eu, _ in own:
-            if su in index and eu in index:
-                a, b = sorted((index[su], index[eu]))
-                mark[a] += 1
-                mark[b + 1] -= 1
-        reached += [facts[i][0] for i in np.flatnonzero(np.cumsum(mark[:-1]) > 0).tolist()]
+        if own:  # every utterance from a coding's first to its last
+            ids = np.array([u[0] for u in facts], dtype=np.int64)
+            order = np.argsort(ids)
+            ends = np.array([(c[1], c[3]) for c in own], dtype=np.int64)
+            at = np.minimum(np.searchsorted(ids, ends, sorter=order), len(ids) - 1)
+            placed = (ids[order[at]] == ends).all(axis=1)
+            first, last = order[at[placed]].min(axis=1), order[at[placed]].max(axis=1)
+            mark = np.zeros(len(facts) + 1, dtype=np.int64)
+            np.add.at(mark, first, 1)
+            np.add.at(mark, last + 1, -1)
+            reached += ids[np.cumsum(mark[:-1]) > 0].tolist()
         wanted[iid] = (themes, own)
     total = sum(len(facts) for facts in utterances.values())
     texts = _texts(s, list(utterances), reached, every=2 * len(reached) >= total)
