@@ -2,7 +2,10 @@
 
 ``collect`` reads the project once into tidy tables (one row per theme segment × attributed
 participant, per participant's words inside a theme's segments, per participant's attributed
-speech); ``matrix`` and ``trajectories`` compute every measure from them. Computed coding
+speech); ``matrix`` and ``trajectories`` compute every measure from them. Each interview's share
+of the tidy tables is reused while the interview's version (kept by the database's triggers) and
+the codes of each theme are unchanged — remembered by the handle and kept in the project, see
+docs/interview-versions.md — so a read computes only what changed. Computed coding
 patterns describe where the analyst coded — they sit beside the analyst's own trajectory, which
 is what exports headline; they are never findings.
 """
