@@ -657,5 +657,6 @@ analysis_rows = Table(
     Column("rows", LargeBinary, nullable=False),
 )
 """Per interview, its share of the longitudinal tidy tables (ids and counts, never text), valid
-for ``version`` and the theme membership hashed in ``inputs``; the triggers delete it when the
-interview changes."""
+for ``version``: computed for the theme membership hashed in ``inputs``, and holding each theme's
+code set (hashed) so a theme whose codes did not change is reused. The triggers delete it when
+the interview changes."""
