@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_coding import add_codebook_and_codings
 from generate_study import generate
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from workbench.analysis.longitudinal import (
     cells,
@@ -31,7 +31,9 @@ from workbench.analysis.longitudinal import (
     trajectories,
 )
 from workbench.analysis.suggestions import suggest_themes
-from workbench.storage.models import Code, Interview, Theme, ThemeCode, utcnow
+from workbench.coding.codings import apply_code
+from workbench.coding.themes import move_codes
+from workbench.storage.models import Code, Interview, Theme, ThemeCode, analysis_rows, utcnow
 from workbench.storage.project import Project, open_project
 
 
@@ -49,23 +51,30 @@ def add_themes(project: Project, themes: int = 40) -> None:
         s.execute(update(Interview).values(status="coded", coded_at=utcnow()))
 
 
-def median_ms(func, runs: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
+def median_ms(func, runs: int, setup=lambda: None) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Median wall and CPU time (of this process) of ``func``, ``setup`` run untimed before each."""
+    wall, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        setup()
+        started, ticks = time.perf_counter(), time.process_time()
         func()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - ticks) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
-def cold(func):  # type: ignore[no-untyped-def]
-    """``func`` with nothing remembered from an earlier read: the first view after opening."""
+def forget(project: Project) -> None:
+    """Nothing remembered by this handle: the first read after opening the project (the rows
+    kept in the project are read)."""
+    forget_cached_rows(project)
 
-    def run() -> object:
-        forget_cached_rows()
-        return func()
 
-    return run
+def forget_all(project: Project) -> None:
+    """Nothing remembered and nothing kept: the first read ever (after the upgrade to 0005 or
+    an import), every interview's rows computed from its text."""
+    forget_cached_rows(project)
+    with project.engine.begin() as conn:
+        conn.execute(delete(analysis_rows))
 
 
 def heat_map(project: Project, by: str) -> None:
@@ -105,6 +114,38 @@ def everything(project: Project) -> int:
     return n
 
 
+class Changes:
+    """Changes made before a timed read (untimed): a coding added, a code moved."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.turn = 0
+        with project.session(write=False) as s:
+            self.code = s.scalar(
+                select(Code.name).join(ThemeCode, ThemeCode.code_id == Code.id).order_by(Code.id)
+            )
+            self.themes = list(s.scalars(select(Theme.name).order_by(Theme.position)))
+            self.interviews = list(s.scalars(select(Interview.key).order_by(Interview.id)))
+
+    def add_coding(self) -> None:
+        self.turn += 1
+        interview = self.interviews[self.turn % len(self.interviews)]
+        apply_code(self.project, interview, 10, 60, self.code)
+
+    def move_code(self) -> None:
+        """The code leaves the theme it is in for another (as a drag on the theme board)."""
+        with self.project.session(write=False) as s:
+            now = s.scalar(
+                select(Theme.name)
+                .join(ThemeCode, ThemeCode.theme_id == Theme.id)
+                .join(Code, Code.id == ThemeCode.code_id)
+                .where(Code.name == self.code)
+            )
+        others = [t for t in self.themes if t != now]
+        self.turn += 1
+        move_codes(self.project, [self.code], into=others[self.turn % len(others)], out_of=now)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dyads", type=int, default=30)
@@ -122,8 +163,8 @@ def main() -> int:
         pg = _start_own_server()
     if pg:
         targets.append((pg, "PostgreSQL"))
-    print("| backend | operation | median ms |")
-    print("|---|---|---:|")
+    print("| backend | operation | median ms | CPU ms (this process) |")
+    print("|---|---|---:|---:|")
     for target, label in targets:
         with generate(target, args.dyads) as project:
             add_codebook_and_codings(project, args.codes, args.codings)
@@ -133,33 +174,60 @@ def main() -> int:
             first = time.perf_counter()
             suggest_themes(project)
             first_ms = (time.perf_counter() - first) * 1000
+            changes = Changes(project)
             rows = [
                 (
                     "read the study into tidy tables (`collect`), cold",
-                    cold(lambda: collect(project)),
+                    lambda: collect(project),
+                    lambda: forget(project),
                 ),
-                ("`collect` again, nothing changed (rows reused)", lambda: collect(project)),
+                ("`collect` again, nothing changed", lambda: collect(project), None),
                 (
                     f"all matrices: study, roles, participants, dyads ({n} cells), cold",
-                    cold(lambda: everything(project)),
+                    lambda: everything(project),
+                    lambda: forget(project),
                 ),
-                ("all matrices again, nothing changed", lambda: everything(project)),
+                ("all matrices again, nothing changed", lambda: everything(project), None),
+                (
+                    "all matrices, first read ever (nothing kept: every text read)",
+                    lambda: everything(project),
+                    lambda: forget_all(project),
+                ),
+                (
+                    "all matrices after one coding was added",
+                    lambda: everything(project),
+                    changes.add_coding,
+                ),
+                (
+                    "all matrices after a code moved to another theme",
+                    lambda: everything(project),
+                    changes.move_code,
+                ),
                 (
                     "coding patterns for every theme × participant, cold",
-                    cold(lambda: trajectories(project, "participant")),
+                    lambda: trajectories(project, "participant"),
+                    lambda: forget(project),
                 ),
-                ("heat map by dyad: cells + trajectories", lambda: heat_map(project, "dyad")),
-                ("themes suggested for 400 codes", lambda: suggest_themes(project)),
+                ("heat map by dyad: cells + trajectories", lambda: heat_map(project, "dyad"), None),
+                ("themes suggested for 400 codes", lambda: suggest_themes(project), None),
             ]
-            for what, func in rows:
-                print(f"| {label} | {what} | {median_ms(func, 3):.0f} |")
+            for what, func, setup in rows:
+                wall, cpu = median_ms(func, 5, setup or (lambda: None))
+                print(f"| {label} | {what} | {wall:.0f} | {cpu:.0f} |")
+            opened = []
+            for _ in range(3):
+                started = time.perf_counter()
+                with open_project(target) as again:
+                    everything(again)
+                opened.append((time.perf_counter() - started) * 1000)
+            what = "open the project and read all matrices (a new handle)"
+            print(f"| {label} | {what} | {statistics.median(opened):.0f} | |")
             what = "themes suggested, first call (imports scikit-learn)"
-            print(f"| {label} | {what} | {first_ms:.0f} |")
+            print(f"| {label} | {what} | {first_ms:.0f} | |")
             drawn = [timeline_drawn(project, "D001") for _ in range(3)]
-            print(f"| {label} | dyad timeline computed and drawn, first | {drawn[0]:.0f} |")
-            print(
-                f"| {label} | dyad timeline computed and drawn | {statistics.median(drawn):.0f} |"
-            )
+            print(f"| {label} | dyad timeline computed and drawn, first | {drawn[0]:.0f} | |")
+            what = "dyad timeline computed and drawn"
+            print(f"| {label} | {what} | {statistics.median(drawn):.0f} | |")
     return 0
 
 

@@ -2,7 +2,10 @@
 
 ``collect`` reads the project once into tidy tables (one row per theme segment × attributed
 participant, per participant's words inside a theme's segments, per participant's attributed
-speech); ``matrix`` and ``trajectories`` compute every measure from them. Computed coding
+speech); ``matrix`` and ``trajectories`` compute every measure from them. Each interview's share
+of the tidy tables is reused while the interview's version (kept by the database's triggers) and
+the codes of each theme are unchanged — remembered by the handle and kept in the project, see
+docs/interview-versions.md — so a read computes only what changed. Computed coding
 patterns describe where the analyst coded — they sit beside the analyst's own trajectory, which
 is what exports headline; they are never findings.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
 from workbench.coding.snapshots import load_snapshot
@@ -39,8 +44,10 @@ from workbench.storage.models import (
     Trajectory,
     UtteranceRow,
     Wave,
+    analysis_rows,
+    interview_version,
 )
-from workbench.storage.project import Project
+from workbench.storage.project import BUSY_TIMEOUT_MS, Project
 
 MEASURES = ("segments", "words", "presence", "participants")
 BY = ("study", "role", "participant", "dyad")
@@ -157,6 +164,7 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
             members = {pid for key, pids in dyads.values() if key == dyad for pid in pids}
             read = [iid for iid, iv in interviews.items() if members & set(iv.roles)]
         codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
+        versions: dict[int, int] = {}
         if frozen is None:
             themes = {
                 t.id: t.name for t in s.scalars(select(Theme).order_by(Theme.position, Theme.id))
@@ -165,18 +173,11 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
                 (tid, cid) for tid, cid in s.execute(select(ThemeCode.theme_id, ThemeCode.code_id))
             ]
             created = {cid: at for cid, at in s.execute(select(Code.id, Code.created_at))}
-            coding_stmt = select(
-                Coding.interview_id,
-                Coding.code_id,
-                Coding.start_utterance_id,
-                Coding.start_offset,
-                Coding.end_utterance_id,
-                Coding.end_offset,
-            ).order_by(Coding.interview_id, Coding.id)
-            if dyad is not None:
-                coding_stmt = coding_stmt.where(Coding.interview_id.in_(read))
-            for iid, code_id, su, so, eu, eo in _bare_rows(s, coding_stmt):
-                codings.setdefault(iid, []).append((code_id, su, so, eu, eo))
+            # Read before any coding or text: rows computed from data newer than the version
+            # they are kept under are never reused (that version is already gone).
+            versions = dict(
+                _bare_rows(s, select(interview_version.c.interview_id, interview_version.c.version))
+            )
         else:
             themes = {t["id"]: t["name"] for t in frozen["themes"]}
             links = [(tid, cid) for tid, cid in frozen["theme_codes"]]
@@ -202,28 +203,13 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
             tid: max((created[c] for c in cids), default=None) for tid, cids in codes_of.items()
         }
 
-        seg_rows: list[tuple[int, int, int, int]] = []
-        word_rows: list[tuple[int, int, int, int]] = []
-        speech_rows: list[tuple[int, int, int]] = []
-        coded = [iid for iid in read if interviews[iid].status == "coded"]
-        themes_key = tuple(sorted((tid, tuple(sorted(cids))) for tid, cids in codes_of.items()))
-        people_key = frozenset(people)
-        for iid, rows in _utterances(s, coded):
-            facts = interviews[iid]
-            interviewers = frozenset(
-                pid for pid, role in facts.roles.items() if role == "interviewer"
-            )
-            own = codings.get(iid, [])
-            key = (rows, tuple(own), themes_key, interviewers, people_key)
-            found = _interview_cache.get((project.location, iid))
-            if found is not None and found[0] == key:
-                done = found[1]
-            else:
-                done = _interview_rows(iid, rows, interviewers, codes_of, own, people)
-                _remember((project.location, iid), key, done)
-            seg_rows += done[0]
-            word_rows += done[1]
-            speech_rows += done[2]
+        coded = sorted(iid for iid in read if interviews[iid].status == "coded")
+        if frozen is None:
+            rows, fresh = _current_rows(project, s, coded, versions, codes_of, interviews, people)
+        else:
+            needs = {iid: list(codes_of) for iid in coded}
+            rows = _computed_rows(s, needs, codings, codes_of, interviews, people)
+            fresh = {}
 
         trajectories: dict[tuple[int, str], str | None] = {}
         if frozen is None:
@@ -244,6 +230,9 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         ):
             wave_attributes.setdefault((pid, wave_of[wid]), {})[name] = value
 
+    if fresh:
+        _keep(project, fresh)
+    segments, theme_words, speech = _frames([(iid, rows[iid]) for iid in coded])
     return StudyData(
         waves=waves,
         people=people,
@@ -252,9 +241,9 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         interviews=interviews,
         themes=themes,
         theme_latest_code=latest,
-        segments=pd.DataFrame(seg_rows, columns=["theme", "interview", "segment", "participant"]),
-        theme_words=pd.DataFrame(word_rows, columns=["theme", "interview", "participant", "words"]),
-        speech=pd.DataFrame(speech_rows, columns=["interview", "participant", "words"]),
+        segments=segments,
+        theme_words=theme_words,
+        speech=speech,
         trajectories=trajectories,
         wave_attributes=wave_attributes,
     )
@@ -274,27 +263,278 @@ def _unit_name(
 
 Utterance = tuple[int, str, int | None, int | None, int]
 """id, text, speaker, renders, word count — in interview order."""
-InterviewRows = tuple[
-    list[tuple[int, int, int, int]], list[tuple[int, int, int, int]], list[tuple[int, int, int]]
-]
-"""An interview's share of the tidy tables: segments, words inside them, attributed speech."""
+Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""An interview's share of the tidy tables, as int64 arrays: its segments (theme, segment
+number, participant), the words inside them (theme, participant, words) and the attributed
+speech (participant, words)."""
 
-_interview_cache: dict[tuple[str, int], tuple[object, InterviewRows]] = {}
-"""Per interview, the tidy rows and every input they were computed from (texts included), so a
-hit is exact: an edit, a coding, a theme's codes or an attribution changes the key."""
-_CACHE_INTERVIEWS = 4000
+ROWS_FORMAT = 2
+"""Part of every kept row's key and the first number of its blob: change it whenever
+``_interview_rows`` computes differently or the blob's layout changes."""
+_MEMORY = "longitudinal rows"
+
+Kept = tuple[int, str, dict[int, int], Rows]
+"""An interview's rows with what they were computed for: its version, the whole theme
+membership (hashed), and each theme's own code set (hashed) — so after a code moves, the rows of
+the themes whose codes did not change are reused."""
 
 
-def forget_cached_rows() -> None:
-    """Drop every interview's remembered rows (the next ``collect`` reads everything afresh)."""
-    _interview_cache.clear()
+def forget_cached_rows(project: Project) -> None:
+    """Drop the rows this handle remembers (the next ``collect`` reads what the project keeps,
+    as the first read after opening it does)."""
+    project.remembered.pop(_MEMORY, None)
 
 
-def _remember(where: tuple[str, int], key: object, rows: InterviewRows) -> None:
-    _interview_cache.pop(where, None)
-    _interview_cache[where] = (key, rows)
-    while len(_interview_cache) > _CACHE_INTERVIEWS:
-        del _interview_cache[next(iter(_interview_cache))]
+def _digest(value: object) -> bytes:
+    return hashlib.sha256(repr((ROWS_FORMAT, value)).encode()).digest()
+
+
+def _inputs_key(codes_of: dict[int, set[int]]) -> str:
+    """What every interview's rows depend on besides the interview itself: theme membership."""
+    return _digest(sorted((tid, sorted(cids)) for tid, cids in codes_of.items())).hex()
+
+
+def _theme_keys(codes_of: dict[int, set[int]]) -> dict[int, int]:
+    """Per theme, its code set hashed (a theme's rows depend on nothing else of the themes)."""
+    return {
+        tid: int.from_bytes(_digest(sorted(cids))[:8], "little", signed=True)
+        for tid, cids in codes_of.items()
+    }
+
+
+def _current_rows(
+    project: Project,
+    s: Any,
+    coded: list[int],
+    versions: dict[int, int],
+    codes_of: dict[int, set[int]],
+    interviews: dict[int, InterviewFacts],
+    people: dict[int, Person],
+) -> tuple[dict[int, Rows], dict[int, Kept]]:
+    """Each coded interview's rows: remembered by this handle, else kept in the project, else
+    computed (and returned as ``fresh`` to be kept) — always for the interview's current
+    version, so a reused row is exact. Rows kept for another theme membership are reused theme
+    by theme: only the themes whose codes changed are computed again."""
+    inputs = _inputs_key(codes_of)
+    keys = _theme_keys(codes_of)
+    memory: dict[int, Kept] = project.remembered.setdefault(_MEMORY, {})
+    found: dict[int, Rows] = {}
+    earlier: dict[int, Kept] = {}  # this version, another membership
+    wanted = []
+    for iid in coded:
+        hit = memory.get(iid)
+        if hit is not None and hit[0] == versions.get(iid):
+            if hit[1] == inputs:
+                found[iid] = hit[3]
+                continue
+            earlier[iid] = hit
+        wanted.append(iid)
+    for chunk in _chunks([iid for iid in wanted if iid not in earlier]):
+        stmt = select(
+            analysis_rows.c.interview_id,
+            analysis_rows.c.version,
+            analysis_rows.c.inputs,
+            analysis_rows.c.rows,
+        ).where(analysis_rows.c.interview_id.in_(chunk))
+        for iid, version, their_inputs, blob in _bare_rows(s, stmt):
+            unpacked = _unpack(bytes(blob))
+            if version != versions.get(iid) or unpacked is None:
+                continue
+            kept_ = (version, their_inputs, *unpacked)
+            if their_inputs == inputs:
+                found[iid] = kept_[3]
+                memory[iid] = kept_
+            else:
+                earlier[iid] = kept_
+    wanted = [iid for iid in wanted if iid not in found]
+    fresh: dict[int, Kept] = {}
+    if not wanted:
+        return found, fresh
+    needs: dict[int, list[int]] = {}
+    for iid in wanted:
+        before = earlier.get(iid)
+        same = {t for t, k in before[2].items() if keys.get(t) == k} if before else set()
+        needs[iid] = [t for t in codes_of if t not in same]
+    codes = {c for iid in wanted for t in needs[iid] for c in codes_of[t]}
+    computed = _computed_rows(s, needs, _codings(s, wanted, codes), codes_of, interviews, people)
+    for iid in wanted:
+        rows = computed[iid]
+        before = earlier.get(iid)
+        if before is not None:
+            rows = _joined(before[3], rows, set(codes_of) - set(needs[iid]))
+        found[iid] = rows
+        if iid in versions:  # none only for a project the triggers have not reached
+            memory[iid] = fresh[iid] = (versions[iid], inputs, keys, rows)
+    return found, fresh
+
+
+def _joined(before: Rows, computed: Rows, reused: set[int]) -> Rows:
+    """The rows of the ``reused`` themes from ``before`` and the rest from ``computed`` (whose
+    speech rows are the interview's own, the same whichever themes)."""
+    ids = np.array(sorted(reused), dtype=np.int64)
+    return (
+        np.concatenate((before[0][np.isin(before[0][:, 0], ids)], computed[0])),
+        np.concatenate((before[1][np.isin(before[1][:, 0], ids)], computed[1])),
+        computed[2],
+    )
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    return (ids[i : i + size] for i in range(0, len(ids), size))
+
+
+def _codings(
+    s: Any, interview_ids: list[int], codes: set[int]
+) -> dict[int, list[tuple[int, int, int, int, int]]]:
+    """The interviews' codings of the given codes (in no particular order: segments are
+    merged from sorted spans)."""
+    codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
+    if not codes:
+        return codings
+    for chunk in _chunks(interview_ids):
+        stmt = select(
+            Coding.interview_id,
+            Coding.code_id,
+            Coding.start_utterance_id,
+            Coding.start_offset,
+            Coding.end_utterance_id,
+            Coding.end_offset,
+        ).where(Coding.interview_id.in_(chunk), Coding.code_id.in_(sorted(codes)))
+        for iid, code_id, su, so, eu, eo in _bare_rows(s, stmt):
+            codings.setdefault(iid, []).append((code_id, su, so, eu, eo))
+    return codings
+
+
+def _computed_rows(
+    s: Any,
+    needs: dict[int, list[int]],
+    codings: dict[int, list[tuple[int, int, int, int, int]]],
+    codes_of: dict[int, set[int]],
+    interviews: dict[int, InterviewFacts],
+    people: dict[int, Person],
+) -> dict[int, Rows]:
+    """The rows of the given interviews for the given themes (and their attributed speech).
+    Only the texts of utterances that one of those themes' codings reaches are read: the others
+    stand in as empty, which moves later positions but no segment and no word inside one (no
+    segment crosses them; each still has its own line)."""
+    done = {iid: _NO_ROWS for iid in needs}
+    utterances = _utterance_facts(s, list(needs))
+    wanted: dict[int, tuple[dict[int, set[int]], list[tuple[int, int, int, int, int]]]] = {}
+    reached: list[int] = []
+    for iid, facts in utterances.items():
+        themes = {t: codes_of[t] for t in needs[iid] if t in codes_of}
+        codes = set().union(*themes.values()) if themes else set()
+        own = [c for c in codings.get(iid, []) if c[0] in codes]
+        if own:  # every utterance from a coding's first to its last
+            ids = np.array([u[0] for u in facts], dtype=np.int64)
+            order = np.argsort(ids)
+            ends = np.array([(c[1], c[3]) for c in own], dtype=np.int64)
+            at = np.minimum(np.searchsorted(ids, ends, sorter=order), len(ids) - 1)
+            placed = (ids[order[at]] == ends).all(axis=1)
+            first, last = order[at[placed]].min(axis=1), order[at[placed]].max(axis=1)
+            mark = np.zeros(len(facts) + 1, dtype=np.int64)
+            np.add.at(mark, first, 1)
+            np.add.at(mark, last + 1, -1)
+            reached += ids[np.cumsum(mark[:-1]) > 0].tolist()
+        wanted[iid] = (themes, own)
+    total = sum(len(facts) for facts in utterances.values())
+    texts = _texts(s, list(utterances), reached, every=2 * len(reached) >= total)
+    for iid, facts in utterances.items():
+        themes, own = wanted[iid]
+        rows = tuple((u[0], texts.get(u[0], ""), u[1], u[2], u[3]) for u in facts)
+        interviewers = frozenset(
+            pid for pid, role in interviews[iid].roles.items() if role == "interviewer"
+        )
+        done[iid] = _interview_rows(rows, interviewers, themes, own, people)
+    return done
+
+
+_NO_ROWS: Rows = (
+    np.zeros((0, 3), dtype=np.int64),
+    np.zeros((0, 3), dtype=np.int64),
+    np.zeros((0, 2), dtype=np.int64),
+)
+
+
+def _pack(keys: dict[int, int], rows: Rows) -> bytes:
+    """One int64 array: the format, the counts, (theme, code-set hash) pairs, then the rows."""
+    head = [ROWS_FORMAT, len(keys), len(rows[0]), len(rows[1]), len(rows[2])]
+    pairs = [x for pair in sorted(keys.items()) for x in pair]
+    arrays = (np.array(head + pairs, dtype=np.int64), *rows)
+    return b"".join(np.ascontiguousarray(a, dtype="<i8").tobytes() for a in arrays)
+
+
+def _unpack(blob: bytes) -> tuple[dict[int, int], Rows] | None:
+    """What ``_pack`` made, or None for a blob of another format."""
+    flat = np.frombuffer(blob, dtype="<i8").astype(np.int64)
+    if len(flat) < 5 or int(flat[0]) != ROWS_FORMAT:
+        return None
+    n_keys, n_seg, n_words, n_speech = flat[1:5].tolist()
+    at = 5 + 2 * n_keys
+    pairs = flat[5:at].tolist()
+    keys = dict(zip(pairs[0::2], pairs[1::2], strict=True))
+    seg_end = at + 3 * n_seg
+    words_end = seg_end + 3 * n_words
+    return keys, (
+        flat[at:seg_end].reshape(n_seg, 3),
+        flat[seg_end:words_end].reshape(n_words, 3),
+        flat[words_end : words_end + 2 * n_speech].reshape(n_speech, 2),
+    )
+
+
+def _keep(project: Project, fresh: dict[int, Kept]) -> None:
+    """Keep freshly computed rows in the project for the next handle (the first read after
+    opening). Best effort, never waiting long: a read-only project, a busy writer or a
+    concurrent change only means the rows are computed again next time."""
+    values = [
+        {"interview_id": iid, "version": version, "inputs": inputs, "rows": _pack(keys, rows)}
+        for iid, (version, inputs, keys, rows) in fresh.items()
+    ]
+    with project.engine.connect() as conn:
+        if project.is_sqlite:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {_KEEP_WAIT_MS}")
+            conn.commit()
+        try:
+            with conn.begin():
+                if not project.is_sqlite:  # derived rows: wait briefly for locks, not for the disk
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_KEEP_WAIT_MS}")
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                for chunk in _chunks(list(fresh)):
+                    conn.execute(
+                        delete(analysis_rows).where(analysis_rows.c.interview_id.in_(chunk))
+                    )
+                for start in range(0, len(values), 100):
+                    conn.execute(insert(analysis_rows), values[start : start + 100])
+        except DBAPIError:
+            pass
+        finally:
+            if project.is_sqlite:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.commit()
+
+
+_KEEP_WAIT_MS = 200
+
+
+def _frames(rows: list[tuple[int, Rows]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three tidy tables from the interviews' rows, in interview order."""
+
+    def frame(part: int, columns: list[str]) -> pd.DataFrame:
+        arrays = [r[part] for _, r in rows]
+        width = len(columns) - 1
+        ids = np.repeat(
+            np.array([iid for iid, _ in rows], dtype=np.int64), [len(a) for a in arrays]
+        )
+        stacked = np.concatenate(arrays) if arrays else np.zeros((0, width), dtype=np.int64)
+        own = [c for c in columns if c != "interview"]
+        table = {c: ids if c == "interview" else stacked[:, own.index(c)] for c in columns}
+        return pd.DataFrame(table, copy=False)
+
+    return (
+        frame(0, ["theme", "interview", "segment", "participant"]),
+        frame(1, ["theme", "interview", "participant", "words"]),
+        frame(2, ["interview", "participant", "words"]),
+    )
 
 
 def _bare_rows(s: Any, stmt: ClauseElement) -> list[tuple[Any, ...]]:
@@ -311,16 +551,18 @@ def _bare_rows(s: Any, stmt: ClauseElement) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def _utterances(s: Any, interview_ids: list[int]) -> Iterable[tuple[int, tuple[Utterance, ...]]]:
-    """The coded interviews' utterances, a few queries in all (bare rows, no ORM objects)."""
-    wanted = sorted(interview_ids)
-    for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+def _utterance_facts(
+    s: Any, interview_ids: list[int]
+) -> dict[int, list[tuple[int, int | None, int | None, int]]]:
+    """Per interview, its utterances in order: id, speaker, whom it renders, word count (bare
+    rows, no text)."""
+    found: dict[int, list[tuple[int, int | None, int | None, int]]] = {}
+    for chunk in _chunks(sorted(interview_ids)):
         result = _bare_rows(
             s,
             select(
                 UtteranceRow.interview_id,
                 UtteranceRow.id,
-                UtteranceRow.text,
                 UtteranceRow.speaker_id,
                 UtteranceRow.renders_id,
                 UtteranceRow.word_count,
@@ -329,22 +571,38 @@ def _utterances(s: Any, interview_ids: list[int]) -> Iterable[tuple[int, tuple[U
             .order_by(UtteranceRow.interview_id, UtteranceRow.position),
         )
         for iid, group in itertools.groupby(result, key=lambda r: r[0]):
-            yield iid, tuple((r[1], r[2], r[3], r[4], r[5]) for r in group)
+            found[iid] = [(r[1], r[2], r[3], r[4]) for r in group]
+    return found
+
+
+def _texts(s: Any, interview_ids: list[int], ids: list[int], *, every: bool) -> dict[int, str]:
+    """The texts of utterances ``ids``: with ``every`` (most of them), all the interviews'
+    texts in a few queries; else those utterances alone."""
+    texts: dict[int, str] = {}
+    if every:
+        for chunk in _chunks(sorted(interview_ids)):
+            stmt = select(UtteranceRow.id, UtteranceRow.text).where(
+                UtteranceRow.interview_id.in_(chunk)
+            )
+            texts.update(_bare_rows(s, stmt))
+        return texts
+    for chunk in _chunks(sorted(ids), 2000):
+        stmt = select(UtteranceRow.id, UtteranceRow.text).where(UtteranceRow.id.in_(chunk))
+        texts.update(_bare_rows(s, stmt))
+    return texts
 
 
 def _interview_rows(
-    interview_id: int,
     rows: tuple[Utterance, ...],
     interviewers: frozenset[int],
     codes_of: dict[int, set[int]],
     codings: list[tuple[int, int, int, int, int]],
     people: dict[int, Person],
-) -> InterviewRows:
+) -> Rows:
     texts = [r[1] for r in rows]
     counts = [r[4] for r in rows]
     lengths = [len(t) for t in texts]
     starts = utterance_starts(lengths)
-    index = {r[0]: i for i, r in enumerate(rows)}
 
     # Attribution (DESIGN.md): never an interviewer; a rendering counts for the person rendered.
     owner: list[int | None] = []
@@ -355,33 +613,19 @@ def _interview_rows(
     for who, n in zip(owner, counts, strict=True):
         if who is not None:
             spoken[who] = spoken.get(who, 0) + n
-    speech_rows = [(interview_id, pid, n) for pid, n in spoken.items()]
+    speech = np.array(list(spoken.items()), dtype=np.int64).reshape(len(spoken), 2)
 
-    # A snapshot's coding on an utterance merged away since cannot be placed: it is left out.
-    by_code: dict[int, list[tuple[int, int]]] = {}
-    for code_id, su, so, eu, eo in codings:
-        if su in index and eu in index:
-            by_code.setdefault(code_id, []).append((starts[index[su]] + so, starts[index[eu]] + eo))
-    # Every theme's segments (its codes' codings merged where they overlap), numbered per theme.
-    seg_theme: list[int] = []
-    seg_number: list[int] = []
-    seg_spans: list[tuple[int, int]] = []
-    for theme_id, code_ids in codes_of.items():
-        merged = _merge(span for cid in code_ids for span in by_code.get(cid, ()))
-        seg_theme += [theme_id] * len(merged)
-        seg_number += range(len(merged))
-        seg_spans += merged
-    if not seg_spans:
-        return [], [], speech_rows
+    spans = _theme_segments(rows, starts, codes_of, codings)
+    if spans is None:
+        return _NO_ROWS[0], _NO_ROWS[1], speech
+    seg_theme, seg_number, seg_from, seg_to = spans
     # Each segment cut at utterance edges, one piece per utterance it touches, all at once.
     at = np.array(starts, dtype=np.int64)
     ends = at + np.array(lengths, dtype=np.int64)
     whose = np.array([-1 if o is None else o for o in owner], dtype=np.int64)
-    spans_ = np.array(seg_spans, dtype=np.int64)
-    seg_from, seg_to = spans_[:, 0], spans_[:, 1]
     first_utterance = np.searchsorted(at, seg_from, side="right") - 1
     touched = np.searchsorted(at, seg_to - 1, side="right") - first_utterance
-    piece = np.repeat(np.arange(len(seg_spans)), touched)
+    piece = np.repeat(np.arange(len(seg_from)), touched)
     utterance = (
         first_utterance[piece]
         + np.arange(len(piece))
@@ -393,10 +637,8 @@ def _interview_rows(
 
     # Segments: each attributed participant once per segment.
     width = int(pid.max()) + 1 if len(pid) else 1
-    once = np.unique(piece * width + pid).tolist()
-    seg_rows = [
-        (seg_theme[k // width], interview_id, seg_number[k // width], k % width) for k in once
-    ]
+    once = np.unique(piece * width + pid)
+    segments = np.column_stack((seg_theme[once // width], seg_number[once // width], once % width))
     # Words wholly inside each piece, summed per theme and participant.
     lo = np.maximum(seg_from[piece], at[utterance])
     hi = np.minimum(seg_to[piece], ends[utterance])
@@ -404,14 +646,68 @@ def _interview_rows(
     found = np.searchsorted(word_ends, hi, side="right") - np.searchsorted(word_starts, lo)
     found = np.where(lo < hi, np.maximum(found, 0), 0)
     keep = found > 0
-    theme_of_piece = np.array(seg_theme, dtype=np.int64)[piece[keep]]
-    inside: dict[tuple[int, int], int] = {}
-    for theme_id, who, n in zip(
-        theme_of_piece.tolist(), pid[keep].tolist(), found[keep].tolist(), strict=True
-    ):
-        inside[(theme_id, who)] = inside.get((theme_id, who), 0) + n
-    word_rows = [(theme_id, interview_id, who, n) for (theme_id, who), n in inside.items()]
-    return seg_rows, word_rows, speech_rows
+    pair, inverse = np.unique(seg_theme[piece[keep]] * width + pid[keep], return_inverse=True)
+    totals = np.bincount(inverse.ravel(), weights=found[keep], minlength=len(pair))
+    words = np.column_stack((pair // width, pair % width, totals.astype(np.int64)))
+    return segments, words, speech
+
+
+def _theme_segments(
+    rows: tuple[Utterance, ...],
+    starts: list[int],
+    codes_of: dict[int, set[int]],
+    codings: list[tuple[int, int, int, int, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Every theme's segments in the interview: its codes' codings merged where they overlap
+    (spans that only touch stay apart, as ``_merge``), numbered per theme in text order — for
+    all themes at once. (theme, number, start, end) arrays, or None when there is none."""
+    members = sorted((cid, rank) for rank, cids in enumerate(codes_of.values()) for cid in cids)
+    if not codings or not members:
+        return None
+    theme_ids = np.array(list(codes_of), dtype=np.int64)
+    member_code = np.array([cid for cid, _ in members], dtype=np.int64)
+    member_rank = np.array([rank for _, rank in members], dtype=np.int64)
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    order = np.argsort(ids)
+    anchors = np.array(codings, dtype=np.int64).reshape(len(codings), 5)
+
+    def place(utterance_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.minimum(np.searchsorted(ids, utterance_ids, sorter=order), len(ids) - 1)
+        return order[at], ids[order[at]] == utterance_ids
+
+    # A snapshot's coding on an utterance merged away since cannot be placed: it is left out.
+    first, placed_first = place(anchors[:, 1])
+    last, placed_last = place(anchors[:, 3])
+    at = np.array(starts, dtype=np.int64)
+    placed = placed_first & placed_last
+    code = anchors[placed, 0]
+    span_from = at[first[placed]] + anchors[placed, 2]
+    span_to = at[last[placed]] + anchors[placed, 4]
+    # One entry per coding and theme its code sits in.
+    lo = np.searchsorted(member_code, code, side="left")
+    times = np.searchsorted(member_code, code, side="right") - lo
+    coding = np.repeat(np.arange(len(code)), times)
+    rank = member_rank[
+        np.repeat(lo, times) + np.arange(len(coding)) - np.repeat(np.cumsum(times) - times, times)
+    ]
+    if not len(rank):
+        return None
+    # Themes kept apart by an offset larger than any position, so one running maximum of the
+    # ends serves them all: a span opens a segment unless it starts before that maximum.
+    apart = int(max(span_from.max(), span_to.max())) + 2
+    key_from = rank * apart + span_from[coding]
+    key_to = rank * apart + span_to[coding]
+    order_ = np.lexsort((key_to, key_from))
+    key_from, key_to = key_from[order_], key_to[order_]
+    reach = np.maximum.accumulate(key_to)
+    opens = np.ones(len(key_from), dtype=bool)
+    opens[1:] = key_from[1:] >= reach[:-1]
+    first_of = np.flatnonzero(opens)
+    seg_rank = key_from[first_of] // apart
+    seg_from = key_from[first_of] - seg_rank * apart
+    seg_to = np.maximum.reduceat(key_to, first_of) - seg_rank * apart
+    number = np.arange(len(first_of)) - np.searchsorted(seg_rank, seg_rank, side="left")
+    return theme_ids[seg_rank], number, seg_from, seg_to
 
 
 @functools.cache
@@ -569,24 +865,56 @@ class Cell:
         return value
 
 
-def _by_unit(frame: pd.DataFrame, data: StudyData, all_units: list[Unit]) -> pd.DataFrame:
-    """``frame`` (rows per participant and interview) joined to the units those rows count for,
-    with the wave; for a member of several dyads, a dyad keeps only interviews about it."""
-    if frame.empty:
-        return frame.assign(unit=pd.Series(dtype="int64"), wave=pd.Series(dtype="object"))
-    membership = pd.DataFrame(
-        [(i, pid) for i, unit in enumerate(all_units) for pid in unit.members],
-        columns=["unit", "participant"],
+def _by_unit(
+    frame: pd.DataFrame, data: StudyData, all_units: list[Unit]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows of ``frame`` (rows per participant and interview) count for which unit, at
+    which wave: (row, unit, wave) index arrays, one entry per row and unit it counts for. Rows
+    of an interview without a wave count nowhere; for a member of several dyads, a dyad keeps
+    only interviews about it."""
+    none = np.zeros(0, dtype=np.int64)
+    if frame.empty or not all_units:
+        return none, none, none
+    facts = sorted(data.interviews.items())
+    interview_ids = np.array([iid for iid, _ in facts], dtype=np.int64)
+    wave_index = {w: i for i, w in enumerate(data.waves)}
+    wave_of = np.array(
+        [-1 if iv.wave is None else wave_index.get(iv.wave, -1) for _, iv in facts], dtype=np.int64
     )
-    joined = frame.merge(membership, on="participant")
-    joined["wave"] = joined["interview"].map({iid: iv.wave for iid, iv in data.interviews.items()})
-    dyad_units = {i: u.dyad_id for i, u in enumerate(all_units) if u.dyad_id is not None}
+    dyad_of = np.array([-1 if iv.dyad_id is None else iv.dyad_id for _, iv in facts])
+    pairs = sorted((pid, u) for u, unit in enumerate(all_units) for pid in unit.members)
+    member = np.array([pid for pid, _ in pairs], dtype=np.int64)
+    unit_of_member = np.array([u for _, u in pairs], dtype=np.int64)
+
+    who = frame["participant"].to_numpy(dtype=np.int64)
+    lo = np.searchsorted(member, who, side="left")
+    times = np.searchsorted(member, who, side="right") - lo
+    row = np.repeat(np.arange(len(who)), times)
+    unit = unit_of_member[
+        np.repeat(lo, times) + np.arange(len(row)) - np.repeat(np.cumsum(times) - times, times)
+    ]
+    at = np.searchsorted(interview_ids, frame["interview"].to_numpy(dtype=np.int64))[row]
+    wave = wave_of[at]
+    keep = wave >= 0
     several = [pid for pid, dyads in data.member_of.items() if len(dyads) > 1]
-    if dyad_units and several and not joined.empty:  # ``_allowed``, for every row at once
-        about = joined["interview"].map({iid: iv.dyad_id for iid, iv in data.interviews.items()})
-        checked = joined["unit"].isin(list(dyad_units)) & joined["participant"].isin(several)
-        joined = joined[~checked | (about == joined["unit"].map(dyad_units))]
-    return joined
+    dyad_of_unit = np.array([-1 if u.dyad_id is None else u.dyad_id for u in all_units])
+    if several and (dyad_of_unit >= 0).any():  # ``_allowed``, for every row at once
+        checked = (dyad_of_unit[unit] >= 0) & np.isin(who[row], several)
+        keep &= ~checked | (dyad_of[at] == dyad_of_unit[unit])
+    return row[keep], unit[keep], wave[keep]
+
+
+def _distinct(*columns: np.ndarray) -> np.ndarray:
+    """The positions of the first of each distinct combination of ``columns`` (equal lengths)."""
+    if not len(columns[0]):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort(columns[::-1])
+    repeated = np.zeros(len(order), dtype=bool)  # the same combination as the one before
+    repeated[1:] = True
+    for column in columns:
+        ordered = column[order]
+        repeated[1:] &= ordered[1:] == ordered[:-1]
+    return order[~repeated]
 
 
 def cells(data: StudyData, by: str, *, include_unconsented: bool = False) -> list[Cell]:
@@ -595,65 +923,100 @@ def cells(data: StudyData, by: str, *, include_unconsented: bool = False) -> lis
 
 
 def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool) -> list[Cell]:
-    """The cells of the given units. The measures come from grouped sums over the tidy tables;
-    the loop below only looks up."""
-    segs = _by_unit(data.segments, data, all_units)
-    inside = _by_unit(data.theme_words, data, all_units)
-    spoken = _by_unit(data.speech, data, all_units)
-    keys = ["unit", "theme", "wave"]
-    n_segments = (
-        segs.drop_duplicates([*keys, "interview", "segment"]).groupby(keys).size().to_dict()
-        if not segs.empty
-        else {}
-    )
-    voices: dict[tuple[int, int, str], set[int]] = {}
-    if not segs.empty:
-        for key in zip(
-            segs["unit"].tolist(),
-            segs["theme"].tolist(),
-            segs["wave"].tolist(),
-            segs["participant"].tolist(),
-            strict=True,
-        ):
-            voices.setdefault(key[:3], set()).add(key[3])
-    words_in = inside.groupby(keys)["words"].sum().to_dict() if not inside.empty else {}
-    words_all = (
-        spoken.groupby(["unit", "wave"])["words"].sum().to_dict() if not spoken.empty else {}
-    )
+    """The cells of the given units. The measures are counted for every cell at once (numpy,
+    over the tidy tables); the loop below only looks up."""
+    theme_ids = list(data.themes)
+    n_units, n_themes, n_waves = len(all_units), len(theme_ids), len(data.waves)
+    n_cells = n_units * n_themes * n_waves
+    sorted_themes = np.array(sorted(theme_ids), dtype=np.int64)
+    theme_rank = np.array([theme_ids.index(t) for t in sorted_themes.tolist()], dtype=np.int64)
 
+    def cell_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (of ``frame``, by unit) and the cell each counts for: (unit, theme, wave)."""
+        row, unit, wave = _by_unit(frame, data, all_units)
+        if not n_themes:
+            return row[:0], row[:0]
+        theme = frame["theme"].to_numpy(dtype=np.int64)[row]
+        at = np.minimum(np.searchsorted(sorted_themes, theme), n_themes - 1)
+        known = sorted_themes[at] == theme
+        cell = (unit * n_themes + theme_rank[at]) * n_waves + wave
+        return row[known], cell[known]
+
+    # Segments: each (interview, segment) once per cell; its voices: each participant once.
+    row, cell = cell_of(data.segments)
+    interview = data.segments["interview"].to_numpy(dtype=np.int64)[row]
+    number = data.segments["segment"].to_numpy(dtype=np.int64)[row]
+    who = data.segments["participant"].to_numpy(dtype=np.int64)[row]
+    n_segments = np.bincount(cell[_distinct(cell, interview, number)], minlength=n_cells)
+    heard = _distinct(cell, who)
+    n_voices = np.bincount(cell[heard], minlength=n_cells)
+    roles = {pid: p.role for pid, p in data.people.items()}
+    role_of_voice = [roles.get(pid) for pid in who[heard].tolist()]
+    clinician = np.bincount(
+        cell[heard],
+        weights=np.array([r == "clinician" for r in role_of_voice], dtype=float),
+        minlength=n_cells,
+    )
+    patient = np.bincount(
+        cell[heard],
+        weights=np.array([r == "patient" for r in role_of_voice], dtype=float),
+        minlength=n_cells,
+    )
+    # Words inside the theme's segments, and all attributed words of the unit at the wave.
+    row, cell = cell_of(data.theme_words)
+    words_in = np.bincount(
+        cell, weights=data.theme_words["words"].to_numpy(dtype=float)[row], minlength=n_cells
+    )
+    row, unit, wave = _by_unit(data.speech, data, all_units)
+    words_all = np.bincount(
+        unit * n_waves + wave,
+        weights=data.speech["words"].to_numpy(dtype=float)[row],
+        minlength=n_units * n_waves,
+    )
+    segments_l, voices_l = n_segments.tolist(), n_voices.tolist()
+    words_in_l, words_all_l = words_in.tolist(), words_all.tolist()
+    clinician_l, patient_l = (clinician > 0).tolist(), (patient > 0).tolist()
+
+    latest = [data.theme_latest_code.get(tid) for tid in theme_ids]
+    names = [data.themes[tid] for tid in theme_ids]
     result = []
-    for u, unit in enumerate(all_units):
-        for wave in data.waves:
-            missing = unit_missing(data, unit, wave, include_unconsented)
+    for u, unit_ in enumerate(all_units):
+        dyad = unit_.kind == "dyad"
+        at_wave = []
+        for w, wave_name in enumerate(data.waves):
+            missing = unit_missing(data, unit_, wave_name, include_unconsented)
             attributes = {
-                data.people[pid].key: data.wave_attributes[(pid, wave)]
-                for pid in unit.members
-                if (pid, wave) in data.wave_attributes and unit.kind in ("participant", "dyad")
+                data.people[pid].key: data.wave_attributes[(pid, wave_name)]
+                for pid in unit_.members
+                if (pid, wave_name) in data.wave_attributes
+                and unit_.kind in ("participant", "dyad")
             }
             # The earliest "marked coded" of the unit's interviews at the wave: a theme drifts
             # there when one of its codes is younger than that.
             earliest = min(
                 (
                     iv.coded_at
-                    for pid in unit.members
-                    for iv in data.interviews_of(pid, wave)
+                    for pid in unit_.members
+                    for iv in data.interviews_of(pid, wave_name)
                     if iv.status == "coded"
                     and iv.coded_at is not None
-                    and _allowed(data, unit, pid, iv.id)
+                    and _allowed(data, unit_, pid, iv.id)
                 ),
                 default=None,
             )
-            total = int(words_all.get((u, wave), 0))
-            for theme_id, theme in data.themes.items():
-                latest = data.theme_latest_code.get(theme_id)
-                drift = latest is not None and earliest is not None and earliest < latest
+            total = int(words_all_l[u * n_waves + w])
+            at_wave.append((wave_name, missing, attributes, earliest, total))
+        for t, theme in enumerate(names):
+            youngest = latest[t]
+            for w, (wave_name, missing, attributes, earliest, total) in enumerate(at_wave):
+                drift = youngest is not None and earliest is not None and earliest < youngest
                 if missing is not None:
-                    co = "incomplete" if unit.kind == "dyad" else None
+                    co = "incomplete" if dyad else None
                     result.append(
                         Cell(
                             theme,
-                            unit.name,
-                            wave,
+                            unit_.name,
+                            wave_name,
                             None,
                             None,
                             None,
@@ -665,35 +1028,36 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
                         )
                     )
                     continue
-                count = int(n_segments.get((u, theme_id, wave), 0))
-                heard = voices.get((u, theme_id, wave), set())
-                share = int(words_in.get((u, theme_id, wave), 0)) / total if total else 0.0
-                co = _cooccurrence(data, unit, heard) if unit.kind == "dyad" else None
+                c = (u * n_themes + t) * n_waves + w
+                count = segments_l[c]
+                share = int(words_in_l[c]) / total if total else 0.0
+                co = _cooccurrence(clinician_l[c], patient_l[c]) if dyad else None
                 result.append(
                     Cell(
                         theme,
-                        unit.name,
-                        wave,
+                        unit_.name,
+                        wave_name,
                         count,
                         share,
                         int(count > 0),
-                        len(heard),
+                        voices_l[c],
                         None,
                         co,
                         drift,
                         attributes,
                     )
                 )
-    order = {name: i for i, name in enumerate(data.themes.values())}
-    unit_order = {unit.name: i for i, unit in enumerate(all_units)}
-    wave_order = {w: i for i, w in enumerate(data.waves)}
-    result.sort(key=lambda c: (unit_order[c.unit], order[c.theme], wave_order[c.wave]))
+    unit_names = [unit.name for unit in all_units]
+    if len(set(unit_names)) < len(unit_names) or len(set(names)) < len(names):
+        # Built in unit, theme, wave order; a repeated name sorts as the code always has.
+        order = {name: i for i, name in enumerate(names)}
+        unit_order = {name: i for i, name in enumerate(unit_names)}
+        wave_order = {w: i for i, w in enumerate(data.waves)}
+        result.sort(key=lambda c: (unit_order[c.unit], order[c.theme], wave_order[c.wave]))
     return result
 
 
-def _cooccurrence(data: StudyData, unit: Unit, voices: set[int]) -> str:
-    roles = {data.people[p].role for p in voices}
-    clinician, patient = "clinician" in roles, "patient" in roles
+def _cooccurrence(clinician: bool, patient: bool) -> str:
     if clinician and patient:
         return "both_voice"
     if clinician:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select, text
 
 from workbench.domain.study import CheckReport
 from workbench.domain.text import search_tokens
-from workbench.storage.models import Coding, Interview, UtteranceRow
+from workbench.storage.models import Coding, Interview, UtteranceRow, interview_version
 from workbench.storage.project import Project, head_revision
 
 
@@ -76,8 +78,52 @@ def check_project(project: Project) -> CheckReport:
                 bad += 1
         if bad:
             problems.append(f"{bad} codings point outside their utterances")
+        problems += _version_problems(project, s)
         notes.append(
             f"{s.scalar(select(func.count()).select_from(UtteranceRow))} utterances, "
             f"{s.scalar(select(func.count()).select_from(Coding))} codings checked"
         )
     return CheckReport(sound=not problems, problems=tuple(problems), notes=tuple(notes))
+
+
+VERSION_TRIGGERS = (
+    "interview_version_new",
+    "utterance_version_insert",
+    "utterance_version_delete",
+    "utterance_version_update",
+    "coding_version_insert",
+    "coding_version_delete",
+    "coding_version_update",
+    "interview_participant_version_insert",
+    "interview_participant_version_delete",
+    "interview_participant_version_update",
+)
+"""The triggers of migration 0005 on SQLite (PostgreSQL joins insert and delete in one)."""
+
+
+def _version_problems(project: Project, s: Any) -> list[str]:
+    """Interview versions (0005) are kept by triggers; without them the longitudinal tables
+    could reuse counts an edit has made stale."""
+    if project.is_sqlite:
+        expected = set(VERSION_TRIGGERS)
+        found = set(s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+    else:
+        expected = {
+            name.replace("_insert", "_insert_delete")
+            for name in VERSION_TRIGGERS
+            if not name.endswith("_delete")
+        }
+        found = set(s.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")))
+    problems = [
+        f"trigger {name} is missing: interview versions are not kept"
+        for name in sorted(expected - found)
+    ]
+    unversioned = s.scalar(
+        select(func.count())
+        .select_from(Interview)
+        .outerjoin(interview_version, interview_version.c.interview_id == Interview.id)
+        .where(interview_version.c.version.is_(None))
+    )
+    if unversioned:
+        problems.append(f"{unversioned} interviews have no version")
+    return problems

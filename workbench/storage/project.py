@@ -128,6 +128,10 @@ class Project:
     path: Path | None
     coder_name: str
     warnings: list[str] = field(default_factory=list)
+    remembered: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """What the analysis derived from this project and reuses while this handle is open, keyed
+    by the database's own interview versions (so no change is missed). Never outlives the
+    handle: a file put back from a backup at the same place starts afresh."""
 
     @property
     def is_sqlite(self) -> bool:

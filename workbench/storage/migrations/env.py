@@ -10,8 +10,16 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reachable by running alembic by hand
     raise RuntimeError("run migrations through workbench.storage, not the alembic command")
 
-# Full-text index structures made by hand in the migrations, one per database: not ORM columns.
-_SEARCH_INDEX_OBJECTS = {"utterance_fts", "search_vector", "ix_utterance_search"}
+# Full-text index structures made by hand in the migrations, one per database: not ORM columns;
+# and the interview versions with the rows derived per version (0005), kept by triggers.
+_SEARCH_INDEX_OBJECTS = {
+    "utterance_fts",
+    "search_vector",
+    "ix_utterance_search",
+    "interview_version",
+    "analysis_rows",
+    "analysis_clock",
+}
 
 
 def _include_object(
