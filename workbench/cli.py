@@ -655,6 +655,29 @@ def cmd_theme(args: argparse.Namespace) -> None:
                 project, args.name, args.new_name, args.code, rationale=args.why, coder=args.coder
             )
             print(f"split off {info.name} with {len(info.codes)} codes")
+        elif action == "move":
+            if (args.under is None) == (not args.top):
+                raise CommandError(
+                    "say where it goes: --under THEME, or --top for a theme of its own"
+                )
+            info, _ = themes.move_theme(
+                project,
+                args.name,
+                args.under,
+                before=args.before,
+                rationale=args.why,
+                coder=args.coder,
+            )
+            where = f"a subtheme of {info.parent}" if info.parent else "a theme of its own"
+            print(f"{info.name}: {where}")
+        elif action == "order":
+            steps = (args.down or 0) - (args.up or 0)
+            if args.before is not None and steps:
+                raise CommandError("give --before or --up/--down, not both")
+            change = themes.reorder_theme(
+                project, args.name, before=args.before, steps=steps, coder=args.coder
+            )
+            print(change.description)
         elif action == "history":
             events = themes.theme_history(project, args.name)
             if args.json:
@@ -1293,6 +1316,19 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("new_name")
     p.add_argument("--code", action="append", required=True)
     p.add_argument("--why")
+    p = command(
+        "move", cmd_theme, "make a theme a subtheme, or a theme again", json_=False, parent=theme
+    )
+    p.add_argument("name")
+    p.add_argument("--under", help="the theme it becomes a subtheme of")
+    p.add_argument("--top", action="store_true", help="a theme of its own again")
+    p.add_argument("--before", help="placed just before this sibling (default: last)")
+    p.add_argument("--why")
+    p = command("order", cmd_theme, "move a theme among its siblings", json_=False, parent=theme)
+    p.add_argument("name")
+    p.add_argument("--before", help="just before this sibling")
+    p.add_argument("--up", type=int, help="this many places up")
+    p.add_argument("--down", type=int, help="this many places down")
     p = command("history", cmd_theme, "merges, splits, renames, code moves", parent=theme)
     p.add_argument("name", nargs="?")
 

@@ -134,6 +134,36 @@ def test_cli_theme_workflow(tmp_path: Path, capsys) -> None:
     assert [h["rationale"] for h in history][:2] == ["both about nights", "checked against data"]
 
 
+def test_nesting_and_order_from_the_command_line(tmp_path: Path, capsys) -> None:
+    path = str(tmp_path / "t.dyad")
+    for args in (
+        ["new", path],
+        ["theme", "add", path, "A"],
+        ["theme", "add", path, "B"],
+        ["theme", "add", path, "C"],
+        ["theme", "move", path, "C", "--under", "A", "--why", "a facet of A"],
+        ["theme", "order", path, "B", "--up", "1"],
+    ):
+        assert main(args) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["themes", "list", path, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(t["name"], t["parent"]) for t in listed] == [("B", None), ("A", None), ("C", "A")]
+    assert main(["theme", "history", path, "C", "--json"]) == 0
+    assert [h["rationale"] for h in json.loads(capsys.readouterr().out)][-1] == "a facet of A"
+    # A circle is refused with its reason; a move needs to say where.
+    assert main(["theme", "move", path, "A", "--under", "C"]) != 0
+    assert "circle" in capsys.readouterr().err
+    assert main(["theme", "move", path, "C"]) != 0
+    assert "--under THEME, or --top" in capsys.readouterr().err
+    assert main(["theme", "move", path, "C", "--top"]) == 0
+    assert "a theme of its own" in capsys.readouterr().out
+    assert main(["undo", path]) == 0
+    capsys.readouterr()
+    assert main(["themes", "list", path, "--json"]) == 0
+    assert {t["name"]: t["parent"] for t in json.loads(capsys.readouterr().out)}["C"] == "A"
+
+
 def test_a_snapshot_rebuilds_the_earlier_tables(themed: Project, capsys) -> None:
     from workbench.analysis.longitudinal import trajectories
     from workbench.coding.snapshots import take_snapshot
