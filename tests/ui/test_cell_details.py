@@ -183,3 +183,24 @@ def test_the_detail_panes_open_on_the_first_observed_cell(
     assert heatmap.details.title.text() == CELL_HINT
     window.mode_actions[2].trigger()
     assert window.timeline.details.title.text() in (DOT_HINT, CELL_HINT)
+
+
+def test_the_timeline_follows_the_dark_theme_on_screen_and_exports_on_white(
+    qtbot, tmp_path: Path, demo_like: Path
+) -> None:
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtWidgets import QApplication
+
+    from workbench.ui import theme
+
+    view = _window(qtbot, tmp_path, demo_like, 2).timeline
+    app = QApplication.instance()
+    theme.apply(app, theme.DARK)
+    try:
+        shown = view.canvas.grab().toImage()
+        assert QColor(shown.pixel(3, 3)) == QColor(theme.DARK.base)
+        exported = QImage(str(view.export_chart(tmp_path / "lanes.png")))
+        assert QColor(exported.pixel(3, 3)) == QColor("white")
+    finally:
+        theme.apply(app, theme.LIGHT)
+    assert QColor(view.canvas.grab().toImage().pixel(3, 3)) == QColor(theme.LIGHT.base)

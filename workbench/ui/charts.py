@@ -77,11 +77,18 @@ def choose_chart_file(parent: QWidget, suggested: str) -> Path | None:
     return path
 
 
-def hatch(painter: QPainter, rect: QRectF, colour: QColor, *, radius: float = 0) -> None:
+def hatch(
+    painter: QPainter,
+    rect: QRectF,
+    colour: QColor,
+    *,
+    radius: float = 0,
+    fill: QColor | None = None,
+) -> None:
     """A missing wave: diagonal lines cut to the box by hand (SVG drops clip paths)."""
     painter.save()
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#f6f7f9"))
+    painter.setBrush(fill if fill is not None else QColor("#f6f7f9"))
     painter.drawRoundedRect(rect, radius, radius)
     painter.setPen(QPen(colour, 1))
     inner = rect.adjusted(1.5, 1.5, -1.5, -1.5)

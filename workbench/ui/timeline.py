@@ -26,6 +26,7 @@ from workbench.analysis.longitudinal import Timeline, dyad_timeline
 from workbench.coding.study import list_dyads
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
+from workbench.ui import theme as house
 from workbench.ui.cell_details import CellDetails, missing_words
 from workbench.ui.charts import choose_chart_file, hatch, save_chart
 
@@ -87,15 +88,19 @@ class TimelineCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("white"))
-        self.paint(painter)
+        ink = house.current()
+        painter.fillRect(self.rect(), QColor(ink.base))
+        self.paint(painter, ink)
         painter.end()
 
-    def paint(self, painter: QPainter) -> None:
-        """Draw the timeline at the canvas's size: on screen, or into an exported chart."""
+    def paint(self, painter: QPainter, ink: house.Theme = house.LIGHT) -> None:
+        """Draw the timeline at the canvas's size: on screen (in the window's light or dark
+        colours), or into an exported chart (light: a manuscript page is white)."""
         t = self.timeline
+        dark = ink.name == "dark"
+        strong, muted = QColor(ink.text), QColor(ink.muted)
         if t is None:
-            painter.setPen(QColor("#6b7280"))
+            painter.setPen(muted)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Choose a dyad")
             return
         bold = QFont(self.font())
@@ -104,7 +109,7 @@ class TimelineCanvas(QWidget):
         small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
         # Header: waves, then each member's per-wave scores.
         painter.setFont(bold)
-        painter.setPen(QColor("#374151"))
+        painter.setPen(strong)
         for w, wave in enumerate(t.waves):
             left, width = self._column(w)
             painter.drawText(QRectF(left, 6, width, 22), Qt.AlignmentFlag.AlignCenter, wave)
@@ -117,7 +122,7 @@ class TimelineCanvas(QWidget):
                 Qt.AlignmentFlag.AlignLeft,
                 f"{member} ({role}) scores",
             )
-            painter.setPen(QColor("#4b5563"))
+            painter.setPen(muted)
             for w, wave in enumerate(t.waves):
                 values = t.attributes.get((member, wave), {})
                 left, width = self._column(w)
@@ -126,13 +131,13 @@ class TimelineCanvas(QWidget):
         top_value = max((c.segments or 0 for c in t.lanes.values()), default=1) or 1
         for i, theme in enumerate(t.themes):
             first = self._lane_rect(i, 0, 0)
-            painter.setPen(QColor("#e5e7eb"))
+            painter.setPen(QColor(ink.border))
             painter.drawLine(
                 QPointF(8, first.top() - THEME_GAP / 2),
                 QPointF(self.width() - 8, first.top() - THEME_GAP / 2),
             )
             painter.setFont(bold)
-            painter.setPen(QColor("#1f2937"))
+            painter.setPen(strong)
             painter.drawText(
                 QRectF(8, first.top(), LABEL_W - 16, LANE_H * len(t.members)),
                 Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
@@ -161,19 +166,21 @@ class TimelineCanvas(QWidget):
                         painter.drawRoundedRect(ring, 7, 7)
                     if cell is None or cell.segments is None:
                         # A missing wave says why, in words: unlike a zero, nothing was observed.
-                        hatch(painter, missing, QColor("#cbd5e1"), radius=4)
+                        lines = QColor("#4b5563" if dark else "#cbd5e1")
+                        hatch(painter, missing, lines, radius=4, fill=QColor(ink.gutter))
                         why = missing_words(cell.missing) if cell and cell.missing else "missing"
-                        painter.setPen(QColor("#4b5563"))
                         text = painter.fontMetrics().elidedText(
                             why, Qt.TextElideMode.ElideRight, int(missing.width()) - 10
                         )
                         advance = painter.fontMetrics().horizontalAdvance(text)
                         pill = QRectF(0, 0, advance + 10, missing.height() - 2)
                         pill.moveCenter(missing.center())
-                        painter.setBrush(QColor(246, 247, 249, 235))
+                        backing = QColor(ink.gutter)
+                        backing.setAlpha(235)
+                        painter.setBrush(backing)
                         painter.setPen(Qt.PenStyle.NoPen)
                         painter.drawRoundedRect(pill, 3, 3)
-                        painter.setPen(QColor("#4b5563"))
+                        painter.setPen(muted)
                         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
                         continue
                     if cell.segments == 0:  # observed, nothing coded for this theme: a zero
@@ -191,7 +198,8 @@ class TimelineCanvas(QWidget):
                     painter.setPen(Qt.PenStyle.NoPen)
                     painter.setBrush(colour)
                     painter.drawEllipse(centre, radius, radius)
-                    painter.setPen(QColor("white") if radius > 9 else colour.darker(150))
+                    beside = colour.lighter(150) if dark else colour.darker(150)
+                    painter.setPen(QColor("white") if radius > 9 else beside)
                     text_rect = QRectF(
                         centre.x()
                         + (0 if radius > 9 else radius + 2)
@@ -211,7 +219,7 @@ class TimelineCanvas(QWidget):
                     and len(centres) > 1
                 ):
                     x = centres[0].x() - 22
-                    painter.setPen(QPen(QColor("#6b7280"), 2))
+                    painter.setPen(QPen(muted, 2))
                     painter.drawLine(
                         QPointF(x, centres[0].y() - 6), QPointF(x, centres[-1].y() + 6)
                     )
