@@ -31,6 +31,7 @@ from workbench.domain.positions import utterance_starts
 from workbench.domain.study import StudyError
 from workbench.domain.text import WORD_RE
 from workbench.storage.models import (
+    CODING_ANCHORS,
     Code,
     Coding,
     Dyad,
@@ -395,10 +396,7 @@ def _codings(
         stmt = select(
             Coding.interview_id,
             Coding.code_id,
-            Coding.start_utterance_id,
-            Coding.start_offset,
-            Coding.end_utterance_id,
-            Coding.end_offset,
+            *CODING_ANCHORS,
         ).where(Coding.interview_id.in_(chunk), Coding.code_id.in_(sorted(codes)))
         for iid, code_id, su, so, eu, eo in _bare_rows(s, stmt):
             codings.setdefault(iid, []).append((code_id, su, so, eu, eo))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from workbench.coding.codebook import Codebook
 from workbench.coding.queries import cooccurrence
 from workbench.domain.positions import utterance_starts
-from workbench.storage.models import Coding, UtteranceRow
+from workbench.storage.models import CODING_ANCHORS, Coding, UtteranceRow
 from workbench.storage.project import Project
 
 TEXT_WEIGHT = 0.5
@@ -121,10 +121,7 @@ def coded_texts(project: Project) -> dict[int, list[str]]:
             select(
                 Coding.interview_id,
                 Coding.code_id,
-                Coding.start_utterance_id,
-                Coding.start_offset,
-                Coding.end_utterance_id,
-                Coding.end_offset,
+                *CODING_ANCHORS,
             )
         ).all():
             by_interview.setdefault(iid, []).append((code_id, su, so, eu, eo))

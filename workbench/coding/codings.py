@@ -14,6 +14,7 @@ from workbench.coding.undo import Change, run_command
 from workbench.domain.coding import CodingInfo, DetachedCodingInfo
 from workbench.domain.study import StudyError
 from workbench.storage.models import (
+    CODING_ANCHORS,
     Code,
     Coder,
     Coding,
@@ -35,10 +36,7 @@ def _coder_names(s: Session) -> dict[int, str]:
 _INFO_COLUMNS = (
     Coding.guid,
     Coding.code_id,
-    Coding.start_utterance_id,
-    Coding.start_offset,
-    Coding.end_utterance_id,
-    Coding.end_offset,
+    *CODING_ANCHORS,
     Coding.coder_id,
     Coding.created_at,
     Coding.memo,

@@ -20,6 +20,7 @@ from workbench.domain.positions import utterance_starts
 from workbench.domain.study import StudyError
 from workbench.domain.text import fold
 from workbench.storage.models import (
+    CODING_ANCHORS,
     Coder,
     Coding,
     Dyad,
@@ -317,10 +318,7 @@ def cooccurrence(project: Project, *, within: str = "overlap") -> pd.DataFrame:
         for code_id, su, so, eu, eo in s.execute(
             select(
                 Coding.code_id,
-                Coding.start_utterance_id,
-                Coding.start_offset,
-                Coding.end_utterance_id,
-                Coding.end_offset,
+                *CODING_ANCHORS,
             )
         ):
             interview_id, first = index[su]

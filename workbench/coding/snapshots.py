@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from workbench.coding.undo import Change, run_command
 from workbench.domain.study import StudyError
 from workbench.storage.models import (
+    CODING_ANCHORS,
     Code,
     Coder,
     Coding,
@@ -71,10 +72,7 @@ def _payload(s: Session) -> dict[str, Any]:
                 select(
                     Coding.interview_id,
                     Coding.code_id,
-                    Coding.start_utterance_id,
-                    Coding.start_offset,
-                    Coding.end_utterance_id,
-                    Coding.end_offset,
+                    *CODING_ANCHORS,
                 )
             )
         ],

@@ -43,6 +43,7 @@ from workbench.domain.positions import utterance_starts
 from workbench.domain.study import StudyError
 from workbench.exchange.qdc import _description
 from workbench.storage.models import (
+    CODING_ANCHORS,
     Code,
     Coder,
     Coding,
@@ -71,10 +72,7 @@ _CODING_COLUMNS = (
     Coding.guid,
     Coding.interview_id,
     Coding.code_id,
-    Coding.start_utterance_id,
-    Coding.start_offset,
-    Coding.end_utterance_id,
-    Coding.end_offset,
+    *CODING_ANCHORS,
     Coding.coder_id,
     Coding.created_at,
     Coding.memo,

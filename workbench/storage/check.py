@@ -8,7 +8,13 @@ from sqlalchemy import func, select, text
 
 from workbench.domain.study import CheckReport
 from workbench.domain.text import search_tokens
-from workbench.storage.models import Coding, Interview, UtteranceRow, interview_version
+from workbench.storage.models import (
+    CODING_ANCHORS,
+    Coding,
+    Interview,
+    UtteranceRow,
+    interview_version,
+)
 from workbench.storage.project import Project, head_revision
 
 
@@ -66,10 +72,7 @@ def check_project(project: Project) -> CheckReport:
         bad = 0
         for start_id, start, end_id, end in s.execute(
             select(
-                Coding.start_utterance_id,
-                Coding.start_offset,
-                Coding.end_utterance_id,
-                Coding.end_offset,
+                *CODING_ANCHORS,
             )
         ):
             if not (

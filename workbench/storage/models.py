@@ -376,6 +376,16 @@ class Coding(Base):
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
 
 
+CODING_ANCHORS = (
+    Coding.start_utterance_id,
+    Coding.start_offset,
+    Coding.end_utterance_id,
+    Coding.end_offset,
+)
+"""Where a coding starts and ends, (utterance, offset) twice: the columns every reader of coded
+spans selects, in this order."""
+
+
 class DetachedCoding(Base):
     """A coding whose words were all deleted: kept with the text it held until the analyst acts."""
 
