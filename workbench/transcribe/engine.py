@@ -377,22 +377,23 @@ def transcribe_audio(
 
 
 WHISPER_SILENCE_MS = 2000
+"""Whisper hears speech as faster-whisper's own VAD filter gives it (a pause of 2 s ends a
+region); shorter pauses (``SILENCE_MS``) mark speech turns and speech left without text."""
 BATCHED_SILENCE_MS = 160
 """The batched pipeline's own VAD setting: short regions, packed whole into 30 s batch items."""
 CHUNK_S = 30.0
-"""Whisper hears speech as faster-whisper's own VAD filter gives it (a pause of 2 s ends a
-region); shorter pauses (``SILENCE_MS``) mark speech turns and speech left without text."""
 CHECK_CHUNK_S = 30.0
 SAMPLES_PER_CHUNK = 3
 SAMPLE_S = 4.0
+"""The language check samples ``SAMPLE_S`` of every ``CHECK_CHUNK_S`` of speech, from the middle
+of ``SAMPLES_PER_CHUNK`` stretches spread over it, joined."""
 PIECE_S = 10.0
+"""A window found to hold foreign speech is checked whole, this much speech at a time."""
 SUSPECT_LOGPROB = -0.6
 SUSPECT_WORD_PROBABILITY = 0.6
 MIN_JUDGE_S = 3.0
 DETECT_BATCH = 8
 _CHECKER: list[Any] = []
-
-
 _CHECKER_LOCK = threading.Lock()
 
 
