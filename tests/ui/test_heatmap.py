@@ -90,3 +90,47 @@ def test_dyad_timeline_lanes_and_a_cell_opens_its_segments(
     assert "لا أستطيع" in view.segments.item(0).text()
     image = view.canvas.grab()
     assert not image.isNull() and image.width() > 400
+
+
+def test_the_heat_map_reads_in_the_dark_theme_and_exports_in_light(
+    qtbot, tmp_path: Path, demo_like: Path
+) -> None:
+    """In the dark theme the analyst's trajectory is light text on dark, cells blend from the
+    dark paper, missing waves are hatched in a dark grey; an exported chart stays light."""
+    from PySide6.QtGui import QBrush, QColor, QImage
+    from PySide6.QtWidgets import QApplication
+
+    from workbench.ui import theme
+
+    _themed(demo_like)
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    window.open_location(str(demo_like))
+    window.mode_actions[1].trigger()
+    view = window.heatmap
+    view.by.setCurrentIndex(view.by.findData("participant"))
+    model: HeatmapModel = view.model
+    rows = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
+    row = rows.index("Nights · P01")
+    app = QApplication.instance()
+
+    def colours() -> tuple[QColor, QColor, QBrush]:
+        trajectory = model.data(model.index(row, 0), Qt.ItemDataRole.ForegroundRole)
+        cell = model.data(model.index(row, 1), Qt.ItemDataRole.BackgroundRole)
+        missing = model.data(model.index(row, 2), Qt.ItemDataRole.BackgroundRole)
+        return trajectory, cell, missing
+
+    light = colours()
+    assert light[0].lightness() < 80 and light[1].lightness() > 120
+    theme.apply(app, theme.DARK)
+    try:
+        trajectory, cell, missing = colours()
+        assert trajectory.lightness() > 180  # readable on the dark table
+        assert cell.lightness() < light[1].lightness()
+        assert missing.color().lightness() < 100
+        chart = QImage(str(view.export_chart(tmp_path / "heat.png")))
+        assert QColor(chart.pixel(3, 3)) == QColor("white")
+        assert model.ink is None  # the export's light colours were borrowed, not kept
+    finally:
+        theme.apply(app, theme.LIGHT)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from workbench.analysis.longitudinal import Cell, TrajectoryRow, matrix, trajectories
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
+from workbench.ui import theme as house
 from workbench.ui.cell_details import CellDetails, missing_words
 from workbench.ui.charts import chart_metrics, choose_chart_file, hatch, save_chart
 
@@ -50,13 +51,15 @@ MEASURE_LABELS = {
 }
 
 
-def _blend(share: float) -> QColor:
-    """White to the accent colour."""
+def _blend(share: float, ink: house.Theme = house.LIGHT) -> QColor:
+    """The paper colour to the accent colour (a lighter accent on dark paper)."""
     share = max(0.0, min(1.0, share))
+    paper = QColor(ink.base)
+    end = ACCENT if ink.name != "dark" else ACCENT.lighter(140)
     return QColor(
-        round(255 + (ACCENT.red() - 255) * share),
-        round(255 + (ACCENT.green() - 255) * share),
-        round(255 + (ACCENT.blue() - 255) * share),
+        round(paper.red() + (end.red() - paper.red()) * share),
+        round(paper.green() + (end.green() - paper.green()) * share),
+        round(paper.blue() + (end.blue() - paper.blue()) * share),
     )
 
 
@@ -71,6 +74,8 @@ class HeatmapModel(QAbstractTableModel):
         self._trajectories: dict[tuple[str, str], TrajectoryRow] = {}
         self._measure = "segments"
         self._top = 1.0
+        self.ink: house.Theme | None = None
+        """The colours to answer in (None: the window's theme now; an export asks for light)."""
 
     def set_data(self, cells: list[Cell], rows: list[TrajectoryRow], measure: str) -> None:
         self.beginResetModel()
@@ -122,11 +127,13 @@ class HeatmapModel(QAbstractTableModel):
         theme, unit = self._rows[index.row()]
         column = index.column()
         trajectory = self._trajectories.get((theme, unit))
+        ink = self.ink or house.current()
+        dark = ink.name == "dark"
         if column == 0:
             if role == Qt.ItemDataRole.DisplayRole:
                 return trajectory.trajectory if trajectory and trajectory.trajectory else "—"
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor("#1f2937" if trajectory and trajectory.trajectory else "#9aa1a9")
+                return QColor(ink.text if trajectory and trajectory.trajectory else ink.muted)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return "The analyst's own reading of change (what exports headline)"
             return None
@@ -134,7 +141,7 @@ class HeatmapModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole and trajectory:
                 return trajectory.pattern.replace("_", " ") + (" · gap" if trajectory.gap else "")
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor("#6b7280")
+                return QColor(ink.muted)
             if role == Qt.ItemDataRole.ToolTipRole and trajectory:
                 seq = ", ".join("–" if x is None else str(x) for x in trajectory.sequence)
                 return f"Computed from segment counts {seq}: describes the coding, not a finding"
@@ -151,11 +158,13 @@ class HeatmapModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
             if value is None:
-                return QBrush(QColor("#e5e7eb"), Qt.BrushStyle.BDiagPattern)
-            return _blend(float(value) / self._top * 0.85)
+                return QBrush(QColor("#3a4049" if dark else "#e5e7eb"), Qt.BrushStyle.BDiagPattern)
+            return _blend(float(value) / self._top * 0.85, ink)
         if role == Qt.ItemDataRole.ForegroundRole:
             if value is None:
-                return QColor("#6b7280")
+                return QColor(ink.muted)
+            if dark:
+                return QColor("white" if float(value) / self._top > 0.55 else ink.text)
             return QColor("white" if float(value) / self._top > 0.55 else "#1f2937")
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = []
@@ -237,6 +246,14 @@ class HeatmapChart:
         return QSize(int(width), int(height))
 
     def paint(self, painter: QPainter) -> None:
+        """On white, in the light colours, whatever the window's theme (a manuscript page)."""
+        self.model.ink = house.LIGHT
+        try:
+            self._paint(painter)
+        finally:
+            self.model.ink = None
+
+    def _paint(self, painter: QPainter) -> None:
         model, left = self.model, float(self.PAD)
         width = sum(self.widths)
         painter.setFont(self.big)
