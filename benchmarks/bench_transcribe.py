@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
 from make_recording import SHARED, build  # noqa: E402
+
+from workbench.transcribe.scoring import word_error_rate as wer  # noqa: E402
+from workbench.transcribe.scoring import words  # noqa: E402
 
 CHILD = r"""
 import json, resource, sys, time
@@ -64,20 +66,6 @@ print(json.dumps({
     "text": text,
 }))
 """
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    ref, hyp = words(reference), words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        previous, row = row, [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (r != h))
-    return row[-1] / max(len(ref), 1)
 
 
 def measure(kind: str, path: Path) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from workbench.coding.study import add_interview, add_participant
 from workbench.coding.transcripts import import_utterances
@@ -42,3 +43,26 @@ def interview_with(
     add_interview(project, key, wave=wave, participants=[(p, None) for p, _ in people])
     labels = {s for s, _ in lines if s}
     import_utterances(project, key, transcript(lines), speakers={s: s for s in labels})
+
+
+def study_from_the_command_line(
+    path: Path,
+    people: Sequence[tuple[str, str]],
+    interviews: Sequence[str] = ("I1",),
+    *extra: str,
+) -> None:
+    """A new project with ``people`` (id, role) and baseline ``interviews`` with all of them,
+    made through ``workbench`` commands as a researcher would (``extra``: more interview add
+    options, such as ``--media FILE``)."""
+    from workbench.cli import main
+
+    target = str(path)
+    commands = [["new", target]]
+    commands += [["participant", "add", target, pid, "--role", role] for pid, role in people]
+    joined = [arg for pid, _ in people for arg in ("--participant", pid)]
+    commands += [
+        ["interview", "add", target, key, "--wave", "baseline", *joined, *extra]
+        for key in interviews
+    ]
+    for args in commands:
+        assert main(args) == 0, args

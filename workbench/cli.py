@@ -656,10 +656,6 @@ def cmd_theme(args: argparse.Namespace) -> None:
             )
             print(f"split off {info.name} with {len(info.codes)} codes")
         elif action == "move":
-            if (args.under is None) == (not args.top):
-                raise CommandError(
-                    "say where it goes: --under THEME, or --top for a theme of its own"
-                )
             info, _ = themes.move_theme(
                 project,
                 args.name,
@@ -1320,8 +1316,9 @@ def _add_theme_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
         "move", cmd_theme, "make a theme a subtheme, or a theme again", json_=False, parent=theme
     )
     p.add_argument("name")
-    p.add_argument("--under", help="the theme it becomes a subtheme of")
-    p.add_argument("--top", action="store_true", help="a theme of its own again")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--under", help="the theme it becomes a subtheme of")
+    where.add_argument("--top", action="store_true", help="a theme of its own again")
     p.add_argument("--before", help="placed just before this sibling (default: last)")
     p.add_argument("--why")
     p = command("order", cmd_theme, "move a theme among its siblings", json_=False, parent=theme)

@@ -18,6 +18,7 @@ from workbench.transcribe.diarize import (
 from workbench.transcribe.engine import decode
 
 from ..conftest import DATA
+from ..helpers import study_from_the_command_line
 from .long_audio import write_recording
 
 AUDIO = DATA / "audio"
@@ -68,24 +69,7 @@ def test_clustered_speakers_map_to_participants_from_the_command_line(
         ],
     )
     path = tmp_path / "t.dyad"
-    for args in (
-        ["new", path],
-        ["participant", "add", path, "P1", "--role", "patient"],
-        ["participant", "add", path, "C1", "--role", "clinician"],
-        [
-            "interview",
-            "add",
-            path,
-            "I2",
-            "--wave",
-            "baseline",
-            "--participant",
-            "P1",
-            "--participant",
-            "C1",
-        ],
-    ):
-        assert main([str(a) for a in args]) == 0
+    study_from_the_command_line(path, [("P1", "patient"), ("C1", "clinician")], ["I2"])
     argv = ["transcribe", str(path), "I2", str(audio), "--speakers", "2"]
     assert main([*argv, "--speaker", "speaker 1=C1", "--speaker", "speaker 2=P1"]) == 0
     capsys.readouterr()

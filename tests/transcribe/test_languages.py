@@ -12,6 +12,7 @@ from workbench.cli import main
 from workbench.transcribe.engine import TranscriptionError, device_for, transcribe_file
 
 from ..conftest import DATA
+from ..helpers import study_from_the_command_line
 
 AUDIO = DATA / "audio"
 
@@ -23,12 +24,7 @@ def test_an_interpreted_interview_is_transcribed_turn_by_turn_with_a_machine_tra
     language (not translated or mangled into the first one), and --translate stores Whisper's
     English beside the German as a machine layer, never in its place."""
     path = tmp_path / "t.dyad"
-    for args in (
-        ["new", path],
-        ["participant", "add", path, "P1", "--role", "patient"],
-        ["interview", "add", path, "I1", "--wave", "baseline", "--participant", "P1"],
-    ):
-        assert main([str(a) for a in args]) == 0
+    study_from_the_command_line(path, [("P1", "patient")], ["I1"])
     audio = AUDIO / "fw_multilingual_en_de.mp3"
     argv = ["transcribe", str(path), "I1", str(audio), "--model", "base", "--language", "auto"]
     assert main([*argv, "--translate"]) == 0

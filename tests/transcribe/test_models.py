@@ -15,6 +15,7 @@ from workbench.cli import main
 from workbench.transcribe.engine import TranscriptionError, check_language, model_path
 
 from ..conftest import DATA
+from ..helpers import study_from_the_command_line
 from .local_hub import local_hub
 
 AUDIO = DATA / "audio"
@@ -103,12 +104,7 @@ def test_a_model_is_never_fetched_implicitly(
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{listener.getsockname()[1]}")
     path = tmp_path / "t.dyad"
-    for args in (
-        ["new", path],
-        ["participant", "add", path, "P1", "--role", "patient"],
-        ["interview", "add", path, "I1", "--wave", "baseline", "--participant", "P1"],
-    ):
-        assert main([str(a) for a in args]) == 0
+    study_from_the_command_line(path, [("P1", "patient")], ["I1"])
     capsys.readouterr()
     assert main(["transcribe", str(path), "I1", str(AUDIO / "jfk.flac"), "--model", "small"]) == 1
     err = capsys.readouterr().err
@@ -161,13 +157,7 @@ def test_an_added_folder_transcribes_under_its_name_and_is_refused_once_its_file
         check_language("ar", "clinic")
 
     path = tmp_path / "t.dyad"
-    for args in (
-        ["new", path],
-        ["participant", "add", path, "P1", "--role", "patient"],
-        ["interview", "add", path, "I1", "--wave", "baseline", "--participant", "P1"],
-        ["interview", "add", path, "I2", "--wave", "baseline", "--participant", "P1"],
-    ):
-        assert main([str(a) for a in args]) == 0
+    study_from_the_command_line(path, [("P1", "patient")], ["I1", "I2"])
     argv = ["transcribe", str(path), "I1", str(AUDIO / "jfk.flac"), "--model", "clinic"]
     assert main([*argv, "--no-language-check"]) == 0
     assert "with clinic" in capsys.readouterr().out
@@ -237,12 +227,7 @@ def test_a_fetched_model_is_checked_moved_into_place_and_transcribes_by_name(
     assert "registered already" in capsys.readouterr().err
 
     path = tmp_path / "t.dyad"
-    for args in (
-        ["new", path],
-        ["participant", "add", path, "P1", "--role", "patient"],
-        ["interview", "add", path, "I1", "--wave", "baseline", "--participant", "P1"],
-    ):
-        assert main([str(a) for a in args]) == 0
+    study_from_the_command_line(path, [("P1", "patient")], ["I1"])
     argv = ["transcribe", str(path), "I1", str(AUDIO / "jfk.flac"), "--model", "hub-tiny"]
     assert main([*argv, "--no-language-check"]) == 0
     capsys.readouterr()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from workbench.coding.codebook import add_code
 from workbench.coding.readings import cell_summary, set_cell_summary
@@ -13,11 +13,11 @@ from workbench.coding.themes import add_theme
 from workbench.coding.transcripts import import_utterances
 from workbench.storage.project import open_project
 from workbench.ui.heatmap import CELL_HINT
-from workbench.ui.main_window import MainWindow
 from workbench.ui.timeline import DOT_HINT
 
 from ..helpers import transcript
 from .test_heatmap import _themed
+from .test_heatmap import window_in_mode as _window
 
 
 def test_a_heat_map_cell_opens_its_segments_and_summary(
@@ -26,12 +26,7 @@ def test_a_heat_map_cell_opens_its_segments_and_summary(
     _themed(demo_like)
     with open_project(demo_like) as p:
         set_cell_summary(p, "Nights", "participant:P01", "baseline", "Cannot sleep at all")
-    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    window.open_location(str(demo_like))
-    window.mode_actions[1].trigger()
+    window = _window(qtbot, tmp_path, demo_like, 1)
     view = window.heatmap
     view.by.setCurrentIndex(view.by.findData("participant"))
     model = view.model
@@ -72,12 +67,7 @@ def test_a_timeline_dot_opens_the_dyads_segments_and_the_summary(
     _themed(demo_like)
     with open_project(demo_like) as p:
         set_cell_summary(p, "Nights", "participant:P01", "baseline", "Nights are the worst")
-    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    window.open_location(str(demo_like))
-    window.mode_actions[2].trigger()
+    window = _window(qtbot, tmp_path, demo_like, 2)
     view = window.timeline
     rect = view.canvas._lane_rect(0, 0, 0)
     qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
@@ -102,16 +92,6 @@ def _with_a_wave_not_yet_coded(path: Path) -> None:
             transcript([("R01", "And now?"), ("P01", "Better.")]),
             speakers={"R01": "R01", "P01": "P01"},
         )
-
-
-def _window(qtbot, tmp_path: Path, project: Path, mode: int) -> MainWindow:
-    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    window.open_location(str(project))
-    window.mode_actions[mode].trigger()
-    return window
 
 
 def test_a_timeline_lane_says_why_a_wave_is_missing_and_a_zero_is_not_missing(

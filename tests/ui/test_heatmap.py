@@ -28,6 +28,18 @@ def _themed(path: Path) -> None:
         set_trajectory(p, "Nights", "participant:P01", label="easing")
 
 
+def window_in_mode(qtbot, tmp_path: Path, project: Path, mode: int) -> MainWindow:
+    """The window on ``project``, shown at 1280×800, in mode ``mode`` (0 transcripts, 1 themes
+    across waves, 2 dyad timeline, 3 theme board)."""
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.open_location(str(project))
+    window.mode_actions[mode].trigger()
+    return window
+
+
 def test_heatmap_mode_shows_values_missing_waves_and_trajectories(
     qtbot,
     tmp_path: Path,
@@ -69,12 +81,7 @@ def test_dyad_timeline_lanes_and_a_cell_opens_its_segments(
     _themed(demo_like)
     with open_project(demo_like) as p:
         set_stance(p, "D01", "baseline", "Nights", "divergent")
-    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    window.open_location(str(demo_like))
-    window.mode_actions[2].trigger()
+    window = window_in_mode(qtbot, tmp_path, demo_like, 2)
     view = window.timeline
     timeline = view.canvas.timeline
     assert timeline is not None and timeline.dyad == "D01"
@@ -103,12 +110,7 @@ def test_the_heat_map_reads_in_the_dark_theme_and_exports_in_light(
     from workbench.ui import theme
 
     _themed(demo_like)
-    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
-    window.open_location(str(demo_like))
-    window.mode_actions[1].trigger()
-    view = window.heatmap
+    view = window_in_mode(qtbot, tmp_path, demo_like, 1).heatmap
     view.by.setCurrentIndex(view.by.findData("participant"))
     model: HeatmapModel = view.model
     rows = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]

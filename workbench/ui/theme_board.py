@@ -284,10 +284,7 @@ class CodeChip(QLabel):
         event.accept()  # a chip is not the card: do not open the card's editor
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._pressed is None:
-            return
-        moved = (event.position().toPoint() - self._pressed).manhattanLength()
-        if moved < QApplication.startDragDistance():
+        if not _drag_begins(self._pressed, event):
             return
         self._pressed = None
         drag = QDrag(self)
@@ -299,6 +296,14 @@ class CodeChip(QLabel):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._pressed = None
         event.accept()
+
+
+def _drag_begins(pressed: QPoint | None, event: QMouseEvent) -> bool:
+    """Whether the mouse, pressed at ``pressed``, has moved far enough to start a drag."""
+    if pressed is None:
+        return False
+    moved = (event.position().toPoint() - pressed).manhattanLength()
+    return moved >= QApplication.startDragDistance()
 
 
 def _escape(text: str) -> str:
@@ -574,10 +579,7 @@ class ThemeCard(DropFrame):
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._pressed is None:
-            return
-        moved = (event.position().toPoint() - self._pressed).manhattanLength()
-        if moved < QApplication.startDragDistance():
+        if not _drag_begins(self._pressed, event):
             return
         self._pressed = None
         drag = QDrag(self)
