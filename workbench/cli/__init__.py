@@ -1,0 +1,82 @@
+"""The ``workbench`` command line: the contract of DESIGN.md, "Command line".
+
+Every command takes the project as a ``.dyad`` path or a database URL, prints JSON with
+``--json`` where it lists or reports, and on error exits non-zero with one line on stderr.
+Each command group is a module here that registers its commands on one :class:`Registry`;
+a command's work lives in the core, the module only reads arguments and prints.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from workbench.cli import coding, exchange, privacy, study, tables, themes, transcripts
+from workbench.cli._common import CommandError, Parser, Registry
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+GROUPS = (study, transcripts, coding, themes, tables, privacy, exchange)
+"""The command groups, in the order `workbench --help` lists them."""
+
+
+def build_parser() -> tuple[Parser, Registry]:
+    parser = Parser(prog="workbench", description="Dyad Workbench")
+    registry = Registry(parser.add_subparsers(dest="command", required=True, parser_class=Parser))
+    for group in GROUPS:
+        group.register(registry)
+    return parser, registry
+
+
+def _open_gui(project: str | None) -> int:
+    from workbench.ui.app import run
+
+    return run(project)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser, registry = build_parser()
+        if not args_list or (
+            args_list[0] not in registry.names and not args_list[0].startswith("-")
+        ):
+            if len(args_list) > 1:
+                raise CommandError(f"unknown command '{args_list[0]}'")
+            return _open_gui(args_list[0] if args_list else None)
+        args = parser.parse_args(args_list)
+        args.func(args)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else 1
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error of ours.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stdout must stay open until exit
+        return 0
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the contract: one line, never a traceback
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        return 1
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    from workbench.domain.study import StudyError
+    from workbench.domain.transcript import TranscriptFormatError
+    from workbench.storage.project import ProjectError
+
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, StudyError | ProjectError | TranscriptFormatError):
+        return text
+    if type(exc).__name__ == "TranscriptionError":  # not imported: it would load numpy and av
+        return text
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or text}: {exc.filename}" if exc.filename else text
+    return f"{type(exc).__name__}: {text}"

@@ -1,0 +1,85 @@
+"""Files in and out: exports through the format registry, and imports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbench.cli._common import (
+    CommandError,
+    Registry,
+    opened,
+)
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from workbench.exchange.registry import ExportOptions, exporter
+
+    fmt = exporter(args.format)
+    options = ExportOptions(
+        interview=args.interview,
+        with_counts=args.with_counts,
+        include_unconsented=args.include_unconsented,
+        override_check=args.override_pseudonym_check,
+        key=args.key,
+        snapshot=args.snapshot,
+    )
+    if fmt.kind == "transcript" and not args.interview:
+        raise CommandError(f"--format {args.format} exports one transcript: give --interview")
+    assert fmt.export is not None
+    with opened(args) as project:
+        outcome = fmt.export(project, Path(args.out), options)
+    for line in outcome.lines:
+        print(line)
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    from workbench.exchange.registry import importer_for
+
+    path = Path(args.file)
+    fmt = importer_for(path)
+    assert fmt.import_ is not None
+    outcome = fmt.import_(args.project, path, args.coder)
+    for line in outcome.lines:
+        print(line)
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
+def register(reg: Registry) -> None:
+    p = reg.command("export", cmd_export, "write a document or exchange file", json_=False)
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=[
+            "qdpx",
+            "qdc",
+            "theme-table-docx",
+            "codebook-docx",
+            "matrix-docx",
+            "xlsx",
+            "csv",
+            "txt",
+            "docx",
+            "srt",
+            "vtt",
+        ],
+    )
+    p.add_argument("-o", "--out", required=True)
+    p.add_argument("--interview")
+    p.add_argument("--with-counts", action="store_true", help="member codes and codings")
+    p.add_argument("--include-unconsented", action="store_true")
+    p.add_argument("--override-pseudonym-check", action="store_true")
+    p.add_argument("--key")
+    p.add_argument("--snapshot", help="cite this analysis snapshot (theme-table-docx, matrix-docx)")
+
+    p = reg.command(
+        "import",
+        cmd_import,
+        "bring in a .qdpx project (into a new or empty project) or a .qdc codebook",
+        json_=False,
+    )
+    p.add_argument("file")

@@ -1,0 +1,172 @@
+"""Privacy: redaction, identifiers, quote labels and consent withdrawal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbench.cli._common import (
+    CommandError,
+    Registry,
+    opened,
+    print_json,
+)
+
+
+def cmd_redact(args: argparse.Namespace) -> None:
+    from workbench.coding.redaction import redact
+
+    if args.all is None and args.interview is None:
+        raise CommandError("give --interview ID --start N --end N, or --all TEXT")
+    with opened(args) as project:
+        report = redact(
+            project,
+            args.placeholder,
+            interview=args.interview,
+            start=args.start,
+            end=args.end,
+            everywhere=args.all,
+            key_path=args.key,
+            coder=args.coder,
+            new_key=args.new_key,
+        )
+    print(
+        f"redacted {report.occurrences} occurrence(s) as {report.placeholder} in "
+        f"{', '.join(report.interviews)}; {report.codings_kept} codings kept on their words"
+    )
+    if report.snapped:
+        print(f"note: {report.snapped} coding edges inside the original now sit at the placeholder")
+    for copy in report.unreachable:
+        print(f"note: still holds the original: {copy}", file=sys.stderr)
+
+
+def cmd_pseudonyms(args: argparse.Namespace) -> None:
+    from workbench.coding import redaction
+
+    key = args.key
+    with opened(args) as project:
+        if args.action == "suggest":
+            words: list[str] = []
+            if args.words:
+                try:
+                    words = Path(args.words).read_text(encoding="utf-8").splitlines()
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise CommandError(f"cannot read the word list {args.words}: {exc}") from None
+            candidates = redaction.suggest_identifiers(project, key, words=words)
+            if args.json:
+                print_json(candidates)
+                return
+            print("Candidates to review (nothing is redacted until you decide):")
+            for c in candidates:
+                print(f"  {c.text:<30} {c.kind:<11} ×{c.count}  in {', '.join(c.interviews)}")
+            return
+        if args.action == "accept":
+            redaction.accept_identifier(project, args.identifier, key)
+            print("accepted (kept in the key file, not in the project)")
+            return
+        leaks = redaction.check_identifiers(project, key)
+    if args.json:
+        print_json(leaks)
+    elif leaks:
+        for leak in leaks:
+            print(f"  {leak.where}: {leak.found}")
+    if leaks:
+        raise CommandError(f"{len(leaks)} identifying text(s) would be exported")
+    if not args.json:
+        print("no key original or accepted identifier in text an export would write")
+
+
+def cmd_labels(args: argparse.Namespace) -> None:
+    from workbench.coding.labels import label_report, set_quote_label
+
+    with opened(args) as project:
+        if args.set is not None or args.min_group is not None:
+            set_quote_label(project, args.set, min_group=args.min_group, coder=args.coder)
+        report = label_report(project)
+    if args.json:
+        print_json(report)
+        return
+    print(f"quote label: {report.template}")
+    if report.examples:
+        print("as exports write it, e.g.:")
+        for example in report.examples:
+            print(f"  {example}")
+    if not report.risks:
+        print(f"every label fits at least {report.min_group} participants")
+    else:
+        print(
+            f"{len(report.risks)} label value(s) fit fewer than {report.min_group} participants "
+            "and may identify someone (warnings below; exports state them)"
+        )
+    for risk in report.risks:
+        print(f"warning: {risk.describe()}", file=sys.stderr)
+
+
+def cmd_withdraw(args: argparse.Namespace) -> None:
+    from workbench.coding.withdraw import withdraw_participant
+
+    with opened(args) as project:
+        receipt = withdraw_participant(project, args.participant)
+    if args.json:
+        print_json(receipt)
+        return
+    print(f"Withdrawal receipt for participant {receipt.participant}")
+    print(f"  interviews deleted: {', '.join(receipt.interviews_deleted) or 'none'}")
+    print(f"  utterances replaced by [withdrawn]: {receipt.utterances_replaced}")
+    print(f"  interpreter renderings replaced: {receipt.interpreter_utterances_replaced}")
+    print(f"  codings removed: {receipt.codings_removed}")
+    print(f"  memos deleted: {receipt.memos_deleted}")
+    print(f"  per-wave attributes deleted: {receipt.wave_attributes_deleted}")
+    print(f"  undo entries deleted: {receipt.undo_entries_deleted}")
+    print(f"  detached codings deleted: {receipt.detached_codings_deleted}")
+    print(f"  full-text index rebuilt; storage compacted ({receipt.storage_compacted})")
+    print("  copies this command cannot reach (remove them by hand):")
+    for copy in receipt.unreachable_copies or ("none known",):
+        print(f"    - {copy}")
+
+
+def register(reg: Registry) -> None:
+    p = reg.command("redact", cmd_redact, "replace identifying text by a placeholder", json_=False)
+    p.add_argument("--interview")
+    p.add_argument("--start", type=int)
+    p.add_argument("--end", type=int)
+    p.add_argument("--all", metavar="TEXT", help="every whole-word, case-sensitive occurrence")
+    p.add_argument("--as", dest="placeholder", required=True, metavar="PLACEHOLDER")
+    p.add_argument(
+        "--key",
+        help="the key file (default: PROJECT.dyadkey beside a .dyad file), or a key holder's "
+        "postgresql:// URL for a team project",
+    )
+    p.add_argument(
+        "--new-key",
+        action="store_true",
+        help="start a new key although earlier redactions have theirs elsewhere",
+    )
+    p = reg.command("labels", cmd_labels, "how quotes are labelled in exports, and which give away")
+    p.add_argument("--set", metavar="TEMPLATE", help="e.g. '{Role}, {wave}' or '{pseudonym}'")
+    p.add_argument(
+        "--min-group",
+        type=int,
+        metavar="K",
+        help="warn when fewer than K participants share a label (default 2)",
+    )
+    pseudonyms = reg.group("pseudonyms", "identifiers")
+    for name, help_ in (
+        ("suggest", "candidate identifiers to review"),
+        ("check", "fail if identifying text would be exported"),
+        ("accept", "accept a candidate as an identifier"),
+    ):
+        p = reg.command(name, cmd_pseudonyms, help_, parent=pseudonyms)
+        p.add_argument("--key")
+        if name == "accept":
+            p.add_argument("identifier")
+        if name == "suggest":
+            p.add_argument(
+                "--words",
+                metavar="FILE",
+                help="your own list of identifying words, one a line, in any script",
+            )
+
+    p = reg.command("withdraw", cmd_withdraw, "remove a participant whose consent is withdrawn")
+    p.add_argument("participant")

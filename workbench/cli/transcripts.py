@@ -1,0 +1,320 @@
+"""Transcripts: import, print, search and correct them, and transcribe audio offline."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import signal
+import sys
+from pathlib import Path
+
+from workbench.cli._common import (
+    CommandError,
+    Registry,
+    flag,
+    key_values,
+    ms,
+    opened,
+    print_json,
+)
+
+
+def cmd_import_transcript(args: argparse.Namespace) -> None:
+    from workbench.exchange.transcript_import import import_transcript_files
+
+    with opened(args) as project:
+        report = import_transcript_files(
+            project,
+            args.interview,
+            [Path(f) for f in args.files],
+            speakers=key_values(args.speaker, "--speaker"),
+        )
+        if args.json:
+            print_json(report)
+            return
+        print(
+            f"imported {report.utterances} utterances into {report.interview} "
+            f"({report.format}, {report.encoding})"
+        )
+        for label, participant in report.speakers.items():
+            print(f"  {label} -> {participant or '(unmapped: use --speaker LABEL=ID)'}")
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if report.encoding not in ("utf-8", "utf-8-sig", "ascii"):
+            print(f"note: the file was read as {report.encoding}", file=sys.stderr)
+
+
+def cmd_text(args: argparse.Namespace) -> None:
+    from workbench.coding.transcripts import utterances
+
+    with opened(args) as project:
+        rows = utterances(project, args.interview)
+        if args.originals:
+            from workbench.coding.redaction import with_originals
+
+            texts = with_originals(project, args.interview, args.key)
+            rows = [dataclasses.replace(u, text=t) for u, t in zip(rows, texts, strict=True)]
+        elif args.key:
+            raise CommandError("--key shows nothing by itself: add --originals")
+        if args.json:
+            print_json(
+                [
+                    {
+                        "index": u.index,
+                        "speaker": u.speaker,
+                        "start_ms": u.start_ms,
+                        "end_ms": u.end_ms,
+                        "text": u.text,
+                        "language": u.language,
+                        "flags": list(u.flags),
+                        "renders": u.renders,
+                        "translations": [
+                            {"language": lang, "method": method, "text": text}
+                            for lang, method, text in u.translations
+                        ],
+                    }
+                    for u in rows
+                ]
+            )
+            return
+        # Exactly the interview text: no trailing newline, so positions match byte for byte.
+        sys.stdout.write("\n".join(u.text for u in rows))
+        sys.stdout.flush()
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    from workbench.storage.search import search
+
+    with opened(args) as project:
+        hits = search(project, args.query, limit=args.limit)
+        if args.json:
+            print_json(hits)
+            return
+        for h in hits:
+            print(
+                f"{h.interview} #{h.utterance} [{ms(h.start_ms)}] {h.speaker or '?'}: {h.snippet}"
+            )
+        print(f"{len(hits)} hits", file=sys.stderr)
+
+
+def cmd_utterance(args: argparse.Namespace) -> None:
+    from workbench.coding import utterances
+
+    with opened(args) as project:
+        if args.action == "set":
+            verified = True if args.verified else flag(args.verified_flag)
+            change = utterances.edit_utterance(
+                project,
+                args.interview,
+                args.n,
+                text=args.text,
+                speaker=args.speaker,
+                renders=args.renders,
+                verified=verified,
+                needs_review=flag(args.needs_review),
+                coder=args.coder,
+            )
+        elif args.action == "split":
+            change = utterances.split_utterance(
+                project, args.interview, args.n, args.at, coder=args.coder
+            )
+        else:
+            change = utterances.merge_utterances(project, args.interview, args.n, coder=args.coder)
+        print(change.description)
+
+
+def cmd_transcribe(args: argparse.Namespace) -> None:
+    from workbench.transcribe.job import transcribe_interview
+
+    last = [-1]
+    interrupted = [False]
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        # Ctrl-C cancels the job cleanly: what was transcribed so far is kept.
+        interrupted[0] = True
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+
+    def progress(done: float, total: float) -> None:
+        percent = int(100 * done / total) if total else 100
+        if percent >= last[0] + 5 or percent == 100:
+            last[0] = percent
+            print(f"transcribing: {percent:3d}% ({done:.0f} of {total:.0f} s)", file=sys.stderr)
+
+    with opened(args) as project:
+        try:
+            outcome = transcribe_interview(
+                project,
+                args.interview,
+                Path(args.audio) if args.audio else None,
+                model=args.model,
+                language=args.language,
+                channels_as_speakers=args.channels_as_speakers,
+                fast=args.fast,
+                translate=args.translate,
+                device=args.device,
+                speaker_languages=key_values(args.speaker_language, "--speaker-language"),
+                expected_speakers=args.speakers,
+                language_check=not args.no_language_check,
+                speakers=key_values(args.speaker, "--speaker"),
+                progress=progress,
+                should_cancel=lambda: interrupted[0],
+                resume=args.resume,
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    if args.json:
+        print_json(outcome)
+        return
+    if outcome.cancelled:
+        print(
+            f"cancelled: {outcome.stored} utterances kept in {outcome.interview}; "
+            "run again with --resume to finish"
+        )
+        return
+    print(
+        f"transcribed {outcome.stored} utterances into {outcome.interview} with {args.model} "
+        f"(language {outcome.language}); {outcome.flagged} flagged for review"
+    )
+    for warning in outcome.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def cmd_models(args: argparse.Namespace) -> None:
+    """Whisper models: list them, fetch one by name (the only network use), add a folder."""
+    from workbench.transcribe import models
+
+    if args.action == "list":
+        found = models.list_models()
+        if args.json:
+            print_json(found)
+            return
+        for m in found:
+            languages = {True: "99 languages", False: "English only", None: "?"}[m.multilingual]
+            where = m.path or "joined from its package at first use"
+            state = f"  UNUSABLE: {m.problem}" if m.problem else ""
+            print(f"{m.name:<20} {languages:<13} {m.source:<12} {where}{state}")
+        return
+    if args.action == "fetch":
+        print(f"fetching {args.name} (only now, because you asked) ...", file=sys.stderr)
+        info = models.fetch_model(
+            args.name, to=Path(args.to) if args.to else None, local_name=args.as_name
+        )
+    elif args.action == "add":
+        info = models.add_model(Path(args.folder), args.as_name)
+    else:
+        info = models.remove_model(args.name)
+    if args.json:
+        print_json(info)
+        return
+    if args.action == "remove":
+        print(f"removed the model '{info.name}'")
+        return
+    languages = "99 languages" if info.multilingual else "English only"
+    print(f"model '{info.name}' ({languages}) at {info.path}: use --model {info.name}")
+
+
+def register(reg: Registry) -> None:
+    p = reg.command("import-transcript", cmd_import_transcript, "import a transcript")
+    p.add_argument("interview")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
+
+    p = reg.command("text", cmd_text, "print the interview text")
+    p.add_argument("interview")
+    p.add_argument(
+        "--originals",
+        action="store_true",
+        help="with the key: the originals in place of placeholders (positions then differ)",
+    )
+    p.add_argument("--key", help="the key file, or a key holder's postgresql:// URL")
+
+    p = reg.command("search", cmd_search, "full-text search")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int)
+
+    utterance = reg.group("utterance", "correct a transcript")
+    p = reg.command("set", cmd_utterance, "edit utterance N", json_=False, parent=utterance)
+    p.add_argument("interview")
+    p.add_argument("n", type=int)
+    p.add_argument("--text")
+    p.add_argument("--speaker", help="a participant id ('' unmaps it)")
+    p.add_argument("--renders", help="whom an interpreter renders ('' clears it)")
+    p.add_argument("--verified", action="store_true", help="checked against the audio")
+    p.add_argument("--verified-flag", metavar="yes|no", help="set or clear the verified flag")
+    p.add_argument("--needs-review", metavar="yes|no")
+    p = reg.command("split", cmd_utterance, "split utterance N", json_=False, parent=utterance)
+    p.add_argument("interview")
+    p.add_argument("n", type=int)
+    p.add_argument("--at", type=int, required=True, help="code points into the utterance")
+    p = reg.command("merge", cmd_utterance, "merge N with N+1", json_=False, parent=utterance)
+    p.add_argument("interview")
+    p.add_argument("n", type=int)
+
+    _register_transcribe(reg)
+    _register_models(reg)
+
+
+def _register_transcribe(reg: Registry) -> None:
+    p = reg.command("transcribe", cmd_transcribe, "transcribe an interview's audio, offline")
+    p.add_argument("interview")
+    p.add_argument("audio", nargs="?", help="default: the interview's media file")
+    p.add_argument(
+        "--model",
+        default="tiny.en",
+        help="tiny.en, base, a model from `workbench models list`, or a model folder",
+    )
+    p.add_argument(
+        "--language",
+        help="xx, or auto: detected per speech turn (multilingual models; interpreted interviews)",
+    )
+    p.add_argument(
+        "--speaker-language",
+        action="append",
+        metavar="LABEL=xx",
+        help="a speaker's own language (channel N with --channels-as-speakers, "
+        "speaker N with --speakers)",
+    )
+    p.add_argument(
+        "--no-language-check",
+        action="store_true",
+        help="English recordings only: skip checking that tiny.en hears English (faster)",
+    )
+    p.add_argument(
+        "--translate",
+        action="store_true",
+        help="also store Whisper's English translation as a machine translation layer",
+    )
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--fast", action="store_true", help="a fast draft (batched, coarser)")
+    p.add_argument(
+        "--speakers",
+        type=int,
+        metavar="N",
+        help="cluster the voices into N speakers (speaker 1, ...; needs the diarize extra)",
+    )
+    p.add_argument("--channels-as-speakers", action="store_true")
+    p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
+    p.add_argument("--resume", action="store_true", help="continue a job that was stopped")
+
+
+def _register_models(reg: Registry) -> None:
+    models = reg.group("models", "Whisper models")
+
+    def model_command(name: str, help_: str) -> argparse.ArgumentParser:
+        # Models belong to this computer, not to a project: no PROJECT argument.
+        p: argparse.ArgumentParser = models.add_parser(name, help=help_)
+        p.set_defaults(func=cmd_models)
+        p.add_argument("--json", action="store_true", help="print JSON")
+        return p
+
+    model_command("list", "the models on this computer")
+    p = model_command("fetch", "download a faster-whisper model by name (needs the internet)")
+    p.add_argument("name", help="tiny, small, medium, large-v3, ... or a hub id owner/repo")
+    p.add_argument("--to", metavar="DIR", help="where to put it (default: the user data folder)")
+    p.add_argument("--as", dest="as_name", metavar="NAME", help="the name to use it by")
+    p = model_command("add", "register a CTranslate2 Whisper model folder under a name")
+    p.add_argument("folder")
+    p.add_argument("--name", dest="as_name", help="default: the folder's name")
+    p = model_command("remove", "forget a model (one fetched into the user data folder is deleted)")
+    p.add_argument("name")
