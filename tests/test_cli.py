@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -302,6 +301,43 @@ def _big_transcript(path: Path, utterances: int) -> Path:
     return path
 
 
+# The child runs the real command, but parks itself at a chosen point of the import's one
+# transaction (after N utterance rows were written, or just before COMMIT) and says so; the test
+# then kills it there. No sleeps: the kill lands where the test says, however loaded the machine.
+_PARKED_CHILD = """
+import sys, time
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+AT = sys.argv[1]
+written = [0]
+
+
+def park() -> None:
+    print("parked", flush=True)
+    time.sleep(3600)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _count(conn, cursor, statement, parameters, context, executemany):
+    if statement.lstrip().upper().startswith("INSERT INTO UTTERANCE "):
+        written[0] += len(parameters) if executemany else 1
+        if AT.isdigit() and written[0] >= int(AT):
+            park()
+
+
+@event.listens_for(Engine, "commit")
+def _commit(conn):
+    if AT == "commit" and written[0] >= 10_000:
+        park()
+
+
+from workbench.cli import main
+
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 def test_a_process_killed_during_a_big_import_leaves_all_or_nothing(
     study: Path, tmp_path: Path, capsys
 ) -> None:
@@ -319,33 +355,23 @@ def test_a_process_killed_during_a_big_import_leaves_all_or_nothing(
         "R01",
     )
     source = _big_transcript(tmp_path / "big.txt", 10_000)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    outcomes = set()
-    for delay in (0.8, 1.2, 1.6, 2.0, 2.5):
+    command = ["import-transcript", str(study), "BIG", str(source)]
+    for at in ("1", "5000", "commit"):
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "workbench.cli",
-                "import-transcript",
-                str(study),
-                "BIG",
-                str(source),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
+            [sys.executable, "-c", _PARKED_CHILD, at, *command],
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            text=True,
         )
-        time.sleep(delay)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "parked", f"the import never reached {at}"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         info = json.loads(ok(capsys, "info", study, "--json"))
-        assert info["utterances"] in (0, 10_000)
-        outcomes.add(info["utterances"])
+        assert info["utterances"] == 0, f"killed at {at}: part of the import survived"
         assert "sound" in ok(capsys, "check", study)
-        if info["utterances"]:
-            break
-    assert 0 in outcomes  # at least one kill landed mid-import
+    ok(capsys, *command)  # the same import, uninterrupted, is all there
+    assert json.loads(ok(capsys, "info", study, "--json"))["utterances"] == 10_000
 
 
 def test_waves_and_consent_from_the_command_line(study: Path, capsys) -> None:

@@ -283,7 +283,9 @@ def test_a_job_cancelled_midway_keeps_its_segments_and_resumes_without_duplicate
             on_stored=lambda row: stored.append(row["end_ms"]),
         )
         stopped_after = time.monotonic() - asked[0]
-        assert first.cancelled and stopped_after < 2.0
+        # A cancel is heard between segments: well within a window's work even on a loaded
+        # machine (the bound is generous on purpose; the clip's end below is the real check).
+        assert first.cancelled and stopped_after < 10.0
         kept = utterances(project, "I1")
         assert len(kept) == first.stored >= 2
         assert kept[-1].end_ms < 29_000  # well before the end of the clip
