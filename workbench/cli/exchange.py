@@ -6,11 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.cli._common import (
-    CommandError,
-    Registry,
-    opened,
-)
+from workbench.cli._common import CommandError, Registry, jsonable, opened, print_json
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -49,6 +45,26 @@ def cmd_import(args: argparse.Namespace) -> None:
         print(f"note: {note}", file=sys.stderr)
 
 
+def cmd_merge(args: argparse.Namespace) -> None:
+    from workbench.exchange.merge import merge_copy
+
+    with opened(args) as project:
+        report, _ = merge_copy(project, Path(args.source), coder=args.coder)
+    if args.json:
+        print_json({**jsonable(report), "added": report.added})
+        return
+    by = ", ".join(f"{n} by {who}" for who, n in sorted(report.codings_added.items()))
+    print(
+        f"merged {report.source}: added {report.added} codings{f' ({by})' if by else ''}, "
+        f"{report.codings_already_present} already present, {len(report.codes_added)} new codes, "
+        f"{report.codes_matched} codes matched; one step: `workbench undo` takes it back"
+    )
+    if report.codings_moved:
+        print(f"  {report.codings_moved} codings placed by their words (the text differs here)")
+    for conflict in report.conflicts:
+        print(f"  conflict ({conflict.kind}): {conflict.what} — {conflict.resolution}")
+
+
 def register(reg: Registry) -> None:
     p = reg.command("export", cmd_export, "write a document or exchange file", json_=False)
     p.add_argument(
@@ -83,3 +99,11 @@ def register(reg: Registry) -> None:
         json_=False,
     )
     p.add_argument("file")
+
+    p = reg.command(
+        "merge",
+        cmd_merge,
+        "bring a colleague's separately coded copy (.dyad, or .qdpx from our export) into the "
+        "project: codings kept with their analyst, conflicts listed",
+    )
+    p.add_argument("source", metavar="SOURCE")
