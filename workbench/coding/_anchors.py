@@ -17,7 +17,7 @@ from workbench.storage.models import Coding, Interview, UtteranceRow
 class LoadedTranscript:
     interview: Interview
     rows: list[UtteranceRow]
-    _cache: tuple[dict[int, int], list[int]] | None = field(default=None, repr=False)
+    _cache: tuple[dict[int, int], list[int], list[int]] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, session: Session, interview: Interview) -> LoadedTranscript:
@@ -48,11 +48,13 @@ class LoadedTranscript:
     def text(self) -> str:
         return "\n".join(r.text for r in self.rows)
 
-    def _layout(self) -> tuple[dict[int, int], list[int]]:
-        """Index by utterance id and start positions; call ``invalidate`` after changing rows."""
+    def _layout(self) -> tuple[dict[int, int], list[int], list[int]]:
+        """Index by utterance id, start positions and lengths; call ``invalidate`` after
+        changing rows."""
         if self._cache is None:
             index = {r.id: i for i, r in enumerate(self.rows)}
-            self._cache = (index, utterance_starts([len(r.text) for r in self.rows]))
+            lengths = [len(r.text) for r in self.rows]
+            self._cache = (index, utterance_starts(lengths), lengths)
         return self._cache
 
     def invalidate(self) -> None:
@@ -65,16 +67,17 @@ class LoadedTranscript:
         """(utterance id, offset) for an interview position."""
         if not self.rows:
             raise StudyError(f"interview '{self.interview.key}' has no transcript yet")
-        total = text_length(self.lengths)
+        _, starts, lengths = self._layout()
+        total = text_length(lengths)
         if not 0 <= position <= total:
             raise StudyError(
                 f"position {position} is outside interview '{self.interview.key}' (0–{total})"
             )
-        a = to_anchor(position, self.lengths, side)
+        a = to_anchor(position, lengths, side, starts=starts)
         return self.rows[a.utterance].id, a.offset
 
     def position(self, utterance_id: int, offset: int) -> int:
-        index, starts = self._layout()
+        index, starts, _ = self._layout()
         return starts[index[utterance_id]] + offset
 
     def span(self, coding: Coding) -> tuple[int, int]:

@@ -42,18 +42,22 @@ def text_length(lengths: Sequence[int]) -> int:
     return sum(lengths) + max(len(lengths) - 1, 0)
 
 
-def to_anchor(position: int, lengths: Sequence[int], side: Side) -> Anchor:
+def to_anchor(
+    position: int, lengths: Sequence[int], side: Side, *, starts: Sequence[int] | None = None
+) -> Anchor:
     """The canonical anchor of an interview position.
 
     A start anchor points at the first character it covers (so a start on the LF between two
     utterances belongs to the next one); an end anchor sits right after the last character it
-    covers (so an end just after an LF belongs to the utterance before it).
+    covers (so an end just after an LF belongs to the utterance before it). ``starts``: the
+    utterances' starts when the caller has them (``utterance_starts(lengths)``).
     """
     if not lengths:
         raise ValueError("the interview has no text")
     if not 0 <= position <= text_length(lengths):
         raise ValueError(f"position {position} is outside the text (0–{text_length(lengths)})")
-    starts = utterance_starts(lengths)
+    if starts is None:
+        starts = utterance_starts(lengths)
     i = bisect.bisect_right(starts, position) - 1
     offset = position - starts[i]
     if side == "start" and offset >= lengths[i] and i + 1 < len(lengths):

@@ -169,6 +169,16 @@ def _opened_source(source: Path) -> Iterator[Project]:
             yield project
 
 
+@dataclass
+class _Here:
+    """One of the project's interviews as the merge places codings in it."""
+
+    transcript: LoadedTranscript
+    text: str
+    seen: set[tuple[int, int, int, int | None]]
+    """(code id, start, end, coder id) of the codings it has: an equal one is not added twice"""
+
+
 class _Merger:
     """The merge inside the project's transaction (``run_command`` records every row)."""
 
@@ -214,15 +224,18 @@ class _Merger:
             self.code_ids[code.guid] = new.id
             self.report.codes_added.append(self.book.path(new))
 
-    def _interviews(self) -> dict[str, LoadedTranscript | None]:
+    def _interviews(self) -> dict[str, _Here]:
+        """The project's interviews that the copy's codings lie in, by the copy's GUIDs."""
         ours = list(self.s.scalars(select(Interview)))
         by_guid = {iv.guid: iv for iv in ours}
         by_key = {iv.key: iv for iv in ours}
-        found: dict[str, LoadedTranscript | None] = {}
+        coded = {c.interview_guid for c in self.source.codings}
+        found: dict[str, _Here] = {}
         for guid, (key, _) in self.source.interviews.items():
+            if guid not in coded:
+                continue
             iv = by_guid.get(guid) or by_key.get(key)
-            found[guid] = LoadedTranscript.load(self.s, iv) if iv is not None else None
-            if iv is None and any(c.interview_guid == guid for c in self.source.codings):
+            if iv is None:
                 self.report.conflicts.append(
                     MergeConflict(
                         "interview missing",
@@ -230,10 +243,15 @@ class _Merger:
                         "its codings were not merged: add the interview here, then merge again",
                     )
                 )
+                continue
+            transcript = LoadedTranscript.load(self.s, iv)
+            seen = {
+                (c.code_id, *transcript.span(c), c.coder_id) for c in transcript.codings(self.s)
+            }
+            found[guid] = _Here(transcript, transcript.text, seen)
         return found
 
-    def _place(self, coding: _SourceCoding, transcript: LoadedTranscript) -> tuple[int, int] | None:
-        text = transcript.text
+    def _place(self, coding: _SourceCoding, text: str) -> tuple[int, int] | None:
         if text[coding.start : coding.end] == coding.text:
             return coding.start, coding.end
         first = text.find(coding.text)
@@ -252,47 +270,38 @@ class _Merger:
         return first, first + len(coding.text)
 
     def codings(self) -> None:
-        transcripts = self._interviews()
+        here = self._interviews()
         present = set(self.s.scalars(select(Coding.guid)))
         coders: dict[str | None, Coder] = {}
-        seen: dict[int, set[tuple[int, int, int, int | None]]] = {}
         for coding in self.source.codings:
             if coding.guid in present:
                 self.report.codings_already_present += 1
                 continue
-            transcript = transcripts.get(coding.interview_guid)
-            if transcript is None:
-                continue
-            span = self._place(coding, transcript)
-            if span is None:
+            target = here.get(coding.interview_guid)
+            span = self._place(coding, target.text) if target is not None else None
+            if target is None or span is None:
                 continue
             if coding.coder not in coders:
                 coders[coding.coder] = self.project.coder(self.s, coding.coder or "unknown")
             who = coders[coding.coder]
             code_id = self.code_ids[coding.code_guid]
-            iv_id = transcript.interview.id
-            if iv_id not in seen:
-                seen[iv_id] = {
-                    (c.code_id, *transcript.span(c), c.coder_id) for c in transcript.codings(self.s)
-                }
             signature = (code_id, span[0], span[1], who.id)
-            if signature in seen[iv_id]:
+            if signature in target.seen:
                 self.report.codings_already_present += 1
                 continue
-            seen[iv_id].add(signature)
+            target.seen.add(signature)
             new = Coding(
                 code_id=code_id,
-                interview_id=iv_id,
+                interview_id=target.transcript.interview.id,
                 coder_id=who.id,
                 created_at=coding.created_at,
                 memo=coding.memo,
                 important=coding.important,
                 guid=coding.guid,
             )
-            transcript.set_span(new, *span)
+            target.transcript.set_span(new, *span)
             self.s.add(new)
-            name = who.name
-            self.report.codings_added[name] = self.report.codings_added.get(name, 0) + 1
+            self.report.codings_added[who.name] = self.report.codings_added.get(who.name, 0) + 1
         self.s.flush()
 
 
