@@ -175,3 +175,16 @@ def test_a_team_project_on_postgresql_takes_a_copy(tmp_path: Path, pg_url: str) 
         assert report.conflicts == [] and report.codings_moved == 0
         assert _readings(p) == [("ben", "Children", "the children"), ("ben", "Sleep", "nightmares")]
         assert merge_copy(p, ben)[0].added == 0
+
+
+def test_codings_of_an_interview_only_the_copy_has_are_listed(copies) -> None:
+    ana, ben = copies
+    with open_project(str(ben), coder="ben") as p:
+        interview_with(p, "I2", [("P01", "The nightmares stopped in spring.")])
+        apply_code(p, "I2", 4, 14, "Sleep")
+    with open_project(str(ana), coder="ana") as p:
+        report, _ = merge_copy(p, ben)
+        assert ("interview missing", "interview 'I2' is only in the copy") in [
+            (c.kind, c.what) for c in report.conflicts
+        ]
+        assert report.codings_added == {"ben": 3}
