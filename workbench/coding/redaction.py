@@ -9,300 +9,62 @@ the key. Codings stay on their words: one that covered the name now covers the p
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import json
-import re
-import sqlite3
-import uuid
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
+from workbench.coding.identifiers import (
+    Candidate,
+    Leak,
+    accept_identifier,
+    check_identifiers,
+    suggest_identifiers,
+    whole_word,
+)
+from workbench.coding.keystore import (
+    KEY_SUFFIX,
+    FileKeyStore,
+    KeyLocation,
+    KeyMissing,
+    KeyStore,
+    ServerKeyStore,
+)
 from workbench.coding.study import get_interview
 from workbench.domain.study import StudyError
 from workbench.storage.models import (
     Coding,
     DetachedCoding,
     Interview,
-    Memo,
-    ParticipantAttribute,
-    ProjectRow,
     Redaction,
     Translation,
     UndoEntry,
     UtteranceRow,
     WordRow,
 )
-from workbench.storage.project import Project, compact_storage, is_url
+from workbench.storage.project import Project, compact_storage
 
-KEY_SUFFIX = ".dyadkey"
+__all__ = [
+    "KEY_SUFFIX",
+    "Candidate",
+    "FileKeyStore",
+    "KeyLocation",
+    "KeyMissing",
+    "KeyStore",
+    "Leak",
+    "RedactionReport",
+    "ServerKeyStore",
+    "accept_identifier",
+    "check_identifiers",
+    "redact",
+    "restore_originals",
+    "suggest_identifiers",
+    "unredact",
+    "with_originals",
+]
 _TOUCHED = ("utterance", "word", "translation", "detached_coding", "undo_entry", "redaction")
-
-
-# --- the key ------------------------------------------------------------------------------------
-
-
-class KeyMissing(StudyError):
-    """No key where one was looked for (a project that never had a redaction has none)."""
-
-
-KeyLocation = str | Path | None
-"""Where the key is: a key file, a PostgreSQL URL of a key holder, or None for the default."""
-
-KEY_SCHEMA = "dyad_key"
-_FILE_TABLES = (
-    "CREATE TABLE IF NOT EXISTS {s}meta (name TEXT PRIMARY KEY, value TEXT)",
-    "CREATE TABLE IF NOT EXISTS {s}entry (ref TEXT PRIMARY KEY, original TEXT UNIQUE,"
-    " placeholder TEXT, created_at TEXT)",
-    "CREATE TABLE IF NOT EXISTS {s}identifier (text TEXT PRIMARY KEY, accepted_at TEXT)",
-)
-
-
-class KeyStore:
-    """The key kept apart: originals with their placeholders, and the identifiers the analyst
-    accepted. A second SQLite file beside a project file (``FileKeyStore``), or the schema
-    ``dyad_key`` that only key holders' roles can read in a PostgreSQL database
-    (``ServerKeyStore``)."""
-
-    schema = ""
-
-    def __init__(self, where: str, project_guid: str) -> None:
-        self.where = where
-        self.project_guid = project_guid
-
-    @classmethod
-    def open(
-        cls, project: Project, key: KeyLocation, *, create: bool = False, new_key: bool = False
-    ) -> KeyStore:
-        """Open the key; with ``create``, make it when there is none yet — but never silently
-        beside a project whose earlier redactions have their originals in another key."""
-        with project.session(write=False) as s:
-            guid = s.scalar(select(ProjectRow.guid)) or ""
-            made = s.scalar(select(func.count()).select_from(Redaction)) or 0
-        if create and made and not new_key:
-            try:
-                return cls.open(project, key)
-            except KeyMissing as exc:
-                raise KeyMissing(
-                    f"{exc} — this project already has {made} redaction(s) whose originals are "
-                    "in a key: give that key (to start a new key on purpose, add --new-key; the "
-                    "earlier redactions then stay undoable only with the old one)"
-                ) from None
-        store: KeyStore
-        if key is not None and is_url(key):
-            store = ServerKeyStore.connect(project, str(key), guid, create=create)
-        else:
-            if key is None:
-                if project.path is None:
-                    raise KeyMissing(
-                        "a team project keeps its key in the database schema dyad_key, which only "
-                        "key holders can read: give --key postgresql://KEYHOLDER@HOST/DATABASE"
-                    )
-                key = project.path.with_suffix(KEY_SUFFIX)
-            store = FileKeyStore.at(Path(key), guid, create=create)
-        owner = store._query(f"SELECT value FROM {store.schema}meta WHERE name = 'project'")
-        if not owner or owner[0][0] != guid:
-            raise StudyError(f"{store.where} is the key of another project, not of this one")
-        return store
-
-    def _query(self, sql: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
-        raise NotImplementedError
-
-    def placeholder_of(self, original: str) -> str | None:
-        rows = self._query(
-            f"SELECT placeholder FROM {self.schema}entry WHERE original = :o", {"o": original}
-        )
-        return str(rows[0][0]) if rows else None
-
-    def ref_of(self, original: str, placeholder: str) -> str:
-        rows = self._query(
-            f"SELECT ref FROM {self.schema}entry WHERE original = :o", {"o": original}
-        )
-        if rows:
-            return str(rows[0][0])
-        ref = uuid.uuid4().hex
-        self._query(
-            f"INSERT INTO {self.schema}entry VALUES (:ref, :o, :p, :at)",
-            {"ref": ref, "o": original, "p": placeholder, "at": _now()},
-        )
-        return ref
-
-    def original(self, ref: str) -> str:
-        rows = self._query(f"SELECT original FROM {self.schema}entry WHERE ref = :r", {"r": ref})
-        if not rows:
-            raise StudyError(f"{self.where} does not hold that redaction's original")
-        return str(rows[0][0])
-
-    def originals(self) -> list[str]:
-        return [str(r[0]) for r in self._query(f"SELECT original FROM {self.schema}entry")]
-
-    def accept(self, identifier: str) -> None:
-        self._query(
-            f"INSERT INTO {self.schema}identifier VALUES (:t, :at) ON CONFLICT DO NOTHING",
-            {"t": identifier, "at": _now()},
-        )
-
-    def identifiers(self) -> list[str]:
-        return [str(r[0]) for r in self._query(f"SELECT text FROM {self.schema}identifier")]
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat()
-
-
-def _first_line(exc: DBAPIError) -> str:
-    lines = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
-class FileKeyStore(KeyStore):
-    """The key as a second SQLite file (``study.dyadkey`` beside ``study.dyad`` by default)."""
-
-    def __init__(self, path: Path, project_guid: str) -> None:
-        super().__init__(str(path), project_guid)
-        self.path = path
-
-    @classmethod
-    def at(cls, path: Path, guid: str, *, create: bool) -> FileKeyStore:
-        if not path.exists():
-            if not create:
-                raise KeyMissing(f"no key file at {path}: give the right --key FILE")
-            try:
-                con = sqlite3.connect(path)
-                try:
-                    with con:
-                        for statement in _FILE_TABLES:
-                            con.execute(statement.format(s=""))
-                        con.execute("INSERT INTO meta VALUES ('project', ?)", (guid,))
-                finally:
-                    con.close()
-                path.chmod(0o600)  # the originals: readable by their owner only
-            except (sqlite3.Error, OSError) as exc:
-                raise StudyError(f"cannot make the key file {path}: {exc}") from None
-        elif path.is_dir():
-            raise StudyError(f"{path} is a folder, not a key file")
-        return cls(path, guid)
-
-    def _query(self, sql: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
-        try:
-            con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True)
-            try:
-                with con:
-                    return con.execute(sql, params or {}).fetchall()
-            finally:
-                con.close()
-        except sqlite3.DatabaseError as exc:
-            raise StudyError(f"{self.path} is not a readable key file ({exc})") from exc
-
-
-class ServerKeyStore(KeyStore):
-    """The key in the schema ``dyad_key`` of a PostgreSQL database, reached as a key holder.
-
-    The schema is created by the first key holder who redacts (or accepts an identifier) with
-    ``--key URL``, with no privilege for PUBLIC: only its owner, roles the owner grants it to and
-    superusers can read it. The project's own role must not be one of them: opening the key
-    refuses when the connection is the project's role, or when the project's role can use the
-    schema."""
-
-    schema = f"{KEY_SCHEMA}."
-
-    def __init__(self, engine: Engine, where: str, project_guid: str) -> None:
-        super().__init__(where, project_guid)
-        self.engine = engine
-
-    @classmethod
-    def connect(cls, project: Project, url: str, guid: str, *, create: bool) -> ServerKeyStore:
-        sa_url = make_url(url)
-        if not sa_url.get_backend_name().startswith("postgresql"):
-            raise StudyError(
-                f"a key is a key file or a PostgreSQL URL, not {sa_url.get_backend_name()}"
-            )
-        if sa_url.drivername in ("postgresql", "postgres"):
-            sa_url = sa_url.set(drivername="postgresql+psycopg")
-        where = sa_url.render_as_string(hide_password=True)
-        engine = create_engine(sa_url, poolclass=NullPool)
-        try:
-            with engine.connect() as conn:
-                key_user = conn.scalar(text("SELECT current_user"))
-                exists = conn.scalar(text(f"SELECT to_regnamespace('{KEY_SCHEMA}')")) is not None
-        except DBAPIError as exc:
-            engine.dispose()
-            raise StudyError(f"cannot reach the key at {where}: {_first_line(exc)}") from None
-        store = cls(engine, where, guid)
-        if project.is_sqlite:
-            project_user = None
-        else:
-            with project.engine.connect() as conn:
-                project_user = conn.scalar(text("SELECT current_user"))
-        if key_user == project_user:
-            raise StudyError(
-                f"the key must be reached as a key holder's role, not as the project's role "
-                f"({project_user}): give --key postgresql://KEYHOLDER@HOST/DATABASE"
-            )
-        store._refuse_if_project_can_read(project)
-        if not exists:
-            if not create:
-                raise KeyMissing(
-                    f"no key at {where}: the schema {KEY_SCHEMA} does not exist there yet"
-                )
-            store._create(guid)
-            store._refuse_if_project_can_read(project)
-        return store
-
-    def _create(self, guid: str) -> None:
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {KEY_SCHEMA}"))
-                conn.execute(text(f"REVOKE ALL ON SCHEMA {KEY_SCHEMA} FROM PUBLIC"))
-                for statement in _FILE_TABLES:
-                    conn.execute(text(statement.format(s=self.schema)))
-                conn.execute(
-                    text(
-                        f"INSERT INTO {self.schema}meta VALUES ('project', :g) "
-                        "ON CONFLICT DO NOTHING"
-                    ),
-                    {"g": guid},
-                )
-        except DBAPIError as exc:
-            raise StudyError(
-                f"cannot create the key schema {KEY_SCHEMA} at {self.where}: {_first_line(exc)}"
-            ) from None
-
-    def _refuse_if_project_can_read(self, project: Project) -> None:
-        """The project's role must not be able to read the key (nor be a superuser, who can)."""
-        if project.is_sqlite:
-            return
-        with project.engine.connect() as conn:
-            who, superuser, readable = conn.execute(
-                text(
-                    "SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = "
-                    f"current_user), CASE WHEN to_regnamespace('{KEY_SCHEMA}') IS NULL THEN false "
-                    f"ELSE has_schema_privilege('{KEY_SCHEMA}', 'USAGE') END"
-                )
-            ).one()
-        if superuser or readable:
-            raise StudyError(
-                f"refused: the project's role ({who}) "
-                f"{'is a superuser and ' if superuser else ''}can read the key schema "
-                f"{KEY_SCHEMA}; keep the key apart: open the project as an analysis role that is "
-                "neither a superuser nor a key holder"
-            )
-
-    def _query(self, sql: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
-        try:
-            with self.engine.begin() as conn:
-                result = conn.execute(text(sql), params or {})
-                return [tuple(r) for r in result] if result.returns_rows else []
-        except DBAPIError as exc:
-            raise StudyError(f"cannot use the key at {self.where}: {_first_line(exc)}") from None
 
 
 # --- redacting ---------------------------------------------------------------------------------
@@ -318,14 +80,6 @@ class RedactionReport:
     """Coding edges that fell inside the original and now sit at the placeholder's edge."""
     undo_entries_purged: int
     unreachable: tuple[str, ...]
-
-
-def _whole_word(needle: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
-
-
-def _whole_word_folded(needle: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
 
 
 Snap = tuple[int, int, str, int]
@@ -419,7 +173,7 @@ def _replace_in_utterance(
 def _redact_words(words: list[WordRow], original: str, placeholder: str) -> None:
     """A transcription's word times keep each word's text: the original's words go there too.
     (They are not put back by undo: the utterance's text is what holds the words.)"""
-    patterns = [_whole_word(token) for token in original.split() if token.strip()]
+    patterns = [whole_word(token) for token in original.split() if token.strip()]
     for word in words:
         new = word.text
         for pattern in patterns:
@@ -444,7 +198,7 @@ def _placeholder_for(key: KeyStore, original: str, placeholder: str) -> str:
 def _purge(s: Session, originals: list[str]) -> int:
     """Remove the originals from every place the project keeps old text: the undo history,
     translations and detached codings; then rebuild the full-text index."""
-    patterns = [_whole_word(o) for o in originals]
+    patterns = [whole_word(o) for o in originals]
     purged = 0
     for entry in s.scalars(select(UndoEntry)):
         if any(o in entry.forward or o in entry.inverse for o in originals) or any(
@@ -503,7 +257,7 @@ def _push_marker(
 def _occurrences(
     s: Session, needle: str, interview: str | None
 ) -> Iterator[tuple[UtteranceRow, int, int]]:
-    pattern = _whole_word(needle)
+    pattern = whole_word(needle)
     # The database narrows down to utterances holding the text at all; the pattern decides.
     stmt = (
         select(UtteranceRow)
@@ -729,231 +483,3 @@ def _replace_back(around: _Around, row: UtteranceRow, start: int, end: int, orig
             other.end_offset += delta
     row.text = row.text[:start] + original + row.text[end:]
     row.version += 1
-
-
-# --- finding and checking identifiers -------------------------------------------------------------
-
-_COMMON = frozenset(
-    [
-        "i",
-        "i'm",
-        "i've",
-        "i'll",
-        "i'd",
-        "the",
-        "a",
-        "an",
-        "and",
-        "but",
-        "or",
-        "so",
-        "yes",
-        "no",
-        "okay",
-        "ok",
-        "um",
-        "uh",
-        "mm",
-        "hm",
-        "yeah",
-        "well",
-        "oh",
-        "right",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "who",
-        "which",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "it's",
-        "he",
-        "she",
-        "we",
-        "they",
-        "you",
-        "my",
-        "your",
-        "his",
-        "her",
-        "our",
-        "their",
-        "there",
-        "here",
-        "then",
-        "now",
-        "today",
-        "tomorrow",
-        "yesterday",
-        "thank",
-        "thanks",
-        "please",
-        "sorry",
-        "doctor",
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "god",
-        "allah",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "english",
-        "arabic",
-        "interviewer",
-        "patient",
-        "clinician",
-        "interpreter",
-    ]
-)
-_DATE = re.compile(
-    r"\b(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(st|nd|rd|th)? (of )?(January|February|March|"
-    r"April|May|June|July|August|September|October|November|December)|(January|February|March|"
-    r"April|May|June|July|August|September|October|November|December) \d{1,2}(st|nd|rd|th)?|"
-    r"\b(19|20)\d{2}\b)"
-)
-_CAPITALISED = re.compile(r"(?<![.!?:\n]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    text: str
-    kind: str
-    """``name`` (capitalised, not at a sentence start), ``date``, ``number``, ``listed`` (the
-    analyst's word list), ``participant`` (a name the participant list holds) or ``known``
-    (accepted before)."""
-    count: int
-    interviews: tuple[str, ...]
-
-
-_NUMBER = re.compile(r"(?<![\w:./-])\d[\d ./-]{2,}\d(?![\w:])")
-"""Three or more digits in a run (phone, case, camp-block or file numbers), in any script's
-digits; times of day (10:30) are not identifiers."""
-_NAME_ATTRIBUTES = re.compile(r"name|pseudonym|alias|nickname", re.IGNORECASE)
-
-
-def suggest_identifiers(
-    project: Project, key_path: KeyLocation = None, *, words: Sequence[str] = ()
-) -> list[Candidate]:
-    """Candidate identifiers for review; nothing is redacted until the analyst accepts.
-
-    Besides capitalised words, dates and numbers, ``words`` (the analyst's own list: towns,
-    camps, clinics, in any script) and names the participant list holds (attributes such as
-    ``first_name``) are looked for as whole words, so an Arabic or Tigrinya name is found too.
-    """
-    listed = [w.strip() for w in words if w.strip()]
-    known: list[str] = []
-    with contextlib.suppress(StudyError):  # no key yet: nothing accepted yet
-        known = KeyStore.open(project, key_path).identifiers()
-    with project.session(write=False) as s:
-        rows = s.execute(
-            select(Interview.key, UtteranceRow.text)
-            .join(Interview, UtteranceRow.interview_id == Interview.id)
-            .order_by(Interview.key, UtteranceRow.position)
-        ).all()
-        people = [
-            value.strip()
-            for name, value in s.execute(
-                select(ParticipantAttribute.name, ParticipantAttribute.value)
-            )
-            if value and _NAME_ATTRIBUTES.search(name)
-        ]
-    lower_words = Counter(w for _, body in rows for w in re.findall(r"\b[a-z][\w'’-]*", body))
-    found: dict[tuple[str, str], set[str]] = {}
-    counts: Counter[tuple[str, str]] = Counter()
-
-    def note(value: str, kind: str, interview: str) -> None:
-        found.setdefault((value, kind), set()).add(interview)
-        counts[(value, kind)] += 1
-
-    for interview, body in rows:
-        for sentence in re.split(r"(?<=[.!?])\s+", body):
-            for match in _CAPITALISED.finditer(sentence):
-                value = match.group(1).strip("'’-")
-                words = value.split()
-                if match.start(1) == 0 and len(words) == 1:
-                    continue  # a sentence start says nothing
-                if all(w.lower() in _COMMON or lower_words[w.lower()] > 0 for w in words):
-                    continue
-                note(value, "name", interview)
-        dates = [m.span() for m in _DATE.finditer(body)]
-        for match in _DATE.finditer(body):
-            note(match.group(0), "date", interview)
-        for match in _NUMBER.finditer(body):
-            if not any(a <= match.start() < b for a, b in dates):
-                note(match.group(0), "number", interview)
-        for kind, needles in (("listed", listed), ("participant", people)):
-            for word in needles:
-                if _whole_word_folded(word).search(body):
-                    note(word, kind, interview)
-        for word in known:
-            if _whole_word(word).search(body):
-                note(word, "known", interview)
-    return sorted(
-        (
-            Candidate(value, kind, counts[(value, kind)], tuple(sorted(found[(value, kind)])))
-            for value, kind in found
-        ),
-        key=lambda c: (-c.count, c.text),
-    )
-
-
-def accept_identifier(project: Project, identifier: str, key_path: KeyLocation = None) -> None:
-    """Remember an identifier the analyst accepted (in the key: it is itself identifying)."""
-    KeyStore.open(project, key_path, create=True).accept(identifier)
-
-
-@dataclass(frozen=True, slots=True)
-class Leak:
-    where: str
-    """``interview:ID #N``, ``translation``, ``memo``, ``detached coding``"""
-    found: str
-
-
-def check_identifiers(project: Project, key_path: KeyLocation = None) -> list[Leak]:
-    """Key originals or accepted identifiers still present in text an export would write."""
-    key = KeyStore.open(project, key_path)
-    needles = [n for n in {*key.originals(), *key.identifiers()} if n.strip()]
-    patterns = [(n, re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE)) for n in needles]
-    leaks: list[Leak] = []
-    with project.session(write=False) as s:
-        texts: list[tuple[str, str]] = [
-            (f"interview:{key_} #{pos}", body)
-            for key_, pos, body in s.execute(
-                select(Interview.key, UtteranceRow.position, UtteranceRow.text).join(
-                    Interview, UtteranceRow.interview_id == Interview.id
-                )
-            )
-        ]
-        texts += [("translation", t) for t in s.scalars(select(Translation.text))]
-        texts += [("memo", t) for t in s.scalars(select(Memo.text))]
-        texts += [("detached coding", t) for t in s.scalars(select(DetachedCoding.text))]
-        texts += [("coding memo", t) for t in s.scalars(select(Coding.memo)) if t]
-    for where, body in texts:
-        for needle, pattern in patterns:
-            if pattern.search(body):
-                leaks.append(Leak(where, needle))
-    return leaks

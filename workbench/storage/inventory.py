@@ -1,0 +1,295 @@
+"""The text inventory: every column of the project that can hold words a person said, or words
+about a person, and how it is walked.
+
+Redaction (``redact --all`` and span redaction's purge), the identifier check (``pseudonyms
+check``), identifier suggestions, the export gate and consent withdrawal all read this one list,
+so a new text column cannot be forgotten by one of them: ``tests/storage/test_inventory.py``
+fails when a table gains a Text/String column that is neither here nor in ``NOT_WORDS``.
+
+Kinds (how a column is walked):
+- ``transcript``: an utterance's words (and a transcription's word times). Redacted with anchors
+  (``workbench.coding.redaction``), never rewritten by the plain walker.
+- ``prose``: free text a person wrote (memos, summaries, the journal, excerpts, translations):
+  rewritten in place, searched for identifiers and suggested from.
+- ``label``: short names a person chose (code and theme names, titles): rewritten and checked
+  like prose, but not mined for suggestions (their capitals are names of things, not people).
+- ``json``: a JSON document whose strings hold copies of text (snapshot payloads, theme history,
+  audit details): its strings are rewritten, the document stays valid.
+- ``history``: the undo history. An entry holding an original is purged, never rewritten (a
+  rewritten step would undo into the wrong words).
+- ``derived``: recomputed from another column on every write (the folded search copy); rebuilt,
+  never walked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, String, Table, Text, delete, select, update
+from sqlalchemy.orm import Session
+
+from workbench.storage.models import DERIVED, Base
+
+TRANSCRIPT = "transcript"
+PROSE = "prose"
+LABEL = "label"
+JSON = "json"
+HISTORY = "history"
+DERIVED_KIND = "derived"
+
+
+@dataclass(frozen=True, slots=True)
+class TextColumn:
+    table: str
+    column: str
+    kind: str
+    label: str
+    """What an analyst calls it, used in messages: ``coding memo``, ``journal entry``."""
+
+
+INVENTORY: tuple[TextColumn, ...] = (
+    TextColumn("utterance", "text", TRANSCRIPT, "utterance"),
+    TextColumn("utterance", "search_text", DERIVED_KIND, "utterance (search copy)"),
+    TextColumn("utterance", "speaker_label", LABEL, "speaker label"),
+    TextColumn("word", "text", TRANSCRIPT, "word"),
+    TextColumn("translation", "text", PROSE, "translation"),
+    TextColumn("translation", "translator", LABEL, "translator"),
+    TextColumn("memo", "title", LABEL, "memo title"),
+    TextColumn("memo", "text", PROSE, "memo"),
+    TextColumn("coding", "memo", PROSE, "coding memo"),
+    TextColumn("detached_coding", "text", PROSE, "detached coding"),
+    TextColumn("detached_coding", "memo", PROSE, "detached coding memo"),
+    TextColumn("journal_entry", "text", PROSE, "journal entry"),
+    TextColumn("cell_summary", "text", PROSE, "cell summary"),
+    TextColumn("trajectory", "text", PROSE, "trajectory note"),
+    TextColumn("trajectory", "label", LABEL, "trajectory label"),
+    TextColumn("exemplar", "excerpt", PROSE, "exemplar excerpt"),
+    TextColumn("dyad_stance", "note", PROSE, "stance note"),
+    TextColumn("theme", "name", LABEL, "theme name"),
+    TextColumn("theme", "concept", PROSE, "theme concept"),
+    TextColumn("theme", "definition", PROSE, "theme definition"),
+    TextColumn("theme_event", "rationale", PROSE, "theme history rationale"),
+    TextColumn("theme_event", "detail", JSON, "theme history"),
+    TextColumn("code", "name", LABEL, "code name"),
+    TextColumn("code", "definition", PROSE, "code definition"),
+    TextColumn("code", "inclusion", PROSE, "code inclusion note"),
+    TextColumn("code", "exclusion", PROSE, "code exclusion note"),
+    TextColumn("interview", "status_reason", PROSE, "interview status reason"),
+    TextColumn("participant_attribute", "value", LABEL, "participant attribute"),
+    TextColumn("participant_wave_attribute", "value", LABEL, "per-wave attribute"),
+    TextColumn("project", "title", LABEL, "study title"),
+    TextColumn("wave", "name", LABEL, "wave name"),
+    TextColumn("setting", "value", LABEL, "setting"),
+    TextColumn("snapshot", "name", LABEL, "snapshot name"),
+    TextColumn("snapshot", "payload", JSON, "snapshot"),
+    TextColumn("undo_entry", "description", HISTORY, "undo entry"),
+    TextColumn("undo_entry", "forward", HISTORY, "undo entry"),
+    TextColumn("undo_entry", "inverse", HISTORY, "undo entry"),
+    TextColumn("audit_log", "target", LABEL, "audit log target"),
+    TextColumn("audit_log", "detail", JSON, "audit log detail"),
+)
+
+NOT_WORDS: dict[tuple[str, str], str] = {
+    # Ids a researcher gives (P01, D01, P01-baseline): pseudonymous keys by design; withdrawal
+    # rewrites the withdrawn person's id where it appears in text.
+    ("participant", "key"): "pseudonymous id",
+    ("dyad", "key"): "pseudonymous id",
+    ("interview", "key"): "pseudonymous id",
+    ("undo_entry", "participant_ids"): "row ids",
+    # Stable identifiers and hashes.
+    **{
+        (table, "guid"): "uuid"
+        for table in (
+            "project",
+            "coder",
+            "wave",
+            "participant",
+            "dyad",
+            "interview",
+            "code",
+            "coding",
+            "detached_coding",
+            "theme",
+            "memo",
+            "journal_entry",
+        )
+    },
+    ("interview", "media_sha256"): "hash",
+    ("redaction", "key_ref"): "opaque reference into the key",
+    ("analysis_rows", "inputs"): "hash",
+    # Closed vocabularies (a CHECK constraint or the code's own words).
+    ("participant", "role"): "enum",
+    ("participant", "consent"): "enum",
+    ("interview", "status"): "enum",
+    ("interview_participant", "role"): "enum",
+    ("theme", "status"): "enum",
+    ("theme_event", "kind"): "enum",
+    ("cell_summary", "unit_kind"): "enum",
+    ("cell_summary", "role"): "enum",
+    ("trajectory", "unit_kind"): "enum",
+    ("trajectory", "role"): "enum",
+    ("exemplar", "unit_kind"): "enum",
+    ("exemplar", "role"): "enum",
+    ("dyad_stance", "stance"): "enum",
+    ("translation", "method"): "enum",
+    ("participant_attribute", "value_type"): "enum",
+    ("participant_wave_attribute", "value_type"): "enum",
+    ("audit_log", "action"): "the program's action names",
+    ("setting", "key"): "the program's setting names",
+    ("participant_attribute", "name"): "attribute names (age_band, first_name), not values",
+    ("participant_wave_attribute", "name"): "attribute names, not values",
+    # Language tags, colours.
+    ("interview", "language"): "language tag",
+    ("utterance", "language"): "language tag",
+    ("translation", "language"): "language tag",
+    ("code", "color"): "colour",
+    # The team's own names: analysts, not participants.
+    ("coder", "name"): "an analyst's name",
+    ("audit_log", "coder"): "an analyst's name",
+    # The placeholder that replaced an original: chosen to say nothing ([first name]).
+    ("redaction", "placeholder"): "placeholder",
+    # A media file the analyst linked; exports write its file name only where they write it.
+    ("interview", "media_path"): "path of a media file on this machine",
+}
+"""Text/String columns that hold no words about a person, each with why."""
+
+UNMAPPED_TABLES: dict[str, str] = {
+    "utterance_fts": "SQLite FTS5 index of utterance.search_text: rebuilt after every purge",
+    "utterance_fts_data": "FTS5 shadow table",
+    "utterance_fts_idx": "FTS5 shadow table",
+    "utterance_fts_docsize": "FTS5 shadow table",
+    "utterance_fts_config": "FTS5 shadow table",
+    "utterance_fts_content": "FTS5 shadow table",
+    "analysis_clock": "a counter",
+    "alembic_version": "the schema revision",
+}
+"""Tables of a project outside the mapped models, each with why no words live there."""
+
+
+def tables() -> dict[str, Table]:
+    return {**DERIVED.tables, **Base.metadata.tables}
+
+
+def text_columns_of_schema() -> list[tuple[str, str]]:
+    """Every Text/String column of the models (the inventory test compares with this)."""
+    found = []
+    for name, table in tables().items():
+        for column in table.columns:
+            if isinstance(column.type, String | Text) or isinstance(
+                getattr(column.type, "impl", None), String | Text
+            ):
+                found.append((name, column.name))
+    return found
+
+
+def walked(*kinds: str) -> tuple[TextColumn, ...]:
+    return tuple(c for c in INVENTORY if c.kind in kinds)
+
+
+def _table_column(item: TextColumn) -> tuple[Table, Column[Any], Column[Any]]:
+    table = tables()[item.table]
+    (pk, *_) = list(table.primary_key.columns)
+    return table, pk, table.c[item.column]
+
+
+def iter_texts(
+    s: Session, columns: tuple[TextColumn, ...], *, containing: str | None = None
+) -> Iterator[tuple[TextColumn, object, str]]:
+    """(column, row key, text) of every non-empty value; ``containing`` narrows down in the
+    database (case-insensitively) before the caller's own pattern decides."""
+    for item in columns:
+        _table, pk, column = _table_column(item)
+        stmt = select(pk, column).where(column.is_not(None), column != "")
+        if containing is not None:
+            stmt = stmt.where(column.icontains(containing, autoescape=True))
+        for key, value in s.execute(stmt):
+            yield item, key, value
+
+
+def map_strings(value: object, change: Callable[[str], str]) -> object:
+    """A JSON value with ``change`` applied to every string in it (keys kept)."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [map_strings(v, change) for v in value]
+    if isinstance(value, dict):
+        return {k: map_strings(v, change) for k, v in value.items()}
+    return value
+
+
+def rewrite_value(item: TextColumn, value: str, change: Callable[[str], str]) -> str:
+    """The column's value with ``change`` applied the way its kind is walked."""
+    if item.kind == JSON:
+        try:
+            document = json.loads(value)
+        except ValueError:
+            return change(value)
+        new = map_strings(document, change)
+        return value if new == document else json.dumps(new, sort_keys=True)
+    return change(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    column: TextColumn
+    key: object
+    before: str
+    after: str
+
+
+def rewrite_texts(
+    s: Session,
+    change: Callable[[str], str],
+    *,
+    kinds: tuple[str, ...] = (PROSE, LABEL, JSON),
+    containing: tuple[str, ...] | None = None,
+) -> list[Changed]:
+    """Apply ``change`` to every inventoried text of these kinds, in the caller's transaction;
+    returns what changed. ``containing`` narrows down in the database to rows holding one of
+    these strings (case-insensitively)."""
+    changed: list[Changed] = []
+    for item in walked(*kinds):
+        if item.kind in (TRANSCRIPT, HISTORY, DERIVED_KIND):
+            continue
+        table, pk, column = _table_column(item)
+        seen: set[object] = set()
+        for needle in containing if containing is not None else (None,):
+            for _, key, value in iter_texts(s, (item,), containing=needle):
+                if key in seen:
+                    continue
+                seen.add(key)
+                new = rewrite_value(item, value, change)
+                if new != value:
+                    s.execute(update(table).where(pk == key).values({column.name: new}))
+                    changed.append(Changed(item, key, value, new))
+    return changed
+
+
+def purge_history(s: Session, holds: Callable[[str], bool]) -> int:
+    """Delete every undo entry whose stored text ``holds`` returns true for. Returns how many."""
+    table = tables()["undo_entry"]
+    doomed = [
+        key
+        for key, description, forward, inverse in s.execute(
+            select(table.c.id, table.c.description, table.c.forward, table.c.inverse)
+        )
+        if holds(description) or holds(forward) or holds(inverse)
+    ]
+    for chunk in (doomed[i : i + 500] for i in range(0, len(doomed), 500)):
+        s.execute(delete(table).where(table.c.id.in_(chunk)))
+    return len(doomed)
+
+
+def holds_in_json(needle: str) -> Callable[[str], bool]:
+    """Whether a stored text holds ``needle`` as written or as JSON escapes it."""
+    escaped = json.dumps(needle)[1:-1]
+    folded, folded_escaped = needle.casefold(), escaped.casefold()
+
+    def holds(value: str) -> bool:
+        low = value.casefold()
+        return folded in low or folded_escaped in low
+
+    return holds
