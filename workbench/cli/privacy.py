@@ -35,6 +35,12 @@ def cmd_redact(args: argparse.Namespace) -> None:
         f"redacted {report.occurrences} occurrence(s) as {report.placeholder} in "
         f"{', '.join(report.interviews)}; {report.codings_kept} codings kept on their words"
     )
+    if report.rewritten:
+        print(
+            f"also replaced in {len(report.rewritten)} other text(s): "
+            + ", ".join(report.rewritten[:10])
+            + (" …" if len(report.rewritten) > 10 else "")
+        )
     if report.snapped:
         print(f"note: {report.snapped} coding edges inside the original now sit at the placeholder")
     for copy in report.unreachable:

@@ -39,6 +39,7 @@ LABEL = "label"
 JSON = "json"
 HISTORY = "history"
 DERIVED_KIND = "derived"
+UTTERANCES = ("utterance", "text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,12 +248,13 @@ def rewrite_texts(
     kinds: tuple[str, ...] = (PROSE, LABEL, JSON),
     containing: tuple[str, ...] | None = None,
 ) -> list[Changed]:
-    """Apply ``change`` to every inventoried text of these kinds, in the caller's transaction;
+    """Apply ``change`` to every inventoried text of these kinds (never an utterance's text:
+    that changes only through anchored commands), in the caller's transaction;
     returns what changed. ``containing`` narrows down in the database to rows holding one of
     these strings (case-insensitively)."""
     changed: list[Changed] = []
     for item in walked(*kinds):
-        if item.kind in (TRANSCRIPT, HISTORY, DERIVED_KIND):
+        if item.kind in (HISTORY, DERIVED_KIND) or (item.table, item.column) == UTTERANCES:
             continue
         table, pk, column = _table_column(item)
         seen: set[object] = set()
