@@ -65,7 +65,14 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
                 return
             print("Candidates to review (nothing is redacted until you decide):")
             for c in candidates:
-                print(f"  {c.text:<30} {c.kind:<11} ×{c.count}  in {', '.join(c.interviews)}")
+                status = f"  [{c.reviewed}]" if c.reviewed else ""
+                print(
+                    f"  {c.text:<30} {c.kind:<11} ×{c.count}  in {', '.join(c.interviews)}{status}"
+                )
+            return
+        if args.action == "dismiss":
+            redaction.dismiss_identifier(project, args.identifier)
+            print(f"dismissed: {args.identifier!r} reviewed as not identifying")
             return
         if args.action == "accept":
             redaction.accept_identifier(project, args.identifier, key)
@@ -162,11 +169,12 @@ def register(reg: Registry) -> None:
         ("suggest", "candidate identifiers to review"),
         ("check", "fail if identifying text would be exported"),
         ("accept", "accept a candidate as an identifier"),
+        ("dismiss", "mark a candidate as reviewed: not identifying"),
     ):
         p = reg.command(name, cmd_pseudonyms, help_, parent=pseudonyms)
         p.add_argument("--key")
-        if name == "accept":
-            p.add_argument("identifier")
+        if name in ("accept", "dismiss"):
+            p.add_argument("identifier", metavar="WORD")
         if name == "suggest":
             p.add_argument(
                 "--words",

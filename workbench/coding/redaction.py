@@ -21,6 +21,7 @@ from workbench.coding.identifiers import (
     Leak,
     accept_identifier,
     check_identifiers,
+    dismiss_identifier,
     suggest_identifiers,
     whole_word,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "ServerKeyStore",
     "accept_identifier",
     "check_identifiers",
+    "dismiss_identifier",
     "redact",
     "restore_originals",
     "suggest_identifiers",
