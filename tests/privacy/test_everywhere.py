@@ -62,3 +62,77 @@ def test_a_name_in_any_inventoried_column_is_found_and_redacted_everywhere(
         redact(p, "[name]", everywhere=NAME)
         assert check_identifiers(p) == []
     assert NAME.encode() not in _raw(path)
+
+
+def _exports() -> list[str]:
+    from workbench.exchange.registry import FORMATS
+
+    return [f.name for f in FORMATS if f.export is not None]
+
+
+def _file_bytes(path: Path) -> bytes:
+    """A file's bytes, and an archive's members' bytes uncompressed."""
+    import zipfile
+
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            return b"".join(z.read(name) for name in z.namelist())
+    return path.read_bytes()
+
+
+def _export_all(p, folder: Path, **options: object) -> dict[str, Path]:
+    from workbench.exchange.registry import ExportOptions, export, exporter
+
+    folder.mkdir(exist_ok=True)
+    written = {}
+    for name in _exports():
+        out = folder / f"{name}{exporter(name).extension}"
+        export(p, name, out, ExportOptions(interview="I1", **options))  # type: ignore[arg-type]
+        written[name] = out
+    return written
+
+
+def test_a_name_everywhere_blocks_every_format_until_redacted(built: Path, tmp_path: Path) -> None:
+    from workbench.domain.study import StudyError
+    from workbench.exchange.registry import ExportOptions, export, exporter
+
+    path = _copy(built, tmp_path)
+    with open_project(path) as p:
+        for column in WALKED:
+            plant(p, column)
+        accept_identifier(p, NAME)
+        assert len(check_identifiers(p)) >= len(WALKED) - 2  # undo fields share one entry
+        for name in _exports():
+            out = tmp_path / f"x{exporter(name).extension}"
+            with pytest.raises(StudyError, match=rf"still holds '{NAME}' \(an accepted identifier"):
+                export(p, name, out, ExportOptions(interview="I1"))
+            assert not out.exists()
+        overridden = _export_all(p, tmp_path / "overridden", override_check=True)
+        for name, out in overridden.items():
+            assert b"overrode the pseudonymisation check" in _file_bytes(out), name
+        redact(p, "[name]", everywhere=NAME)
+        assert check_identifiers(p) == []
+        for name, out in _export_all(p, tmp_path / "clean").items():
+            assert NAME.encode() not in _file_bytes(out), name
+            assert b"overrode" not in _file_bytes(out), name
+    assert NAME.encode() not in _raw(path)
+
+
+@pytest.mark.parametrize("column", [c for c in WALKED if c.kind == inventory.PROSE])
+def test_an_unreviewed_name_in_analyst_prose_blocks_exports_until_dismissed(
+    built: Path, tmp_path: Path, column: TextColumn
+) -> None:
+    from workbench.coding.redaction import dismiss_identifier, suggest_identifiers
+    from workbench.domain.study import StudyError
+    from workbench.exchange.registry import ExportOptions, export
+
+    path = _copy(built, tmp_path)
+    with open_project(path) as p:
+        plant(p, column)
+        found = [c for c in suggest_identifiers(p) if c.text == NAME]
+        assert found and found[0].interviews[0].startswith(column.label), found
+        with pytest.raises(StudyError, match=rf"'{NAME}' \(a suggested identifier nobody"):
+            export(p, "csv", tmp_path / "x.csv", ExportOptions())
+        dismiss_identifier(p, NAME)
+        assert [c.reviewed for c in suggest_identifiers(p) if c.text == NAME] == ["dismissed"]
+        export(p, "csv", tmp_path / "x.csv", ExportOptions())
