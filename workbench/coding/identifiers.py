@@ -16,7 +16,14 @@ from workbench.coding.keystore import KeyLocation, KeyStore
 from workbench.domain.study import StudyError
 from workbench.storage import inventory
 from workbench.storage.inventory import HISTORY, JSON, LABEL, PROSE, TRANSCRIPT
-from workbench.storage.models import Interview, ParticipantAttribute, Setting, UtteranceRow
+from workbench.storage.models import (
+    Dyad,
+    Interview,
+    Participant,
+    ParticipantAttribute,
+    Setting,
+    UtteranceRow,
+)
 from workbench.storage.project import Project
 
 
@@ -150,6 +157,7 @@ class Candidate:
 _NUMBER = re.compile(r"(?<![\w:./-])\d[\d ./-]{2,}\d(?![\w:])")
 """Three or more digits in a run (phone, case, camp-block or file numbers), in any script's
 digits; times of day (10:30) are not identifiers."""
+_ID_PART = re.compile(r"['’]s\b|-")
 _NAME_ATTRIBUTES = re.compile(r"name|pseudonym|alias|nickname", re.IGNORECASE)
 
 
@@ -176,6 +184,11 @@ def suggest_identifiers(
             )
             if value and _NAME_ATTRIBUTES.search(name)
         ]
+        ids = {
+            *s.scalars(select(Participant.key)),
+            *s.scalars(select(Dyad.key)),
+            *s.scalars(select(Interview.key)),
+        }
     lower_words = Counter(w for _, body in rows for w in re.findall(r"\b[a-z][\w'’-]*", body))
     found: dict[tuple[str, str], set[str]] = {}
     counts: Counter[tuple[str, str]] = Counter()
@@ -196,6 +209,10 @@ def suggest_identifiers(
                 words = value.split()
                 if match.start(1) == 0 and len(words) == 1:
                     continue  # a sentence start says nothing
+                if sentence[max(match.start(1) - 1, 0) : match.start(1)] in ("<", "/"):
+                    continue  # a transcription convention: <UNSURE>, <UNIN/>
+                if _ID_PART.split(words[0])[0] in ids:
+                    continue  # the study's own pseudonymous ids (P01, P02's, P02-baseline)
                 if all(w.lower() in _COMMON or lower_words[w.lower()] > 0 for w in words):
                     continue
                 note(value, "name", interview)
