@@ -133,6 +133,10 @@ def cmd_withdraw(args: argparse.Namespace) -> None:
     print(f"  per-wave attributes deleted: {receipt.wave_attributes_deleted}")
     print(f"  undo entries deleted: {receipt.undo_entries_deleted}")
     print(f"  detached codings deleted: {receipt.detached_codings_deleted}")
+    print(f"  changed in analyst text ({len(receipt.derived_text_changed)}):")
+    for item in receipt.derived_text_changed:
+        print(f"    - {item}")
+    print(f"  audit-log rows whose id became [withdrawn]: {receipt.audit_entries_rewritten}")
     print(f"  full-text index rebuilt; storage compacted ({receipt.storage_compacted})")
     print("  copies this command cannot reach (remove them by hand):")
     for copy in receipt.unreachable_copies or ("none known",):
