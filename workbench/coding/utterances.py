@@ -79,6 +79,22 @@ def _settle(
             transcript.set_span(coding, start, end)
 
 
+def _move_redactions(
+    s: Session, row: UtteranceRow, ops: list[tuple[str, int, int, int, int]], text: str
+) -> None:
+    """Redactions follow a correction as codings do; one whose placeholder the correction
+    changes is refused (undoing it would put the original into other words)."""
+    for redaction in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
+        start = map_offset(ops, redaction.start_offset, "start", len(text))
+        end = map_offset(ops, redaction.end_offset, "end", len(text))
+        if text[start:end] != redaction.placeholder:
+            raise StudyError(
+                f"that correction changes the placeholder {redaction.placeholder} of a redaction: "
+                "leave it as it is, or undo the redaction with its key first"
+            )
+        redaction.start_offset, redaction.end_offset = start, end
+
+
 def _set_text(row: UtteranceRow, text: str) -> None:
     row.text = text
     row.version += 1
@@ -123,6 +139,7 @@ def edit_utterance(
                     c.start_offset = map_offset(ops, c.start_offset, "start", len(text))
                 else:
                     c.end_offset = map_offset(ops, c.end_offset, "end", len(text))
+            _move_redactions(s, row, ops, text)
             _set_text(row, text)
             iv.transcript_version += 1
             _settle(s, transcript, codings, held, rewritten)
