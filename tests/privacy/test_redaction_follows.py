@@ -49,3 +49,30 @@ def test_edit_split_and_merge_then_undo_with_the_key_restores_exactly(
             "Yes.\nMy brother Samer came to see me. He stayed two days with Samer."
         )
         assert [c.text for c in list_codings(p)] == ["brother Samer came"]
+
+
+def test_a_corrected_reimport_keeps_redactions_on_their_placeholders(tmp_path: Path) -> None:
+    from workbench.coding.transcripts import import_utterances
+
+    from ..helpers import transcript
+
+    key = tmp_path / "k.dyadkey"
+    with new_study(tmp_path / "s.dyad") as p:
+        interview_with(p, "I1", LINES, people=(("P01", "patient"), ("R01", "researcher")))
+        redact(p, "[brother]", everywhere="Samer", key_path=key)
+        corrected = [
+            ("P01", "Well. My brother [brother] came to see me."),
+            ("P01", "He stayed two days with [brother]."),
+        ]
+        import_utterances(p, "I1", transcript(corrected), speakers={"P01": "P01"})
+        assert with_originals(p, "I1", key) == [
+            "Well. My brother Samer came to see me.",
+            "He stayed two days with Samer.",
+        ]
+        with pytest.raises(StudyError, match="changes the placeholder"):
+            import_utterances(
+                p,
+                "I1",
+                transcript([("P01", "My brother came."), *corrected[1:]]),
+                speakers={"P01": "P01"},
+            )
