@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -43,25 +44,25 @@ def test_the_built_study_holds_no_name_to_begin_with(built: Path, tmp_path: Path
         assert check_identifiers(p) == []
 
 
+@pytest.mark.parametrize("name", [NAME, "سامر"])
 @pytest.mark.parametrize("column", WALKED, ids=lambda c: f"{c.table}.{c.column}")
 def test_a_name_in_any_inventoried_column_is_found_and_redacted_everywhere(
-    built: Path, tmp_path: Path, column: TextColumn
+    built: Path, tmp_path: Path, column: TextColumn, name: str
 ) -> None:
     path = _copy(built, tmp_path)
     with open_project(path) as p:
-        plant(p, column)
-        accept_identifier(p, NAME)
+        plant(p, column, name)
+        accept_identifier(p, name)
         leaks = check_identifiers(p)
-        assert [leak.found for leak in leaks] == [NAME]
+        assert [leak.found for leak in leaks] == [name]
         where = leaks[0].where
-        assert (
-            where.startswith("interview:I1")
-            if column.kind == inventory.TRANSCRIPT and column.table == "utterance"
-            else (where.startswith(column.label))
-        ), where
-        redact(p, "[name]", everywhere=NAME)
+        in_transcript = column.kind == inventory.TRANSCRIPT and column.table == "utterance"
+        assert where.startswith("interview:I1" if in_transcript else column.label), where
+        redact(p, "[name]", everywhere=name)
         assert check_identifiers(p) == []
-    assert NAME.encode() not in _raw(path)
+    raw = _raw(path)
+    assert name.encode() not in raw
+    assert json.dumps(name)[1:-1].encode() not in raw  # nor as JSON escapes it
 
 
 def _exports() -> list[str]:

@@ -295,7 +295,10 @@ def located_texts(
         elif item.table == "word" and not words:
             continue
         else:
-            texts += [(f"{c.label} #{k}", body) for c, k, body in inventory.iter_texts(s, (item,))]
+            texts += [
+                (f"{c.label} #{k}", inventory.readable(c, body))
+                for c, k, body in inventory.iter_texts(s, (item,))
+            ]
     return texts
 
 

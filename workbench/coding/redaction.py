@@ -308,8 +308,8 @@ def redact(
             _placeholder_for(key, original, placeholder)
             targets = list(_occurrences(s, original, None))
             if not targets and not any(
-                whole_word(original).search(body)
-                for _, _, body in inventory.iter_texts(
+                whole_word(original).search(inventory.readable(column, body))
+                for column, _, body in inventory.iter_texts(
                     s, inventory.walked(*_ELSEWHERE), containing=original
                 )
             ):
