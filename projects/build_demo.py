@@ -20,6 +20,7 @@ from pathlib import Path
 from workbench.coding.codebook import add_code
 from workbench.coding.codings import apply_code
 from workbench.coding.readings import pin_exemplar, propose_exemplars, set_stance
+from workbench.coding.redaction import dismiss_identifier, redact, suggest_identifiers
 from workbench.coding.study import (
     add_dyad,
     add_interview,
@@ -145,6 +146,57 @@ def add_themes(project: Project) -> None:
             )
 
 
+REDACT = {
+    # The demo's review of `workbench pseudonyms suggest`: people, small places, camps, clinics
+    # and a church are redacted (longest first, so "Abu Yusuf" goes before "Yusuf") ...
+    "Abu Yusuf": "[P01, as his son's father]",
+    "Abu Fadi": "[a neighbour]",
+    "Deir al-Nour": "[P01's home town]",
+    "Nabaa al-Ward": "[camp in Turkey]",
+    "Medhanie Alem": "[a church]",
+    "Hiba": "[interpreter I01]",
+    "Clare": "[clinician C01]",
+    "Adnan": "[patient P01]",
+    "Samer": "[P01's brother]",
+    "Yusuf": "[P01's son]",
+    "Lina": "[P01's daughter]",
+    "Rana": "[P01's wife]",
+    "Hiwet": "[P02's sister]",
+    "Abrehet": "[a woman at the centre]",
+    "Meridian": "[the clinic]",
+    "Eastgate": "[a reception centre]",
+    "Riverside": "[a hostel]",
+    "Shagarab": "[a camp in Sudan]",
+    "Keren": "[a town in Eritrea]",
+    "Mendefera": "[P02's home town]",
+    "Homs": "[a city in Syria]",
+}
+DISMISS = (
+    # ... and countries, capitals, languages, faiths, holidays, treatments and apps are not.
+    *("Libya", "Eritrea", "Syria", "Sudan", "Africa", "Ethiopia", "Germany", "Turkey"),
+    *("Asmara", "Addis Ababa", "Tigrinya", "Eritrean", "Eritreans", "Syrian", "Turkish"),
+    *("I'm Lebanese", "Christian", "Orthodox", "Eritrean Orthodox", "God's", "Eid", "Sundays"),
+    *("PTSD", "NET", "CBT", "GP", "PCL", "PCL-5", "B1", "WhatsApp"),
+    *("Judging", "Triadic", "Vicarious"),
+)
+
+
+def review_identifiers(project: Project) -> None:
+    """Redact and dismiss as the demo's author reviewed; refuse to ship a demo with a suggested
+    name nobody reviewed (a changed transcript must be reviewed again)."""
+    for original, placeholder in REDACT.items():
+        redact(project, placeholder, everywhere=original, coder="demo-builder")
+    for word in DISMISS:
+        dismiss_identifier(project, word)
+    left = [
+        c.text
+        for c in suggest_identifiers(project)
+        if c.kind in ("name", "listed", "participant") and not c.reviewed
+    ]
+    if left:
+        raise SystemExit(f"review these suggested identifiers in build_demo.py: {left}")
+
+
 def build(out: Path) -> None:
     with new_study(out, title=TITLE, coder="demo-builder") as project:
         for key, role, attributes in PARTICIPANTS:
@@ -173,6 +225,7 @@ def build(out: Path) -> None:
         for key, *_ in INTERVIEWS:
             set_interview_status(project, key, "coded")
         add_themes(project)
+        review_identifiers(project)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.out} exists (use --force to rebuild it)")
         return 0
     if args.force:
-        for leftover in (args.out, Path(f"{args.out}-wal"), Path(f"{args.out}-shm")):
+        key = args.out.with_suffix(".dyadkey")
+        for leftover in (args.out, Path(f"{args.out}-wal"), Path(f"{args.out}-shm"), key):
             leftover.unlink(missing_ok=True)
     build(args.out)
     print(f"built {args.out}")

@@ -54,3 +54,39 @@ def test_demo_builds_with_two_dyads_ten_interviews_and_two_missing(tmp_path: Pat
         ]
         assert len(interpreted) == 3
         assert check_project(p).sound
+
+
+def test_the_demo_ships_pseudonymised_with_its_key_and_exports_only_once_reviewed(
+    tmp_path: Path, capsys
+) -> None:
+    import zipfile
+
+    from workbench.cli import main
+    from workbench.coding.memos import add_journal_entry
+
+    spec = importlib.util.spec_from_file_location("build_demo", ROOT / "projects" / "build_demo.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "demo.dyad"
+    assert module.main(["--out", str(out)]) == 0
+    key = out.with_suffix(".dyadkey")
+    assert key.exists()
+    raw = out.read_bytes()
+    for original in module.REDACT:
+        assert original.encode() not in raw, original
+        assert original.encode() in key.read_bytes()
+    assert main(["pseudonyms", "check", str(out)]) == 0
+    for fmt in ("theme-table-docx", "qdpx", "xlsx"):
+        written = tmp_path / f"demo.{fmt}"
+        assert main(["export", str(out), "--format", fmt, "-o", str(written)]) == 0, fmt
+        with zipfile.ZipFile(written) as z:
+            body = b"".join(z.read(n) for n in z.namelist())
+        for original in ("Hiba", "Samer", "Clare"):
+            assert original.encode() not in body, (fmt, original)
+    with open_project(out) as p:
+        add_journal_entry(p, "Today the patient mentioned Zarifa again.")
+    capsys.readouterr()
+    assert main(["export", str(out), "--format", "csv", "-o", str(tmp_path / "x.csv")]) != 0
+    assert "'Zarifa' (a suggested identifier nobody reviewed" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()

@@ -72,6 +72,7 @@ def test_matrices_as_docx_equal_matrix_frame_with_dashes_for_missing_waves(
     assert "Built from analysis snapshot 'before'" in "\n".join(
         par.text for par in docx.Document(str(tmp_path / "before.docx")).paragraphs
     )
+    assert main(["pseudonyms", "dismiss", str(path), "Aleppo"]) == 0  # reviewed: a city
     assert (
         main(["export", str(path), "--format", "matrix-docx", "-o", str(tmp_path / "c.docx")]) == 0
     )

@@ -501,9 +501,15 @@ def test_identifying_text_stops_the_export_unless_overridden(tmp_path: Path) -> 
         add_journal_entry(p, "Met Samer's family today.")  # the journal is exported too
         accept_identifier(p, "Samer")
         out = tmp_path / "x.qdpx"
-        with pytest.raises(StudyError, match="1 texts hold identifying text"):
-            export_qdpx(p, out)
+        from workbench.exchange.registry import ExportOptions, export
+
+        with pytest.raises(
+            StudyError, match=r"still holds 'Samer' \(an accepted identifier, in journal entry #\d+"
+        ):
+            export(p, "qdpx", out, ExportOptions())
         assert not out.exists()
-        assert export_qdpx(p, out, override_check=True).sources == 1
+        export(p, "qdpx", out, ExportOptions(override_check=True))
     with zipfile.ZipFile(out) as z:
-        assert "Samer" in z.read("project.qde").decode()  # as the analyst chose
+        qde = z.read("project.qde").decode()
+        assert "Samer" in qde  # as the analyst chose
+        assert "overrode the pseudonymisation check" in qde

@@ -17,6 +17,7 @@ from workbench.coding.themes import add_theme, set_trajectory
 from workbench.coding.transcripts import interview_text
 from workbench.coding.utterances import edit_utterance
 from workbench.domain.study import StudyError
+from workbench.exchange.registry import ExportOptions, export
 from workbench.exchange.theme_table import export_theme_table
 
 from ..helpers import interview_with
@@ -82,10 +83,15 @@ def test_quotes_with_identifiers_are_refused_unless_overridden(tmp_path: Path, c
     path = tmp_path / "s.dyad"
     with _study(path) as p:
         accept_identifier(p, "Aleppo")
-        with pytest.raises(StudyError, match="identifying text"):
-            export_theme_table(p, tmp_path / "t.docx")
-        report = export_theme_table(p, tmp_path / "t.docx", override_check=True)
+        with pytest.raises(StudyError, match=r"still holds 'Aleppo' \(an accepted identifier"):
+            export(p, "theme-table-docx", tmp_path / "t.docx", ExportOptions())
+        assert not (tmp_path / "t.docx").exists()
+        report = export(
+            p, "theme-table-docx", tmp_path / "t.docx", ExportOptions(override_check=True)
+        )
         assert any("overrode" in n for n in report.notes)
+    paragraphs = [par.text for par in docx.Document(str(tmp_path / "t.docx")).paragraphs]
+    assert any("overrode the pseudonymisation check" in par for par in paragraphs)
     assert (
         main(
             [
@@ -145,6 +151,7 @@ def test_cell_summaries_durations_and_the_snapshot_cited(tmp_path: Path) -> None
     text = "\n".join(par.text for par in docx.Document(str(out)).paragraphs)
     assert f"Analysis snapshot 'submitted', taken {taken}." in text
     assert "as they were at that snapshot" in text and "COREQ" in text
+    assert main(["pseudonyms", "dismiss", str(path), "Aleppo"]) == 0  # reviewed: a city
     assert (
         main(
             [

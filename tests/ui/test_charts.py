@@ -85,3 +85,16 @@ def test_dyad_timeline_exports_as_png_and_svg(window: MainWindow, tmp_path: Path
     image = _png(view.export_chart(tmp_path / "timeline.png"))
     assert image.width() >= view.canvas.minimumWidth() * PNG_SCALE
     assert image.height() > 200
+
+
+def test_a_chart_passes_the_export_gate(window: MainWindow, tmp_path: Path) -> None:
+    from workbench.coding.redaction import accept_identifier
+
+    window.mode_actions[1].trigger()
+    view = window.heatmap
+    assert view.project is not None
+    accept_identifier(view.project, "Nights")  # as if the theme's name gave someone away
+    for name in ("heat.svg", "heat.png"):
+        with pytest.raises(StudyError, match=r"still holds 'Nights' \(an accepted identifier"):
+            view.export_chart(tmp_path / name)
+        assert not (tmp_path / name).exists()

@@ -10,7 +10,7 @@ from workbench.cli._common import CommandError, Registry, jsonable, opened, prin
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from workbench.exchange.registry import ExportOptions, exporter
+    from workbench.exchange.registry import ExportOptions, export, exporter
 
     fmt = exporter(args.format)
     options = ExportOptions(
@@ -23,9 +23,8 @@ def cmd_export(args: argparse.Namespace) -> None:
     )
     if fmt.kind == "transcript" and not args.interview:
         raise CommandError(f"--format {args.format} exports one transcript: give --interview")
-    assert fmt.export is not None
     with opened(args) as project:
-        outcome = fmt.export(project, Path(args.out), options)
+        outcome = export(project, fmt.name, Path(args.out), options)
     for line in outcome.lines:
         print(line)
     for note in outcome.notes:

@@ -35,6 +35,12 @@ def cmd_redact(args: argparse.Namespace) -> None:
         f"redacted {report.occurrences} occurrence(s) as {report.placeholder} in "
         f"{', '.join(report.interviews)}; {report.codings_kept} codings kept on their words"
     )
+    if report.rewritten:
+        print(
+            f"also replaced in {len(report.rewritten)} other text(s): "
+            + ", ".join(report.rewritten[:10])
+            + (" …" if len(report.rewritten) > 10 else "")
+        )
     if report.snapped:
         print(f"note: {report.snapped} coding edges inside the original now sit at the placeholder")
     for copy in report.unreachable:
@@ -59,7 +65,14 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
                 return
             print("Candidates to review (nothing is redacted until you decide):")
             for c in candidates:
-                print(f"  {c.text:<30} {c.kind:<11} ×{c.count}  in {', '.join(c.interviews)}")
+                status = f"  [{c.reviewed}]" if c.reviewed else ""
+                print(
+                    f"  {c.text:<30} {c.kind:<11} ×{c.count}  in {', '.join(c.interviews)}{status}"
+                )
+            return
+        if args.action == "dismiss":
+            redaction.dismiss_identifier(project, args.identifier)
+            print(f"dismissed: {args.identifier!r} reviewed as not identifying")
             return
         if args.action == "accept":
             redaction.accept_identifier(project, args.identifier, key)
@@ -120,6 +133,10 @@ def cmd_withdraw(args: argparse.Namespace) -> None:
     print(f"  per-wave attributes deleted: {receipt.wave_attributes_deleted}")
     print(f"  undo entries deleted: {receipt.undo_entries_deleted}")
     print(f"  detached codings deleted: {receipt.detached_codings_deleted}")
+    print(f"  changed in analyst text ({len(receipt.derived_text_changed)}):")
+    for item in receipt.derived_text_changed:
+        print(f"    - {item}")
+    print(f"  audit-log rows whose id became [withdrawn]: {receipt.audit_entries_rewritten}")
     print(f"  full-text index rebuilt; storage compacted ({receipt.storage_compacted})")
     print("  copies this command cannot reach (remove them by hand):")
     for copy in receipt.unreachable_copies or ("none known",):
@@ -156,11 +173,12 @@ def register(reg: Registry) -> None:
         ("suggest", "candidate identifiers to review"),
         ("check", "fail if identifying text would be exported"),
         ("accept", "accept a candidate as an identifier"),
+        ("dismiss", "mark a candidate as reviewed: not identifying"),
     ):
         p = reg.command(name, cmd_pseudonyms, help_, parent=pseudonyms)
         p.add_argument("--key")
-        if name == "accept":
-            p.add_argument("identifier")
+        if name in ("accept", "dismiss"):
+            p.add_argument("identifier", metavar="WORD")
         if name == "suggest":
             p.add_argument(
                 "--words",

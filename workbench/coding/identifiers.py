@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workbench.coding.keystore import KeyLocation, KeyStore
 from workbench.domain.study import StudyError
+from workbench.storage import inventory
+from workbench.storage.inventory import HISTORY, JSON, LABEL, PROSE, TRANSCRIPT
 from workbench.storage.models import (
-    Coding,
-    DetachedCoding,
+    Dyad,
     Interview,
-    Memo,
+    Participant,
     ParticipantAttribute,
-    Translation,
+    Setting,
     UtteranceRow,
 )
 from workbench.storage.project import Project
@@ -146,11 +149,15 @@ class Candidate:
     (accepted before)."""
     count: int
     interviews: tuple[str, ...]
+    """Where it occurs: interview ids, or what holds it (``coding memo #4``)."""
+    reviewed: str = ""
+    """``dismissed`` (not identifying), ``accepted`` (an identifier: redact it), or empty."""
 
 
 _NUMBER = re.compile(r"(?<![\w:./-])\d[\d ./-]{2,}\d(?![\w:])")
 """Three or more digits in a run (phone, case, camp-block or file numbers), in any script's
 digits; times of day (10:30) are not identifiers."""
+_ID_PART = re.compile(r"['’]s\b|-")
 _NAME_ATTRIBUTES = re.compile(r"name|pseudonym|alias|nickname", re.IGNORECASE)
 
 
@@ -168,11 +175,8 @@ def suggest_identifiers(
     with contextlib.suppress(StudyError):  # no key yet: nothing accepted yet
         known = KeyStore.open(project, key_path).identifiers()
     with project.session(write=False) as s:
-        rows = s.execute(
-            select(Interview.key, UtteranceRow.text)
-            .join(Interview, UtteranceRow.interview_id == Interview.id)
-            .order_by(Interview.key, UtteranceRow.position)
-        ).all()
+        rows = located_texts(s, (TRANSCRIPT, PROSE), words=False)
+        dismissed = set(dismissed_words(s))
         people = [
             value.strip()
             for name, value in s.execute(
@@ -180,6 +184,11 @@ def suggest_identifiers(
             )
             if value and _NAME_ATTRIBUTES.search(name)
         ]
+        ids = {
+            *s.scalars(select(Participant.key)),
+            *s.scalars(select(Dyad.key)),
+            *s.scalars(select(Interview.key)),
+        }
     lower_words = Counter(w for _, body in rows for w in re.findall(r"\b[a-z][\w'’-]*", body))
     found: dict[tuple[str, str], set[str]] = {}
     counts: Counter[tuple[str, str]] = Counter()
@@ -188,13 +197,22 @@ def suggest_identifiers(
         found.setdefault((value, kind), set()).add(interview)
         counts[(value, kind)] += 1
 
-    for interview, body in rows:
+    for where, body in rows:
+        interview = (
+            where.removeprefix("interview:").rsplit(" #", 1)[0]
+            if where.startswith("interview:")
+            else where
+        )
         for sentence in re.split(r"(?<=[.!?])\s+", body):
             for match in _CAPITALISED.finditer(sentence):
                 value = match.group(1).strip("'’-")
                 words = value.split()
                 if match.start(1) == 0 and len(words) == 1:
                     continue  # a sentence start says nothing
+                if sentence[max(match.start(1) - 1, 0) : match.start(1)] in ("<", "/"):
+                    continue  # a transcription convention: <UNSURE>, <UNIN/>
+                if _ID_PART.split(words[0])[0] in ids:
+                    continue  # the study's own pseudonymous ids (P01, P02's, P02-baseline)
                 if all(w.lower() in _COMMON or lower_words[w.lower()] > 0 for w in words):
                     continue
                 note(value, "name", interview)
@@ -211,9 +229,16 @@ def suggest_identifiers(
         for word in known:
             if whole_word(word).search(body):
                 note(word, "known", interview)
+    accepted = set(known)
     return sorted(
         (
-            Candidate(value, kind, counts[(value, kind)], tuple(sorted(found[(value, kind)])))
+            Candidate(
+                value,
+                kind,
+                counts[(value, kind)],
+                tuple(sorted(found[(value, kind)])),
+                "accepted" if value in accepted else "dismissed" if value in dismissed else "",
+            )
             for value, kind in found
         ),
         key=lambda c: (-c.count, c.text),
@@ -233,26 +258,72 @@ class Leak:
 
 
 def check_identifiers(project: Project, key_path: KeyLocation = None) -> list[Leak]:
-    """Key originals or accepted identifiers still present in text an export would write."""
+    """Key originals or accepted identifiers still present anywhere the text inventory lists
+    (whatever an export, a shared project file or its history could carry)."""
     key = KeyStore.open(project, key_path)
     needles = [n for n in {*key.originals(), *key.identifiers()} if n.strip()]
-    patterns = [(n, re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE)) for n in needles]
+    patterns = [(n, whole_word_folded(n)) for n in needles]
     leaks: list[Leak] = []
+    if not patterns:
+        return leaks
     with project.session(write=False) as s:
-        texts: list[tuple[str, str]] = [
-            (f"interview:{key_} #{pos}", body)
-            for key_, pos, body in s.execute(
-                select(Interview.key, UtteranceRow.position, UtteranceRow.text).join(
-                    Interview, UtteranceRow.interview_id == Interview.id
-                )
-            )
-        ]
-        texts += [("translation", t) for t in s.scalars(select(Translation.text))]
-        texts += [("memo", t) for t in s.scalars(select(Memo.text))]
-        texts += [("detached coding", t) for t in s.scalars(select(DetachedCoding.text))]
-        texts += [("coding memo", t) for t in s.scalars(select(Coding.memo)) if t]
+        texts = located_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY))
     for where, body in texts:
         for needle, pattern in patterns:
             if pattern.search(body):
                 leaks.append(Leak(where, needle))
     return leaks
+
+
+def located_texts(
+    s: Session, kinds: tuple[str, ...], *, words: bool = True
+) -> list[tuple[str, str]]:
+    """(where, text) for every inventoried text of these kinds: an utterance is
+    ``interview:ID #N``, anything else ``coding memo #4`` (its kind and row). ``words``: also the
+    transcription's word rows (copies of the utterances' words)."""
+    texts: list[tuple[str, str]] = []
+    for item in inventory.walked(*kinds):
+        if (item.table, item.column) == ("utterance", "text"):
+            texts += [
+                (f"interview:{iv} #{pos}", body)
+                for iv, pos, body in s.execute(
+                    select(Interview.key, UtteranceRow.position, UtteranceRow.text)
+                    .join(Interview, UtteranceRow.interview_id == Interview.id)
+                    .order_by(Interview.key, UtteranceRow.position)
+                )
+            ]
+        elif item.table == "word" and not words:
+            continue
+        else:
+            texts += [
+                (f"{c.label} #{k}", inventory.readable(c, body))
+                for c, k, body in inventory.iter_texts(s, (item,))
+            ]
+    return texts
+
+
+DISMISSED = "pseudonyms.dismissed"
+"""The setting holding words reviewed as not identifying (a JSON list)."""
+
+
+def dismissed_words(s: Session) -> list[str]:
+    value = s.get(Setting, DISMISSED)
+    return list(json.loads(value.value)) if value is not None else []
+
+
+def dismiss_identifier(project: Project, word: str) -> None:
+    """Mark a suggested word as reviewed and not identifying (kept in the project: it says
+    nothing about anyone); the export gate stops asking about it."""
+    word = word.strip()
+    if not word:
+        raise StudyError("give the word to dismiss")
+    with project.session() as s:
+        known = dismissed_words(s)
+        if word not in known:
+            known.append(word)
+        row = s.get(Setting, DISMISSED)
+        if row is None:
+            s.add(Setting(key=DISMISSED, value=json.dumps(known, ensure_ascii=False)))
+        else:
+            row.value = json.dumps(known, ensure_ascii=False)
+        project.audit(s, "pseudonyms.dismiss", None)

@@ -21,6 +21,7 @@ from workbench.coding.identifiers import (
     Leak,
     accept_identifier,
     check_identifiers,
+    dismiss_identifier,
     suggest_identifiers,
     whole_word,
 )
@@ -34,12 +35,11 @@ from workbench.coding.keystore import (
 )
 from workbench.coding.study import get_interview
 from workbench.domain.study import StudyError
+from workbench.storage import inventory
 from workbench.storage.models import (
     Coding,
-    DetachedCoding,
     Interview,
     Redaction,
-    Translation,
     UndoEntry,
     UtteranceRow,
     WordRow,
@@ -58,13 +58,24 @@ __all__ = [
     "ServerKeyStore",
     "accept_identifier",
     "check_identifiers",
+    "dismiss_identifier",
     "redact",
     "restore_originals",
     "suggest_identifiers",
     "unredact",
     "with_originals",
 ]
-_TOUCHED = ("utterance", "word", "translation", "detached_coding", "undo_entry", "redaction")
+_TOUCHED = tuple(
+    sorted({c.table for c in inventory.INVENTORY if c.table in inventory.tables()} | {"redaction"})
+)
+
+_ELSEWHERE = (
+    inventory.TRANSCRIPT,
+    inventory.PROSE,
+    inventory.LABEL,
+    inventory.JSON,
+    inventory.HISTORY,
+)
 
 
 # --- redacting ---------------------------------------------------------------------------------
@@ -80,6 +91,8 @@ class RedactionReport:
     """Coding edges that fell inside the original and now sit at the placeholder's edge."""
     undo_entries_purged: int
     unreachable: tuple[str, ...]
+    rewritten: tuple[str, ...] = ()
+    """Other texts of the project where the original was replaced too (``coding memo #4``)."""
 
 
 Snap = tuple[int, int, str, int]
@@ -195,32 +208,27 @@ def _placeholder_for(key: KeyStore, original: str, placeholder: str) -> str:
     return placeholder
 
 
-def _purge(s: Session, originals: list[str]) -> int:
-    """Remove the originals from every place the project keeps old text: the undo history,
-    translations and detached codings; then rebuild the full-text index."""
-    patterns = [whole_word(o) for o in originals]
+def _purge(s: Session, originals: list[str], placeholder: str) -> tuple[int, list[str]]:
+    """Remove the originals from every other text the inventory lists: undo entries holding one
+    are deleted; analyst text, names, snapshots and audit details get the placeholder (whole
+    words, as written). Then the full-text index is rebuilt. Returns how many undo entries went
+    and where text was rewritten."""
     purged = 0
-    for entry in s.scalars(select(UndoEntry)):
-        if any(o in entry.forward or o in entry.inverse for o in originals) or any(
-            json.dumps(o)[1:-1] in entry.forward + entry.inverse for o in originals
-        ):
-            s.delete(entry)
-            purged += 1
-    holders: list[Translation | DetachedCoding] = [
-        *s.scalars(select(Translation)),
-        *s.scalars(select(DetachedCoding)),
-    ]
-    for holder in holders:
-        new = holder.text
-        for o, pattern in zip(originals, patterns, strict=True):
-            new = pattern.sub("[redacted]", new) if o in new else new
-        if new != holder.text:
-            holder.text = new
+    for original in originals:
+        purged += inventory.purge_history(s, inventory.holds_in_json(original))
+    patterns = [whole_word(o) for o in originals]
+
+    def change(value: str) -> str:
+        for pattern in patterns:
+            value = pattern.sub(lambda _: placeholder, value)
+        return value
+
+    changed = inventory.rewrite_texts(s, change, kinds=_ELSEWHERE, containing=tuple(originals))
     if s.get_bind().dialect.name == "sqlite":
         s.flush()
         s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
         s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
-    return purged
+    return purged, [f"{c.column.label} #{c.key}" for c in changed]
 
 
 def _push_marker(
@@ -299,7 +307,12 @@ def redact(
                 raise StudyError("give the text to redact")
             _placeholder_for(key, original, placeholder)
             targets = list(_occurrences(s, original, None))
-            if not targets:
+            if not targets and not any(
+                whole_word(original).search(inventory.readable(column, body))
+                for column, _, body in inventory.iter_texts(
+                    s, inventory.walked(*_ELSEWHERE), containing=original
+                )
+            ):
                 raise StudyError("that text does not occur as a whole word anywhere")
         else:
             if interview is None or start is None or end is None:
@@ -340,7 +353,7 @@ def redact(
             for redaction, snapped in made
             for cid, side, rel in snapped
         ]
-        purged = _purge(s, [original])
+        purged, rewritten = _purge(s, [original], chosen)
         keys = sorted(s.scalars(select(Interview.key).where(Interview.id.in_(interviews))))
         _push_marker(s, project, coder, [ref], f"redact as {chosen}", snaps)
         project.audit(
@@ -350,6 +363,7 @@ def redact(
             occurrences=len(targets),
             interviews=keys,
             undo_entries_purged=purged,
+            texts_rewritten=len(rewritten),
         )
     compact_storage(project, _TOUCHED)
     from workbench.storage.backup import list_backups
@@ -357,7 +371,9 @@ def redact(
     unreachable = tuple(
         f"backup made earlier: {b}" for b in (list_backups(project.path) if project.path else [])
     )
-    return RedactionReport(chosen, len(targets), tuple(keys), kept, len(snaps), purged, unreachable)
+    return RedactionReport(
+        chosen, len(targets), tuple(keys), kept, len(snaps), purged, unreachable, tuple(rewritten)
+    )
 
 
 def open_key_for_undo(project: Project, key_path: KeyLocation) -> KeyStore:

@@ -79,6 +79,22 @@ def _settle(
             transcript.set_span(coding, start, end)
 
 
+def _move_redactions(
+    s: Session, row: UtteranceRow, ops: list[tuple[str, int, int, int, int]], text: str
+) -> None:
+    """Redactions follow a correction as codings do; one whose placeholder the correction
+    changes is refused (undoing it would put the original into other words)."""
+    for redaction in s.scalars(select(Redaction).where(Redaction.utterance_id == row.id)):
+        start = map_offset(ops, redaction.start_offset, "start", len(text))
+        end = map_offset(ops, redaction.end_offset, "end", len(text))
+        if text[start:end] != redaction.placeholder:
+            raise StudyError(
+                f"that correction changes the placeholder {redaction.placeholder} of a redaction: "
+                "leave it as it is, or undo the redaction with its key first"
+            )
+        redaction.start_offset, redaction.end_offset = start, end
+
+
 def _set_text(row: UtteranceRow, text: str) -> None:
     row.text = text
     row.version += 1
@@ -123,6 +139,7 @@ def edit_utterance(
                     c.start_offset = map_offset(ops, c.start_offset, "start", len(text))
                 else:
                     c.end_offset = map_offset(ops, c.end_offset, "end", len(text))
+            _move_redactions(s, row, ops, text)
             _set_text(row, text)
             iv.transcript_version += 1
             _settle(s, transcript, codings, held, rewritten)
@@ -329,6 +346,27 @@ def global_opcodes(old: Sequence[str], new: Sequence[str]) -> Opcodes:
     return ops
 
 
+def _map_redactions(
+    s: Session, transcript: LoadedTranscript, ops: Opcodes, new_full: str
+) -> list[tuple[Redaction, tuple[int, int]]]:
+    """Where each redaction of the interview lands in the corrected text; refused when the
+    correction changes a placeholder."""
+    ids = [r.id for r in transcript.rows]
+    mapped = []
+    for r in s.scalars(select(Redaction).where(Redaction.utterance_id.in_(ids))):
+        at = transcript.position(r.utterance_id, r.start_offset)
+        start = map_offset(ops, at, "start", len(new_full))
+        end = map_offset(ops, at + r.end_offset - r.start_offset, "end", len(new_full))
+        if new_full[start:end] != r.placeholder:
+            raise StudyError(
+                f"the corrected transcript changes the placeholder {r.placeholder} of a "
+                "redaction: keep the placeholders as they are (or undo the redaction with its "
+                "key first)"
+            )
+        mapped.append((r, (start, end)))
+    return mapped
+
+
 def replace_transcript(
     s: Session,
     transcript: LoadedTranscript,
@@ -346,6 +384,7 @@ def replace_transcript(
     codings = transcript.codings(s)
     spans = {c.id: transcript.span(c) for c in codings}
     ops = global_opcodes(old_texts, new_texts)
+    redacted = _map_redactions(s, transcript, ops, new_full)
 
     keep: dict[int, UtteranceRow] = {}
     matcher = difflib.SequenceMatcher(None, old_texts, new_texts, autojunk=False)
@@ -372,6 +411,9 @@ def replace_transcript(
         rows.append(row)
     s.flush()
     replaced = LoadedTranscript(transcript.interview, rows)
+    for r, (start, end) in redacted:
+        r.utterance_id, r.start_offset = replaced.anchor(start, "start")
+        r.end_offset = r.start_offset + (end - start)
     detached = 0
     for c in codings:
         start, end = spans[c.id]

@@ -12,13 +12,16 @@ PostgreSQL with VACUUM FULL of the touched tables.
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from workbench.coding.study import get_participant
+from workbench.coding.withdraw_reach import Quotation, reach_derived_text, shingles
 from workbench.domain.study import WITHDRAWN_TEXT, WithdrawalReceipt
 from workbench.domain.text import count_words, search_text_of
+from workbench.storage import inventory
 from workbench.storage.backup import list_backups
 from workbench.storage.models import (
     AuditEntry,
@@ -37,7 +40,7 @@ from workbench.storage.models import (
 )
 from workbench.storage.project import Project, compact_storage
 
-_VACUUM_TABLES = (
+_OWN_TABLES = (
     "utterance",
     "word",
     "translation",
@@ -54,6 +57,11 @@ _VACUUM_TABLES = (
     "exemplar",
     "redaction",
 )
+
+_VACUUM_TABLES = tuple(
+    sorted({c.table for c in inventory.INVENTORY if c.table in inventory.tables()} | {*_OWN_TABLES})
+)
+"""Everything withdrawal may change: its own tables and every table of the text inventory."""
 
 
 def _codings_touching(s: Session, interview_id: int, positions: set[int]) -> list[int]:
@@ -77,6 +85,28 @@ def _codings_touching(s: Session, interview_id: int, positions: set[int]) -> lis
     return hit
 
 
+def _their_words(s: Session, pid: int) -> list[str]:
+    """Everything they said (and what an interpreter rendered of it), with its translations."""
+    mine = or_(UtteranceRow.speaker_id == pid, UtteranceRow.renders_id == pid)
+    said = list(s.scalars(select(UtteranceRow.text).where(mine)))
+    said += s.scalars(
+        select(Translation.text)
+        .join(UtteranceRow, Translation.utterance_id == UtteranceRow.id)
+        .where(mine)
+    )
+    return said
+
+
+def _exports_written_earlier(s: Session) -> list[str]:
+    """File names of earlier exports (from the audit log: names only, never a machine's path)."""
+    names = []
+    for (detail,) in s.execute(select(AuditEntry.detail).where(AuditEntry.action == "export")):
+        out = json.loads(detail).get("path")
+        if out:
+            names.append(PurePath(str(out)).name)
+    return names
+
+
 def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
     """Remove participant ``key`` without a trace; returns the receipt (also audited)."""
     with project.session() as s:
@@ -85,6 +115,8 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             s.execute(text("PRAGMA secure_delete = ON"))
         person = get_participant(s, key)
         pid = person.id
+        quotation = Quotation(shingles(_their_words(s, pid)), key)
+        exported = _exports_written_earlier(s)
 
         deleted_interviews: list[str] = []
         joint_interviews: list[int] = []
@@ -167,6 +199,10 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
         # readings about them cascade with it.
         s.execute(delete(Participant).where(Participant.id == pid))
 
+        reached = reach_derived_text(s, quotation)
+        audit_rows = [c for c in reached.changed if c.startswith("audit log")]
+        derived = tuple(c for c in reached.changed if not c.startswith("audit log"))
+
         if project.is_sqlite:
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
@@ -176,10 +212,7 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             if (project.path)
             else ["server-side WAL archives and database backups (ask your database administrator)"]
         )
-        for (detail,) in s.execute(select(AuditEntry.detail).where(AuditEntry.action == "export")):
-            out = json.loads(detail).get("path")
-            if out:
-                unreachable.append(f"export written earlier: {out}")
+        unreachable += [f"export written earlier: {name}" for name in exported]
 
         receipt = WithdrawalReceipt(
             participant=key,
@@ -189,7 +222,7 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             codings_removed=codings_removed,
             memos_deleted=memos,
             wave_attributes_deleted=wave_attributes,
-            undo_entries_deleted=len(undo_ids),
+            undo_entries_deleted=len(undo_ids) + reached.undo_entries_purged,
             detached_codings_deleted=int(getattr(detached, "rowcount", 0) or 0),
             full_text_index_rebuilt=True,
             storage_compacted=(
@@ -198,18 +231,23 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
                 else "VACUUM FULL of the touched tables"
             ),
             unreachable_copies=tuple(unreachable),
+            derived_text_changed=derived,
+            audit_entries_rewritten=len(audit_rows),
         )
+        # Their id is gone from the project: the audit names them no more than the text does.
         project.audit(
             s,
             "participant.withdraw",
-            f"participant:{key}",
-            interviews_deleted=list(deleted_interviews),
+            f"participant:{WITHDRAWN_TEXT}",
+            interviews_deleted=len(deleted_interviews),
             utterances_replaced=replaced,
             interpreter_utterances_replaced=interpreter_replaced,
             codings_removed=codings_removed,
             memos_deleted=memos,
             wave_attributes_deleted=wave_attributes,
-            undo_entries_deleted=len(undo_ids),
+            undo_entries_deleted=len(undo_ids) + reached.undo_entries_purged,
+            derived_texts_changed=len(derived),
+            audit_entries_rewritten=len(audit_rows),
             unreachable_copies=len(unreachable),
         )
     compact_storage(project, _VACUUM_TABLES)

@@ -194,6 +194,10 @@ class WithdrawalReceipt:
     full_text_index_rebuilt: bool
     storage_compacted: str
     unreachable_copies: tuple[str, ...]
+    derived_text_changed: tuple[str, ...] = ()
+    """Analyst text that quoted them or named their id: ``coding memo #4: 12 words``."""
+    audit_entries_rewritten: int = 0
+    """Audit-log rows whose target or details named their id (now ``[withdrawn]``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,5 +98,5 @@ def export_codebook_docx(
         document.add_paragraph(note).runs[0].italic = True
     document.save(str(out))
     with project.session() as s:
-        project.audit(s, "export", None, path=str(out.resolve()), format="codebook-docx")
+        project.audit(s, "export", None, path=out.name, format="codebook-docx")
     return CodebookDocument(str(out), len(rows), tuple(notes))

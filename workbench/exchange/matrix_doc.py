@@ -136,5 +136,5 @@ def export_matrix_docx(
         document.add_paragraph("No themes yet: there is no matrix to show.")
     document.save(str(out))
     with project.session() as s:
-        project.audit(s, "export", None, path=str(out.resolve()), format="matrix-docx")
+        project.audit(s, "export", None, path=out.name, format="matrix-docx")
     return MatrixExport(str(out), tuple(written), tuple(notes))

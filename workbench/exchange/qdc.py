@@ -85,7 +85,7 @@ def export_qdc(project: Project, out: Path) -> int:
         count = len(book.codes)
     out.write_bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
     with project.session() as s:
-        project.audit(s, "export", None, path=str(out.resolve()), format="qdc")
+        project.audit(s, "export", None, path=out.name, format="qdc")
     return count
 
 

@@ -38,9 +38,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.coding.codebook import Codebook
-from workbench.coding.redaction import KeyLocation, KeyMissing, KeyStore, check_identifiers
+from workbench.coding.redaction import KeyLocation
 from workbench.domain.positions import utterance_starts
-from workbench.domain.study import StudyError
 from workbench.exchange.qdc import _description
 from workbench.storage.models import (
     CODING_ANCHORS,
@@ -210,7 +209,6 @@ def export_qdpx(
                 f"left out {len(withheld)} participant(s) without consent and "
                 f"{len(interviews) - len(kept)} interview(s) they take part in"
             )
-        _check_pseudonyms(project, {iv.key for iv in kept}, override_check, key)
         info = s.scalar(select(ProjectRow))
         attributes = {"name": info.title if info else "project"}
         attributes["origin"] = f"Dyad Workbench {__version__}"
@@ -248,7 +246,7 @@ def export_qdpx(
             s,
             "export",
             None,
-            path=str(out.resolve()),
+            path=out.name,
             format="qdpx",
             interviews=counts["sources"],
             include_unconsented=include_unconsented,
@@ -261,43 +259,6 @@ def _write(z: zipfile.ZipFile, name: str, data: bytes) -> None:
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     z.writestr(info, data)
-
-
-def _check_pseudonyms(
-    project: Project, interviews: set[str], override: bool, key: KeyLocation
-) -> None:
-    """Refuse when a key original or accepted identifier occurs in text this export writes:
-    kept interviews, memos and coding memos (``check_identifiers``), and the journal, code and
-    theme texts it also carries."""
-    try:
-        store = KeyStore.open(project, key)
-    except KeyMissing:
-        if key is not None:
-            raise  # a key named but not found is an error, never a silently skipped check
-        return  # no key yet: nothing to check against
-    leaks = [
-        leak
-        for leak in check_identifiers(project, key)
-        if leak.where in ("memo", "coding memo")
-        or (
-            leak.where.startswith("interview:")
-            and leak.where.partition(":")[2].rpartition(" #")[0] in interviews
-        )
-    ]
-    needles = [n for n in {*store.originals(), *store.identifiers()} if n.strip()]
-    patterns = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE) for n in needles]
-    with project.session(write=False) as s:
-        texts = list(s.scalars(select(JournalEntry.text)))
-        for row in s.execute(select(Code.name, Code.definition, Code.inclusion, Code.exclusion)):
-            texts += [t for t in row if t]
-        for theme_row in s.execute(select(Theme.name, Theme.concept, Theme.definition)):
-            texts += [t for t in theme_row if t]
-    extra = sum(1 for t in texts for p in patterns if p.search(t))
-    if (leaks or extra) and not override:
-        raise StudyError(
-            f"{len(leaks) + extra} texts hold identifying text (see `workbench pseudonyms "
-            "check`); the project was not exported (--override-pseudonym-check to export anyway)"
-        )
 
 
 def _build(

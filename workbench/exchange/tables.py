@@ -19,7 +19,6 @@ from workbench.analysis.longitudinal import cells, collect, trajectories
 from workbench.coding.codebook import list_codes
 from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
-from workbench.exchange._checks import check_quotes
 from workbench.storage.project import Project
 
 SEGMENT_COLUMNS = [
@@ -81,7 +80,6 @@ def export_segments_csv(
     key: str | Path | None = None,
 ) -> TableExport:
     frame, notes = _segments(project, include_unconsented)
-    notes = check_quotes(project, list(frame["text"]), key=key, override=override_check) + notes
     frame.to_csv(out, index=False, encoding="utf-8")
     _audit(project, out, "csv")
     return TableExport(len(frame), (), tuple(notes))
@@ -165,9 +163,7 @@ def export_workbook(
     override_check: bool = False,
     key: str | Path | None = None,
 ) -> TableExport:
-    texts = list(segments_frame(project, include_unconsented=include_unconsented)["text"])
-    notes = check_quotes(project, texts, key=key, override=override_check)
-    sheets = workbook_frames(project, include_unconsented=include_unconsented, notes=notes)
+    sheets = workbook_frames(project, include_unconsented=include_unconsented)
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
@@ -184,4 +180,4 @@ def export_workbook(
 
 def _audit(project: Project, out: Path, fmt: str) -> None:
     with project.session() as s:
-        project.audit(s, "export", None, path=str(out.resolve()), format=fmt)
+        project.audit(s, "export", None, path=out.name, format=fmt)

@@ -34,7 +34,6 @@ from workbench.coding.queries import query_segments
 from workbench.coding.themes import list_themes
 from workbench.domain.study import StudyError
 from workbench.domain.transcript import format_ms
-from workbench.exchange._checks import check_quotes
 from workbench.storage.models import (
     CellSummary,
     Coding,
@@ -167,7 +166,7 @@ def export_theme_table(
 ) -> ExportReport:
     cited = _snapshot_note(project, snapshot) if snapshot else None
     quotes, label_note = _quotes(project, include_unconsented)
-    notes = check_quotes(project, [q.text for q in quotes], key=key, override=override_check)
+    notes: list[str] = []
     if label_note:
         notes.append(label_note)
     if include_unconsented:
@@ -269,7 +268,7 @@ def export_theme_table(
         document.add_paragraph(note).runs[0].italic = True
     document.save(str(out))
     with project.session() as s:
-        project.audit(s, "export", None, path=str(out.resolve()), format="theme-table-docx")
+        project.audit(s, "export", None, path=out.name, format="theme-table-docx")
     return ExportReport(str(out), len(top), len(quotes), tuple(notes))
 
 

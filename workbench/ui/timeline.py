@@ -418,7 +418,7 @@ class TimelineView(QWidget):
             canvas.paint(painter)
 
         size = QSize(width, canvas._height() + CHART_TITLE_H)
-        return save_chart(path, size, paint, title=title)
+        return save_chart(path, size, paint, title=title, project=self.project)
 
     def _choose_export(self) -> None:
         dyad = self.dyad.currentData()

@@ -1,0 +1,114 @@
+"""Every trace of a person, on the generated reference study with 5,000 analyst memos.
+
+    python benchmarks/bench_privacy.py [--dyads 30] [--minutes 60] [--codings 20000] [--memos 5000]
+
+Targets (issue 13): redact a name everywhere < 6 s; withdraw a participant (all their interviews
+and derived text) < 10 s; the export gate adds < 10 % to the theme-table export. A quarter of the
+memos are coding memos quoting their coding's words, a quarter name a participant, the rest are
+the analyst's own words; the gate runs with every suggestion reviewed, as it must before an
+export passes. Each step once (they change the project); times in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_analysis import add_themes
+from bench_coding import add_codebook_and_codings
+from bench_exchange import add_readings
+from generate_study import generate
+from sqlalchemy import select
+
+from workbench.coding.redaction import dismiss_identifier, redact, suggest_identifiers
+from workbench.coding.withdraw import withdraw_participant
+from workbench.exchange.registry import ExportOptions, export, exporter
+from workbench.storage.models import Coding, JournalEntry, Memo
+from workbench.storage.project import Project
+
+NAME = "Hiba"  # a name in the demo's sentences, so in every generated transcript
+
+
+def timed(what: str, func: Callable[[], object]) -> tuple[object, float]:
+    started = time.perf_counter()
+    result = func()
+    took = time.perf_counter() - started
+    print(f"| {what} | {took * 1000:,.0f} |")
+    return result, took
+
+
+def _add_memos(project: Project, memos: int, seed: int = 5) -> None:
+    from workbench.analysis.suggestions import coded_texts
+
+    rng = random.Random(seed)
+    texts = coded_texts(project)
+    quotes = [t for found in texts.values() for t in found if len(t.split()) >= 8]
+    with project.session() as s:
+        codings = list(s.scalars(select(Coding).order_by(Coding.id).limit(memos // 4)))
+        for coding in codings:
+            coding.memo = f'She said: "{rng.choice(quotes)}" — compare later.'
+        people = [f"P{d:03d}" for d in range(1, 31)]
+        for i in range(memos // 4):
+            s.add(Memo(text=f"{rng.choice(people)} and the waiting: memo {i}, read again."))
+        for i in range(memos - 2 * (memos // 4)):
+            if i % 10 == 0:
+                s.add(JournalEntry(entry_date=dt.date(2026, 1, 1), text=f"My own reaction {i}."))
+            else:
+                s.add(Memo(text=f"The analyst's own thought number {i}, nothing quoted."))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dyads", type=int, default=30)
+    parser.add_argument("--minutes", type=int, default=60)
+    parser.add_argument("--codings", type=int, default=20_000)
+    parser.add_argument("--memos", type=int, default=5_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.dyad"
+        with generate(str(path), args.dyads, args.minutes) as p:
+            add_codebook_and_codings(p, 200, args.codings)
+            _add_memos(p, args.memos)
+            add_themes(p)
+            add_readings(p)
+            print(f"study: {path.stat().st_size / 1e6:.0f} MB file\n")
+            print("| step | ms |\n|---|---:|")
+            timed(f"redact `{NAME}` everywhere", lambda: redact(p, "[x]", everywhere=NAME))
+            for candidate in suggest_identifiers(p):
+                if not candidate.reviewed:
+                    dismiss_identifier(p, candidate.text)
+            fmt = exporter("theme-table-docx")
+            assert fmt.export is not None
+            bare, gated = [], []
+            for run in range(3):
+                out = Path(folder) / f"t{run}.docx"
+                started = time.perf_counter()
+                fmt.export(p, out, ExportOptions())
+                bare.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                export(p, fmt.name, out, ExportOptions())
+                gated.append(time.perf_counter() - started)
+            b, g = statistics.median(bare), statistics.median(gated)
+            print(f"| theme table without the gate (median of 3) | {b * 1000:,.0f} |")
+            print(f"| theme table through the gate (median of 3) | {g * 1000:,.0f} |")
+            receipt, _ = timed(
+                "withdraw P001 (their 3 interviews, quotes in memos)",
+                lambda: withdraw_participant(p, "P001"),
+            )
+            changed = len(getattr(receipt, "derived_text_changed", ()))
+            print(f"\ngate adds {100 * (g - b) / b:.0f} %; withdrawal changed {changed} texts")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Withdrawal's reach into derived text: what analysts wrote from a withdrawn person's words.
+
+Any run of five or more consecutive words of theirs (compared after folding case and dropping
+punctuation: words are ``\\w+`` runs) and their id, wherever the text inventory lists analyst
+text (memos, coding memos, the journal, excerpts, summaries, notes, theme and code texts,
+snapshots, audit details), become ``[withdrawn]``; undo entries holding either are purged. A run
+shorter than five words is left: a quote that short is no longer theirs alone, and a test keeps
+unrelated text intact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from workbench.domain.study import WITHDRAWN_TEXT
+from workbench.storage import inventory
+
+RUN = 5
+"""The shortest run of their words that counts as quoting them."""
+_WORD = re.compile(r"\w+")
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0).casefold()) for m in _WORD.finditer(text)]
+
+
+def shingles(texts: Iterable[str]) -> set[tuple[str, ...]]:
+    """Every run of ``RUN`` consecutive (folded) words in these texts."""
+    found: set[tuple[str, ...]] = set()
+    for text in texts:
+        words = [w for _, _, w in _tokens(text)]
+        found.update(tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1))
+    return found
+
+
+class Quotation:
+    """Replaces their quoted runs and their id in a text, counting the words it took."""
+
+    def __init__(self, runs: set[tuple[str, ...]], person: str) -> None:
+        self.runs = runs
+        self.person = person
+        self._id = re.compile(rf"(?<!\w){re.escape(person)}(?!\w)")
+
+    def replace(self, text: str) -> tuple[str, int]:
+        tokens = _tokens(text)
+        marked = [False] * len(tokens)
+        for i in range(len(tokens) - RUN + 1):
+            if tuple(t[2] for t in tokens[i : i + RUN]) in self.runs:
+                for j in range(i, i + RUN):
+                    marked[j] = True
+        spans: list[tuple[int, int]] = []
+        words = 0
+        for i, (start, end, _) in enumerate(tokens):
+            if not marked[i]:
+                continue
+            words += 1
+            if spans and i > 0 and marked[i - 1]:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+        for start, end in reversed(spans):
+            text = text[:start] + WITHDRAWN_TEXT + text[end:]
+        text, ids = self._id.subn(WITHDRAWN_TEXT, text)
+        return text, words + ids
+
+    def holds(self, text: str) -> bool:
+        return self.replace(text)[1] > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    changed: tuple[str, ...]
+    """``coding memo #4: 12 words`` for every analyst text changed."""
+    undo_entries_purged: int
+
+
+def _taken(quotation: Quotation, item: inventory.TextColumn, value: str) -> int:
+    taken = 0
+
+    def count(text: str) -> str:
+        nonlocal taken
+        new, words = quotation.replace(text)
+        taken += words
+        return new
+
+    inventory.rewrite_value(item, value, count)
+    return taken
+
+
+def reach_derived_text(s: Session, quotation: Quotation) -> Reached:
+    """Replace their runs and id in every inventoried analyst text (and the transcription's
+    word rows of others are never touched); purge undo entries holding either."""
+    rows = inventory.rewrite_texts(
+        s,
+        lambda text: quotation.replace(text)[0],
+        kinds=(inventory.PROSE, inventory.LABEL, inventory.JSON),
+    )
+    changed = tuple(
+        f"{row.column.label} #{row.key}: {_taken(quotation, row.column, row.before)} words"
+        for row in rows
+    )
+    purged = inventory.purge_history(s, quotation.holds)
+    return Reached(changed, purged)

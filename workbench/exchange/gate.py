@@ -1,0 +1,333 @@
+"""The one export gate: every format the registry writes passes through it.
+
+An export is written into a staging folder beside its destination, then every file it wrote is
+read back as text (inside a .docx, .xlsx or .qdpx archive too: element text and attribute values)
+and searched, as whole words, for
+
+(a) a redacted original or an identifier the analyst accepted (from the key, any case), and
+(b) a suggested identifier nobody has reviewed — a name, a listed word or a name the participant
+    list holds that was neither accepted nor dismissed (``workbench pseudonyms dismiss``).
+
+Found, the export is refused with one line naming the word, why it counts, where the project holds
+it and where the file would have had it; nothing reaches the destination. With
+``--override-pseudonym-check`` the file is written and states so in its own text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.coding.identifiers import (
+    check_identifiers,
+    suggest_identifiers,
+    whole_word_folded,
+)
+from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
+from workbench.domain.study import StudyError
+from workbench.storage import inventory
+from workbench.storage.project import Project
+
+OVERRIDE_STATEMENT = (
+    "The analyst overrode the pseudonymisation check (--override-pseudonym-check): this export "
+    "was written although it may hold identifying text."
+)
+NO_KEY_NOTE = (
+    "No pseudonymisation key was found: the export was checked against the reviewed "
+    "suggestions only."
+)
+_BLOCKING_KINDS = ("name", "listed", "participant")
+"""Suggestion kinds an unreviewed candidate blocks an export for. Dates and numbers are listed
+by ``pseudonyms suggest`` for review but do not block: every export writes dates of its own."""
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    word: str
+    why: str
+    folded: bool
+    """Matched in any case (key words) or as written (suggestions: capitals make them names)."""
+    where: str = ""
+    """Where the project holds it, when it does (``coding memo #4``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    watched: Watched
+    part: str
+    """The file (and archive member) where the export would write it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Precheck:
+    watched: tuple[Watched, ...]
+    """Every word the written files are searched for."""
+    standing: tuple[Watched, ...]
+    """What the project itself still holds: identifiers left in its text (``pseudonyms check``)
+    and suggestions nobody reviewed. Any of them refuses every export."""
+    notes: tuple[str, ...]
+
+
+def precheck(project: Project, key: KeyLocation) -> Precheck:
+    """What the gate looks for, what already stands in the way, and notes on how it looked."""
+    notes: list[str] = []
+    try:
+        store: KeyStore | None = KeyStore.open(project, key)
+    except KeyMissing:
+        if key is not None:
+            raise  # a key named but not found is an error, never a silently skipped check
+        store = None
+        notes.append(NO_KEY_NOTE)
+    originals = set(store.originals()) if store else set()
+    accepted = set(store.identifiers()) if store else set()
+    watched = [Watched(w, "a redacted original", True) for w in sorted(originals) if w.strip()]
+    watched += [
+        Watched(w, "an accepted identifier", True)
+        for w in sorted(accepted - originals)
+        if w.strip()
+    ]
+    standing: list[Watched] = []
+    if store is not None:
+        first: dict[str, str] = {}
+        for leak in check_identifiers(project, key):
+            first.setdefault(leak.found, leak.where)
+        standing += [
+            Watched(w.word, w.why, True, first[w.word]) for w in watched if w.word in first
+        ]
+    seen = {w.word.casefold() for w in watched}
+    for candidate in suggest_identifiers(project, key):
+        if candidate.kind not in _BLOCKING_KINDS or candidate.reviewed:
+            continue
+        if candidate.text.casefold() in seen:
+            continue
+        seen.add(candidate.text.casefold())
+        unreviewed = Watched(
+            candidate.text,
+            "a suggested identifier nobody reviewed",
+            False,
+            ", ".join(candidate.interviews[:3]),
+        )
+        watched.append(unreviewed)
+        standing.append(unreviewed)
+    return Precheck(tuple(watched), tuple(standing), tuple(notes))
+
+
+def standing_refusal(standing: Sequence[Watched]) -> str:
+    first = standing[0]
+    more = f" (and {len(standing) - 1} more)" if len(standing) > 1 else ""
+    remedy = (
+        "redact it (workbench redact --all; workbench pseudonyms check lists every place)"
+        if first.folded
+        else "accept and redact it, or dismiss it (workbench pseudonyms dismiss PROJECT WORD)"
+    )
+    return (
+        f"refused: the project still holds {first.word!r} ({first.why}, in {first.where}){more}; "
+        f"{remedy}, or export with --override-pseudonym-check"
+    )
+
+
+_XML_TEXT = re.compile(r">([^<]+)<")
+_XML_ATTRIBUTE = re.compile(r"=\s*\"([^\"]*)\"|=\s*'([^']*)'")
+_SKIPPED_MEMBERS = re.compile(r"(^|/)(docProps/|_rels/|\[Content_Types\]\.xml$)|\.rels$")
+
+
+def _xml_texts(xml: str) -> Iterator[str]:
+    """Element text (joined with spaces, and joined as is: Word splits words across runs) and
+    attribute values (REFI-QDA keeps names there)."""
+    pieces = [html.unescape(m) for m in _XML_TEXT.findall(xml)]
+    yield " ".join(pieces)
+    yield "".join(pieces)
+    yield " ".join(html.unescape(a or b) for a, b in _XML_ATTRIBUTE.findall(xml))
+
+
+def file_texts(path: Path) -> Iterator[tuple[str, str]]:
+    """(part, text) of everything a written file says, for the gate to search."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.endswith("/") or _SKIPPED_MEMBERS.search(name):
+                    continue
+                body = z.read(name).decode("utf-8", errors="ignore")
+                part = f"{path.name}:{name}"
+                if body.lstrip().startswith("<"):
+                    for piece in _xml_texts(body):
+                        yield part, piece
+                else:
+                    yield part, body
+        return
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        return  # an image: nothing to read as text (charts are checked as SVG)
+    body = data.decode("utf-8", errors="ignore")
+    if path.suffix.lower() in (".svg", ".qdc", ".xml"):
+        for piece in _xml_texts(body):
+            yield path.name, piece
+    else:
+        yield path.name, body
+
+
+def _alternation(words: Sequence[str], flags: int) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in ordered)})(?!\w)", flags)
+
+
+def scan(files: Sequence[Path], watched: Sequence[Watched]) -> list[Finding]:
+    """Every watched word the files would carry (the first place each is found)."""
+    folded = {w.word.casefold(): w for w in watched if w.folded}
+    exact = {w.word: w for w in watched if not w.folded}
+    patterns = [
+        (p, table, key)
+        for p, table, key in (
+            (_alternation(list(folded), re.IGNORECASE), folded, str.casefold),
+            (_alternation(list(exact), 0), exact, str),
+        )
+        if p is not None
+    ]
+    found: dict[str, Finding] = {}
+    for path in files:
+        for part, body in file_texts(path):
+            for pattern, table, normal in patterns:
+                for match in pattern.finditer(body):
+                    hit = table[normal(match.group(0))]
+                    found.setdefault(hit.word, Finding(hit, part))
+    return list(found.values())
+
+
+def where_in_project(project: Project, word: str) -> str:
+    """The first inventoried text holding ``word`` (``coding memo #4``, ``interview:I1 #3``)."""
+    from workbench.coding.identifiers import located_texts
+
+    pattern = whole_word_folded(word)
+    with project.session(write=False) as s:
+        for item in inventory.walked(inventory.TRANSCRIPT, inventory.PROSE, inventory.LABEL):
+            if (item.table, item.column) == inventory.UTTERANCES:
+                for where, body in located_texts(s, (inventory.TRANSCRIPT,), words=False):
+                    if pattern.search(body):
+                        return where
+                continue
+            for column, row, body in inventory.iter_texts(s, (item,), containing=word):
+                if pattern.search(body):
+                    return f"{column.label} #{row}"
+    return "the project"
+
+
+def refusal(project: Project, findings: Sequence[Finding]) -> str:
+    first = findings[0]
+    more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+    return (
+        f"refused: the export would write {first.watched.word!r} ({first.watched.why}, in "
+        f"{where_in_project(project, first.watched.word)}) into {first.part}{more}; redact it "
+        "(workbench redact --all), review it (workbench pseudonyms accept|dismiss), or export "
+        "with --override-pseudonym-check"
+    )
+
+
+# --- saying so in the file itself -----------------------------------------------------------
+
+
+def _xml_comment(xml: bytes) -> bytes:
+    said = OVERRIDE_STATEMENT.replace("--", "")  # "--" may not appear inside an XML comment
+    comment = f"<!-- {said} -->".encode()
+    if xml.startswith(b"<?xml"):
+        end = xml.index(b"?>") + 2
+        return xml[:end] + b"\n" + comment + xml[end:]
+    return comment + b"\n" + xml
+
+
+def stamp(path: Path) -> None:
+    """Write the override statement into the exported file's own text."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        import docx
+
+        document = docx.Document(str(path))
+        document.add_paragraph(OVERRIDE_STATEMENT)
+        document.save(str(path))
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path)
+        sheet = book["About"] if "About" in book.sheetnames else book.create_sheet("About")
+        sheet.append([OVERRIDE_STATEMENT])
+        book.save(path)
+    elif suffix == ".qdpx":
+        staged = path.with_name(path.name + ".stamp")
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(staged, "w") as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                dst.writestr(info, _xml_comment(data) if info.filename == "project.qde" else data)
+        staged.replace(path)
+    elif suffix in (".qdc", ".svg", ".xml"):
+        path.write_bytes(_xml_comment(path.read_bytes()))
+    elif suffix == ".vtt":
+        body = path.read_text(encoding="utf-8")
+        head, _, rest = body.partition("\n\n")
+        path.write_text(f"{head}\n\nNOTE {OVERRIDE_STATEMENT}\n\n{rest}", encoding="utf-8")
+    elif suffix == ".srt":
+        body = path.read_text(encoding="utf-8").rstrip("\n")
+        count = body.count("\n\n") + 2 if body else 1
+        cue = f"{count}\n99:59:59,000 --> 99:59:59,999\n{OVERRIDE_STATEMENT}\n"
+        path.write_text(f"{body}\n\n{cue}" if body else cue, encoding="utf-8")
+    elif suffix == ".csv":
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f'"# {OVERRIDE_STATEMENT}"\n')
+    elif suffix in (".txt", ".md"):
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"\n[{OVERRIDE_STATEMENT}]\n")
+
+
+# --- running an export through the gate --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Gated:
+    files: tuple[Path, ...]
+    """Where the export's files now are."""
+    notes: tuple[str, ...]
+
+
+class Staging:
+    """A folder beside the destination that the exporter writes into; the files move to the
+    destination only when the gate lets them through, and the folder always goes."""
+
+    def __init__(self, out: Path) -> None:
+        if not out.parent.is_dir():
+            raise StudyError(f"no folder {out.parent} to write {out.name} into")
+        self.out = out
+        self.folder = Path(tempfile.mkdtemp(prefix=".export-", dir=out.parent))
+        self.path = self.folder / out.name
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def let_through(self, project: Project, watched: Sequence[Watched], *, override: bool) -> Gated:
+        files = sorted(p for p in self.folder.rglob("*") if p.is_file())
+        findings = scan(files, watched)
+        notes: list[str] = []
+        if findings and not override:
+            raise StudyError(refusal(project, findings))
+        if override:
+            for f in files:
+                stamp(f)
+            notes.append(OVERRIDE_STATEMENT)
+            notes += [
+                f"written although it holds {f.watched.word!r} ({f.watched.why}) in {f.part}"
+                for f in findings
+            ]
+        moved = []
+        for f in files:
+            target = self.out.parent / f.relative_to(self.folder)
+            f.replace(target)
+            moved.append(target)
+        return Gated(tuple(moved), tuple(notes))
