@@ -12,6 +12,7 @@ from workbench.coding.memos import add_journal_entry, add_memo, edit_memo, list_
 from workbench.coding.study import new_study
 from workbench.coding.transcripts import interview_text
 from workbench.coding.withdraw import withdraw_participant
+from workbench.coding.withdraw_reach import shingles
 from workbench.storage.project import open_project
 
 from ..helpers import interview_with
@@ -89,6 +90,8 @@ def test_withdrawal_replaces_their_quotes_and_id_in_analyst_text_and_says_where(
                 assert phrase not in raw.lower(), (f.name, phrase)
     raw = _raw(path)
     assert b"P02" not in raw and not any(phrase in raw.lower() for phrase in PHRASES)
+    left = shingles([raw.decode("utf-8", errors="ignore")]) & shingles([THEIRS])
+    assert not left, left  # no run of five of their words, whatever the punctuation
     for fmt in ("csv", "qdpx"):
         after = tmp_path / f"after.{fmt}"
         assert main(["export", str(path), "--format", fmt, "-o", str(after)]) == 0
