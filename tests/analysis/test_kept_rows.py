@@ -35,7 +35,7 @@ from workbench.storage.models import (
     analysis_rows,
     interview_version,
 )
-from workbench.storage.project import Project, open_project, upgrade_to
+from workbench.storage.project import Project, head_revision, open_project, upgrade_to
 
 from ..conftest import DATA
 from .test_longitudinal import build

@@ -50,3 +50,21 @@ def test_suggestions_group_related_codes_with_reasons(project: Project) -> None:
     assert "night" in " ".join(sleep.shared_terms) and sleep.reasons
     assert suggest_themes(project) == suggestions  # deterministic
     assert list_themes(project) == []  # suggestions are never applied by themselves
+
+
+def test_suggestions_ignore_the_codebooks_own_template(project: Project) -> None:
+    """Definitions written from one template ("Code here when the talk fits a child-focused
+    account…") share words that say nothing about which codes belong together."""
+    interview_with(project, "I1", LINES)
+    full = interview_text(project, "I1")
+    template = "Code here when the talk fits a child focused account of work: {}"
+    for name, (definition, quotes) in CODES.items():
+        add_code(project, name, definition=template.format(definition))
+        for quote in quotes:
+            at = full.index(quote)
+            apply_code(project, "I1", at, at + len(quote), name)
+    suggestions = suggest_themes(project)
+    assert {"Nightmares", "Sleep loss"} in [set(g.codes) for g in suggestions]
+    said = " ".join(" ".join(g.shared_terms) for g in suggestions)
+    for boilerplate in ("code", "talk", "fits", "child", "focused", "account", "work"):
+        assert boilerplate not in said.split(), said

@@ -23,6 +23,9 @@ from workbench.storage.project import Project
 TEXT_WEIGHT = 0.5
 DISTANCE_THRESHOLD = 0.92
 MAX_GROUP = 8
+TEMPLATE_SHARE = 0.4
+"""A word in at least this share of the codes' definitions (three at least) is the codebook's
+own template ("Apply this code when the talk fits…"), not evidence that codes belong together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,7 @@ class Suggestion:
 
 def suggest_themes(project: Project) -> list[Suggestion]:
     from sklearn.cluster import AgglomerativeClustering
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
 
     with project.session(write=False) as s:
@@ -49,13 +52,15 @@ def suggest_themes(project: Project) -> list[Suggestion]:
         notes = {
             book.path(c): " ".join(filter(None, [c.name, c.definition, c.inclusion])) for c in codes
         }
+        definitions = [" ".join(filter(None, [c.definition, c.inclusion])) for c in codes]
     if len(codes) < 2:
         return []
     coded = coded_texts(project)
     documents = [
         f"{notes[p]} {' '.join(coded.get(c.id, []))}" for p, c in zip(paths, codes, strict=True)
     ]
-    vectorizer = TfidfVectorizer(stop_words="english", min_df=1, sublinear_tf=True)
+    stop_words = sorted(ENGLISH_STOP_WORDS | template_words(definitions))
+    vectorizer = TfidfVectorizer(stop_words=stop_words, min_df=1, sublinear_tf=True)
     try:
         tfidf = vectorizer.fit_transform(documents)
     except ValueError:  # nothing but stop words
@@ -107,6 +112,23 @@ def suggest_themes(project: Project) -> list[Suggestion]:
         )
     suggestions.sort(key=lambda g: (-g.similarity, g.codes))
     return suggestions
+
+
+def template_words(definitions: list[str]) -> set[str]:
+    """The words the codebook's definitions share as a template (see ``TEMPLATE_SHARE``)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    written = [d for d in definitions if d.strip()]
+    if len(written) < 3:
+        return set()
+    counter = CountVectorizer(binary=True, stop_words="english")
+    try:
+        present = counter.fit_transform(written)
+    except ValueError:  # nothing but stop words
+        return set()
+    share = np.asarray(present.sum(axis=0)).ravel() / len(written)
+    terms = counter.get_feature_names_out()
+    return {str(t) for t, x in zip(terms, share, strict=True) if x >= TEMPLATE_SHARE}
 
 
 def coded_texts(project: Project) -> dict[int, list[str]]:

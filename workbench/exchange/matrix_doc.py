@@ -19,6 +19,7 @@ from docx.shared import Cm, Pt
 from sqlalchemy import select
 
 from workbench.analysis.longitudinal import MEASURES, Cell, matrix, matrix_frame
+from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
 from workbench.exchange.theme_table import _table
 from workbench.storage.models import ProjectRow, Snapshot
@@ -65,8 +66,7 @@ def _missing_note(cells: list[Cell], measure: str) -> str | None:
     for c in cells:
         if c.missing is None or c.value(measure) is not None or (c.unit, c.wave) in reasons:
             continue
-        why = c.missing if isinstance(c.missing, str) else "; ".join(c.missing)
-        reasons[(c.unit, c.wave)] = why.replace("_", " ").replace(":", ": ")
+        reasons[(c.unit, c.wave)] = missing_words(c.missing)
     if not reasons:
         return None
     listed = "; ".join(f"{unit} at {wave} ({why})" for (unit, wave), why in reasons.items())

@@ -82,6 +82,7 @@ def check_project(project: Project) -> CheckReport:
         if bad:
             problems.append(f"{bad} codings point outside their utterances")
         problems += _version_problems(project, s)
+        problems += _notice_problems(project, s)
         notes.append(
             f"{s.scalar(select(func.count()).select_from(UtteranceRow))} utterances, "
             f"{s.scalar(select(func.count()).select_from(Coding))} codings checked"
@@ -130,3 +131,23 @@ def _version_problems(project: Project, s: Any) -> list[str]:
     if unversioned:
         problems.append(f"{unversioned} interviews have no version")
     return problems
+
+
+def _notice_problems(project: Project, s: Any) -> list[str]:
+    """On PostgreSQL every table of the project tells listening windows of a commit (0010)."""
+    if project.is_sqlite:
+        return []
+    from workbench.storage.models import Base
+
+    found = set(
+        s.scalars(
+            text(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = 'workbench_notice'"
+            )
+        )
+    )
+    return [
+        f"table {name} sends no change notice: colleagues' windows would miss its changes"
+        for name in sorted(set(Base.metadata.tables) - found)
+    ]

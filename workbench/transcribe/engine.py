@@ -721,6 +721,8 @@ def _transcribe_piece(
         "beam_size": 1 if fast else 5,
         "condition_on_previous_text": CONDITION_ON_PREVIOUS_TEXT,
     }
+    if clips:
+        options.update(temperature=0.0, beam_size=1)
     unexpected = False
     if expected is not None and chunks:
         # Whisper does not check a language it is given: ask it what it hears.

@@ -17,30 +17,10 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.queries import query_segments
 from workbench.coding.readings import cell_summary, set_cell_summary
+from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 from workbench.ui.models import is_right_to_left
-
-MISSING_WORDS = {
-    "no_interview": "no interview",
-    "not_coded": "not yet coded",
-    "stopped": "stopped",
-    "excluded": "excluded (no consent)",
-    "no_member_observed": "no member observed",
-}
-"""Why a wave is missing (DESIGN.md, Longitudinal definitions), as the analyst reads it."""
-
-
-def missing_words(missing: str | list[str]) -> str:
-    """A missing reason in words: "not yet coded"; a dyad's "P01:not_coded" is "P01 not yet
-    coded", one member after the other."""
-    reasons = [missing] if isinstance(missing, str) else missing
-    words = []
-    for reason in reasons:
-        who, _, why = reason.rpartition(":")
-        said = MISSING_WORDS.get(why, why.replace("_", " "))
-        words.append(f"{who} {said}" if who else said)
-    return "; ".join(words)
 
 
 class CellDetails(QWidget):

@@ -35,10 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.analysis.longitudinal import Cell, TrajectoryRow, matrix, trajectories
+from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 from workbench.ui import theme as house
-from workbench.ui.cell_details import CellDetails, missing_words
+from workbench.ui.cell_details import CellDetails
 from workbench.ui.charts import chart_metrics, choose_chart_file, hatch, save_chart
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -40,6 +40,7 @@ from workbench.exchange.registry import ExportOptions, Format, Outcome, exporter
 from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
+from workbench.storage.watch import ChangeWatcher
 from workbench.ui import theme
 from workbench.ui.code_tree import CodeTreeWidget
 from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
@@ -61,6 +62,8 @@ from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
 
 MAX_RECENT = 8
+WATCH_MS = 1000
+"""How often the window asks whether a colleague committed (a colleague's work shows within 2 s)."""
 
 
 class MainWindow(QMainWindow):
@@ -157,6 +160,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.project_label)
 
         self._add_coding_docks()  # code tree and retrieval: ui/code_tree.py, ui/retrieval.py
+        self.watcher: ChangeWatcher | None = None
+        """Tells of colleagues' commits to the open project (polled, see ``_colleagues``)."""
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._colleagues)
         self._build_menus()
         self._build_modes()
         geometry = settings.value("window/geometry")
@@ -379,6 +387,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(description, 8000)
         self.refresh()
         self.page.reload()
+        self._refresh_views()
+
+    def _refresh_views(self) -> None:
+        """The longitudinal views read the project again: the one on screen now, others when
+        next shown."""
         self._views_stale()
         if self.pages.currentIndex() == 1:
             self.heatmap.refresh()
@@ -449,8 +462,11 @@ class MainWindow(QMainWindow):
                 f"Restored from {backup.name}; damaged file kept as {kept}"
             )
         if self.project is not None:
+            self._stop_watching()
             self.project.close()
         self.project = project
+        self.watcher = ChangeWatcher(project)
+        self._watch.start()
         self.undo.set_project(project)
         self.page.set_project(project)
         if self.pages.currentIndex() == 1:
@@ -470,9 +486,27 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         return True
 
+    def _stop_watching(self) -> None:
+        self._watch.stop()
+        if self.watcher is not None:
+            self.watcher.close()
+            self.watcher = None
+
+    def _colleagues(self) -> None:
+        """Someone else committed (another window, the command line, a colleague on the team
+        server): show it without touching the user's selection or a half-typed correction."""
+        if self.watcher is None or not self.watcher.changes():
+            return
+        self.refresh()
+        self.page.refresh_from_project()
+        self._refresh_views()
+        self.statusBar().showMessage("Updated with changes saved elsewhere", 4000)
+
     def refresh(self) -> None:
         if self.project is None:
             return
+        if self.watcher is not None:
+            self.watcher.changes()  # what this window shows next includes them: not news
         info = summary(self.project)
         self.setWindowTitle(f"{info.title} — Dyad Workbench")
         running = self.page.job.interview if self.page.job is not None else None
@@ -795,5 +829,6 @@ class MainWindow(QMainWindow):
         if self.page.editor.has_pending_edit():
             self.page.editor.commit()
         if self.project is not None:
+            self._stop_watching()
             self.project.close()
         super().closeEvent(event)

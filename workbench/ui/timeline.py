@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 
 from workbench.analysis.longitudinal import Timeline, dyad_timeline
 from workbench.coding.study import list_dyads
+from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 from workbench.ui import theme as house
-from workbench.ui.cell_details import CellDetails, missing_words
+from workbench.ui.cell_details import CellDetails
 from workbench.ui.charts import choose_chart_file, hatch, save_chart
 
 LABEL_W = 260

@@ -293,6 +293,26 @@ class TranscriptPage(QWidget):
         self._retitle()
         self._show_translation()
 
+    def refresh_from_project(self) -> None:
+        """A colleague committed something: read the interview again, keeping the selection,
+        the scroll position and a half-typed correction (then only the stripes are redrawn)."""
+        if self.project is None or self.interview is None or self.job is not None:
+            return  # a running transcription shows its own progress
+        if self.editor.has_pending_edit():
+            try:
+                codings = list_codings(self.project, interview=self.interview)
+            except USER_ERRORS:
+                return
+            self.editor.set_codings(codings, self.colours)
+            return
+        span = self.editor.selection_span()
+        scrolled = self.editor.verticalScrollBar().value()
+        self.reload()
+        length = len(self.editor.toPlainText())
+        if span is not None and span[1] <= length:
+            self.editor.select_span(*span)
+        self.editor.verticalScrollBar().setValue(scrolled)
+
     def _show_translation(self) -> None:
         rows = self.editor.rows
         if not any(r.translations for r in rows):
