@@ -251,7 +251,6 @@ def test_a_project_at_0004_upgrades_and_its_interviews_get_versions(
         _server_engine,
         _sqlite_engine,
         default_coder,
-        head_revision,
         migrate_project,
     )
 

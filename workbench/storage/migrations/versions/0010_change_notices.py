@@ -12,7 +12,7 @@ The tables are the ones the database holds when the migration runs; a table made
 migration needs the trigger too (``workbench check`` names a table without it).
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
