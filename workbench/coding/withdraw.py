@@ -18,7 +18,12 @@ from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from workbench.coding.study import get_participant
-from workbench.coding.withdraw_reach import Quotation, reach_derived_text, shingles
+from workbench.coding.withdraw_reach import (
+    Quotation,
+    reach_derived_text,
+    said_by_others,
+    shingles,
+)
 from workbench.domain.study import WITHDRAWN_TEXT, WithdrawalReceipt
 from workbench.domain.text import count_words, search_text_of
 from workbench.storage import inventory
@@ -216,6 +221,8 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
         # readings about them cascade with it.
         s.execute(delete(Participant).where(Participant.id == pid))
 
+        s.flush()
+        quotation.shared = said_by_others(s)
         reached = reach_derived_text(s, quotation)
         audit_rows = [c for c in reached.changed if c.startswith("audit log")]
         derived = tuple(c for c in reached.changed if not c.startswith("audit log"))
