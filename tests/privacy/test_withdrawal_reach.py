@@ -12,12 +12,14 @@ from workbench.coding.memos import add_journal_entry, add_memo, edit_memo, list_
 from workbench.coding.study import new_study
 from workbench.coding.transcripts import interview_text
 from workbench.coding.withdraw import withdraw_participant
+from workbench.coding.withdraw_reach import shingles
 from workbench.storage.project import open_project
 
 from ..helpers import interview_with
 
 THEIRS = "The night before the boat left, my uncle sang an old song for all of us."
 MINE = "Since week six I sleep better, and I walk with my daughter every morning."
+BOTH = "It was so cold in the winter camp."  # said by both: not P02's alone
 UNRELATED = ("P01 describes sleep improving after week six.", "Re-read the codebook tomorrow.")
 PHRASES = [b"night before the boat left", b"uncle sang an old song", b"song for all of us"]
 
@@ -27,13 +29,13 @@ def _study(path: Path) -> None:
         interview_with(
             p,
             "A",
-            [("R01", "Tell me."), ("P02", THEIRS)],
+            [("R01", "Tell me."), ("P02", THEIRS), ("P02", BOTH)],
             people=(("P02", "patient"), ("R01", "researcher")),
         )
         interview_with(
             p,
             "B",
-            [("R01", "And you?"), ("P01", MINE)],
+            [("R01", "And you?"), ("P01", MINE), ("P01", BOTH)],
             people=(("P01", "patient"), ("R01", "researcher")),
         )
         add_code(p, "sleep")
@@ -51,6 +53,7 @@ def _study(path: Path) -> None:
         edit_memo(p, memo.id, text="P02 said the night before the boat left was the worst.")
         edit_memo(p, memo.id, text="P02 said THE NIGHT before the boat, left: was the worst!")
         add_memo(p, UNRELATED[0], about="interview:B")
+        add_memo(p, "Both said it was so cold in the winter camp.", about="interview:B")
         add_journal_entry(p, "Thinking of the uncle who sang an old song for all of us, tonight.")
         add_journal_entry(p, UNRELATED[1])
 
@@ -77,6 +80,7 @@ def test_withdrawal_replaces_their_quotes_and_id_in_analyst_text_and_says_where(
         assert any(c == "export written earlier: before.csv" for c in receipt.unreachable_copies)
         memos = {m.text for m in list_memos(p)}
         assert UNRELATED[0] in memos  # untouched, P01 and all
+        assert "Both said it was so cold in the winter camp." in memos  # P01 said it too
         assert "[withdrawn] said [withdrawn]: was the worst!" in memos
         journal = [j.text for j in list_journal(p)]
         assert UNRELATED[1] in journal
@@ -89,6 +93,8 @@ def test_withdrawal_replaces_their_quotes_and_id_in_analyst_text_and_says_where(
                 assert phrase not in raw.lower(), (f.name, phrase)
     raw = _raw(path)
     assert b"P02" not in raw and not any(phrase in raw.lower() for phrase in PHRASES)
+    left = shingles([raw.decode("utf-8", errors="ignore")]) & shingles([THEIRS])
+    assert not left, left  # no run of five of their words, whatever the punctuation
     for fmt in ("csv", "qdpx"):
         after = tmp_path / f"after.{fmt}"
         assert main(["export", str(path), "--format", fmt, "-o", str(after)]) == 0

@@ -157,14 +157,21 @@ class Candidate:
 _NUMBER = re.compile(r"(?<![\w:./-])\d[\d ./-]{2,}\d(?![\w:])")
 """Three or more digits in a run (phone, case, camp-block or file numbers), in any script's
 digits; times of day (10:30) are not identifiers."""
+_LOWER = re.compile(r"\b[a-z][\w'’-]*")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _ID_PART = re.compile(r"['’]s\b|-")
 _NAME_ATTRIBUTES = re.compile(r"name|pseudonym|alias|nickname", re.IGNORECASE)
 
 
 def suggest_identifiers(
-    project: Project, key_path: KeyLocation = None, *, words: Sequence[str] = ()
+    project: Project,
+    key_path: KeyLocation = None,
+    *,
+    words: Sequence[str] = (),
+    names_only: bool = False,
 ) -> list[Candidate]:
     """Candidate identifiers for review; nothing is redacted until the analyst accepts.
+    ``names_only`` leaves dates and numbers out (the export gate does not block on them).
 
     Besides capitalised words, dates and numbers, ``words`` (the analyst's own list: towns,
     camps, clinics, in any script) and names the participant list holds (attributes such as
@@ -189,7 +196,7 @@ def suggest_identifiers(
             *s.scalars(select(Dyad.key)),
             *s.scalars(select(Interview.key)),
         }
-    lower_words = Counter(w for _, body in rows for w in re.findall(r"\b[a-z][\w'’-]*", body))
+    lower_words = {w for _, body in rows for w in _LOWER.findall(body)}
     found: dict[tuple[str, str], set[str]] = {}
     counts: Counter[tuple[str, str]] = Counter()
 
@@ -203,7 +210,7 @@ def suggest_identifiers(
             if where.startswith("interview:")
             else where
         )
-        for sentence in re.split(r"(?<=[.!?])\s+", body):
+        for sentence in _SENTENCES.split(body):
             for match in _CAPITALISED.finditer(sentence):
                 value = match.group(1).strip("'’-")
                 words = value.split()
@@ -213,15 +220,16 @@ def suggest_identifiers(
                     continue  # a transcription convention: <UNSURE>, <UNIN/>
                 if _ID_PART.split(words[0])[0] in ids:
                     continue  # the study's own pseudonymous ids (P01, P02's, P02-baseline)
-                if all(w.lower() in _COMMON or lower_words[w.lower()] > 0 for w in words):
+                if all(w.lower() in _COMMON or w.lower() in lower_words for w in words):
                     continue
                 note(value, "name", interview)
-        dates = [m.span() for m in _DATE.finditer(body)]
-        for match in _DATE.finditer(body):
-            note(match.group(0), "date", interview)
-        for match in _NUMBER.finditer(body):
-            if not any(a <= match.start() < b for a, b in dates):
-                note(match.group(0), "number", interview)
+        if not names_only:
+            dates = [m.span() for m in _DATE.finditer(body)]
+            for match in _DATE.finditer(body):
+                note(match.group(0), "date", interview)
+            for match in _NUMBER.finditer(body):
+                if not any(a <= match.start() < b for a, b in dates):
+                    note(match.group(0), "number", interview)
         for kind, needles in (("listed", listed), ("participant", people)):
             for word in needles:
                 if whole_word_folded(word).search(body):

@@ -18,7 +18,12 @@ from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from workbench.coding.study import get_participant
-from workbench.coding.withdraw_reach import Quotation, reach_derived_text, shingles
+from workbench.coding.withdraw_reach import (
+    Quotation,
+    reach_derived_text,
+    said_by_others,
+    shingles,
+)
 from workbench.domain.study import WITHDRAWN_TEXT, WithdrawalReceipt
 from workbench.domain.text import count_words, search_text_of
 from workbench.storage import inventory
@@ -107,6 +112,79 @@ def _exports_written_earlier(s: Session) -> list[str]:
     return names
 
 
+def _delete_their_own_interviews(s: Session, pid: int) -> tuple[list[str], list[int]]:
+    """Interviews where they are the only interviewee go; returns their keys, and the ids of
+    the joint interviews they take part in."""
+    deleted_interviews: list[str] = []
+    joint_interviews: list[int] = []
+    for interview in s.scalars(
+        select(Interview)
+        .join(InterviewParticipantRow)
+        .where(InterviewParticipantRow.participant_id == pid)
+        .order_by(Interview.key)
+    ):
+        interviewees = [ip for ip in interview.participants if ip.role == "interviewee"]
+        if len(interviewees) == 1 and interviewees[0].participant_id == pid:
+            deleted_interviews.append(interview.key)
+            s.delete(interview)
+        else:
+            joint_interviews.append(interview.id)
+    s.flush()
+    return deleted_interviews, joint_interviews
+
+
+def _blank_them_in_joint_interviews(
+    s: Session, pid: int, joint_interviews: list[int]
+) -> tuple[int, int, int]:
+    """Their utterances, and interpreter utterances rendering them, become ``[withdrawn]``;
+    codings on them go. Returns (utterances, interpreter utterances, codings)."""
+    replaced = interpreter_replaced = codings_removed = 0
+    for interview_id in joint_interviews:
+        own = s.execute(
+            select(UtteranceRow.id, UtteranceRow.position).where(
+                UtteranceRow.interview_id == interview_id, UtteranceRow.speaker_id == pid
+            )
+        ).all()
+        rendering = s.execute(
+            select(UtteranceRow.id, UtteranceRow.position).where(
+                UtteranceRow.interview_id == interview_id,
+                UtteranceRow.renders_id == pid,
+                or_(UtteranceRow.speaker_id.is_(None), UtteranceRow.speaker_id != pid),
+            )
+        ).all()
+        ids = [r.id for r in own] + [r.id for r in rendering]
+        if not ids:
+            continue
+        codings = _codings_touching(s, interview_id, {r.position for r in [*own, *rendering]})
+        if codings:
+            s.execute(delete(Coding).where(Coding.id.in_(codings)))
+        s.execute(delete(WordRow).where(WordRow.utterance_id.in_(ids)))
+        s.execute(delete(Translation).where(Translation.utterance_id.in_(ids)))
+        s.execute(delete(Redaction).where(Redaction.utterance_id.in_(ids)))
+        s.execute(
+            update(UtteranceRow)
+            .where(UtteranceRow.id.in_(ids))
+            .values(
+                text=WITHDRAWN_TEXT,
+                search_text=search_text_of(WITHDRAWN_TEXT),
+                word_count=count_words(WITHDRAWN_TEXT),
+                needs_review=False,
+                untranscribed_speech=False,
+                verified=False,
+                version=UtteranceRow.version + 1,
+            )
+        )
+        s.execute(
+            update(Interview)
+            .where(Interview.id == interview_id)
+            .values(transcript_version=Interview.transcript_version + 1)
+        )
+        replaced += len(own)
+        interpreter_replaced += len(rendering)
+        codings_removed += len(codings)
+    return replaced, interpreter_replaced, codings_removed
+
+
 def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
     """Remove participant ``key`` without a trace; returns the receipt (also audited)."""
     with project.session() as s:
@@ -118,66 +196,10 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
         quotation = Quotation(shingles(_their_words(s, pid)), key)
         exported = _exports_written_earlier(s)
 
-        deleted_interviews: list[str] = []
-        joint_interviews: list[int] = []
-        for interview in s.scalars(
-            select(Interview)
-            .join(InterviewParticipantRow)
-            .where(InterviewParticipantRow.participant_id == pid)
-            .order_by(Interview.key)
-        ):
-            interviewees = [ip for ip in interview.participants if ip.role == "interviewee"]
-            if len(interviewees) == 1 and interviewees[0].participant_id == pid:
-                deleted_interviews.append(interview.key)
-                s.delete(interview)
-            else:
-                joint_interviews.append(interview.id)
-        s.flush()
-
-        replaced = interpreter_replaced = codings_removed = 0
-        for interview_id in joint_interviews:
-            own = s.execute(
-                select(UtteranceRow.id, UtteranceRow.position).where(
-                    UtteranceRow.interview_id == interview_id, UtteranceRow.speaker_id == pid
-                )
-            ).all()
-            rendering = s.execute(
-                select(UtteranceRow.id, UtteranceRow.position).where(
-                    UtteranceRow.interview_id == interview_id,
-                    UtteranceRow.renders_id == pid,
-                    or_(UtteranceRow.speaker_id.is_(None), UtteranceRow.speaker_id != pid),
-                )
-            ).all()
-            ids = [r.id for r in own] + [r.id for r in rendering]
-            if not ids:
-                continue
-            codings = _codings_touching(s, interview_id, {r.position for r in [*own, *rendering]})
-            if codings:
-                s.execute(delete(Coding).where(Coding.id.in_(codings)))
-            s.execute(delete(WordRow).where(WordRow.utterance_id.in_(ids)))
-            s.execute(delete(Translation).where(Translation.utterance_id.in_(ids)))
-            s.execute(delete(Redaction).where(Redaction.utterance_id.in_(ids)))
-            s.execute(
-                update(UtteranceRow)
-                .where(UtteranceRow.id.in_(ids))
-                .values(
-                    text=WITHDRAWN_TEXT,
-                    search_text=search_text_of(WITHDRAWN_TEXT),
-                    word_count=count_words(WITHDRAWN_TEXT),
-                    needs_review=False,
-                    untranscribed_speech=False,
-                    verified=False,
-                    version=UtteranceRow.version + 1,
-                )
-            )
-            s.execute(
-                update(Interview)
-                .where(Interview.id == interview_id)
-                .values(transcript_version=Interview.transcript_version + 1)
-            )
-            replaced += len(own)
-            interpreter_replaced += len(rendering)
-            codings_removed += len(codings)
+        deleted_interviews, joint_interviews = _delete_their_own_interviews(s, pid)
+        replaced, interpreter_replaced, codings_removed = _blank_them_in_joint_interviews(
+            s, pid, joint_interviews
+        )
 
         memos = len(s.scalars(select(Memo.id).where(Memo.participant_id == pid)).all())
         wave_attributes = len(
@@ -199,6 +221,8 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
         # readings about them cascade with it.
         s.execute(delete(Participant).where(Participant.id == pid))
 
+        s.flush()
+        quotation.shared = said_by_others(s)
         reached = reach_derived_text(s, quotation)
         audit_rows = [c for c in reached.changed if c.startswith("audit log")]
         derived = tuple(c for c in reached.changed if not c.startswith("audit log"))

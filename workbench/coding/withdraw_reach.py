@@ -1,17 +1,17 @@
 """Withdrawal's reach into derived text: what analysts wrote from a withdrawn person's words.
 
 Any run of five or more consecutive words of theirs (compared after folding case and dropping
-punctuation: words are ``\\w+`` runs) and their id, wherever the text inventory lists analyst
-text (memos, coding memos, the journal, excerpts, summaries, notes, theme and code texts,
-snapshots, audit details), become ``[withdrawn]``; undo entries holding either are purged. A run
-shorter than five words is left: a quote that short is no longer theirs alone, and a test keeps
-unrelated text intact.
+punctuation: words are ``\\w+`` runs) that nobody else in the project said, and their id,
+wherever the text inventory lists analyst text (memos, coding memos, the journal, excerpts,
+summaries, notes, theme and code texts, snapshots, audit details), become ``[withdrawn]``; undo
+entries holding either are purged. A shorter run, or one someone else said too, is not theirs
+alone and stays, as does unrelated text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -38,18 +38,35 @@ def shingles(texts: Iterable[str]) -> set[tuple[str, ...]]:
 
 
 class Quotation:
-    """Replaces their quoted runs and their id in a text, counting the words it took."""
+    """Replaces their quoted runs and their id in a text, counting the words it took.
 
-    def __init__(self, runs: set[tuple[str, ...]], person: str) -> None:
+    ``shared`` says whether someone else said a run too: such a run is not theirs alone and
+    stays (their own words are gone from the transcripts by the time it is asked)."""
+
+    def __init__(
+        self,
+        runs: set[tuple[str, ...]],
+        person: str,
+        shared: Callable[[tuple[str, ...]], bool] = lambda _: False,
+    ) -> None:
         self.runs = runs
         self.person = person
+        self.shared = shared
+        self._known: dict[tuple[str, ...], bool] = {}
         self._id = re.compile(rf"(?<!\w){re.escape(person)}(?!\w)")
+
+    def theirs(self, run: tuple[str, ...]) -> bool:
+        if run not in self.runs:
+            return False
+        if run not in self._known:
+            self._known[run] = not self.shared(run)
+        return self._known[run]
 
     def replace(self, text: str) -> tuple[str, int]:
         tokens = _tokens(text)
         marked = [False] * len(tokens)
         for i in range(len(tokens) - RUN + 1):
-            if tuple(t[2] for t in tokens[i : i + RUN]) in self.runs:
+            if self.theirs(tuple(t[2] for t in tokens[i : i + RUN])):
                 for j in range(i, i + RUN):
                     marked[j] = True
         spans: list[tuple[int, int]] = []
@@ -89,6 +106,17 @@ def _taken(quotation: Quotation, item: inventory.TextColumn, value: str) -> int:
 
     inventory.rewrite_value(item, value, count)
     return taken
+
+
+def said_by_others(s: Session) -> Callable[[tuple[str, ...]], bool]:
+    """Whether a run occurs in the project's utterances (a phrase search of the full-text
+    index, in the caller's transaction: call it once theirs are gone)."""
+    from workbench.storage.search import matching_ids, parse_query
+
+    def shared(run: tuple[str, ...]) -> bool:
+        return bool(matching_ids(s, parse_query('"' + " ".join(run) + '"')))
+
+    return shared
 
 
 def reach_derived_text(s: Session, quotation: Quotation) -> Reached:

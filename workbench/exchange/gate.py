@@ -101,7 +101,7 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
             Watched(w.word, w.why, True, first[w.word]) for w in watched if w.word in first
         ]
     seen = {w.word.casefold() for w in watched}
-    for candidate in suggest_identifiers(project, key):
+    for candidate in suggest_identifiers(project, key, names_only=True):
         if candidate.kind not in _BLOCKING_KINDS or candidate.reviewed:
             continue
         if candidate.text.casefold() in seen:

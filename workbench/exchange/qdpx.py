@@ -38,7 +38,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.coding.codebook import Codebook
-from workbench.coding.redaction import KeyLocation
 from workbench.domain.positions import utterance_starts
 from workbench.exchange.qdc import _description
 from workbench.storage.models import (
@@ -179,8 +178,6 @@ def export_qdpx(
     out: Path,
     *,
     include_unconsented: bool = False,
-    override_check: bool = False,
-    key: KeyLocation = None,
 ) -> QdpxExport:
     """Write the project as a .qdpx archive. Participants without consent (and the interviews
     they take part in) are left out unless ``include_unconsented``; the export says so."""

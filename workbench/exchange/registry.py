@@ -62,8 +62,6 @@ def _qdpx_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
         project,
         out,
         include_unconsented=o.include_unconsented,
-        override_check=o.override_check,
-        key=o.key,
     )
     line = (
         f"wrote {out}: {r.sources} interviews, {r.codes} codes, {r.codings} codings, "
@@ -86,8 +84,6 @@ def _theme_table_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
         out,
         with_counts=o.with_counts,
         include_unconsented=o.include_unconsented,
-        override_check=o.override_check,
-        key=o.key,
         snapshot=o.snapshot,
     )
     return Outcome((f"wrote {r.path}: {r.themes} themes, {r.quotes} quotes",), tuple(r.notes), r)
@@ -118,8 +114,6 @@ def _csv_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
         project,
         out,
         include_unconsented=o.include_unconsented,
-        override_check=o.override_check,
-        key=o.key,
     )
     return Outcome((f"wrote {out}: {r.segments} coded segments",), tuple(r.notes), r)
 
@@ -131,8 +125,6 @@ def _xlsx_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
         project,
         out,
         include_unconsented=o.include_unconsented,
-        override_check=o.override_check,
-        key=o.key,
     )
     return Outcome((f"wrote {out}: {', '.join(r.sheets)}",), tuple(r.notes), r)
 
@@ -149,8 +141,6 @@ def _transcript_out(fmt: str) -> Exporter:
             out,
             fmt=fmt,
             include_unconsented=o.include_unconsented,
-            override_check=o.override_check,
-            key=o.key,
         )
         return Outcome((f"wrote {out}: {n} utterances",))
 

@@ -2,9 +2,8 @@
 
 Consent applies as everywhere: participants without consent are left out unless the analyst
 asks, and then the workbook says so on its "About" sheet. Every segment carries its quote label
-(the project's setting, ``workbench labels``); a label that fits too few participants, a missing
-key and an override of the pseudonymisation check are stated there too (and, for csv, printed).
-Segments holding a key original or an accepted identifier are refused unless overridden.
+(the project's setting, ``workbench labels``); a label that fits too few participants is stated
+there too (and, for csv, printed). Identifying text is the export gate's (``exchange.gate``).
 """
 
 from __future__ import annotations
@@ -76,8 +75,6 @@ def export_segments_csv(
     out: Path,
     *,
     include_unconsented: bool = False,
-    override_check: bool = False,
-    key: str | Path | None = None,
 ) -> TableExport:
     frame, notes = _segments(project, include_unconsented)
     frame.to_csv(out, index=False, encoding="utf-8")
@@ -160,8 +157,6 @@ def export_workbook(
     out: Path,
     *,
     include_unconsented: bool = False,
-    override_check: bool = False,
-    key: str | Path | None = None,
 ) -> TableExport:
     sheets = workbook_frames(project, include_unconsented=include_unconsented)
     with pd.ExcelWriter(out, engine="openpyxl") as writer:

@@ -9,9 +9,8 @@ rest is the current state. Quotes are the analyst's pinned exemplars, each label
 by the project's quote label (``workbench labels``) and marked "(via interpreter)" or "(not
 verified against audio)" where true. Counts and member codes appear only when asked for. Quotes
 of participants without consent never appear unless asked, and then the document says so; so
-does a label that fits fewer participants than the project's smallest group; quotes holding a
-key original or an accepted identifier are refused unless the analyst overrides, which the
-document also says.
+does a label that fits fewer participants than the project's smallest group. Identifying text
+is the export gate's (``exchange.gate``), as for every format.
 """
 
 from __future__ import annotations
@@ -160,8 +159,6 @@ def export_theme_table(
     *,
     with_counts: bool = False,
     include_unconsented: bool = False,
-    override_check: bool = False,
-    key: str | Path | None = None,
     snapshot: str | None = None,
 ) -> ExportReport:
     cited = _snapshot_note(project, snapshot) if snapshot else None

@@ -3,7 +3,7 @@
 The text files are written in the forms the workbench reads back (`[hh:mm:ss] Speaker: text`),
 so an exported transcript can be corrected elsewhere and re-imported as a corrected version.
 Interviews with a participant whose consent is pending or declined are refused unless asked for;
-identifying text found by the pseudonymisation check is refused unless overridden.
+identifying text is the export gate's (``exchange.gate``), as for every format.
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ def export_transcript(
     *,
     fmt: str | None = None,
     include_unconsented: bool = False,
-    override_check: bool = False,
-    key: str | Path | None = None,
 ) -> int:
     """Write the interview's transcript; returns the number of utterances written."""
     fmt = (fmt or out.suffix.lstrip(".")).lower()
