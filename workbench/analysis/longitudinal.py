@@ -28,7 +28,7 @@ from sqlalchemy.sql import ClauseElement
 
 from workbench.coding.snapshots import load_snapshot
 from workbench.domain.positions import utterance_starts
-from workbench.domain.study import StudyError
+from workbench.domain.study import StudyError, voice
 from workbench.domain.text import WORD_RE
 from workbench.storage.models import (
     CODING_ANCHORS,
@@ -61,6 +61,8 @@ class Person:
     key: str
     role: str
     consented: bool
+    team: bool = False
+    """study role *team*: never voicing, never a unit"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,7 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         waves = list(s.scalars(select(Wave.name).order_by(Wave.position)))
         wave_of = {wid: name for wid, name in s.execute(select(Wave.id, Wave.name))}
         people = {
-            p.id: Person(p.id, p.key, p.role, p.consent == "consented")
+            p.id: Person(p.id, p.key, p.role, p.consent == "consented", p.study_role == "team")
             for p in s.scalars(select(Participant))
         }
         dyads: dict[int, tuple[str, list[int]]] = {
@@ -269,7 +271,7 @@ Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
 number, participant), the words inside them (theme, participant, words) and the attributed
 speech (participant, words)."""
 
-ROWS_FORMAT = 2
+ROWS_FORMAT = 3
 """Part of every kept row's key and the first number of its blob: change it whenever
 ``_interview_rows`` computes differently or the blob's layout changes."""
 _MEMORY = "longitudinal rows"
@@ -290,15 +292,23 @@ def _digest(value: object) -> bytes:
     return hashlib.sha256(repr((ROWS_FORMAT, value)).encode()).digest()
 
 
-def _inputs_key(codes_of: dict[int, set[int]]) -> str:
-    """What every interview's rows depend on besides the interview itself: theme membership."""
-    return _digest(sorted((tid, sorted(cids)) for tid, cids in codes_of.items())).hex()
+def _team(people: dict[int, Person]) -> list[int]:
+    return sorted(pid for pid, p in people.items() if p.team)
 
 
-def _theme_keys(codes_of: dict[int, set[int]]) -> dict[int, int]:
-    """Per theme, its code set hashed (a theme's rows depend on nothing else of the themes)."""
+def _inputs_key(codes_of: dict[int, set[int]], people: dict[int, Person]) -> str:
+    """What every interview's rows depend on besides the interview itself: theme membership
+    and who is the team (attribution)."""
+    membership = sorted((tid, sorted(cids)) for tid, cids in codes_of.items())
+    return _digest((membership, _team(people))).hex()
+
+
+def _theme_keys(codes_of: dict[int, set[int]], people: dict[int, Person]) -> dict[int, int]:
+    """Per theme, its code set (and the team) hashed (a theme's rows depend on nothing else of
+    the themes)."""
+    team = _team(people)
     return {
-        tid: int.from_bytes(_digest(sorted(cids))[:8], "little", signed=True)
+        tid: int.from_bytes(_digest((sorted(cids), team))[:8], "little", signed=True)
         for tid, cids in codes_of.items()
     }
 
@@ -316,8 +326,8 @@ def _current_rows(
     computed (and returned as ``fresh`` to be kept) — always for the interview's current
     version, so a reused row is exact. Rows kept for another theme membership are reused theme
     by theme: only the themes whose codes changed are computed again."""
-    inputs = _inputs_key(codes_of)
-    keys = _theme_keys(codes_of)
+    inputs = _inputs_key(codes_of, people)
+    keys = _theme_keys(codes_of, people)
     memory: dict[int, Kept] = project.remembered.setdefault(_MEMORY, {})
     found: dict[int, Rows] = {}
     earlier: dict[int, Kept] = {}  # this version, another membership
@@ -437,13 +447,14 @@ def _computed_rows(
         wanted[iid] = (themes, own)
     total = sum(len(facts) for facts in utterances.values())
     texts = _texts(s, list(utterances), reached, every=2 * len(reached) >= total)
+    team = frozenset(_team(people))
     for iid, facts in utterances.items():
         themes, own = wanted[iid]
         rows = tuple((u[0], texts.get(u[0], ""), u[1], u[2], u[3]) for u in facts)
-        interviewers = frozenset(
+        silent = team | {
             pid for pid, role in interviews[iid].roles.items() if role == "interviewer"
-        )
-        done[iid] = _interview_rows(rows, interviewers, themes, own, people)
+        }
+        done[iid] = _interview_rows(rows, silent, themes, own, people)
     return done
 
 
@@ -592,7 +603,7 @@ def _texts(s: Any, interview_ids: list[int], ids: list[int], *, every: bool) -> 
 
 def _interview_rows(
     rows: tuple[Utterance, ...],
-    interviewers: frozenset[int],
+    silent: frozenset[int],
     codes_of: dict[int, set[int]],
     codings: list[tuple[int, int, int, int, int]],
     people: dict[int, Person],
@@ -602,11 +613,12 @@ def _interview_rows(
     lengths = [len(t) for t in texts]
     starts = utterance_starts(lengths)
 
-    # Attribution (DESIGN.md): never an interviewer; a rendering counts for the person rendered.
+    # Attribution (DESIGN.md, ``voice``): never an interviewer or the team; a rendering counts
+    # for the person rendered.
     owner: list[int | None] = []
     for _, _, speaker, renders, _ in rows:
-        who = renders if renders is not None else speaker
-        owner.append(None if who is None or who in interviewers or who not in people else who)
+        who = voice(speaker, renders, silent)
+        owner.append(who if who in people else None)
     spoken: dict[int, int] = {}
     for who, n in zip(owner, counts, strict=True):
         if who is not None:
@@ -768,7 +780,7 @@ def units(data: StudyData, by: str, include_unconsented: bool = False) -> list[U
         raise StudyError(f"--by is one of: {', '.join(BY)}")
 
     def counted(p: Person) -> bool:
-        return p.role != "researcher" and (p.consented or include_unconsented)
+        return not p.team and p.role != "researcher" and (p.consented or include_unconsented)
 
     everyone = sorted((p for p in data.people.values() if counted(p)), key=lambda p: p.key)
     if by == "study":

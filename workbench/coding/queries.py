@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from workbench.coding.codebook import Codebook
 from workbench.domain.coding import Segment
 from workbench.domain.positions import utterance_starts
-from workbench.domain.study import StudyError
+from workbench.domain.study import StudyError, voice
 from workbench.domain.text import fold
 from workbench.storage.models import (
     CODING_ANCHORS,
@@ -44,6 +44,7 @@ class _Person:
     consented: bool
     dyads: frozenset[str]
     attributes: dict[str, str]
+    team: bool
 
 
 def _people(s: Session) -> dict[int, _Person]:
@@ -66,6 +67,7 @@ def _people(s: Session) -> dict[int, _Person]:
             p.consent == "consented",
             frozenset(dyads.get(p.id, ())),
             attributes.get(p.id, {}),
+            p.study_role == "team",
         )
         for p in s.scalars(select(Participant))
     }
@@ -172,7 +174,8 @@ def query_segments(
                 .order_by(UtteranceRow.interview_id, UtteranceRow.position)
             ):
                 utts.setdefault(row[9], []).append(_Utt(*row[:9]))
-        interviewers: set[tuple[int, int]] = set()
+        team = frozenset(pid for pid, p in people.items() if p.team)
+        interviewers: dict[int, set[int]] = {}
         withheld: set[int] = set()
         """Interviews where someone other than the interviewer has not consented."""
         for chunk in _chunks(involved):
@@ -184,7 +187,7 @@ def query_segments(
                 ).where(InterviewParticipantRow.interview_id.in_(chunk))
             ):
                 if interview_role == "interviewer":
-                    interviewers.add((iid, pid))
+                    interviewers.setdefault(iid, set()).add(pid)
                 elif pid in people and not people[pid].consented:
                     withheld.add(iid)
         layout = {
@@ -198,9 +201,10 @@ def query_segments(
             first, last = index[c.start_utterance_id], index[c.end_utterance_id]
             rows = utts[c.interview_id][first : last + 1]
             attributed: list[int] = []
+            silent = team | interviewers.get(c.interview_id, set())
             for u in rows:
-                who = u.renders_id if u.renders_id is not None else u.speaker_id
-                if who is None or (c.interview_id, who) in interviewers or who not in people:
+                who = voice(u.speaker_id, u.renders_id, silent)
+                if who is None or who not in people:
                     continue
                 if who not in attributed:
                     attributed.append(who)

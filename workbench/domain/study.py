@@ -36,6 +36,28 @@ class InterviewRole(StrEnum):
         return cls.INTERVIEWEE
 
 
+class StudyRole(StrEnum):
+    """Whether a person's words are data (*participant*) or the study's own (*team*)."""
+
+    PARTICIPANT = "participant"
+    TEAM = "team"
+
+    @classmethod
+    def default_for(cls, role: Role) -> StudyRole:
+        """Researchers and interpreters are the team unless the study consented them as
+        participants (then say so)."""
+        return cls.TEAM if role in (Role.RESEARCHER, Role.INTERPRETER) else cls.PARTICIPANT
+
+
+def voice(speaker: int | None, renders: int | None, silent: frozenset[int]) -> int | None:
+    """Whose words an utterance (or a rendering span inside it) is — the one attribution rule
+    (DESIGN.md) that retrieval and the longitudinal tables share: a rendering counts for the
+    person rendered, anything else for its speaker; nobody's when that person is in ``silent``
+    (the interview's interviewers and the study's team speakers) or unknown."""
+    who = renders if renders is not None else speaker
+    return None if who is None or who in silent else who
+
+
 class InterviewStatus(StrEnum):
     PLANNED = "planned"
     TRANSCRIBED = "transcribed"
@@ -74,6 +96,7 @@ class ParticipantInfo:
     wave_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     """wave name -> key -> value"""
     dyads: tuple[str, ...] = ()
+    study_role: StudyRole = StudyRole.PARTICIPANT
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,7 @@ def _check_in(column: str, values: tuple[str, ...]) -> str:
 
 ROLES = ("patient", "clinician", "interpreter", "researcher", "other")
 CONSENTS = ("consented", "pending", "declined")
+STUDY_ROLES = ("participant", "team")
 INTERVIEW_ROLES = ("interviewee", "interviewer", "interpreter")
 INTERVIEW_STATUSES = ("planned", "transcribed", "coding", "coded", "stopped")
 THEME_STATUSES = ("candidate", "reviewed", "defined", "named")
@@ -140,10 +141,14 @@ class Participant(Base):
     __table_args__ = (
         CheckConstraint(_check_in("role", ROLES), name="role"),
         CheckConstraint(_check_in("consent", CONSENTS), name="consent"),
+        CheckConstraint(_check_in("study_role", STUDY_ROLES), name="study_role"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20))
+    study_role: Mapped[str] = mapped_column(
+        String(20), default="participant", server_default="participant"
+    )
     consent: Mapped[str] = mapped_column(String(20), default="consented")
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
