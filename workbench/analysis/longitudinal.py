@@ -12,6 +12,7 @@ is what exports headline; they are never findings.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -869,6 +870,12 @@ class Cell:
     cooccurrence: str | None
     drift: bool
     attributes: dict[str, dict[str, str]]
+    rate: float | None = None
+    """segments per 1,000 words of the unit's attributed speech at the wave (None: missing,
+    or no words)"""
+    members: dict[str, Cell] | None = None
+    """A dyad's cell: each member's own cell (only interviews about this dyad), observed or
+    not — the dyad's own measures keep the complete-dyad rule, its members' stand beside it."""
 
     def value(self, measure: str) -> int | float | None:
         value: int | float | None = getattr(self, measure)
@@ -928,8 +935,35 @@ def _distinct(*columns: np.ndarray) -> np.ndarray:
 
 
 def cells(data: StudyData, by: str, *, include_unconsented: bool = False) -> list[Cell]:
-    """Every theme × unit × wave cell with all four measures (None where the wave is missing)."""
-    return cells_for(data, units(data, by, include_unconsented), include_unconsented)
+    """Every theme × unit × wave cell with all four measures (None where the wave is missing);
+    a dyad's cells carry their members' own cells."""
+    chosen = units(data, by, include_unconsented)
+    found = cells_for(data, chosen, include_unconsented)
+    return with_members(data, chosen, found, include_unconsented) if by == "dyad" else found
+
+
+_APART = "\x1f"
+
+
+def with_members(
+    data: StudyData, dyads: list[Unit], found: list[Cell], include_unconsented: bool
+) -> list[Cell]:
+    """The dyad cells ``found`` with each member's own cell (a member's lane of the timeline),
+    so a wave where one member is missing still shows whoever was interviewed."""
+    lanes = [
+        Unit("member", f"{u.name}{_APART}{data.people[pid].key}", (pid,), u.dyad_id)
+        for u in dyads
+        for pid in u.members
+    ]
+    members: dict[tuple[str, str, str], dict[str, Cell]] = {}
+    for c in cells_for(data, lanes, include_unconsented):
+        dyad, member = c.unit.split(_APART)
+        members.setdefault((dyad, c.theme, c.wave), {})[member] = dataclasses.replace(
+            c, unit=member
+        )
+    return [
+        dataclasses.replace(c, members=members.get((c.unit, c.theme, c.wave), {})) for c in found
+    ]
 
 
 def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool) -> list[Cell]:
@@ -1055,6 +1089,7 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
                         co,
                         drift,
                         attributes,
+                        1000 * count / total if total else None,
                     )
                 )
     unit_names = [unit.name for unit in all_units]
@@ -1107,6 +1142,31 @@ def coding_pattern(sequence: list[int | None]) -> tuple[str, bool]:
     return "intermittent", gap
 
 
+def shape(values: list[float | int | None]) -> str | None:
+    """The form of the observed values across waves (None with fewer than two): ``flat`` (all
+    equal), ``dip`` (a middle wave below both ends), ``peak`` (one above both), else ``rising``
+    or ``falling`` by the last against the first. Unlike the coding pattern, a dip or a surge
+    is named rather than folded into "persistent"."""
+    xs = [x for x in values if x is not None]
+    if len(xs) < 2:
+        return None
+    if all(x == xs[0] for x in xs):
+        return "flat"
+    inner = xs[1:-1]
+    if inner and min(inner) < min(xs[0], xs[-1]):
+        return "dip"
+    if inner and max(inner) > max(xs[0], xs[-1]):
+        return "peak"
+    return "rising" if xs[-1] > xs[0] else "falling"
+
+
+def censored(sequence: list[int | float | None]) -> bool:
+    """True when the last observed wave precedes a missing one (a drop-out, or a wave not yet
+    coded): what follows is unknown, so "ceasing" there is no finding."""
+    observed = [i for i, x in enumerate(sequence) if x is not None]
+    return bool(observed) and observed[-1] < len(sequence) - 1
+
+
 @dataclass(frozen=True, slots=True)
 class TrajectoryRow:
     theme: str
@@ -1115,6 +1175,13 @@ class TrajectoryRow:
     sequence: list[int | None]
     gap: bool
     trajectory: str | None
+    shape: str | None = None
+    """of the length-adjusted rates (``rates``), see ``shape``"""
+    censored: bool = False
+    rates: list[float | None] = field(default_factory=list)
+    """segments per 1,000 words of the unit's attributed speech, per wave"""
+    single_segment: bool = False
+    """the pattern rests on one segment in all"""
 
 
 def matrix(
@@ -1134,15 +1201,28 @@ def trajectories(
     project: Project, by: str, *, include_unconsented: bool = False, snapshot: str | None = None
 ) -> list[TrajectoryRow]:
     data = collect(project, snapshot)
+    return trajectory_rows(data, cells(data, by, include_unconsented=include_unconsented))
+
+
+def trajectory_rows(data: StudyData, cells_: list[Cell]) -> list[TrajectoryRow]:
+    """Per theme and unit: the coding pattern, the shape of the rates, censoring."""
     theme_ids = {name: tid for tid, name in data.themes.items()}
-    grouped: dict[tuple[str, str], list[int | None]] = {}
-    for cell in cells(data, by, include_unconsented=include_unconsented):
-        grouped.setdefault((cell.theme, cell.unit), []).append(cell.segments)
+    grouped: dict[tuple[str, str], list[Cell]] = {}
+    for cell in cells_:
+        grouped.setdefault((cell.theme, cell.unit), []).append(cell)
     rows = []
-    for (theme, unit), sequence in grouped.items():
+    for (theme, unit), row in grouped.items():
+        sequence = [c.segments for c in row]
+        rates = [None if c.segments is None else (c.rate or 0.0) for c in row]
         pattern, gap = coding_pattern(sequence)
         label = data.trajectories.get((theme_ids[theme], unit))
-        rows.append(TrajectoryRow(theme, unit, pattern, sequence, gap, label))
+        single = sum(x for x in sequence if x is not None) == 1
+        rows.append(
+            TrajectoryRow(
+                theme, unit, pattern, sequence, gap, label, shape(rates), censored(sequence),
+                [None if r is None else round(r, 3) for r in rates], single,
+            )
+        )  # fmt: skip
     return rows
 
 
