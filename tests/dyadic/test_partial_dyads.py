@@ -82,3 +82,33 @@ def test_trajectories_carry_shape_rates_and_censoring(study: Project) -> None:
     assert p1.sequence == [1, None, None] and p1.censored and p1.shape is None
     assert p1.single_segment
     assert p1.rates[0] == pytest.approx(1000 / 9, abs=1e-3)
+
+
+def test_the_dyad_exports_show_the_observed_member(study: Project, tmp_path: Path) -> None:
+    import pandas as pd
+    from docx import Document
+
+    from workbench.exchange.matrix_doc import export_matrix_docx
+    from workbench.exchange.tables import export_workbook
+
+    export_matrix_docx(study, tmp_path / "m.docx")
+    tables = Document(str(tmp_path / "m.docx")).tables
+    dyad_table = next(t for t in tables if t.rows[0].cells[1].text == "Dyad")
+    waves = [c.text for c in dyad_table.rows[0].cells]
+    rows = {(r.cells[0].text, r.cells[1].text): r for r in dyad_table.rows[1:]}
+    d1 = rows[("Sleep", "D1")]
+    assert d1.cells[waves.index("W3")].text == "C1 2 · P1 –"
+    assert d1.cells[waves.index("W1")].text == "C1 1 · P1 1"
+
+    export_workbook(study, tmp_path / "m.xlsx")
+    sheet = pd.read_excel(tmp_path / "m.xlsx", sheet_name="Matrix – Dyads")
+    at_w3 = sheet[(sheet["theme"] == "Sleep") & (sheet["unit"] == "D1") & (sheet["wave"] == "W3")]
+    by_member = {
+        str(m): row
+        for m, row in zip(at_w3["member"].fillna(""), at_w3.to_dict("records"), strict=True)
+    }
+    assert pd.isna(by_member[""]["segments"]) and by_member[""]["co-occurrence"] == "incomplete"
+    assert by_member["C1"]["segments"] == 2
+    assert pd.isna(by_member["P1"]["segments"]) and by_member["P1"]["missing"] == "no_interview"
+    trajectories_sheet = pd.read_excel(tmp_path / "m.xlsx", sheet_name="Trajectories")
+    assert {"shape (of the rates)", "censored"} <= set(trajectories_sheet.columns)

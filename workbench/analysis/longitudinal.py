@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1142,7 +1142,7 @@ def coding_pattern(sequence: list[int | None]) -> tuple[str, bool]:
     return "intermittent", gap
 
 
-def shape(values: list[float | int | None]) -> str | None:
+def shape(values: Sequence[float | int | None]) -> str | None:
     """The form of the observed values across waves (None with fewer than two): ``flat`` (all
     equal), ``dip`` (a middle wave below both ends), ``peak`` (one above both), else ``rising``
     or ``falling`` by the last against the first. Unlike the coding pattern, a dip or a surge
@@ -1160,7 +1160,7 @@ def shape(values: list[float | int | None]) -> str | None:
     return "rising" if xs[-1] > xs[0] else "falling"
 
 
-def censored(sequence: list[int | float | None]) -> bool:
+def censored(sequence: Sequence[int | float | None]) -> bool:
     """True when the last observed wave precedes a missing one (a drop-out, or a wave not yet
     coded): what follows is unknown, so "ceasing" there is no finding."""
     observed = [i for i, x in enumerate(sequence) if x is not None]

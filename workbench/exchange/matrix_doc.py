@@ -60,6 +60,25 @@ def cell_text(value: object) -> str:
     return str(int(value))  # type: ignore[call-overload]
 
 
+DYAD_NOTE = (
+    "Each dyad's members side by side, each with their own value (counting only interviews "
+    "about the dyad), never summed; a member not observed at a wave shows "
+    f"{MISSING} while the other still shows."
+)
+
+
+def _dyad_rows(cells: list[Cell], measure: str) -> list[list[str]]:
+    """Per theme and dyad, per wave: "P01 3 · C01 –" (members side by side)."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for c in cells:
+        members = c.members or {}
+        shown = " · ".join(
+            f"{key} {cell_text(m.value(measure))}" for key, m in members.items()
+        ) or cell_text(c.value(measure))
+        rows.setdefault((c.theme, c.unit), [c.theme, c.unit]).append(shown)
+    return list(rows.values())
+
+
 def _missing_note(cells: list[Cell], measure: str) -> str | None:
     """The footnote: why each "–" is missing (the reasons are per unit and wave, not theme)."""
     reasons: dict[tuple[str, str], str] = {}
@@ -123,7 +142,10 @@ def export_matrix_docx(
         waves = [str(w) for w in frame.columns]
         document.add_heading(heading, level=2)
         rows = []
-        for (theme, unit), values in frame.iterrows():
+        if by == "dyad":
+            document.add_paragraph(DYAD_NOTE)
+            rows = _dyad_rows(cells, measure)
+        for (theme, unit), values in frame.iterrows() if by != "dyad" else ():
             shown = [cell_text(v) for v in values]
             rows.append([str(theme), *shown] if by == "study" else [str(theme), str(unit), *shown])
         headers = ["Theme", *waves] if by == "study" else ["Theme", by.capitalize(), *waves]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.analysis.longitudinal import cells, collect, trajectories
+from workbench.analysis.longitudinal import Cell, cells, collect, trajectories
 from workbench.coding.codebook import list_codes
 from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
@@ -100,23 +100,12 @@ def workbook_frames(
         ("participant", "Participants"),
         ("dyad", "Dyads"),
     ):
-        records = [
-            {
-                "theme": c.theme,
-                "unit": c.unit,
-                "wave": c.wave,
-                "segments": c.segments,
-                "share of words": c.words,
-                "presence": c.presence,
-                "participants": c.participants,
-                "missing": c.missing
-                if isinstance(c.missing, str) or c.missing is None
-                else "; ".join(c.missing),
-                **({"co-occurrence": c.cooccurrence} if by == "dyad" else {}),
-                "drift": c.drift,
-            }
-            for c in cells(data, by, include_unconsented=include_unconsented)
-        ]
+        records = []
+        for c in cells(data, by, include_unconsented=include_unconsented):
+            records.append(_matrix_record(c, by))
+            # A dyad's members side by side under it, each with their own values: a wave
+            # where one is missing still shows whoever was interviewed.
+            records += [_matrix_record(m, by, dyad=c.unit) for m in (c.members or {}).values()]
         sheets[f"Matrix – {title}"] = pd.DataFrame(records)
     sheets["Trajectories"] = pd.DataFrame(
         [
@@ -127,6 +116,10 @@ def workbook_frames(
                 "coding pattern (computed)": r.pattern,
                 "segments per wave": " ".join("–" if x is None else str(x) for x in r.sequence),
                 "gap": r.gap,
+                "per 1,000 words": " ".join("–" if x is None else f"{x:.1f}" for x in r.rates),
+                "shape (of the rates)": r.shape,
+                "censored": r.censored,
+                "single segment": r.single_segment,
             }
             for r in trajectories(project, "participant", include_unconsented=include_unconsented)
         ]
@@ -153,6 +146,29 @@ def workbook_frames(
     about += [*notes, *label_notes]
     sheets["About"] = pd.DataFrame({"note": about})
     return sheets
+
+
+def _matrix_record(c: Cell, by: str, *, dyad: str | None = None) -> dict[str, object]:
+    """One row of a matrix sheet; on the dyad sheet, ``dyad`` marks a member's own row."""
+    unit = (
+        {"unit": c.unit}
+        if by != "dyad"
+        else {"unit": dyad or c.unit, "member": c.unit if dyad else ""}
+    )
+    return {
+        "theme": c.theme,
+        **unit,
+        "wave": c.wave,
+        "segments": c.segments,
+        "share of words": c.words,
+        "presence": c.presence,
+        "participants": c.participants,
+        "missing": c.missing
+        if isinstance(c.missing, str) or c.missing is None
+        else "; ".join(c.missing),
+        **({"co-occurrence": "" if dyad else c.cooccurrence} if by == "dyad" else {}),
+        "drift": c.drift,
+    }
 
 
 def export_workbook(
