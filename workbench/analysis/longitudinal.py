@@ -29,7 +29,7 @@ from sqlalchemy.sql import ClauseElement
 
 from workbench.coding.snapshots import load_snapshot
 from workbench.domain.positions import utterance_starts
-from workbench.domain.study import StudyError, voice
+from workbench.domain.study import Span, StudyError, voice_runs
 from workbench.domain.text import WORD_RE
 from workbench.storage.models import (
     CODING_ANCHORS,
@@ -41,9 +41,11 @@ from workbench.storage.models import (
     InterviewParticipantRow,
     Participant,
     ParticipantWaveAttribute,
+    RenderingSpan,
     Theme,
     ThemeCode,
     Trajectory,
+    UtteranceLink,
     UtteranceRow,
     Wave,
     analysis_rows,
@@ -446,6 +448,8 @@ def _computed_rows(
             np.add.at(mark, last + 1, -1)
             reached += ids[np.cumsum(mark[:-1]) > 0].tolist()
         wanted[iid] = (themes, own)
+    marks = _voice_marks(s, list(utterances))
+    reached += [uid for spans, _ in marks.values() for uid in spans]  # their words are cut
     total = sum(len(facts) for facts in utterances.values())
     texts = _texts(s, list(utterances), reached, every=2 * len(reached) >= total)
     team = frozenset(_team(people))
@@ -455,7 +459,7 @@ def _computed_rows(
         silent = team | {
             pid for pid, role in interviews[iid].roles.items() if role == "interviewer"
         }
-        done[iid] = _interview_rows(rows, silent, themes, own, people)
+        done[iid] = _interview_rows(rows, silent, themes, own, people, marks.get(iid, ({}, [])))
     return done
 
 
@@ -585,6 +589,36 @@ def _utterance_facts(
     return found
 
 
+Marks = tuple[dict[int, list[Span]], list[tuple[int, int]]]
+"""An interview's rendering spans (utterance id -> spans) and links (original, rendering)."""
+
+
+def _voice_marks(s: Any, interview_ids: list[int]) -> dict[int, Marks]:
+    """Per interview, its rendering spans and original/rendering links (only interviews with
+    any)."""
+    found: dict[int, Marks] = {}
+    for chunk in _chunks(sorted(interview_ids)):
+        for iid, uid, lo, hi, pid in _bare_rows(
+            s,
+            select(
+                RenderingSpan.interview_id,
+                RenderingSpan.utterance_id,
+                RenderingSpan.start_offset,
+                RenderingSpan.end_offset,
+                RenderingSpan.participant_id,
+            ).where(RenderingSpan.interview_id.in_(chunk)),
+        ):
+            found.setdefault(iid, ({}, []))[0].setdefault(uid, []).append((lo, hi, pid))
+        for iid, original, rendering in _bare_rows(
+            s,
+            select(
+                UtteranceLink.interview_id, UtteranceLink.original_id, UtteranceLink.rendering_id
+            ).where(UtteranceLink.interview_id.in_(chunk)),
+        ):
+            found.setdefault(iid, ({}, []))[1].append((original, rendering))
+    return found
+
+
 def _texts(s: Any, interview_ids: list[int], ids: list[int], *, every: bool) -> dict[int, str]:
     """The texts of utterances ``ids``: with ``every`` (most of them), all the interviews'
     texts in a few queries; else those utterances alone."""
@@ -608,32 +642,38 @@ def _interview_rows(
     codes_of: dict[int, set[int]],
     codings: list[tuple[int, int, int, int, int]],
     people: dict[int, Person],
+    marks: Marks = ({}, []),
 ) -> Rows:
     texts = [r[1] for r in rows]
-    counts = [r[4] for r in rows]
     lengths = [len(t) for t in texts]
     starts = utterance_starts(lengths)
 
-    # Attribution (DESIGN.md, ``voice``): never an interviewer or the team; a rendering counts
-    # for the person rendered.
-    owner: list[int | None] = []
-    for _, _, speaker, renders, _ in rows:
-        who = voice(speaker, renders, silent)
-        owner.append(who if who in people else None)
+    # Attribution (DESIGN.md, ``voice_runs``): never an interviewer or the team; a rendering
+    # (an utterance's, or a span's inside it) counts for the person rendered, an interpreter's
+    # unmarked words around spans for the interpreter. Runs: (start, end, owner) in the text.
+    runs: list[tuple[int, int, int | None]] = []
     spoken: dict[int, int] = {}
-    for who, n in zip(owner, counts, strict=True):
-        if who is not None:
-            spoken[who] = spoken.get(who, 0) + n
+    for (uid, text, speaker, renders, count), start in zip(rows, starts, strict=True):
+        spans = marks[0].get(uid, [])
+        for lo, hi, who in voice_runs(len(text), speaker, renders, spans, silent):
+            who = who if who in people else None
+            runs.append((start + lo, start + hi, who))
+            if who is not None:
+                n = count if not spans else words_inside(text, lo, hi)
+                spoken[who] = spoken.get(who, 0) + n
     speech = np.array(list(spoken.items()), dtype=np.int64).reshape(len(spoken), 2)
 
-    spans = _theme_segments(rows, starts, codes_of, codings)
-    if spans is None:
+    segs = _theme_segments(rows, starts, codes_of, codings)
+    if segs is None:
         return _NO_ROWS[0], _NO_ROWS[1], speech
-    seg_theme, seg_number, seg_from, seg_to = spans
-    # Each segment cut at utterance edges, one piece per utterance it touches, all at once.
-    at = np.array(starts, dtype=np.int64)
-    ends = at + np.array(lengths, dtype=np.int64)
-    whose = np.array([-1 if o is None else o for o in owner], dtype=np.int64)
+    seg_theme, seg_number, seg_from, seg_to = segs
+    if marks[1]:
+        seg_number = _once_per_link(rows, starts, marks[1], segs)
+    # Each segment cut at run edges (utterances, rendering spans), one piece per run it
+    # touches, all at once.
+    at = np.array([r[0] for r in runs], dtype=np.int64)
+    ends = np.array([r[1] for r in runs], dtype=np.int64)
+    whose = np.array([-1 if r[2] is None else r[2] for r in runs], dtype=np.int64)
     first_utterance = np.searchsorted(at, seg_from, side="right") - 1
     touched = np.searchsorted(at, seg_to - 1, side="right") - first_utterance
     piece = np.repeat(np.arange(len(seg_from)), touched)
@@ -661,6 +701,34 @@ def _interview_rows(
     totals = np.bincount(inverse.ravel(), weights=found[keep], minlength=len(pair))
     words = np.column_stack((pair // width, pair % width, totals.astype(np.int64)))
     return segments, words, speech
+
+
+def _once_per_link(
+    rows: tuple[Utterance, ...],
+    starts: list[int],
+    links: list[tuple[int, int]],
+    found: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Segment numbers where a theme's segment on a rendering takes the number of the same
+    theme's segment on its original: the pair counts once wherever segments are counted."""
+    theme, number, seg_from, seg_to = found
+    number = number.copy()
+    index = {r[0]: i for i, r in enumerate(rows)}
+
+    def touching(uid: int) -> np.ndarray:
+        i = index[uid]
+        lo, hi = starts[i], starts[i] + len(rows[i][1])
+        return np.flatnonzero((seg_from < max(hi, lo + 1)) & (seg_to > lo))
+
+    for original, rendering in links:
+        if original not in index or rendering not in index:
+            continue
+        on_original = touching(original)
+        for k in touching(rendering):
+            same = on_original[theme[on_original] == theme[k]]
+            if len(same):
+                number[k] = number[same].min()
+    return number
 
 
 def _theme_segments(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from workbench.coding.codebook import Codebook
 from workbench.domain.coding import Segment
 from workbench.domain.positions import utterance_starts
-from workbench.domain.study import StudyError, voice
+from workbench.domain.study import Span, StudyError, voice_runs
 from workbench.domain.text import fold
 from workbench.storage.models import (
     CODING_ANCHORS,
@@ -29,6 +29,7 @@ from workbench.storage.models import (
     InterviewParticipantRow,
     Participant,
     ParticipantAttribute,
+    RenderingSpan,
     Theme,
     ThemeCode,
     UtteranceRow,
@@ -175,6 +176,17 @@ def query_segments(
             ):
                 utts.setdefault(row[9], []).append(_Utt(*row[:9]))
         team = frozenset(pid for pid, p in people.items() if p.team)
+        spans: dict[int, list[Span]] = {}
+        for chunk in _chunks(involved):
+            for uid, s_lo, s_hi, pid in s.execute(
+                select(
+                    RenderingSpan.utterance_id,
+                    RenderingSpan.start_offset,
+                    RenderingSpan.end_offset,
+                    RenderingSpan.participant_id,
+                ).where(RenderingSpan.interview_id.in_(chunk))
+            ):
+                spans.setdefault(uid, []).append((s_lo, s_hi, pid))
         interviewers: dict[int, set[int]] = {}
         withheld: set[int] = set()
         """Interviews where someone other than the interviewer has not consented."""
@@ -202,12 +214,17 @@ def query_segments(
             rows = utts[c.interview_id][first : last + 1]
             attributed: list[int] = []
             silent = team | interviewers.get(c.interview_id, set())
-            for u in rows:
-                who = voice(u.speaker_id, u.renders_id, silent)
-                if who is None or who not in people:
-                    continue
-                if who not in attributed:
-                    attributed.append(who)
+            for i, u in enumerate(rows):
+                # An utterance with rendering spans: only the runs the coding reaches count.
+                lo = c.start_offset if i == 0 else 0
+                hi = c.end_offset if i == len(rows) - 1 else u.length
+                for r_lo, r_hi, who in voice_runs(
+                    u.length, u.speaker_id, u.renders_id, spans.get(u.id, ()), silent
+                ):
+                    if u.id in spans and not (r_lo < hi and lo < r_hi):
+                        continue
+                    if who is not None and who in people and who not in attributed:
+                        attributed.append(who)
             if not include_unconsented:
                 kept = [pid for pid in attributed if people[pid].consented]
                 if attributed and not kept:

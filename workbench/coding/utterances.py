@@ -26,7 +26,9 @@ from workbench.storage.models import (
     Interview,
     Participant,
     Redaction,
+    RenderingSpan,
     Translation,
+    UtteranceLink,
     UtteranceRow,
     WordRow,
 )
@@ -95,6 +97,18 @@ def _move_redactions(
         redaction.start_offset, redaction.end_offset = start, end
 
 
+def _move_spans(
+    s: Session, row: UtteranceRow, ops: list[tuple[str, int, int, int, int]], text: str
+) -> None:
+    """Rendering spans follow a correction as codings do; one whose words are all gone goes."""
+    for span in s.scalars(select(RenderingSpan).where(RenderingSpan.utterance_id == row.id)):
+        start, end, _ = map_span(ops, span.start_offset, span.end_offset, len(text))
+        if end <= start:
+            s.delete(span)
+        else:
+            span.start_offset, span.end_offset = start, end
+
+
 def _set_text(row: UtteranceRow, text: str) -> None:
     row.text = text
     row.version += 1
@@ -140,6 +154,7 @@ def edit_utterance(
                 else:
                     c.end_offset = map_offset(ops, c.end_offset, "end", len(text))
             _move_redactions(s, row, ops, text)
+            _move_spans(s, row, ops, text)
             _set_text(row, text)
             iv.transcript_version += 1
             _settle(s, transcript, codings, held, rewritten)
@@ -431,3 +446,95 @@ def replace_transcript(
             s.delete(row)
     s.flush()
     return detached
+
+
+def mark_rendering(
+    project: Project,
+    interview: str,
+    index: int,
+    rendered: str,
+    span: tuple[int, int] | None = None,
+    *,
+    coder: str | None = None,
+) -> Change:
+    """Utterance ``index`` renders participant ``rendered``: wholly (``span`` None: the
+    utterance's own mark), or only characters ``span`` = (start, end) of its text — then its
+    unmarked words stay the speaker's own (an interpreter's aside), and the utterance-wide mark
+    gives way to its spans. Spans follow corrections of the text as codings do."""
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        transcript = LoadedTranscript.load(s, iv)
+        row = _row(transcript, index)
+        who = _participant_in(s, iv, rendered)
+        if span is None:
+            row.renders_id = who.id
+            row.version += 1
+            return
+        start, end = span
+        if not 0 <= start < end <= len(row.text):
+            raise StudyError(
+                f"a span is START END within the utterance's {len(row.text)} characters, "
+                f"with START < END; got {start} {end}"
+            )
+        for other in s.scalars(
+            select(RenderingSpan).where(RenderingSpan.utterance_id == row.id).with_for_update()
+        ):
+            if other.start_offset < end and start < other.end_offset:
+                raise StudyError(
+                    f"characters {other.start_offset}–{other.end_offset} of that utterance "
+                    "already render someone: spans do not overlap"
+                )
+        if row.renders_id is not None:
+            row.renders_id = None
+            row.version += 1
+        s.add(
+            RenderingSpan(
+                interview_id=iv.id,
+                utterance_id=row.id,
+                participant_id=who.id,
+                start_offset=start,
+                end_offset=end,
+            )
+        )
+
+    _, change = run_command(
+        project,
+        f"mark utterance {index} of {interview} as rendering {rendered}",
+        action,
+        coder=coder,
+        audit=("utterance.renders", f"interview:{interview}"),
+        utterance=index,
+    )
+    return change
+
+
+def link_rendering(
+    project: Project, interview: str, original: int, rendering: int, *, coder: str | None = None
+) -> Change:
+    """Utterance ``rendering`` renders utterance ``original`` (say, the English of an Arabic
+    statement): wherever segments are counted, a theme coded on both counts once."""
+    if original == rendering:
+        raise StudyError("an utterance is not its own rendering")
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        transcript = LoadedTranscript.load(s, iv)
+        first, second = _row(transcript, original), _row(transcript, rendering)
+        taken = s.scalar(
+            select(UtteranceLink).where(UtteranceLink.rendering_id == second.id).with_for_update()
+        )
+        if taken is not None:
+            raise StudyError(f"utterance {rendering} of {interview} is already linked")
+        s.add(UtteranceLink(interview_id=iv.id, original_id=first.id, rendering_id=second.id))
+
+    _, change = run_command(
+        project,
+        f"link utterance {rendering} of {interview} to its original {original}",
+        action,
+        coder=coder,
+        audit=("utterance.link", f"interview:{interview}"),
+        original=original,
+        rendering=rendering,
+    )
+    return change

@@ -299,6 +299,44 @@ class UtteranceRow(Base):
     renders: Mapped[Participant | None] = relationship(foreign_keys=[renders_id])
 
 
+class RenderingSpan(Base):
+    """Part of an interpreter's utterance that renders someone (``participant``): those
+    characters count for that person; the utterance's unmarked words stay its speaker's."""
+
+    __tablename__ = "rendering_span"
+    __table_args__ = (
+        CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="span"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), index=True
+    )
+    utterance_id: Mapped[int] = mapped_column(
+        ForeignKey("utterance.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    start_offset: Mapped[int] = mapped_column(Integer)
+    end_offset: Mapped[int] = mapped_column(Integer)
+
+
+class UtteranceLink(Base):
+    """An original and its rendering (both in one interview): the pair counts once."""
+
+    __tablename__ = "utterance_link"
+    __table_args__ = (
+        CheckConstraint("original_id <> rendering_id", name="distinct"),
+        UniqueConstraint("rendering_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), index=True
+    )
+    original_id: Mapped[int] = mapped_column(
+        ForeignKey("utterance.id", ondelete="CASCADE"), index=True
+    )
+    rendering_id: Mapped[int] = mapped_column(ForeignKey("utterance.id", ondelete="CASCADE"))
+
+
 @event.listens_for(UtteranceRow, "before_insert")
 @event.listens_for(UtteranceRow, "before_update")
 def _derive_from_text(_mapper: object, _connection: object, row: UtteranceRow) -> None:
