@@ -70,8 +70,8 @@ def test_theme_table_has_themes_labelled_quotes_marks_and_characteristics(tmp_pa
         in quotes
     )
     assert "“my sleep is a little better” (P01, patient, baseline)" in quotes
-    assert readings[1] == ["Nights", "P01", "easing", "single observation"]
-    assert characteristics[1][:5] == ["baseline", "1", "0:04", "", "1"]
+    assert readings[1] == ["Nights", "P01", "easing"]  # computed patterns: the audit supplement
+    assert characteristics[1][:7] == ["baseline", "1", "none", "0:04", "not recorded", "", "1"]
     assert characteristics[2][-1] == "P01: no interview"
     assert report.quotes == 2
     document = docx.Document(str(out))
@@ -146,8 +146,8 @@ def test_cell_summaries_durations_and_the_snapshot_cited(tmp_path: Path) -> None
         ["Nights", "patients", "", "Easing for most", ""],
         ["Nights", "P01", "Sleeps badly; the war", "", "Sleeps again"],
     ]  # P09 declined consent: left out
-    assert characteristics[0][2] == "Duration, min:s, median (range)"
-    assert [row[2] for row in characteristics[1:]] == ["0:04", "0:03", "–"]
+    assert characteristics[0][3] == "Duration, min:s, median (range)"
+    assert [row[3] for row in characteristics[1:]] == ["0:04", "0:03", "–"]
     text = "\n".join(par.text for par in docx.Document(str(out)).paragraphs)
     assert f"Analysis snapshot 'submitted', taken {taken}." in text
     assert "as they were at that snapshot" in text and "COREQ" in text

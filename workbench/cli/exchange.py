@@ -75,6 +75,8 @@ def register(reg: Registry) -> None:
             "theme-table-docx",
             "codebook-docx",
             "matrix-docx",
+            "analysis-audit-docx",
+            "analysis-audit-xlsx",
             "xlsx",
             "csv",
             "txt",

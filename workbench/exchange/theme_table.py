@@ -62,6 +62,11 @@ class Quote:
     source: str = ""
     """Where the whole segment is: interview, time and the coding's reference, so a quote the
     analyst shortened with "[…]" still leads back to every word."""
+    people: tuple[str, ...] = ()
+    """the participants it is attributed to (for the balance check)"""
+    dyad: str | None = None
+    wave: str | None = None
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,7 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
             .join(Coding, Exemplar.coding_id == Coding.id)
             .order_by(Theme.position, Theme.id, Exemplar.id)
         ).all()
+        role_of = dict(s.execute(select(Participant.key, Participant.role)).all())
     segments = {
         g.coding: g
         for g in query_segments(
@@ -106,7 +112,20 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
         at = f" at {format_ms(g.start_ms)}" if g.start_ms is not None else ""
         source = f"{g.interview}{at}, segment {guid[:8]}"
         text = (excerpt or g.text).replace("\n", " / ")
-        quotes.append(Quote(theme, text, labeller.label(g), tuple(marks), guid, source))
+        quotes.append(
+            Quote(
+                theme,
+                text,
+                labeller.label(g),
+                tuple(marks),
+                guid,
+                source,
+                g.participants,
+                g.dyad,
+                g.wave,
+                tuple(sorted({role_of.get(p, "?") for p in g.participants})),
+            )
+        )
     risks = label_risks(project, include_unconsented=include_unconsented)
     return quotes, labeller.export_note(used, risks)
 
@@ -216,7 +235,7 @@ def export_theme_table(
     _table(document, headers, rows, widths)
 
     trajectory_rows = [
-        [r.theme, r.unit, r.trajectory or "", r.pattern.replace("_", " ")]
+        [r.theme, r.unit, r.trajectory or ""]
         for r in trajectories(
             project, "participant", include_unconsented=include_unconsented, snapshot=snapshot
         )
@@ -224,16 +243,15 @@ def export_theme_table(
     ]
     if trajectory_rows:
         document.add_heading("The analyst's trajectories", level=2)
-        _table(
-            document,
-            ["Theme", "Participant", "Trajectory (analyst)", "Coding pattern (computed)"],
-            trajectory_rows,
-        )
+        _table(document, ["Theme", "Participant", "Trajectory (analyst)"], trajectory_rows)
         _note(
             document,
-            "Coding patterns describe where the analysis coded; the trajectories are the "
-            "analyst's reading.",
+            "The trajectories are the analyst's reading. Computed coding patterns, counts and "
+            "rates are in the analysis audit supplement (export --format analysis-audit-docx), "
+            "not here: they describe where the analysis coded and are not findings.",
         )
+    for warning in quote_balance(quotes)[1]:
+        notes.append(f"Quote balance: {warning}")
 
     waves, summary_rows = _cell_summaries(project, include_unconsented)
     if summary_rows:
@@ -250,8 +268,10 @@ def export_theme_table(
         document,
         [
             "Wave",
-            "Interviews",
+            "Interviews held",
+            "Stopped (recorded reason)",
             "Duration, min:s, median (range)",
+            "Weeks in treatment, sessions",
             "Languages",
             "With interpreter",
             "Attrition",
@@ -260,9 +280,11 @@ def export_theme_table(
     )
     _note(
         document,
-        "Study characteristics as COREQ asks: interviews held per wave, their duration (from "
-        "the transcript's times; 'not known' where untimed), languages, interviews with an "
-        "interpreter present, and participants missing at each wave with the reason.",
+        "Study characteristics as COREQ asks: interviews held per wave and those stopped (with "
+        "the reason recorded), the held interviews' duration (first utterance's start to the "
+        "last one's end; 'not known' where untimed), weeks in treatment and session numbers, "
+        "languages, interviews with an interpreter present, and participants missing at each "
+        "wave with the reason.",
     )
     for note in notes:
         document.add_paragraph(note).runs[0].italic = True
@@ -270,6 +292,36 @@ def export_theme_table(
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="theme-table-docx")
     return ExportReport(str(out), len(top), len(quotes), tuple(notes))
+
+
+BALANCE_SHARE = 0.5
+"""A person, dyad, wave or role holding more than this share of the pinned quotes is warned of
+(from three quotes on)."""
+
+
+def quote_balance(quotes: list[Quote]) -> tuple[list[list[str]], list[str]]:
+    """The pinned quotes counted by person, dyad, wave and role (a quote attributed to two
+    people counts for both), and a warning for each group holding more than half of them."""
+    from collections import Counter
+
+    groups: dict[str, Counter[str]] = {
+        "person": Counter(p for q in quotes for p in q.people),
+        "dyad": Counter(q.dyad or "no dyad" for q in quotes),
+        "wave": Counter(q.wave or "no wave" for q in quotes),
+        "role": Counter(r for q in quotes for r in q.roles),
+    }
+    rows: list[list[str]] = []
+    warnings: list[str] = []
+    total = len(quotes)
+    for kind, counter in groups.items():
+        for name, n in counter.most_common():
+            rows.append([kind, name, str(n), f"{n / total:.0%}" if total else "–"])
+            if total >= 3 and n / total > BALANCE_SHARE and kind != "role":
+                warnings.append(
+                    f"{n} of {total} pinned quotes come from {kind} {name}; consider quotes "
+                    "from other people, dyads and waves"
+                )
+    return rows, warnings
 
 
 def _characteristics(project: Project, include_unconsented: bool) -> list[list[str]]:
@@ -281,35 +333,79 @@ def _characteristics(project: Project, include_unconsented: bool) -> list[list[s
             .join(InterviewParticipantRow, InterviewParticipantRow.interview_id == Interview.id)
             .order_by(Wave.position)
         ).all()
+        facts = {
+            key: (status, reason, weeks, session)
+            for key, status, reason, weeks, session in s.execute(
+                select(
+                    Interview.key,
+                    Interview.status,
+                    Interview.status_reason,
+                    Interview.weeks_since_start,
+                    Interview.session_number,
+                )
+            )
+        }
+        reasons = dict(
+            s.execute(
+                select(Participant.key, Interview.status_reason)
+                .join(
+                    InterviewParticipantRow,
+                    InterviewParticipantRow.participant_id == Participant.id,
+                )
+                .join(Interview, Interview.id == InterviewParticipantRow.interview_id)
+                .where(Interview.status == "stopped", Interview.status_reason.is_not(None))
+            ).all()
+        )
     durations = _durations(project)
     result = []
     for wave in data.waves:
         mine = [r for r in rows if r[0] == wave]
         interviews = {r[1] for r in mine}
+        held = sorted(k for k in interviews if facts[k][0] != "stopped")
+        stopped = sorted(k for k in interviews if facts[k][0] == "stopped")
         languages = sorted({r[2] for r in mine if r[2]})
-        interpreted = {r[1] for r in mine if r[3] == "interpreter"}
+        interpreted = {r[1] for r in mine if r[3] == "interpreter" and r[1] in held}
         missing = []
         for person in sorted(data.people.values(), key=lambda p: p.key):
-            if person.role in ("researcher", "interpreter"):
+            if person.team or person.role in ("researcher", "interpreter"):
                 continue
             if not person.consented and not include_unconsented:
                 continue
             reason = participant_status(data, person.id, wave, None, include_unconsented)
             if reason is not None:
-                missing.append(f"{person.key}: {reason.replace('_', ' ')}")
+                why = reason.replace("_", " ")
+                if reason == "stopped" and reasons.get(person.key):
+                    why = f"stopped ({reasons[person.key]})"
+                missing.append(f"{person.key}: {why}")
         result.append(
             [
                 wave,
-                str(len(interviews)),
-                _duration_text([durations[k] for k in interviews if k in durations])
-                if interviews
-                else "–",
+                str(len(held)),
+                "; ".join(f"{k} ({facts[k][1]})" if facts[k][1] else k for k in stopped) or "none",
+                _duration_text([durations[k] for k in held if k in durations]) if held else "–",
+                _in_treatment([facts[k][2] for k in held], [facts[k][3] for k in held]),
                 ", ".join(languages),
                 str(len(interpreted)),
                 "; ".join(missing) or "none",
             ]
         )
     return result
+
+
+def _in_treatment(weeks: list[float | None], sessions: list[int | None]) -> str:
+    """Weeks in treatment and session numbers of a wave's interviews, as ranges."""
+
+    def span(values: list[float], unit: str) -> str | None:
+        if not values:
+            return None
+        lo, hi = min(values), max(values)
+        return f"{unit} {lo:g}" if lo == hi else f"{unit} {lo:g}–{hi:g}"
+
+    parts = [
+        span([w for w in weeks if w is not None], "week"),
+        span([float(n) for n in sessions if n is not None], "session"),
+    ]
+    return ", ".join(p for p in parts if p) or "not recorded"
 
 
 def _snapshot_note(project: Project, name: str) -> str:
@@ -331,7 +427,11 @@ def _durations(project: Project) -> dict[str, int]:
     (interviews without times are left out)."""
     with project.session(write=False) as s:
         rows = s.execute(
-            select(Interview.key, func.min(UtteranceRow.start_ms), func.max(UtteranceRow.end_ms))
+            select(
+                Interview.key,
+                func.min(UtteranceRow.start_ms),
+                func.max(func.coalesce(UtteranceRow.end_ms, UtteranceRow.start_ms)),
+            )
             .join(UtteranceRow, UtteranceRow.interview_id == Interview.id)
             .group_by(Interview.key)
         ).all()
