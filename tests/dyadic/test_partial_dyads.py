@@ -112,3 +112,49 @@ def test_the_dyad_exports_show_the_observed_member(study: Project, tmp_path: Pat
     assert pd.isna(by_member["P1"]["segments"]) and by_member["P1"]["missing"] == "no_interview"
     trajectories_sheet = pd.read_excel(tmp_path / "m.xlsx", sheet_name="Trajectories")
     assert {"shape (of the rates)", "censored"} <= set(trajectories_sheet.columns)
+
+
+def test_stances_listed_and_in_the_dyad_exports(
+    study: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+    from docx import Document
+
+    from workbench.coding.readings import set_stance
+    from workbench.coding.themes import set_trajectory
+    from workbench.exchange.matrix_doc import export_matrix_docx
+    from workbench.exchange.tables import export_workbook
+
+    set_stance(study, "D1", "W1", "Fear", "divergent", note="He names fear; she names nights.")
+    set_stance(study, "D2", "W1", "Fear", "convergent")
+    set_trajectory(study, "Sleep", "dyad:D1", label="settling together")
+    location = str(study.path) if study.path else study.location
+    assert main(["stance", "list", location, "--dyad", "D1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "dyad": "D1",
+            "wave": "W1",
+            "theme": "Fear",
+            "stance": "divergent",
+            "note": "He names fear; she names nights.",
+        }
+    ]
+    assert main(["stance", "list", location]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "D1  W1  Fear: divergent — He names fear; she names nights.",
+        "D2  W1  Fear: convergent",
+    ]
+    assert main(["stance", "list", location, "--dyad", "D9"]) != 0
+    assert capsys.readouterr().err.strip() == "error: no dyad 'D9' in this project"
+
+    export_matrix_docx(study, tmp_path / "m.docx")
+    rows = [
+        [c.text for c in r.cells] for t in Document(str(tmp_path / "m.docx")).tables for r in t.rows
+    ]
+    assert ["D1", "W1", "Fear", "divergent", "He names fear; she names nights."] in rows
+    assert ["Sleep", "D1", "settling together"] in rows
+    export_workbook(study, tmp_path / "m.xlsx")
+    sheet = pd.read_excel(tmp_path / "m.xlsx", sheet_name="Stances")
+    assert sheet["note"].tolist()[0] == "He names fear; she names nights."
+    dyads = pd.read_excel(tmp_path / "m.xlsx", sheet_name="Dyad trajectories")
+    assert "settling together" in dyads["trajectory (analyst)"].tolist()

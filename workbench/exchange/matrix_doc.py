@@ -79,6 +79,26 @@ def _dyad_rows(cells: list[Cell], measure: str) -> list[list[str]]:
     return list(rows.values())
 
 
+def _dyad_readings(project: Project, document: object, snapshot: str | None) -> None:
+    """The analyst's stances (with their notes) and the dyads' trajectories, under the dyad
+    matrix: both voicing a theme is not agreement, the stance says what the analyst read."""
+    from workbench.analysis.longitudinal import trajectories
+    from workbench.coding.readings import stances
+
+    judged = [[d, w, t, stance, note or ""] for d, w, t, stance, note in stances(project)]
+    if judged:
+        document.add_heading("The analyst's stances", level=3)  # type: ignore[attr-defined]
+        _table(document, ["Dyad", "Wave", "Theme", "Stance", "Note"], judged)
+    read = [
+        [r.theme, r.unit, r.trajectory]
+        for r in trajectories(project, "dyad", snapshot=snapshot)
+        if r.trajectory
+    ]
+    if read:
+        document.add_heading("The dyads' trajectories (analyst)", level=3)  # type: ignore[attr-defined]
+        _table(document, ["Theme", "Dyad", "Trajectory"], read)
+
+
 def _missing_note(cells: list[Cell], measure: str) -> str | None:
     """The footnote: why each "–" is missing (the reasons are per unit and wave, not theme)."""
     reasons: dict[tuple[str, str], str] = {}
@@ -154,6 +174,8 @@ def export_matrix_docx(
         if footnote:
             document.add_paragraph(footnote).runs[0].italic = True
         written.append(heading)
+        if by == "dyad":
+            _dyad_readings(project, document, snapshot)
     if not written:
         document.add_paragraph("No themes yet: there is no matrix to show.")
     document.save(str(out))

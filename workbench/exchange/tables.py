@@ -124,6 +124,27 @@ def workbook_frames(
             for r in trajectories(project, "participant", include_unconsented=include_unconsented)
         ]
     )
+    from workbench.coding.readings import stances
+
+    sheets["Stances"] = pd.DataFrame(
+        [
+            {"dyad": d, "wave": w, "theme": t, "stance (analyst)": stance, "note": note}
+            for d, w, t, stance, note in stances(project)
+        ],
+        columns=["dyad", "wave", "theme", "stance (analyst)", "note"],
+    )
+    sheets["Dyad trajectories"] = pd.DataFrame(
+        [
+            {
+                "theme": r.theme,
+                "dyad": r.unit,
+                "trajectory (analyst)": r.trajectory,
+                "segments per wave": " ".join("–" if x is None else str(x) for x in r.sequence),
+            }
+            for r in trajectories(project, "dyad", include_unconsented=include_unconsented)
+        ],
+        columns=["theme", "dyad", "trajectory (analyst)", "segments per wave"],
+    )
     sheets["Codebook"] = pd.DataFrame(
         [
             {
