@@ -131,11 +131,17 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
 
 
 def _repeat_header(row: object) -> None:
-    """Mark a table row as a header row Word repeats on every page."""
+    """Mark a table row as a header row Word repeats on every page, never split across pages
+    and kept with the row after it (so no page ends with a header row alone: Word and
+    LibreOffice both honour "keep with next" on the row's paragraphs)."""
     properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "true")
+        properties.append(element)
+    for cell in row.cells:  # type: ignore[attr-defined]
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
 
 
 def _table(
