@@ -79,3 +79,28 @@ def test_the_quote_balance_warns_by_person_dyad_and_wave() -> None:
         "and waves",
     ]
     assert quote_balance(quotes[:2])[1] == []  # too few to judge
+
+
+def test_a_subtheme_has_its_own_row_concept_and_quotes(tmp_path: Path) -> None:
+    from workbench.coding.codebook import add_code
+    from workbench.coding.codings import apply_code, list_codings
+    from workbench.coding.readings import pin_exemplar
+    from workbench.coding.themes import add_theme
+    from workbench.coding.transcripts import interview_text
+
+    with _study(tmp_path / "s.dyad") as p:
+        add_code(p, "waking")
+        full = interview_text(p, "I1")
+        at = full.index("Now my sleep")
+        apply_code(p, "I1", at, at + len("Now my sleep"), "waking")
+        add_theme(p, "Waking", parent="Nights", codes=["waking"], concept="Nights end too early")
+        waking = next(c for c in list_codings(p) if c.code == "waking")
+        pin_exemplar(p, "Waking", "participant:P01", "baseline", waking.id)
+        export_theme_table(p, tmp_path / "t.docx", override_check=True)
+    themes = _cells(tmp_path / "t.docx")[0]
+    rows = {(r[0], r[1]): r for r in themes[1:]}
+    assert rows[("Nights", "Rest\nWaking")][3].count("“") == 2  # the parent's own two quotes
+    sub = rows[("↳ Nights", "Waking")]
+    assert sub[2] == "Nights end too early"
+    assert sub[3].startswith("“Now my sleep” (P01, patient, baseline")
+    assert rows[("↳ Nights", "Rest")][3] == "(no quote pinned)"

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from workbench.analysis.longitudinal import collect, participant_status, trajectories
 from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
-from workbench.coding.themes import list_themes
+from workbench.coding.themes import ThemeInfo, list_themes
 from workbench.domain.study import StudyError
 from workbench.domain.transcript import format_ms
 from workbench.storage.models import (
@@ -220,23 +220,30 @@ def export_theme_table(
         headers.append("Member codes (codings)")
         for g in query_segments(project, include_unconsented=include_unconsented):
             counts[g.code] = counts.get(g.code, 0) + 1
-    rows = []
-    for theme in top:
-        own = [q for q in quotes if q.theme == theme.name or q.theme in theme.subthemes]
+    by_name = {t.name: t for t in themes}
+
+    def row_of(theme: ThemeInfo, first: str, second: str) -> list[str]:
+        """A theme's (or a subtheme's) own concept and own quotes: a subtheme's quotes sit in
+        its row, never unmarked in its parent's."""
         quote_text = "\n\n".join(
             f"“{q.text}” ({q.label}{'; ' + '; '.join(q.marks) if q.marks else ''})"
             f"\nSource: {q.source}"
-            for q in own
+            for q in quotes
+            if q.theme == theme.name
         )
-        row = [
-            theme.name,
-            "\n".join(theme.subthemes),
-            theme.concept or "",
-            quote_text or "(no quote pinned)",
-        ]
+        row = [first, second, theme.concept or "", quote_text or "(no quote pinned)"]
         if with_counts:
             row.append("\n".join(f"{c} ({counts.get(c, 0)})" for c in theme.codes))
-        rows.append(row)
+        return row
+
+    rows = []
+    for theme in top:
+        rows.append(row_of(theme, theme.name, "\n".join(theme.subthemes)))
+        rows += [
+            row_of(by_name[sub], f"↳ {theme.name}", sub)
+            for sub in theme.subthemes
+            if sub in by_name
+        ]
     widths = [4.0, 3.5, 5.0, 13.2] if not with_counts else [3.5, 3.0, 4.0, 10.2, 5.0]
     _table(document, headers, rows, widths)
 
