@@ -76,6 +76,8 @@ def register(reg: Registry) -> None:
             "codebook-docx",
             "matrix-docx",
             "analysis-audit-docx",
+            "case-matrix-docx",
+            "case-matrix-xlsx",
             "analysis-audit-xlsx",
             "xlsx",
             "csv",
