@@ -20,7 +20,7 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Cm, Pt
 
 from workbench.analysis.longitudinal import TrajectoryRow, trajectories
-from workbench.exchange.theme_table import _quotes, _table, quote_balance
+from workbench.exchange.theme_table import UNVERIFIED, _quotes, _table, quote_balance
 from workbench.storage.project import Project
 
 PATTERN_HEADERS = [
@@ -34,6 +34,7 @@ PATTERN_HEADERS = [
     "Note",
 ]
 BALANCE_HEADERS = ["By", "Who / when", "Pinned quotes", "Share"]
+QUOTE_HEADERS = ["Theme", "Quote", "Label", "Source", "Checked against the audio"]
 ABOUT = (
     "Computed from the codings: these describe where the analysis coded and are not findings. "
     "Rates are segments per 1,000 words of the unit's own attributed speech at the wave "
@@ -79,14 +80,19 @@ def _pattern_rows(rows: list[TrajectoryRow]) -> list[list[str]]:
 
 def audit_tables(
     project: Project, *, include_unconsented: bool = False, snapshot: str | None = None
-) -> tuple[list[list[str]], list[list[str]], list[str]]:
-    """The pattern rows, the quote balance rows and the balance warnings."""
+) -> tuple[list[list[str]], list[list[str]], list[str], list[list[str]]]:
+    """The pattern rows, the quote balance rows, the balance warnings, and the pinned quotes
+    with where they come from and whether they were checked against the audio."""
     rows = trajectories(
         project, "participant", include_unconsented=include_unconsented, snapshot=snapshot
     )
     quotes, _ = _quotes(project, include_unconsented)
     balance, warnings = quote_balance(quotes)
-    return _pattern_rows(rows), balance, warnings
+    sources = [
+        [q.theme, q.text, q.label, q.source, "no" if UNVERIFIED in q.marks else "yes"]
+        for q in quotes
+    ]
+    return _pattern_rows(rows), balance, warnings, sources
 
 
 def export_audit_docx(
@@ -96,7 +102,7 @@ def export_audit_docx(
     include_unconsented: bool = False,
     snapshot: str | None = None,
 ) -> AuditExport:
-    patterns, balance, warnings = audit_tables(
+    patterns, balance, warnings, sources = audit_tables(
         project, include_unconsented=include_unconsented, snapshot=snapshot
     )
     document = Document()
@@ -121,6 +127,9 @@ def export_audit_docx(
         document.add_paragraph("No quotes pinned yet.")
     for warning in warnings:
         document.add_paragraph(f"Warning: {warning}.").runs[0].bold = True
+    if sources:
+        document.add_heading("The pinned quotes: sources and verification", level=2)
+        _table(document, QUOTE_HEADERS, sources)
     document.save(str(out))
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="analysis-audit-docx")
@@ -130,7 +139,7 @@ def export_audit_docx(
 def export_audit_xlsx(
     project: Project, out: Path, *, include_unconsented: bool = False, snapshot: str | None = None
 ) -> AuditExport:
-    patterns, balance, warnings = audit_tables(
+    patterns, balance, warnings, sources = audit_tables(
         project, include_unconsented=include_unconsented, snapshot=snapshot
     )
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
@@ -139,6 +148,9 @@ def export_audit_xlsx(
         )
         pd.DataFrame(balance, columns=BALANCE_HEADERS).to_excel(
             writer, sheet_name="Quote balance", index=False
+        )
+        pd.DataFrame(sources, columns=QUOTE_HEADERS).to_excel(
+            writer, sheet_name="Quotes", index=False
         )
         pd.DataFrame({"note": [ABOUT, *(f"Warning: {w}" for w in warnings)]}).to_excel(
             writer, sheet_name="About", index=False

@@ -51,6 +51,9 @@ from workbench.storage.models import (
 )
 from workbench.storage.project import Project
 
+UNVERIFIED = "not verified against audio"
+"""A quote's mark in the analysis audit's quote table (the theme table stays uncluttered)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Quote:
@@ -107,7 +110,7 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
         if labeller.via_interpreter(g):
             marks.append("via interpreter")
         if not g.verified:
-            marks.append("not verified against audio")
+            marks.append(UNVERIFIED)
         used.append(g)
         at = f" at {format_ms(g.start_ms)}" if g.start_ms is not None else ""
         source = f"{g.interview}{at}, segment {guid[:8]}"
@@ -226,8 +229,7 @@ def export_theme_table(
         """A theme's (or a subtheme's) own concept and own quotes: a subtheme's quotes sit in
         its row, never unmarked in its parent's."""
         quote_text = "\n\n".join(
-            f"“{q.text}” ({q.label}{'; ' + '; '.join(q.marks) if q.marks else ''})"
-            f"\nSource: {q.source}"
+            f"“{q.text}” ({'; '.join((q.label, *(m for m in q.marks if m != UNVERIFIED)))})"
             for q in quotes
             if q.theme == theme.name
         )
@@ -262,6 +264,12 @@ def export_theme_table(
             "The trajectories are the analyst's reading. Computed coding patterns, counts and "
             "rates are in the analysis audit supplement (export --format analysis-audit-docx), "
             "not here: they describe where the analysis coded and are not findings.",
+        )
+    if quotes:
+        _note(
+            document,
+            "Where each quote comes from (interview, time, segment) and whether its words were "
+            "checked against the audio: the analysis audit supplement.",
         )
     for warning in quote_balance(quotes)[1]:
         notes.append(f"Quote balance: {warning}")
