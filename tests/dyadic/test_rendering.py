@@ -173,3 +173,13 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["participant", "list", str(path), "--json"]) == 0
     roles = {r["id"]: r["study_role"] for r in json.loads(capsys.readouterr().out)}
     assert roles == {"I01": "team", "P01": "participant"}
+
+
+def test_withdrawal_takes_an_utterance_that_renders_them_in_a_span(study: Project) -> None:
+    from workbench.coding.withdraw import withdraw_participant
+    from workbench.domain.study import WITHDRAWN_TEXT
+
+    withdraw_participant(study, "P01")
+    lines = interview_text(study, "J1").split("\n")
+    assert lines[1] == lines[2] == WITHDRAWN_TEXT  # her words, and the span rendering them
+    assert lines[3] == "We talk about nights." and "hard" not in interview_text(study, "J1")
