@@ -183,3 +183,30 @@ def test_withdrawal_takes_an_utterance_that_renders_them_in_a_span(study: Projec
     lines = interview_text(study, "J1").split("\n")
     assert lines[1] == lines[2] == WITHDRAWN_TEXT  # her words, and the span rendering them
     assert lines[3] == "We talk about nights." and "hard" not in interview_text(study, "J1")
+
+
+def test_spans_go_with_their_words_through_split_merge_and_undo(study: Project) -> None:
+    from workbench.coding.utterances import merge_utterances, split_utterance
+
+    def p01_share() -> object:
+        return _baseline(study, "participant", "words")[("Nights", "P01")]
+
+    split_utterance(study, "J1", 2, 21)  # "The nights are hard." | the aside
+    assert interview_text(study, "J1").split("\n")[3] == ASIDE
+    assert p01_share() == pytest.approx(6 / 6)
+    found = {g.text: g.participants for g in query_segments(study)}
+    assert found[ASIDE] == () and found["The nights are hard."] == ("P01",)
+    merge_utterances(study, "J1", 2)
+    assert p01_share() == pytest.approx(6 / 6)
+    assert {g.text: g.participants for g in query_segments(study)}[ASIDE] == ()
+    undo(study)
+    undo(study)
+    assert interview_text(study, "J1").split("\n")[2] == f"The nights are hard. {ASIDE}"
+    assert {g.text: g.participants for g in query_segments(study)}[ASIDE] == ()
+    # A span across a split becomes one on each side.
+    mark_rendering(study, "J1", 2, "P01", (21, 34))  # "Sorry, do you" renders her too
+    split_utterance(study, "J1", 2, 27)  # after "Sorry,"
+    lines = interview_text(study, "J1").split("\n")
+    assert (lines[2], lines[3]) == ("The nights are hard. Sorry,", ASIDE[7:])
+    assert p01_share() == pytest.approx(6 / 9)  # her speech gains "Sorry, do you" (3 words)
+    assert _baseline(study, "participant", "words")[("Asking", "P01")] == pytest.approx(3 / 9)

@@ -244,6 +244,7 @@ def split_utterance(
                 redaction.utterance_id = new.id
                 redaction.start_offset -= right_start
                 redaction.end_offset -= right_start
+        _split_spans(s, row, new, len(left), right_start)
         row.end_ms = split_ms if split_ms is not None else row.end_ms
         _set_text(row, left)
         iv.transcript_version += 1
@@ -260,6 +261,58 @@ def split_utterance(
         utterance=index,
     )
     return change
+
+
+def _split_spans(
+    s: Session, row: UtteranceRow, new: UtteranceRow, left: int, right_start: int
+) -> None:
+    """Rendering spans go with their words when an utterance is split (one across the split
+    becomes one on each side)."""
+    for span in list(s.scalars(select(RenderingSpan).where(RenderingSpan.utterance_id == row.id))):
+        start, end = span.start_offset, span.end_offset
+        if end <= left:
+            continue
+        if start >= right_start:
+            span.utterance_id = new.id
+            span.start_offset, span.end_offset = start - right_start, end - right_start
+            continue
+        if end > right_start:
+            s.add(
+                RenderingSpan(
+                    interview_id=span.interview_id,
+                    utterance_id=new.id,
+                    participant_id=span.participant_id,
+                    start_offset=0,
+                    end_offset=end - right_start,
+                )
+            )
+        if start < left:
+            span.end_offset = left
+        else:
+            s.delete(span)
+
+
+def _merge_marks(s: Session, first: UtteranceRow, second: UtteranceRow, shift: int) -> None:
+    """Rendering spans and links of ``second`` move to ``first`` it merges into, explicitly (so
+    undo restores them); a link between the two goes."""
+    for span in s.scalars(select(RenderingSpan).where(RenderingSpan.utterance_id == second.id)):
+        span.utterance_id = first.id
+        span.start_offset += shift
+        span.end_offset += shift
+    for link in list(
+        s.scalars(
+            select(UtteranceLink).where(
+                (UtteranceLink.original_id == second.id) | (UtteranceLink.rendering_id == second.id)
+            )
+        )
+    ):
+        ends = {link.original_id, link.rendering_id} - {second.id}
+        if ends == {first.id}:
+            s.delete(link)
+        elif link.original_id == second.id:
+            link.original_id = first.id
+        else:
+            link.rendering_id = first.id
 
 
 def merge_utterances(
@@ -303,6 +356,7 @@ def merge_utterances(
                 s.delete(translation)
             else:
                 translation.utterance_id = first.id
+        _merge_marks(s, first, second, shift)
         s.flush()
         _set_text(first, first.text + glue + second.text)
         first.end_ms = second.end_ms if second.end_ms is not None else first.end_ms
