@@ -210,3 +210,17 @@ def test_spans_go_with_their_words_through_split_merge_and_undo(study: Project) 
     assert (lines[2], lines[3]) == ("The nights are hard. Sorry,", ASIDE[7:])
     assert p01_share() == pytest.approx(6 / 9)  # her speech gains "Sorry, do you" (3 words)
     assert _baseline(study, "participant", "words")[("Asking", "P01")] == pytest.approx(3 / 9)
+
+
+def test_the_check_names_a_missing_span_trigger(study: Project) -> None:
+    from sqlalchemy import text
+
+    from workbench.storage.check import check_project
+
+    assert check_project(study).sound
+    with study.engine.begin() as conn:
+        if study.is_sqlite:
+            conn.execute(text("DROP TRIGGER rendering_span_version_update"))
+        else:
+            conn.execute(text("DROP TRIGGER rendering_span_version_update ON rendering_span"))
+    assert any("rendering_span_version_update" in p for p in check_project(study).problems)
