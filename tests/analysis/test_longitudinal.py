@@ -22,6 +22,7 @@ from workbench.coding.study import (
     add_participant,
     new_study,
     set_interview_status,
+    set_study_role,
 )
 from workbench.coding.themes import add_theme, move_codes, set_trajectory
 from workbench.coding.transcripts import import_utterances, interview_text
@@ -80,8 +81,9 @@ def table(project: Project, by: str, measure: str = "segments") -> dict[tuple[st
 
 def test_participant_segments_and_missing_reasons(study: Project) -> None:
     seg = table(study, "participant")
-    # P3 declined consent (not a unit); R1 is the interviewer (never a unit).
-    assert {unit for _, unit in seg} == {"P1", "P2", "C1", "I1"}
+    # P3 declined consent (not a unit); R1 is the interviewer and I1 the interpreter: the team
+    # (study role), never units.
+    assert {unit for _, unit in seg} == {"P1", "P2", "C1"}
     assert seg[("Sleep", "P1")] == [1, None, None]  # W2 not coded yet, W3 no interview
     assert seg[("Fear", "P1")] == [1, None, None]  # "Sleep is bad" + "bad and I am afraid" merge
     assert seg[("Hope", "P1")] == [0, None, None]  # the interviewer's question is nobody's
@@ -89,7 +91,6 @@ def test_participant_segments_and_missing_reasons(study: Project) -> None:
     assert seg[("Fear", "C1")] == [2, None, 2]  # "sleep" sits in Fear too; both C1 interviews at W1
     assert seg[("Hope", "C1")] == [1, None, 1]
     assert seg[("Sleep", "P2")] == [1, None, None]
-    assert seg[("Sleep", "I1")] == [0, None, None]  # her own line is uncoded; her rendering is P1's
     reasons = {
         (c.unit, c.wave): c.missing for c in matrix(study, "participant") if c.theme == "Sleep"
     }
@@ -97,7 +98,6 @@ def test_participant_segments_and_missing_reasons(study: Project) -> None:
     assert reasons[("P1", "W3")] == "no_interview"
     assert reasons[("P2", "W2")] == "stopped"
     assert reasons[("C1", "W2")] == "no_interview"
-    assert reasons[("I1", "W2")] == "not_coded"
     assert reasons[("C1", "W1")] is None
 
 
@@ -106,18 +106,35 @@ def test_share_of_words_presence_and_participants(study: Project) -> None:
     # P1's attributed speech at W1: "النوم سيء" (2) + I1's rendering (7) = 9 words.
     assert words[("Sleep", "P1")][0] == pytest.approx(3 / 9)
     assert words[("Fear", "P1")][0] == pytest.approx(7 / 9)
-    assert words[("Sleep", "I1")][0] == 0.0
     # C1 at W1: 6 words about D1 + 3 about D2; "sleeps badly" is 2 of them.
     assert words[("Sleep", "C1")][0] == pytest.approx(2 / 9)
     study_words = table(study, "study", "words")
-    # P1 3 + C1 2 + P2 3 inside Sleep, of 9 + 9 + 3 + I1's own 5 words = 26 (P3 left out).
-    assert study_words[("Sleep", "study")][0] == pytest.approx(8 / 26)
+    # P1 3 + C1 2 + P2 3 inside Sleep, of 9 + 9 + 3 = 21 (P3 left out; I1's own 5 words are
+    # the team's).
+    assert study_words[("Sleep", "study")][0] == pytest.approx(8 / 21)
     assert table(study, "study", "presence")[("Hope", "study")] == [1, None, 1]
     assert table(study, "study", "participants")[("Sleep", "study")] == [3, None, 1]
     assert table(study, "role", "segments")[("Sleep", "patient")] == [2, None, None]
     reasons = {(c.unit, c.wave): c.missing for c in matrix(study, "role") if c.theme == "Sleep"}
     assert reasons[("patient", "W2")] == "no_member_observed"
+    assert ("interpreter", "W2") not in reasons  # the interpreter is the team
+
+
+def test_an_interpreter_consented_as_participant_voices_her_own_words(study: Project) -> None:
+    """The study role decides, and changing it later is read at once (no stale kept rows)."""
+    assert "I1" not in {unit for _, unit in table(study, "participant")}
+    set_study_role(study, "I1", "participant")
+    seg = table(study, "participant")
+    assert seg[("Sleep", "I1")] == [0, None, None]  # her own line is uncoded; her rendering is P1's
+    assert seg[("Sleep", "P1")] == [1, None, None]
+    words = table(study, "participant", "words")
+    assert words[("Sleep", "I1")][0] == 0.0
+    # Her own 5 words join the study's attributed speech: 9 + 9 + 3 + 5 = 26.
+    assert table(study, "study", "words")[("Sleep", "study")][0] == pytest.approx(8 / 26)
+    reasons = {(c.unit, c.wave): c.missing for c in matrix(study, "role") if c.theme == "Sleep"}
     assert reasons[("interpreter", "W2")] == "no_member_observed"
+    set_study_role(study, "I1", "team")
+    assert "I1" not in {unit for _, unit in table(study, "participant")}
 
 
 def test_dyads_count_only_interviews_about_them_and_show_cooccurrence(study: Project) -> None:

@@ -14,6 +14,7 @@ from workbench.coding.study import (
     add_participant,
     set_attribute,
     set_consent,
+    set_study_role,
 )
 from workbench.coding.transcripts import import_utterances, interview_text
 from workbench.coding.utterances import edit_utterance
@@ -74,11 +75,18 @@ def test_attribution_never_credits_the_interviewer_and_credits_renderings(study:
     assert segments[("Sleep", "Tell me abou")].participants == ()
     assert segments[("Sleep", "Sleep is ver")].participants == ("P01",)
     assert segments[("Sleep", "Sleep is ver")].speakers == ("I01",)
-    assert segments[("Distress", "Sorry, I nee")].participants == ("I01",)
+    # The interpreter is the team (the default): her own words count for nobody.
+    assert segments[("Distress", "Sorry, I nee")].participants == ()
     both = segments[("Sleep / Nightmares", "Sleep is ver")]
-    assert both.participants == ("C01", "I01", "P01")
+    assert both.participants == ("C01", "P01")
     assert (both.before, both.after) == ("النوم صعب جداً", None)
     assert both.wave == "baseline" and both.dyad == "D01"
+    # A study that consented its interpreter as a participant: her own words are hers.
+    set_study_role(study, "I01", "participant")
+    segments = {(g.code, g.text[:12]): g for g in query_segments(study)}
+    assert segments[("Distress", "Sorry, I nee")].participants == ("I01",)
+    assert segments[("Sleep", "Sleep is ver")].participants == ("P01",)
+    assert segments[("Sleep / Nightmares", "Sleep is ver")].participants == ("C01", "I01", "P01")
 
 
 def test_filters_by_code_subcodes_role_dyad_participant_attribute_text(study: Project) -> None:
@@ -101,7 +109,7 @@ def test_unconsented_participants_are_left_out_unless_asked(study: Project) -> N
     _code(study, "Sleep is very hard for me.\nSorry, I need a moment.\nWe work", "Distress")
     set_consent(study, "P01", "declined")
     segments = query_segments(study)
-    assert [(g.code, g.participants) for g in segments] == [("Distress", ("C01", "I01"))]
+    assert [(g.code, g.participants) for g in segments] == [("Distress", ("C01",))]
     assert len(query_segments(study, include_unconsented=True)) == 2
 
 

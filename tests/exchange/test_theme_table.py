@@ -17,8 +17,10 @@ from workbench.coding.themes import add_theme, set_trajectory
 from workbench.coding.transcripts import interview_text
 from workbench.coding.utterances import edit_utterance
 from workbench.domain.study import StudyError
+from workbench.exchange.audit_doc import export_audit_docx
 from workbench.exchange.registry import ExportOptions, export
 from workbench.exchange.theme_table import export_theme_table
+from workbench.storage.project import open_project
 
 from ..helpers import interview_with
 
@@ -65,13 +67,10 @@ def test_theme_table_has_themes_labelled_quotes_marks_and_characteristics(tmp_pa
     assert themes[0] == ["Theme", "Subthemes", "Central organising concept", "Illustrative quotes"]
     name, subthemes, concept, quotes = themes[1]
     assert (name, subthemes, concept) == ("Nights", "Rest", "Sleep as where distress shows")
-    assert (
-        "“I sleep badly since Aleppo.” (P01, patient, baseline; via interpreter; not verified against audio)"
-        in quotes
-    )
+    assert "“I sleep badly since Aleppo.” (P01, patient, baseline; via interpreter)" in quotes
     assert "“my sleep is a little better” (P01, patient, baseline)" in quotes
-    assert readings[1] == ["Nights", "P01", "easing", "single observation"]
-    assert characteristics[1][:5] == ["baseline", "1", "0:04", "", "1"]
+    assert readings[1] == ["Nights", "P01", "easing"]  # computed patterns: the audit supplement
+    assert characteristics[1][:7] == ["baseline", "1", "none", "0:04", "not recorded", "", "1"]
     assert characteristics[2][-1] == "P01: no interview"
     assert report.quotes == 2
     document = docx.Document(str(out))
@@ -146,8 +145,8 @@ def test_cell_summaries_durations_and_the_snapshot_cited(tmp_path: Path) -> None
         ["Nights", "patients", "", "Easing for most", ""],
         ["Nights", "P01", "Sleeps badly; the war", "", "Sleeps again"],
     ]  # P09 declined consent: left out
-    assert characteristics[0][2] == "Duration, min:s, median (range)"
-    assert [row[2] for row in characteristics[1:]] == ["0:04", "0:03", "–"]
+    assert characteristics[0][3] == "Duration, min:s, median (range)"
+    assert [row[3] for row in characteristics[1:]] == ["0:04", "0:03", "–"]
     text = "\n".join(par.text for par in docx.Document(str(out)).paragraphs)
     assert f"Analysis snapshot 'submitted', taken {taken}." in text
     assert "as they were at that snapshot" in text and "COREQ" in text
@@ -194,8 +193,19 @@ def test_a_shortened_quote_keeps_its_words_and_points_at_the_whole_segment(
         out = tmp_path / "themes.docx"
         export_theme_table(p, out)
     quotes = _cells(out)[0][1][3]
-    assert "“I sleep badly […] Aleppo.” (P01, patient, baseline; via interpreter;" in quotes
-    assert f"Source: I1 at 0:00:02, segment {first.id[:8]}" in quotes
+    assert "“I sleep badly […] Aleppo.” (P01, patient, baseline; via interpreter)" in quotes
+    assert "Source:" not in quotes and "not verified" not in quotes  # in the audit supplement
+    with open_project(tmp_path / "s.dyad") as p:
+        export_audit_docx(p, tmp_path / "audit.docx")
+    sources = _cells(tmp_path / "audit.docx")[-1]
+    assert sources[0] == ["Theme", "Quote", "Label", "Source", "Checked against the audio"]
+    assert [
+        "Nights",
+        "I sleep badly […] Aleppo.",
+        "P01, patient, baseline",
+        f"I1 at 0:00:02, segment {first.id[:8]}",
+        "no",
+    ] in sources
     check_excerpt("one two three four", "one […] four")
     check_excerpt("one two three four", "two three")
     with pytest.raises(StudyError):

@@ -99,7 +99,10 @@ def cmd_participant_list(args: argparse.Namespace) -> None:
             return
         for p in people:
             dyads = f"  dyads: {', '.join(p.dyads)}" if p.dyads else ""
-            print(f"{p.id:<10} {p.role.value:<12} {p.consent.value:<10}{dyads}")
+            print(
+                f"{p.id:<10} {p.role.value:<12} {p.consent.value:<10} "
+                f"{p.study_role.value:<11}{dyads}"
+            )
 
 
 def cmd_participant_add(args: argparse.Namespace) -> None:
@@ -112,11 +115,23 @@ def cmd_participant_add(args: argparse.Namespace) -> None:
             args.role,
             consent=args.consent,
             attributes=key_values(args.attr, "--attr"),
+            study_role=args.study_role,
         )
         if args.json:
             print_json(info)
         else:
-            print(f"added participant {info.id} ({info.role.value}, {info.consent.value})")
+            print(
+                f"added participant {info.id} ({info.role.value}, {info.consent.value}, "
+                f"{info.study_role.value})"
+            )
+
+
+def cmd_participant_study_role(args: argparse.Namespace) -> None:
+    from workbench.coding.study import set_study_role
+
+    with opened(args) as project:
+        info = set_study_role(project, args.id, args.study_role)
+        print(f"{info.id}: {info.study_role.value}")
 
 
 def cmd_participant_attr(args: argparse.Namespace) -> None:
@@ -224,12 +239,26 @@ def register(reg: Registry) -> None:
     p.add_argument("--role", required=True)
     p.add_argument("--consent", default="consented")
     p.add_argument("--attr", action="append", metavar="KEY=VALUE")
+    p.add_argument(
+        "--study-role",
+        metavar="participant|team",
+        help="team speakers never count as voicing (default: team for researchers, interpreters)",
+    )
     reg.command("list", cmd_participant_list, "list the participants", parent=participant)
     p = reg.command(
         "consent", cmd_participant_consent, "set consent", json_=False, parent=participant
     )
     p.add_argument("id")
     p.add_argument("status", metavar="consented|pending|declined")
+    p = reg.command(
+        "study-role",
+        cmd_participant_study_role,
+        "make a participant's words data (participant) or the study's own (team)",
+        json_=False,
+        parent=participant,
+    )
+    p.add_argument("id")
+    p.add_argument("study_role", metavar="participant|team")
     p = reg.command("attr", cmd_participant_attr, "set an attribute", parent=participant)
     p.add_argument("id")
     p.add_argument("assignment", metavar="KEY=VALUE")

@@ -40,6 +40,7 @@ def cmd_matrix(args: argparse.Namespace) -> None:
                 record["missing"] = c.missing
             if args.by == "dyad":
                 record["cooccurrence"] = c.cooccurrence
+                record["members"] = members_record(c, args.measure)
             record["drift"] = c.drift
             if c.attributes:
                 record["attributes"] = c.attributes
@@ -52,6 +53,26 @@ def cmd_matrix(args: argparse.Namespace) -> None:
         "– marks a missing wave (see --json for the reason).",
         file=sys.stderr,
     )
+
+
+def members_record(c: Any, measure: str) -> dict[str, Any]:
+    """A dyad cell's members side by side: each one's own value (null when missing), and
+    ``"missing"`` with the reason per missing member."""
+    record: dict[str, Any] = {}
+    reasons: dict[str, Any] = {}
+    for key, m in (c.members or {}).items():
+        if m.missing is not None:
+            record[key] = None
+            reasons[key] = m.missing
+        else:
+            record[key] = {
+                "value": m.value(measure),
+                "segments": m.segments,
+                "words": m.words,
+                "presence": m.presence,
+            }
+    record["missing"] = reasons
+    return record
 
 
 def cmd_trajectories(args: argparse.Namespace) -> None:

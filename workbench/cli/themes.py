@@ -119,6 +119,28 @@ def cmd_themes_list(args: argparse.Namespace) -> None:
             print(f"{t.name}{parent} [{t.status}]: {', '.join(t.codes) or 'no codes'}")
 
 
+def cmd_stance_list(args: argparse.Namespace) -> None:
+    from workbench.coding.readings import stances
+
+    with opened(args) as project:
+        rows = [
+            {"dyad": d, "wave": w, "theme": t, "stance": stance, "note": note}
+            for d, w, t, stance, note in stances(project)
+            if args.dyad is None or d == args.dyad
+        ]
+        if args.dyad is not None and not rows:
+            from workbench.coding.study import get_dyad
+
+            with project.session(write=False) as s:
+                get_dyad(s, args.dyad)  # an unknown dyad is an error, a known one may have none
+    if args.json:
+        print_json(rows)
+        return
+    for r in rows:
+        note = f" — {r['note']}" if r["note"] else ""
+        print(f"{r['dyad']}  {r['wave']}  {r['theme']}: {r['stance']}{note}")
+
+
 def cmd_reading(args: argparse.Namespace) -> None:
     from workbench.coding import readings
 
@@ -298,3 +320,5 @@ def _register_readings(reg: Registry) -> None:
     for name in ("dyad", "wave", "theme", "stance"):
         p.add_argument(name)
     p.add_argument("--note")
+    p = reg.command("list", cmd_stance_list, "the analyst's stances and notes", parent=stance)
+    p.add_argument("--dyad", help="only this dyad's")

@@ -114,6 +114,19 @@ def cmd_utterance(args: argparse.Namespace) -> None:
                 needs_review=flag(args.needs_review),
                 coder=args.coder,
             )
+        elif args.action == "renders":
+            change = utterances.mark_rendering(
+                project,
+                args.interview,
+                args.n,
+                args.for_,
+                tuple(args.span) if args.span else None,
+                coder=args.coder,
+            )
+        elif args.action == "link":
+            change = utterances.link_rendering(
+                project, args.interview, args.n, args.m, coder=args.coder
+            )
         elif args.action == "split":
             change = utterances.split_utterance(
                 project, args.interview, args.n, args.at, coder=args.coder
@@ -250,6 +263,33 @@ def register(reg: Registry) -> None:
     p = reg.command("merge", cmd_utterance, "merge N with N+1", json_=False, parent=utterance)
     p.add_argument("interview")
     p.add_argument("n", type=int)
+    p = reg.command(
+        "renders",
+        cmd_utterance,
+        "mark utterance N (or characters START END of it) as rendering a participant",
+        json_=False,
+        parent=utterance,
+    )
+    p.add_argument("interview")
+    p.add_argument("n", type=int)
+    p.add_argument("--for", dest="for_", required=True, metavar="PID", help="the person rendered")
+    p.add_argument(
+        "--span",
+        nargs=2,
+        type=int,
+        metavar=("START", "END"),
+        help="code points into the utterance; its unmarked words stay the speaker's own",
+    )
+    p = reg.command(
+        "link",
+        cmd_utterance,
+        "utterance M renders utterance N: the pair counts once",
+        json_=False,
+        parent=utterance,
+    )
+    p.add_argument("interview")
+    p.add_argument("n", type=int, help="the original")
+    p.add_argument("m", type=int, help="its rendering")
 
     _register_transcribe(reg)
     _register_models(reg)

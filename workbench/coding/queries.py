@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from workbench.coding.codebook import Codebook
 from workbench.domain.coding import Segment
 from workbench.domain.positions import utterance_starts
-from workbench.domain.study import StudyError
+from workbench.domain.study import Span, StudyError, voice_runs
 from workbench.domain.text import fold
 from workbench.storage.models import (
     CODING_ANCHORS,
@@ -29,6 +29,7 @@ from workbench.storage.models import (
     InterviewParticipantRow,
     Participant,
     ParticipantAttribute,
+    RenderingSpan,
     Theme,
     ThemeCode,
     UtteranceRow,
@@ -44,6 +45,7 @@ class _Person:
     consented: bool
     dyads: frozenset[str]
     attributes: dict[str, str]
+    team: bool
 
 
 def _people(s: Session) -> dict[int, _Person]:
@@ -66,6 +68,7 @@ def _people(s: Session) -> dict[int, _Person]:
             p.consent == "consented",
             frozenset(dyads.get(p.id, ())),
             attributes.get(p.id, {}),
+            p.study_role == "team",
         )
         for p in s.scalars(select(Participant))
     }
@@ -172,7 +175,19 @@ def query_segments(
                 .order_by(UtteranceRow.interview_id, UtteranceRow.position)
             ):
                 utts.setdefault(row[9], []).append(_Utt(*row[:9]))
-        interviewers: set[tuple[int, int]] = set()
+        team = frozenset(pid for pid, p in people.items() if p.team)
+        spans: dict[int, list[Span]] = {}
+        for chunk in _chunks(involved):
+            for uid, s_lo, s_hi, pid in s.execute(
+                select(
+                    RenderingSpan.utterance_id,
+                    RenderingSpan.start_offset,
+                    RenderingSpan.end_offset,
+                    RenderingSpan.participant_id,
+                ).where(RenderingSpan.interview_id.in_(chunk))
+            ):
+                spans.setdefault(uid, []).append((s_lo, s_hi, pid))
+        interviewers: dict[int, set[int]] = {}
         withheld: set[int] = set()
         """Interviews where someone other than the interviewer has not consented."""
         for chunk in _chunks(involved):
@@ -184,7 +199,7 @@ def query_segments(
                 ).where(InterviewParticipantRow.interview_id.in_(chunk))
             ):
                 if interview_role == "interviewer":
-                    interviewers.add((iid, pid))
+                    interviewers.setdefault(iid, set()).add(pid)
                 elif pid in people and not people[pid].consented:
                     withheld.add(iid)
         layout = {
@@ -198,12 +213,18 @@ def query_segments(
             first, last = index[c.start_utterance_id], index[c.end_utterance_id]
             rows = utts[c.interview_id][first : last + 1]
             attributed: list[int] = []
-            for u in rows:
-                who = u.renders_id if u.renders_id is not None else u.speaker_id
-                if who is None or (c.interview_id, who) in interviewers or who not in people:
-                    continue
-                if who not in attributed:
-                    attributed.append(who)
+            silent = team | interviewers.get(c.interview_id, set())
+            for i, u in enumerate(rows):
+                # An utterance with rendering spans: only the runs the coding reaches count.
+                lo = c.start_offset if i == 0 else 0
+                hi = c.end_offset if i == len(rows) - 1 else u.length
+                for r_lo, r_hi, who in voice_runs(
+                    u.length, u.speaker_id, u.renders_id, spans.get(u.id, ()), silent
+                ):
+                    if u.id in spans and not (r_lo < hi and lo < r_hi):
+                        continue
+                    if who is not None and who in people and who not in attributed:
+                        attributed.append(who)
             if not include_unconsented:
                 kept = [pid for pid in attributed if people[pid].consented]
                 if attributed and not kept:

@@ -32,6 +32,7 @@ from workbench.domain.study import (
     Role,
     StudyError,
     StudyGrid,
+    StudyRole,
     WaveInfo,
 )
 from workbench.storage.models import (
@@ -52,7 +53,7 @@ from workbench.storage.models import (
 )
 from workbench.storage.project import Project, create_project
 
-E = TypeVar("E", Role, Consent, InterviewRole, InterviewStatus)
+E = TypeVar("E", Role, Consent, InterviewRole, InterviewStatus, StudyRole)
 
 
 # --- lookups shared by the coding package ------------------------------------------------------
@@ -233,6 +234,7 @@ def _participant_info(p: Participant, dyads: Iterable[str] = ()) -> ParticipantI
         attributes={a.name: a.value for a in sorted(p.attributes, key=lambda a: a.name)},
         wave_attributes=waves,
         dyads=tuple(dyads),
+        study_role=StudyRole(p.study_role),
     )
 
 
@@ -251,21 +253,30 @@ def add_participant(
     *,
     consent: Consent | str = Consent.CONSENTED,
     attributes: dict[str, str] | None = None,
+    study_role: StudyRole | str | None = None,
 ) -> ParticipantInfo:
+    """Add a participant; ``study_role`` defaults by role (``StudyRole.default_for``)."""
     key = _check_key(key, "participant")
     role = _parse_enum(Role, role, "role")
     consent = _parse_enum(Consent, consent, "consent status")
+    study = (
+        StudyRole.default_for(role)
+        if study_role is None
+        else _parse_enum(StudyRole, study_role, "study role")
+    )
     with project.session() as s:
         if s.scalar(select(Participant).where(Participant.key == key)) is not None:
             raise StudyError(f"there is already a participant '{key}'")
-        p = Participant(key=key, role=role.value, consent=consent.value)
+        p = Participant(key=key, role=role.value, consent=consent.value, study_role=study.value)
         for name, value in (attributes or {}).items():
             p.attributes.append(
                 ParticipantAttribute(name=name, value=value, value_type=_value_type(value))
             )
         s.add(p)
         s.flush()
-        project.audit(s, "participant.add", f"participant:{key}", role=role.value)
+        project.audit(
+            s, "participant.add", f"participant:{key}", role=role.value, study_role=study.value
+        )
         return _participant_info(p)
 
 
@@ -314,6 +325,24 @@ def set_consent(project: Project, key: str, consent: Consent | str) -> Participa
         previous, p.consent = p.consent, consent.value
         project.audit(
             s, "participant.consent", f"participant:{key}", consent=consent.value, previous=previous
+        )
+        return _participant_info(p)
+
+
+def set_study_role(project: Project, key: str, study_role: StudyRole | str) -> ParticipantInfo:
+    """Make a participant's words data (*participant*) or the study's own (*team*)."""
+    study = _parse_enum(StudyRole, study_role, "study role")
+    with project.session() as s:
+        p = s.scalar(select(Participant).where(Participant.key == key).with_for_update())
+        if p is None:
+            raise StudyError(f"no participant '{key}' in this project")
+        previous, p.study_role = p.study_role, study.value
+        project.audit(
+            s,
+            "participant.study_role",
+            f"participant:{key}",
+            study_role=study.value,
+            previous=previous,
         )
         return _participant_info(p)
 

@@ -26,7 +26,9 @@ from workbench.storage.models import (
     Interview,
     Participant,
     Redaction,
+    RenderingSpan,
     Translation,
+    UtteranceLink,
     UtteranceRow,
     WordRow,
 )
@@ -95,6 +97,18 @@ def _move_redactions(
         redaction.start_offset, redaction.end_offset = start, end
 
 
+def _move_spans(
+    s: Session, row: UtteranceRow, ops: list[tuple[str, int, int, int, int]], text: str
+) -> None:
+    """Rendering spans follow a correction as codings do; one whose words are all gone goes."""
+    for span in s.scalars(select(RenderingSpan).where(RenderingSpan.utterance_id == row.id)):
+        start, end, _ = map_span(ops, span.start_offset, span.end_offset, len(text))
+        if end <= start:
+            s.delete(span)
+        else:
+            span.start_offset, span.end_offset = start, end
+
+
 def _set_text(row: UtteranceRow, text: str) -> None:
     row.text = text
     row.version += 1
@@ -140,6 +154,7 @@ def edit_utterance(
                 else:
                     c.end_offset = map_offset(ops, c.end_offset, "end", len(text))
             _move_redactions(s, row, ops, text)
+            _move_spans(s, row, ops, text)
             _set_text(row, text)
             iv.transcript_version += 1
             _settle(s, transcript, codings, held, rewritten)
@@ -229,6 +244,7 @@ def split_utterance(
                 redaction.utterance_id = new.id
                 redaction.start_offset -= right_start
                 redaction.end_offset -= right_start
+        _split_spans(s, row, new, len(left), right_start)
         row.end_ms = split_ms if split_ms is not None else row.end_ms
         _set_text(row, left)
         iv.transcript_version += 1
@@ -245,6 +261,58 @@ def split_utterance(
         utterance=index,
     )
     return change
+
+
+def _split_spans(
+    s: Session, row: UtteranceRow, new: UtteranceRow, left: int, right_start: int
+) -> None:
+    """Rendering spans go with their words when an utterance is split (one across the split
+    becomes one on each side)."""
+    for span in list(s.scalars(select(RenderingSpan).where(RenderingSpan.utterance_id == row.id))):
+        start, end = span.start_offset, span.end_offset
+        if end <= left:
+            continue
+        if start >= right_start:
+            span.utterance_id = new.id
+            span.start_offset, span.end_offset = start - right_start, end - right_start
+            continue
+        if end > right_start:
+            s.add(
+                RenderingSpan(
+                    interview_id=span.interview_id,
+                    utterance_id=new.id,
+                    participant_id=span.participant_id,
+                    start_offset=0,
+                    end_offset=end - right_start,
+                )
+            )
+        if start < left:
+            span.end_offset = left
+        else:
+            s.delete(span)
+
+
+def _merge_marks(s: Session, first: UtteranceRow, second: UtteranceRow, shift: int) -> None:
+    """Rendering spans and links of ``second`` move to ``first`` it merges into, explicitly (so
+    undo restores them); a link between the two goes."""
+    for span in s.scalars(select(RenderingSpan).where(RenderingSpan.utterance_id == second.id)):
+        span.utterance_id = first.id
+        span.start_offset += shift
+        span.end_offset += shift
+    for link in list(
+        s.scalars(
+            select(UtteranceLink).where(
+                (UtteranceLink.original_id == second.id) | (UtteranceLink.rendering_id == second.id)
+            )
+        )
+    ):
+        ends = {link.original_id, link.rendering_id} - {second.id}
+        if ends == {first.id}:
+            s.delete(link)
+        elif link.original_id == second.id:
+            link.original_id = first.id
+        else:
+            link.rendering_id = first.id
 
 
 def merge_utterances(
@@ -288,6 +356,7 @@ def merge_utterances(
                 s.delete(translation)
             else:
                 translation.utterance_id = first.id
+        _merge_marks(s, first, second, shift)
         s.flush()
         _set_text(first, first.text + glue + second.text)
         first.end_ms = second.end_ms if second.end_ms is not None else first.end_ms
@@ -431,3 +500,95 @@ def replace_transcript(
             s.delete(row)
     s.flush()
     return detached
+
+
+def mark_rendering(
+    project: Project,
+    interview: str,
+    index: int,
+    rendered: str,
+    span: tuple[int, int] | None = None,
+    *,
+    coder: str | None = None,
+) -> Change:
+    """Utterance ``index`` renders participant ``rendered``: wholly (``span`` None: the
+    utterance's own mark), or only characters ``span`` = (start, end) of its text — then its
+    unmarked words stay the speaker's own (an interpreter's aside), and the utterance-wide mark
+    gives way to its spans. Spans follow corrections of the text as codings do."""
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        transcript = LoadedTranscript.load(s, iv)
+        row = _row(transcript, index)
+        who = _participant_in(s, iv, rendered)
+        if span is None:
+            row.renders_id = who.id
+            row.version += 1
+            return
+        start, end = span
+        if not 0 <= start < end <= len(row.text):
+            raise StudyError(
+                f"a span is START END within the utterance's {len(row.text)} characters, "
+                f"with START < END; got {start} {end}"
+            )
+        for other in s.scalars(
+            select(RenderingSpan).where(RenderingSpan.utterance_id == row.id).with_for_update()
+        ):
+            if other.start_offset < end and start < other.end_offset:
+                raise StudyError(
+                    f"characters {other.start_offset}–{other.end_offset} of that utterance "
+                    "already render someone: spans do not overlap"
+                )
+        if row.renders_id is not None:
+            row.renders_id = None
+            row.version += 1
+        s.add(
+            RenderingSpan(
+                interview_id=iv.id,
+                utterance_id=row.id,
+                participant_id=who.id,
+                start_offset=start,
+                end_offset=end,
+            )
+        )
+
+    _, change = run_command(
+        project,
+        f"mark utterance {index} of {interview} as rendering {rendered}",
+        action,
+        coder=coder,
+        audit=("utterance.renders", f"interview:{interview}"),
+        utterance=index,
+    )
+    return change
+
+
+def link_rendering(
+    project: Project, interview: str, original: int, rendering: int, *, coder: str | None = None
+) -> Change:
+    """Utterance ``rendering`` renders utterance ``original`` (say, the English of an Arabic
+    statement): wherever segments are counted, a theme coded on both counts once."""
+    if original == rendering:
+        raise StudyError("an utterance is not its own rendering")
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        transcript = LoadedTranscript.load(s, iv)
+        first, second = _row(transcript, original), _row(transcript, rendering)
+        taken = s.scalar(
+            select(UtteranceLink).where(UtteranceLink.rendering_id == second.id).with_for_update()
+        )
+        if taken is not None:
+            raise StudyError(f"utterance {rendering} of {interview} is already linked")
+        s.add(UtteranceLink(interview_id=iv.id, original_id=first.id, rendering_id=second.id))
+
+    _, change = run_command(
+        project,
+        f"link utterance {rendering} of {interview} to its original {original}",
+        action,
+        coder=coder,
+        audit=("utterance.link", f"interview:{interview}"),
+        original=original,
+        rendering=rendering,
+    )
+    return change

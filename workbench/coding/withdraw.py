@@ -16,6 +16,7 @@ from pathlib import PurePath
 
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from workbench.coding.study import get_participant
 from workbench.coding.withdraw_reach import (
@@ -38,6 +39,7 @@ from workbench.storage.models import (
     Participant,
     ParticipantWaveAttribute,
     Redaction,
+    RenderingSpan,
     Translation,
     UndoEntry,
     UtteranceRow,
@@ -90,9 +92,16 @@ def _codings_touching(s: Session, interview_id: int, positions: set[int]) -> lis
     return hit
 
 
+def _renders(pid: int) -> ColumnElement[bool]:
+    """Utterances rendering them: wholly, or in a rendering span (the whole utterance goes,
+    the interpreter's aside in it too: safer than leaving words next to theirs)."""
+    spans = select(RenderingSpan.utterance_id).where(RenderingSpan.participant_id == pid)
+    return or_(UtteranceRow.renders_id == pid, UtteranceRow.id.in_(spans))
+
+
 def _their_words(s: Session, pid: int) -> list[str]:
     """Everything they said (and what an interpreter rendered of it), with its translations."""
-    mine = or_(UtteranceRow.speaker_id == pid, UtteranceRow.renders_id == pid)
+    mine = or_(UtteranceRow.speaker_id == pid, _renders(pid))
     said = list(s.scalars(select(UtteranceRow.text).where(mine)))
     said += s.scalars(
         select(Translation.text)
@@ -148,7 +157,7 @@ def _blank_them_in_joint_interviews(
         rendering = s.execute(
             select(UtteranceRow.id, UtteranceRow.position).where(
                 UtteranceRow.interview_id == interview_id,
-                UtteranceRow.renders_id == pid,
+                _renders(pid),
                 or_(UtteranceRow.speaker_id.is_(None), UtteranceRow.speaker_id != pid),
             )
         ).all()

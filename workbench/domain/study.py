@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -34,6 +35,60 @@ class InterviewRole(StrEnum):
         if role is Role.INTERPRETER:
             return cls.INTERPRETER
         return cls.INTERVIEWEE
+
+
+class StudyRole(StrEnum):
+    """Whether a person's words are data (*participant*) or the study's own (*team*)."""
+
+    PARTICIPANT = "participant"
+    TEAM = "team"
+
+    @classmethod
+    def default_for(cls, role: Role) -> StudyRole:
+        """Researchers and interpreters are the team unless the study consented them as
+        participants (then say so)."""
+        return cls.TEAM if role in (Role.RESEARCHER, Role.INTERPRETER) else cls.PARTICIPANT
+
+
+def voice(speaker: int | None, renders: int | None, silent: frozenset[int]) -> int | None:
+    """Whose words an utterance (or a rendering span inside it) is — the one attribution rule
+    (DESIGN.md) that retrieval and the longitudinal tables share: a rendering counts for the
+    person rendered, anything else for its speaker; nobody's when that person is in ``silent``
+    (the interview's interviewers and the study's team speakers) or unknown."""
+    who = renders if renders is not None else speaker
+    return None if who is None or who in silent else who
+
+
+Span = tuple[int, int, int]
+"""A rendering span inside an utterance: (start offset, end offset, the person rendered)."""
+
+
+def voice_runs(
+    length: int,
+    speaker: int | None,
+    renders: int | None,
+    spans: Sequence[Span],
+    silent: frozenset[int],
+) -> list[tuple[int, int, int | None]]:
+    """An utterance's text ``[0, length)`` cut by whose words each part is, as (start, end,
+    owner) runs in order (``voice`` for each). Without rendering spans, one run: the utterance's
+    own rendering or speaker. With spans, each span counts for the person rendered and every
+    unmarked part is the speaker's own (an interpreter's aside or gloss)."""
+    if not spans:
+        return [(0, length, voice(speaker, renders, silent))]
+    runs: list[tuple[int, int, int | None]] = []
+    at = 0
+    own = voice(speaker, None, silent)
+    for lo, hi, pid in sorted(spans):
+        lo, hi = max(lo, at), min(hi, length)
+        if lo > at:
+            runs.append((at, lo, own))
+        if hi > lo:
+            runs.append((lo, hi, voice(speaker, pid, silent)))
+            at = hi
+    if at < length:
+        runs.append((at, length, own))
+    return runs
 
 
 class InterviewStatus(StrEnum):
@@ -74,6 +129,7 @@ class ParticipantInfo:
     wave_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     """wave name -> key -> value"""
     dyads: tuple[str, ...] = ()
+    study_role: StudyRole = StudyRole.PARTICIPANT
 
 
 @dataclass(frozen=True, slots=True)

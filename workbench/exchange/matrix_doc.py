@@ -60,6 +60,45 @@ def cell_text(value: object) -> str:
     return str(int(value))  # type: ignore[call-overload]
 
 
+DYAD_NOTE = (
+    "Each dyad's members side by side, each with their own value (counting only interviews "
+    "about the dyad), never summed; a member not observed at a wave shows "
+    f"{MISSING} while the other still shows."
+)
+
+
+def _dyad_rows(cells: list[Cell], measure: str) -> list[list[str]]:
+    """Per theme and dyad, per wave: "P01 3 · C01 –" (members side by side)."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for c in cells:
+        members = c.members or {}
+        shown = " · ".join(
+            f"{key} {cell_text(m.value(measure))}" for key, m in members.items()
+        ) or cell_text(c.value(measure))
+        rows.setdefault((c.theme, c.unit), [c.theme, c.unit]).append(shown)
+    return list(rows.values())
+
+
+def _dyad_readings(project: Project, document: object, snapshot: str | None) -> None:
+    """The analyst's stances (with their notes) and the dyads' trajectories, under the dyad
+    matrix: both voicing a theme is not agreement, the stance says what the analyst read."""
+    from workbench.analysis.longitudinal import trajectories
+    from workbench.coding.readings import stances
+
+    judged = [[d, w, t, stance, note or ""] for d, w, t, stance, note in stances(project)]
+    if judged:
+        document.add_heading("The analyst's stances", level=3)  # type: ignore[attr-defined]
+        _table(document, ["Dyad", "Wave", "Theme", "Stance", "Note"], judged)
+    read = [
+        [r.theme, r.unit, r.trajectory]
+        for r in trajectories(project, "dyad", snapshot=snapshot)
+        if r.trajectory
+    ]
+    if read:
+        document.add_heading("The dyads' trajectories (analyst)", level=3)  # type: ignore[attr-defined]
+        _table(document, ["Theme", "Dyad", "Trajectory"], read)
+
+
 def _missing_note(cells: list[Cell], measure: str) -> str | None:
     """The footnote: why each "–" is missing (the reasons are per unit and wave, not theme)."""
     reasons: dict[tuple[str, str], str] = {}
@@ -123,7 +162,10 @@ def export_matrix_docx(
         waves = [str(w) for w in frame.columns]
         document.add_heading(heading, level=2)
         rows = []
-        for (theme, unit), values in frame.iterrows():
+        if by == "dyad":
+            document.add_paragraph(DYAD_NOTE)
+            rows = _dyad_rows(cells, measure)
+        for (theme, unit), values in frame.iterrows() if by != "dyad" else ():
             shown = [cell_text(v) for v in values]
             rows.append([str(theme), *shown] if by == "study" else [str(theme), str(unit), *shown])
         headers = ["Theme", *waves] if by == "study" else ["Theme", by.capitalize(), *waves]
@@ -132,6 +174,8 @@ def export_matrix_docx(
         if footnote:
             document.add_paragraph(footnote).runs[0].italic = True
         written.append(heading)
+        if by == "dyad":
+            _dyad_readings(project, document, snapshot)
     if not written:
         document.add_paragraph("No themes yet: there is no matrix to show.")
     document.save(str(out))

@@ -98,6 +98,32 @@ def _matrix_docx_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
     return Outcome((f"wrote {r.path}: {', '.join(r.tables) or 'no matrix'}",), r.notes, r)
 
 
+def _audit_out(kind: str) -> Callable[[Project, Path, ExportOptions], Outcome]:
+    def export(project: Project, out: Path, o: ExportOptions) -> Outcome:
+        from workbench.exchange.audit_doc import export_audit_docx, export_audit_xlsx
+
+        write = export_audit_docx if kind == "docx" else export_audit_xlsx
+        r = write(project, out, include_unconsented=o.include_unconsented, snapshot=o.snapshot)
+        line = f"wrote {r.path}: {r.patterns} coding patterns, quote balance"
+        return Outcome((line,), tuple(f"quote balance: {w}" for w in r.warnings), r)
+
+    return export
+
+
+def _case_matrix_out(kind: str) -> Callable[[Project, Path, ExportOptions], Outcome]:
+    def export(project: Project, out: Path, o: ExportOptions) -> Outcome:
+        from workbench.exchange.case_matrix import (
+            export_case_matrix_docx,
+            export_case_matrix_xlsx,
+        )
+
+        write = export_case_matrix_docx if kind == "docx" else export_case_matrix_xlsx
+        r = write(project, out, include_unconsented=o.include_unconsented)
+        return Outcome((f"wrote {r.path}: {r.themes} case-ordered matrices",), (), r)
+
+    return export
+
+
 def _codebook_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
     from workbench.exchange.codebook_doc import export_codebook_docx
 
@@ -192,6 +218,22 @@ FORMATS: tuple[Format, ...] = (
     Format("qdc", ".qdc", "codebook", "REFI-QDA codebook", _qdc_out, _qdc_in),
     Format("theme-table-docx", ".docx", "document", "Theme table (Word)", _theme_table_out),
     Format("codebook-docx", ".docx", "document", "Codebook (Word)", _codebook_out),
+    Format("analysis-audit-docx", ".docx", "document", "Analysis audit (Word)", _audit_out("docx")),
+    Format("analysis-audit-xlsx", ".xlsx", "table", "Analysis audit (Excel)", _audit_out("xlsx")),
+    Format(
+        "case-matrix-docx",
+        ".docx",
+        "document",
+        "Case-ordered matrices (Word)",
+        _case_matrix_out("docx"),
+    ),
+    Format(
+        "case-matrix-xlsx",
+        ".xlsx",
+        "table",
+        "Case-ordered matrices (Excel)",
+        _case_matrix_out("xlsx"),
+    ),
     Format("matrix-docx", ".docx", "document", "Theme × wave matrices (Word)", _matrix_docx_out),
     Format("xlsx", ".xlsx", "table", "Coded segments and matrices (Excel)", _xlsx_out),
     Format("csv", ".csv", "table", "Coded segments (CSV)", _csv_out),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.analysis.longitudinal import cells, collect, trajectories
+from workbench.analysis.longitudinal import Cell, cells, collect, trajectories
 from workbench.coding.codebook import list_codes
 from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
@@ -97,23 +97,12 @@ def workbook_frames(
         ("participant", "Participants"),
         ("dyad", "Dyads"),
     ):
-        records = [
-            {
-                "theme": c.theme,
-                "unit": c.unit,
-                "wave": c.wave,
-                "segments": c.segments,
-                "share of words": c.words,
-                "presence": c.presence,
-                "participants": c.participants,
-                "missing": c.missing
-                if isinstance(c.missing, str) or c.missing is None
-                else "; ".join(c.missing),
-                **({"co-occurrence": c.cooccurrence} if by == "dyad" else {}),
-                "drift": c.drift,
-            }
-            for c in cells(data, by, include_unconsented=include_unconsented)
-        ]
+        records = []
+        for c in cells(data, by, include_unconsented=include_unconsented):
+            records.append(_matrix_record(c, by))
+            # A dyad's members side by side under it, each with their own values: a wave
+            # where one is missing still shows whoever was interviewed.
+            records += [_matrix_record(m, by, dyad=c.unit) for m in (c.members or {}).values()]
         sheets[f"Matrix – {title}"] = pd.DataFrame(records)
     sheets["Trajectories"] = pd.DataFrame(
         [
@@ -124,9 +113,34 @@ def workbook_frames(
                 "coding pattern (computed)": r.pattern,
                 "segments per wave": " ".join("–" if x is None else str(x) for x in r.sequence),
                 "gap": r.gap,
+                "per 1,000 words": " ".join("–" if x is None else f"{x:.1f}" for x in r.rates),
+                "shape (of the rates)": r.shape,
+                "censored": r.censored,
+                "single segment": r.single_segment,
             }
             for r in trajectories(project, "participant", include_unconsented=include_unconsented)
         ]
+    )
+    from workbench.coding.readings import stances
+
+    sheets["Stances"] = pd.DataFrame(
+        [
+            {"dyad": d, "wave": w, "theme": t, "stance (analyst)": stance, "note": note}
+            for d, w, t, stance, note in stances(project)
+        ],
+        columns=["dyad", "wave", "theme", "stance (analyst)", "note"],
+    )
+    sheets["Dyad trajectories"] = pd.DataFrame(
+        [
+            {
+                "theme": r.theme,
+                "dyad": r.unit,
+                "trajectory (analyst)": r.trajectory,
+                "segments per wave": " ".join("–" if x is None else str(x) for x in r.sequence),
+            }
+            for r in trajectories(project, "dyad", include_unconsented=include_unconsented)
+        ],
+        columns=["theme", "dyad", "trajectory (analyst)", "segments per wave"],
     )
     sheets["Codebook"] = pd.DataFrame(
         [
@@ -150,6 +164,29 @@ def workbook_frames(
     about += [*notes, *label_notes]
     sheets["About"] = pd.DataFrame({"note": about})
     return sheets
+
+
+def _matrix_record(c: Cell, by: str, *, dyad: str | None = None) -> dict[str, object]:
+    """One row of a matrix sheet; on the dyad sheet, ``dyad`` marks a member's own row."""
+    unit = (
+        {"unit": c.unit}
+        if by != "dyad"
+        else {"unit": dyad or c.unit, "member": c.unit if dyad else ""}
+    )
+    return {
+        "theme": c.theme,
+        **unit,
+        "wave": c.wave,
+        "segments": c.segments,
+        "share of words": c.words,
+        "presence": c.presence,
+        "participants": c.participants,
+        "missing": c.missing
+        if isinstance(c.missing, str) or c.missing is None
+        else "; ".join(c.missing),
+        **({"co-occurrence": "" if dyad else c.cooccurrence} if by == "dyad" else {}),
+        "drift": c.drift,
+    }
 
 
 def export_workbook(

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from workbench.analysis.longitudinal import collect, participant_status, trajectories
 from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
-from workbench.coding.themes import list_themes
+from workbench.coding.themes import ThemeInfo, list_themes
 from workbench.domain.study import StudyError
 from workbench.domain.transcript import format_ms
 from workbench.storage.models import (
@@ -50,6 +50,9 @@ from workbench.storage.models import (
 )
 from workbench.storage.project import Project
 
+UNVERIFIED = "not verified against audio"
+"""A quote's mark in the analysis audit's quote table (the theme table stays uncluttered)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Quote:
@@ -61,6 +64,11 @@ class Quote:
     source: str = ""
     """Where the whole segment is: interview, time and the coding's reference, so a quote the
     analyst shortened with "[…]" still leads back to every word."""
+    people: tuple[str, ...] = ()
+    """the participants it is attributed to (for the balance check)"""
+    dyad: str | None = None
+    wave: str | None = None
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +89,7 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
             .join(Coding, Exemplar.coding_id == Coding.id)
             .order_by(Theme.position, Theme.id, Exemplar.id)
         ).all()
+        role_of = dict(s.execute(select(Participant.key, Participant.role)).all())
     segments = {
         g.coding: g
         for g in query_segments(
@@ -100,22 +109,41 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
         if labeller.via_interpreter(g):
             marks.append("via interpreter")
         if not g.verified:
-            marks.append("not verified against audio")
+            marks.append(UNVERIFIED)
         used.append(g)
         at = f" at {format_ms(g.start_ms)}" if g.start_ms is not None else ""
         source = f"{g.interview}{at}, segment {guid[:8]}"
         text = (excerpt or g.text).replace("\n", " / ")
-        quotes.append(Quote(theme, text, labeller.label(g), tuple(marks), guid, source))
+        quotes.append(
+            Quote(
+                theme,
+                text,
+                labeller.label(g),
+                tuple(marks),
+                guid,
+                source,
+                g.participants,
+                g.dyad,
+                g.wave,
+                tuple(sorted({role_of.get(p, "?") for p in g.participants})),
+            )
+        )
     risks = label_risks(project, include_unconsented=include_unconsented)
     return quotes, labeller.export_note(used, risks)
 
 
 def _repeat_header(row: object) -> None:
-    """Mark a table row as a header row Word repeats on every page."""
+    """Mark a table row as a header row Word repeats on every page, never split across pages
+    and kept with the row after it (so no page ends with a header row alone: Word and
+    LibreOffice both honour "keep with next" on the row's paragraphs)."""
     properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "true")
+        properties.append(element)
+    for cell in row.cells:  # type: ignore[attr-defined]
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
 
 
 def _table(
@@ -192,28 +220,34 @@ def export_theme_table(
         headers.append("Member codes (codings)")
         for g in query_segments(project, include_unconsented=include_unconsented):
             counts[g.code] = counts.get(g.code, 0) + 1
-    rows = []
-    for theme in top:
-        own = [q for q in quotes if q.theme == theme.name or q.theme in theme.subthemes]
+    by_name = {t.name: t for t in themes}
+
+    def row_of(theme: ThemeInfo, first: str, second: str) -> list[str]:
+        """A theme's (or a subtheme's) own concept and own quotes: a subtheme's quotes sit in
+        its row, never unmarked in its parent's."""
         quote_text = "\n\n".join(
-            f"“{q.text}” ({q.label}{'; ' + '; '.join(q.marks) if q.marks else ''})"
-            f"\nSource: {q.source}"
-            for q in own
+            f"“{q.text}” ({'; '.join((q.label, *(m for m in q.marks if m != UNVERIFIED)))})"
+            for q in quotes
+            if q.theme == theme.name
         )
-        row = [
-            theme.name,
-            "\n".join(theme.subthemes),
-            theme.concept or "",
-            quote_text or "(no quote pinned)",
-        ]
+        row = [first, second, theme.concept or "", quote_text or "(no quote pinned)"]
         if with_counts:
             row.append("\n".join(f"{c} ({counts.get(c, 0)})" for c in theme.codes))
-        rows.append(row)
+        return row
+
+    rows = []
+    for theme in top:
+        rows.append(row_of(theme, theme.name, "\n".join(theme.subthemes)))
+        rows += [
+            row_of(by_name[sub], f"↳ {theme.name}", sub)
+            for sub in theme.subthemes
+            if sub in by_name
+        ]
     widths = [4.0, 3.5, 5.0, 13.2] if not with_counts else [3.5, 3.0, 4.0, 10.2, 5.0]
     _table(document, headers, rows, widths)
 
     trajectory_rows = [
-        [r.theme, r.unit, r.trajectory or "", r.pattern.replace("_", " ")]
+        [r.theme, r.unit, r.trajectory or ""]
         for r in trajectories(
             project, "participant", include_unconsented=include_unconsented, snapshot=snapshot
         )
@@ -221,16 +255,21 @@ def export_theme_table(
     ]
     if trajectory_rows:
         document.add_heading("The analyst's trajectories", level=2)
-        _table(
-            document,
-            ["Theme", "Participant", "Trajectory (analyst)", "Coding pattern (computed)"],
-            trajectory_rows,
-        )
+        _table(document, ["Theme", "Participant", "Trajectory (analyst)"], trajectory_rows)
         _note(
             document,
-            "Coding patterns describe where the analysis coded; the trajectories are the "
-            "analyst's reading.",
+            "The trajectories are the analyst's reading. Computed coding patterns, counts and "
+            "rates are in the analysis audit supplement (export --format analysis-audit-docx), "
+            "not here: they describe where the analysis coded and are not findings.",
         )
+    if quotes:
+        _note(
+            document,
+            "Where each quote comes from (interview, time, segment) and whether its words were "
+            "checked against the audio: the analysis audit supplement.",
+        )
+    for warning in quote_balance(quotes)[1]:
+        notes.append(f"Quote balance: {warning}")
 
     waves, summary_rows = _cell_summaries(project, include_unconsented)
     if summary_rows:
@@ -247,8 +286,10 @@ def export_theme_table(
         document,
         [
             "Wave",
-            "Interviews",
+            "Interviews held",
+            "Stopped (recorded reason)",
             "Duration, min:s, median (range)",
+            "Weeks in treatment, sessions",
             "Languages",
             "With interpreter",
             "Attrition",
@@ -257,9 +298,11 @@ def export_theme_table(
     )
     _note(
         document,
-        "Study characteristics as COREQ asks: interviews held per wave, their duration (from "
-        "the transcript's times; 'not known' where untimed), languages, interviews with an "
-        "interpreter present, and participants missing at each wave with the reason.",
+        "Study characteristics as COREQ asks: interviews held per wave and those stopped (with "
+        "the reason recorded), the held interviews' duration (first utterance's start to the "
+        "last one's end; 'not known' where untimed), weeks in treatment and session numbers, "
+        "languages, interviews with an interpreter present, and participants missing at each "
+        "wave with the reason.",
     )
     for note in notes:
         document.add_paragraph(note).runs[0].italic = True
@@ -267,6 +310,36 @@ def export_theme_table(
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="theme-table-docx")
     return ExportReport(str(out), len(top), len(quotes), tuple(notes))
+
+
+BALANCE_SHARE = 0.5
+"""A person, dyad, wave or role holding more than this share of the pinned quotes is warned of
+(from three quotes on)."""
+
+
+def quote_balance(quotes: list[Quote]) -> tuple[list[list[str]], list[str]]:
+    """The pinned quotes counted by person, dyad, wave and role (a quote attributed to two
+    people counts for both), and a warning for each group holding more than half of them."""
+    from collections import Counter
+
+    groups: dict[str, Counter[str]] = {
+        "person": Counter(p for q in quotes for p in q.people),
+        "dyad": Counter(q.dyad or "no dyad" for q in quotes),
+        "wave": Counter(q.wave or "no wave" for q in quotes),
+        "role": Counter(r for q in quotes for r in q.roles),
+    }
+    rows: list[list[str]] = []
+    warnings: list[str] = []
+    total = len(quotes)
+    for kind, counter in groups.items():
+        for name, n in counter.most_common():
+            rows.append([kind, name, str(n), f"{n / total:.0%}" if total else "–"])
+            if total >= 3 and n / total > BALANCE_SHARE and kind != "role":
+                warnings.append(
+                    f"{n} of {total} pinned quotes come from {kind} {name}; consider quotes "
+                    "from other people, dyads and waves"
+                )
+    return rows, warnings
 
 
 def _characteristics(project: Project, include_unconsented: bool) -> list[list[str]]:
@@ -278,35 +351,79 @@ def _characteristics(project: Project, include_unconsented: bool) -> list[list[s
             .join(InterviewParticipantRow, InterviewParticipantRow.interview_id == Interview.id)
             .order_by(Wave.position)
         ).all()
+        facts = {
+            key: (status, reason, weeks, session)
+            for key, status, reason, weeks, session in s.execute(
+                select(
+                    Interview.key,
+                    Interview.status,
+                    Interview.status_reason,
+                    Interview.weeks_since_start,
+                    Interview.session_number,
+                )
+            )
+        }
+        reasons = dict(
+            s.execute(
+                select(Participant.key, Interview.status_reason)
+                .join(
+                    InterviewParticipantRow,
+                    InterviewParticipantRow.participant_id == Participant.id,
+                )
+                .join(Interview, Interview.id == InterviewParticipantRow.interview_id)
+                .where(Interview.status == "stopped", Interview.status_reason.is_not(None))
+            ).all()
+        )
     durations = _durations(project)
     result = []
     for wave in data.waves:
         mine = [r for r in rows if r[0] == wave]
         interviews = {r[1] for r in mine}
+        held = sorted(k for k in interviews if facts[k][0] != "stopped")
+        stopped = sorted(k for k in interviews if facts[k][0] == "stopped")
         languages = sorted({r[2] for r in mine if r[2]})
-        interpreted = {r[1] for r in mine if r[3] == "interpreter"}
+        interpreted = {r[1] for r in mine if r[3] == "interpreter" and r[1] in held}
         missing = []
         for person in sorted(data.people.values(), key=lambda p: p.key):
-            if person.role in ("researcher", "interpreter"):
+            if person.team or person.role in ("researcher", "interpreter"):
                 continue
             if not person.consented and not include_unconsented:
                 continue
             reason = participant_status(data, person.id, wave, None, include_unconsented)
             if reason is not None:
-                missing.append(f"{person.key}: {reason.replace('_', ' ')}")
+                why = reason.replace("_", " ")
+                if reason == "stopped" and reasons.get(person.key):
+                    why = f"stopped ({reasons[person.key]})"
+                missing.append(f"{person.key}: {why}")
         result.append(
             [
                 wave,
-                str(len(interviews)),
-                _duration_text([durations[k] for k in interviews if k in durations])
-                if interviews
-                else "–",
+                str(len(held)),
+                "; ".join(f"{k} ({facts[k][1]})" if facts[k][1] else k for k in stopped) or "none",
+                _duration_text([durations[k] for k in held if k in durations]) if held else "–",
+                _in_treatment([facts[k][2] for k in held], [facts[k][3] for k in held]),
                 ", ".join(languages),
                 str(len(interpreted)),
                 "; ".join(missing) or "none",
             ]
         )
     return result
+
+
+def _in_treatment(weeks: list[float | None], sessions: list[int | None]) -> str:
+    """Weeks in treatment and session numbers of a wave's interviews, as ranges."""
+
+    def span(values: list[float], unit: str) -> str | None:
+        if not values:
+            return None
+        lo, hi = min(values), max(values)
+        return f"{unit} {lo:g}" if lo == hi else f"{unit} {lo:g}–{hi:g}"
+
+    parts = [
+        span([w for w in weeks if w is not None], "week"),
+        span([float(n) for n in sessions if n is not None], "session"),
+    ]
+    return ", ".join(p for p in parts if p) or "not recorded"
 
 
 def _snapshot_note(project: Project, name: str) -> str:
@@ -328,7 +445,11 @@ def _durations(project: Project) -> dict[str, int]:
     (interviews without times are left out)."""
     with project.session(write=False) as s:
         rows = s.execute(
-            select(Interview.key, func.min(UtteranceRow.start_ms), func.max(UtteranceRow.end_ms))
+            select(
+                Interview.key,
+                func.min(UtteranceRow.start_ms),
+                func.max(func.coalesce(UtteranceRow.end_ms, UtteranceRow.start_ms)),
+            )
             .join(UtteranceRow, UtteranceRow.interview_id == Interview.id)
             .group_by(Interview.key)
         ).all()

@@ -101,8 +101,15 @@ VERSION_TRIGGERS = (
     "interview_participant_version_insert",
     "interview_participant_version_delete",
     "interview_participant_version_update",
+    "rendering_span_version_insert",
+    "rendering_span_version_delete",
+    "rendering_span_version_update",
+    "utterance_link_version_insert",
+    "utterance_link_version_delete",
+    "utterance_link_version_update",
 )
-"""The triggers of migration 0005 on SQLite (PostgreSQL joins insert and delete in one)."""
+"""The triggers of migrations 0005 and 0007 on SQLite (PostgreSQL joins insert and delete in
+one)."""
 
 
 def _version_problems(project: Project, s: Any) -> list[str]:

@@ -123,6 +123,7 @@ NOT_WORDS: dict[tuple[str, str], str] = {
     ("analysis_rows", "inputs"): "hash",
     # Closed vocabularies (a CHECK constraint or the code's own words).
     ("participant", "role"): "enum",
+    ("participant", "study_role"): "enum",
     ("participant", "consent"): "enum",
     ("interview", "status"): "enum",
     ("interview_participant", "role"): "enum",

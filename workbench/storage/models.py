@@ -89,6 +89,7 @@ def _check_in(column: str, values: tuple[str, ...]) -> str:
 
 ROLES = ("patient", "clinician", "interpreter", "researcher", "other")
 CONSENTS = ("consented", "pending", "declined")
+STUDY_ROLES = ("participant", "team")
 INTERVIEW_ROLES = ("interviewee", "interviewer", "interpreter")
 INTERVIEW_STATUSES = ("planned", "transcribed", "coding", "coded", "stopped")
 THEME_STATUSES = ("candidate", "reviewed", "defined", "named")
@@ -140,10 +141,14 @@ class Participant(Base):
     __table_args__ = (
         CheckConstraint(_check_in("role", ROLES), name="role"),
         CheckConstraint(_check_in("consent", CONSENTS), name="consent"),
+        CheckConstraint(_check_in("study_role", STUDY_ROLES), name="study_role"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20))
+    study_role: Mapped[str] = mapped_column(
+        String(20), default="participant", server_default="participant"
+    )
     consent: Mapped[str] = mapped_column(String(20), default="consented")
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -292,6 +297,44 @@ class UtteranceRow(Base):
 
     speaker: Mapped[Participant | None] = relationship(foreign_keys=[speaker_id])
     renders: Mapped[Participant | None] = relationship(foreign_keys=[renders_id])
+
+
+class RenderingSpan(Base):
+    """Part of an interpreter's utterance that renders someone (``participant``): those
+    characters count for that person; the utterance's unmarked words stay its speaker's."""
+
+    __tablename__ = "rendering_span"
+    __table_args__ = (
+        CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="span"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), index=True
+    )
+    utterance_id: Mapped[int] = mapped_column(
+        ForeignKey("utterance.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    start_offset: Mapped[int] = mapped_column(Integer)
+    end_offset: Mapped[int] = mapped_column(Integer)
+
+
+class UtteranceLink(Base):
+    """An original and its rendering (both in one interview): the pair counts once."""
+
+    __tablename__ = "utterance_link"
+    __table_args__ = (
+        CheckConstraint("original_id <> rendering_id", name="distinct"),
+        UniqueConstraint("rendering_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), index=True
+    )
+    original_id: Mapped[int] = mapped_column(
+        ForeignKey("utterance.id", ondelete="CASCADE"), index=True
+    )
+    rendering_id: Mapped[int] = mapped_column(ForeignKey("utterance.id", ondelete="CASCADE"))
 
 
 @event.listens_for(UtteranceRow, "before_insert")

@@ -1,0 +1,173 @@
+"""The case-ordered summary matrix (Miles & Huberman; Saldaña), one per theme: a row per
+participant, grouped by dyad (patient first), the waves across with weeks in treatment and
+session numbers under each, the analyst's cell summary and pinned quotes in each cell, and per
+case "what changed" (the analyst's trajectory label) and "through-line" (the trajectory's
+note). A wave the participant was not observed at shows "–" and why. As docx or xlsx."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.shared import Cm, Pt
+from sqlalchemy import select
+
+from workbench.analysis.longitudinal import StudyData, collect, participant_status
+from workbench.coding.themes import list_themes
+from workbench.domain.missing import missing_words
+from workbench.exchange.theme_table import _in_treatment, _quotes, _table
+from workbench.storage.models import CellSummary, Interview, Participant, Theme, Trajectory, Wave
+from workbench.storage.project import Project
+
+MISSING = "–"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMatrix:
+    theme: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMatrixExport:
+    path: str
+    themes: int
+
+
+def case_matrices(project: Project, *, include_unconsented: bool = False) -> list[CaseMatrix]:
+    """One matrix per theme (subthemes too), in the board's order."""
+    data = collect(project)
+    with project.session(write=False) as s:
+        summaries = {
+            (theme, key, wave): text.strip()
+            for theme, key, wave, text in s.execute(
+                select(Theme.name, Participant.key, Wave.name, CellSummary.text)
+                .join(Theme, CellSummary.theme_id == Theme.id)
+                .join(Wave, CellSummary.wave_id == Wave.id)
+                .join(Participant, CellSummary.participant_id == Participant.id)
+                .where(CellSummary.unit_kind == "participant")
+            )
+        }
+        readings = {
+            (theme, key): (label or "", text or "")
+            for theme, key, label, text in s.execute(
+                select(Theme.name, Participant.key, Trajectory.label, Trajectory.text)
+                .join(Theme, Trajectory.theme_id == Theme.id)
+                .join(Participant, Trajectory.participant_id == Participant.id)
+                .where(Trajectory.unit_kind == "participant")
+            )
+        }
+        timing = s.execute(
+            select(Wave.name, Interview.weeks_since_start, Interview.session_number).join(
+                Interview, Interview.wave_id == Wave.id
+            )
+        ).all()
+    quotes, _ = _quotes(project, include_unconsented)
+    pinned: dict[tuple[str, str, str | None], list[str]] = {}
+    for q in quotes:
+        for person in q.people:
+            pinned.setdefault((q.theme, person, q.wave), []).append(f"“{q.text}”")
+    waves = []
+    for w in data.waves:
+        weeks = [t[1] for t in timing if t[0] == w]
+        sessions = [t[2] for t in timing if t[0] == w]
+        waves.append(f"{w}\n{_in_treatment(weeks, sessions)}")
+    cases = _cases(data, include_unconsented)
+    status = {
+        (pid, wave): participant_status(data, pid, wave, None, include_unconsented)
+        for _, pid, _ in cases
+        for wave in data.waves
+    }
+    result = []
+    for theme in list_themes(project):
+        rows = []
+        for dyad, pid, key in cases:
+            cells = []
+            for wave in data.waves:
+                reason = status[(pid, wave)]
+                if reason is not None:
+                    cells.append(f"{MISSING} ({missing_words(reason)})")
+                    continue
+                said = pinned.get((theme.name, key, wave), [])
+                summary = summaries.get((theme.name, key, wave), "")
+                cells.append("\n".join(part for part in (summary, *said) if part))
+            changed, through = readings.get((theme.name, key), ("", ""))
+            rows.append([dyad, key, *cells, changed, through])
+        headers = ["Dyad", "Participant", *waves, "What changed", "Through-line"]
+        result.append(CaseMatrix(theme.name, headers, rows))
+    return result
+
+
+def _cases(data: StudyData, include_unconsented: bool) -> list[tuple[str, int, str]]:
+    """(dyad, participant id, participant key): grouped by dyad, patient first; participants
+    in no dyad last. The team (study role) are no cases."""
+    order = {"patient": 0, "clinician": 1}
+
+    def counted(pid: int) -> bool:
+        p = data.people[pid]
+        return not p.team and p.role != "researcher" and (p.consented or include_unconsented)
+
+    seen: set[int] = set()
+    cases = []
+    for key, members in sorted(data.dyads.values()):
+        for pid in sorted(
+            members, key=lambda m: (order.get(data.people[m].role, 2), data.people[m].key)
+        ):
+            if counted(pid):
+                cases.append((key, pid, data.people[pid].key))
+                seen.add(pid)
+    rest = sorted(
+        (p.key, pid) for pid, p in data.people.items() if pid not in seen and counted(pid)
+    )
+    return cases + [("", pid, key) for key, pid in rest]
+
+
+def export_case_matrix_docx(
+    project: Project, out: Path, *, include_unconsented: bool = False
+) -> CaseMatrixExport:
+    matrices = case_matrices(project, include_unconsented=include_unconsented)
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+    document.styles["Normal"].font.name = "Calibri"
+    document.styles["Normal"].font.size = Pt(9)
+    document.add_heading("Case-ordered summary matrices", level=1)
+    document.add_paragraph(
+        "Per theme, one row per participant grouped by dyad; in each wave the analyst's summary "
+        "and the quotes pinned there; what changed and the through-line are the analyst's "
+        f"trajectory and its note. {MISSING} marks a wave the participant was not observed at."
+    )
+    for m in matrices:
+        document.add_heading(m.theme, level=2)
+        _table(document, m.headers, m.rows)
+    document.save(str(out))
+    with project.session() as s:
+        project.audit(s, "export", None, path=out.name, format="case-matrix-docx")
+    return CaseMatrixExport(str(out), len(matrices))
+
+
+def export_case_matrix_xlsx(
+    project: Project, out: Path, *, include_unconsented: bool = False
+) -> CaseMatrixExport:
+    matrices = case_matrices(project, include_unconsented=include_unconsented)
+    frames = [
+        pd.DataFrame(m.rows, columns=[h.replace("\n", " · ") for h in m.headers]).assign(
+            theme=m.theme
+        )
+        for m in matrices
+    ]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frame.empty:
+        frame = frame[["theme", *[c for c in frame.columns if c != "theme"]]]
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="Case-ordered", index=False)
+    with project.session() as s:
+        project.audit(s, "export", None, path=out.name, format="case-matrix-xlsx")
+    return CaseMatrixExport(str(out), len(matrices))
