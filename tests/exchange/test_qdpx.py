@@ -32,7 +32,7 @@ from workbench.coding.study import (
 from workbench.coding.themes import add_theme, list_themes
 from workbench.coding.transcripts import interview_text, utterances
 from workbench.domain.study import StudyError
-from workbench.exchange.qdpx import export_qdpx
+from workbench.exchange.qdpx import SIDECAR, export_qdpx
 from workbench.exchange.qdpx_import import import_qdpx, import_qdpx_as_new
 from workbench.storage.project import Project, open_project
 
@@ -324,10 +324,12 @@ def test_tools_count_positions_their_own_way(tmp_path: Path, origin: str, count:
     with open_project(tmp_path / "t.dyad") as p:
         got = sorted((c.code, c.text) for c in list_codings(p))
         assert [i.wave for i in list_interviews(p)] == [None]
-        assert [u.text for u in utterances(p, "Interview_A")] == [
-            "Interviewer: How are nights?",
-            "Patient: 😴 bad, nightmares 😱 always.",
+        # Speaker turns are read from the labels (no participant to map them to: kept as labels).
+        assert [(u.speaker, u.text) for u in utterances(p, "Interview_A")] == [
+            ("Interviewer", "How are nights?"),
+            ("Patient", "😴 bad, nightmares 😱 always."),
         ]
+        assert result.inferred and "2 speaker turn(s)" in result.inferred[0]
         colours = {c.name: c.color for c in list_codes(p)}
         night = [c.id for c in list_codings(p) if c.code == "Night"]
         assert [(m.about, m.title, m.text) for m in list_memos(p)] == [
@@ -507,3 +509,48 @@ def test_identifying_text_stops_the_export_unless_overridden(tmp_path: Path) -> 
         assert export_qdpx(p, out, override_check=True).sources == 1
     with zipfile.ZipFile(out) as z:
         assert "Samer" in z.read("project.qde").decode()  # as the analyst chose
+
+
+def _rewritten(src: Path, dest: Path, *, keep_sidecar: bool, append: str = "") -> Path:
+    """The archive as another tool rewrites it: our side file dropped (or kept), a turn added."""
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dest, "w") as out:
+        for name in z.namelist():
+            if name == SIDECAR and not keep_sidecar:
+                continue
+            data = z.read(name)
+            if name.startswith("sources/"):
+                data += append.encode()
+            out.writestr(name, data)
+    return dest
+
+
+@pytest.mark.parametrize("keep_sidecar", [False, True])
+def test_speaker_turns_survive_without_our_side_file(tmp_path: Path, keep_sidecar: bool) -> None:
+    with new_study(tmp_path / "source.dyad", title="Turns") as p:
+        _build(p, tmp_path)
+        export_qdpx(p, tmp_path / "ours.qdpx")
+        turns = [(u.speaker, u.text) for u in utterances(p, "P01-baseline")]
+        codings = sorted((c.code, c.text) for c in list_codings(p) if c.interview != "P02-baseline")
+    with zipfile.ZipFile(tmp_path / "ours.qdpx") as z:
+        text = z.read(next(n for n in z.namelist() if n.startswith("sources/"))).decode()
+    # As other tools show a transcript: one "Label: text" turn per paragraph.
+    assert text.split("\n\n")[:2] == [
+        "Interviewer: How have your nights been?",
+        "Patient: I wake up at three 🌙 and cannot sleep again.",
+    ]
+    # Stale: another tool added a turn and kept our side file, which no longer fits the text.
+    append = "\n\nPatient: Added elsewhere." if keep_sidecar else ""
+    bare = _rewritten(
+        tmp_path / "ours.qdpx", tmp_path / "bare.qdpx", keep_sidecar=keep_sidecar, append=append
+    )
+    result = import_qdpx_as_new(str(tmp_path / "back.dyad"), bare)
+    assert result.not_carried == ()
+    assert any(
+        "4 speaker turn(s)" in line or "5 speaker turn(s)" in line for line in result.inferred
+    )
+    if keep_sidecar:
+        assert any("no longer matches our side file" in w for w in result.warnings)
+    with open_project(tmp_path / "back.dyad") as q:
+        got = [(u.speaker, u.text) for u in utterances(q, "P01-baseline")]
+        assert got == turns + ([("P01", "Added elsewhere.")] if keep_sidecar else [])
+        assert sorted((c.code, c.text) for c in list_codings(q)) == codings

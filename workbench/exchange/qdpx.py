@@ -39,8 +39,9 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.redaction import KeyLocation, KeyMissing, KeyStore, check_identifiers
-from workbench.domain.positions import utterance_starts
+from workbench.coding.transcripts import participant_for_label
 from workbench.domain.study import StudyError
+from workbench.exchange._transcripts.labels import plausible_label
 from workbench.exchange.qdc import _description
 from workbench.storage.models import (
     CODING_ANCHORS,
@@ -300,6 +301,49 @@ def _check_pseudonyms(
         )
 
 
+def _turn_heads(
+    rows: list[Any],
+    members: list[InterviewParticipantRow],
+    role_of: dict[int, str],
+    key_of: dict[int, str],
+) -> list[str | None]:
+    """Each utterance's speaker label as other tools show it: the speaker's role word when it
+    names that speaker alone among the interview's participants, else the speaker's key; the
+    transcript's own label for a speaker not linked to a participant."""
+    members = [m for m in members if m.participant_id in key_of]
+    roles = {key_of[m.participant_id]: (m.role, role_of[m.participant_id]) for m in members}
+    label_of: dict[int, str] = {}
+    for m in members:
+        key = key_of[m.participant_id]
+        interview_role, role = roles[key]
+        word = "Interviewer" if interview_role == "interviewer" else role.capitalize()
+        if interview_role == "interpreter":
+            word = "Interpreter"
+        label_of[m.participant_id] = word if participant_for_label(word, roles) == key else key
+    heads: list[str | None] = []
+    for r in rows:
+        if r.speaker_id is not None:
+            heads.append(label_of.get(r.speaker_id) or key_of.get(r.speaker_id))
+        else:
+            label = plausible_label(r.speaker_label or "")
+            heads.append(label if label and ":" not in label else None)
+    return heads
+
+
+def _turns_text(rows: list[Any], heads: list[str | None]) -> tuple[str, list[int]]:
+    """The source text, one ``Label: text`` turn per paragraph, and where each utterance's own
+    text begins in it."""
+    parts: list[str] = []
+    starts: list[int] = []
+    at = 0
+    for r, head in zip(rows, heads, strict=True):
+        prefix = f"{head}: " if head else ""
+        starts.append(at + len(prefix))
+        parts.append(prefix + r.text)
+        at += len(prefix) + len(r.text) + 2
+    return "\n\n".join(parts), starts
+
+
 def _build(
     s: Session,
     people: list[Participant],
@@ -325,6 +369,7 @@ def _build(
     wave_name = {w.id: w.name for w in waves}
     dyads = {d.id: d for d in s.scalars(select(Dyad).order_by(Dyad.key))}
     key_of = {p.id: p.key for p in people}
+    role_of = {p.id: p.role for p in people}
     dyad_members: dict[int, list[int]] = defaultdict(list)
     for dm in s.scalars(select(DyadMember)):
         dyad_members[dm.dyad_id].append(dm.participant_id)
@@ -541,8 +586,8 @@ def _build(
                     .order_by(UtteranceRow.position)
                 )
             )
-            text = "\n".join(r.text for r in rows)
-            starts = utterance_starts([len(r.text) for r in rows])
+            heads = _turn_heads(rows, members[iv.id], role_of, key_of)
+            text, starts = _turns_text(rows, heads)
             index = {r.id: i for i, r in enumerate(rows)}
             path = f"{iv.guid}.txt"
             _write(z, f"sources/{path}", text.encode("utf-8"))
@@ -610,6 +655,8 @@ def _build(
                 "session": iv.session_number,
                 "weeks_since_start": iv.weeks_since_start,
                 "participants": sorted([key_of[m.participant_id], m.role] for m in members[iv.id]),
+                "layout": "turns",
+                "heads": heads,
                 "utterances": [
                     [
                         key_of.get(r.speaker_id) if r.speaker_id else None,

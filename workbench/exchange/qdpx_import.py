@@ -36,8 +36,10 @@ from lxml import etree
 from sqlalchemy import func, insert, select
 
 from workbench.coding.study import new_study
+from workbench.coding.transcripts import participant_for_label
 from workbench.domain.study import DEFAULT_WAVES, InterviewRole, Role, StudyError
 from workbench.domain.text import count_words, search_text_of
+from workbench.exchange._transcripts.labels import accepted_labels, read_line_head
 from workbench.exchange.qdpx import SIDECAR, derived_guid
 from workbench.exchange.safe_archive import (
     MAX_XML,
@@ -95,6 +97,8 @@ class QdpxImport:
     """How the file's positions were read (e.g. ``codepoints-crlf2``; per source when mixed)."""
     not_carried: tuple[str, ...]
     warnings: tuple[str, ...]
+    inferred: tuple[str, ...] = ()
+    """What was read from the text itself for want of our side file (speaker turns)."""
 
 
 # --- staging -------------------------------------------------------------------------------
@@ -126,6 +130,9 @@ class _Source:
     spans: list[tuple[int, int]] = field(default_factory=list)
     """For each utterance, its (start, end) in the normalised source text."""
     own: bool = False
+    heads: list[str | None] = field(default_factory=list)
+    """Without our side file: each utterance's speaker label, read from ``Label: text``."""
+    times: list[int | None] = field(default_factory=list)
 
 
 @dataclass
@@ -145,6 +152,8 @@ class _Staged:
     sets: list[tuple[str, str, str | None, list[str], list[str]]] = field(default_factory=list)
     sidecar: dict = field(default_factory=dict)
     not_carried: list[str] = field(default_factory=list)
+    inferred: list[str] = field(default_factory=list)
+    """What was read from the files themselves for want of our side file (speaker turns)."""
     warnings: list[str] = field(default_factory=list)
     modes: set[str] = field(default_factory=set)
 
@@ -590,19 +599,9 @@ def _place(staged: _Staged, source: _Source) -> None:
     staged.modes.add(mode)
     f = _mapper(raw, mode) if tricky else (lambda p: p)
     quotes = any(_same(s.name or "", norm[f(s.start) : f(s.end)]) for s in named)
-    own = staged.sidecar.get("interviews", {}).get(source.guid)
-    lines = norm.split("\n") if norm else []
-    if own is not None and len(own.get("utterances", [])) == len(lines):
-        source.own = True
-        source.utterances = lines
-        at = 0
-        for line in lines:
-            source.spans.append((at, at + len(line)))
-            at += len(line) + 1
-    else:
-        for m in _PARAGRAPH.finditer(norm):
-            source.spans.append((m.start(), m.end()))
-            source.utterances.append(m.group().replace("\n", " "))
+    _utterances(
+        staged, source, norm, sorted(f(s.start) for s in source.selections if s.end > s.start)
+    )
     starts = [a for a, _ in source.spans]
     interview_starts, at = [], 0
     for a, b in source.spans:
@@ -655,6 +654,65 @@ def _place(staged: _Staged, source: _Source) -> None:
             "found a few characters away"
         )
     source.selections = kept
+
+
+def _utterances(staged: _Staged, source: _Source, norm: str, coded: list[int]) -> None:
+    """Split the source text into utterances: as our side file says when it fits the text
+    (``Label: text`` turns, or one line each in older exports), else one per paragraph with a
+    speaker label read from its start where the text has recurring labels. A label stays in
+    the utterance's text when a selection (starting at ``coded``) begins within it."""
+    own = staged.sidecar.get("interviews", {}).get(source.guid)
+    lines = norm.split("\n") if norm else []
+    details = own.get("utterances", []) if own is not None else []
+    if own is not None and own.get("layout") == "turns":
+        paragraphs = list(_PARAGRAPH.finditer(norm))
+        heads = own.get("heads") or []
+        if len(paragraphs) == len(details) == len(heads) and all(
+            m.group().startswith(f"{h}: " if h else "") and "\n" not in m.group()
+            for m, h in zip(paragraphs, heads, strict=True)
+        ):
+            source.own = True
+            for m, h in zip(paragraphs, heads, strict=True):
+                a = m.start() + (len(h) + 2 if h else 0)
+                source.spans.append((a, m.end()))
+                source.utterances.append(norm[a : m.end()])
+            return
+        staged.warnings.append(
+            f"source {source.name!r}: the text no longer matches our side file "
+            "(edited in another tool); turns and speakers read from the text"
+        )
+    elif own is not None and len(details) == len(lines):
+        source.own = True
+        source.utterances = lines
+        at = 0
+        for line in lines:
+            source.spans.append((at, at + len(line)))
+            at += len(line) + 1
+        return
+    paragraphs = list(_PARAGRAPH.finditer(norm))
+    found = [read_line_head(m.group().split("\n", 1)[0].strip()) for m in paragraphs]
+    accepted = accepted_labels(found)
+    for m, head in zip(paragraphs, found, strict=True):
+        a = m.start()
+        if head.label in accepted:
+            first = m.group().split("\n", 1)[0].rstrip()
+            rest = a + len(first) - len(head.rest)
+            i = bisect.bisect_left(coded, a)
+            if not (i < len(coded) and coded[i] < rest):
+                a = rest
+            source.heads.append(head.label)
+            source.times.append(head.start_ms)
+        else:
+            source.heads.append(None)
+            source.times.append(None)
+        source.spans.append((a, m.end()))
+        source.utterances.append(norm[a : m.end()].replace("\n", " "))
+    if accepted:
+        labelled = sum(1 for h in source.heads if h)
+        staged.inferred.append(
+            f"source {source.name!r}: {labelled} speaker turn(s) read from labels "
+            f"({', '.join(sorted(accepted))})"
+        )
 
 
 def _nearby(text: str, quote: str, at: int) -> tuple[int, int] | None:
@@ -896,6 +954,13 @@ def write_staged(
                         )
                     )
             details = own.get("utterances") if source.own else None
+            speakers = {
+                label: participant_for_label(
+                    label, {k: (r, by_key[k].role) for k, r in roles if k in by_key}
+                )
+                for label in set(source.heads) - {None}
+                if label is not None
+            }
             rows = []
             for i, text in enumerate(source.utterances):
                 record: dict[str, Any] = {
@@ -915,6 +980,12 @@ def write_staged(
                     "verified": False,
                     "version": 0,
                 }
+                head = source.heads[i] if source.heads else None
+                if head is not None:
+                    record["speaker_label"] = head
+                    heard = speakers.get(head)
+                    record["speaker_id"] = by_key[heard].id if heard else None
+                    record["start_ms"] = source.times[i]
                 if details:
                     speaker, label, renders, start_ms, end_ms, language, flags = details[i]
                     record["speaker_id"] = by_key[speaker].id if speaker in by_key else None
@@ -1114,6 +1185,7 @@ def write_staged(
             positions=", ".join(modes),
             not_carried=tuple(not_carried),
             warnings=tuple(warnings),
+            inferred=tuple(staged.inferred),
         )
 
 
