@@ -554,3 +554,20 @@ def test_speaker_turns_survive_without_our_side_file(tmp_path: Path, keep_sideca
         got = [(u.speaker, u.text) for u in utterances(q, "P01-baseline")]
         assert got == turns + ([("P01", "Added elsewhere.")] if keep_sidecar else [])
         assert sorted((c.code, c.text) for c in list_codings(q)) == codings
+
+
+def test_the_import_report_counts_each_kind_once_and_lists_them_with_verbose(
+    tmp_path: Path, capsys
+) -> None:
+    raw = "Interviewer: How are nights?\n\nPatient: bad.\n"
+    selections = "".join(_sel(i, 3, 3, "empty") for i in range(1, 5)) + _sel(9, 14, 17, "How")
+    xml = _project_xml("MAXQDA 24", "internal://a.txt", selections)
+    path = _archive(tmp_path / "tool.qdpx", {"project.qde": xml, "sources/a.txt": raw})
+    assert main(["import", str(tmp_path / "one.dyad"), str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "note: not carried: 4 × zero-length or reversed selection (each with --verbose)" in err
+    assert err.count("zero-length") == 1
+    assert "note: inferred: source 'Interview A': 2 speaker turn(s)" in err
+    assert main(["import", str(tmp_path / "two.dyad"), str(path), "--verbose"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("zero-length") == 4 and "inferred:" in err
