@@ -854,3 +854,19 @@ def test_ten_thousand_utterances_parse_quickly(tmp_path: Path) -> None:
     assert parsed.speakers == tuple(speakers)
     assert parsed.utterances[-1].start_ms == 9_999_000
     assert elapsed < 2.0, f"took {elapsed:.2f} s"
+
+
+def test_an_explicitly_mapped_label_is_a_label_even_on_a_single_line(tmp_path: Path) -> None:
+    from workbench.coding.study import add_interview, add_participant, new_study
+    from workbench.coding.transcripts import utterances
+    from workbench.exchange.transcript_import import import_transcript_files
+
+    path = tmp_path / "one.txt"
+    path.write_text("Patient: I am here.\n", encoding="utf-8")
+    # Without a mapping, a lone label is prose (it stays in the text).
+    assert [u.text for u in read_transcript(path).utterances] == ["Patient: I am here."]
+    with new_study(tmp_path / "s.dyad", title="One line") as p:
+        add_participant(p, "P1", "patient")
+        add_interview(p, "I1", wave="baseline", participants=[("P1", None)])
+        import_transcript_files(p, "I1", [path], speakers={"Patient": "P1"})
+        assert [(u.speaker, u.text) for u in utterances(p, "I1")] == [("P1", "I am here.")]

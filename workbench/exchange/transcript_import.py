@@ -22,5 +22,5 @@ def import_transcript_files(
 
     Reading happens before the project is touched, so a file that cannot be read changes nothing.
     """
-    parsed = read_transcripts(list(files))
+    parsed = read_transcripts(list(files), frozenset(speakers or {}))
     return import_utterances(project, interview, parsed, speakers=speakers)

@@ -24,17 +24,22 @@ class _Turn:
     parts: list[str] = field(default_factory=list)
 
 
-def parse_plain_text(text: str) -> tuple[list[UtteranceDraft], list[str]]:
+def parse_plain_text(
+    text: str, known: frozenset[str] = frozenset()
+) -> tuple[list[UtteranceDraft], list[str]]:
     """Utterances and warnings from transcript text (LF line endings).
 
     With speaker labels: a labelled line starts an utterance and unlabelled lines continue it,
     blank lines included. Without: each blank-line-separated paragraph is one utterance, and a
     line starting with a timestamp also starts one. Lines of one utterance are joined with a
-    single space (each line trimmed first: line breaks are layout, not content).
+    single space (each line trimmed first: line breaks are layout, not content). A ``known``
+    label (one the user mapped to a participant) is a label even where it occurs only once.
     """
     lines = [line.strip() for line in text.split("\n")]
     heads: list[LineHead | None] = [read_line_head(line) if line else None for line in lines]
-    labels = accepted_labels(h for h in heads if h is not None)
+    labels = accepted_labels(h for h in heads if h is not None) | {
+        h.label for h in heads if h is not None and h.label in known
+    }
     warnings: list[str] = []
 
     turns: list[_Turn] = []
