@@ -571,3 +571,54 @@ def test_the_import_report_counts_each_kind_once_and_lists_them_with_verbose(
     assert main(["import", str(tmp_path / "two.dyad"), str(path), "--verbose"]) == 0
     err = capsys.readouterr().err
     assert err.count("zero-length") == 4 and "inferred:" in err
+
+
+def _edit_qde(src: Path, dest: Path, edit, *, keep_sidecar: bool = True) -> Path:
+    """The archive with its project.qde changed by ``edit(root)`` (as another tool saves it)."""
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dest, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == SIDECAR and not keep_sidecar:
+                continue
+            if name == "project.qde":
+                root = etree.fromstring(data)
+                edit(root)
+                data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+            out.writestr(name, data)
+    return dest
+
+
+def test_coding_memos_travel_as_descriptions_and_are_never_dropped(tmp_path: Path) -> None:
+    with new_study(tmp_path / "source.dyad", title="Memos") as p:
+        _build(p, tmp_path)
+        export_qdpx(p, tmp_path / "ours.qdpx")
+    root = _qde(tmp_path / "ours.qdpx")
+    described = [
+        s for s in root.iter(f"{NS}PlainTextSelection") if s.find(f"{NS}Description") is not None
+    ]
+    assert [s.find(f"{NS}Description").text for s in described] == ["at 3 am"]
+
+    def qualcoder(root: etree._Element) -> None:  # keeps Descriptions, drops our Notes
+        for notes in root.findall(f"{NS}Notes"):
+            root.remove(notes)
+        for ref in list(root.iter(f"{NS}NoteRef")):
+            ref.getparent().remove(ref)
+
+    qc = _edit_qde(tmp_path / "ours.qdpx", tmp_path / "qc.qdpx", qualcoder, keep_sidecar=False)
+    result = import_qdpx_as_new(str(tmp_path / "qc.dyad"), qc)
+    assert result.coding_memos == 1
+    with open_project(tmp_path / "qc.dyad") as q:
+        assert [c.memo for c in list_codings(q) if c.memo] == ["at 3 am"]
+
+    def drop_memo_selection(root: etree._Element) -> None:  # a tool deleted that coding
+        for sel in described:
+            for mine in root.iter(f"{NS}PlainTextSelection"):
+                if mine.get("guid") == sel.get("guid"):
+                    mine.getparent().remove(mine)
+
+    gone = _edit_qde(tmp_path / "ours.qdpx", tmp_path / "gone.qdpx", drop_memo_selection)
+    result = import_qdpx_as_new(str(tmp_path / "gone.dyad"), gone)
+    assert any("its coding is gone from the file" in w for w in result.warnings)
+    with open_project(tmp_path / "gone.dyad") as q:
+        kept = [(m.about, m.text) for m in list_memos(q) if m.text == "at 3 am"]
+        assert kept == [("interview:P01-baseline", "at 3 am")]

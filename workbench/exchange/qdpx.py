@@ -389,6 +389,7 @@ def _build(
         "memos": {},
         "journal": {},
         "coding_memos": {},
+        "coding_memo_sources": {},
     }
 
     key_of_guid = {p.guid: p.key for p in people} | {iv.guid: iv.key for iv in kept}
@@ -615,6 +616,8 @@ def _build(
                     creatingUser=user(cd.coder_id),
                     creationDateTime=_when(cd.created_at),
                 )
+                if cd.memo:  # as a Description too: QualCoder reads only that
+                    _e(selection, "Description").text = _clean(cd.memo)
                 coding = _e(
                     selection,
                     "Coding",
@@ -629,6 +632,7 @@ def _build(
                     note = derived_guid(cd.guid, "memo")
                     _e(selection, "NoteRef", targetGUID=note)
                     sidecar["coding_memos"][note] = cd.guid
+                    sidecar["coding_memo_sources"][note] = iv.guid
                 coding_count += 1
             note_refs(source, "interview", iv.id)
             values: dict[str, str | None] = {

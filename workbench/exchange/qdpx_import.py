@@ -98,6 +98,7 @@ class QdpxImport:
     not_carried: tuple[str, ...]
     warnings: tuple[str, ...]
     inferred: tuple[str, ...] = ()
+    coding_memos: int = 0
     """What was read from the text itself for want of our side file (speaker turns)."""
 
 
@@ -115,6 +116,8 @@ class _Selection:
     codings: list[tuple[str, str, str | None, dt.datetime | None]]
     """(coding guid, code guid, user guid, date)"""
     notes: list[str]
+    description: str | None = None
+    """The selection's ``<Description>``: a memo on its coding (QualCoder reads and writes it)."""
 
 
 @dataclass
@@ -400,6 +403,7 @@ def stage(path: Path) -> _Staged:
                     _date(sel.get("creationDateTime")),
                     codings,
                     [r.get("targetGUID", "") for r in _children(sel, "NoteRef")],
+                    _text(_child(sel, "Description")),
                 )
             )
         _place(staged, source)
@@ -902,6 +906,8 @@ def write_staged(
             if note_guid in staged.notes
         }
         selection_notes: list[tuple[str, str]] = []
+        carried: set[str] = set()
+        coding_memo_count = 0
         now = dt.datetime.now(dt.UTC)
         cases_of: dict[str, list[str]] = {}
         for guid, _, _, sources in staged.cases:
@@ -1037,11 +1043,13 @@ def write_staged(
                             "end_offset": eo,
                             "coder_id": coder_of(user or sel.user),
                             "created_at": when or sel.created or now,
-                            "memo": memo_for.get(guid),
+                            "memo": memo_for.get(guid) or sel.description,
                             "important": False,
                         }
                     )
                     coding_count += 1
+                    carried.add(guid)
+                    coding_memo_count += bool(pending[-1]["memo"])
                     if len(pending) >= 5000:  # bounded memory on big projects
                         s.execute(insert(Coding), pending)
                         pending.clear()
@@ -1121,8 +1129,18 @@ def write_staged(
             "wave": {k: {"wave_id": w.id} for k, w in waves.items()},
         }
         for guid, (name, text, user, when) in staged.notes.items():
-            if guid in coding_memos:  # carried with its coding
-                continue
+            if guid in coding_memos:
+                if coding_memos[guid] in carried:
+                    continue  # carried with its coding
+                # Our side file names a coding the file no longer holds: keep its memo.
+                source_guid = side.get("coding_memo_sources", {}).get(guid)
+                warnings.append(
+                    f"coding memo {text[:40]!r}: its coding is gone from the file; kept as a memo "
+                    + ("about its interview" if source_guid in interviews else "about the project")
+                )
+                if source_guid in interviews:
+                    targets[guid] = {"interview_id": interviews[source_guid].id}
+                name = name if name != "Coding memo" else "Memo of a removed coding"
             if guid in journal:
                 entry = journal[guid]
                 try:
@@ -1186,6 +1204,7 @@ def write_staged(
             not_carried=tuple(not_carried),
             warnings=tuple(warnings),
             inferred=tuple(staged.inferred),
+            coding_memos=coding_memo_count,
         )
 
 

@@ -177,7 +177,8 @@ def _qdpx_in(target: str, path: Path, coder: str | None) -> Outcome:
     r = import_qdpx_as_new(target, path, coder=coder)
     line = (
         f"imported {path.name} into {r.project}: {r.sources} interviews, {r.participants} "
-        f"participants, {r.codes} codes, {r.codings} codings, {r.memos} memos, "
+        f"participants, {r.codes} codes, {r.codings} codings, {r.memos} memos "
+        f"(and {r.coding_memos} on codings), "
         f"{r.journal} journal entries, {r.themes} themes"
     )
     if r.codings:
