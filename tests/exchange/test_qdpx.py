@@ -622,3 +622,37 @@ def test_coding_memos_travel_as_descriptions_and_are_never_dropped(tmp_path: Pat
     with open_project(tmp_path / "gone.dyad") as q:
         kept = [(m.about, m.text) for m in list_memos(q) if m.text == "at 3 am"]
         assert kept == [("interview:P01-baseline", "at 3 am")]
+
+
+@pytest.mark.parametrize(
+    ("origin", "count"),
+    [("NVivo 14.23.0 (Windows)", "utf16"), ("ATLAS.ti 23.4.0", "crlf1"), ("MAXQDA 2022", "std")],
+)
+def test_a_shortened_name_never_shortens_the_span(tmp_path: Path, origin: str, count: str) -> None:
+    raw = "Interviewer: Nights? 🌙\r\n\r\nPatient: I lie awake until the birds start, then sleep an hour or so at most.\r\n"
+    norm = raw.replace("\r\n", "\n")
+
+    def pos(i: int) -> int:
+        if count == "crlf1":
+            return i
+        raw_i = i + norm[:i].count("\n")
+        return raw_i if count == "std" else raw_i + sum(1 for ch in raw[:raw_i] if ord(ch) > 0xFFFF)
+
+    a = norm.index("I lie")
+    b = norm.index(" at most")
+    full = norm[a:b]
+    assert len(full) > 50
+    shortened = full[:30]  # ATLAS.ti's quotation name: the first characters only
+    off = norm.index("lie awake")  # a name that does not quote these words at all
+    selections = _sel(1, pos(a), pos(b), shortened) + _sel(2, pos(off), pos(off + 9), "Nights")
+    xml = _project_xml(origin, "a.txt", selections)
+    path = _archive(tmp_path / "t.qdpx", {"project.qde": xml, "sources/a.txt": raw.encode()})
+    result = import_qdpx_as_new(str(tmp_path / "t.dyad"), path)
+    with open_project(tmp_path / "t.dyad") as p:
+        texts = sorted(c.text for c in list_codings(p))
+    # The full span is kept; the mismatched one keeps its 9 characters, moved to the name's start.
+    assert texts == sorted([full, "Nights? 🌙"[:9]])
+    moved = [w for w in result.warnings if "moved from" in w]
+    assert moved == [
+        "source 'Interview A', selection 'Nights': moved from 'lie awake' to 'Nights? 🌙'"
+    ]

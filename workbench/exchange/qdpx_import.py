@@ -570,8 +570,8 @@ def _same(name: str, coded: str) -> bool:
     a, b = " ".join(name.split()), " ".join(coded.split())
     if not a:
         return False
-    if a == b:
-        return True
+    if a == b or (len(a) >= 3 and b.startswith(a)):
+        return True  # the whole text, or its first characters (ATLAS.ti names a quotation so)
     for ellipsis in ("…", "..."):
         if a.endswith(ellipsis) and len(a) > 3 and b.startswith(a[: -len(ellipsis)].rstrip()):
             return True
@@ -629,13 +629,28 @@ def _place(staged: _Staged, source: _Source) -> None:
             continue
         a, b = f(sel.start), f(sel.end)
         if not 0 <= a < b <= len(norm):
-            staged.not_carried.append(f"{where}: positions {sel.start}–{sel.end} outside the text")
-            continue
-        if sel.name and not _same(sel.name, norm[a:b]):
+            # Impossible positions: only here may the name place the span (if it occurs once).
+            quoted = " ".join((sel.name or "").split())
+            if len(quoted) < 3 or norm.count(quoted) != 1:
+                staged.not_carried.append(
+                    f"{where}: positions {sel.start}–{sel.end} outside the text"
+                )
+                continue
+            a = norm.index(quoted)
+            b = a + len(quoted)
+            staged.warnings.append(
+                f"{where}: positions {sel.start}–{sel.end} outside the text; placed on the "
+                "words its name quotes"
+            )
+        elif sel.name and not _same(sel.name, norm[a:b]):
             found = _nearby(norm, sel.name, a)
-            if found is not None:
-                a, b = found
+            if found is not None:  # the name confirms a start: the span keeps its length
+                before = norm[a:b]
+                a, b = found[0], min(found[0] + b - a, len(norm))
                 moved += 1
+                staged.warnings.append(
+                    f"{where}: moved from {_clip(before)!r} to {_clip(norm[a:b])!r}"
+                )
             elif quotes:
                 mismatched += 1
         sel.start, sel.end = place(a, "start"), place(b, "end")
@@ -717,6 +732,11 @@ def _utterances(staged: _Staged, source: _Source, norm: str, coded: list[int]) -
             f"source {source.name!r}: {labelled} speaker turn(s) read from labels "
             f"({', '.join(sorted(accepted))})"
         )
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _nearby(text: str, quote: str, at: int) -> tuple[int, int] | None:
