@@ -656,3 +656,25 @@ def test_a_shortened_name_never_shortens_the_span(tmp_path: Path, origin: str, c
     assert moved == [
         "source 'Interview A', selection 'Nights': moved from 'lie awake' to 'Nights? 🌙'"
     ]
+
+
+def test_categories_source_names_and_selection_guids_survive_a_round_trip(
+    tmp_path: Path,
+) -> None:
+    raw = "Interviewer: How are nights?\n\nPatient: bad, always.\n"
+    xml = _project_xml("MAXQDA 24", "internal://a.txt", _sel(7, 14, 17, "How")).replace(
+        "<Code guid='' name='' isCodable='true'/>",
+        '<Code guid="c003" name="Grouping" isCodable="false"/>',
+    )
+    path = _archive(tmp_path / "tool.qdpx", {"project.qde": xml, "sources/a.txt": raw})
+    import_qdpx_as_new(str(tmp_path / "t.dyad"), path)
+    with open_project(tmp_path / "t.dyad") as p:
+        assert [i.id for i in list_interviews(p)] == ["Interview_A"]  # an id is one word
+        export_qdpx(p, tmp_path / "back.qdpx")
+    root = _qde(tmp_path / "back.qdpx")
+    codable = {c.get("name"): c.get("isCodable") for c in root.iter(f"{NS}Code")}
+    assert codable == {"Night": "true", "Day": "true", "Grouping": "false"}
+    assert [s.get("name") for s in root.iter(f"{NS}TextSource")] == ["Interview A"]
+    assert [s.get("guid") for s in root.iter(f"{NS}PlainTextSelection")] == [
+        "00000007-0000-4000-8000-000000000000"
+    ]

@@ -472,7 +472,7 @@ def _build(
             "Code",
             guid=code.guid,
             name=_clean(code.name),
-            isCodable="true",
+            isCodable="true" if code.codable else "false",
             color=code.color if code.color and len(code.color) == 7 else None,
         )
         description = _description(code)
@@ -596,7 +596,7 @@ def _build(
                 root,
                 "TextSource",
                 guid=iv.guid,
-                name=_clean(iv.key),
+                name=_clean(iv.title or iv.key),
                 plainTextPath=f"internal://{path}",
                 creationDateTime=_when(iv.created_at),
             )
@@ -650,6 +650,7 @@ def _build(
                     _variable_value(source, var_guid[f"source {name}"], kind, given)
             sidecar["interviews"][iv.guid] = {
                 "key": iv.key,
+                "title": iv.title,
                 "wave": values["wave"],
                 "dyad": values["dyad"],
                 "status": iv.status,

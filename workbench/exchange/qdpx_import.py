@@ -156,6 +156,8 @@ class _Staged:
     sidecar: dict = field(default_factory=dict)
     not_carried: list[str] = field(default_factory=list)
     inferred: list[str] = field(default_factory=list)
+    uncodable: set[str] = field(default_factory=set)
+    """GUIDs of codes marked ``isCodable="false"`` (categories)."""
     """What was read from the files themselves for want of our side file (speaker turns)."""
     warnings: list[str] = field(default_factory=list)
     modes: set[str] = field(default_factory=set)
@@ -298,6 +300,8 @@ def stage(path: Path) -> _Staged:
                 color = None
             description = _text(_child(node, "Description"))
             staged.codes.append((guid, parent, name, color, description))
+            if (node.get("isCodable") or "true").strip().lower() == "false":
+                staged.uncodable.add(guid)
             staged.code_notes[guid] = [r.get("targetGUID", "") for r in _children(node, "NoteRef")]
             walk(node, guid)
 
@@ -853,6 +857,7 @@ def write_staged(
                 definition=extra_.get("definition", description) if extra_ else description,
                 inclusion=extra_.get("inclusion"),
                 exclusion=extra_.get("exclusion"),
+                codable=guid not in staged.uncodable,
                 created_by_id=me.id,
             )
             siblings[parent] = siblings.get(parent, 0) + 1
@@ -949,11 +954,13 @@ def write_staged(
             status = own.get("status") or ("transcribed" if source.utterances else "planned")
             if status not in ("planned", "transcribed", "coding", "coded", "stopped"):
                 status = "transcribed"
+            key = _key(
+                own.get("key") or source.name, f"source-{len(interviews) + 1}", interview_keys
+            )
             iv = Interview(
                 guid=source.guid,
-                key=_key(
-                    own.get("key") or source.name, f"source-{len(interviews) + 1}", interview_keys
-                ),
+                key=key,
+                title=own.get("title") or (source.name if source.name != key else None),
                 wave=wave(wave_name),
                 dyad=dyads.get(dyad_name) if dyad_name else None,
                 language=own.get("language") or v.get("source language") or v.get("language"),
@@ -1049,7 +1056,9 @@ def write_staged(
                         continue
                     # This workbench's selection GUID is its coding's (the Coding's is derived).
                     own_coding = coding_guid == derived_guid(sel.guid, "coding")
-                    guid = sel.guid if own_coding else coding_guid
+                    # Another tool's: its first coding keeps the selection's GUID (stable again
+                    # on export, where a selection's GUID is its coding's).
+                    guid = sel.guid if own_coding or first else coding_guid
                     su, so = _anchor(ids, lengths, ustarts, sel.start, end=False)
                     eu, eo = _anchor(ids, lengths, ustarts, sel.end, end=True)
                     pending.append(

@@ -37,6 +37,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -216,6 +217,8 @@ class Interview(Base):
     __table_args__ = (CheckConstraint(_check_in("status", INTERVIEW_STATUSES), name="status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    """The source's name in the tool it came from (spaces kept), exported again as its name."""
     wave_id: Mapped[int | None] = mapped_column(
         ForeignKey("wave.id", ondelete="SET NULL"), index=True
     )
@@ -344,6 +347,8 @@ class Code(Base):
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     color: Mapped[str | None] = mapped_column(String(9))
+    codable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """REFI-QDA ``isCodable``: false for a category that only groups codes (from other tools)."""
     definition: Mapped[str | None] = mapped_column(Text)
     inclusion: Mapped[str | None] = mapped_column(Text)
     exclusion: Mapped[str | None] = mapped_column(Text)
