@@ -870,3 +870,20 @@ def test_an_explicitly_mapped_label_is_a_label_even_on_a_single_line(tmp_path: P
         add_interview(p, "I1", wave="baseline", participants=[("P1", None)])
         import_transcript_files(p, "I1", [path], speakers={"Patient": "P1"})
         assert [(u.speaker, u.text) for u in utterances(p, "I1")] == [("P1", "I am here.")]
+
+
+def test_damaged_utf8_is_refused_with_its_byte_offset_unless_an_encoding_is_given(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.txt"
+    data = "Doctor: café ça va? Patient: АБю, été.\n".encode() + b"Doctor: caf\xe9 \xff ok.\n"
+    path.write_bytes(data)
+    offset = data.index(b"\xe9")
+    with pytest.raises(TranscriptFormatError, match=f"not valid UTF-8 at byte {offset}"):
+        read_transcript(path)
+    assert path.read_bytes() == data
+    with pytest.raises(TranscriptFormatError, match="not valid utf-8 at byte"):
+        read_transcript(path, encoding="utf-8")
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes("Doctor: café.\nPatient: ça va.\n".encode("latin-1"))
+    assert read_transcript(legacy, encoding="latin-1").utterances[0].text == "café."
