@@ -28,11 +28,11 @@ def check_project(project: Project) -> CheckReport:
     with project.session(write=False) as s:
         if project.is_sqlite:
             try:
-                rows = s.execute(text("PRAGMA integrity_check")).all()
+                found = [str(r[0]) for r in s.execute(text("PRAGMA integrity_check"))]
             except UnicodeDecodeError:  # its messages quote the damaged bytes
-                rows = [("damaged pages (the report quotes undecodable bytes)",)]
-            if rows != [("ok",)]:
-                problems += [f"integrity: {r[0]}" for r in rows[:20]]
+                found = ["damaged pages (the report quotes undecodable bytes)"]
+            if found != ["ok"]:
+                problems += [f"integrity: {r}" for r in found[:20]]
             problems += _undecodable(s)
             fks = s.execute(text("PRAGMA foreign_key_check")).all()
             problems += [f"dangling reference in {r[0]} row {r[1]} to {r[2]}" for r in fks[:20]]
