@@ -26,3 +26,34 @@ def test_check_names_rows_whose_text_is_not_utf8(tmp_path: Path, capsys) -> None
     assert code == 1
     assert f"memo.text: 1 row(s) hold text that is not valid UTF-8 (rowid {rowid})" in out
     assert path.read_bytes() == before
+
+
+def test_a_damaged_project_names_the_restore_command_which_brings_the_backup_back(
+    tmp_path: Path, capsys
+) -> None:
+    from workbench.storage.backup import make_backup
+    from workbench.storage.project import open_project
+
+    path = tmp_path / "s.dyad"
+    with new_study(path, title="Damage") as p:
+        add_memo(p, "Kept in the backup", about="project")
+    backup = make_backup(path, reason="test")
+    data = bytearray(path.read_bytes())
+    for offset in range(8192, len(data) - 4096, 4096):
+        data[offset + 100 : offset + 400] = b"\xff" * 300
+    path.write_bytes(bytes(data))
+    assert main(["info", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "damaged" in err
+    assert f"workbench restore {path} --from {backup}" in err
+    assert path.read_bytes() == bytes(data)  # nothing written
+    # A file that is not a sound project is refused as a backup, and nothing changes.
+    assert main(["restore", str(path), "--from", str(path)]) != 0
+    assert path.read_bytes() == bytes(data)
+    assert main(["restore", str(path), "--from", str(backup)]) == 0
+    assert "restored" in capsys.readouterr().out
+    with open_project(path) as p:
+        from workbench.coding.memos import list_memos
+
+        assert [m.text for m in list_memos(p)] == ["Kept in the backup"]
+    assert [f.read_bytes() for f in tmp_path.glob("s-damaged-*.dyad")] == [bytes(data)]

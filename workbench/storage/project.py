@@ -304,7 +304,8 @@ def _damaged(path: Path, cause: object) -> ProjectError:
 
     backup = latest_backup(path)
     offer = (
-        f"; the latest backup is {backup} — copy it over the damaged file to restore it"
+        f"; the latest backup is {backup} — restore it with "
+        f"`workbench restore {path} --from {backup}`"
         if backup
         else "; no backup of it was found"
     )
