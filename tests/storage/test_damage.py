@@ -57,3 +57,70 @@ def test_a_damaged_project_names_the_restore_command_which_brings_the_backup_bac
 
         assert [m.text for m in list_memos(p)] == ["Kept in the backup"]
     assert [f.read_bytes() for f in tmp_path.glob("s-damaged-*.dyad")] == [bytes(data)]
+
+
+def test_a_full_disk_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.dyad"
+    from workbench.coding.study import add_interview, add_participant
+
+    with new_study(path, title="Full") as p:
+        add_participant(p, "P01", "patient")
+        add_interview(p, "I1", wave="baseline", participants=[("P01", None)])
+    transcript = tmp_path / "long.txt"
+    transcript.write_text(
+        "".join(f"P01: words of a long interview, line {i}.\n" for i in range(40000)), "utf-8"
+    )
+    before = path.read_bytes()
+    limit = len(before)  # no file may grow past the project's present size
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "import-transcript",
+            str(path),
+            "I1",
+            str(transcript),
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=limited,
+        env=os.environ,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "error: the disk is full (or a file size limit was reached); nothing was saved"
+    ]
+    assert path.read_bytes() == before
+    assert main(["check", str(path)]) == 0
+
+
+def test_a_read_only_location_is_named(tmp_path: Path, capsys) -> None:
+    import os
+    import stat
+
+    import pytest
+
+    path = tmp_path / "s.dyad"
+    new_study(path, title="Read-only").close()
+    before = path.read_bytes()
+    path.chmod(stat.S_IRUSR)
+    tmp_path.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        if os.geteuid() == 0:
+            pytest.skip("root writes to read-only files; run as a user to test this")
+        assert main(["participant", "add", str(path), "P01", "--role", "patient"]) == 1
+        assert "read-only location" in capsys.readouterr().err
+        assert path.read_bytes() == before
+    finally:
+        tmp_path.chmod(stat.S_IRWXU)
+        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
