@@ -887,3 +887,21 @@ def test_damaged_utf8_is_refused_with_its_byte_offset_unless_an_encoding_is_give
     legacy = tmp_path / "legacy.txt"
     legacy.write_bytes("Doctor: café.\nPatient: ça va.\n".encode("latin-1"))
     assert read_transcript(legacy, encoding="latin-1").utterances[0].text == "café."
+
+
+def test_a_docx_declaring_entities_is_refused_by_the_one_xml_guard(tmp_path: Path) -> None:
+    good = tmp_path / "good.docx"
+    document = docx.Document()
+    document.add_paragraph("Doctor: Hello.")
+    document.save(str(good))
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(good) as z, zipfile.ZipFile(bomb, "w") as out:
+        for item in z.infolist():
+            data = z.read(item)
+            if item.filename == "word/document.xml":
+                head, _, rest = data.partition(b"?>")
+                data = head + b'?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">]>' + rest
+            out.writestr(item, data)
+    with pytest.raises(TranscriptFormatError, match="refused as unsafe"):
+        read_transcript(bomb)
+    assert read_transcript(good).utterances[0].text == "Doctor: Hello."  # a lone label is prose

@@ -112,6 +112,7 @@ def read_docx_text(path: Path, name: str) -> tuple[str, list[str]]:
         sum(m.file_size for m in members) > MAX_DOCX_UNCOMPRESSED
     ):
         raise fail(name, "is not a plausible Word document (the zip inside is far too large)")
+    _guard_parts(path, members, name)
     try:
         document = docx.Document(str(path))
         paragraphs = [p.text for p in document.paragraphs]
@@ -130,3 +131,21 @@ def read_docx_text(path: Path, name: str) -> tuple[str, list[str]]:
         raise fail(name, "the document is empty")
     warnings = [f"the document has {n_tables} table(s); text inside tables was not read"]
     return text, warnings if n_tables else []
+
+
+def _guard_parts(path: Path, members: list[zipfile.ZipInfo], name: str) -> None:
+    """Every XML part of the document through the one XML-safety check before python-docx
+    parses it: a DTD or entity declaration refuses the file."""
+    from workbench.domain.study import StudyError
+    from workbench.exchange.safe_archive import guard_xml
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for m in members:
+                if m.filename.endswith((".xml", ".rels")):
+                    with archive.open(m) as stream:
+                        guard_xml(stream, m.filename)
+    except StudyError as exc:
+        raise fail(name, f"is refused: {exc}") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise fail(name, "is not a Word .docx file (it may be damaged)") from None
