@@ -45,12 +45,14 @@ from workbench.exchange.qdpx_turns import turn_heads, turns_text
 from workbench.storage.models import (
     CODING_ANCHORS,
     Code,
+    CodeCategory,
     Coder,
     Coding,
     Dyad,
     DyadMember,
     Interview,
     InterviewParticipantRow,
+    InterviewTitle,
     JournalEntry,
     Memo,
     Participant,
@@ -325,6 +327,10 @@ def _build(
     wave_name = {w.id: w.name for w in waves}
     dyads = {d.id: d for d in s.scalars(select(Dyad).order_by(Dyad.key))}
     key_of = {p.id: p.key for p in people}
+    categories = set(s.scalars(select(CodeCategory.code_id)))
+    titles: dict[int, str] = {
+        i: t for i, t in s.execute(select(InterviewTitle.interview_id, InterviewTitle.title))
+    }
     role_of = {p.id: p.role for p in people}
     dyad_members: dict[int, list[int]] = defaultdict(list)
     for dm in s.scalars(select(DyadMember)):
@@ -428,7 +434,7 @@ def _build(
             "Code",
             guid=code.guid,
             name=_clean(code.name),
-            isCodable="true" if code.codable else "false",
+            isCodable="false" if code.id in categories else "true",
             color=code.color if code.color and len(code.color) == 7 else None,
         )
         description = _description(code)
@@ -552,7 +558,7 @@ def _build(
                 root,
                 "TextSource",
                 guid=iv.guid,
-                name=_clean(iv.title or iv.key),
+                name=_clean(titles.get(iv.id) or iv.key),
                 plainTextPath=f"internal://{path}",
                 creationDateTime=_when(iv.created_at),
             )
@@ -606,7 +612,7 @@ def _build(
                     _variable_value(source, var_guid[f"source {name}"], kind, given)
             sidecar["interviews"][iv.guid] = {
                 "key": iv.key,
-                "title": iv.title,
+                "title": titles.get(iv.id),
                 "wave": values["wave"],
                 "dyad": values["dyad"],
                 "status": iv.status,

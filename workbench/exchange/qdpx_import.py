@@ -47,12 +47,14 @@ from workbench.exchange.qdpx_staged import (
 from workbench.storage.models import (
     ROLES,
     Code,
+    CodeCategory,
     Coder,
     Coding,
     Dyad,
     DyadMember,
     Interview,
     InterviewParticipantRow,
+    InterviewTitle,
     JournalEntry,
     Memo,
     Participant,
@@ -165,13 +167,14 @@ def write_staged(
                 definition=extra_.get("definition", description) if extra_ else description,
                 inclusion=extra_.get("inclusion"),
                 exclusion=extra_.get("exclusion"),
-                codable=guid not in staged.uncodable,
                 created_by_id=me.id,
             )
             siblings[parent] = siblings.get(parent, 0) + 1
             s.add(code)
             s.flush()
             codes[guid] = code
+            if guid in staged.uncodable:
+                s.add(CodeCategory(code_id=code.id))
 
         # Participants
         people: dict[str, Participant] = {}
@@ -268,7 +271,6 @@ def write_staged(
             iv = Interview(
                 guid=source.guid,
                 key=key,
-                title=own.get("title") or (source.name if source.name != key else None),
                 wave=wave(wave_name),
                 dyad=dyads.get(dyad_name) if dyad_name else None,
                 language=own.get("language") or v.get("source language") or v.get("language"),
@@ -282,6 +284,9 @@ def write_staged(
             s.add(iv)
             s.flush()
             interviews[source.guid] = iv
+            title = own.get("title") or (source.name if source.name != key else None)
+            if title:
+                s.add(InterviewTitle(interview_id=iv.id, title=title))
             roles = own.get("participants") or [
                 [people[c].key, InterviewRole.default_for(Role(people[c].role)).value]
                 for c in cases_of.get(source.guid, [])

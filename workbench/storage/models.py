@@ -37,7 +37,6 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
-    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -217,8 +216,6 @@ class Interview(Base):
     __table_args__ = (CheckConstraint(_check_in("status", INTERVIEW_STATUSES), name="status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    title: Mapped[str | None] = mapped_column(Text)
-    """The source's name in the tool it came from (spaces kept), exported again as its name."""
     wave_id: Mapped[int | None] = mapped_column(
         ForeignKey("wave.id", ondelete="SET NULL"), index=True
     )
@@ -347,8 +344,6 @@ class Code(Base):
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     color: Mapped[str | None] = mapped_column(String(9))
-    codable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    """REFI-QDA ``isCodable``: false for a category that only groups codes (from other tools)."""
     definition: Mapped[str | None] = mapped_column(Text)
     inclusion: Mapped[str | None] = mapped_column(Text)
     exclusion: Mapped[str | None] = mapped_column(Text)
@@ -426,6 +421,26 @@ class Theme(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+
+
+class CodeCategory(Base):
+    """A code another tool marked ``isCodable="false"``: a category that only groups codes."""
+
+    __tablename__ = "code_category"
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("code.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class InterviewTitle(Base):
+    """The name another tool gave an interview's source (spaces kept; the id is one word),
+    exported again as the source's name."""
+
+    __tablename__ = "interview_title"
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(Text)
 
 
 class ThemeCode(Base):
