@@ -32,7 +32,7 @@ from workbench.coding.study import (
 from workbench.coding.themes import add_theme, list_themes
 from workbench.coding.transcripts import interview_text, utterances
 from workbench.domain.study import StudyError
-from workbench.exchange.qdpx import export_qdpx
+from workbench.exchange.qdpx import SIDECAR, export_qdpx
 from workbench.exchange.qdpx_import import import_qdpx, import_qdpx_as_new
 from workbench.storage.project import Project, open_project
 
@@ -324,10 +324,12 @@ def test_tools_count_positions_their_own_way(tmp_path: Path, origin: str, count:
     with open_project(tmp_path / "t.dyad") as p:
         got = sorted((c.code, c.text) for c in list_codings(p))
         assert [i.wave for i in list_interviews(p)] == [None]
-        assert [u.text for u in utterances(p, "Interview_A")] == [
-            "Interviewer: How are nights?",
-            "Patient: 😴 bad, nightmares 😱 always.",
+        # Speaker turns are read from the labels (no participant to map them to: kept as labels).
+        assert [(u.speaker, u.text) for u in utterances(p, "Interview_A")] == [
+            ("Interviewer", "How are nights?"),
+            ("Patient", "😴 bad, nightmares 😱 always."),
         ]
+        assert result.inferred and "2 speaker turn(s)" in result.inferred[0]
         colours = {c.name: c.color for c in list_codes(p)}
         night = [c.id for c in list_codings(p) if c.code == "Night"]
         assert [(m.about, m.title, m.text) for m in list_memos(p)] == [
@@ -513,3 +515,172 @@ def test_identifying_text_stops_the_export_unless_overridden(tmp_path: Path) -> 
         qde = z.read("project.qde").decode()
         assert "Samer" in qde  # as the analyst chose
         assert "overrode the pseudonymisation check" in qde
+
+
+def _rewritten(src: Path, dest: Path, *, keep_sidecar: bool, append: str = "") -> Path:
+    """The archive as another tool rewrites it: our side file dropped (or kept), a turn added."""
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dest, "w") as out:
+        for name in z.namelist():
+            if name == SIDECAR and not keep_sidecar:
+                continue
+            data = z.read(name)
+            if name.startswith("sources/"):
+                data += append.encode()
+            out.writestr(name, data)
+    return dest
+
+
+@pytest.mark.parametrize("keep_sidecar", [False, True])
+def test_speaker_turns_survive_without_our_side_file(tmp_path: Path, keep_sidecar: bool) -> None:
+    with new_study(tmp_path / "source.dyad", title="Turns") as p:
+        _build(p, tmp_path)
+        export_qdpx(p, tmp_path / "ours.qdpx")
+        turns = [(u.speaker, u.text) for u in utterances(p, "P01-baseline")]
+        codings = sorted((c.code, c.text) for c in list_codings(p) if c.interview != "P02-baseline")
+    with zipfile.ZipFile(tmp_path / "ours.qdpx") as z:
+        text = z.read(next(n for n in z.namelist() if n.startswith("sources/"))).decode()
+    # As other tools show a transcript: one "Label: text" turn per paragraph.
+    assert text.split("\n\n")[:2] == [
+        "Interviewer: How have your nights been?",
+        "Patient: I wake up at three 🌙 and cannot sleep again.",
+    ]
+    # Stale: another tool added a turn and kept our side file, which no longer fits the text.
+    append = "\n\nPatient: Added elsewhere." if keep_sidecar else ""
+    bare = _rewritten(
+        tmp_path / "ours.qdpx", tmp_path / "bare.qdpx", keep_sidecar=keep_sidecar, append=append
+    )
+    result = import_qdpx_as_new(str(tmp_path / "back.dyad"), bare)
+    assert result.not_carried == ()
+    assert any(
+        "4 speaker turn(s)" in line or "5 speaker turn(s)" in line for line in result.inferred
+    )
+    if keep_sidecar:
+        assert any("no longer matches our side file" in w for w in result.warnings)
+    with open_project(tmp_path / "back.dyad") as q:
+        got = [(u.speaker, u.text) for u in utterances(q, "P01-baseline")]
+        assert got == turns + ([("P01", "Added elsewhere.")] if keep_sidecar else [])
+        assert sorted((c.code, c.text) for c in list_codings(q)) == codings
+
+
+def test_the_import_report_counts_each_kind_once_and_lists_them_with_verbose(
+    tmp_path: Path, capsys
+) -> None:
+    raw = "Interviewer: How are nights?\n\nPatient: bad.\n"
+    selections = "".join(_sel(i, 3, 3, "empty") for i in range(1, 5)) + _sel(9, 14, 17, "How")
+    xml = _project_xml("MAXQDA 24", "internal://a.txt", selections)
+    path = _archive(tmp_path / "tool.qdpx", {"project.qde": xml, "sources/a.txt": raw})
+    assert main(["import", str(tmp_path / "one.dyad"), str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "note: not carried: 4 × zero-length or reversed selection (each with --verbose)" in err
+    assert err.count("zero-length") == 1
+    assert "note: inferred: source 'Interview A': 2 speaker turn(s)" in err
+    assert main(["import", str(tmp_path / "two.dyad"), str(path), "--verbose"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("zero-length") == 4 and "inferred:" in err
+
+
+def _edit_qde(src: Path, dest: Path, edit, *, keep_sidecar: bool = True) -> Path:
+    """The archive with its project.qde changed by ``edit(root)`` (as another tool saves it)."""
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dest, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == SIDECAR and not keep_sidecar:
+                continue
+            if name == "project.qde":
+                root = etree.fromstring(data)
+                edit(root)
+                data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+            out.writestr(name, data)
+    return dest
+
+
+def test_coding_memos_travel_as_descriptions_and_are_never_dropped(tmp_path: Path) -> None:
+    with new_study(tmp_path / "source.dyad", title="Memos") as p:
+        _build(p, tmp_path)
+        export_qdpx(p, tmp_path / "ours.qdpx")
+    root = _qde(tmp_path / "ours.qdpx")
+    described = [
+        s for s in root.iter(f"{NS}PlainTextSelection") if s.find(f"{NS}Description") is not None
+    ]
+    assert [s.find(f"{NS}Description").text for s in described] == ["at 3 am"]
+
+    def qualcoder(root: etree._Element) -> None:  # keeps Descriptions, drops our Notes
+        for notes in root.findall(f"{NS}Notes"):
+            root.remove(notes)
+        for ref in list(root.iter(f"{NS}NoteRef")):
+            ref.getparent().remove(ref)
+
+    qc = _edit_qde(tmp_path / "ours.qdpx", tmp_path / "qc.qdpx", qualcoder, keep_sidecar=False)
+    result = import_qdpx_as_new(str(tmp_path / "qc.dyad"), qc)
+    assert result.coding_memos == 1
+    with open_project(tmp_path / "qc.dyad") as q:
+        assert [c.memo for c in list_codings(q) if c.memo] == ["at 3 am"]
+
+    def drop_memo_selection(root: etree._Element) -> None:  # a tool deleted that coding
+        for sel in described:
+            for mine in root.iter(f"{NS}PlainTextSelection"):
+                if mine.get("guid") == sel.get("guid"):
+                    mine.getparent().remove(mine)
+
+    gone = _edit_qde(tmp_path / "ours.qdpx", tmp_path / "gone.qdpx", drop_memo_selection)
+    result = import_qdpx_as_new(str(tmp_path / "gone.dyad"), gone)
+    assert any("its coding is gone from the file" in w for w in result.warnings)
+    with open_project(tmp_path / "gone.dyad") as q:
+        kept = [(m.about, m.text) for m in list_memos(q) if m.text == "at 3 am"]
+        assert kept == [("interview:P01-baseline", "at 3 am")]
+
+
+@pytest.mark.parametrize(
+    ("origin", "count"),
+    [("NVivo 14.23.0 (Windows)", "utf16"), ("ATLAS.ti 23.4.0", "crlf1"), ("MAXQDA 2022", "std")],
+)
+def test_a_shortened_name_never_shortens_the_span(tmp_path: Path, origin: str, count: str) -> None:
+    raw = "Interviewer: Nights? 🌙\r\n\r\nPatient: I lie awake until the birds start, then sleep an hour or so at most.\r\n"
+    norm = raw.replace("\r\n", "\n")
+
+    def pos(i: int) -> int:
+        if count == "crlf1":
+            return i
+        raw_i = i + norm[:i].count("\n")
+        return raw_i if count == "std" else raw_i + sum(1 for ch in raw[:raw_i] if ord(ch) > 0xFFFF)
+
+    a = norm.index("I lie")
+    b = norm.index(" at most")
+    full = norm[a:b]
+    assert len(full) > 50
+    shortened = full[:30]  # ATLAS.ti's quotation name: the first characters only
+    off = norm.index("lie awake")  # a name that does not quote these words at all
+    selections = _sel(1, pos(a), pos(b), shortened) + _sel(2, pos(off), pos(off + 9), "Nights")
+    xml = _project_xml(origin, "a.txt", selections)
+    path = _archive(tmp_path / "t.qdpx", {"project.qde": xml, "sources/a.txt": raw.encode()})
+    result = import_qdpx_as_new(str(tmp_path / "t.dyad"), path)
+    with open_project(tmp_path / "t.dyad") as p:
+        texts = sorted(c.text for c in list_codings(p))
+    # The full span is kept; the mismatched one keeps its 9 characters, moved to the name's start.
+    assert texts == sorted([full, "Nights? 🌙"[:9]])
+    moved = [w for w in result.warnings if "moved from" in w]
+    assert moved == [
+        "source 'Interview A', selection 'Nights': moved from 'lie awake' to 'Nights? 🌙'"
+    ]
+
+
+def test_categories_source_names_and_selection_guids_survive_a_round_trip(
+    tmp_path: Path,
+) -> None:
+    raw = "Interviewer: How are nights?\n\nPatient: bad, always.\n"
+    xml = _project_xml("MAXQDA 24", "internal://a.txt", _sel(7, 14, 17, "How")).replace(
+        "<Code guid='' name='' isCodable='true'/>",
+        '<Code guid="c003" name="Grouping" isCodable="false"/>',
+    )
+    path = _archive(tmp_path / "tool.qdpx", {"project.qde": xml, "sources/a.txt": raw})
+    import_qdpx_as_new(str(tmp_path / "t.dyad"), path)
+    with open_project(tmp_path / "t.dyad") as p:
+        assert [i.id for i in list_interviews(p)] == ["Interview_A"]  # an id is one word
+        export_qdpx(p, tmp_path / "back.qdpx")
+    root = _qde(tmp_path / "back.qdpx")
+    codable = {c.get("name"): c.get("isCodable") for c in root.iter(f"{NS}Code")}
+    assert codable == {"Night": "true", "Day": "true", "Grouping": "false"}
+    assert [s.get("name") for s in root.iter(f"{NS}TextSource")] == ["Interview A"]
+    assert [s.get("guid") for s in root.iter(f"{NS}PlainTextSelection")] == [
+        "00000007-0000-4000-8000-000000000000"
+    ]

@@ -854,3 +854,54 @@ def test_ten_thousand_utterances_parse_quickly(tmp_path: Path) -> None:
     assert parsed.speakers == tuple(speakers)
     assert parsed.utterances[-1].start_ms == 9_999_000
     assert elapsed < 2.0, f"took {elapsed:.2f} s"
+
+
+def test_an_explicitly_mapped_label_is_a_label_even_on_a_single_line(tmp_path: Path) -> None:
+    from workbench.coding.study import add_interview, add_participant, new_study
+    from workbench.coding.transcripts import utterances
+    from workbench.exchange.transcript_import import import_transcript_files
+
+    path = tmp_path / "one.txt"
+    path.write_text("Patient: I am here.\n", encoding="utf-8")
+    # Without a mapping, a lone label is prose (it stays in the text).
+    assert [u.text for u in read_transcript(path).utterances] == ["Patient: I am here."]
+    with new_study(tmp_path / "s.dyad", title="One line") as p:
+        add_participant(p, "P1", "patient")
+        add_interview(p, "I1", wave="baseline", participants=[("P1", None)])
+        import_transcript_files(p, "I1", [path], speakers={"Patient": "P1"})
+        assert [(u.speaker, u.text) for u in utterances(p, "I1")] == [("P1", "I am here.")]
+
+
+def test_damaged_utf8_is_refused_with_its_byte_offset_unless_an_encoding_is_given(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.txt"
+    data = "Doctor: café ça va? Patient: АБю, été.\n".encode() + b"Doctor: caf\xe9 \xff ok.\n"
+    path.write_bytes(data)
+    offset = data.index(b"\xe9")
+    with pytest.raises(TranscriptFormatError, match=f"not valid UTF-8 at byte {offset}"):
+        read_transcript(path)
+    assert path.read_bytes() == data
+    with pytest.raises(TranscriptFormatError, match="not valid utf-8 at byte"):
+        read_transcript(path, encoding="utf-8")
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes("Doctor: café.\nPatient: ça va.\n".encode("latin-1"))
+    assert read_transcript(legacy, encoding="latin-1").utterances[0].text == "café."
+
+
+def test_a_docx_declaring_entities_is_refused_by_the_one_xml_guard(tmp_path: Path) -> None:
+    good = tmp_path / "good.docx"
+    document = docx.Document()
+    document.add_paragraph("Doctor: Hello.")
+    document.save(str(good))
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(good) as z, zipfile.ZipFile(bomb, "w") as out:
+        for item in z.infolist():
+            data = z.read(item)
+            if item.filename == "word/document.xml":
+                head, _, rest = data.partition(b"?>")
+                data = head + b'?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">]>' + rest
+            out.writestr(item, data)
+    with pytest.raises(TranscriptFormatError, match="refused as unsafe"):
+        read_transcript(bomb)
+    assert read_transcript(good).utterances[0].text == "Doctor: Hello."  # a lone label is prose

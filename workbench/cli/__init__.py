@@ -73,6 +73,9 @@ def _one_line(exc: BaseException) -> str:
     from workbench.storage.project import ProjectError
 
     text = " ".join(str(exc).split()) or type(exc).__name__
+    storage = _storage_condition(exc)
+    if storage is not None:
+        return storage
     if isinstance(exc, StudyError | ProjectError | TranscriptFormatError):
         return text
     if type(exc).__name__ == "TranscriptionError":  # not imported: it would load numpy and av
@@ -80,3 +83,48 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"{exc.strerror or text}: {exc.filename}" if exc.filename else text
     return f"{type(exc).__name__}: {text}"
+
+
+_FULL = "the disk is full (or a file size limit was reached); nothing was saved"
+_READ_ONLY = "the project is in a read-only location (or the file is read-only); nothing was saved"
+
+
+def _storage_condition(exc: BaseException) -> str | None:
+    """A full disk or a read-only location, named as such, wherever it hides in the chain
+    (SQLAlchemy wraps SQLite's error, which says only "disk I/O error" when a write fails)."""
+    import errno
+    import sqlite3
+
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            return _FULL
+        if isinstance(e, OSError) and e.errno == errno.EROFS:
+            return _READ_ONLY
+        if isinstance(e, sqlite3.Error):
+            message = str(e).lower()
+            if "full" in message or "disk i/o error" in message:
+                return _FULL if "full" in message or _write_limited() else _FULL_OR_FAILING
+            if "readonly" in message or "read-only" in message:
+                return _READ_ONLY
+        todo += [e.__cause__, e.__context__, getattr(e, "orig", None)]
+    return None
+
+
+_FULL_OR_FAILING = (
+    "a disk I/O error: the disk may be full or failing, or the location read-only; "
+    "nothing was saved"
+)
+
+
+def _write_limited() -> bool:
+    """Whether this process may not grow files (``ulimit -f``): then an I/O error is that."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return soft != resource.RLIM_INFINITY

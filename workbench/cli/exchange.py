@@ -40,8 +40,12 @@ def cmd_import(args: argparse.Namespace) -> None:
     outcome = fmt.import_(args.project, path, args.coder)
     for line in outcome.lines:
         print(line)
-    for note in outcome.notes:
+    for note in outcome.details if args.verbose and outcome.details else outcome.notes:
         print(f"note: {note}", file=sys.stderr)
+    if args.verbose and outcome.details:
+        for note in outcome.notes:
+            if not note.startswith("not carried: "):
+                print(f"note: {note}", file=sys.stderr)
 
 
 def cmd_merge(args: argparse.Namespace) -> None:
@@ -102,6 +106,9 @@ def register(reg: Registry) -> None:
         json_=False,
     )
     p.add_argument("file")
+    p.add_argument(
+        "--verbose", action="store_true", help="list each element not carried, not their counts"
+    )
 
     p = reg.command(
         "merge",

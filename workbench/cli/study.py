@@ -214,12 +214,35 @@ def cmd_check(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_restore(args: argparse.Namespace) -> None:
+    from workbench.storage.backup import restore_backup
+
+    path, backup = Path(args.project), Path(args.from_)
+    if not backup.is_file():
+        raise CommandError(f"{backup} does not exist")
+    if path.suffix.lower() != ".dyad" and not path.exists():
+        raise CommandError(f"{path} is not a project file")
+    try:
+        kept = restore_backup(path, backup) if path.exists() else None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot restore {path}: {exc.strerror or exc}") from None
+    if kept is None:
+        raise CommandError(f"{path} does not exist; open the backup {backup} directly")
+    print(f"restored {path} from {backup}; the file it replaced is kept as {kept}")
+
+
 def register(reg: Registry) -> None:
     p = reg.command("new", cmd_new, "create a project", json_=False)
     p.add_argument("--title")
     p.add_argument("--waves", help="comma-separated wave names, in order")
 
     reg.command("info", cmd_info, "what the project holds")
+    p = reg.command(
+        "restore", cmd_restore, "put a backup in a (damaged) project's place", json_=False
+    )
+    p.add_argument("--from", dest="from_", required=True, metavar="BACKUP")
     reg.command("migrate", cmd_migrate, "upgrade the project's schema", json_=False)
 
     wave = reg.group("wave", "waves")

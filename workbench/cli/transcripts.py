@@ -28,6 +28,7 @@ def cmd_import_transcript(args: argparse.Namespace) -> None:
             args.interview,
             [Path(f) for f in args.files],
             speakers=key_values(args.speaker, "--speaker"),
+            encoding=args.encoding,
         )
         if args.json:
             print_json(report)
@@ -232,6 +233,10 @@ def register(reg: Registry) -> None:
     p.add_argument("interview")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
+    p.add_argument(
+        "--encoding",
+        help="read the file in this encoding (e.g. cp1256) instead of UTF-8 or a careful guess",
+    )
 
     p = reg.command("text", cmd_text, "print the interview text")
     p.add_argument("interview")

@@ -70,6 +70,27 @@ def _flags(row: Any) -> tuple[str, ...]:
     return tuple(flags)
 
 
+def participant_for_label(label: str, roles: Mapping[str, tuple[str, str]]) -> str | None:
+    """The key of the participant a speaker label names, or None: the key itself, then a role
+    word ("Doctor", "Pt", "Interviewer") that fits exactly one participant. ``roles`` maps each
+    participant key to (role in the interview, study role)."""
+    folded = label.strip().casefold().rstrip(".")
+    by_key = [k for k in roles if k.casefold() == folded]
+    if by_key:
+        return by_key[0]
+    for role_name, aliases in _ROLE_LABELS.items():
+        if folded in aliases:
+            candidates = [
+                k
+                for k, (interview_role, role) in roles.items()
+                if interview_role == role_name
+                or (role_name in ("patient", "clinician") and role == role_name)
+                or (role_name == "interviewer" and role == Role.RESEARCHER.value)
+            ]
+            return candidates[0] if len(candidates) == 1 else None
+    return None
+
+
 def map_speakers(
     s: Session,
     interview: Interview,
@@ -88,26 +109,12 @@ def map_speakers(
                 f"participant '{key}' does not take part in interview '{interview.key}'"
             )
         result[label] = participant
+    roles = {k: (interview_role, p.role) for k, (p, interview_role) in people.items()}
     for label in labels:
         if label in result:
             continue
-        folded = label.strip().casefold().rstrip(".")
-        by_key = [p for k, (p, _) in people.items() if k.casefold() == folded]
-        if by_key:
-            result[label] = by_key[0]
-            continue
-        candidates: list[Participant] = []
-        for role_name, aliases in _ROLE_LABELS.items():
-            if folded in aliases:
-                candidates = [
-                    p
-                    for p, interview_role in people.values()
-                    if interview_role == role_name
-                    or (role_name in ("patient", "clinician") and p.role == role_name)
-                    or (role_name == "interviewer" and p.role == Role.RESEARCHER.value)
-                ]
-                break
-        result[label] = candidates[0] if len(candidates) == 1 else None
+        found = participant_for_label(label, roles)
+        result[label] = people[found][0] if found is not None else None
     return result
 
 

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import defusedxml
-import defusedxml.ElementTree as defused
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +18,7 @@ from sqlalchemy.orm import Session
 from workbench.coding.codebook import Codebook
 from workbench.coding.undo import run_command
 from workbench.domain.study import StudyError
+from workbench.exchange.safe_archive import parse_xml
 from workbench.storage.models import Code, Theme, ThemeCode
 from workbench.storage.project import Project
 
@@ -112,20 +111,8 @@ def import_qdc(project: Project, path: Path, *, coder: str | None = None) -> Cod
     if path.stat().st_size > MAX_BYTES:
         raise StudyError(f"{path.name} is larger than a codebook can be ({MAX_BYTES // 2**20} MB)")
     data = path.read_bytes()
-    # Judge before reading: any DTD (entity expansion, external entities) refuses the file.
-    try:
-        defused.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise StudyError(f"{path.name} declares a DTD or entities: refused as unsafe") from exc
-    except defused.ParseError as exc:
-        raise StudyError(f"{path.name} is not a readable codebook ({exc})") from exc
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise StudyError(f"{path.name} is not a readable codebook ({exc})") from exc
+    # Judged before it is read: any DTD (entity expansion, external entities) refuses the file.
+    root = parse_xml(data, path.name, "is not a readable codebook")
     if _local(root) != "CodeBook":
         raise StudyError(f"{path.name} is not a REFI-QDA codebook (its root is {_local(root)})")
     skipped: list[str] = []

@@ -38,17 +38,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.coding.codebook import Codebook
-from workbench.domain.positions import utterance_starts
 from workbench.exchange.qdc import _description
+from workbench.exchange.qdpx_turns import turn_heads, turns_text
 from workbench.storage.models import (
     CODING_ANCHORS,
     Code,
+    CodeCategory,
     Coder,
     Coding,
     Dyad,
     DyadMember,
     Interview,
     InterviewParticipantRow,
+    InterviewTitle,
     JournalEntry,
     Memo,
     Participant,
@@ -283,6 +285,11 @@ def _build(
     wave_name = {w.id: w.name for w in waves}
     dyads = {d.id: d for d in s.scalars(select(Dyad).order_by(Dyad.key))}
     key_of = {p.id: p.key for p in people}
+    categories = set(s.scalars(select(CodeCategory.code_id)))
+    titles: dict[int, str] = {
+        i: t for i, t in s.execute(select(InterviewTitle.interview_id, InterviewTitle.title))
+    }
+    role_of = {p.id: p.role for p in people}
     dyad_members: dict[int, list[int]] = defaultdict(list)
     for dm in s.scalars(select(DyadMember)):
         dyad_members[dm.dyad_id].append(dm.participant_id)
@@ -302,6 +309,7 @@ def _build(
         "memos": {},
         "journal": {},
         "coding_memos": {},
+        "coding_memo_sources": {},
     }
 
     key_of_guid = {p.guid: p.key for p in people} | {iv.guid: iv.key for iv in kept}
@@ -384,7 +392,7 @@ def _build(
             "Code",
             guid=code.guid,
             name=_clean(code.name),
-            isCodable="true",
+            isCodable="false" if code.id in categories else "true",
             color=code.color if code.color and len(code.color) == 7 else None,
         )
         description = _description(code)
@@ -499,8 +507,8 @@ def _build(
                     .order_by(UtteranceRow.position)
                 )
             )
-            text = "\n".join(r.text for r in rows)
-            starts = utterance_starts([len(r.text) for r in rows])
+            heads = turn_heads(rows, members[iv.id], role_of, key_of)
+            text, starts = turns_text(rows, heads)
             index = {r.id: i for i, r in enumerate(rows)}
             path = f"{iv.guid}.txt"
             _write(z, f"sources/{path}", text.encode("utf-8"))
@@ -508,7 +516,7 @@ def _build(
                 root,
                 "TextSource",
                 guid=iv.guid,
-                name=_clean(iv.key),
+                name=_clean(titles.get(iv.id) or iv.key),
                 plainTextPath=f"internal://{path}",
                 creationDateTime=_when(iv.created_at),
             )
@@ -528,6 +536,8 @@ def _build(
                     creatingUser=user(cd.coder_id),
                     creationDateTime=_when(cd.created_at),
                 )
+                if cd.memo:  # as a Description too: QualCoder reads only that
+                    _e(selection, "Description").text = _clean(cd.memo)
                 coding = _e(
                     selection,
                     "Coding",
@@ -542,6 +552,7 @@ def _build(
                     note = derived_guid(cd.guid, "memo")
                     _e(selection, "NoteRef", targetGUID=note)
                     sidecar["coding_memos"][note] = cd.guid
+                    sidecar["coding_memo_sources"][note] = iv.guid
                 coding_count += 1
             note_refs(source, "interview", iv.id)
             values: dict[str, str | None] = {
@@ -559,6 +570,7 @@ def _build(
                     _variable_value(source, var_guid[f"source {name}"], kind, given)
             sidecar["interviews"][iv.guid] = {
                 "key": iv.key,
+                "title": titles.get(iv.id),
                 "wave": values["wave"],
                 "dyad": values["dyad"],
                 "status": iv.status,
@@ -568,6 +580,8 @@ def _build(
                 "session": iv.session_number,
                 "weeks_since_start": iv.weeks_since_start,
                 "participants": sorted([key_of[m.participant_id], m.role] for m in members[iv.id]),
+                "layout": "turns",
+                "heads": heads,
                 "utterances": [
                     [
                         key_of.get(r.speaker_id) if r.speaker_id else None,

@@ -7,6 +7,7 @@ import function with one signature per direction. Modules load only when a forma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ class Outcome:
     lines: tuple[str, ...]
     notes: tuple[str, ...] = ()
     result: object = field(default=None, compare=False)
+    details: tuple[str, ...] = ()
+    """Each left-out element on its own line (shown with ``--verbose``)."""
 
 
 Exporter = Callable[[Project, Path, ExportOptions], Outcome]
@@ -190,14 +193,35 @@ def _qdpx_in(target: str, path: Path, coder: str | None) -> Outcome:
     r = import_qdpx_as_new(target, path, coder=coder)
     line = (
         f"imported {path.name} into {r.project}: {r.sources} interviews, {r.participants} "
-        f"participants, {r.codes} codes, {r.codings} codings, {r.memos} memos, "
+        f"participants, {r.codes} codes, {r.codings} codings, {r.memos} memos "
+        f"(and {r.coding_memos} on codings), "
         f"{r.journal} journal entries, {r.themes} themes"
     )
     if r.codings:
         readings = ", ".join(POSITION_READINGS.get(m, m) for m in r.positions.split(", "))
         line += f"; positions counted in {readings}"
-    notes = tuple(f"not carried: {n}" for n in r.not_carried) + r.warnings
-    return Outcome((line,), notes, r)
+    notes = (
+        tuple(f"not carried: {n}" for n in by_kind(r.not_carried))
+        + r.warnings
+        + tuple(f"inferred: {n}" for n in r.inferred)
+    )
+    return Outcome((line,), notes, r, tuple(f"not carried: {n}" for n in r.not_carried))
+
+
+def by_kind(items: tuple[str, ...]) -> list[str]:
+    """``where: what`` lines as one line per kind of ``what`` with a count, in first-seen order;
+    a kind seen once keeps its whole line."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        what = item.partition(": ")[2] or item
+        groups.setdefault(re.sub(r"\d+", "N", what), []).append(item)
+    lines = []
+    for kind, members in groups.items():
+        if len(members) == 1:
+            lines.append(members[0])
+        else:
+            lines.append(f"{len(members)} × {kind} (each with --verbose)")
+    return lines
 
 
 def _qdc_in(target: str, path: Path, coder: str | None) -> Outcome:

@@ -17,10 +17,11 @@ def import_transcript_files(
     files: Sequence[Path],
     *,
     speakers: Mapping[str, str] | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Read one or more files (several merge by time) and store them as the interview's transcript.
 
     Reading happens before the project is touched, so a file that cannot be read changes nothing.
     """
-    parsed = read_transcripts(list(files))
+    parsed = read_transcripts(list(files), frozenset(speakers or {}), encoding)
     return import_utterances(project, interview, parsed, speakers=speakers)

@@ -59,7 +59,9 @@ _SRT_START_RE = re.compile(r"\s*\d+[ \t]*\n[ \t]*\d+:\d{1,2}:\d{1,2}[,.]\d{1,3}[
 _TEXTGRID_START_RE = re.compile(r'\s*File\s+type\s*=\s*"ooTextFile"')
 
 
-def read_transcript(path: Path) -> ParsedTranscript:
+def read_transcript(
+    path: Path, labels: frozenset[str] = frozenset(), encoding: str | None = None
+) -> ParsedTranscript:
     """Read one transcript file, choosing the reader by its extension (case-insensitive).
 
     ``.txt``/``.text`` and ``.docx`` (one line per paragraph): a line starting with a speaker
@@ -71,6 +73,9 @@ def read_transcript(path: Path) -> ParsedTranscript:
     ``.textgrid``: one interval tier per speaker. Any other extension: the content is sniffed
     for a WebVTT header, SRT numbering plus arrow, or a Praat text header.
 
+    ``labels`` are speaker labels the caller names (an explicit mapping): they count as labels
+    in plain text even when they occur once.
+
     Raises TranscriptFormatError (one line, naming the file) when the file cannot be read,
     including when it cannot be opened at all or holds no utterance.
     """
@@ -79,7 +84,7 @@ def read_transcript(path: Path) -> ParsedTranscript:
     suffix = path.suffix.lower()
     if suffix == ".docx":
         text, warnings = read_docx_text(path, name)
-        utterances, more = parse_plain_text(text)
+        utterances, more = parse_plain_text(text, labels)
         return _finish(name, utterances, "utf-8", "docx", warnings + more)
 
     data = _read_bytes(path, name)
@@ -91,22 +96,24 @@ def read_transcript(path: Path) -> ParsedTranscript:
         "textgrid": parse_textgrid,
     }
     if suffix in (".txt", ".text"):
-        text, encoding = decode_text(data, name)
+        text, encoding = decode_text(data, name, encoding)
         # Subtitles and TextGrids saved as .txt are common; their headers never start prose.
         fmt = _sniff_format(text) or "txt"
         if fmt == "txt":
-            utterances, warnings = parse_plain_text(text)
+            utterances, warnings = parse_plain_text(text, labels)
             return _finish(name, utterances, encoding, "txt", warnings)
     elif suffix in (".srt", ".vtt", ".textgrid"):
-        text, encoding = decode_text(data, name)
+        text, encoding = decode_text(data, name, encoding)
         fmt = suffix[1:]
     else:
-        text, encoding, fmt = _sniff(data, name)
+        text, encoding, fmt = _sniff(data, name, encoding)
     utterances, warnings = parsers[fmt](text, name)
     return _finish(name, utterances, encoding, fmt, warnings)
 
 
-def read_transcripts(paths: Sequence[Path]) -> ParsedTranscript:
+def read_transcripts(
+    paths: Sequence[Path], labels: frozenset[str] = frozenset(), encoding: str | None = None
+) -> ParsedTranscript:
     """Read the files of one conversation as one transcript.
 
     One file: exactly :func:`read_transcript`. Several (e.g. one TextGrid per speaker): every
@@ -118,7 +125,7 @@ def read_transcripts(paths: Sequence[Path]) -> ParsedTranscript:
     if not paths:
         raise TranscriptFormatError("No transcript file was chosen.")
     if len(paths) == 1:
-        return read_transcript(paths[0])
+        return read_transcript(paths[0], labels, encoding)
 
     seen: dict[str, Path] = {}
     for p in paths:
@@ -130,7 +137,7 @@ def read_transcripts(paths: Sequence[Path]) -> ParsedTranscript:
     parts: list[ParsedTranscript] = []
     names = [_display_name(Path(p)) for p in paths]
     for path, name in zip(paths, names, strict=True):
-        part = read_transcript(Path(path))
+        part = read_transcript(Path(path), labels, encoding)
         if any(u.start_ms is None for u in part.utterances):
             raise fail(
                 name,
@@ -241,14 +248,14 @@ def _read_bytes(path: Path, name: str) -> bytes:
         raise fail(name, f"cannot open the file ({e.strerror or e})") from None
 
 
-def _sniff(data: bytes, name: str) -> tuple[str, str, str]:
+def _sniff(data: bytes, name: str, encoding: str | None) -> tuple[str, str, str]:
     """Text, encoding and format of a file whose extension says nothing we know."""
     unknown = (
         "is not a transcript format Dyad Workbench reads "
         "(.txt, .docx, .srt, .vtt or Praat .TextGrid)"
     )
     try:
-        text, encoding = decode_text(data, name)
+        text, encoding = decode_text(data, name, encoding)
     except TranscriptFormatError:
         raise fail(name, unknown) from None
     fmt = _sniff_format(text)

@@ -49,6 +49,29 @@ def restore_latest_backup(path: Path) -> Path:
     backup = latest_backup(path)
     if backup is None:
         raise FileNotFoundError(f"no backup of {path} was found in {backup_dir(path)}")
+    return restore_backup(path, backup)
+
+
+def restore_backup(path: Path, backup: Path) -> Path:
+    """Put ``backup`` in the project's place (it must pass SQLite's quick check); the file it
+    replaces is kept beside it. Returns where that file was moved. Nothing is deleted."""
+    try:
+        con = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            ok = con.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+            ok = (
+                ok
+                and con.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'"
+                ).fetchone()
+                is not None
+            )
+        finally:
+            con.close()
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{backup} is not a sound Dyad Workbench project; nothing was changed")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = path.with_name(f"{path.stem}-damaged-{stamp}{path.suffix}")
     path.replace(kept)

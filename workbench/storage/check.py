@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import String, func, select, text
 
 from workbench.domain.study import CheckReport
 from workbench.domain.text import search_tokens
 from workbench.storage.models import (
     CODING_ANCHORS,
+    Base,
     Coding,
     Interview,
     UtteranceRow,
@@ -26,9 +27,13 @@ def check_project(project: Project) -> CheckReport:
         problems.append(f"schema revision {revision}, expected {head_revision()}")
     with project.session(write=False) as s:
         if project.is_sqlite:
-            rows = s.execute(text("PRAGMA integrity_check")).all()
-            if rows != [("ok",)]:
-                problems += [f"integrity: {r[0]}" for r in rows[:20]]
+            try:
+                found = [str(r[0]) for r in s.execute(text("PRAGMA integrity_check"))]
+            except UnicodeDecodeError:  # its messages quote the damaged bytes
+                found = ["damaged pages (the report quotes undecodable bytes)"]
+            if found != ["ok"]:
+                problems += [f"integrity: {r}" for r in found[:20]]
+            problems += _undecodable(s)
             fks = s.execute(text("PRAGMA foreign_key_check")).all()
             problems += [f"dangling reference in {r[0]} row {r[1]} to {r[2]}" for r in fks[:20]]
             try:
@@ -110,6 +115,48 @@ VERSION_TRIGGERS = (
 )
 """The triggers of migrations 0005 and 0007 on SQLite (PostgreSQL joins insert and delete in
 one)."""
+
+
+def _undecodable(s: Any) -> list[str]:
+    """Rows whose text is not valid UTF-8 (a damaged page, or a foreign write), by table."""
+    problems = []
+    for table in Base.metadata.sorted_tables:
+        if table.name.endswith("_fts") or not _has_rowid(s, table.name):
+            continue
+        for column in table.columns:
+            if not isinstance(column.type, String):  # Text is a String
+                continue
+            bad = []
+            try:
+                rows = s.execute(
+                    text(
+                        f'SELECT rowid, CAST("{column.name}" AS BLOB) FROM "{table.name}" '
+                        f'WHERE "{column.name}" IS NOT NULL'
+                    )
+                )
+                for rowid, data in rows:
+                    try:
+                        bytes(data).decode("utf-8")
+                    except UnicodeDecodeError:
+                        bad.append(rowid)
+            except Exception as exc:  # a page too damaged to read at all
+                problems.append(f"{table.name}.{column.name}: unreadable ({type(exc).__name__})")
+                continue
+            if bad:
+                shown = ", ".join(str(r) for r in bad[:10]) + (" …" if len(bad) > 10 else "")
+                problems.append(
+                    f"{table.name}.{column.name}: {len(bad)} row(s) hold text that is not "
+                    f"valid UTF-8 (rowid {shown})"
+                )
+    return problems
+
+
+def _has_rowid(s: Any, table: str) -> bool:
+    return bool(
+        s.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :t"), {"t": table}
+        ).first()
+    )
 
 
 def _version_problems(project: Project, s: Any) -> list[str]:

@@ -79,6 +79,7 @@ INVENTORY: tuple[TextColumn, ...] = (
     TextColumn("code", "inclusion", PROSE, "code inclusion note"),
     TextColumn("code", "exclusion", PROSE, "code exclusion note"),
     TextColumn("interview", "status_reason", PROSE, "interview status reason"),
+    TextColumn("interview_title", "title", LABEL, "interview name from another tool"),
     TextColumn("participant_attribute", "value", LABEL, "participant attribute"),
     TextColumn("participant_wave_attribute", "value", LABEL, "per-wave attribute"),
     TextColumn("project", "title", LABEL, "study title"),

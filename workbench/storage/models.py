@@ -466,6 +466,26 @@ class Theme(Base):
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
 
 
+class CodeCategory(Base):
+    """A code another tool marked ``isCodable="false"``: a category that only groups codes."""
+
+    __tablename__ = "code_category"
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("code.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class InterviewTitle(Base):
+    """The name another tool gave an interview's source (spaces kept; the id is one word),
+    exported again as the source's name."""
+
+    __tablename__ = "interview_title"
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(Text)
+
+
 class ThemeCode(Base):
     __tablename__ = "theme_code"
     theme_id: Mapped[int] = mapped_column(

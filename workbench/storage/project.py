@@ -285,12 +285,16 @@ def _sqlite_revision(path: Path) -> str:
 def _quick_check(path: Path) -> None:
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        # A damaged page's bytes can appear in the check's own messages: never fail decoding them.
+        con.text_factory = lambda b: b.decode("utf-8", "replace")
         try:
             rows = con.execute("PRAGMA quick_check").fetchall()
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
         raise _damaged(path, exc) from exc
+    except UnicodeDecodeError as exc:  # the check's message quotes damaged bytes
+        raise _damaged(path, "the integrity check reports undecodable damaged pages") from exc
     if rows != [("ok",)]:
         raise _damaged(path, f"{len(rows)} problems found, first: {rows[0][0]}")
 
@@ -300,7 +304,8 @@ def _damaged(path: Path, cause: object) -> ProjectError:
 
     backup = latest_backup(path)
     offer = (
-        f"; the latest backup is {backup} — copy it over the damaged file to restore it"
+        f"; the latest backup is {backup} — restore it with "
+        f"`workbench restore {path} --from {backup}`"
         if backup
         else "; no backup of it was found"
     )

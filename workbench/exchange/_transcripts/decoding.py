@@ -37,7 +37,7 @@ _CANNOT_TELL = (
 )
 
 
-def decode_text(data: bytes, name: str) -> tuple[str, str]:
+def decode_text(data: bytes, name: str, given: str | None = None) -> tuple[str, str]:
     """Decode a transcript file's bytes; returns ``(text, encoding)``.
 
     * a byte-order mark decides: UTF-8 → ``"utf-8-sig"``, UTF-16 LE/BE → ``"utf-16"``
@@ -46,6 +46,10 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     * else the best of charset-normalizer's candidates, re-ranked against mojibake by
       :mod:`.legacy` and decoded strictly (reported under Python's codec name, e.g.
       ``"cp1256"``).
+
+    Text that is mostly UTF-8 with a few invalid bytes is damaged UTF-8, not a legacy
+    encoding: it is refused with the offset of the first bad byte. ``given`` (the user's
+    ``--encoding``) decodes strictly with that codec instead of all of the above.
 
     Line endings become LF; nothing else is changed. Raises TranscriptFormatError (naming
     ``name``) for an empty or whitespace-only file, and when no encoding fits or the result is
@@ -60,7 +64,9 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
 
     text: str | None = None
     encoding = ""
-    for bom, codec, label in _BOMS:
+    if given:
+        text, encoding = _decode_as(data, name, given), given
+    for bom, codec, label in _BOMS if text is None else ():
         if data.startswith(bom):
             try:
                 text = data.decode(codec)
@@ -78,8 +84,9 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         try:
             text = data.decode("utf-8")
             encoding = "utf-8"
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
             text = None
+            _refuse_damaged_utf8(data, name, exc.start)
         # Mostly-ASCII UTF-16 without a BOM is valid UTF-8 full of NULs; let detection see it.
         if text is None or "\x00" in text:
             text, encoding = _guess_legacy(data, name)
@@ -89,6 +96,30 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     if not _looks_like_text(text):
         raise fail(name, _CANNOT_TELL)
     return normalise_newlines(text), encoding
+
+
+def _decode_as(data: bytes, name: str, given: str) -> str:
+    try:
+        text = data.decode(given)
+    except LookupError:
+        raise fail(name, f"'{given}' is not a text encoding this workbench knows") from None
+    except UnicodeDecodeError as exc:
+        raise fail(name, f"is not valid {given} at byte {exc.start}") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _refuse_damaged_utf8(data: bytes, name: str, first_bad: int) -> None:
+    """Refuse UTF-8 with a few invalid bytes: more well-formed multi-byte characters than bad
+    bytes means the file is UTF-8 that got damaged, and guessing would garble it."""
+    loose = data.decode("utf-8", "replace")
+    bad = loose.count("\ufffd")
+    good = sum(1 for ch in loose if ord(ch) > 0x7F and ch != "\ufffd")
+    if good > bad:
+        raise fail(
+            name,
+            f"is not valid UTF-8 at byte {first_bad} ({bad} bad byte(s); the file may be "
+            "damaged); nothing was imported — give --encoding if it is in another encoding",
+        )
 
 
 def _guess_legacy(data: bytes, name: str) -> tuple[str, str]:

@@ -24,17 +24,22 @@ class _Turn:
     parts: list[str] = field(default_factory=list)
 
 
-def parse_plain_text(text: str) -> tuple[list[UtteranceDraft], list[str]]:
+def parse_plain_text(
+    text: str, known: frozenset[str] = frozenset()
+) -> tuple[list[UtteranceDraft], list[str]]:
     """Utterances and warnings from transcript text (LF line endings).
 
     With speaker labels: a labelled line starts an utterance and unlabelled lines continue it,
     blank lines included. Without: each blank-line-separated paragraph is one utterance, and a
     line starting with a timestamp also starts one. Lines of one utterance are joined with a
-    single space (each line trimmed first: line breaks are layout, not content).
+    single space (each line trimmed first: line breaks are layout, not content). A ``known``
+    label (one the user mapped to a participant) is a label even where it occurs only once.
     """
     lines = [line.strip() for line in text.split("\n")]
     heads: list[LineHead | None] = [read_line_head(line) if line else None for line in lines]
-    labels = accepted_labels(h for h in heads if h is not None)
+    labels = accepted_labels(h for h in heads if h is not None) | {
+        h.label for h in heads if h is not None and h.label in known
+    }
     warnings: list[str] = []
 
     turns: list[_Turn] = []
@@ -107,6 +112,7 @@ def read_docx_text(path: Path, name: str) -> tuple[str, list[str]]:
         sum(m.file_size for m in members) > MAX_DOCX_UNCOMPRESSED
     ):
         raise fail(name, "is not a plausible Word document (the zip inside is far too large)")
+    _guard_parts(path, members, name)
     try:
         document = docx.Document(str(path))
         paragraphs = [p.text for p in document.paragraphs]
@@ -125,3 +131,21 @@ def read_docx_text(path: Path, name: str) -> tuple[str, list[str]]:
         raise fail(name, "the document is empty")
     warnings = [f"the document has {n_tables} table(s); text inside tables was not read"]
     return text, warnings if n_tables else []
+
+
+def _guard_parts(path: Path, members: list[zipfile.ZipInfo], name: str) -> None:
+    """Every XML part of the document through the one XML-safety check before python-docx
+    parses it: a DTD or entity declaration refuses the file."""
+    from workbench.domain.study import StudyError
+    from workbench.exchange.safe_archive import guard_xml
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for m in members:
+                if m.filename.endswith((".xml", ".rels")):
+                    with archive.open(m) as stream:
+                        guard_xml(stream, m.filename)
+    except StudyError as exc:
+        raise fail(name, f"is refused: {exc}") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise fail(name, "is not a Word .docx file (it may be damaged)") from None

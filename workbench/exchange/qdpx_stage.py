@@ -1,0 +1,341 @@
+"""Read a .qdpx archive into the staging model (``qdpx_staged``): nothing is written here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lxml import etree
+
+from workbench.domain.study import StudyError
+from workbench.exchange.qdpx import SIDECAR
+from workbench.exchange.qdpx_positions import (
+    _place,
+)
+from workbench.exchange.qdpx_staged import (
+    _COLOR,
+    MAX_SIDECAR,
+    MAX_TEXT,
+    _child,
+    _children,
+    _date,
+    _decode,
+    _Guids,
+    _local,
+    _Selection,
+    _Source,
+    _Staged,
+    _text,
+)
+from workbench.exchange.safe_archive import (
+    MAX_XML,
+    Member,
+    guard_xml,
+    inspect_zip,
+    open_member,
+    read_member,
+)
+
+
+def stage(path: Path) -> _Staged:
+    """Read and check the whole archive into memory; nothing is written.
+
+    ``project.qde`` is streamed (lxml ``iterparse``): each section of the project, and each
+    source, is read when it ends and then dropped, so memory follows the staged content, not
+    the XML tree.
+    """
+    members = inspect_zip(path)
+    by_name = {m.name.casefold(): m for m in members}
+    qde = [m for m in members if m.name.casefold().endswith(".qde")]
+    if not qde:
+        raise StudyError(f"{path.name} holds no project.qde: not a REFI-QDA project")
+    if len(qde) > 1:
+        raise StudyError(f"{path.name} holds several .qde files: not a REFI-QDA project")
+    with open_member(path, qde[0], MAX_XML) as stream:
+        guard_xml(stream, qde[0].name)
+    staged = _Staged(origin="", name="")
+    sidecar_member = by_name.get(SIDECAR.casefold())
+    if sidecar_member is not None:
+        try:
+            staged.sidecar = json.loads(read_member(path, sidecar_member, MAX_SIDECAR))
+            if staged.sidecar.get("format") != "dyad-workbench-qdpx":
+                staged.sidecar = {}
+        except (ValueError, UnicodeDecodeError):
+            staged.warnings.append(f"{SIDECAR} is unreadable: read as any REFI-QDA project")
+            staged.sidecar = {}
+    guids = _Guids()
+
+    def read_file(reference: str, what: str) -> str | None:
+        ref = reference.strip()
+        for scheme in ("internal://", "internal:///"):
+            if ref.lower().startswith(scheme):
+                ref = ref[len(scheme) :]
+        if ref.lower().startswith(("relative://", "absolute://", "file:", "http")):
+            staged.not_carried.append(f"{what}: its file is outside the archive ({reference})")
+            return None
+        ref = ref.lstrip("/")
+        for candidate in (f"sources/{ref}", ref):
+            member: Member | None = by_name.get(candidate.casefold())
+            if member is not None:
+                return _decode(read_member(path, member, MAX_TEXT), what, staged.warnings)
+        staged.not_carried.append(f"{what}: its file {reference} is not in the archive")
+        return None
+
+    def on_users(users: etree._Element) -> None:
+        for u in _children(users, "User"):
+            on_user(u)
+
+    def on_user(u: etree._Element) -> None:
+        guid = guids.define(u.get("guid") or u.get("id"))
+        name = (u.get("name") or u.get("id") or "").strip()[:200]
+        staged.users[guid] = name or f"user {guid[:8]}"
+
+    def walk(element: etree._Element, parent: str | None) -> None:
+        for node in _children(element, "Code"):
+            guid = guids.define(node.get("guid"))
+            name = " ".join((node.get("name") or "").split())
+            if not name:
+                name = "(unnamed code)"
+                staged.warnings.append("a code without a name was named '(unnamed code)'")
+            color = node.get("color")
+            if color and _COLOR.match(color.strip()):
+                c = color.strip().lstrip("#")
+                color = "#" + (c if len(c) == 6 else "".join(ch * 2 for ch in c))
+            else:
+                color = None
+            description = _text(_child(node, "Description"))
+            staged.codes.append((guid, parent, name, color, description))
+            if (node.get("isCodable") or "true").strip().lower() == "false":
+                staged.uncodable.add(guid)
+            staged.code_notes[guid] = [r.get("targetGUID", "") for r in _children(node, "NoteRef")]
+            walk(node, guid)
+
+    def on_codebook(book: etree._Element) -> None:
+        codes = _child(book, "Codes")
+        if codes is not None:
+            walk(codes, None)
+
+    def on_variables(variables: etree._Element) -> None:
+        for v in _children(variables, "Variable"):
+            staged.variables[guids.define(v.get("guid"))] = (v.get("name") or "").strip()
+
+    def values(element: etree._Element) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for vv in _children(element, "VariableValue"):
+            ref = _child(vv, "VariableRef")
+            name = (
+                staged.variables.get(guids.ref(ref.get("targetGUID")) or "")
+                if ref is not None
+                else None
+            )
+            value = next(
+                (c.text for c in vv if _local(c).endswith("Value") and c.text is not None), None
+            )
+            if name and value is not None and value.strip():
+                found[name] = value.strip()
+        return found
+
+    def on_cases(cases: etree._Element) -> None:
+        for case in _children(cases, "Case"):
+            guid = guids.define(case.get("guid"))
+            refs = [r.get("targetGUID", "") for r in _children(case, "SourceRef")]
+            staged.cases.append((guid, (case.get("name") or "").strip(), values(case), refs))
+
+    skipped_kinds: dict[str, int] = {}
+
+    def on_source(node: etree._Element) -> None:
+        kind = _local(node)
+        if kind != "TextSource":
+            if kind:
+                skipped_kinds[kind] = skipped_kinds.get(kind, 0) + 1
+            return
+        guid = guids.define(node.get("guid"))
+        name = (node.get("name") or "").strip() or Path(
+            (node.get("plainTextPath") or "source").replace("\\", "/")
+        ).stem
+        inline = _child(node, "PlainTextContent")
+        raw: str | None
+        if inline is not None and inline.text:
+            raw = inline.text
+        elif node.get("plainTextPath"):
+            raw = read_file(node.get("plainTextPath", ""), f"source {name!r}")
+            if raw is None:
+                return
+        else:
+            raw = ""
+            if node.get("richTextPath"):
+                staged.not_carried.append(
+                    f"source {name!r}: only a rich-text file, no plain text (open and re-export "
+                    "it as text in the tool that wrote it)"
+                )
+                return
+        source = _Source(guid, name, raw.lstrip("\ufeff"), values(node), [], [])
+        if not source.raw.strip():
+            staged.warnings.append(
+                f"source {name!r} has no text: it arrives as an interview without a transcript"
+            )
+        source.notes = [r.get("targetGUID", "") for r in _children(node, "NoteRef")]
+        if _children(node, "Coding"):
+            staged.not_carried.append(
+                f"source {name!r}: {len(_children(node, 'Coding'))} coding(s) of the whole "
+                "source (not of a span)"
+            )
+        for sel in _children(node, "PlainTextSelection"):
+            try:
+                start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+            except ValueError:
+                staged.not_carried.append(f"source {name!r}: a selection without positions")
+                continue
+            sel_guid = guids.define(sel.get("guid"))
+            codings = []
+            for c in _children(sel, "Coding"):
+                ref = _child(c, "CodeRef")
+                code = guids.ref(ref.get("targetGUID")) if ref is not None else None
+                if code is None:
+                    staged.not_carried.append(f"source {name!r}: a coding without a code")
+                    continue
+                codings.append(
+                    (
+                        guids.define(c.get("guid")),
+                        code,
+                        c.get("creatingUser"),
+                        _date(c.get("creationDateTime")),
+                    )
+                )
+            source.selections.append(
+                _Selection(
+                    sel_guid,
+                    sel.get("name"),
+                    start,
+                    end,
+                    sel.get("creatingUser"),
+                    _date(sel.get("creationDateTime")),
+                    codings,
+                    [r.get("targetGUID", "") for r in _children(sel, "NoteRef")],
+                    _text(_child(sel, "Description")),
+                )
+            )
+        _place(staged, source)
+        staged.sources.append(source)
+
+    def on_notes(notes: etree._Element) -> None:
+        for note in _children(notes, "Note"):
+            on_note(note)
+
+    def on_note(note: etree._Element) -> None:
+        guid = guids.define(note.get("guid"))
+        name = (note.get("name") or "").strip()
+        inline = _child(note, "PlainTextContent")
+        text = inline.text if inline is not None and inline.text else None
+        if text is None and note.get("plainTextPath"):
+            text = read_file(note.get("plainTextPath", ""), f"note {name!r}")
+        if text is None or not text.strip():
+            staged.not_carried.append(f"note {name or guid!r}: no text")
+            return
+        staged.notes[guid] = (
+            name,
+            text.lstrip("\ufeff"),
+            note.get("creatingUser"),
+            _date(note.get("creationDateTime")),
+        )
+
+    def on_sets(sets: etree._Element) -> None:
+        for node in _children(sets, "Set"):
+            on_set(node)
+
+    def on_set(node: etree._Element) -> None:
+        guid = guids.define(node.get("guid"))
+        members_ = [
+            guids.ref(m.get("targetGUID") or m.get("guid")) or ""
+            for m in _children(node, "MemberCode")
+        ]
+        notes_ = [guids.ref(m.get("targetGUID")) or "" for m in _children(node, "MemberNote")]
+        name = " ".join((node.get("name") or "").split())
+        if not members_:
+            staged.not_carried.append(
+                f"set {name!r}: groups sources or notes, not codes (only sets of codes "
+                "become themes)"
+            )
+            return
+        staged.sets.append(
+            (guid, name or "(unnamed set)", _text(_child(node, "Description")), members_, notes_)
+        )
+
+    handlers = {
+        "Users": on_users,
+        "CodeBook": on_codebook,
+        "Variables": on_variables,
+        "Cases": on_cases,
+        "Notes": on_notes,
+        "Sets": on_sets,
+    }
+    depth = 0
+    in_sources = False
+    with open_member(path, qde[0], MAX_XML) as stream:
+        events = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        try:
+            for event, element in events:
+                name = _local(element)
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        if name != "Project":
+                            raise StudyError(
+                                f"{path.name} is not a REFI-QDA project (its root is {name})"
+                            )
+                        staged.origin = element.get("origin") or ""
+                        staged.name = (element.get("name") or "").strip()
+                    elif depth == 2:
+                        in_sources = name == "Sources"
+                    continue
+                depth -= 1
+                if depth == 2 and in_sources:
+                    on_source(element)
+                elif depth == 1:
+                    if name in handlers:
+                        handlers[name](element)
+                    elif name == "NoteRef":
+                        staged.project_notes.append(element.get("targetGUID", ""))
+                    elif name in ("Links", "Graphs") and len(element):
+                        staged.not_carried.append(
+                            f"{len(element)} {name[:-1].lower()}(s): not modelled here"
+                        )
+                if depth == 1 or (depth == 2 and in_sources):
+                    # Done with this part of the tree: drop it and what came before it.
+                    element.clear()
+                    parent = element.getparent()
+                    while parent is not None and element.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise StudyError(f"{qde[0].name} is not readable XML ({exc})") from exc
+    for kind, n in sorted(skipped_kinds.items()):
+        staged.not_carried.append(f"{n} {kind}(s): only text sources are carried")
+    if guids.remapped:
+        staged.warnings.append(
+            f"{guids.remapped} id(s) were not GUIDs (or repeated): given new ones"
+        )
+
+    # Normalise every reference through the id map (non-GUID ids were remapped).
+    staged.code_notes = {k: [guids.ref(g) or "" for g in v] for k, v in staged.code_notes.items()}
+    staged.project_notes = [guids.ref(g) or "" for g in staged.project_notes]
+    staged.cases = [
+        (guid, name, found, [guids.ref(g) or "" for g in refs])
+        for guid, name, found, refs in staged.cases
+    ]
+    for source in staged.sources:
+        source.notes = [guids.ref(g) or "" for g in source.notes]
+        for sel in source.selections:
+            sel.notes = [guids.ref(g) or "" for g in sel.notes]
+            sel.user = guids.ref(sel.user)
+            sel.codings = [(a, b, guids.ref(u), d) for a, b, u, d in sel.codings]
+    staged.notes = {k: (n, t, guids.ref(u), d) for k, (n, t, u, d) in staged.notes.items()}
+    return staged
