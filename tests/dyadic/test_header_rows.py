@@ -90,7 +90,7 @@ def test_the_rule_holds_under_stress_and_fails_without_it(tmp_path: Path) -> Non
 def test_no_export_ends_a_page_with_a_header_row(tmp_path: Path) -> None:
     with _study(tmp_path / "s.dyad") as p:
         written = [tmp_path / f"{name}.docx" for name in ("themes", "matrix", "audit", "codebook")]
-        export_theme_table(p, written[0], override_check=True)
+        export_theme_table(p, written[0])
         export_matrix_docx(p, written[1])
         export_audit_docx(p, written[2])
         export_codebook_docx(p, written[3], with_counts=True)

@@ -97,7 +97,7 @@ def test_a_subtheme_has_its_own_row_concept_and_quotes(tmp_path: Path) -> None:
         add_theme(p, "Waking", parent="Nights", codes=["waking"], concept="Nights end too early")
         waking = next(c for c in list_codings(p) if c.code == "waking")
         pin_exemplar(p, "Waking", "participant:P01", "baseline", waking.id)
-        export_theme_table(p, tmp_path / "t.docx", override_check=True)
+        export_theme_table(p, tmp_path / "t.docx")
     themes = _cells(tmp_path / "t.docx")[0]
     rows = {(r[0], r[1]): r for r in themes[1:]}
     assert rows[("Nights", "Rest\nWaking")][3].count("“") == 2  # the parent's own two quotes

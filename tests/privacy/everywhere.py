@@ -24,6 +24,7 @@ from workbench.storage.models import (
     DyadStance,
     Exemplar,
     Interview,
+    InterviewTitle,
     Participant,
     ParticipantAttribute,
     ParticipantWaveAttribute,
@@ -88,6 +89,7 @@ def _rows(p: Project) -> None:
                     participant_id=person.id, wave_id=wave.id, name="PHQ-9", value="12"
                 ),
                 Setting(key="example", value="a setting"),
+                InterviewTitle(interview_id=iv.id, title="Interview one"),
                 WordRow(utterance_id=utterance.id, position=0, start_ms=0, end_ms=100, text="We"),
                 Translation(
                     utterance_id=utterance.id,
