@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+THEME_STATUSES = ("candidate", "reviewed", "defined", "named")
+"""A theme's way through reflexive thematic analysis, in order (the database checks it too)."""
+
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:

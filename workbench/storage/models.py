@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from workbench.domain.coding import THEME_STATUSES
 from workbench.domain.text import count_words, search_text_of
 
 NAMING_CONVENTION = {
@@ -92,7 +93,6 @@ CONSENTS = ("consented", "pending", "declined")
 STUDY_ROLES = ("participant", "team")
 INTERVIEW_ROLES = ("interviewee", "interviewer", "interpreter")
 INTERVIEW_STATUSES = ("planned", "transcribed", "coding", "coded", "stopped")
-THEME_STATUSES = ("candidate", "reviewed", "defined", "named")
 STANCES = ("convergent", "divergent", "mixed")
 UNIT_KINDS = ("study", "role", "participant", "dyad")
 TRANSLATION_METHODS = ("human", "machine")

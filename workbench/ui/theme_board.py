@@ -83,9 +83,8 @@ from workbench.coding.themes import (
     split_theme,
     update_theme,
 )
-from workbench.domain.coding import CodeInfo
+from workbench.domain.coding import THEME_STATUSES, CodeInfo
 from workbench.domain.study import StudyError
-from workbench.storage.models import THEME_STATUSES
 from workbench.storage.project import Project
 from workbench.ui import theme as house
 
