@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Cm, Pt
 
 from workbench.analysis.longitudinal import TrajectoryRow, trajectories
+from workbench.exchange._docx import landscape_document
 from workbench.exchange.theme_table import UNVERIFIED, _quotes, _table, quote_balance
 from workbench.storage.project import Project
 
@@ -105,14 +103,7 @@ def export_audit_docx(
     patterns, balance, warnings, sources = audit_tables(
         project, include_unconsented=include_unconsented, snapshot=snapshot
     )
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
-    document.styles["Normal"].font.name = "Calibri"
-    document.styles["Normal"].font.size = Pt(10)
+    document = landscape_document()
     document.add_heading("Analysis audit (supplement)", level=1)
     document.add_paragraph(ABOUT)
     document.add_heading("Coding patterns, rates and shapes", level=2)

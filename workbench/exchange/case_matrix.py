@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Cm, Pt
 from sqlalchemy import select
 
 from workbench.analysis.longitudinal import StudyData, collect, participant_status
 from workbench.coding.themes import list_themes
 from workbench.domain.missing import missing_words
+from workbench.exchange._docx import landscape_document
 from workbench.exchange.theme_table import _in_treatment, _quotes, _table
 from workbench.storage.models import CellSummary, Interview, Participant, Theme, Trajectory, Wave
 from workbench.storage.project import Project
@@ -130,14 +128,7 @@ def export_case_matrix_docx(
     project: Project, out: Path, *, include_unconsented: bool = False
 ) -> CaseMatrixExport:
     matrices = case_matrices(project, include_unconsented=include_unconsented)
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.5))
-    document.styles["Normal"].font.name = "Calibri"
-    document.styles["Normal"].font.size = Pt(9)
+    document = landscape_document(margin_cm=1.5, font_pt=9)
     document.add_heading("Case-ordered summary matrices", level=1)
     document.add_paragraph(
         "Per theme, one row per participant grouped by dyad; in each wave the analyst's summary "

@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Cm, Pt
 from sqlalchemy import select
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.queries import query_segments
+from workbench.exchange._docx import landscape_document
 from workbench.exchange.theme_table import _table
 from workbench.storage.models import Code, ProjectRow, Theme, ThemeCode
 from workbench.storage.project import Project
@@ -64,14 +62,7 @@ def export_codebook_docx(
             counts[g.code] = counts.get(g.code, 0) + 1
         if include_unconsented:
             notes.append("Counts include participants without consent, as the analyst asked.")
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
-    document.styles["Normal"].font.name = "Calibri"
-    document.styles["Normal"].font.size = Pt(10)
+    document = landscape_document()
     document.add_heading(f"Codebook — {title}", level=1)
     headers = ["Code", "Definition", "Include", "Exclude", "Themes"]
     widths = [6.0, 7.5, 4.0, 4.0, 4.2]

@@ -13,14 +13,12 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Cm, Pt
 from sqlalchemy import select
 
 from workbench.analysis.longitudinal import MEASURES, Cell, matrix, matrix_frame
 from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
+from workbench.exchange._docx import landscape_document
 from workbench.exchange.theme_table import _table
 from workbench.storage.models import ProjectRow, Snapshot
 from workbench.storage.project import Project
@@ -131,14 +129,7 @@ def export_matrix_docx(
         )
     if snapshot and taken is None:
         raise StudyError(f"no snapshot '{snapshot}'")
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
-    document.styles["Normal"].font.name = "Calibri"
-    document.styles["Normal"].font.size = Pt(10)
+    document = landscape_document()
     document.add_heading(f"Theme × wave matrices — {title}", level=1)
     document.add_paragraph(f"Measure: {MEASURE_NAMES[measure]}. {NOT_FINDINGS}")
     notes = []

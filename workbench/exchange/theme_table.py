@@ -19,8 +19,6 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -33,6 +31,7 @@ from workbench.coding.queries import query_segments
 from workbench.coding.themes import ThemeInfo, list_themes
 from workbench.domain.study import StudyError
 from workbench.domain.transcript import format_ms
+from workbench.exchange._docx import landscape_document
 from workbench.storage.models import (
     CellSummary,
     Coding,
@@ -200,15 +199,7 @@ def export_theme_table(
     with project.session(write=False) as s:
         title = s.scalar(select(ProjectRow.title)) or ""
     top = [t for t in themes if t.parent is None]
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
-    style = document.styles["Normal"]
-    style.font.name = "Calibri"
-    style.font.size = Pt(10)
+    document = landscape_document()
     heading = document.add_heading(f"Themes — {title}", level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.LEFT
     if cited:
