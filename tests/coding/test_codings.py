@@ -243,7 +243,10 @@ def test_undo_is_per_coder_persisted_and_refused_when_the_target_changed(coded: 
     apply_code(coded, "I1", a, b, "Family", coder="ben")
     assert history(coded, "ana")[0].description.startswith("code I1")
     set_coding_note(coded, info.id, memo="ben's note", coder="ben")
-    with pytest.raises(StudyError, match="changed since"):
+    with pytest.raises(
+        StudyError,
+        match=r"coding \d+ was changed by ben at \d{4}-\d\d-\d\d \d\d:\d\d UTC since you read it",
+    ):
         undo(coded, "ana")  # ana's coding now carries ben's memo
     undo(coded, "ben")  # ben's memo
     undo(coded, "ana")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, and_, delete, event, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.domain.study import StudyError
@@ -183,6 +184,39 @@ def _attach(session: Session, recorder: _Recorder) -> Callable[[], None]:
     return detach
 
 
+# --- who changed a row ----------------------------------------------------------------------------
+
+LOOK_BACK = 5000
+"""How many recent steps (all analysts) ``changed_since`` reads to name who changed a row."""
+
+
+def last_change(session: Session, key: RowKey) -> tuple[str, dt.datetime] | None:
+    """The analyst and time of the newest recorded step that wrote this row, if any is kept."""
+    name, pk = key[0], list(key[1])
+    needle = json.dumps([name, pk])
+    for coder_name, created_at, forward in session.execute(
+        select(Coder.name, UndoEntry.created_at, UndoEntry.forward)
+        .join(Coder, Coder.id == UndoEntry.coder_id)
+        .where(UndoEntry.undone.is_(False))
+        .order_by(UndoEntry.created_at.desc(), UndoEntry.id.desc())
+        .limit(LOOK_BACK)
+    ):
+        if needle in forward and [name, pk] in json.loads(forward).get("keys", []):
+            return coder_name, created_at
+    return None
+
+
+def changed_since(session: Session, key: RowKey) -> str:
+    """One line: "code 12 was changed by maria at 14:02 UTC since you read it"."""
+    what = f"{key[0].replace('_', ' ')} {key[1][0]}"
+    found = last_change(session, key)
+    if found is None:
+        return f"{what} has changed since you read it"
+    who, when = found
+    stamp = _normalise(_table(key[0]), "", when).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{what} was changed by {who} at {stamp} since you read it"
+
+
 # --- applying a side of an entry -----------------------------------------------------------------
 
 
@@ -205,6 +239,7 @@ def _code_depth(rows: dict[str, Any] | None, all_rows: dict[RowKey, dict[str, An
 def _apply_side(
     session: Session,
     rows: list[tuple[RowKey, dict[str, Any] | None, dict[str, Any] | None]],
+    verb: str,
 ) -> None:
     """Make every row equal ``target``, having checked it equals ``expected`` now.
 
@@ -213,10 +248,7 @@ def _apply_side(
     now = _read_rows(session, [key for key, _, _ in rows])
     for key, expected, _ in rows:
         if now[key] != expected:
-            raise StudyError(
-                f"refused: {key[0].replace('_', ' ')} {key[1][0]} has changed since; undo or redo "
-                "would overwrite someone's later work"
-            )
+            raise StudyError(f"refused: {changed_since(session, key)}; {verb} would overwrite it")
     # Inserts (parents first), then updates, then deletes (children first): deleting last means
     # the database's ON DELETE CASCADE never reaches a row that an update was moving away.
     rank = _table_rank()
@@ -277,7 +309,61 @@ def run_command(
     audit: tuple[str, str | None] | None = None,
     **audit_detail: Any,
 ) -> tuple[T, Change]:
-    """Run ``action`` as one undoable command of ``coder`` in one transaction."""
+    """Run ``action`` as one undoable command of ``coder`` in one transaction.
+
+    When the transaction collides with a colleague's commit it runs again, reading afresh (see
+    ``Project.retrying``), so ``action`` must only act through the session it is given. A rule the
+    database holds (a unique name a colleague took meanwhile) gets one more run, where the
+    action's own check says what is wrong; a second breach is refused in one line."""
+    return _with_rules(
+        project,
+        lambda: _run_once(project, description, action, coder, audit, audit_detail),
+    )
+
+
+def _with_rules(project: Project, work: Callable[[], T]) -> T:
+    try:
+        return project.retrying(work)
+    except IntegrityError:
+        pass
+    try:
+        return project.retrying(work)
+    except IntegrityError as exc:
+        raise StudyError(f"refused: {broken_rule(exc)}") from exc
+
+
+RULES = {
+    "uq_code_sibling_name": "two codes under one parent would share a name",
+    "uq_theme_name": "two themes would share a name",
+    "uq_wave_name": "two waves would share a name",
+    "wave.name": "two waves would share a name",  # SQLite names the column, not the constraint
+    "theme.name": "two themes would share a name",
+}
+"""The database's own invariants (migration 0011 and earlier), in words."""
+
+
+def broken_rule(exc: IntegrityError) -> str:
+    """Which invariant the database refused, as words, from the driver's report."""
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    message = str(orig)
+    for index, words in RULES.items():
+        if index == name or index in message:
+            return words
+    if "FOREIGN KEY" in message.upper():
+        return "a row it refers to was removed meanwhile"
+    return f"the change breaks a rule of the project ({name or message.splitlines()[0]})"
+
+
+def _run_once(
+    project: Project,
+    description: str,
+    action: Callable[[Session], T],
+    coder: str | None,
+    audit: tuple[str, str | None] | None,
+    audit_detail: dict[str, Any],
+) -> tuple[T, Change]:
     with project.session() as session:
         who = project.coder(session, coder)
         recorder = _Recorder()
@@ -344,6 +430,10 @@ def _sides(entry: UndoEntry) -> tuple[list[RowKey], list[Any], list[Any]]:
 
 def undo(project: Project, coder: str | None = None, *, key: str | Path | None = None) -> Change:
     """Undo the coder's latest step that is not undone yet (a redaction needs its ``key``)."""
+    return _with_rules(project, lambda: _undo_once(project, coder, key))
+
+
+def _undo_once(project: Project, coder: str | None, key: str | Path | None) -> Change:
     with project.session() as session:
         who = project.coder(session, coder)
         entry = session.scalar(
@@ -364,7 +454,7 @@ def undo(project: Project, coder: str | None = None, *, key: str | Path | None =
             project.audit(session, "undo", None, coder=who.name, step=entry.seq)
             return Change(f"undo: {entry.description}", frozenset({"utterance", "redaction"}))
         keys, after, before = _sides(entry)
-        _apply_side(session, list(zip(keys, after, before, strict=True)))
+        _apply_side(session, list(zip(keys, after, before, strict=True)), "undo")
         entry.undone = True
         project.audit(session, "undo", None, coder=who.name, step=entry.seq)
         return Change(f"undo: {entry.description}", frozenset(k[0] for k in keys))
@@ -372,6 +462,10 @@ def undo(project: Project, coder: str | None = None, *, key: str | Path | None =
 
 def redo(project: Project, coder: str | None = None) -> Change:
     """Redo the coder's earliest undone step."""
+    return _with_rules(project, lambda: _redo_once(project, coder))
+
+
+def _redo_once(project: Project, coder: str | None) -> Change:
     with project.session() as session:
         who = project.coder(session, coder)
         entry = session.scalar(
@@ -382,7 +476,7 @@ def redo(project: Project, coder: str | None = None) -> Change:
         if entry is None:
             raise StudyError(f"nothing to redo for {who.name}")
         keys, after, before = _sides(entry)
-        _apply_side(session, list(zip(keys, before, after, strict=True)))
+        _apply_side(session, list(zip(keys, before, after, strict=True)), "redo")
         entry.undone = False
         project.audit(session, "redo", None, coder=who.name, step=entry.seq)
         return Change(f"redo: {entry.description}", frozenset(k[0] for k in keys))

@@ -88,6 +88,7 @@ def check_project(project: Project) -> CheckReport:
             problems.append(f"{bad} codings point outside their utterances")
         problems += _version_problems(project, s)
         problems += _notice_problems(project, s)
+        problems += _invariant_problems(project, s)
         notes.append(
             f"{s.scalar(select(func.count()).select_from(UtteranceRow))} utterances, "
             f"{s.scalar(select(func.count()).select_from(Coding))} codings checked"
@@ -205,3 +206,58 @@ def _notice_problems(project: Project, s: Any) -> list[str]:
         f"table {name} sends no change notice: colleagues' windows would miss its changes"
         for name in sorted(set(Base.metadata.tables) - found)
     ]
+
+
+INVARIANT_INDEXES = {
+    "uq_code_sibling_name": "sibling code names",
+    "uq_theme_name": "theme names",
+    "uq_wave_name": "wave names",
+}
+"""Unique indexes that hold the schema's naming invariants in the database (0001, 0011)."""
+
+
+def _invariant_problems(project: Project, s: Any) -> list[str]:
+    """The invariants the database itself must hold: its unique indexes and foreign keys exist
+    (and, on SQLite, are switched on), and no rows already break them."""
+    problems = []
+    if project.is_sqlite:
+        found = set(s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'index'")))
+        # SQLite keeps the unique constraint of 0001 under an automatic name: look at its columns.
+        for _seq, name, unique, *_ in s.execute(text("PRAGMA index_list('wave')")).all():
+            columns = [row[2] for row in s.execute(text(f"PRAGMA index_info('{name}')"))]
+            if unique and columns == ["name"]:
+                found.add("uq_wave_name")
+        if s.execute(text("PRAGMA foreign_keys")).scalar() != 1:
+            problems.append("foreign keys are not enforced on this connection")
+        declared_fks = 0
+    else:
+        found = set(
+            s.scalars(text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"))
+        )
+        declared_fks = sum(len(t.foreign_key_constraints) for t in Base.metadata.sorted_tables)
+    problems += [
+        f"the database does not hold the rule of unique {words} (index {name} is missing)"
+        for name, words in INVARIANT_INDEXES.items()
+        if name not in found
+    ]
+    if declared_fks:
+        present = s.scalar(
+            text(
+                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
+                "AND connamespace = current_schema()::regnamespace"
+            )
+        )
+        if present < declared_fks:
+            problems.append(f"{declared_fks - present} foreign keys of the schema are missing")
+    for label, query in (
+        (
+            "sibling codes share a name",
+            "SELECT COALESCE(parent_id, 0), name FROM code GROUP BY 1, 2 HAVING count(*) > 1",
+        ),
+        ("themes share a name", "SELECT name FROM theme GROUP BY name HAVING count(*) > 1"),
+        ("waves share a name", "SELECT name FROM wave GROUP BY name HAVING count(*) > 1"),
+    ):
+        clashes = s.execute(text(query)).all()
+        if clashes:
+            problems.append(f"{len(clashes)} times {label} ({clashes[0][-1]!r} …)")
+    return problems

@@ -37,6 +37,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -395,6 +396,10 @@ class Code(Base):
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
 
 
+Index("uq_code_sibling_name", func.coalesce(Code.parent_id, 0), Code.name, unique=True)
+"""Sibling code names are unique in the database, top-level codes included (migration 0011)."""
+
+
 class Coding(Base):
     """A span of an interview's text with one code, anchored to utterances at both ends."""
 
@@ -464,6 +469,10 @@ class Theme(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+
+
+Index("uq_theme_name", Theme.name, unique=True)
+"""Theme names are unique in the database (migration 0011)."""
 
 
 class CodeCategory(Base):

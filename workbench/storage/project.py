@@ -13,11 +13,13 @@ import contextlib
 import getpass
 import json
 import os
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -36,10 +38,27 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 PG_MIGRATION_LOCK = 0x5759_4144  # "WYAD": one advisory lock id for every workbench migration
 _MIGRATIONS = Path(__file__).with_name("migrations")
+T = TypeVar("T")
 
 
 class ProjectError(Exception):
     """A project cannot be opened or changed; the message is one line a researcher can act on."""
+
+
+WRITE_ISOLATION = "REPEATABLE READ"
+"""PostgreSQL isolation of a writing unit of work (SQLite ignores it: its writers take turns)."""
+RETRIES = 8
+COLLISIONS = {"40001": "serialization failure", "40P01": "deadlock", "55P03": "lock not available"}
+"""SQLSTATEs that mean "a colleague's transaction got there first": the unit may run again."""
+
+
+def is_collision(exc: BaseException) -> bool:
+    """Did a unit of work fail only because another transaction committed first?"""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in COLLISIONS:
+        return True
+    # SQLite: another process held the write lock past the busy timeout.
+    return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
 
 
 def _alembic_config() -> Config:
@@ -128,6 +147,8 @@ class Project:
     path: Path | None
     coder_name: str
     warnings: list[str] = field(default_factory=list)
+    retries: int = field(default=0, repr=False, compare=False)
+    """Units of work run again after a collision with a colleague's commit (see ``retrying``)."""
     remembered: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """What the analysis derived from this project and reuses while this handle is open, keyed
     by the database's own interview versions (so no change is missed). Never outlives the
@@ -139,10 +160,40 @@ class Project:
 
     @contextlib.contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
-        """One unit of work. Commits when the block ends, rolls everything back on any error."""
-        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE") if write else self.engine
+        """One unit of work. Commits when the block ends, rolls everything back on any error.
+
+        A writing unit sees one snapshot and cannot overwrite what it did not see: on SQLite it
+        holds the write lock from its start (``BEGIN IMMEDIATE``), on PostgreSQL it runs at
+        REPEATABLE READ, where updating a row a colleague changed after the snapshot fails with
+        a serialization error instead of writing over it. ``retrying`` runs the unit again.
+        """
+        bind = self.engine
+        if write and self.engine.dialect.name == "sqlite":
+            bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        elif write:
+            bind = self.engine.execution_options(isolation_level=WRITE_ISOLATION)
         with Session(bind=bind, expire_on_commit=False) as session, session.begin():
             yield session
+
+    def retrying(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (one or more whole units of work), again when it collided with a
+        colleague's commit (serialization failure, deadlock, a lock wait that timed out), a
+        bounded number of times with a growing random pause. The retry reads afresh, so its own
+        checks see the colleague's change and refuse, rather than writing over it."""
+        for attempt in range(1, RETRIES + 1):
+            try:
+                return work()
+            except DBAPIError as exc:
+                if not is_collision(exc):
+                    raise
+                if attempt == RETRIES:
+                    raise ProjectError(
+                        f"busy: colleagues' changes collided with this one {RETRIES} times; "
+                        "nothing was changed, try again"
+                    ) from exc
+                self.retries += 1
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))
+        raise AssertionError("unreachable")
 
     def coder(self, session: Session, name: str | None = None) -> Coder:
         """The coder row for ``name`` (default: this project handle's coder), made on first use."""
