@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.study import get_dyad, get_interview, get_participant, get_wave
-from workbench.coding.undo import Change, run_command
+from workbench.coding.undo import Change, changed_since, run_command
 from workbench.domain.coding import JournalEntryInfo, MemoInfo
 from workbench.domain.study import StudyError
 from workbench.storage.models import (
@@ -132,12 +132,18 @@ def edit_memo(
     *,
     text: str | None = None,
     title: str | None = None,
+    expected_text: str | None = None,
     coder: str | None = None,
 ) -> tuple[MemoInfo, Change]:
+    """Change a memo. ``expected_text`` is the text the writer read: when a colleague has changed
+    it since, the edit is refused (naming who and when) instead of writing over their words."""
+
     def action(s: Session) -> MemoInfo:
         memo = s.scalar(select(Memo).where(Memo.guid == memo_id))
         if memo is None:
             raise StudyError(f"no memo '{memo_id}'")
+        if expected_text is not None and memo.text != expected_text:
+            raise StudyError(f"refused: {changed_since(s, ('memo', (memo.id,)))}")
         if text is not None:
             memo.text = text
         if title is not None:

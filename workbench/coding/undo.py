@@ -35,7 +35,7 @@ from workbench.storage.models import (
     InterviewParticipantRow,
     UndoEntry,
 )
-from workbench.storage.project import Project
+from workbench.storage.project import Collision, Project
 
 HISTORY_LIMIT = 200
 T = TypeVar("T")
@@ -89,16 +89,34 @@ def _pk_clause(table: Table, key: tuple[Any, ...]) -> Any:
     return and_(*(col == value for col, value in zip(table.primary_key.columns, key, strict=True)))
 
 
-def _read_row(session: Session, name: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
+def _select(session: Session, table: Table, lock: bool) -> Any:
+    """``SELECT`` the table's rows, locked until the transaction ends when ``lock`` (PostgreSQL;
+    SQLite's writers hold the whole file already)."""
+    query = select(table)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return query
+
+
+def _read_row(
+    session: Session, name: str, key: tuple[Any, ...], lock: bool = False
+) -> dict[str, Any] | None:
     table = _table(name)
-    row = session.execute(select(table).where(_pk_clause(table, key))).mappings().first()
+    row = (
+        session.execute(_select(session, table, lock).where(_pk_clause(table, key)))
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     return {col: _encode(_normalise(table, col, row[col])) for col in row}
 
 
-def _read_rows(session: Session, keys: list[RowKey]) -> dict[RowKey, dict[str, Any] | None]:
-    """Many rows at once: one query per table (single-column keys), else one per row."""
+def _read_rows(
+    session: Session, keys: list[RowKey], lock: bool = False
+) -> dict[RowKey, dict[str, Any] | None]:
+    """Many rows at once: one query per table (single-column keys), else one per row. With
+    ``lock``, nobody else can change them until this transaction ends."""
     found: dict[RowKey, dict[str, Any] | None] = {key: None for key in keys}
     by_table: dict[str, list[tuple[Any, ...]]] = {}
     for name, key in keys:
@@ -108,11 +126,12 @@ def _read_rows(session: Session, keys: list[RowKey]) -> dict[RowKey, dict[str, A
         columns = list(table.primary_key.columns)
         if len(columns) != 1:
             for key in pks:
-                found[(name, key)] = _read_row(session, name, key)
+                found[(name, key)] = _read_row(session, name, key, lock)
             continue
         for start in range(0, len(pks), 500):
             chunk = [k[0] for k in pks[start : start + 500]]
-            for row in session.execute(select(table).where(columns[0].in_(chunk))).mappings():
+            query = _select(session, table, lock).where(columns[0].in_(chunk))
+            for row in session.execute(query).mappings():
                 values = {c: _encode(_normalise(table, c, row[c])) for c in row}
                 found[(name, (row[columns[0].name],))] = values
     return found
@@ -157,15 +176,40 @@ def _key_of(obj: object) -> RowKey | None:
     return table.name, tuple(identity)
 
 
+def _as_read(obj: object) -> dict[str, Any]:
+    """The row's columns as this transaction read them (before its own changes), encoded as
+    ``_read_rows`` encodes; columns it never loaded are left out."""
+    state = inspect(obj)
+    mapper = state.mapper
+    table = mapper.local_table
+    read: dict[str, Any] = {}
+    for column in table.columns:
+        history = state.attrs[mapper.get_property_by_column(column).key].history
+        if history.deleted:
+            value = history.deleted[0]
+        elif history.unchanged:
+            value = history.unchanged[0]
+        else:
+            continue
+        read[column.name] = _encode(_normalise(table, column.name, value))
+    return read
+
+
 def _attach(session: Session, recorder: _Recorder) -> Callable[[], None]:
     def before_flush(s: Session, _ctx: Any, _instances: Any) -> None:
+        # Every row the command changes is locked and compared with what the command read: a
+        # colleague's commit in between makes the command run again (Collision), reading afresh,
+        # so its own checks decide on the newer row instead of writing over it.
         with s.no_autoflush:
-            keys = []
+            objects: dict[RowKey, object] = {}
             for obj in list(s.dirty) + list(s.deleted):
                 key = _key_of(obj)
-                if key is not None and key not in recorder.before and key not in keys:
-                    keys.append(key)
-            for key, before in _read_rows(s, keys).items():
+                if key is not None and key not in recorder.before and key not in objects:
+                    objects[key] = obj
+            for key, before in _read_rows(s, list(objects), lock=True).items():
+                read = _as_read(objects[key])
+                if before is None or any(before.get(c) != v for c, v in read.items()):
+                    raise Collision(f"{key[0]} {key[1][0]} changed while the command ran")
                 recorder.note(key, before)
 
     def after_flush(s: Session, _ctx: Any) -> None:
@@ -245,7 +289,7 @@ def _apply_side(
 
     ``rows`` holds (key, expected now, target); None means "no such row".
     """
-    now = _read_rows(session, [key for key, _, _ in rows])
+    now = _read_rows(session, [key for key, _, _ in rows], lock=True)
     for key, expected, _ in rows:
         if now[key] != expected:
             raise StudyError(f"refused: {changed_since(session, key)}; {verb} would overwrite it")

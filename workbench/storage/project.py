@@ -45,15 +45,19 @@ class ProjectError(Exception):
     """A project cannot be opened or changed; the message is one line a researcher can act on."""
 
 
-WRITE_ISOLATION = "REPEATABLE READ"
-"""PostgreSQL isolation of a writing unit of work (SQLite ignores it: its writers take turns)."""
 RETRIES = 8
 COLLISIONS = {"40001": "serialization failure", "40P01": "deadlock", "55P03": "lock not available"}
 """SQLSTATEs that mean "a colleague's transaction got there first": the unit may run again."""
 
 
+class Collision(Exception):
+    """A row changed between this unit's read and its write: run the unit again, reading afresh."""
+
+
 def is_collision(exc: BaseException) -> bool:
     """Did a unit of work fail only because another transaction committed first?"""
+    if isinstance(exc, Collision):
+        return True
     orig = getattr(exc, "orig", exc)
     if getattr(orig, "sqlstate", None) in COLLISIONS:
         return True
@@ -162,16 +166,12 @@ class Project:
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """One unit of work. Commits when the block ends, rolls everything back on any error.
 
-        A writing unit sees one snapshot and cannot overwrite what it did not see: on SQLite it
-        holds the write lock from its start (``BEGIN IMMEDIATE``), on PostgreSQL it runs at
-        REPEATABLE READ, where updating a row a colleague changed after the snapshot fails with
-        a serialization error instead of writing over it. ``retrying`` runs the unit again.
+        On SQLite a writing unit holds the write lock from its start (``BEGIN IMMEDIATE``), so
+        writers take turns. On PostgreSQL writers run side by side (READ COMMITTED); undo and
+        ``run_command`` lock each row they change and compare it with what they read
+        (``workbench.coding.undo``), and ``retrying`` runs a unit again after a collision.
         """
-        bind = self.engine
-        if write and self.engine.dialect.name == "sqlite":
-            bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        elif write:
-            bind = self.engine.execution_options(isolation_level=WRITE_ISOLATION)
+        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE") if write else self.engine
         with Session(bind=bind, expire_on_commit=False) as session, session.begin():
             yield session
 
@@ -183,7 +183,7 @@ class Project:
         for attempt in range(1, RETRIES + 1):
             try:
                 return work()
-            except DBAPIError as exc:
+            except (DBAPIError, Collision) as exc:
                 if not is_collision(exc):
                     raise
                 if attempt == RETRIES:

@@ -90,6 +90,7 @@ class MemoPanel(QWidget):
         layout.addWidget(self.about)
         layout.addWidget(splitter, 1)
         self._editing: str | None = None
+        self._read_text = ""
         self.refresh()
 
     # --- context -----------------------------------------------------------------------------
@@ -155,7 +156,8 @@ class MemoPanel(QWidget):
         if item is None:
             return
         self._editing = item.data(Qt.ItemDataRole.UserRole)
-        self.text.setPlainText(str(item.data(Qt.ItemDataRole.UserRole + 1)))
+        self._read_text = str(item.data(Qt.ItemDataRole.UserRole + 1))
+        self.text.setPlainText(self._read_text)
 
     # --- changing ----------------------------------------------------------------------------
 
@@ -189,7 +191,9 @@ class MemoPanel(QWidget):
             return self._run(lambda p: add_journal_entry(p, text))
         editing = self._editing
         if editing:
-            return self._run(lambda p: edit_memo(p, editing, text=text))
+            # A colleague's newer text is refused, not overwritten; the typed text stays here.
+            read = self._read_text
+            return self._run(lambda p: edit_memo(p, editing, text=text, expected_text=read))
         return self._run(lambda p: add_memo(p, text, about=target))
 
     def delete(self) -> bool:
