@@ -42,14 +42,17 @@ def test_diarization_error_rate_is_computed_as_nist_does() -> None:
     assert diarization_error_rate(reference, late, collar_s=0.25) == 0
 
 
-def test_two_speakers_of_the_pyannote_sample_within_twenty_percent_der() -> None:
+def test_two_speakers_of_the_pyannote_sample_as_the_readme_states() -> None:
+    """README: DER 0.050 with a 0.25 s collar, 0.112 with 0.125 s (deterministic on this
+    machine); the bounds leave 0.03–0.04 for other CPUs' float rounding."""
     reference = read_rttm((AUDIO / "pyannote_sample.rttm").read_text().splitlines())
     hypothesis = diarize_audio(decode(AUDIO / "pyannote_sample.wav"), speakers=2)
     assert {t.speaker for t in hypothesis} == {"speaker 1", "speaker 2"}
     der = diarization_error_rate(reference, hypothesis, collar_s=0.25)
-    assert der <= 0.20, der
+    assert der <= 0.08, der
     # The stricter reading of "a 0.25 s collar" (pyannote.metrics: 0.125 s either side).
-    assert diarization_error_rate(reference, hypothesis, collar_s=0.125) <= 0.20
+    strict = diarization_error_rate(reference, hypothesis, collar_s=0.125)
+    assert strict <= 0.15, strict
 
 
 def test_clustered_speakers_map_to_participants_from_the_command_line(

