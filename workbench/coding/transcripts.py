@@ -296,6 +296,30 @@ def interview_text(project: Project, interview_key: str) -> str:
     return "\n".join(u.text for u in utterances(project, interview_key))
 
 
+APPENDED = 1_000_000_000
+"""The position new machine rows take until ``_place_by_time`` gives them theirs."""
+
+
+def _place_by_time(s: Session, interview_id: int, earliest_ms: int) -> None:
+    """Give the just-appended rows their places by start time, moving only the rows from the
+    first one that starts at or after them: a job appending at the end renumbers nothing else
+    (a 4-hour job's last segment costs what its first did)."""
+    of_interview = UtteranceRow.interview_id == interview_id
+    first = s.scalar(
+        select(func.min(UtteranceRow.position)).where(
+            of_interview, UtteranceRow.position < APPENDED, UtteranceRow.start_ms >= earliest_ms
+        )
+    )
+    if first is None:
+        first = s.scalar(select(func.count()).where(of_interview, UtteranceRow.position < APPENDED))
+    tail = sorted(
+        s.scalars(select(UtteranceRow).where(of_interview, UtteranceRow.position >= first)),
+        key=lambda u: (u.start_ms if u.start_ms is not None else -1, u.position, u.id),
+    )
+    for position, u in enumerate(tail, start=first):
+        u.position = position
+
+
 def append_transcription(
     project: Project,
     interview_key: str,
@@ -323,7 +347,7 @@ def append_transcription(
             person = mapping.get(str(label)) if label else None
             utterance = UtteranceRow(
                 interview_id=interview.id,
-                position=1_000_000_000,
+                position=APPENDED,
                 speaker_id=person.id if person is not None else None,
                 speaker_label=str(label) if label else None,
                 start_ms=row["start_ms"],
@@ -359,12 +383,7 @@ def append_transcription(
                 for i, (a, b, w, p) in enumerate(row_words)
             )
         s.flush()
-        ordered = sorted(
-            s.scalars(select(UtteranceRow).where(UtteranceRow.interview_id == interview.id)),
-            key=lambda u: (u.start_ms if u.start_ms is not None else -1, u.position),
-        )
-        for position, u in enumerate(ordered):
-            u.position = position
+        _place_by_time(s, interview.id, min(int(r["start_ms"]) for r in utterance_rows))
         interview.transcript_version += 1
         if interview.status == "planned":
             interview.status = "transcribed"
