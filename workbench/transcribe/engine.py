@@ -351,9 +351,10 @@ def transcribe_audio(
         )
         if detected:
             heard[detected] = heard.get(detected, 0.0) + len(piece) / SAMPLE_RATE
-        emitted = list(_emit(run_segments, segments, on_segment, progress, cancelled, total))
-        covered = [(s.start_ms / 1000 - shift, s.end_ms / 1000 - shift) for s in emitted if s.text]
         spoken = [((a - first) / SAMPLE_RATE, (b - first) / SAMPLE_RATE) for a, b in run_regions]
+        gate = _InOrder(on_segment, spoken, shift) if on_segment is not None else None
+        emitted = list(_emit(run_segments, segments, gate, progress, cancelled, total))
+        covered = [(s.start_ms / 1000 - shift, s.end_ms / 1000 - shift) for s in emitted if s.text]
         gaps = _uncovered(spoken, covered)
         if gaps:
             # Whisper sometimes stops early in a window (an end-of-text after the first
@@ -389,9 +390,7 @@ def transcribe_audio(
             # Keep only what falls in a gap: a second try also hears the edges of its
             # neighbours, which are transcribed already.
             kept = (part for x in doubtful for part in _in_gaps(x, shift, gaps))
-            found = [
-                x for x in _emit(kept, segments, on_segment, progress, cancelled, total) if x.text
-            ]
+            found = [x for x in _emit(kept, segments, gate, progress, cancelled, total) if x.text]
             again = [(x.start_ms / 1000 - shift, x.end_ms / 1000 - shift) for x in found]
             for c, d in _uncovered(gaps, again):
                 gap = SegmentResult(
@@ -404,8 +403,10 @@ def transcribe_audio(
                     reasons=("speech without text",),
                 )
                 segments.append(gap)
-                if on_segment is not None:
-                    on_segment(gap)
+                if gate is not None:
+                    gate(gap)
+        if gate is not None:
+            gate.flush()
         for _, _, heard_language in english.stretches if english else ():
             note = (
                 f"speech in '{heard_language}': {model} understands English only; "
@@ -671,6 +672,48 @@ def _inside(segment: SegmentResult, shift: float, a: float, b: float) -> bool:
     start, end = segment.start_ms / 1000 - shift, segment.end_ms / 1000 - shift
     overlap = min(end, b) - max(start, a)
     return overlap > 0.5 * max(end - start, 0.01)
+
+
+class _InOrder:
+    """Passes a run's segments on (to be stored) in time order, and only once nothing before
+    them can still change: after a stretch of speech left without text, later segments wait
+    until its second try and its "speech without text" flag are in, then all go in time order.
+
+    So a job stopped at any moment has stored everything up to its last stored segment, and
+    resuming after that segment loses no retry and no flag. Runs without a gap stream as before.
+    """
+
+    def __init__(
+        self,
+        on_segment: Callable[[SegmentResult], None],
+        spoken: Sequence[tuple[float, float]],
+        shift: float,
+    ) -> None:
+        self.on_segment, self.spoken, self.shift = on_segment, list(spoken), shift
+        self.covered: list[tuple[float, float]] = []
+        self.held: list[SegmentResult] | None = None
+
+    def __call__(self, segment: SegmentResult) -> None:
+        start = segment.start_ms / 1000 - self.shift
+        if self.held is None and self._gap_before(start):
+            self.held = []
+        if self.held is not None:
+            self.held.append(segment)
+            return
+        if segment.text:
+            self.covered.append((start, segment.end_ms / 1000 - self.shift))
+        self.on_segment(segment)
+
+    def _gap_before(self, start: float) -> bool:
+        # Speech before ``start`` that nothing passed on covers (fewer covered spans than the
+        # run will end with: a gap found here may yet be filled, one not found cannot exist).
+        before = [(a, min(b, start)) for a, b in self.spoken if a < start]
+        return bool(_uncovered(before, self.covered))
+
+    def flush(self) -> None:
+        held, self.held = self.held or [], None
+        for segment in sorted(held, key=lambda x: (x.start_ms, x.end_ms)):
+            self.on_segment(segment)
 
 
 def _emit(
