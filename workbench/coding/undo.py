@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, delete, event, insert, inspect, select, update
+from sqlalchemy import Table, and_, delete, event, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,9 @@ from workbench.storage.models import (
 from workbench.storage.project import Collision, Project
 
 HISTORY_LIMIT = 200
+TRIM_EVERY = 20
+"""Steps beyond ``HISTORY_LIMIT`` are dropped every this many steps (one statement, not one per
+command)."""
 T = TypeVar("T")
 
 RowKey = tuple[str, tuple[Any, ...]]
@@ -434,19 +437,28 @@ def _push(
     description: str,
     changed: dict[RowKey, tuple[dict[str, Any] | None, dict[str, Any] | None]],
 ) -> None:
-    # A new command makes the undone steps unreachable: drop them.
-    for entry in session.scalars(
-        select(UndoEntry).where(UndoEntry.coder_id == coder.id, UndoEntry.undone.is_(True))
-    ):
-        session.delete(entry)
-    last = session.scalar(
-        select(UndoEntry.seq).where(UndoEntry.coder_id == coder.id).order_by(UndoEntry.seq.desc())
-    )
+    # A new command makes the undone steps unreachable: drop them. Undone steps are always the
+    # newest (undo takes the newest step not undone), so the newest step says if there are any.
+    newest = session.execute(
+        select(UndoEntry.seq, UndoEntry.undone)
+        .where(UndoEntry.coder_id == coder.id)
+        .order_by(UndoEntry.seq.desc())
+        .limit(1)
+    ).first()
+    last = newest.seq if newest is not None else 0
+    if newest is not None and newest.undone:
+        session.execute(
+            delete(UndoEntry).where(UndoEntry.coder_id == coder.id, UndoEntry.undone.is_(True))
+        )
+        last = (
+            session.scalar(select(func.max(UndoEntry.seq)).where(UndoEntry.coder_id == coder.id))
+            or 0
+        )
     keys = [[name, list(key)] for name, key in changed]
     session.add(
         UndoEntry(
             coder_id=coder.id,
-            seq=(last or 0) + 1,
+            seq=last + 1,
             description=description[:500],
             forward=json.dumps({"keys": keys, "rows": [v[1] for v in changed.values()]}),
             inverse=json.dumps({"keys": keys, "rows": [v[0] for v in changed.values()]}),
@@ -455,15 +467,13 @@ def _push(
             ),
         )
     )
-    session.flush()
-    old = session.scalars(
-        select(UndoEntry)
-        .where(UndoEntry.coder_id == coder.id)
-        .order_by(UndoEntry.seq.desc())
-        .offset(HISTORY_LIMIT)
-    ).all()
-    for entry in old:
-        session.delete(entry)
+    if (last + 1) % TRIM_EVERY == 0:  # the history may exceed its limit by a few steps between
+        session.flush()
+        session.execute(
+            delete(UndoEntry).where(
+                UndoEntry.coder_id == coder.id, UndoEntry.seq <= last + 1 - HISTORY_LIMIT
+            )
+        )
 
 
 def _sides(entry: UndoEntry) -> tuple[list[RowKey], list[Any], list[Any]]:

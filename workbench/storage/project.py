@@ -198,11 +198,15 @@ class Project:
     def coder(self, session: Session, name: str | None = None) -> Coder:
         """The coder row for ``name`` (default: this project handle's coder), made on first use."""
         name = name or self.coder_name
+        known: dict[str, Coder] = session.info.setdefault("coders", {})
+        if name in known:  # asked again in the same unit of work (the command, then its action)
+            return known[name]
         coder = session.scalar(select(Coder).where(Coder.name == name))
         if coder is None:
             coder = Coder(name=name)
             session.add(coder)
             session.flush()
+        known[name] = coder
         return coder
 
     def audit(
