@@ -76,3 +76,31 @@ def test_a_corrected_reimport_keeps_redactions_on_their_placeholders(tmp_path: P
                 transcript([("P01", "My brother came."), *corrected[1:]]),
                 speakers={"P01": "P01"},
             )
+
+
+def test_undo_of_redact_all_puts_the_name_back_into_analyst_text_too(
+    target: str, tmp_path: Path
+) -> None:
+    from workbench.coding.codebook import list_codes, update_code
+    from workbench.coding.memos import add_memo, edit_memo, list_memos
+    from workbench.coding.undo import undo
+
+    key = tmp_path / "study.dyadkey"
+    with new_study(target) as p:
+        interview_with(p, "I1", LINES, people=(("P01", "patient"), ("R01", "researcher")))
+        add_code(p, "family")
+        update_code(p, "family", definition="Samer, and what Samer means to him.")
+        kept, _ = add_memo(p, "Samer visits; Samer's absence later.", about="project")
+        edited, _ = add_memo(p, "Ask about Samer again.", about="project")
+        redact(p, "[brother]", everywhere="Samer", key_path=key)
+        memos = {m.id: m.text for m in list_memos(p)}
+        assert memos[kept.id] == "[brother] visits; [brother]'s absence later."
+        # A memo edited since: its placeholder moved, so that one stays redacted.
+        edit_memo(p, edited.id, text="First: " + memos[edited.id], coder="colleague")
+        undo(p, key=key)
+        memos = {m.id: m.text for m in list_memos(p)}
+        assert memos[kept.id] == "Samer visits; Samer's absence later."
+        assert memos[edited.id] == "First: Ask about [brother] again."
+        assert interview_text(p, "I1").count("Samer") == 2
+        (code,) = [c for c in list_codes(p) if c.name == "family"]
+        assert code.definition == "Samer, and what Samer means to him."

@@ -10,10 +10,12 @@ the key. Codings stay on their words: one that covered the name now covers the p
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from workbench.coding.identifiers import (
@@ -208,7 +210,49 @@ def _placeholder_for(key: KeyStore, original: str, placeholder: str) -> str:
     return placeholder
 
 
-def _purge(s: Session, originals: list[str], placeholder: str) -> tuple[int, list[str]]:
+Spot = tuple[str, str, object, list[int]]
+"""(table, column, row key, offsets in the rewritten text where the placeholder went): where a
+redaction rewrote analyst text, so its undo can put the original back — positions, never text."""
+
+
+def _spots(
+    changed: list[inventory.Changed], pattern: re.Pattern[str], placeholder: str
+) -> list[Spot]:
+    """Where the placeholder stands in each rewritten plain text (JSON texts are not restored)."""
+    spots: list[Spot] = []
+    for c in changed:
+        if c.column.kind == inventory.JSON:
+            continue
+        offsets, shift = [], 0
+        for match in pattern.finditer(c.before):
+            offsets.append(match.start() + shift)
+            shift += len(placeholder) - (match.end() - match.start())
+        if offsets:
+            spots.append((c.column.table, c.column.column, c.key, offsets))
+    return spots
+
+
+def restore_texts(s: Session, original: str, placeholder: str, spots: list[list[Any]]) -> int:
+    """Put ``original`` back where a redaction wrote ``placeholder`` into analyst text, wherever
+    the placeholder still stands at its place (a text edited since keeps the placeholder there).
+    Returns how many places were restored."""
+    restored = 0
+    for table_name, column_name, key, offsets in spots:
+        table = inventory.tables()[table_name]
+        (pk, *_) = list(table.primary_key.columns)
+        column = table.c[column_name]
+        value = s.execute(select(column).where(pk == key)).scalar()
+        if not isinstance(value, str):
+            continue
+        for at in sorted(offsets, reverse=True):
+            if value[at : at + len(placeholder)] == placeholder:
+                value = value[:at] + original + value[at + len(placeholder) :]
+                restored += 1
+        s.execute(update(table).where(pk == key).values({column_name: value}))
+    return restored
+
+
+def _purge(s: Session, originals: list[str], placeholder: str) -> tuple[int, list[str], list[Spot]]:
     """Remove the originals from every other text the inventory lists: undo entries holding one
     are deleted; analyst text, names, snapshots and audit details get the placeholder (whole
     words, as written). Then the full-text index is rebuilt. Returns how many undo entries went
@@ -228,7 +272,8 @@ def _purge(s: Session, originals: list[str], placeholder: str) -> tuple[int, lis
         s.flush()
         s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
         s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
-    return purged, [f"{c.column.label} #{c.key}" for c in changed]
+    spots = _spots(changed, patterns[0], placeholder) if len(patterns) == 1 else []
+    return purged, [f"{c.column.label} #{c.key}" for c in changed], spots
 
 
 def _push_marker(
@@ -238,10 +283,12 @@ def _push_marker(
     refs: list[str],
     what: str,
     snaps: list[Snap],
+    placeholder: str = "",
+    spots: list[Spot] | None = None,
 ) -> None:
     """An undo step that names key entries only: undoing it needs the key. It also keeps where
-    coding edges that fell inside an original were (offsets, never text), so undo puts them
-    back exactly."""
+    coding edges that fell inside an original were, and where the placeholder went into analyst
+    text (offsets, never text), so undo puts them back exactly."""
     who = project.coder(s, coder)
     for entry in s.scalars(
         select(UndoEntry).where(UndoEntry.coder_id == who.id, UndoEntry.undone.is_(True))
@@ -250,7 +297,14 @@ def _push_marker(
     last = s.scalar(
         select(UndoEntry.seq).where(UndoEntry.coder_id == who.id).order_by(UndoEntry.seq.desc())
     )
-    marker = json.dumps({"redaction": refs, "snaps": [list(snap) for snap in snaps]})
+    marker = json.dumps(
+        {
+            "redaction": refs,
+            "snaps": [list(snap) for snap in snaps],
+            "placeholder": placeholder,
+            "texts": [list(spot) for spot in spots or []],
+        }
+    )
     s.add(
         UndoEntry(
             coder_id=who.id,
@@ -353,9 +407,9 @@ def redact(
             for redaction, snapped in made
             for cid, side, rel in snapped
         ]
-        purged, rewritten = _purge(s, [original], chosen)
+        purged, rewritten, spots = _purge(s, [original], chosen)
         keys = sorted(s.scalars(select(Interview.key).where(Interview.id.in_(interviews))))
-        _push_marker(s, project, coder, [ref], f"redact as {chosen}", snaps)
+        _push_marker(s, project, coder, [ref], f"redact as {chosen}", snaps, chosen, spots)
         project.audit(
             s,
             "redact",

@@ -499,10 +499,17 @@ def _undo_once(project: Project, coder: str | None, key: str | Path | None) -> C
             raise StudyError(f"nothing to undo for {who.name}")
         marker = json.loads(entry.forward)
         if "redaction" in marker:
-            from workbench.coding.redaction import open_key_for_undo, restore_originals
+            from workbench.coding.redaction import (
+                open_key_for_undo,
+                restore_originals,
+                restore_texts,
+            )
 
             store = open_key_for_undo(project, key)
             restore_originals(session, store, list(marker["redaction"]), marker.get("snaps"))
+            if marker.get("texts"):  # analyst text the redaction rewrote, back where it stands
+                (ref,) = marker["redaction"]
+                restore_texts(session, store.original(ref), marker["placeholder"], marker["texts"])
             # The original is back in the text; redacting again is a new step, not a redo.
             session.delete(entry)
             project.audit(session, "undo", None, coder=who.name, step=entry.seq)
