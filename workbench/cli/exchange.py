@@ -69,27 +69,13 @@ def cmd_merge(args: argparse.Namespace) -> None:
 
 
 def register(reg: Registry) -> None:
+    from workbench.exchange.registry import FORMATS
+
     p = reg.command("export", cmd_export, "write a document or exchange file", json_=False)
     p.add_argument(
         "--format",
         required=True,
-        choices=[
-            "qdpx",
-            "qdc",
-            "theme-table-docx",
-            "codebook-docx",
-            "matrix-docx",
-            "analysis-audit-docx",
-            "case-matrix-docx",
-            "case-matrix-xlsx",
-            "analysis-audit-xlsx",
-            "xlsx",
-            "csv",
-            "txt",
-            "docx",
-            "srt",
-            "vtt",
-        ],
+        choices=[f.name for f in FORMATS if f.export is not None],  # one list: the registry's
     )
     p.add_argument("-o", "--out", required=True)
     p.add_argument("--interview")

@@ -127,6 +127,14 @@ def _case_matrix_out(kind: str) -> Callable[[Project, Path, ExportOptions], Outc
     return export
 
 
+def _coreq_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
+    from workbench.exchange.coreq import export_coreq_checklist
+
+    r = export_coreq_checklist(project, out)
+    line = f"wrote {r.path}: {r.filled} COREQ items filled, {r.for_the_author} for the author"
+    return Outcome((line,), (), r)
+
+
 def _codebook_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
     from workbench.exchange.codebook_doc import export_codebook_docx
 
@@ -244,6 +252,7 @@ FORMATS: tuple[Format, ...] = (
     Format("codebook-docx", ".docx", "document", "Codebook (Word)", _codebook_out),
     Format("analysis-audit-docx", ".docx", "document", "Analysis audit (Word)", _audit_out("docx")),
     Format("analysis-audit-xlsx", ".xlsx", "table", "Analysis audit (Excel)", _audit_out("xlsx")),
+    Format("coreq-checklist-docx", ".docx", "document", "COREQ checklist (Word)", _coreq_out),
     Format(
         "case-matrix-docx",
         ".docx",
