@@ -30,22 +30,37 @@ def fold(text: str) -> str:
     Dropping non-spacing marks folds é to e, and also Arabic harakat and Hebrew points, so
     كتب finds كَتَبَ: the same as FTS5's ``remove_diacritics``, extended to every script.
     """
+    if text.isascii():  # the same result, without the normalisations (which leave ASCII be)
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", stripped.casefold())
+    for ch in set(decomposed) - _MARKS_SEEN:
+        _MARKS_SEEN.add(ch)
+        if unicodedata.category(ch) == "Mn":
+            _DROP[ord(ch)] = None
+    return unicodedata.normalize("NFC", decomposed.translate(_DROP).casefold())
+
+
+_MARKS_SEEN: set[str] = set()
+_DROP: dict[int, None] = {}
+"""The non-spacing marks seen so far, for ``str.translate`` to drop (sorted once per character)."""
+
+
+_SEEN: set[str] = set()
+"""Characters already sorted into token and non-token (a text has few kinds: this stays small)."""
+_CUT: dict[int, str] = {}
+"""The non-token characters seen so far, each mapped to NUL, for ``str.translate``."""
 
 
 def iter_tokens(text: str) -> Iterator[str]:
-    """The search tokens of ``text``, in order."""
-    current: list[str] = []
-    for ch in fold(text):
-        if unicodedata.category(ch) in _TOKEN_CATEGORIES:
-            current.append(ch)
-        elif current:
-            yield "".join(current)[:MAX_TOKEN_CHARS]
-            current = []
-    if current:
-        yield "".join(current)[:MAX_TOKEN_CHARS]
+    """The search tokens of ``text``, in order: runs of characters of the token categories."""
+    folded = fold(text)
+    for ch in set(folded) - _SEEN:  # sort each new kind of character once, then work in C
+        _SEEN.add(ch)
+        if unicodedata.category(ch) not in _TOKEN_CATEGORIES:
+            _CUT[ord(ch)] = "\0"
+    for token in folded.translate(_CUT).split("\0"):
+        if token:
+            yield token[:MAX_TOKEN_CHARS]
 
 
 def search_tokens(text: str) -> list[str]:
