@@ -36,13 +36,13 @@ from workbench.coding.keystore import (
     ServerKeyStore,
 )
 from workbench.coding.study import get_interview
+from workbench.coding.undo import push_step
 from workbench.domain.study import StudyError
 from workbench.storage import inventory
 from workbench.storage.models import (
     Coding,
     Interview,
     Redaction,
-    UndoEntry,
     UtteranceRow,
     WordRow,
 )
@@ -289,14 +289,6 @@ def _push_marker(
     """An undo step that names key entries only: undoing it needs the key. It also keeps where
     coding edges that fell inside an original were, and where the placeholder went into analyst
     text (offsets, never text), so undo puts them back exactly."""
-    who = project.coder(s, coder)
-    for entry in s.scalars(
-        select(UndoEntry).where(UndoEntry.coder_id == who.id, UndoEntry.undone.is_(True))
-    ):
-        s.delete(entry)
-    last = s.scalar(
-        select(UndoEntry.seq).where(UndoEntry.coder_id == who.id).order_by(UndoEntry.seq.desc())
-    )
     marker = json.dumps(
         {
             "redaction": refs,
@@ -305,15 +297,7 @@ def _push_marker(
             "texts": [list(spot) for spot in spots or []],
         }
     )
-    s.add(
-        UndoEntry(
-            coder_id=who.id,
-            seq=(last or 0) + 1,
-            description=what,
-            forward=marker,
-            inverse=marker,
-        )
-    )
+    push_step(s, project.coder(s, coder), what, forward=marker, inverse=marker)
 
 
 def _occurrences(

@@ -437,8 +437,30 @@ def _push(
     description: str,
     changed: dict[RowKey, tuple[dict[str, Any] | None, dict[str, Any] | None]],
 ) -> None:
-    # A new command makes the undone steps unreachable: drop them. Undone steps are always the
-    # newest (undo takes the newest step not undone), so the newest step says if there are any.
+    keys = [[name, list(key)] for name, key in changed]
+    push_step(
+        session,
+        coder,
+        description,
+        forward=json.dumps({"keys": keys, "rows": [v[1] for v in changed.values()]}),
+        inverse=json.dumps({"keys": keys, "rows": [v[0] for v in changed.values()]}),
+        participant_ids=_participants_of(session, {k: v[0] or v[1] for k, v in changed.items()}),
+    )
+
+
+def push_step(
+    session: Session,
+    coder: Coder,
+    description: str,
+    *,
+    forward: str,
+    inverse: str,
+    participant_ids: str = "",
+) -> None:
+    """Put one step on the coder's history: the steps undone before it become unreachable and
+    go, and the history keeps its bound (every command and the redaction marker come here)."""
+    # Undone steps are always the newest (undo takes the newest step not undone), so the newest
+    # step says whether there are any.
     newest = session.execute(
         select(UndoEntry.seq, UndoEntry.undone)
         .where(UndoEntry.coder_id == coder.id)
@@ -454,17 +476,14 @@ def _push(
             session.scalar(select(func.max(UndoEntry.seq)).where(UndoEntry.coder_id == coder.id))
             or 0
         )
-    keys = [[name, list(key)] for name, key in changed]
     session.add(
         UndoEntry(
             coder_id=coder.id,
             seq=last + 1,
             description=description[:500],
-            forward=json.dumps({"keys": keys, "rows": [v[1] for v in changed.values()]}),
-            inverse=json.dumps({"keys": keys, "rows": [v[0] for v in changed.values()]}),
-            participant_ids=_participants_of(
-                session, {k: v[0] or v[1] for k, v in changed.items()}
-            ),
+            forward=forward,
+            inverse=inverse,
+            participant_ids=participant_ids,
         )
     )
     if (last + 1) % TRIM_EVERY == 0:  # the history may exceed its limit by a few steps between
