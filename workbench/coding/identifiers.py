@@ -35,6 +35,16 @@ def whole_word_folded(needle: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
 
 
+def any_word(needles: Sequence[str], *, folded: bool) -> re.Pattern[str] | None:
+    """One pattern that finds a text holding any of ``needles`` as a whole word: a cheap first
+    look, so each needle's own pattern runs only on the few texts that hold one."""
+    if not needles:
+        return None
+    ordered = sorted(set(needles), key=lambda n: (-len(n), n))
+    flags = re.IGNORECASE if folded else 0
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(n) for n in ordered)})(?!\w)", flags)
+
+
 _COMMON = frozenset(
     [
         "i",
@@ -197,6 +207,8 @@ def suggest_identifiers(
             *s.scalars(select(Interview.key)),
         }
     lower_words = {w for _, body in rows for w in _LOWER.findall(body)}
+    listed_or_people = any_word([*listed, *people], folded=True)
+    any_known = any_word(known, folded=False)
     found: dict[tuple[str, str], set[str]] = {}
     counts: Counter[tuple[str, str]] = Counter()
 
@@ -230,13 +242,15 @@ def suggest_identifiers(
             for match in _NUMBER.finditer(body):
                 if not any(a <= match.start() < b for a, b in dates):
                     note(match.group(0), "number", interview)
-        for kind, needles in (("listed", listed), ("participant", people)):
-            for word in needles:
-                if whole_word_folded(word).search(body):
-                    note(word, kind, interview)
-        for word in known:
-            if whole_word(word).search(body):
-                note(word, "known", interview)
+        if listed_or_people is not None and listed_or_people.search(body):
+            for kind, needles in (("listed", listed), ("participant", people)):
+                for word in needles:
+                    if whole_word_folded(word).search(body):
+                        note(word, kind, interview)
+        if any_known is not None and any_known.search(body):
+            for word in known:
+                if whole_word(word).search(body):
+                    note(word, "known", interview)
     accepted = set(known)
     return sorted(
         (
@@ -276,7 +290,11 @@ def check_identifiers(project: Project, key_path: KeyLocation = None) -> list[Le
         return leaks
     with project.session(write=False) as s:
         texts = located_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY))
+    first_look = any_word(needles, folded=True)
+    assert first_look is not None
     for where, body in texts:
+        if not first_look.search(body):
+            continue
         for needle, pattern in patterns:
             if pattern.search(body):
                 leaks.append(Leak(where, needle))
