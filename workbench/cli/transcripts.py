@@ -7,6 +7,7 @@ import dataclasses
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from workbench.cli._common import (
     CommandError,
@@ -137,8 +138,36 @@ def cmd_utterance(args: argparse.Namespace) -> None:
         print(change.description)
 
 
+def _job_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "model": args.model,
+        "language": args.language,
+        "channels_as_speakers": args.channels_as_speakers,
+        "fast": args.fast,
+        "translate": args.translate,
+        "device": args.device,
+        "speaker_languages": key_values(args.speaker_language, "--speaker-language"),
+        "expected_speakers": args.speakers,
+        "language_check": not args.no_language_check,
+        "speakers": key_values(args.speaker, "--speaker"),
+    }
+
+
 def cmd_transcribe(args: argparse.Namespace) -> None:
     from workbench.transcribe.job import transcribe_interview
+
+    if args.queue:
+        from workbench.transcribe.queue import enqueue
+
+        if args.audio:
+            raise CommandError("a queued job transcribes the interview's own recording: link it")
+        with opened(args) as project:
+            item = enqueue(project, args.interview, **_job_options(args))
+        if args.json:
+            print_json(item)
+        else:
+            print(f"queued {item.interview} as item {item.id} (position {item.position})")
+        return
 
     last = [-1]
     interrupted = [False]
@@ -161,16 +190,7 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
                 project,
                 args.interview,
                 Path(args.audio) if args.audio else None,
-                model=args.model,
-                language=args.language,
-                channels_as_speakers=args.channels_as_speakers,
-                fast=args.fast,
-                translate=args.translate,
-                device=args.device,
-                speaker_languages=key_values(args.speaker_language, "--speaker-language"),
-                expected_speakers=args.speakers,
-                language_check=not args.no_language_check,
-                speakers=key_values(args.speaker, "--speaker"),
+                **_job_options(args),
                 progress=progress,
                 should_cancel=lambda: interrupted[0],
                 resume=args.resume,
@@ -297,7 +317,74 @@ def register(reg: Registry) -> None:
     p.add_argument("m", type=int, help="its rendering")
 
     _register_transcribe(reg)
+    _register_queue(reg)
     _register_models(reg)
+
+
+def cmd_queue(args: argparse.Namespace) -> None:
+    """The transcription queue: list it, run it, take an item out."""
+    from workbench.transcribe import queue
+
+    with opened(args) as project:
+        if args.action == "list":
+            items = queue.list_queue(project)
+            if args.json:
+                print_json(items)
+                return
+            for item in items:
+                note = f"  {item.detail}" if item.detail else ""
+                print(f"{item.id:>4}  {item.status:<8} {item.interview}  {item.model}{note}")
+            if not items:
+                print("the queue is empty")
+        elif args.action == "remove":
+            queue.remove_from_queue(project, args.item)
+            print(f"removed item {args.item}")
+        else:
+            _run_queue(project, args)
+
+
+def _run_queue(project: Any, args: argparse.Namespace) -> None:
+    from workbench.transcribe import queue
+
+    interrupted = [False]
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        interrupted[0] = True  # the running item goes back to the queue, to resume
+
+    last: dict[int, int] = {}
+
+    def progress(item: Any, done: float, total: float) -> None:
+        percent = int(100 * done / total) if total else 100
+        if percent >= last.get(item.id, -5) + 5 or percent == 100:
+            last[item.id] = percent
+            print(f"{item.interview}: {percent:3d}%", file=sys.stderr)
+
+    def report(item: Any) -> None:
+        print(f"{item.interview}: {item.status}: {item.detail}")
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        finished = queue.run_queue(
+            project, progress=progress, should_cancel=lambda: interrupted[0], on_item=report
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    waiting = [i for i in queue.list_queue(project) if i.status in ("queued", "running")]
+    print(f"{len(finished)} finished, {len(waiting)} waiting")
+
+
+def _register_queue(reg: Registry) -> None:
+    group = reg.group("queue", "the transcription queue (one recording at a time)")
+    reg.command("list", cmd_queue, "the queued, running, done and failed items", parent=group)
+    reg.command(
+        "run",
+        cmd_queue,
+        "transcribe the queued recordings one at a time (Ctrl-C: stop, resume later)",
+        json_=False,
+        parent=group,
+    )
+    p = reg.command("remove", cmd_queue, "take an item out of the queue", json_=False, parent=group)
+    p.add_argument("item", type=int)
 
 
 def _register_transcribe(reg: Registry) -> None:
@@ -341,6 +428,11 @@ def _register_transcribe(reg: Registry) -> None:
     p.add_argument("--channels-as-speakers", action="store_true")
     p.add_argument("--speaker", action="append", metavar="LABEL=PARTICIPANT_ID")
     p.add_argument("--resume", action="store_true", help="continue a job that was stopped")
+    p.add_argument(
+        "--queue",
+        action="store_true",
+        help="put it in the transcription queue instead (`workbench queue run` works through it)",
+    )
 
 
 def _register_models(reg: Registry) -> None:

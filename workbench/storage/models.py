@@ -683,6 +683,29 @@ class Redaction(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+QUEUE_STATUSES = ("queued", "running", "done", "failed")
+
+
+class TranscriptionQueueItem(Base):
+    """A recording waiting its turn to be transcribed (``workbench.transcribe.queue``)."""
+
+    __tablename__ = "transcription_queue"
+    __table_args__ = (CheckConstraint(_check_in("status", QUEUE_STATUSES), name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    options: Mapped[str] = mapped_column(Text)
+    """The job's settings as JSON (model, language, speaker labels mapped to participants …)."""
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    detail: Mapped[str | None] = mapped_column(Text)
+    """What became of it: the outcome line, or why it failed."""
+    coder_id: Mapped[int | None] = mapped_column(ForeignKey("coder.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class UndoEntry(Base):
     """One step of a coder's persisted undo history. May hold content: withdrawal purges it."""
 
