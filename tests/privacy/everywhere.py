@@ -34,6 +34,7 @@ from workbench.storage.models import (
     ThemeCode,
     ThemeEvent,
     Trajectory,
+    TranscriptionQueueItem,
     Translation,
     UndoEntry,
     UtteranceRow,
@@ -136,6 +137,13 @@ def _rows(p: Project) -> None:
                     note="a note",
                 ),
                 Snapshot(name="first", payload='{"themes": ["Leaving"]}'),
+                TranscriptionQueueItem(
+                    interview_id=iv.id,
+                    position=1,
+                    options='{"model": "tiny.en", "speakers": {"Patient": "P01"}}',
+                    status="done",
+                    detail="3 utterances",
+                ),
             ]
         )
         iv.status_reason = "a reason"

@@ -117,3 +117,30 @@ def test_sqlite_files_enforce_foreign_keys(tmp_path: Path) -> None:
     with pytest.raises(IntegrityError, match="FOREIGN KEY"):
         _insert_code(p, "Orphan", 999, "g1")
     p.close()
+
+
+def test_every_writing_unit_refuses_to_write_over_a_row_changed_since_it_read_it(
+    pg_url: str,
+) -> None:
+    """Not only commands: any writing session (here a wave rename, as the study's owner does
+    it) locks and compares the rows it changes. A colleague's commit between its read and its
+    write is a Collision, not a lost update."""
+    from sqlalchemy import select
+
+    from workbench.coding.study import rename_wave
+    from workbench.storage.models import Wave
+    from workbench.storage.rows import Collision
+
+    new_study(pg_url).close()
+    with open_project(pg_url, coder="ana") as ana, open_project(pg_url, coder="ben") as ben:
+        with (
+            pytest.raises(Collision, match="wave 1 was changed by someone else"),
+            ana.session() as s,
+        ):
+            wave = s.scalars(select(Wave).order_by(Wave.id)).first()
+            assert wave is not None and wave.name == "baseline"
+            rename_wave(ben, "baseline", "intake")  # ben commits meanwhile
+            wave.name = "first visit"
+            s.flush()
+        with ana.session(write=False) as s:
+            assert s.scalar(select(Wave.name).order_by(Wave.id)) == "intake"

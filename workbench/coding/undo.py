@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, delete, event, func, insert, inspect, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,16 +35,23 @@ from workbench.storage.models import (
     InterviewParticipantRow,
     UndoEntry,
 )
-from workbench.storage.project import Collision, Project
+from workbench.storage.project import Project
+from workbench.storage.rows import (
+    ROWS_READ,
+    RowKey,
+    decode,
+    normalise,
+    pk_clause,
+    read_rows,
+    row_key,
+    table_of,
+)
 
 HISTORY_LIMIT = 200
 TRIM_EVERY = 20
 """Steps beyond ``HISTORY_LIMIT`` are dropped every this many steps (one statement, not one per
 command)."""
 T = TypeVar("T")
-
-RowKey = tuple[str, tuple[Any, ...]]
-"""(table name, primary key values)"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,91 +71,6 @@ class HistoryItem:
     at: dt.datetime
 
 
-# --- serialising rows ----------------------------------------------------------------------------
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"$d": value.isoformat()}
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "$dt" in value:
-            return dt.datetime.fromisoformat(value["$dt"])
-        if "$d" in value:
-            return dt.date.fromisoformat(value["$d"])
-    return value
-
-
-def _table(name: str) -> Table:
-    return Base.metadata.tables[name]
-
-
-def _pk_clause(table: Table, key: tuple[Any, ...]) -> Any:
-    return and_(*(col == value for col, value in zip(table.primary_key.columns, key, strict=True)))
-
-
-def _select(session: Session, table: Table, lock: bool) -> Any:
-    """``SELECT`` the table's rows, locked until the transaction ends when ``lock`` (PostgreSQL;
-    SQLite's writers hold the whole file already)."""
-    query = select(table)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return query
-
-
-def _read_row(
-    session: Session, name: str, key: tuple[Any, ...], lock: bool = False
-) -> dict[str, Any] | None:
-    table = _table(name)
-    row = (
-        session.execute(_select(session, table, lock).where(_pk_clause(table, key)))
-        .mappings()
-        .first()
-    )
-    if row is None:
-        return None
-    return {col: _encode(_normalise(table, col, row[col])) for col in row}
-
-
-def _read_rows(
-    session: Session, keys: list[RowKey], lock: bool = False
-) -> dict[RowKey, dict[str, Any] | None]:
-    """Many rows at once: one query per table (single-column keys), else one per row. With
-    ``lock``, nobody else can change them until this transaction ends."""
-    found: dict[RowKey, dict[str, Any] | None] = {key: None for key in keys}
-    by_table: dict[str, list[tuple[Any, ...]]] = {}
-    for name, key in keys:
-        by_table.setdefault(name, []).append(key)
-    for name, pks in by_table.items():
-        table = _table(name)
-        columns = list(table.primary_key.columns)
-        if len(columns) != 1:
-            for key in pks:
-                found[(name, key)] = _read_row(session, name, key, lock)
-            continue
-        for start in range(0, len(pks), 500):
-            chunk = [k[0] for k in pks[start : start + 500]]
-            query = _select(session, table, lock).where(columns[0].in_(chunk))
-            for row in session.execute(query).mappings():
-                values = {c: _encode(_normalise(table, c, row[c])) for c in row}
-                found[(name, (row[columns[0].name],))] = values
-    return found
-
-
-def _normalise(table: Table, column: str, value: Any) -> Any:
-    # SQLite hands back naive datetimes; make both databases compare equal.
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-    return value
-
-
 # --- recording -----------------------------------------------------------------------------------
 
 
@@ -164,56 +86,21 @@ class _Recorder:
 
 
 def _key_of(obj: object) -> RowKey | None:
-    state = inspect(obj)
-    mapper = state.mapper
-    table = mapper.local_table
-    if not isinstance(table, Table) or table.name in ("undo_entry", "audit_log", "coder"):
+    key = row_key(obj)
+    if key is None or key[0] in ("undo_entry", "audit_log", "coder"):
         return None
-    identity = state.identity
-    if identity is None:
-        identity = tuple(
-            getattr(obj, mapper.get_property_by_column(c).key) for c in table.primary_key
-        )
-        if any(v is None for v in identity):
-            return None
-    return table.name, tuple(identity)
-
-
-def _as_read(obj: object) -> dict[str, Any]:
-    """The row's columns as this transaction read them (before its own changes), encoded as
-    ``_read_rows`` encodes; columns it never loaded are left out."""
-    state = inspect(obj)
-    mapper = state.mapper
-    table = mapper.local_table
-    read: dict[str, Any] = {}
-    for column in table.columns:
-        history = state.attrs[mapper.get_property_by_column(column).key].history
-        if history.deleted:
-            value = history.deleted[0]
-        elif history.unchanged:
-            value = history.unchanged[0]
-        else:
-            continue
-        read[column.name] = _encode(_normalise(table, column.name, value))
-    return read
+    return key
 
 
 def _attach(session: Session, recorder: _Recorder) -> Callable[[], None]:
     def before_flush(s: Session, _ctx: Any, _instances: Any) -> None:
-        # Every row the command changes is locked and compared with what the command read: a
-        # colleague's commit in between makes the command run again (Collision), reading afresh,
-        # so its own checks decide on the newer row instead of writing over it.
-        with s.no_autoflush:
-            objects: dict[RowKey, object] = {}
-            for obj in list(s.dirty) + list(s.deleted):
-                key = _key_of(obj)
-                if key is not None and key not in recorder.before and key not in objects:
-                    objects[key] = obj
-            for key, before in _read_rows(s, list(objects), lock=True).items():
-                read = _as_read(objects[key])
-                if before is None or any(before.get(c) != v for c, v in read.items()):
-                    raise Collision(f"{key[0]} {key[1][0]} changed while the command ran")
-                recorder.note(key, before)
+        # The session's guard (storage.rows) has just locked every row about to change and
+        # compared it with what the command read: its reads are the rows as they were before.
+        read = s.info.get(ROWS_READ, {})
+        for obj in list(s.dirty) + list(s.deleted):
+            key = _key_of(obj)
+            if key is not None and key in read:
+                recorder.note(key, read[key])
 
     def after_flush(s: Session, _ctx: Any) -> None:
         for obj in s.new:
@@ -260,7 +147,7 @@ def changed_since(session: Session, key: RowKey) -> str:
     if found is None:
         return f"{what} has changed since you read it"
     who, when = found
-    stamp = _normalise(_table(key[0]), "", when).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = normalise(when).strftime("%Y-%m-%d %H:%M UTC")
     return f"{what} was changed by {who} at {stamp} since you read it"
 
 
@@ -292,7 +179,7 @@ def _apply_side(
 
     ``rows`` holds (key, expected now, target); None means "no such row".
     """
-    now = _read_rows(session, [key for key, _, _ in rows], lock=True)
+    now = read_rows(session, [key for key, _, _ in rows], lock=True)
     for key, expected, _ in rows:
         if now[key] != expected:
             raise StudyError(f"refused: {changed_since(session, key)}; {verb} would overwrite it")
@@ -308,17 +195,17 @@ def _apply_side(
     for (name, _), expected, target in sorted(rows, key=tree_order):
         if target is None or expected is not None:
             continue
-        session.execute(insert(_table(name)).values(**{c: _decode(v) for c, v in target.items()}))
+        session.execute(insert(table_of(name)).values(**{c: decode(v) for c, v in target.items()}))
     for (name, key), expected, target in rows:
         if target is None or expected is None:
             continue
-        table = _table(name)
-        values = {c: _decode(v) for c, v in target.items()}
-        session.execute(update(table).where(_pk_clause(table, key)).values(**values))
+        table = table_of(name)
+        values = {c: decode(v) for c, v in target.items()}
+        session.execute(update(table).where(pk_clause(table, key)).values(**values))
     for (name, key), expected, target in sorted(rows, key=tree_order, reverse=True):
         if target is None and expected is not None:
-            table = _table(name)
-            session.execute(delete(table).where(_pk_clause(table, key)))
+            table = table_of(name)
+            session.execute(delete(table).where(pk_clause(table, key)))
 
 
 # --- the public commands -------------------------------------------------------------------------
@@ -420,7 +307,7 @@ def _run_once(
             session.flush()
         finally:
             detach()
-        after = _read_rows(session, recorder.order)
+        after = read_rows(session, recorder.order)
         rows = {key: (recorder.before[key], after[key]) for key in recorder.order}
         changed = {k: v for k, v in rows.items() if v[0] != v[1]}
         if changed:

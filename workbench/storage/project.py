@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from workbench.storage.models import AuditEntry, Coder
+from workbench.storage.rows import Collision, guard
 from workbench.storage.safety import storage_warnings
 
 SUFFIX = ".dyad"
@@ -48,10 +49,6 @@ class ProjectError(Exception):
 RETRIES = 8
 COLLISIONS = {"40001": "serialization failure", "40P01": "deadlock", "55P03": "lock not available"}
 """SQLSTATEs that mean "a colleague's transaction got there first": the unit may run again."""
-
-
-class Collision(Exception):
-    """A row changed between this unit's read and its write: run the unit again, reading afresh."""
 
 
 def is_collision(exc: BaseException) -> bool:
@@ -167,12 +164,14 @@ class Project:
         """One unit of work. Commits when the block ends, rolls everything back on any error.
 
         On SQLite a writing unit holds the write lock from its start (``BEGIN IMMEDIATE``), so
-        writers take turns. On PostgreSQL writers run side by side (READ COMMITTED); undo and
-        ``run_command`` lock each row they change and compare it with what they read
-        (``workbench.coding.undo``), and ``retrying`` runs a unit again after a collision.
+        writers take turns. On PostgreSQL writers run side by side (READ COMMITTED); every row a
+        writing unit changes is locked and compared with what it read (``storage.rows.guard``),
+        and ``retrying`` runs a unit again after a collision.
         """
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE") if write else self.engine
         with Session(bind=bind, expire_on_commit=False) as session, session.begin():
+            if write:
+                guard(session)
             yield session
 
     def retrying(self, work: Callable[[], T]) -> T:
