@@ -24,9 +24,10 @@ from sqlalchemy import select
 
 from workbench.coding.codebook import rename_code
 from workbench.coding.codings import apply_code, remove_coding
+from workbench.coding.history import HISTORY_LIMIT
 from workbench.coding.memos import edit_memo, list_memos
 from workbench.coding.transcripts import interview_text
-from workbench.coding.undo import HISTORY_LIMIT, redo, undo
+from workbench.coding.undo import redo, undo
 from workbench.domain.study import StudyError
 from workbench.storage.models import Code
 from workbench.storage.project import ProjectError, open_project

