@@ -42,6 +42,10 @@ class ProjectError(Exception):
     """A project cannot be opened or changed; the message is one line a researcher can act on."""
 
 
+class RefusedError(ProjectError):
+    """The team server refused a change: the user's role has no right to make it."""
+
+
 def _alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
@@ -141,8 +145,25 @@ class Project:
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """One unit of work. Commits when the block ends, rolls everything back on any error."""
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE") if write else self.engine
-        with Session(bind=bind, expire_on_commit=False) as session, session.begin():
-            yield session
+        try:
+            with Session(bind=bind, expire_on_commit=False) as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            if not self.is_sqlite:
+                self._refuse_if_not_allowed(exc)
+            raise
+
+    def _refuse_if_not_allowed(self, exc: DBAPIError) -> None:
+        """A role without the right (SQLSTATE 42501) gets one line naming its role."""
+        from workbench.storage.roles import current_role, is_permission_error, refusal
+
+        if not is_permission_error(exc):
+            return
+        try:
+            role = current_role(self.engine)
+        except DBAPIError:
+            role = None
+        raise RefusedError(refusal(role)) from exc
 
     def coder(self, session: Session, name: str | None = None) -> Coder:
         """The coder row for ``name`` (default: this project handle's coder), made on first use."""

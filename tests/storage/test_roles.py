@@ -1,0 +1,122 @@
+"""Roles on a team server: owner, analyst and reader as PostgreSQL roles, refused by the
+database itself (the real server; every role made here is dropped after its test)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from workbench.coding.codebook import add_code, list_codes, rename_code
+from workbench.coding.codings import apply_code, list_codings
+from workbench.coding.study import list_participants, set_consent
+from workbench.coding.transcripts import interview_text
+from workbench.coding.withdraw import withdraw_participant
+from workbench.storage.models import Base, Participant
+from workbench.storage.project import RefusedError, open_project
+from workbench.storage.roles import (
+    KINDS,
+    RoleError,
+    list_roles,
+    privileges,
+    project_tables,
+    reader_conditions,
+)
+
+from ..team import HIDDEN_WORD, MakeRole, make_role, team_url  # noqa: F401
+
+
+def test_every_table_has_a_rule_for_every_role() -> None:
+    for table in project_tables():
+        for kind in KINDS:
+            assert privileges(table, kind), (table, kind)
+    assert set(Base.metadata.tables) <= set(project_tables())
+
+
+def test_a_table_without_a_rule_is_refused_not_granted() -> None:
+    with pytest.raises(RoleError, match="no role rule"):
+        privileges("some_new_table", "analyst")
+
+
+def test_readers_lose_whatever_points_at_a_hidden_participant() -> None:
+    conditions = reader_conditions()
+    assert conditions["participant"] == "consent = 'consented'"
+    for table in ("utterance", "word", "translation", "coding", "memo", "dyad_member"):
+        assert "EXISTS" in conditions[table], table
+
+
+def test_the_server_holds_no_table_without_a_rule(team_url: str) -> None:  # noqa: F811
+    engine = create_engine(team_url)
+    with engine.connect() as conn:
+        tables = set(
+            conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            ).scalars()
+        )
+    engine.dispose()
+    assert tables == set(project_tables())
+
+
+def test_a_reader_cannot_write(make_role: MakeRole) -> None:  # noqa: F811
+    url = make_role("reader")
+    with open_project(url, coder="maria") as p:
+        assert [c.name for c in list_codes(p)] == ["Coping"]
+        with pytest.raises(RefusedError, match=r"^refused: reader 'wb_reader_\w+' may not change"):
+            add_code(p, "Hope")
+        with pytest.raises(RefusedError, match="refused: reader"):
+            set_consent(p, "P01", "declined")
+    assert "Hope" not in {c.name for c in list_codes(open_project(url))}
+
+
+def test_a_reader_does_not_see_an_unconsented_participant(make_role: MakeRole) -> None:  # noqa: F811
+    reader = make_role("reader")
+    with open_project(reader) as p:
+        assert {x.id for x in list_participants(p)} == {"P01", "R01"}
+        assert HIDDEN_WORD not in interview_text(p, "joint")
+        assert "Fine, thanks." in interview_text(p, "joint")
+        with p.session(write=False) as s:
+            assert s.scalar(select(Participant).where(Participant.key == "P02")) is None
+    analyst = make_role("analyst")
+    with open_project(analyst) as p:
+        assert HIDDEN_WORD in interview_text(p, "joint")
+        assert {x.id for x in list_participants(p)} == {"P01", "P02", "R01"}
+
+
+def test_an_analyst_codes_and_renames(make_role: MakeRole) -> None:  # noqa: F811
+    with open_project(make_role("analyst"), coder="sam") as p:
+        add_code(p, "Hope")
+        apply_code(p, "joint", 4, 10, "Hope")
+        rename_code(p, "Coping", "Coping with pain")
+        assert {c.name for c in list_codes(p)} == {"Hope", "Coping with pain"}
+        assert len(list_codings(p)) == 2
+
+
+def test_an_analyst_cannot_withdraw_a_participant(
+    make_role: MakeRole,  # noqa: F811
+    team_url: str,  # noqa: F811
+) -> None:
+    with open_project(make_role("analyst")) as p:
+        with pytest.raises(RefusedError, match=r"^refused: analyst 'wb_analyst_\w+' may not do"):
+            withdraw_participant(p, "P02")
+        with pytest.raises(RefusedError):
+            set_consent(p, "P02", "consented")
+    with open_project(team_url) as p:
+        assert {x.id for x in list_participants(p)} == {"P01", "P02", "R01"}
+        assert HIDDEN_WORD in interview_text(p, "joint")
+
+
+def test_an_owner_can_withdraw_a_participant(make_role: MakeRole, team_url: str) -> None:  # noqa: F811
+    with open_project(make_role("owner")) as p:
+        withdraw_participant(p, "P02")
+        assert {x.id for x in list_participants(p)} == {"P01", "R01"}
+        assert HIDDEN_WORD not in interview_text(p, "joint")
+
+
+def test_roles_are_listed_with_their_kinds(make_role: MakeRole, team_url: str) -> None:  # noqa: F811
+    made = {make_role(kind).split("://")[1].split("@")[0]: kind for kind in KINDS}
+    engine = create_engine(team_url)
+    try:
+        assert {r.name: r.kind for r in list_roles(engine)} == made
+        with engine.connect() as conn:  # the project's creator keeps its rights
+            assert conn.execute(text("SELECT count(*) FROM participant")).scalar() == 3
+    finally:
+        engine.dispose()
