@@ -12,7 +12,8 @@ from sqlalchemy.engine import make_url
 
 from workbench.coding.codebook import add_code
 from workbench.coding.codings import apply_code
-from workbench.coding.study import add_participant, new_study
+from workbench.coding.study import add_participant, new_study, set_interview_status
+from workbench.coding.themes import add_theme
 from workbench.storage.roles import KINDS, add_role, group_name
 
 from .helpers import interview_with
@@ -22,7 +23,8 @@ HIDDEN_WORD = "quillbramble"
 
 
 def team_study(url: str) -> None:
-    """P01 consented and P02 pending, in one joint interview, with one code applied."""
+    """P01 consented and P02 pending, in one coded joint interview, with one code (in a theme)
+    applied to the researcher's and to P02's words."""
     p = new_study(url, title="Team study")
     try:
         add_participant(p, "P02", "patient", consent="pending")
@@ -34,6 +36,9 @@ def team_study(url: str) -> None:
         )
         add_code(p, "Coping")
         apply_code(p, "joint", 0, 3, "Coping")
+        apply_code(p, "joint", 32, 32 + len(HIDDEN_WORD), "Coping")  # P02's words
+        add_theme(p, "Living with it", codes=["Coping"])
+        set_interview_status(p, "joint", "coded")
     finally:
         p.close()
 

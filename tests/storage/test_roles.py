@@ -73,6 +73,7 @@ def test_a_reader_does_not_see_an_unconsented_participant(make_role: MakeRole) -
         assert {x.id for x in list_participants(p)} == {"P01", "R01"}
         assert HIDDEN_WORD not in interview_text(p, "joint")
         assert "Fine, thanks." in interview_text(p, "joint")
+        assert [c.text for c in list_codings(p)] == ["How"]  # the coding of P02's words: hidden
         with p.session(write=False) as s:
             assert s.scalar(select(Participant).where(Participant.key == "P02")) is None
     analyst = make_role("analyst")
@@ -87,7 +88,7 @@ def test_an_analyst_codes_and_renames(make_role: MakeRole) -> None:  # noqa: F81
         apply_code(p, "joint", 4, 10, "Hope")
         rename_code(p, "Coping", "Coping with pain")
         assert {c.name for c in list_codes(p)} == {"Hope", "Coping with pain"}
-        assert len(list_codings(p)) == 2
+        assert len(list_codings(p)) == 3
 
 
 def test_an_analyst_cannot_withdraw_a_participant(
