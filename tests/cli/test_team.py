@@ -14,6 +14,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from workbench.cli import main
+from workbench.storage.roles import group_name
 
 from ..team import HIDDEN_WORD, MakeRole, make_role, team_url  # noqa: F401
 
@@ -112,6 +113,22 @@ def test_add_role_and_list_roles(
         ).scalar()
     engine.dispose()
     assert stored and "secret" not in stored
+
+
+def test_grant_again_covers_a_table_made_since(
+    make_role: MakeRole,  # noqa: F811
+    team_url: str,  # noqa: F811
+) -> None:
+    """What `workbench migrate` adding a table would need: the rules applied to it too."""
+    reader = make_role("reader")
+    engine = create_engine(team_url)
+    with engine.begin() as conn:  # as if a migration had changed an existing table's grants
+        database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
+        conn.exec_driver_sql(f'REVOKE SELECT ON code FROM "{group_name(database, "reader")}"')
+    engine.dispose()
+    assert "may not read this part" in one_line(run("code", "list", reader))
+    assert main(["team", "grant", team_url]) == 0
+    assert run("code", "list", reader).returncode == 0
 
 
 def test_roles_on_a_sqlite_project_are_refused(

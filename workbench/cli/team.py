@@ -35,13 +35,17 @@ def _password(path: str | None) -> str | None:
 
 
 def cmd_team(args: argparse.Namespace) -> None:
-    from workbench.storage.roles import add_role, list_roles
+    from workbench.storage.roles import add_role, list_roles, regrant
 
     engine = _server_engine(args.project)
     try:
         if args.action == "add-role":
             info = add_role(engine, args.name, args.role, _password(args.password_file))
             print(f"role '{info.name}' is now {info.kind} of this project")
+            return
+        if args.action == "grant":
+            regrant(engine)
+            print("every table's rule granted again to the owner, analyst and reader roles")
             return
         roles = list_roles(engine)
     finally:
@@ -66,3 +70,10 @@ def register(reg: Registry) -> None:
     p.add_argument("--role", required=True, choices=KINDS)
     p.add_argument("--password-file", metavar="F", help="a file whose first line is the password")
     reg.command("roles", cmd_team, "the project's roles and their kinds", parent=team)
+    reg.command(
+        "grant",
+        cmd_team,
+        "grant the roles' rights again (after a migration)",
+        json_=False,
+        parent=team,
+    )

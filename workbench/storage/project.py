@@ -163,7 +163,7 @@ class Project:
             role = current_role(self.engine)
         except DBAPIError:
             role = None
-        raise RefusedError(refusal(role)) from exc
+        raise RefusedError(refusal(role, exc.statement)) from exc
 
     def coder(self, session: Session, name: str | None = None) -> Coder:
         """The coder row for ``name`` (default: this project handle's coder), made on first use."""

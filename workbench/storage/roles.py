@@ -251,6 +251,16 @@ def add_role(engine: Engine, name: str, kind: str, password: str | None = None) 
     return RoleInfo(name, kind)
 
 
+def regrant(engine: Engine) -> None:
+    """Apply every table's rule again (after ``workbench migrate`` added a table)."""
+    _require_server(engine)
+    try:
+        with engine.begin() as conn:
+            grant_all(conn)
+    except DBAPIError as exc:
+        raise RoleError(f"cannot grant the roles' rights: {_first_line(exc)}") from exc
+
+
 def _kinds_of(conn: Connection, name: str, database: str) -> list[str]:
     kinds = []
     for kind in KINDS:
@@ -315,8 +325,14 @@ def is_permission_error(exc: BaseException) -> bool:
     return False
 
 
-def refusal(role: RoleInfo | None) -> str:
-    """The one line a refused role reads."""
+def refusal(role: RoleInfo | None, statement: str | None = None) -> str:
+    """The one line a refused role reads (``statement``: the SQL refused, when known)."""
+    if statement is not None and _is_read(statement):
+        who = f"{role.kind or 'role'} '{role.name}'" if role else "this PostgreSQL role"
+        return (
+            f"refused: {who} may not read this part of the project (a grant is missing: the "
+            "administrator can run `workbench team grant URL`)"
+        )
     if role is None or not role.kind:
         who = f"role '{role.name}'" if role else "this PostgreSQL role"
         return f"refused: {who} may not change this project (PostgreSQL role without write rights)"
@@ -328,6 +344,15 @@ def refusal(role: RoleInfo | None) -> str:
     return (
         f"refused: {role.kind} '{role.name}' may not do this: people, consent, waves and "
         "interviews are the owner's (PostgreSQL role without those rights)"
+    )
+
+
+def _is_read(statement: str) -> bool:
+    words = statement.lstrip().upper()
+    return (
+        words.startswith(("SELECT", "WITH"))
+        and "FOR UPDATE" not in words
+        and ("INSERT" not in words and "UPDATE" not in words and "DELETE" not in words)
     )
 
 
