@@ -3,8 +3,11 @@ database itself (the real server; every role made here is dropped after its test
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from workbench.coding.codebook import add_code, list_codes, rename_code
 from workbench.coding.codings import apply_code, list_codings
@@ -16,6 +19,7 @@ from workbench.storage.project import RefusedError, open_project
 from workbench.storage.roles import (
     KINDS,
     RoleError,
+    add_role,
     list_roles,
     privileges,
     project_tables,
@@ -107,9 +111,51 @@ def test_an_analyst_cannot_withdraw_a_participant(
 
 def test_an_owner_can_withdraw_a_participant(make_role: MakeRole, team_url: str) -> None:  # noqa: F811
     with open_project(make_role("owner")) as p:
-        withdraw_participant(p, "P02")
+        receipt = withdraw_participant(p, "P02")
         assert {x.id for x in list_participants(p)} == {"P01", "R01"}
         assert HIDDEN_WORD not in interview_text(p, "joint")
+    # The tables belong to a superuser here: PostgreSQL lets no one else vacuum them, and the
+    # receipt says so instead of claiming the old row versions are gone.
+    assert receipt.storage_compacted.startswith("not compacted")
+    assert any("VACUUM FULL" in copy for copy in receipt.unreachable_copies)
+
+
+def test_an_owner_compacts_when_a_group_owns_the_tables(team_url: str) -> None:  # noqa: F811
+    group = f"wb_tables_{uuid.uuid4().hex[:8]}"
+    owner = f"wb_owner_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(team_url)
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"CREATE ROLE {group} NOLOGIN")
+            for table in project_tables():
+                conn.exec_driver_sql(f'ALTER TABLE "{table}" OWNER TO {group}')
+            conn.exec_driver_sql(f"ALTER SEQUENCE interview_version_clock OWNER TO {group}")
+        assert add_role(admin, owner, "owner").note == ""
+        with admin.connect() as conn:
+            before = conn.exec_driver_sql("SELECT pg_relation_filenode('utterance')").scalar()
+        with open_project(make_url(team_url).set(username=owner)) as p:
+            receipt = withdraw_participant(p, "P02")
+        assert receipt.storage_compacted == "VACUUM FULL of the touched tables"
+        assert not any("VACUUM FULL" in copy for copy in receipt.unreachable_copies)
+        with admin.connect() as conn:  # rewritten: the old row versions are gone
+            after = conn.exec_driver_sql("SELECT pg_relation_filenode('utterance')").scalar()
+        assert after != before
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"REASSIGN OWNED BY {group} TO CURRENT_USER")
+            conn.exec_driver_sql(f"DROP OWNED BY {group}")
+            conn.exec_driver_sql(f"DROP ROLE {group}")
+        admin.dispose()
+
+
+def test_an_owner_is_told_what_a_login_table_owner_keeps(team_url: str) -> None:  # noqa: F811
+    admin = create_engine(team_url)
+    try:
+        note = add_role(admin, f"wb_owner_{uuid.uuid4().hex[:8]}", "owner").note
+    finally:
+        admin.dispose()
+    assert "belong to the login role 'postgres'" in note
+    assert "cannot run `workbench migrate`" in note
 
 
 def test_roles_are_listed_with_their_kinds(make_role: MakeRole, team_url: str) -> None:  # noqa: F811

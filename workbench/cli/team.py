@@ -42,6 +42,8 @@ def cmd_team(args: argparse.Namespace) -> None:
         if args.action == "add-role":
             info = add_role(engine, args.name, args.role, _password(args.password_file))
             print(f"role '{info.name}' is now {info.kind} of this project")
+            if info.note:
+                print(f"note: {info.note}")
             return
         if args.action == "grant":
             regrant(engine)

@@ -485,11 +485,13 @@ def _first_line(value: object) -> str:
     return lines[0] if lines else type(value).__name__
 
 
-def compact_storage(project: Project, tables: tuple[str, ...]) -> None:
+def compact_storage(project: Project, tables: tuple[str, ...]) -> tuple[str, ...]:
     """Make removed text leave the bytes on disk, not just the visible tables.
 
     SQLite: secure_delete, a TRUNCATE checkpoint of the WAL, VACUUM, and another checkpoint.
     PostgreSQL: VACUUM FULL of the given tables (their old row versions are rewritten away).
+    Returns the tables it could not compact: PostgreSQL lets only the tables' owner vacuum them
+    (anyone else gets a warning, not an error), so a role that does not own them says so.
     """
     if project.is_sqlite:
         with project.engine.connect() as conn:
@@ -499,7 +501,15 @@ def compact_storage(project: Project, tables: tuple[str, ...]) -> None:
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             raw.execute("VACUUM")
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return
+        return ()
     with project.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        owned = set(
+            conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND pg_has_role(current_user, tableowner, 'USAGE')"
+            ).scalars()
+        )
         for table in tables:
-            conn.exec_driver_sql(f"VACUUM FULL {table}")
+            if table in owned:
+                conn.exec_driver_sql(f"VACUUM FULL {table}")
+    return tuple(t for t in tables if t not in owned)

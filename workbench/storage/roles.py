@@ -103,6 +103,8 @@ class RoleError(Exception):
 class RoleInfo:
     name: str
     kind: str
+    note: str = ""
+    """What this role still cannot do, when the tables' owner is not a group (``add_role``)."""
 
 
 def project_tables() -> list[str]:
@@ -246,9 +248,32 @@ def add_role(engine: Engine, name: str, kind: str, password: str | None = None) 
             if password is not None:
                 conn.exec_driver_sql(f"ALTER ROLE {q} PASSWORD {_literal(password)}")
             conn.exec_driver_sql(f"GRANT {_quote(conn, group_name(database, kind))} TO {q}")
+            note = _make_table_owner(conn, name) if kind == OWNER else ""
     except DBAPIError as exc:
         raise RoleError(f"cannot make role '{name}': {_first_line(exc)}") from exc
-    return RoleInfo(name, kind)
+    return RoleInfo(name, kind, note)
+
+
+def _make_table_owner(conn: Connection, name: str) -> str:
+    """Make an owner a member of the role that owns the tables, so it can also change the
+    schema (``workbench migrate``) and VACUUM after a withdrawal — when that role is a group
+    (no login, not a superuser); membership in a person's own login role would let the owner
+    act as that person, so then the owner stays without those two rights and is told so."""
+    tables_owner, can_login, superuser = conn.exec_driver_sql(
+        "SELECT t.tableowner, r.rolcanlogin, r.rolsuper FROM pg_tables t "
+        "JOIN pg_roles r ON r.rolname = t.tableowner "
+        "WHERE t.schemaname = current_schema() AND t.tablename = 'participant'"
+    ).one()
+    if tables_owner == name:
+        return ""
+    if can_login or superuser:
+        return (
+            f"the tables belong to the login role '{tables_owner}', so '{name}' cannot run "
+            "`workbench migrate` nor compact the server after a withdrawal; give the tables to "
+            "a group role (docs/team.md)"
+        )
+    conn.exec_driver_sql(f"GRANT {_quote(conn, tables_owner)} TO {_quote(conn, name)}")
+    return ""
 
 
 def regrant(engine: Engine) -> None:
