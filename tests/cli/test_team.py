@@ -84,6 +84,24 @@ def test_an_analyst_codes_but_cannot_withdraw(make_role: MakeRole) -> None:  # n
     assert HIDDEN_WORD in run("text", url, "joint").stdout
 
 
+def test_an_analyst_merges_an_offline_copy(make_role: MakeRole, tmp_path: Path) -> None:  # noqa: F811
+    url = make_role("analyst")
+    qdpx, copy = str(tmp_path / "ours.qdpx"), str(tmp_path / "offline.dyad")
+    for args in (
+        ("export", url, "--format", "qdpx", "-o", qdpx, "--include-unconsented"),
+        ("import", copy, qdpx),
+        ("code", "add", copy, "Hope", "--coder", "offline"),
+        ("coding", "add", copy, "--interview", "joint", "--start", "4", "--end", "10"),
+    ):
+        extra = ("--code", "Hope", "--coder", "offline") if args[0] == "coding" else ()
+        result = run(*args, *extra)
+        assert result.returncode == 0, (args, result.stderr)
+    merged = run("merge", url, copy)
+    assert merged.returncode == 0, merged.stderr
+    assert "added 1 codings (1 by offline)" in merged.stdout
+    assert "added 0 codings" in run("merge", url, copy).stdout
+
+
 def test_an_owner_withdraws(make_role: MakeRole) -> None:  # noqa: F811
     url = make_role("owner")
     result = run("withdraw", url, "P02")
