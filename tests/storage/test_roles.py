@@ -17,7 +17,10 @@ from workbench.coding.withdraw import withdraw_participant
 from workbench.storage.models import Base, Participant
 from workbench.storage.project import RefusedError, open_project
 from workbench.storage.roles import (
+    ANALYSIS,
+    ANALYST_SPECIAL,
     KINDS,
+    STRUCTURE,
     RoleError,
     add_role,
     list_roles,
@@ -34,6 +37,12 @@ def test_every_table_has_a_rule_for_every_role() -> None:
         for kind in KINDS:
             assert privileges(table, kind), (table, kind)
     assert set(Base.metadata.tables) <= set(project_tables())
+
+
+def test_each_table_has_exactly_one_rule_and_no_rule_is_stale() -> None:
+    groups = [STRUCTURE, ANALYSIS, set(ANALYST_SPECIAL)]
+    assert sum(len(g) for g in groups) == len(set().union(*groups))
+    assert set().union(*groups) == set(project_tables())
 
 
 def test_a_table_without_a_rule_is_refused_not_granted() -> None:
