@@ -158,3 +158,23 @@ def test_roles_on_a_sqlite_project_are_refused(
     for args in (["team", "add-role", path, "maria", "--role", "reader"], ["team", "roles", path]):
         assert main(args) != 0
         assert capsys.readouterr().err.strip() == "error: roles need a team project on PostgreSQL"
+
+
+def test_a_refusal_outside_a_session_is_one_line_too(make_role: MakeRole) -> None:  # noqa: F811
+    from sqlalchemy.exc import DBAPIError
+
+    from workbench.cli import _one_line
+
+    engine = create_engine(make_role("reader"))
+    try:
+        with pytest.raises(DBAPIError) as write, engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO journal_entry (text) VALUES ('x')")
+        with pytest.raises(DBAPIError) as read, engine.begin() as conn:
+            conn.exec_driver_sql("SELECT rolpassword FROM pg_authid")
+    finally:
+        engine.dispose()
+    assert _one_line(write.value) == (
+        "refused: this PostgreSQL role may not change this project "
+        "(PostgreSQL role without write rights)"
+    )
+    assert _one_line(read.value).startswith("refused: this PostgreSQL role may not read")

@@ -68,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
+    from sqlalchemy.exc import DBAPIError
+
     from workbench.domain.study import StudyError
     from workbench.domain.transcript import TranscriptFormatError
     from workbench.storage.project import ProjectError
@@ -76,8 +78,8 @@ def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, RoleError):
         return text
-    if not isinstance(exc, ProjectError) and is_permission_error(exc):
-        return refusal(None)  # a write outside a session: the role is not known here
+    if isinstance(exc, DBAPIError) and is_permission_error(exc):
+        return refusal(None, exc.statement)  # outside a session: the role is not known here
     storage = _storage_condition(exc)
     if storage is not None:
         return storage

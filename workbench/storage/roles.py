@@ -346,7 +346,8 @@ def is_permission_error(exc: BaseException) -> bool:
         seen.add(id(e))
         if getattr(e, "sqlstate", None) == "42501":
             return True
-        todo += [e.__cause__, e.__context__, getattr(e, "orig", None)]
+        context = None if e.__suppress_context__ else e.__context__
+        todo += [e.__cause__, context, getattr(e, "orig", None)]
     return False
 
 
