@@ -28,6 +28,8 @@ def test_a_reader_opens_the_window_without_the_unconsented(
     shown = {model.index(row, 0).data() for row in range(model.rowCount())}
     assert "P01" in shown and "P02" not in shown
     assert len(window.editor.stripes) == 1  # the coding on P02's words is not there
+    assert window.code_tree.new_code(name="Hope") is None  # refused, said in the window
+    assert window.code_tree.error_label.text().startswith("Refused: reader '")
     window.close()
     if window.project is not None:
         window.project.close()

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from workbench.domain.study import StudyError
 from workbench.storage.models import AuditEntry, Coder
 from workbench.storage.safety import storage_warnings
 
@@ -42,8 +43,9 @@ class ProjectError(Exception):
     """A project cannot be opened or changed; the message is one line a researcher can act on."""
 
 
-class RefusedError(ProjectError):
-    """The team server refused a change: the user's role has no right to make it."""
+class RefusedError(ProjectError, StudyError):
+    """The team server refused a change: the user's role has no right to make it. Also a
+    ``StudyError``, so every place that shows a refused request shows this one too."""
 
 
 def _alembic_config() -> Config:
