@@ -23,6 +23,7 @@ from workbench.storage.roles import (
     STRUCTURE,
     RoleError,
     add_role,
+    group_name,
     list_roles,
     privileges,
     project_tables,
@@ -43,6 +44,15 @@ def test_each_table_has_exactly_one_rule_and_no_rule_is_stale() -> None:
     groups = [STRUCTURE, ANALYSIS, set(ANALYST_SPECIAL)]
     assert sum(len(g) for g in groups) == len(set().union(*groups))
     assert set().union(*groups) == set(project_tables())
+
+
+def test_group_roles_are_one_per_database_and_kind() -> None:
+    assert group_name("ourstudy", "reader") == "ourstudy_reader"
+    names = {
+        group_name(db, kind) for db in ("our-study", "our_study", "Our_Study") for kind in KINDS
+    }
+    assert len(names) == 9
+    assert all(len(n) <= 63 for n in (group_name("x" * 63, k) for k in KINDS))
 
 
 def test_a_table_without_a_rule_is_refused_not_granted() -> None:

@@ -131,7 +131,7 @@ def privileges(table: str, kind: str) -> tuple[str, ...]:
 def group_name(database: str, kind: str) -> str:
     """The group role holding ``kind``'s grants on one database (roles are cluster-wide)."""
     base = re.sub(r"[^a-z0-9_]", "_", database.lower())
-    if len(base) > 48:
+    if base != database or len(base) > 48:  # two databases must never share a group
         base = f"{base[:39]}_{hashlib.sha256(database.encode()).hexdigest()[:8]}"
     return f"{base}_{kind}"
 
