@@ -53,7 +53,7 @@ def cmd_team(args: argparse.Namespace) -> None:
     finally:
         engine.dispose()
     if args.json:
-        print_json(roles)
+        print_json([{"name": role.name, "kind": role.kind} for role in roles])
         return
     for role in roles:
         print(f"{role.name}\t{role.kind}")
