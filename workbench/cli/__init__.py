@@ -12,12 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import coding, exchange, privacy, study, tables, themes, transcripts
+from workbench.cli import coding, exchange, privacy, study, tables, team, themes, transcripts
 from workbench.cli._common import CommandError, Parser, Registry
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-GROUPS = (study, transcripts, coding, themes, tables, privacy, exchange)
+GROUPS = (study, transcripts, coding, themes, tables, privacy, exchange, team)
 """The command groups, in the order `workbench --help` lists them."""
 
 
@@ -68,11 +68,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
+    from sqlalchemy.exc import DBAPIError
+
     from workbench.domain.study import StudyError
     from workbench.domain.transcript import TranscriptFormatError
     from workbench.storage.project import ProjectError
+    from workbench.storage.roles import RoleError, is_permission_error, refusal
 
     text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, RoleError):
+        return text
+    if isinstance(exc, DBAPIError) and is_permission_error(exc):
+        return refusal(None, exc.statement)  # outside a session: the role is not known here
     storage = _storage_condition(exc)
     if storage is not None:
         return storage

@@ -11,6 +11,7 @@ PostgreSQL with VACUUM FULL of the touched tables.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import PurePath
 
@@ -283,5 +284,15 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             audit_entries_rewritten=len(audit_rows),
             unreachable_copies=len(unreachable),
         )
-    compact_storage(project, _VACUUM_TABLES)
+    skipped = compact_storage(project, _VACUUM_TABLES)
+    if skipped:  # a team role that does not own the tables: PostgreSQL vacuumed nothing
+        receipt = dataclasses.replace(
+            receipt,
+            storage_compacted="not compacted: this role does not own the tables",
+            unreachable_copies=(
+                *receipt.unreachable_copies,
+                f"old row versions in {', '.join(skipped)} until the tables' owner runs "
+                "VACUUM FULL on them (docs/team.md)",
+            ),
+        )
     return receipt

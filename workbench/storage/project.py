@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from workbench.domain.study import StudyError
 from workbench.storage.models import AuditEntry, Coder
 from workbench.storage.rows import Collision, guard
 from workbench.storage.safety import storage_warnings
@@ -60,6 +61,11 @@ def is_collision(exc: BaseException) -> bool:
         return True
     # SQLite: another process held the write lock past the busy timeout.
     return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
+
+
+class RefusedError(ProjectError, StudyError):
+    """The team server refused a change: the user's role has no right to make it. Also a
+    ``StudyError``, so every place that shows a refused request shows this one too."""
 
 
 def _alembic_config() -> Config:
@@ -169,10 +175,27 @@ class Project:
         and ``retrying`` runs a unit again after a collision.
         """
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE") if write else self.engine
-        with Session(bind=bind, expire_on_commit=False) as session, session.begin():
-            if write:
-                guard(session)
-            yield session
+        try:
+            with Session(bind=bind, expire_on_commit=False) as session, session.begin():
+                if write:
+                    guard(session)
+                yield session
+        except DBAPIError as exc:
+            if not self.is_sqlite:
+                self._refuse_if_not_allowed(exc)
+            raise
+
+    def _refuse_if_not_allowed(self, exc: DBAPIError) -> None:
+        """A role without the right (SQLSTATE 42501) gets one line naming its role."""
+        from workbench.storage.roles import current_role, is_permission_error, refusal
+
+        if not is_permission_error(exc):
+            return
+        try:
+            role = current_role(self.engine)
+        except DBAPIError:
+            role = None
+        raise RefusedError(refusal(role, exc.statement)) from exc
 
     def retrying(self, work: Callable[[], T]) -> T:
         """Run ``work`` (one or more whole units of work), again when it collided with a
@@ -518,11 +541,13 @@ def _first_line(value: object) -> str:
     return lines[0] if lines else type(value).__name__
 
 
-def compact_storage(project: Project, tables: tuple[str, ...]) -> None:
+def compact_storage(project: Project, tables: tuple[str, ...]) -> tuple[str, ...]:
     """Make removed text leave the bytes on disk, not just the visible tables.
 
     SQLite: secure_delete, a TRUNCATE checkpoint of the WAL, VACUUM, and another checkpoint.
     PostgreSQL: VACUUM FULL of the given tables (their old row versions are rewritten away).
+    Returns the tables it could not compact: PostgreSQL lets only the tables' owner vacuum them
+    (anyone else gets a warning, not an error), so a role that does not own them says so.
     """
     if project.is_sqlite:
         with project.engine.connect() as conn:
@@ -532,7 +557,15 @@ def compact_storage(project: Project, tables: tuple[str, ...]) -> None:
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             raw.execute("VACUUM")
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return
+        return ()
     with project.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        owned = set(
+            conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND pg_has_role(current_user, tableowner, 'USAGE')"
+            ).scalars()
+        )
         for table in tables:
-            conn.exec_driver_sql(f"VACUUM FULL {table}")
+            if table in owned:
+                conn.exec_driver_sql(f"VACUUM FULL {table}")
+    return tuple(t for t in tables if t not in owned)
