@@ -1,0 +1,123 @@
+"""Two analysts' readings side by side, on a hand-built interview with hand-computed overlaps."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.analysis.compare import compare
+from workbench.coding.codebook import add_code
+from workbench.coding.codings import apply_code
+from workbench.domain.study import StudyError
+from workbench.storage.project import Project
+
+from ..helpers import interview_with
+
+LINES = [
+    ("R01", "How have you been sleeping?"),
+    ("P01", "Badly. The nightmares come every night and I wake up shaking."),
+    ("R01", "And during the day?"),
+    ("P01", "I worry about my brother. He is still in detention."),
+]
+# The interview text (utterances joined by LF), positions in code points:
+#   0–27 "How have you been sleeping?"      28–33 "Badly"   39–49 "nightmares"
+#   55–66 "every night"   71–88 "I wake up shaking"   110–117 "I worry"   127–134 "brother"
+#   136–147 "He is still"   151–160 "detention"           30 words in all.
+
+
+def two_readings(project: Project) -> None:
+    """Ana and Ben code the same interview with the same two codes; Cleo's coding is noise."""
+    interview_with(project, "I1", LINES)
+    add_code(project, "Sleep")
+    add_code(project, "Worry")
+    # Sleep. Ana: "How have you been sleeping?" (5 words) and "Badly. The nightmares come every
+    # night" (6); Ben: "nightmares come every night and I wake up shaking" (9). Shared: the
+    # 4 words "nightmares come every night" (39–66).
+    apply_code(project, "I1", 0, 27, "Sleep", coder="ana")
+    apply_code(project, "I1", 28, 66, "Sleep", coder="ana")
+    apply_code(project, "I1", 39, 88, "Sleep", coder="ben")
+    # Worry. Ben: "I worry about my brother" (110–134, 5 words); Ana from inside "brother":
+    # "her. He is still in detention." (131–161, 5 whole words: the cut "her" is no word).
+    # They touch on "her" only: no whole word, so nothing shared.
+    apply_code(project, "I1", 110, 134, "Worry", coder="ben")
+    apply_code(project, "I1", 131, 161, "Worry", coder="ana")
+    apply_code(project, "I1", 0, 161, "Sleep", coder="cleo")
+
+
+def test_compare_lists_shared_spans_and_each_analysts_own(project: Project) -> None:
+    two_readings(project)
+    result = compare(project, "ana", "ben")
+    assert result.interviews == ("I1",)
+    assert [(r.interview, r.code) for r in result.readings] == [("I1", "Sleep"), ("I1", "Worry")]
+    sleep, worry = result.readings
+
+    (shared,) = sleep.both
+    assert (shared.start, shared.end, shared.words) == (39, 66, 4)
+    assert shared.text == "nightmares come every night"
+    assert (shared.a.start, shared.a.end, shared.a.words, shared.a.coder) == (28, 66, 6, "ana")
+    assert shared.a.text == "Badly. The nightmares come every night"
+    assert (shared.b.start, shared.b.end, shared.b.words, shared.b.coder) == (39, 88, 9, "ben")
+    assert [(r.start, r.end, r.words, r.text) for r in sleep.only_a] == [
+        (0, 27, 5, "How have you been sleeping?")
+    ]
+    assert sleep.only_b == ()
+
+    assert worry.both == ()
+    assert [(r.start, r.end, r.words, r.text) for r in worry.only_a] == [
+        (131, 161, 5, "her. He is still in detention.")
+    ]
+    assert [(r.start, r.end, r.words, r.text) for r in worry.only_b] == [
+        (110, 134, 5, "I worry about my brother")
+    ]
+
+
+def test_compare_narrows_to_one_code_and_one_interview(project: Project) -> None:
+    two_readings(project)
+    result = compare(project, "ana", "ben", interview="I1", code="Worry")
+    assert [r.code for r in result.readings] == ["Worry"]
+    # The other way round, the sides swap.
+    swapped = compare(project, "ben", "ana", code="Sleep")
+    (shared,) = swapped.readings[0].both
+    assert (shared.a.coder, shared.a.start, shared.b.coder, shared.b.start) == (
+        "ben",
+        39,
+        "ana",
+        28,
+    )
+    assert swapped.readings[0].only_b[0].start == 0
+
+
+def test_one_long_coding_over_two_short_ones_gives_two_pairs(project: Project) -> None:
+    interview_with(project, "I1", LINES)
+    add_code(project, "Sleep")
+    apply_code(project, "I1", 28, 88, "Sleep", coder="ana")
+    apply_code(project, "I1", 28, 33, "Sleep", coder="ben")
+    apply_code(project, "I1", 71, 88, "Sleep", coder="ben")
+    (sleep,) = compare(project, "ana", "ben").readings
+    assert [(s.start, s.end, s.words, s.text) for s in sleep.both] == [
+        (28, 33, 1, "Badly"),
+        (71, 88, 4, "I wake up shaking"),
+    ]
+    assert sleep.only_a == sleep.only_b == ()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ana", "zoe"), "no analyst named 'zoe'"),
+        (("ana", "ana"), "two different analysts"),
+    ],
+)
+def test_compare_refuses_unknown_or_same_analyst(
+    project: Project, args: tuple[str, str], message: str
+) -> None:
+    two_readings(project)
+    with pytest.raises(StudyError, match=message):
+        compare(project, *args)
+
+
+def test_compare_refuses_unknown_code_and_interview(project: Project) -> None:
+    two_readings(project)
+    with pytest.raises(StudyError):
+        compare(project, "ana", "ben", code="Nope")
+    with pytest.raises(StudyError, match="no interview 'I9'"):
+        compare(project, "ana", "ben", interview="I9")
