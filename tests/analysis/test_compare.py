@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.analysis.agreement import agreement, cohen_kappa, nominal_alpha
 from workbench.analysis.compare import compare
 from workbench.coding.codebook import add_code
 from workbench.coding.codings import apply_code
@@ -121,3 +122,61 @@ def test_compare_refuses_unknown_code_and_interview(project: Project) -> None:
         compare(project, "ana", "ben", code="Nope")
     with pytest.raises(StudyError, match="no interview 'I9'"):
         compare(project, "ana", "ben", interview="I9")
+
+
+def test_agreement_figures_match_the_hand_computed_ones(project: Project) -> None:
+    two_readings(project)
+    result = agreement(project, "ana", "ben")
+    assert (result.interviews, result.words) == (("I1",), 30)
+    sleep, worry = result.codes
+    # Sleep over the 30 words: both 4 (nightmares come every night), only Ana 7 (How have you
+    # been sleeping, Badly The), only Ben 5 (and I wake up shaking), neither 14.
+    # p_o = (4 + 14) / 30 = 0.6; Ana says yes to 11/30, Ben to 9/30;
+    # p_e = (11·9 + 19·21) / 900 = 498/900; kappa = (540 − 498) / (900 − 498) = 42/402 = 7/67.
+    # Alpha (nominal, 60 values): 12 disagreeing words give o(yes,no) + o(no,yes) = 24;
+    # n(yes) = 20, n(no) = 40: alpha = 1 − 59·24 / (2·20·40) = 1 − 1416/1600 = 0.115.
+    assert (sleep.code, sleep.both, sleep.only_a, sleep.only_b, sleep.neither) == (
+        "Sleep",
+        4,
+        7,
+        5,
+        14,
+    )
+    assert sleep.agreement == pytest.approx(0.6)
+    assert sleep.kappa == pytest.approx(7 / 67)
+    assert sleep.alpha == pytest.approx(0.115)
+    # Worry: only Ana 5, only Ben 5, neither 20. p_o = 2/3; p_e = (5·5 + 25·25)/900 = 650/900;
+    # kappa = (600 − 650) / (900 − 650) = −0.2. Alpha: 1 − 59·20 / (2·10·50) = −0.18.
+    assert (worry.both, worry.only_a, worry.only_b, worry.neither) == (0, 5, 5, 20)
+    assert worry.kappa == pytest.approx(-0.2)
+    assert worry.alpha == pytest.approx(-0.18)
+    # Pooled over words × codes: (18 + 20) / 60.
+    assert result.agreement == pytest.approx(38 / 60)
+    assert "not validity" in result.caution and "Braun & Clarke" in result.caution
+
+
+def test_pooled_alpha_equals_the_packages_alpha_over_every_word() -> None:
+    import krippendorff
+    import numpy as np
+
+    words = [[2, 0]] * 14 + [[0, 2]] * 4 + [[1, 1]] * 12
+    direct = krippendorff.alpha(value_counts=np.array(words), level_of_measurement="nominal")
+    assert nominal_alpha(4, 7, 5, 14) == pytest.approx(direct)
+    assert nominal_alpha(3, 0, 0, 5) == 1.0
+    assert nominal_alpha(0, 0, 0, 5) is None
+    assert cohen_kappa(0, 0, 0, 5) is None
+
+
+def test_agreement_counts_interviews_both_coded_even_without_the_code(project: Project) -> None:
+    two_readings(project)
+    interview_with(project, "I2", LINES)
+    apply_code(project, "I2", 0, 27, "Worry", coder="ana")
+    apply_code(project, "I2", 28, 66, "Worry", coder="ben")
+    apply_code(project, "I1", 0, 27, "Worry", coder="zoe")
+    only_one = agreement(project, "ana", "zoe")
+    assert only_one.interviews == ("I1",)  # Zoe coded nothing in I2
+    sleep = agreement(project, "ana", "ben", code="Sleep")
+    assert sleep.interviews == ("I1", "I2")
+    assert sleep.words == 60
+    (figures,) = sleep.codes
+    assert (figures.both, figures.only_a, figures.only_b, figures.neither) == (4, 7, 5, 44)

@@ -77,7 +77,8 @@ class Comparison:
     readings: tuple[CodeReadings, ...]
     """Per interview (by key) and code (by path), where either analyst coded."""
     interviews: tuple[str, ...] = field(default=())
-    """Interviews both analysts coded (at least one coding each, in the compared codes)."""
+    """Interviews in scope both analysts coded (at least one coding each, any code): where
+    agreement figures are counted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ class Span:
 
     coding: str
     code_id: int
-    coder_id: int
+    coder_id: int | None
     start: int
     end: int
 
@@ -218,6 +219,8 @@ class Scope:
     interviews: list[Interview]
     code_ids: set[int] | None
     paths: dict[int, str]
+    both_coded: set[int]
+    """Interviews both analysts coded (at least one coding each, any code)."""
 
 
 def resolve_scope(
@@ -235,20 +238,26 @@ def resolve_scope(
         interviews = list(
             s.scalars(select(Interview).where(Interview.id.in_(coded)).order_by(Interview.key))
         )
-    return Scope(a, b, interviews, code_ids, book.all_paths())
+    by_a = select(Coding.interview_id).where(Coding.coder_id == a)
+    by_b = select(Coding.interview_id).where(Coding.coder_id == b)
+    both_coded = set(s.scalars(by_a.intersect(by_b)))
+    return Scope(a, b, interviews, code_ids, book.all_paths(), both_coded)
 
 
 def each_interview(
-    s: Session, scope: Scope
+    s: Session, scope: Scope, *, both_coded: bool = False
 ) -> Iterable[tuple[Interview, Words, dict[int, tuple[list[Span], list[Span]]]]]:
-    """Per interview in scope where either analyst coded: its words, and per code each
-    analyst's spans (sorted by start)."""
+    """Per interview in scope where either analyst coded the compared codes (``both_coded``:
+    every interview both coded, any code): its words, and per code each analyst's spans
+    (sorted by start)."""
     for iv in scope.interviews:
+        if both_coded and iv.id not in scope.both_coded:
+            continue
         transcript = LoadedTranscript.load_for_reading(s, iv)
         if not transcript.rows:
             continue
         spans = placed_codings(s, transcript, (scope.a, scope.b), scope.code_ids)
-        if not spans:
+        if not spans and not both_coded:
             continue
         by_code: dict[int, tuple[list[Span], list[Span]]] = {}
         for span in spans:
@@ -268,10 +277,8 @@ def compare(
     with project.session(write=False) as s:
         scope = resolve_scope(s, coder_a, coder_b, interview, code)
         readings: list[CodeReadings] = []
-        both_coded: list[str] = []
+        both_coded = [iv.key for iv in scope.interviews if iv.id in scope.both_coded]
         for iv, words, by_code in each_interview(s, scope):
-            if any(a for a, _ in by_code.values()) and any(b for _, b in by_code.values()):
-                both_coded.append(iv.key)
             ordered = sorted(by_code.items(), key=lambda item: scope.paths[item[0]])
             readings += [
                 _code_readings(iv.key, scope.paths[cid], (coder_a, coder_b), a, b, words)
