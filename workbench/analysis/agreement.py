@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import krippendorff
 import numpy as np
 
-from workbench.analysis.compare import Scope, Words, each_interview, resolve_scope
+from workbench.analysis.compare import Scope, each_interview, resolve_scope
 from workbench.storage.project import Project
 
 METHOD = (
