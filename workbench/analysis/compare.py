@@ -285,3 +285,33 @@ def compare(
                 for cid, (a, b) in ordered
             ]
     return Comparison(coder_a, coder_b, tuple(readings), tuple(both_coded))
+
+
+def readings_at(readings: CodeReadings, position: int) -> tuple[str | None, str | None]:
+    """The two codings a consensus decision at ``position`` is about: the shared pair whose
+    overlap holds it, else the one pair where either coding holds it, else each analyst's own
+    coding there (either may be None)."""
+    pairs = [p for p in readings.both if p.start <= position < p.end] or [
+        p
+        for p in readings.both
+        if p.a.start <= position < p.a.end or p.b.start <= position < p.b.end
+    ]
+    if len(pairs) > 1:
+        listed = ", ".join(f"{p.start}–{p.end}" for p in pairs)
+        raise StudyError(
+            f"several shared stretches hold position {position} ({listed}): name the codings"
+        )
+    if pairs:
+        return pairs[0].a.coding, pairs[0].b.coding
+    found: list[str | None] = []
+    for side in (readings.only_a, readings.only_b):
+        here = [r for r in side if r.start <= position < r.end]
+        if len(here) > 1:
+            raise StudyError(f"several codings of one analyst hold position {position}")
+        found.append(here[0].coding if here else None)
+    if found == [None, None]:
+        raise StudyError(
+            f"neither analyst coded '{readings.code}' at position {position} of "
+            f"{readings.interview}"
+        )
+    return found[0], found[1]

@@ -27,11 +27,12 @@ from workbench.coding.codebook import Codebook
 from workbench.coding.codings import delete_coding
 from workbench.coding.study import get_interview
 from workbench.coding.undo import Change, run_command
+from workbench.domain.coding import CONSENSUS_DECISIONS
 from workbench.domain.study import StudyError
 from workbench.storage.models import Coder, Coding, Memo
 from workbench.storage.project import Project
 
-DECISIONS = ("keep_a", "keep_b", "both", "neither", "merged")
+DECISIONS = CONSENSUS_DECISIONS
 
 
 @dataclass(frozen=True, slots=True)
