@@ -315,3 +315,10 @@ def readings_at(readings: CodeReadings, position: int) -> tuple[str | None, str 
             f"{readings.interview}"
         )
     return found[0], found[1]
+
+
+def analysts(project: Project) -> list[str]:
+    """The analysts who have coded something, by name: whom ``compare`` can set side by side."""
+    with project.session(write=False) as s:
+        coded = select(Coding.coder_id).where(Coding.coder_id.is_not(None)).distinct()
+        return sorted(s.scalars(select(Coder.name).where(Coder.id.in_(coded))))

@@ -1,0 +1,142 @@
+"""Compare analysts: two analysts' readings side by side, read-only.
+
+The dialog only shows what ``analysis.compare`` finds (per interview and code: stretches both
+coded, only A, only B, with the words); agreement figures appear only when asked for, with the
+caution reflexive TA needs beside them. Decisions are recorded with ``workbench consensus``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.analysis.agreement import Agreement, agreement
+from workbench.analysis.compare import Comparison, Reading, analysts, compare
+from workbench.domain.study import StudyError
+from workbench.storage.project import Project
+
+COLUMNS = ("Interview · code / reading", "Span", "Words", "Text")
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class CompareDialog(QDialog):
+    """Pick analyst A and B, compare; optionally show the agreement figures."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare analysts")
+        self.resize(900, 560)
+        self.project = project
+        names = analysts(project)
+        self.coder_a, self.coder_b = QComboBox(), QComboBox()
+        self.coder_a.addItems(names)
+        self.coder_b.addItems(names)
+        if len(names) > 1:
+            self.coder_b.setCurrentIndex(1)
+        self.show_stats = QCheckBox("Agreement figures")
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.clicked.connect(self.refresh)
+        picks = QHBoxLayout()
+        for label, widget in (("Analyst A", self.coder_a), ("Analyst B", self.coder_b)):
+            picks.addWidget(QLabel(label))
+            picks.addWidget(widget, 1)
+        picks.addWidget(self.show_stats)
+        picks.addWidget(self.compare_button)
+
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.setColumnWidth(0, 260)
+        self.summary = QLabel(
+            "Readings side by side, to discuss where they differ."
+            if len(names) > 1
+            else "Fewer than two analysts have coded in this project."
+        )
+        self.summary.setWordWrap(True)
+        self.stats = QLabel()
+        self.stats.setWordWrap(True)
+        self.stats.setVisible(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(picks)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.stats)
+        layout.addWidget(buttons)
+
+    def refresh(self) -> None:
+        a, b = self.coder_a.currentText(), self.coder_b.currentText()
+        self.tree.clear()
+        self.stats.setVisible(False)
+        try:
+            found = compare(self.project, a, b)
+            figures = agreement(self.project, a, b) if self.show_stats.isChecked() else None
+        except StudyError as exc:
+            self.summary.setText(str(exc))
+            return
+        self._fill(found)
+        if figures is not None:
+            self.stats.setText(self._figures(figures))
+            self.stats.setVisible(True)
+
+    def _fill(self, found: Comparison) -> None:
+        shared = sum(len(r.both) for r in found.readings)
+        alone = sum(len(r.only_a) + len(r.only_b) for r in found.readings)
+        self.summary.setText(
+            f"A = {found.coder_a}, B = {found.coder_b}: {shared} stretches both coded, "
+            f"{alone} coded by one of them only, in {len(found.readings)} code × interview cells."
+        )
+        for r in found.readings:
+            top = QTreeWidgetItem([f"{r.interview} · {r.code}"])
+            self.tree.addTopLevelItem(top)
+            for p in r.both:
+                item = QTreeWidgetItem(["both", f"{p.start}–{p.end}", str(p.words), _line(p.text)])
+                item.addChild(self._reading("A", p.a))
+                item.addChild(self._reading("B", p.b))
+                top.addChild(item)
+            for label, side in (("only A", r.only_a), ("only B", r.only_b)):
+                for x in side:
+                    top.addChild(self._reading(label, x))
+            top.setExpanded(True)
+
+    @staticmethod
+    def _reading(label: str, x: Reading) -> QTreeWidgetItem:
+        return QTreeWidgetItem(
+            [f"{label} ({x.coder})", f"{x.start}–{x.end}", str(x.words), _line(x.text)]
+        )
+
+    @staticmethod
+    def _figures(figures: Agreement) -> str:
+        def show(value: float | None, percent: bool = False) -> str:
+            if value is None:
+                return "–"
+            return f"{100 * value:.1f}%" if percent else f"{value:.3f}"
+
+        rows = [
+            f"{c.code}: agreement {show(c.agreement, True)}, kappa {show(c.kappa)}, "
+            f"alpha {show(c.alpha)}"
+            for c in figures.codes
+        ]
+        return "\n".join(
+            [
+                f"Caution: {figures.caution}",
+                f"Over {figures.words} words of {len(figures.interviews)} interview(s) both "
+                f"coded ({figures.method}); pooled agreement {show(figures.agreement, True)}.",
+                *rows,
+            ]
+        )
