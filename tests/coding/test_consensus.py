@@ -11,7 +11,7 @@ from sqlalchemy import select
 from workbench.analysis.compare import compare
 from workbench.coding.codings import list_codings, set_coding_note
 from workbench.coding.consensus import record_consensus
-from workbench.coding.memos import add_memo
+from workbench.coding.memos import add_memo, list_memos
 from workbench.coding.undo import redo, undo
 from workbench.domain.study import StudyError
 from workbench.storage.models import AuditEntry
@@ -93,6 +93,8 @@ def test_merged_replaces_both_with_one_coding_over_their_union(project: Project)
     merged = next(c for c in list_codings(project, code="Sleep") if c.id == result.merged)
     assert merged.text == "Badly. The nightmares come every night and I wake up shaking"
     assert merged.memo == "Ben: sleep and fear together"  # no note is lost with its span
+    (note,) = list_memos(project, about=f"coding:{result.merged}")
+    assert note.text == "Ana's note on her coding"
     (entry,) = audit_of(project)
     assert entry["merged"] == {"coding": result.merged, "span": [28, 88]}
     assert {entry["a"]["coder"], entry["b"]["coder"]} == {"ana", "ben"}  # type: ignore[index]
