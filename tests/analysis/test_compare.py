@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from workbench.analysis.agreement import agreement, cohen_kappa, nominal_alpha
+from workbench.analysis.agreement import (
+    _common,
+    _size,
+    _word_runs,
+    agreement,
+    cohen_kappa,
+    nominal_alpha,
+)
 from workbench.analysis.compare import compare
 from workbench.coding.codebook import add_code
 from workbench.coding.codings import apply_code
@@ -180,3 +189,18 @@ def test_agreement_counts_interviews_both_coded_even_without_the_code(project: P
     assert sleep.words == 60
     (figures,) = sleep.codes
     assert (figures.both, figures.only_a, figures.only_b, figures.neither) == (4, 7, 5, 44)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=8),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=8),
+)
+def test_word_runs_count_what_sets_of_words_count(
+    a: list[tuple[int, int]], b: list[tuple[int, int]]
+) -> None:
+    def words(ranges: list[tuple[int, int]]) -> set[int]:
+        return {w for first, last in ranges for w in range(first, last)}
+
+    runs_a, runs_b = _word_runs(a), _word_runs(b)
+    assert _size(runs_a) == len(words(a))
+    assert _common(runs_a, runs_b) == len(words(a) & words(b))

@@ -95,26 +95,50 @@ def nominal_alpha(both: int, only_a: int, only_b: int, neither: int) -> float | 
     return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
 
 
-def _tally(project: Project, scope: Scope) -> tuple[list[str], int, dict[int, np.ndarray]]:
+def _word_runs(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Word index ranges merged into disjoint runs, in order (empty ranges dropped)."""
+    runs: list[tuple[int, int]] = []
+    for first, last in sorted(r for r in ranges if r[1] > r[0]):
+        if runs and first <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], last))
+        else:
+            runs.append((first, last))
+    return runs
+
+
+def _size(runs: list[tuple[int, int]]) -> int:
+    return sum(last - first for first, last in runs)
+
+
+def _common(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    """How many words two sets of disjoint, ordered runs share."""
+    i = j = shared = 0
+    while i < len(a) and j < len(b):
+        shared += max(0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return shared
+
+
+def _tally(project: Project, scope: Scope) -> tuple[list[str], int, dict[int, list[int]]]:
     """Compared interviews, their words, and per code [both, only A, only B] word counts."""
-    tallies: dict[int, np.ndarray] = {}
+    tallies: dict[int, list[int]] = {}
     keys: list[str] = []
     total = 0
     with project.session(write=False) as s:
         for iv, words, by_code in each_interview(s, scope, both_coded=True):
             keys.append(iv.key)
             total += len(words)
-            for cid, sides in by_code.items():
-                marked = []
-                for spans in sides:
-                    coded = np.zeros(len(words), dtype=bool)
-                    for span in spans:
-                        first, last = words.first_last(span.start, span.end)
-                        coded[first:last] = True
-                    marked.append(coded)
-                a, b = marked
-                found = np.array([(a & b).sum(), (a & ~b).sum(), (~a & b).sum()], dtype=np.int64)
-                tallies[cid] = tallies.get(cid, np.zeros(3, dtype=np.int64)) + found
+            for cid, (a_spans, b_spans) in by_code.items():
+                a = _word_runs([words.first_last(x.start, x.end) for x in a_spans])
+                b = _word_runs([words.first_last(y.start, y.end) for y in b_spans])
+                both = _common(a, b)
+                found = (both, _size(a) - both, _size(b) - both)
+                tallies[cid] = [
+                    x + y for x, y in zip(tallies.get(cid, (0, 0, 0)), found, strict=True)
+                ]
     return keys, total, tallies
 
 
