@@ -1,7 +1,7 @@
 """Comparing two analysts over the whole reference study (target < 2 s), and the agreement
 figures on request.
 
-The reference study with 400 codes; analyst "ana" has 30,000 codings (bench_coding's bulk
+The reference study with 400 codes; analyst "ana" has ~30,000 codings (bench_coding's bulk
 setup); "ben" re-reads 80 % of them with the same code and edges moved by up to 60 characters
 either way, and adds 6,000 codings of his own. Bulk-inserted test data, not user actions.
 
