@@ -204,3 +204,22 @@ def test_word_runs_count_what_sets_of_words_count(
     runs_a, runs_b = _word_runs(a), _word_runs(b)
     assert _size(runs_a) == len(words(a))
     assert _common(runs_a, runs_b) == len(words(a) & words(b))
+
+
+def test_codings_of_participants_without_consent_are_left_out_unless_asked(
+    project: Project,
+) -> None:
+    from workbench.coding.study import set_consent
+
+    two_readings(project)
+    set_consent(project, "P01", "pending")
+    # Everything but "How have you been sleeping?" (R01, the interviewer's words) is P01's.
+    result = compare(project, "ana", "ben")
+    assert result.withheld == 4
+    assert [(r.code, len(r.both), len(r.only_a), len(r.only_b)) for r in result.readings] == [
+        ("Sleep", 0, 1, 0)
+    ]
+    assert agreement(project, "ana", "ben").interviews == ()  # I1 cannot be counted fairly
+    everyone = compare(project, "ana", "ben", include_unconsented=True)
+    assert everyone.withheld == 0 and len(everyone.readings) == 2
+    assert agreement(project, "ana", "ben", include_unconsented=True).words == 30

@@ -134,3 +134,16 @@ def test_consensus_refusals_are_one_line_without_a_traceback(study: str) -> None
         assert done.returncode != 0
         assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_compare_says_what_consent_left_out(study: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "participant", "consent", study, "P01", "declined")[0] == 0
+    code, out, err = run(capsys, "compare", study, "--coder", "ana", "--coder", "ben", "--json")
+    assert code == 0
+    assert json.loads(out)["withheld"] == 4
+    assert "4 coding(s) left out: participants without consent" in err
+    code, out, err = run(
+        capsys, "compare", study, "--coder", "ana", "--coder", "ben", "--include-unconsented"
+    )
+    assert code == 0 and "participants without consent are included" in err
+    assert "I1 · Worry" in out

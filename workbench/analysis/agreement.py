@@ -13,6 +13,8 @@ coded by A or not, by B or not:
 
 Compared interviews: those both analysts coded (at least one coding each, any code); an
 interview only one of them read says nothing about agreement. Codes: those either applied there.
+An interview where a coding is left out for consent (see ``analysis.compare``) is left out
+whole: its words could not be counted fairly without that coding.
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from dataclasses import dataclass
 import krippendorff
 import numpy as np
 
-from workbench.analysis.compare import Scope, each_interview, resolve_scope
+from workbench.analysis.compare import (
+    Scope,
+    each_interview,
+    resolve_scope,
+    withhold_unconsented,
+)
 from workbench.storage.project import Project
 
 METHOD = (
@@ -128,7 +135,10 @@ def _tally(project: Project, scope: Scope) -> tuple[list[str], int, dict[int, li
     keys: list[str] = []
     total = 0
     with project.session(write=False) as s:
+        withheld = set(scope.withheld.values())
         for iv, words, by_code in each_interview(s, scope, both_coded=True):
+            if iv.id in withheld:
+                continue
             keys.append(iv.key)
             total += len(words)
             for cid, (a_spans, b_spans) in by_code.items():
@@ -148,10 +158,14 @@ def agreement(
     coder_b: str,
     interview: str | None = None,
     code: str | None = None,
+    *,
+    include_unconsented: bool = False,
 ) -> Agreement:
     """Agreement figures for two analysts (see the module's doc for what is counted)."""
     with project.session(write=False) as s:
         scope = resolve_scope(s, coder_a, coder_b, interview, code)
+        if not include_unconsented:
+            withhold_unconsented(project, s, scope)
     keys, total, tallies = _tally(project, scope)
     codes = []
     for cid in sorted(tallies, key=lambda c: scope.paths[c]):

@@ -7,13 +7,17 @@ word lies wholly inside both spans. Words are ``\\w+`` runs, counted as everywhe
 word with any of the other analyst's codings of its code is *only A* or *only B*. One long
 coding of A over two short ones of B gives two shared pairs.
 
+Consent is honoured as queries honour it (``coding.queries.query_segments``, the one rule): a
+coding attributed only to participants whose consent is pending or declined is left out unless
+asked for (``include_unconsented``), and the result says how many were.
+
 Agreement figures are not computed here: ``analysis.agreement`` does that, on request only.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -22,9 +26,10 @@ from sqlalchemy.orm import Session
 from workbench.analysis.segments import _word_edges
 from workbench.coding._anchors import LoadedTranscript
 from workbench.coding.codebook import Codebook
+from workbench.coding.queries import query_segments
 from workbench.coding.study import get_interview
 from workbench.domain.study import StudyError
-from workbench.storage.models import CODING_ANCHORS, Coder, Coding, Interview
+from workbench.storage.models import CODING_ANCHORS, Coder, Coding, Interview, Participant
 from workbench.storage.project import Project
 
 
@@ -78,6 +83,8 @@ class Comparison:
     interviews: tuple[str, ...] = field(default=())
     """Interviews in scope both analysts coded (at least one coding each, any code): where
     agreement figures are counted."""
+    withheld: int = 0
+    """Codings left out: attributed only to participants without consent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +135,14 @@ def coder_id(s: Session, name: str) -> int:
 
 
 def placed_codings(
-    s: Session, transcript: LoadedTranscript, coder_ids: Sequence[int], code_ids: set[int] | None
+    s: Session,
+    transcript: LoadedTranscript,
+    coder_ids: Sequence[int],
+    code_ids: set[int] | None,
+    withheld: Container[str] = (),
 ) -> list[Span]:
-    """The analysts' codings of one interview, as positions in its text."""
+    """The analysts' codings of one interview, as positions in its text (``withheld`` left
+    out)."""
     query = select(Coding.guid, Coding.code_id, Coding.coder_id, *CODING_ANCHORS).where(
         Coding.interview_id == transcript.interview.id, Coding.coder_id.in_(coder_ids)
     )
@@ -138,6 +150,8 @@ def placed_codings(
         query = query.where(Coding.code_id.in_(code_ids))
     spans = []
     for guid, code, coder, su, so, eu, eo in s.execute(query):
+        if guid in withheld:
+            continue
         spans.append(
             Span(guid, code, coder, transcript.position(su, so), transcript.position(eu, eo))
         )
@@ -221,6 +235,23 @@ class Scope:
     paths: dict[int, str]
     both_coded: set[int]
     """Interviews both analysts coded (at least one coding each, any code)."""
+    withheld: dict[str, int] = field(default_factory=dict)
+    """Codings left out for consent: coding id → interview id."""
+
+
+def withhold_unconsented(project: Project, s: Session, scope: Scope) -> None:
+    """Note in ``scope`` the analysts' codings that queries leave out for consent."""
+    if s.scalar(select(Participant.id).where(Participant.consent != "consented").limit(1)) is None:
+        return
+    query = select(Coding.guid, Coding.interview_id).where(
+        Coding.coder_id.in_((scope.a, scope.b)),
+        Coding.interview_id.in_([iv.id for iv in scope.interviews]),
+    )
+    if scope.code_ids is not None:
+        query = query.where(Coding.code_id.in_(scope.code_ids))
+    where: dict[str, int] = {guid: iv for guid, iv in s.execute(query)}
+    kept = {seg.coding for seg in query_segments(project, codings=list(where))}
+    scope.withheld = {guid: iv for guid, iv in where.items() if guid not in kept}
 
 
 def resolve_scope(
@@ -256,7 +287,7 @@ def each_interview(
         transcript = LoadedTranscript.load_for_reading(s, iv)
         if not transcript.rows:
             continue
-        spans = placed_codings(s, transcript, (scope.a, scope.b), scope.code_ids)
+        spans = placed_codings(s, transcript, (scope.a, scope.b), scope.code_ids, scope.withheld)
         if not spans and not both_coded:
             continue
         by_code: dict[int, tuple[list[Span], list[Span]]] = {}
@@ -272,10 +303,14 @@ def compare(
     coder_b: str,
     interview: str | None = None,
     code: str | None = None,
+    *,
+    include_unconsented: bool = False,
 ) -> Comparison:
     """Two analysts' codings side by side, per interview and code (see the module's doc)."""
     with project.session(write=False) as s:
         scope = resolve_scope(s, coder_a, coder_b, interview, code)
+        if not include_unconsented:
+            withhold_unconsented(project, s, scope)
         readings: list[CodeReadings] = []
         both_coded = [iv.key for iv in scope.interviews if iv.id in scope.both_coded]
         for iv, words, by_code in each_interview(s, scope):
@@ -284,7 +319,7 @@ def compare(
                 _code_readings(iv.key, scope.paths[cid], (coder_a, coder_b), a, b, words)
                 for cid, (a, b) in ordered
             ]
-    return Comparison(coder_a, coder_b, tuple(readings), tuple(both_coded))
+    return Comparison(coder_a, coder_b, tuple(readings), tuple(both_coded), len(scope.withheld))
 
 
 def readings_at(readings: CodeReadings, position: int) -> tuple[str | None, str | None]:

@@ -79,9 +79,17 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
     coder_a, coder_b = _two(args)
     with _open(args) as project:
-        comparison = compare(project, coder_a, coder_b, args.interview, args.code)
-        stats = (
-            agreement(project, coder_a, coder_b, args.interview, args.code) if args.stats else None
+        scope = (coder_a, coder_b, args.interview, args.code)
+        everyone = args.include_unconsented
+        comparison = compare(project, *scope, include_unconsented=everyone)
+        stats = agreement(project, *scope, include_unconsented=everyone) if args.stats else None
+    if everyone:
+        print("note: participants without consent are included", file=sys.stderr)
+    elif comparison.withheld:
+        print(
+            f"note: {comparison.withheld} coding(s) left out: participants without consent "
+            "(--include-unconsented shows them)",
+            file=sys.stderr,
         )
     if args.json:
         record = jsonable(comparison)
@@ -163,6 +171,11 @@ def register(reg: Registry) -> None:
         "--stats",
         action="store_true",
         help="also agreement figures over words (percentage, Cohen's kappa, Krippendorff's alpha)",
+    )
+    p.add_argument(
+        "--include-unconsented",
+        action="store_true",
+        help="include participants whose consent is pending or declined",
     )
     p = reg.command(
         "consensus",
