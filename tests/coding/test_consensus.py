@@ -167,3 +167,52 @@ def test_consensus_refuses_a_coding_of_another_code_or_a_vanished_one(project: P
             project, "Sleep", "I1", reading_a=a, reading_b=b, decision="keep_b",
             rationale="why", coder="erin",
         )  # fmt: skip
+
+
+def test_two_decisions_at_once_on_postgresql_one_wins_the_other_is_refused(pg_url: str) -> None:
+    """Dana's decision waits on the row lock of a colleague's decision in flight, then finds
+    Ben's coding gone and refuses in one line instead of deciding over a reading it never saw."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from workbench.coding.study import new_study
+    from workbench.storage.models import Coding
+
+    with new_study(pg_url, title="Two at once") as project:
+        a, b = sleep_pair(project)
+        outcome: list[BaseException | None] = []
+        colleague = project.engine.connect()
+        in_flight = colleague.begin()
+        colleague.execute(select(Coding.id).where(Coding.guid == b).with_for_update())
+
+        def decide() -> None:
+            try:
+                record_consensus(
+                    project, "Sleep", "I1", reading_a=a, reading_b=b, decision="keep_b",
+                    rationale="Ben's reading", coder="dana",
+                )  # fmt: skip
+                outcome.append(None)
+            except StudyError as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=decide)
+        worker.start()
+        waiting = (
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        with project.engine.connect() as watcher:
+            deadline = time.monotonic() + 60
+            while watcher.execute(text(waiting)).scalar() == 0:
+                assert time.monotonic() < deadline, "the decision never waited on the lock"
+                time.sleep(0.05)
+        colleague.execute(Coding.__table__.delete().where(Coding.guid == b))
+        in_flight.commit()
+        colleague.close()
+        worker.join(60)
+        (error,) = outcome
+        assert isinstance(error, StudyError)
+        assert "removed since you read it" in str(error)
+        assert [c.coder for c in list_codings(project, code="Sleep")] == ["ana", "cleo", "ana"]
