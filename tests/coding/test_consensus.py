@@ -4,6 +4,7 @@ original readings in the audit trail."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -216,3 +217,21 @@ def test_two_decisions_at_once_on_postgresql_one_wins_the_other_is_refused(pg_ur
         assert isinstance(error, StudyError)
         assert "removed since you read it" in str(error)
         assert [c.coder for c in list_codings(project, code="Sleep")] == ["ana", "cleo", "ana"]
+
+
+def test_a_name_in_a_rationale_is_redacted_with_the_rest(tmp_path: Path) -> None:
+    """The rationale is free text in the audit trail: ``redact --all`` reaches it there."""
+    from workbench.coding.redaction import redact
+    from workbench.coding.study import new_study
+
+    path = tmp_path / "s.dyad"
+    with new_study(path, title="Rationale") as project:
+        a, b = sleep_pair(project)
+        record_consensus(
+            project, "Sleep", "I1", reading_a=a, reading_b=b, decision="keep_a",
+            rationale="Hiwet's nights matter more than the shaking", coder="dana",
+        )  # fmt: skip
+        redact(project, "[sister]", everywhere="Hiwet")
+        (entry,) = audit_of(project)
+        assert entry["rationale"] == "[sister]'s nights matter more than the shaking"
+    assert b"Hiwet" not in path.read_bytes()
