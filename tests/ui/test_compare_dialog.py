@@ -72,3 +72,43 @@ def test_the_code_menu_opens_the_dialog_on_the_open_project(
     (dialog,) = opened
     assert dialog.project is window.project
     assert dialog.coder_b.currentText() == "ben"
+    # A decision made in the dialog lands on the window's undo stack.
+    qtbot.mouseClick(dialog.compare_button, Qt.MouseButton.LeftButton)
+    dialog.tree.setCurrentItem(dialog.tree.topLevelItem(0).child(0))
+    qtbot.keyClicks(dialog.rationale, "Ana's reading holds")
+    qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    assert window.undo.stack.count() == 1
+    assert window.undo.stack.undoText().startswith("consensus in I1 on 'Sleep': keep_a")
+
+
+def test_a_decision_recorded_in_the_dialog_is_one_undoable_step(qtbot, tmp_path: Path) -> None:
+    from workbench.coding.codings import list_codings
+    from workbench.coding.undo import undo
+
+    path = tmp_path / "two.dyad"
+    with new_study(path, title="Two readings") as p:
+        two_readings(p)
+    with open_project(path, coder="dana") as project:
+        dialog = CompareDialog(project)
+        qtbot.addWidget(dialog)
+        qtbot.mouseClick(dialog.compare_button, Qt.MouseButton.LeftButton)
+        assert not dialog.record_button.isEnabled()
+        shared = dialog.tree.topLevelItem(0).child(0)
+        dialog.tree.setCurrentItem(shared.child(1))  # Ben's side of the shared pair
+        interview, code, reading_a, reading_b = dialog.selected_choice()
+        assert (interview, code) == ("I1", "Sleep") and reading_a and reading_b
+        assert not dialog.record_button.isEnabled()  # no rationale yet
+        dialog.decision.setCurrentIndex(dialog.decision.findData("merged"))
+        qtbot.keyClicks(dialog.rationale, "One stretch of disturbed nights")
+        assert dialog.record_button.isEnabled()
+        with qtbot.waitSignal(dialog.decided) as signal:
+            qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+        assert "consensus in I1 on 'Sleep': merged" in signal.args[0].description
+        spans = [(c.coder, c.start, c.end) for c in list_codings(project, code="Sleep")]
+        assert spans == [("ana", 0, 27), ("cleo", 0, 161), ("dana", 28, 88)]
+        sleep = dialog.tree.topLevelItem(0)  # compared again: only Ana's own stretch is left
+        assert [sleep.child(i).text(0) for i in range(sleep.childCount())] == ["only A (ana)"]
+        assert dialog.summary.text().startswith("Recorded: consensus in I1")
+        undo(project, "dana")
+        spans = [(c.coder, c.start, c.end) for c in list_codings(project, code="Sleep")]
+        assert spans == [("ana", 0, 27), ("cleo", 0, 161), ("ana", 28, 66), ("ben", 39, 88)]

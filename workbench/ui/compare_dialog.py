@@ -1,12 +1,15 @@
-"""Compare analysts: two analysts' readings side by side, read-only.
+"""Compare analysts: two analysts' readings side by side, and the team's decision on one.
 
-The dialog only shows what ``analysis.compare`` finds (per interview and code: stretches both
-coded, only A, only B, with the words); agreement figures appear only when asked for, with the
-caution reflexive TA needs beside them. Decisions are recorded with ``workbench consensus``.
+The dialog shows what ``analysis.compare`` finds (per interview and code: stretches both coded,
+only A, only B, with the words); agreement figures appear only when asked for, with the caution
+reflexive TA needs beside them. With a reading selected, the team records a consensus decision
+and its rationale (``coding.consensus.record_consensus``, as ``workbench consensus`` does): one
+step on the window's undo stack (``decided`` hands the change to the window).
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -23,10 +27,22 @@ from PySide6.QtWidgets import (
 
 from workbench.analysis.agreement import Agreement, agreement
 from workbench.analysis.compare import Comparison, Reading, analysts, compare
+from workbench.coding.consensus import record_consensus
+from workbench.domain.coding import CONSENSUS_DECISIONS
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 
 COLUMNS = ("Interview · code / reading", "Span", "Words", "Text")
+DECISION_LABELS = dict(
+    zip(
+        CONSENSUS_DECISIONS,
+        ("Keep A's", "Keep B's", "Keep both", "Neither", "Merge into one span"),
+        strict=True,
+    )
+)
+ROLE = Qt.ItemDataRole.UserRole
+Choice = tuple[str, str, str | None, str | None]
+"""(interview, code, A's coding id, B's coding id): what a decision is about."""
 
 
 def _line(text: str) -> str:
@@ -34,7 +50,10 @@ def _line(text: str) -> str:
 
 
 class CompareDialog(QDialog):
-    """Pick analyst A and B, compare; optionally show the agreement figures."""
+    """Pick analyst A and B, compare; optionally show the agreement figures; decide."""
+
+    decided = Signal(object)
+    """A consensus decision was recorded: its ``Change``, for the window's undo stack."""
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +88,21 @@ class CompareDialog(QDialog):
         self.stats = QLabel()
         self.stats.setWordWrap(True)
         self.stats.setVisible(False)
+        self.tree.itemSelectionChanged.connect(self._update_decision)
+        self.decision = QComboBox()
+        for value, label in DECISION_LABELS.items():
+            self.decision.addItem(label, value)
+        self.rationale = QLineEdit()
+        self.rationale.setPlaceholderText("Why the team decides so (kept in the audit trail)")
+        self.rationale.textChanged.connect(self._update_decision)
+        self.record_button = QPushButton("Record decision")
+        self.record_button.clicked.connect(self.record)
+        deciding = QHBoxLayout()
+        deciding.addWidget(QLabel("Decision"))
+        deciding.addWidget(self.decision)
+        deciding.addWidget(self.rationale, 1)
+        deciding.addWidget(self.record_button)
+        self._update_decision()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
 
@@ -77,6 +111,7 @@ class CompareDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.stats)
+        layout.addLayout(deciding)
         layout.addWidget(buttons)
 
     def refresh(self) -> None:
@@ -105,20 +140,62 @@ class CompareDialog(QDialog):
             top = QTreeWidgetItem([f"{r.interview} · {r.code}"])
             self.tree.addTopLevelItem(top)
             for p in r.both:
+                choice = (r.interview, r.code, p.a.coding, p.b.coding)
                 item = QTreeWidgetItem(["both", f"{p.start}–{p.end}", str(p.words), _line(p.text)])
-                item.addChild(self._reading("A", p.a))
-                item.addChild(self._reading("B", p.b))
+                item.setData(0, ROLE, choice)
+                item.addChild(self._reading("A", p.a, choice))
+                item.addChild(self._reading("B", p.b, choice))
                 top.addChild(item)
-            for label, side in (("only A", r.only_a), ("only B", r.only_b)):
-                for x in side:
-                    top.addChild(self._reading(label, x))
+            for x in r.only_a:
+                top.addChild(self._reading("only A", x, (r.interview, r.code, x.coding, None)))
+            for x in r.only_b:
+                top.addChild(self._reading("only B", x, (r.interview, r.code, None, x.coding)))
             top.setExpanded(True)
 
     @staticmethod
-    def _reading(label: str, x: Reading) -> QTreeWidgetItem:
-        return QTreeWidgetItem(
+    def _reading(label: str, x: Reading, choice: Choice) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(
             [f"{label} ({x.coder})", f"{x.start}–{x.end}", str(x.words), _line(x.text)]
         )
+        item.setData(0, ROLE, choice)
+        return item
+
+    def selected_choice(self) -> Choice | None:
+        items = self.tree.selectedItems()
+        choice = items[0].data(0, ROLE) if items else None
+        if not choice:
+            return None
+        interview, code, reading_a, reading_b = choice
+        return str(interview), str(code), reading_a, reading_b
+
+    def _update_decision(self) -> None:
+        ready = self.selected_choice() is not None and bool(self.rationale.text().strip())
+        self.record_button.setEnabled(ready)
+
+    def record(self) -> None:
+        """Record the chosen decision on the selected reading(s), then compare again."""
+        choice = self.selected_choice()
+        if choice is None:
+            return
+        interview, code, reading_a, reading_b = choice
+        decision = str(self.decision.currentData())
+        try:
+            _, change = record_consensus(
+                self.project,
+                code,
+                interview,
+                reading_a=reading_a,
+                reading_b=reading_b,
+                decision=decision,
+                rationale=self.rationale.text(),
+            )
+        except StudyError as exc:
+            self.summary.setText(str(exc))
+            return
+        self.rationale.clear()
+        self.decided.emit(change)
+        self.refresh()
+        self.summary.setText(f"Recorded: {change.description}. {self.summary.text()}")
 
     @staticmethod
     def _figures(figures: Agreement) -> str:

@@ -771,7 +771,9 @@ class MainWindow(QMainWindow):
             return
         from workbench.ui.compare_dialog import CompareDialog
 
-        CompareDialog(self.project, self).exec()
+        dialog = CompareDialog(self.project, self)
+        dialog.decided.connect(lambda change: self._board_changed(change.description, change))
+        dialog.exec()
 
     def _ask_add_interview(self) -> None:
         if self.project is None:
