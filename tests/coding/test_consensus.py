@@ -235,3 +235,19 @@ def test_a_name_in_a_rationale_is_redacted_with_the_rest(tmp_path: Path) -> None
         (entry,) = audit_of(project)
         assert entry["rationale"] == "[sister]'s nights matter more than the shaking"
     assert b"Hiwet" not in path.read_bytes()
+
+
+def test_keeping_both_readings_changes_nothing_and_adds_no_undo_step(project: Project) -> None:
+    from workbench.coding.undo import history
+
+    a, b = sleep_pair(project)
+    before, steps = dump(project), history(project, "dana")
+    result, change = record_consensus(
+        project, "Sleep", "I1", reading_a=a, reading_b=b, decision="both",
+        rationale="Both readings stand: the team keeps the difference visible", coder="dana",
+    )  # fmt: skip
+    assert (result.kept, result.removed, result.merged) == ((a, b), (), None)
+    assert not change.undoable
+    assert dump(project) == before and history(project, "dana") == steps
+    (entry,) = audit_of(project)
+    assert entry["decision"] == "both" and entry["rationale"].startswith("Both readings stand")

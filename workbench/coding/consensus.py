@@ -3,7 +3,8 @@
 After comparing readings (``analysis.compare``) the team decides, with a rationale, what stays:
 
 - ``keep_a`` / ``keep_b``: that analyst's coding stays, the other's is removed;
-- ``both``: both stay (the decision and its rationale are still recorded);
+- ``both``: both stay (the decision and its rationale are still recorded, in the audit trail
+  only: there is nothing to undo);
 - ``neither``: both are removed;
 - ``merged``: both are replaced by one coding of the deciding analyst over the union of their
   spans (or a span the team chose).
@@ -147,9 +148,13 @@ def record_consensus(
         )
         return result
 
-    return run_command(
+    result, change = run_command(
         project, f"consensus in {interview} on '{code}': {decision}", action, coder=coder
     )
+    if not change.tables:
+        # Nothing changed (both readings stay): no step in the history, nothing to undo.
+        change = Change(change.description, change.tables, undoable=False)
+    return result, change
 
 
 def _apply(
