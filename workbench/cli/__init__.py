@@ -12,12 +12,22 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import coding, exchange, privacy, study, tables, team, themes, transcripts
+from workbench.cli import (
+    coding,
+    compare,
+    exchange,
+    privacy,
+    study,
+    tables,
+    team,
+    themes,
+    transcripts,
+)
 from workbench.cli._common import CommandError, Parser, Registry
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-GROUPS = (study, transcripts, coding, themes, tables, privacy, exchange, team)
+GROUPS = (study, transcripts, coding, themes, tables, privacy, exchange, team, compare)
 """The command groups, in the order `workbench --help` lists them."""
 
 

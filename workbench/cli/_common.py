@@ -41,14 +41,23 @@ class Registry:
         *,
         json_: bool = True,
         parent: Any = None,
+        two_coders: bool = False,
     ) -> argparse.ArgumentParser:
-        """A command on a project: PROJECT, --coder and (unless ``json_`` is false) --json."""
+        """A command on a project: PROJECT, --coder and (unless ``json_`` is false) --json.
+        ``two_coders``: ``--coder`` names two analysts (given twice, A then B)."""
         if parent is None:
             self.names.add(name)
         p: argparse.ArgumentParser = (parent or self._sub).add_parser(name, help=help_)
         p.set_defaults(func=func)
         p.add_argument("project", help="a .dyad file or a database URL")
-        p.add_argument("--coder", help="who does this (default: $WORKBENCH_CODER or your login)")
+        if two_coders:
+            p.add_argument(
+                "--coder", action="append", required=True, help="an analyst: twice, A then B"
+            )
+        else:
+            p.add_argument(
+                "--coder", help="who does this (default: $WORKBENCH_CODER or your login)"
+            )
         if json_:
             p.add_argument("--json", action="store_true", help="print JSON")
         return p

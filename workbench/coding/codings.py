@@ -172,14 +172,18 @@ def _get_coding(s: Session, coding_id: str) -> Coding:
     return coding
 
 
+def delete_coding(s: Session, coding: Coding) -> None:
+    """Delete a coding with the rows that hang on it (memos, exemplars), where undo sees them."""
+    for memo in s.scalars(select(Memo).where(Memo.coding_id == coding.id)):
+        s.delete(memo)
+    for exemplar in s.scalars(select(Exemplar).where(Exemplar.coding_id == coding.id)):
+        s.delete(exemplar)
+    s.delete(coding)
+
+
 def remove_coding(project: Project, coding_id: str, *, coder: str | None = None) -> Change:
     def action(s: Session) -> None:
-        coding = _get_coding(s, coding_id)
-        for memo in s.scalars(select(Memo).where(Memo.coding_id == coding.id)):
-            s.delete(memo)
-        for exemplar in s.scalars(select(Exemplar).where(Exemplar.coding_id == coding.id)):
-            s.delete(exemplar)
-        s.delete(coding)
+        delete_coding(s, _get_coding(s, coding_id))
 
     _, change = run_command(
         project, f"remove coding {coding_id}", action, coder=coder, audit=("coding.remove", None)

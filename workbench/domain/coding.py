@@ -8,6 +8,9 @@ from dataclasses import dataclass
 THEME_STATUSES = ("candidate", "reviewed", "defined", "named")
 """A theme's way through reflexive thematic analysis, in order (the database checks it too)."""
 
+CONSENSUS_DECISIONS = ("keep_a", "keep_b", "both", "neither", "merged")
+"""What a team may decide between two analysts' codings of one stretch (``coding.consensus``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:

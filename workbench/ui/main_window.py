@@ -260,6 +260,8 @@ class MainWindow(QMainWindow):
         code_menu = self.menuBar().addMenu("&Code")
         for name in ("code", "repeat", "in_vivo", "memo", "remove"):
             code_menu.addAction(actions[name])
+        code_menu.addSeparator()
+        code_menu.addAction(self._action("Compare &analysts…", None, self._show_compare))
 
         play_menu = self.menuBar().addMenu("&Play")
         for name in ("play", "key", "back", "forward", "slower", "faster"):
@@ -762,6 +764,16 @@ class MainWindow(QMainWindow):
             return False
         project.close()
         return self.open_location(path)
+
+    def _show_compare(self) -> None:
+        if self.project is None:
+            self.page.notice.show_message("Open or create a project first.", error=True)
+            return
+        from workbench.ui.compare_dialog import CompareDialog
+
+        dialog = CompareDialog(self.project, self)
+        dialog.decided.connect(lambda change: self._board_changed(change.description, change))
+        dialog.exec()
 
     def _ask_add_interview(self) -> None:
         if self.project is None:
