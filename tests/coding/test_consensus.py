@@ -206,7 +206,9 @@ def test_two_decisions_at_once_on_postgresql_one_wins_the_other_is_refused(pg_ur
         )
         with project.engine.connect() as watcher:
             deadline = time.monotonic() + 60
+            # pg_stat_activity is a snapshot held for the whole transaction: end it each look.
             while watcher.execute(text(waiting)).scalar() == 0:
+                watcher.rollback()
                 assert time.monotonic() < deadline, "the decision never waited on the lock"
                 time.sleep(0.05)
         colleague.execute(Coding.__table__.delete().where(Coding.guid == b))
