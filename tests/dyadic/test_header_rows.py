@@ -12,10 +12,11 @@ import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from workbench.exchange._docx import add_table
 from workbench.exchange.audit_doc import export_audit_docx
 from workbench.exchange.codebook_doc import export_codebook_docx
 from workbench.exchange.matrix_doc import export_matrix_docx
-from workbench.exchange.theme_table import _table, export_theme_table
+from workbench.exchange.theme_table import export_theme_table
 
 from ..exchange.test_theme_table import _study
 from ..exchange.test_theme_table_pdf import TIMEOUT, _tools
@@ -68,7 +69,7 @@ def _stress(out: Path, *, keep: bool) -> None:
     for k in range(30):
         for i in range(k % 9):
             document.add_paragraph(f"filler {k}.{i}")
-        _table(document, [f"HDR{k}", "Second"], [["long body text " * 40, "x"]] * 2)
+        add_table(document, [f"HDR{k}", "Second"], [["long body text " * 40, "x"]] * 2)
         table = document.tables[-1]
         for row in table.rows[1:]:
             element = OxmlElement("w:cantSplit")
