@@ -49,6 +49,7 @@ from workbench.transcribe.speakers import (
 
 __all__ = [
     "TranscriptionError",
+    "check_language",
     "transcribe_audio",
     "transcribe_by_speaker_language",
     "transcribe_file",
