@@ -5,7 +5,6 @@ whose tall rows cannot split, at every offset down a page) shows the rule failin
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import docx
@@ -19,34 +18,12 @@ from workbench.exchange.matrix_doc import export_matrix_docx
 from workbench.exchange.theme_table import export_theme_table
 
 from ..exchange.test_theme_table import _study
-from ..exchange.test_theme_table_pdf import TIMEOUT, _tools
+from ..helpers import pdf_text
 
 
 def _pages(docx_file: Path, work: Path) -> list[list[str]]:
     """The document's pages as LibreOffice lays them out, each as its non-blank text lines."""
-    soffice, pdftotext = _tools()
-    outdir = work / "pdf"
-    outdir.mkdir(exist_ok=True)
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(work / 'lo-profile').resolve().as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(outdir),
-            str(docx_file),
-        ],
-        capture_output=True,
-        timeout=TIMEOUT,
-        check=True,
-    )
-    pdf = outdir / f"{docx_file.stem}.pdf"
-    text = subprocess.run(
-        [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(docx_file, work)
     return [[line for line in page.splitlines() if line.strip()] for page in text.split("\f")]
 
 
