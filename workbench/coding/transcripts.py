@@ -311,7 +311,10 @@ def _place_by_time(s: Session, interview_id: int, earliest_ms: int) -> None:
         )
     )
     if first is None:
-        first = s.scalar(select(func.count()).where(of_interview, UtteranceRow.position < APPENDED))
+        first = (
+            s.scalar(select(func.count()).where(of_interview, UtteranceRow.position < APPENDED))
+            or 0
+        )
     tail = sorted(
         s.scalars(select(UtteranceRow).where(of_interview, UtteranceRow.position >= first)),
         key=lambda u: (u.start_ms if u.start_ms is not None else -1, u.position, u.id),
