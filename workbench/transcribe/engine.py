@@ -40,7 +40,7 @@ from workbench.transcribe.language_check import (
 from workbench.transcribe.model_files import check_language, load_model
 from workbench.transcribe.results import Cancelled, SegmentResult, TranscriptionResult, Word
 from workbench.transcribe.speakers import (
-    _check_speaker_labels,
+    _check_speakers,
     _cluster_speakers,
     _split_into,
     speaker_language_runs,
@@ -402,6 +402,33 @@ def _channel_progress(
     return channel_progress
 
 
+def _by_channel(
+    window: np.ndarray,
+    speaker_languages: Mapping[str, str],
+    *,
+    language: str | None,
+    progress: Callable[[float, float], None] | None,
+    offset_s: float,
+    total_s: float,
+    **options: Any,
+) -> Iterator[TranscriptionResult]:
+    """Each channel of a window transcribed as its own speaker (``channel 1``, ...), in its
+    speaker's language, one after the other (lazily: a channel is heard when asked for)."""
+    count = window.shape[0]
+    seconds = window.shape[1] / SAMPLE_RATE
+    for n, channel in enumerate(window):
+        label = f"channel {n + 1}"
+        yield transcribe_audio(
+            channel,
+            language=speaker_languages.get(label, language),
+            speaker=label,
+            progress=_channel_progress(progress, offset_s, seconds, n, count, total_s),
+            offset_s=offset_s,
+            total_s=total_s,
+            **options,
+        )
+
+
 def transcribe_file(
     path: Path,
     *,
@@ -435,20 +462,7 @@ def transcribe_file(
     for value in [language, *speaker_languages.values()]:
         check_language(value, model)
     info = probe(path)
-    if channels_as_speakers:
-        if info.channels < 2:
-            raise TranscriptionError(
-                f"{path.name} has one channel: it cannot give a speaker per channel"
-            )
-        if start_s:
-            raise TranscriptionError("a per-channel transcription cannot be resumed; run it again")
-        if speakers:
-            raise TranscriptionError("choose channels as speakers or speaker clustering, not both")
-    elif speaker_languages and not speakers:
-        raise TranscriptionError(
-            "a language per speaker needs the speakers: use --channels-as-speakers or --speakers N"
-        )
-    _check_speaker_labels(speaker_languages, channels_as_speakers, speakers)
+    _check_speakers(path, info.channels, channels_as_speakers, start_s, speakers, speaker_languages)
     turns = _cluster_speakers(path, speakers) if speakers else None
     if turns is not None:
         on_segment = _split_into(turns, on_segment)
@@ -499,25 +513,20 @@ def transcribe_file(
                 segments.extend(split_by_speaker(segment, turns or []))
             note(result, seconds)
         else:
-            count = window.shape[0]
             gathered: list[SegmentResult] = []
-            for n, channel in enumerate(window):
-                label = f"channel {n + 1}"
-
-                channel_progress = _channel_progress(progress, offset, seconds, n, count, total)
-                result = transcribe_audio(
-                    channel,
-                    model=model,
-                    language=speaker_languages.get(label, language),
-                    speaker=label,
-                    fast=fast,
-                    translate=translate,
-                    progress=channel_progress,
-                    loaded=whisper,
-                    offset_s=offset,
-                    total_s=total,
-                    language_check=language_check,
-                )
+            for result in _by_channel(
+                window,
+                speaker_languages,
+                model=model,
+                language=language,
+                fast=fast,
+                translate=translate,
+                progress=progress,
+                loaded=whisper,
+                offset_s=offset,
+                total_s=total,
+                language_check=language_check,
+            ):
                 gathered.extend(result.segments)
                 note(result, seconds)
             gathered.sort(key=lambda s: (s.start_ms, s.end_ms))

@@ -127,3 +127,28 @@ def speaker_language_runs(
         cuts.append(min(samples, max(0, round((middle - offset_s) * SAMPLE_RATE))))
     cuts.append(samples)
     return [(cuts[i], cuts[i + 1], run[2]) for i, run in enumerate(runs) if cuts[i + 1] > cuts[i]]
+
+
+def _check_speakers(
+    path: Path,
+    channels: int,
+    channels_as_speakers: bool,
+    start_s: float,
+    speakers: int | None,
+    speaker_languages: Mapping[str, str],
+) -> None:
+    """Refuse speaker options that cannot go together (or with this recording)."""
+    if channels_as_speakers:
+        if channels < 2:
+            raise TranscriptionError(
+                f"{path.name} has one channel: it cannot give a speaker per channel"
+            )
+        if start_s:
+            raise TranscriptionError("a per-channel transcription cannot be resumed; run it again")
+        if speakers:
+            raise TranscriptionError("choose channels as speakers or speaker clustering, not both")
+    elif speaker_languages and not speakers:
+        raise TranscriptionError(
+            "a language per speaker needs the speakers: use --channels-as-speakers or --speakers N"
+        )
+    _check_speaker_labels(speaker_languages, channels_as_speakers, speakers)
