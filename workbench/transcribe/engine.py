@@ -140,48 +140,27 @@ def transcribe_audio(
             # Whisper sometimes stops early in a window (an end-of-text after the first
             # sentence): speech it skipped gets one more try, all of a run's gaps in one pass,
             # before what is still without text is flagged.
-            # (The gaps are padded speech regions already: a wider margin put the first word
-            # of a retried sentence in the silence before it.)
-            clips = _merged(
-                (max(0, round(a * SAMPLE_RATE)), min(len(piece), round(b * SAMPLE_RATE)))
-                for a, b in gaps
+            emit = functools.partial(
+                _emit,
+                segments=segments,
+                on_segment=gate,
+                progress=progress,
+                cancelled=cancelled,
+                total=total,
             )
-            retried, _ = _transcribe_piece(
+            for gap in _second_try(
                 whisper,
                 piece,
+                gaps,
+                emit,
                 language=run_language if run_language else detected,
-                expected=None,
                 fast=fast,
                 translate=translate,
                 speaker=speaker,
                 shift_s=shift,
                 warnings=warnings,
                 english=english,
-                chunks=clips,
-                clips=True,
-            )
-            # What the model first passed over is not trusted without a human check.
-            doubtful = (
-                dataclasses.replace(
-                    x, needs_review=True, reasons=(*x.reasons, "heard on a second try")
-                )
-                for x in retried
-            )
-            # Keep only what falls in a gap: a second try also hears the edges of its
-            # neighbours, which are transcribed already.
-            kept = (part for x in doubtful for part in _in_gaps(x, shift, gaps))
-            found = [x for x in _emit(kept, segments, gate, progress, cancelled, total) if x.text]
-            again = [(x.start_ms / 1000 - shift, x.end_ms / 1000 - shift) for x in found]
-            for c, d in _uncovered(gaps, again):
-                gap = SegmentResult(
-                    speaker=speaker,
-                    start_ms=round((shift + c) * 1000),
-                    end_ms=round((shift + d) * 1000),
-                    text="",
-                    language=None,
-                    untranscribed_speech=True,
-                    reasons=("speech without text",),
-                )
+            ):
                 segments.append(gap)
                 if gate is not None:
                     gate(gap)
@@ -199,6 +178,58 @@ def transcribe_audio(
         progress(min(offset_s + length, total), total)
     language_heard = max(heard, key=lambda k: heard[k]) if heard else None
     return TranscriptionResult(segments, language_heard, offset_s + length, model, warnings)
+
+
+def _second_try(
+    whisper: Any,
+    piece: np.ndarray,
+    gaps: list[tuple[float, float]],
+    emit: Callable[[Iterable[SegmentResult]], Iterator[SegmentResult]],
+    *,
+    speaker: str | None,
+    shift_s: float,
+    **options: Any,
+) -> list[SegmentResult]:
+    """Speech the first pass left without text (``gaps``, seconds into ``piece``) heard once
+    more, all of it in one pass; what is found there is flagged and passed to ``emit``. Returns
+    the stretches still without text, as empty segments flagged ``untranscribed_speech``."""
+    # (The gaps are padded speech regions already: a wider margin put the first word
+    # of a retried sentence in the silence before it.)
+    clips = _merged(
+        (max(0, round(a * SAMPLE_RATE)), min(len(piece), round(b * SAMPLE_RATE))) for a, b in gaps
+    )
+    retried, _ = _transcribe_piece(
+        whisper,
+        piece,
+        expected=None,
+        speaker=speaker,
+        shift_s=shift_s,
+        chunks=clips,
+        clips=True,
+        **options,
+    )
+    # What the model first passed over is not trusted without a human check.
+    doubtful = (
+        dataclasses.replace(x, needs_review=True, reasons=(*x.reasons, "heard on a second try"))
+        for x in retried
+    )
+    # Keep only what falls in a gap: a second try also hears the edges of its
+    # neighbours, which are transcribed already.
+    kept = (part for x in doubtful for part in _in_gaps(x, shift_s, gaps))
+    found = [x for x in emit(kept) if x.text]
+    again = [(x.start_ms / 1000 - shift_s, x.end_ms / 1000 - shift_s) for x in found]
+    return [
+        SegmentResult(
+            speaker=speaker,
+            start_ms=round((shift_s + c) * 1000),
+            end_ms=round((shift_s + d) * 1000),
+            text="",
+            language=None,
+            untranscribed_speech=True,
+            reasons=("speech without text",),
+        )
+        for c, d in _uncovered(gaps, again)
+    ]
 
 
 WHISPER_SILENCE_MS = 2000
