@@ -87,6 +87,9 @@ def transcribe_audio(
 
     ``language`` ``auto`` (or none, with a multilingual model) detects the language of every
     speech turn and transcribes each turn in its own language.
+
+    (Longer than most: one loop over the language runs whose state — segments, warnings,
+    languages heard, the in-order gate — the first pass and the second try share.)
     """
     english_only = check_language(language, model)
     if translate and english_only:
@@ -488,6 +491,9 @@ def transcribe_file(
     hears (for recordings known to be English: about half the time of tiny.en).
     With ``speakers`` (the ``[diarize]`` extra) a first streaming pass clusters the voices into
     that many speakers (``speaker 1``, ...), and segments are split where the speaker changes.
+
+    (Longer than most: one loop over the windows whose state — segments so far, warnings,
+    languages heard, the cancellation's partial result — every branch shares.)
     """
     speaker_languages = dict(speaker_languages or {})
     for value in [language, *speaker_languages.values()]:
@@ -515,6 +521,15 @@ def transcribe_file(
         transcribe_window = functools.partial(
             transcribe_by_speaker_language, turns=turns, speaker_languages=speaker_languages
         )
+    shared: dict[str, Any] = {
+        "model": model,
+        "language": language,
+        "fast": fast,
+        "translate": translate,
+        "progress": progress,
+        "loaded": whisper,
+        "language_check": language_check,
+    }
     chunks = blocks(path, keep_channels=channels_as_speakers, start_s=start_s)
     for first, window, speech in windows(chunks, window_s=window_s, min_s=min_window_s):
         offset = start_s + first / SAMPLE_RATE
@@ -525,18 +540,12 @@ def transcribe_file(
             try:
                 result = transcribe_window(
                     window[0],
-                    model=model,
-                    language=language,
-                    fast=fast,
-                    translate=translate,
-                    progress=progress,
                     cancelled=cancelled,
-                    loaded=whisper,
                     offset_s=offset,
                     total_s=total,
-                    language_check=language_check,
                     speech=speech,
                     on_segment=on_segment,
+                    **shared,
                 )
             except Cancelled as stop:
                 raise Cancelled(segments + stop.partial) from None
@@ -546,17 +555,7 @@ def transcribe_file(
         else:
             gathered: list[SegmentResult] = []
             for result in _by_channel(
-                window,
-                speaker_languages,
-                model=model,
-                language=language,
-                fast=fast,
-                translate=translate,
-                progress=progress,
-                loaded=whisper,
-                offset_s=offset,
-                total_s=total,
-                language_check=language_check,
+                window, speaker_languages, offset_s=offset, total_s=total, **shared
             ):
                 gathered.extend(result.segments)
                 note(result, seconds)
