@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_transcribe import measure  # noqa: E402
 
-from workbench.transcribe.engine import SAMPLE_RATE, decode  # noqa: E402
+from workbench.transcribe.audio import SAMPLE_RATE, decode  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "audio"
 CLEAN = ["jfk.flac", "ds_LDC93S1.wav", "fw_stereo_left.wav", "fw_stereo_right.wav"]
@@ -119,7 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-overhead-"))
     os.environ.setdefault("XDG_DATA_HOME", str(folder / "data"))
-    from workbench.transcribe.engine import model_path
+    from workbench.transcribe.model_files import model_path
 
     model_path("base")  # the language check's model, joined before timing
     rows = []

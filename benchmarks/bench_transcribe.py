@@ -94,7 +94,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-transcribe-"))
     # The multilingual model (also the language check under tiny.en), joined before timing.
     os.environ.setdefault("XDG_DATA_HOME", str(folder / "data"))
-    from workbench.transcribe.engine import model_path
+    from workbench.transcribe.model_files import model_path
 
     model_path("base")
     path = folder / "recording.flac"

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.transcribe.long_audio import write_recording  # noqa: E402
-from workbench.transcribe.engine import SAMPLE_RATE, decode  # noqa: E402
+from workbench.transcribe.audio import SAMPLE_RATE, decode  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "audio"
 CLIPS = {

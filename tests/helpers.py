@@ -1,9 +1,15 @@
-"""Small builders for tests: a study with people, an interview and a transcript, via the services."""
+"""Small builders for tests: a study with people, an interview and a transcript, via the services;
+and a Word document as LibreOffice lays it out (converted headless to PDF, read by pdftotext)."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 from workbench.coding.study import add_interview, add_participant
 from workbench.coding.transcripts import import_utterances
@@ -66,3 +72,58 @@ def study_from_the_command_line(
     ]
     for args in commands:
         assert main(args) == 0, args
+
+
+LIBREOFFICE_TIMEOUT = 180
+
+
+def pdf_tools() -> tuple[str, str]:
+    """``soffice`` and ``pdftotext``. Missing on a developer's machine the test skips; under CI
+    (``CI`` set) it fails, so the check cannot go quiet."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    pdftotext = shutil.which("pdftotext")
+    if soffice and pdftotext:
+        return soffice, pdftotext
+    missing = ", ".join(
+        name for name, found in (("soffice", soffice), ("pdftotext", pdftotext)) if not found
+    )
+    message = f"{missing} not installed (apt: libreoffice-writer-nogui poppler-utils)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must convert the theme table: {message}")
+    pytest.skip(message)
+
+
+def pdf_text(docx_file: Path, work: Path) -> str:
+    """The docx converted by LibreOffice headless, as ``pdftotext -layout`` reads it (pages
+    separated by form feeds)."""
+    soffice, pdftotext = pdf_tools()
+    profile = work / "lo-profile"  # a profile of its own: parallel runs do not share a lock
+    outdir = work / "pdf"
+    outdir.mkdir(exist_ok=True)
+    done = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.resolve().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(docx_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=LIBREOFFICE_TIMEOUT,
+        check=False,
+    )
+    pdf = outdir / (docx_file.stem + ".pdf")
+    assert done.returncode == 0 and pdf.exists(), f"LibreOffice failed: {done.stdout}{done.stderr}"
+    assert "error" not in done.stderr.lower(), done.stderr
+    return subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout

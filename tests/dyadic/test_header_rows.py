@@ -5,47 +5,25 @@ whose tall rows cannot split, at every offset down a page) shows the rule failin
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from workbench.exchange._docx import add_table
 from workbench.exchange.audit_doc import export_audit_docx
 from workbench.exchange.codebook_doc import export_codebook_docx
 from workbench.exchange.matrix_doc import export_matrix_docx
-from workbench.exchange.theme_table import _table, export_theme_table
+from workbench.exchange.theme_table import export_theme_table
 
 from ..exchange.test_theme_table import _study
-from ..exchange.test_theme_table_pdf import TIMEOUT, _tools
+from ..helpers import pdf_text
 
 
 def _pages(docx_file: Path, work: Path) -> list[list[str]]:
     """The document's pages as LibreOffice lays them out, each as its non-blank text lines."""
-    soffice, pdftotext = _tools()
-    outdir = work / "pdf"
-    outdir.mkdir(exist_ok=True)
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(work / 'lo-profile').resolve().as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(outdir),
-            str(docx_file),
-        ],
-        capture_output=True,
-        timeout=TIMEOUT,
-        check=True,
-    )
-    pdf = outdir / f"{docx_file.stem}.pdf"
-    text = subprocess.run(
-        [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(docx_file, work)
     return [[line for line in page.splitlines() if line.strip()] for page in text.split("\f")]
 
 
@@ -68,7 +46,7 @@ def _stress(out: Path, *, keep: bool) -> None:
     for k in range(30):
         for i in range(k % 9):
             document.add_paragraph(f"filler {k}.{i}")
-        _table(document, [f"HDR{k}", "Second"], [["long body text " * 40, "x"]] * 2)
+        add_table(document, [f"HDR{k}", "Second"], [["long body text " * 40, "x"]] * 2)
         table = document.tables[-1]
         for row in table.rows[1:]:
             element = OxmlElement("w:cantSplit")

@@ -7,70 +7,14 @@ developer's machine the test skips; under CI (``CI`` set) it fails, so the check
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
-
-import pytest
 
 from workbench.coding.readings import set_cell_summary
 from workbench.exchange.theme_table import export_theme_table
 
+from ..helpers import pdf_text
 from .test_theme_table import _study
-
-TIMEOUT = 180
-
-
-def _tools() -> tuple[str, str]:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    pdftotext = shutil.which("pdftotext")
-    if soffice and pdftotext:
-        return soffice, pdftotext
-    missing = ", ".join(
-        name for name, found in (("soffice", soffice), ("pdftotext", pdftotext)) if not found
-    )
-    message = f"{missing} not installed (apt: libreoffice-writer-nogui poppler-utils)"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must convert the theme table: {message}")
-    pytest.skip(message)
-
-
-def pdf_text(docx_file: Path, work: Path) -> str:
-    """The docx converted by LibreOffice headless, as ``pdftotext -layout`` reads it."""
-    soffice, pdftotext = _tools()
-    profile = work / "lo-profile"  # a profile of its own: parallel runs do not share a lock
-    outdir = work / "pdf"
-    outdir.mkdir()
-    done = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.resolve().as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(outdir),
-            str(docx_file),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    pdf = outdir / (docx_file.stem + ".pdf")
-    assert done.returncode == 0 and pdf.exists(), f"LibreOffice failed: {done.stdout}{done.stderr}"
-    assert "error" not in done.stderr.lower(), done.stderr
-    text = subprocess.run(
-        [pdftotext, "-layout", str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
-    return text
 
 
 def _flat(text: str) -> str:

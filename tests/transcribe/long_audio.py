@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.transcribe.engine import SAMPLE_RATE, decode
+from workbench.transcribe.audio import SAMPLE_RATE, decode
 
 
 def write_recording(

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
+from workbench.transcribe.audio import decode
 from workbench.transcribe.diarize import (
     Turn,
     diarization_error_rate,
     diarize_audio,
     read_rttm,
 )
-from workbench.transcribe.engine import decode
 
 from ..conftest import DATA
 from ..helpers import study_from_the_command_line

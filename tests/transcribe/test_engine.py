@@ -11,13 +11,9 @@ import numpy as np
 import pytest
 
 from workbench.cli import main
-from workbench.transcribe.engine import (
-    SAMPLE_RATE,
-    TranscriptionError,
-    decode,
-    model_path,
-    transcribe_file,
-)
+from workbench.transcribe.audio import SAMPLE_RATE, TranscriptionError, decode
+from workbench.transcribe.engine import transcribe_file
+from workbench.transcribe.model_files import model_path
 from workbench.transcribe.scoring import word_error_rate as wer
 
 from ..conftest import DATA

@@ -4,7 +4,8 @@ at any moment has stored everything up to its last stored segment (resume starts
 
 from __future__ import annotations
 
-from workbench.transcribe.engine import SegmentResult, _InOrder
+from workbench.transcribe.gaps import _InOrder
+from workbench.transcribe.results import SegmentResult
 
 
 def _seg(a: float, b: float, text: str = "words", **kw: object) -> SegmentResult:

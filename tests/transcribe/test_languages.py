@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench.transcribe.engine import TranscriptionError, device_for, transcribe_file
+from workbench.transcribe.audio import TranscriptionError
+from workbench.transcribe.engine import transcribe_file
+from workbench.transcribe.model_files import device_for
 
 from ..conftest import DATA
 from ..helpers import study_from_the_command_line

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from workbench.transcribe.audio import TranscriptionError
-from workbench.transcribe.engine import (
+from workbench.transcribe.model_files import (
     BASE_SHA256,
     TINY_EN_SHA256,
     _stamped,
@@ -73,7 +73,7 @@ def test_a_join_killed_midway_is_rebuilt_by_the_next_job(tmp_path: Path) -> None
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from workbench.transcribe.engine import "
+            "import sys; from pathlib import Path; from workbench.transcribe.model_files import "
             "model_path; model_path('base', data_dir=Path(sys.argv[1]))",
             str(tmp_path),
         ]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench.transcribe.engine import TranscriptionError, check_language, model_path
+from workbench.transcribe.audio import TranscriptionError
+from workbench.transcribe.model_files import check_language, model_path
 
 from ..conftest import DATA
 from ..helpers import study_from_the_command_line

@@ -9,14 +9,11 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
+from workbench.transcribe.audio import SAMPLE_RATE, TranscriptionError
 from workbench.transcribe.diarize import Turn
-from workbench.transcribe.engine import (
-    SAMPLE_RATE,
-    TranscriptionError,
-    speaker_language_runs,
-    transcribe_file,
-)
+from workbench.transcribe.engine import transcribe_file
 from workbench.transcribe.scoring import word_error_rate
+from workbench.transcribe.speakers import speaker_language_runs
 
 from ..conftest import DATA
 from ..helpers import study_from_the_command_line

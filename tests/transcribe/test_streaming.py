@@ -15,16 +15,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.transcribe.engine import (
+from workbench.transcribe.audio import (
     SAMPLE_RATE,
     TranscriptionError,
     blocks,
     decode,
-    model_path,
     probe,
-    transcribe_file,
     windows,
 )
+from workbench.transcribe.engine import transcribe_file
+from workbench.transcribe.model_files import model_path
 
 from ..conftest import DATA
 from .long_audio import write_recording

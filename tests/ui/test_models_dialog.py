@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from workbench.transcribe.engine import model_path
+from workbench.transcribe.model_files import model_path
 from workbench.ui.dialogs import TranscribeDialog
 from workbench.ui.models_dialog import ModelsDialog
 

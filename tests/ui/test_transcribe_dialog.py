@@ -23,7 +23,7 @@ CLIP = DATA / "audio" / "sr_english_one_two_three.wav"
 def clinic_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The packaged tiny.en, linked into a folder and registered as ``clinic`` in a user data
     folder of this test's own."""
-    from workbench.transcribe.engine import model_path
+    from workbench.transcribe.model_files import model_path
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
     folder = tmp_path / "clinic-whisper"

@@ -1,4 +1,5 @@
-"""The page every Word export starts from: landscape A4-wide tables, 2 cm margins, Calibri."""
+"""The page every Word export starts from (landscape A4-wide tables, 2 cm margins, Calibri) and
+the table every one of them writes (a style, a repeated header row, column widths)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 
@@ -21,3 +24,46 @@ def landscape_document(*, margin_cm: float = 2.0, font_pt: float = 10) -> Any:
     style.font.name = "Calibri"
     style.font.size = Pt(font_pt)
     return document
+
+
+def _repeat_header(row: object) -> None:
+    """Mark a table row as a header row Word repeats on every page, never split across pages
+    and kept with the row after it (so no page ends with a header row alone: Word and
+    LibreOffice both honour "keep with next" on the row's paragraphs)."""
+    properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "true")
+        properties.append(element)
+    for cell in row.cells:  # type: ignore[attr-defined]
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+
+
+def add_table(
+    document: object, headers: list[str], rows: list[list[str]], widths: list[float] | None = None
+) -> None:
+    """A real Word table: a style, a header row repeated across pages, column widths (cm)."""
+    table = document.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    table.autofit = widths is None
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    _repeat_header(table.rows[0])
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    if widths is not None:
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)  # the grid LibreOffice reads
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=True):
+                cell.width = Cm(width)
+    for cell in table.rows[0].cells:
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:fill"), "DCE6F0")
+        cell._tc.get_or_add_tcPr().append(shading)

@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.analysis.longitudinal import TrajectoryRow, trajectories
-from workbench.exchange._docx import landscape_document
-from workbench.exchange.theme_table import UNVERIFIED, _quotes, _table, quote_balance
+from workbench.exchange._docx import add_table, landscape_document
+from workbench.exchange.theme_table import UNVERIFIED, _quotes, quote_balance
 from workbench.storage.project import Project
 
 PATTERN_HEADERS = [
@@ -108,19 +108,19 @@ def export_audit_docx(
     document.add_paragraph(ABOUT)
     document.add_heading("Coding patterns, rates and shapes", level=2)
     if patterns:
-        _table(document, PATTERN_HEADERS, patterns)
+        add_table(document, PATTERN_HEADERS, patterns)
     else:
         document.add_paragraph("No themes yet.")
     document.add_heading("Quote balance", level=2)
     if balance:
-        _table(document, BALANCE_HEADERS, balance)
+        add_table(document, BALANCE_HEADERS, balance)
     else:
         document.add_paragraph("No quotes pinned yet.")
     for warning in warnings:
         document.add_paragraph(f"Warning: {warning}.").runs[0].bold = True
     if sources:
         document.add_heading("The pinned quotes: sources and verification", level=2)
-        _table(document, QUOTE_HEADERS, sources)
+        add_table(document, QUOTE_HEADERS, sources)
     document.save(str(out))
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="analysis-audit-docx")

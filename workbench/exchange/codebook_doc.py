@@ -15,8 +15,7 @@ from sqlalchemy import select
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.queries import query_segments
-from workbench.exchange._docx import landscape_document
-from workbench.exchange.theme_table import _table
+from workbench.exchange._docx import add_table, landscape_document
 from workbench.storage.models import Code, ProjectRow, Theme, ThemeCode
 from workbench.storage.project import Project
 
@@ -82,7 +81,7 @@ def export_codebook_docx(
             row.append(str(counts.get(paths[code.id], 0)))
         rows.append(row)
     if rows:
-        _table(document, headers, rows, widths)
+        add_table(document, headers, rows, widths)
     else:
         document.add_paragraph("The codebook is empty.")
     for note in notes:

@@ -18,8 +18,7 @@ from sqlalchemy import select
 from workbench.analysis.longitudinal import MEASURES, Cell, matrix, matrix_frame
 from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
-from workbench.exchange._docx import landscape_document
-from workbench.exchange.theme_table import _table
+from workbench.exchange._docx import add_table, landscape_document
 from workbench.storage.models import ProjectRow, Snapshot
 from workbench.storage.project import Project
 
@@ -86,7 +85,7 @@ def _dyad_readings(project: Project, document: object, snapshot: str | None) -> 
     judged = [[d, w, t, stance, note or ""] for d, w, t, stance, note in stances(project)]
     if judged:
         document.add_heading("The analyst's stances", level=3)  # type: ignore[attr-defined]
-        _table(document, ["Dyad", "Wave", "Theme", "Stance", "Note"], judged)
+        add_table(document, ["Dyad", "Wave", "Theme", "Stance", "Note"], judged)
     read = [
         [r.theme, r.unit, r.trajectory]
         for r in trajectories(project, "dyad", snapshot=snapshot)
@@ -94,7 +93,7 @@ def _dyad_readings(project: Project, document: object, snapshot: str | None) -> 
     ]
     if read:
         document.add_heading("The dyads' trajectories (analyst)", level=3)  # type: ignore[attr-defined]
-        _table(document, ["Theme", "Dyad", "Trajectory"], read)
+        add_table(document, ["Theme", "Dyad", "Trajectory"], read)
 
 
 def _missing_note(cells: list[Cell], measure: str) -> str | None:
@@ -160,7 +159,7 @@ def export_matrix_docx(
             shown = [cell_text(v) for v in values]
             rows.append([str(theme), *shown] if by == "study" else [str(theme), str(unit), *shown])
         headers = ["Theme", *waves] if by == "study" else ["Theme", by.capitalize(), *waves]
-        _table(document, headers, rows)
+        add_table(document, headers, rows)
         footnote = _missing_note(cells, measure)
         if footnote:
             document.add_paragraph(footnote).runs[0].italic = True

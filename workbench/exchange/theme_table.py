@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 from sqlalchemy import func, select
 
 from workbench.analysis.longitudinal import collect, participant_status, trajectories
@@ -31,7 +29,7 @@ from workbench.coding.queries import query_segments
 from workbench.coding.themes import ThemeInfo, list_themes
 from workbench.domain.study import StudyError
 from workbench.domain.transcript import format_ms
-from workbench.exchange._docx import landscape_document
+from workbench.exchange._docx import add_table, landscape_document
 from workbench.storage.models import (
     CellSummary,
     Coding,
@@ -131,49 +129,6 @@ def _quotes(project: Project, include_unconsented: bool) -> tuple[list[Quote], s
     return quotes, labeller.export_note(used, risks)
 
 
-def _repeat_header(row: object) -> None:
-    """Mark a table row as a header row Word repeats on every page, never split across pages
-    and kept with the row after it (so no page ends with a header row alone: Word and
-    LibreOffice both honour "keep with next" on the row's paragraphs)."""
-    properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    for tag in ("w:cantSplit", "w:tblHeader"):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), "true")
-        properties.append(element)
-    for cell in row.cells:  # type: ignore[attr-defined]
-        for paragraph in cell.paragraphs:
-            paragraph.paragraph_format.keep_with_next = True
-
-
-def _table(
-    document: object, headers: list[str], rows: list[list[str]], widths: list[float] | None = None
-) -> None:
-    """A real Word table: a style, a header row repeated across pages, column widths (cm)."""
-    table = document.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
-    table.style = "Table Grid"
-    table.autofit = widths is None
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    _repeat_header(table.rows[0])
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
-    if widths is not None:
-        for column, width in zip(table.columns, widths, strict=True):
-            column.width = Cm(width)  # the grid LibreOffice reads
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths, strict=True):
-                cell.width = Cm(width)
-    for cell in table.rows[0].cells:
-        shading = OxmlElement("w:shd")
-        shading.set(qn("w:val"), "clear")
-        shading.set(qn("w:fill"), "DCE6F0")
-        cell._tc.get_or_add_tcPr().append(shading)
-
-
 def _note(document: object, text: str) -> None:
     """A line under a table, set a little apart from it."""
     paragraph = document.add_paragraph(text)  # type: ignore[attr-defined]
@@ -235,7 +190,7 @@ def export_theme_table(
             if sub in by_name
         ]
     widths = [4.0, 3.5, 5.0, 13.2] if not with_counts else [3.5, 3.0, 4.0, 10.2, 5.0]
-    _table(document, headers, rows, widths)
+    add_table(document, headers, rows, widths)
 
     trajectory_rows = [
         [r.theme, r.unit, r.trajectory or ""]
@@ -246,7 +201,7 @@ def export_theme_table(
     ]
     if trajectory_rows:
         document.add_heading("The analyst's trajectories", level=2)
-        _table(document, ["Theme", "Participant", "Trajectory (analyst)"], trajectory_rows)
+        add_table(document, ["Theme", "Participant", "Trajectory (analyst)"], trajectory_rows)
         _note(
             document,
             "The trajectories are the analyst's reading. Computed coding patterns, counts and "
@@ -265,7 +220,7 @@ def export_theme_table(
     waves, summary_rows = _cell_summaries(project, include_unconsented)
     if summary_rows:
         document.add_heading("The analyst's cell summaries", level=2)
-        _table(document, ["Theme", "Unit", *waves], summary_rows)
+        add_table(document, ["Theme", "Unit", *waves], summary_rows)
         _note(
             document,
             "The analyst's summary of each theme for each unit at each wave, where one was "
@@ -273,7 +228,7 @@ def export_theme_table(
         )
 
     document.add_heading("Study characteristics", level=2)
-    _table(
+    add_table(
         document,
         [
             "Wave",

@@ -19,7 +19,8 @@ from typing import Any
 from workbench.coding.study import interview_info
 from workbench.coding.transcripts import append_transcription, utterances
 from workbench.storage.project import Project
-from workbench.transcribe.engine import TranscriptionError, check_language, probe
+from workbench.transcribe.audio import TranscriptionError, probe
+from workbench.transcribe.model_files import check_language
 
 CANCEL_GRACE_S = 1.5
 

@@ -29,7 +29,7 @@ from typing import Any
 from workbench.transcribe.audio import TranscriptionError
 
 PACKAGED = ("tiny.en", "base")
-"""The models that come with the install (engine.model_path finds them)."""
+"""The models that come with the install (model_files.model_path finds them)."""
 REGISTRY = "models.json"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MULTILINGUAL_VOCABULARY = 51865

@@ -1,0 +1,40 @@
+"""Tables kept by the database (migration 0005), not mapped."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+)
+
+DERIVED = MetaData()
+"""Tables the database's triggers keep: outside ``Base.metadata``, so the undo recorder never
+sees them (it must never put a version back) and no command writes them."""
+
+interview_version = Table(
+    "interview_version",
+    DERIVED,
+    Column("interview_id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+"""Per interview, a version that moves on (never back, never reused) whenever its utterances'
+text, speaker, rendering, word count or order, its codings' codes or anchors, or its people or
+their roles change — by triggers, whatever writes the rows."""
+
+analysis_rows = Table(
+    "analysis_rows",
+    DERIVED,
+    Column("interview_id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("inputs", String(64), nullable=False),
+    Column("rows", LargeBinary, nullable=False),
+)
+"""Per interview, its share of the longitudinal tidy tables (ids and counts, never text), valid
+for ``version``: computed for the theme membership hashed in ``inputs``, and holding each theme's
+code set (hashed) so a theme whose codes did not change is reused. The triggers delete it when
+the interview changes."""

@@ -1,0 +1,223 @@
+"""The English check: what an English-only model hears that is not English, judged by the
+multilingual model on a thread of its own; and Whisper's language detection over short pieces."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from workbench.transcribe.audio import SAMPLE_RATE
+from workbench.transcribe.model_files import load_model
+from workbench.transcribe.results import SegmentResult
+
+CHECK_CHUNK_S = 30.0
+SAMPLES_PER_CHUNK = 3
+SAMPLE_S = 4.0
+"""The language check samples ``SAMPLE_S`` of every ``CHECK_CHUNK_S`` of speech, from the middle
+of ``SAMPLES_PER_CHUNK`` stretches spread over it, joined."""
+PIECE_S = 10.0
+"""A window found to hold foreign speech is checked whole, this much speech at a time."""
+SUSPECT_LOGPROB = -0.6
+SUSPECT_WORD_PROBABILITY = 0.6
+MIN_JUDGE_S = 3.0
+DETECT_BATCH = 8
+DETECT_CONFIDENCE = 0.5
+_CHECKER: list[Any] = []
+_CHECKER_LOCK = threading.Lock()
+
+
+def _checker() -> Any:
+    with _CHECKER_LOCK:
+        if not _CHECKER:
+            # One thread: it listens beside tiny.en's decoder, which leaves about a core idle.
+            _CHECKER.append(load_model("base", device="cpu", threads=1))
+    return _CHECKER[0]
+
+
+def _languages(whisper: Any, pieces: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+    """The language Whisper hears in each piece of audio (at most 30 s each) and how sure it
+    is, from batched encoder passes over the pieces' own length. Whisper pads every input to
+    30 s, so a 2 s excerpt would cost what 30 s of speech costs; unpadded, detection is as
+    sure and a tenth of the price (benchmarks/README.md)."""
+    features = [whisper.feature_extractor(piece)[:, :3000] for piece in pieces]
+    order = sorted(range(len(pieces)), key=lambda i: features[i].shape[-1])
+    found: list[tuple[str, float]] = [("", 0.0)] * len(pieces)
+    for at in range(0, len(order), DETECT_BATCH):
+        group = order[at : at + DETECT_BATCH]
+        width = max(features[i].shape[-1] for i in group)
+        batch = np.zeros((len(group), features[group[0]].shape[0], width), dtype=np.float32)
+        for row, i in enumerate(group):
+            batch[row, :, : features[i].shape[-1]] = features[i]
+        encoded = whisper.encode(batch)
+        for i, ranked in zip(group, whisper.model.detect_language(encoded), strict=True):
+            token, probability = ranked[0]
+            found[i] = (token[2:-2], float(probability))
+    return found
+
+
+def _spread(items: Sequence[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    """``count`` items evenly spread over ``items`` (all of them when there are fewer)."""
+    if len(items) <= count:
+        return list(items)
+    step = (len(items) - 1) / (count - 1) if count > 1 else 0
+    return [items[round(i * step)] for i in range(count)]
+
+
+def _middle(a: int, b: int, seconds: float) -> tuple[int, int]:
+    half = min(b - a, round(seconds * SAMPLE_RATE)) // 2
+    centre = (a + b) // 2
+    return centre - half, centre + half
+
+
+def _pieces(regions: Sequence[tuple[int, int]], seconds: float) -> list[list[tuple[int, int]]]:
+    """Speech regions grouped into pieces of ``seconds`` of speech (long regions split)."""
+    limit = round(seconds * SAMPLE_RATE)
+    pieces: list[list[tuple[int, int]]] = []
+    held = limit
+    for a, b in regions:
+        while b > a:
+            if held >= limit:
+                pieces.append([])
+                held = 0
+            take = min(b - a, limit - held)
+            pieces[-1].append((a, a + take))
+            held += take
+            a += take
+    return pieces
+
+
+_BACKGROUND: list[Any] = []
+
+
+def _background(work: Callable[[], Any]) -> Any:
+    """``work`` on a thread of its own (a future): the language check listens while the
+    English model transcribes, on the core the decoder leaves idle."""
+    if not _BACKGROUND:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _BACKGROUND.append(ThreadPoolExecutor(1, thread_name_prefix="language-check"))
+    return _BACKGROUND[0].submit(work)
+
+
+class _EnglishCheck:
+    """What an English-only model hears that is not English, by the multilingual model.
+
+    Every 30 s of speech is sampled: ``SAMPLE_S`` of it, taken from the middle of three
+    stretches spread over it, joined, one batched pass for the whole window. When any sample is
+    not English, all of the window's speech is checked, 10 s at a time. A segment the English
+    model itself doubts (``_doubtful``) is checked too, by the stretch of speech it lies in, so a
+    short foreign turn the samples missed (joined with English, it is outvoted) is caught where
+    the model stumbled over it. Short excerpts mislead the detector — two seconds of clear
+    English came out as Japanese — so nothing shorter than ``MIN_JUDGE_S`` is judged alone."""
+
+    def __init__(
+        self, audio: np.ndarray, regions: Sequence[tuple[int, int]], offset_s: float
+    ) -> None:
+        self.audio = audio
+        self.offset_s = offset_s
+        self.regions = list(regions)
+        self._found = _background(lambda: self._listen(self.regions))
+        self._extra: list[tuple[float, float, str]] = []
+        self._judged: dict[tuple[int, int], tuple[str, float]] = {}
+
+    @property
+    def stretches(self) -> list[tuple[float, float, str]]:
+        """Speech (seconds in the recording) that is not English, with the language heard
+        (waits for the check)."""
+        found: list[tuple[float, float, str]] = self._found.result()
+        return found + self._extra
+
+    def _listen(self, regions: Sequence[tuple[int, int]]) -> list[tuple[float, float, str]]:
+        audio, offset_s = self.audio, self.offset_s
+        checker = _checker()
+        chunks = _pieces(regions, CHECK_CHUNK_S)
+        samples = []
+        for chunk in chunks:
+            picks = _spread(chunk, SAMPLES_PER_CHUNK)
+            share = SAMPLE_S / len(picks)
+            samples.append(np.concatenate([audio[slice(*_middle(a, b, share))] for a, b in picks]))
+        heard = _languages(checker, samples) if samples else []
+        if all(language == "en" or p < DETECT_CONFIDENCE for language, p in heard):
+            return []
+        pieces = _pieces(regions, PIECE_S)
+        found = _languages(checker, [np.concatenate([audio[a:b] for a, b in x]) for x in pieces])
+        stretches: list[tuple[float, float, str]] = []
+        for piece, (language, probability) in zip(pieces, found, strict=True):
+            if language == "en" or probability < DETECT_CONFIDENCE:
+                continue
+            start = offset_s + piece[0][0] / SAMPLE_RATE
+            end = offset_s + piece[-1][1] / SAMPLE_RATE
+            if stretches and stretches[-1][2] == language and start - stretches[-1][1] < 2.0:
+                stretches[-1] = (stretches[-1][0], end, language)
+            else:
+                stretches.append((start, end, language))
+        return stretches
+
+    def judge(self, segment: SegmentResult, avg_logprob: float) -> SegmentResult:
+        """``segment`` flagged when it was made of speech that is not English."""
+        middle = (segment.start_ms + segment.end_ms) / 2000
+        heard = next((x for a, b, x in self.stretches if a <= middle <= b), None)
+        if heard is None and segment.text and _doubtful(segment, avg_logprob):
+            # The doubted segment is judged by the stretch of speech it lies in (a turn is
+            # heard whole: tiny.en breaks foreign speech into short scraps).
+            a = round((segment.start_ms / 1000 - self.offset_s) * SAMPLE_RATE)
+            b = round((segment.end_ms / 1000 - self.offset_s) * SAMPLE_RATE)
+            around = _context(self.regions, a, b)
+            lo, hi = around[0][0], around[-1][1]
+            if sum(y - x for x, y in around) >= MIN_JUDGE_S * SAMPLE_RATE:
+                if (lo, hi) not in self._judged:
+                    speech = np.concatenate([self.audio[x:y] for x, y in around])
+                    self._judged[(lo, hi)] = _languages(_checker(), [speech])[0]
+                language, probability = self._judged[(lo, hi)]
+                if language != "en" and probability >= DETECT_CONFIDENCE:
+                    heard = language
+                    span = (self.offset_s + lo / SAMPLE_RATE, self.offset_s + hi / SAMPLE_RATE)
+                    if (*span, language) not in self._extra:
+                        self._extra.append((*span, language))
+        if heard is None:
+            return segment
+        return dataclasses.replace(
+            segment,
+            language=heard,
+            needs_review=True,
+            reasons=(*segment.reasons, f"sounds like {heard}, not English"),
+        )
+
+
+def _context(regions: Sequence[tuple[int, int]], a: int, b: int) -> list[tuple[int, int]]:
+    """The speech regions (600 ms pauses) samples ``a``-``b`` lie in, joined by their
+    neighbours (nearest first, across pauses under 2 s) until there is ``MIN_JUDGE_S`` of
+    speech to judge: one turn of a speaker, as far as pauses tell."""
+    inside = [i for i, (x, y) in enumerate(regions) if x < b and y > a]
+    if not inside:
+        return [(a, b)]
+    i, j = inside[0], inside[-1]
+    held = sum(y - x for x, y in regions[i : j + 1])
+    pause = 2 * SAMPLE_RATE
+    while held < MIN_JUDGE_S * SAMPLE_RATE and held < 30 * SAMPLE_RATE:
+        after = regions[j + 1][0] - regions[j][1] if j + 1 < len(regions) else pause
+        before = regions[i][0] - regions[i - 1][1] if i > 0 else pause
+        if min(after, before) >= pause:
+            break
+        if after <= before:
+            j += 1
+            held += regions[j][1] - regions[j][0]
+        else:
+            i -= 1
+            held += regions[i][1] - regions[i][0]
+    return list(regions[i : j + 1])
+
+
+def _doubtful(segment: SegmentResult, avg_logprob: float) -> bool:
+    """Whether the model doubts its own words: their mean probability is low (tiny.en on
+    Russian or German: 0.35-0.6; on the benchmark's English never below 0.9). Without word
+    times, the average log-probability — which faster-whisper gives per 30 s pass, not per
+    segment, so it is a coarse sign."""
+    if segment.words:
+        mean = sum(w.probability for w in segment.words) / len(segment.words)
+        return mean < SUSPECT_WORD_PROBABILITY
+    return avg_logprob < SUSPECT_LOGPROB
