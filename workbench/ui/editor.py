@@ -56,6 +56,13 @@ STRIPE_WIDTH = 5
 STRIPE_GAP = 2
 MAX_LANES = 12
 DEFAULT_CODE_COLOUR = "#7a8794"
+EDITOR_KEYS: tuple[tuple[str, str], ...] = (
+    ("Split the utterance at the cursor", "Enter"),
+    ("Merge with the utterance before", "Backspace at its start"),
+    ("Seek to a word", "Ctrl+click"),
+    ("Select by characters, not whole words", "Alt+drag"),
+)
+"""Keys the transcript handles itself, without an action (F1 lists them)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ from workbench.storage.watch import ChangeWatcher
 from workbench.ui import theme
 from workbench.ui.code_tree import CodeTreeWidget
 from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
+from workbench.ui.editor import EDITOR_KEYS
 from workbench.ui.exchange import (
     ExchangeTask,
     export_formats,
@@ -56,7 +57,7 @@ from workbench.ui.heatmap import HeatmapView
 from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
 from workbench.ui.retrieval import RetrievalPane
-from workbench.ui.theme_board import ThemeBoard
+from workbench.ui.theme_board import BOARD_KEYS, ThemeBoard
 from workbench.ui.timeline import TimelineView
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
@@ -64,6 +65,19 @@ from workbench.ui.undo_stack import ProjectUndo
 MAX_RECENT = 8
 WATCH_MS = 1000
 """How often the window asks whether a colleague committed (a colleague's work shows within 2 s)."""
+
+
+def _place(action: QAction) -> str:
+    """Where an action outside the menus lives: its tool bar or its dock, as the window says."""
+    for owner in action.associatedObjects():
+        if isinstance(owner, QToolBar):
+            return owner.windowTitle()
+    widget = action.parent()
+    while isinstance(widget, QWidget):
+        if isinstance(widget, QDockWidget):
+            return widget.windowTitle()
+        widget = widget.parentWidget()
+    return "Window"
 
 
 class MainWindow(QMainWindow):
@@ -189,6 +203,7 @@ class MainWindow(QMainWindow):
         self, text: str, keys: str | QKeySequence.StandardKey | None, slot: Callable[[], object]
     ) -> QAction:
         action = QAction(text, self)
+        action.setProperty("label", text)  # F1 names the action, not its live undo text
         if keys is not None:
             action.setShortcut(QKeySequence(keys))
         action.triggered.connect(lambda _=False: slot())
@@ -231,6 +246,11 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo.undo)
         self.redo_action = self._action("&Redo", QKeySequence.StandardKey.Redo, self.undo.redo)
+        # Windows, NVivo and MAXQDA habit: Ctrl+Y redoes too.
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.redo_action.setShortcuts(redo_keys)
         self.undo.stack.undoTextChanged.connect(
             lambda text: self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
         )
@@ -321,8 +341,20 @@ class MainWindow(QMainWindow):
     # --- undo: the window's stack over the project's own history -------------------------------
 
     def shortcuts(self) -> list[tuple[str, str, str]]:
-        """(menu, action, keys) for every menu action that has a shortcut, as the menus show."""
+        """(where, action, keys) for every key in the window: the menus' actions as the menus
+        show them, then every other action with a shortcut (the view buttons, the code tree),
+        then the keys handled without an action (the board's cards, the transcript)."""
         found: list[tuple[str, str, str]] = []
+        seen: set[int] = set()
+
+        def add(action: QAction, where: str) -> None:
+            seen.add(id(action))
+            label = action.property("label") or action.text()
+            text = str(label).replace("&", "").rstrip("…").split("\t")[0]
+            keys = " or ".join(
+                k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
+            )
+            found.append((where, text, keys))
 
         def walk(menu: QMenu, where: str) -> None:
             for action in menu.actions():
@@ -330,36 +362,45 @@ class MainWindow(QMainWindow):
                     sub = action.menu()
                     assert isinstance(sub, QMenu)
                     walk(sub, f"{where} ▸ {sub.title().replace('&', '')}")
-                elif not action.shortcut().isEmpty():
-                    text = action.text().replace("&", "").rstrip("…")
-                    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                    found.append((where, text, keys))
+                elif action.shortcuts():
+                    add(action, where)
 
         for top in self.menuBar().actions():
             menu = top.menu()
             if isinstance(menu, QMenu):
                 walk(menu, menu.title().replace("&", ""))
+        for action in self.findChildren(QAction):
+            if action.shortcuts() and id(action) not in seen:
+                add(action, _place(action))
+        found += [("Theme board", text, keys) for text, keys, _ in BOARD_KEYS]
+        found += [("Transcript", text, keys) for text, keys in EDITOR_KEYS]
         return found
 
     def show_shortcuts(self) -> None:
         rows = "".join(
-            f"<tr><td>{menu}</td><td>{text}</td><td><b>{keys}</b></td></tr>"
-            for menu, text, keys in self.shortcuts()
-        )
-        extra = (
-            "<tr><td>Transcript</td><td>Split the utterance at the cursor</td><td><b>Enter</b>"
-            "</td></tr><tr><td>Transcript</td><td>Merge with the utterance before</td><td><b>"
-            "Backspace at its start</b></td></tr><tr><td>Transcript</td><td>Seek to a word</td>"
-            "<td><b>Ctrl+click</b></td></tr>"
+            f"<tr><td>{where}</td><td>{text}</td><td><b>{keys}</b></td></tr>"
+            for where, text, keys in self.shortcuts()
         )
         box = QMessageBox(self)
+        box.setObjectName("shortcuts")
         box.setWindowTitle("Keyboard shortcuts")
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setText(
-            "<table cellspacing=0 cellpadding=4><tr><th align=left>Menu</th><th align=left>"
-            f"Action</th><th align=left>Keys</th></tr>{rows}{extra}</table>"
+            "<table cellspacing=0 cellpadding=3><tr><th align=left>Where</th><th align=left>"
+            f"Action</th><th align=left>Keys</th></tr>{rows}</table>"
         )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        had_focus = QApplication.focusWidget()
+        box.finished.connect(lambda _result: self._focus_back(had_focus))
         box.open()
+
+    def _focus_back(self, widget: QWidget | None) -> None:
+        """A closed dialog hands the keyboard back to where it was, so the next key works."""
+        self.activateWindow()
+        if widget is not None and widget.isVisible():
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _toggle_dark(self) -> None:
         app = QApplication.instance()

@@ -1,0 +1,113 @@
+"""Issue 19: the window as NVivo and MAXQDA users expect it (keys, one step per action, focus,
+words in the status bar, colours of new codes, the popup inside the window, dark theme whole)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from workbench.coding.codings import list_codings
+from workbench.ui.main_window import MainWindow
+
+from . import coded
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.resize(1600, 1000)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.open_location(str(coded.build(tmp_path / "coded.dyad")))
+    w.open_interview("P01-b")
+    return w
+
+
+def _select(window: MainWindow, row: int, words: str) -> tuple[int, int]:
+    start, end = coded.span(coded.INTERVIEWS["P01-b"][3], row, words)
+    window.editor.select_span(start, end)
+    window.editor.setFocus()
+    return start, end
+
+
+def _code_new(window: MainWindow, qtbot, name: str) -> None:
+    qtbot.keyClick(window.editor, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    box = window.page.quick
+    assert box.isVisible()
+    qtbot.keyClicks(box.line, name)
+    qtbot.keyClick(box.line, Qt.Key.Key_Return)
+
+
+def _codings(window: MainWindow) -> list[tuple[str, str]]:
+    assert window.project is not None
+    return [(c.code, c.text) for c in list_codings(window.project, interview="P01-b")]
+
+
+def test_ctrl_y_redoes_as_on_windows_nvivo_and_maxqda(window: MainWindow, qtbot) -> None:
+    _select(window, 3, "slowly")
+    qtbot.keyClick(window.editor, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.page.quick.line, "Trust")
+    qtbot.keyClick(window.page.quick.line, Qt.Key.Key_Return)
+    assert ("Trust", "slowly") in _codings(window)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert ("Trust", "slowly") not in _codings(window)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert ("Trust", "slowly") in _codings(window)
+
+
+def _f1_box(window: MainWindow, qtbot) -> QMessageBox:
+    qtbot.keyClick(window.editor, Qt.Key.Key_F1)
+    box = window.findChild(QMessageBox, "shortcuts")
+    assert box is not None
+    qtbot.waitUntil(box.isVisible)
+    return box
+
+
+def test_f1_lists_every_shortcut_in_the_window_by_its_key(window: MainWindow, qtbot) -> None:
+    window.show_mode(3)
+    window.show_mode(0)
+    _select(window, 3, "slowly")
+    _code_new(window, qtbot, "Pace")  # the undo action's text is now "Undo code …"
+    assert window.undo_action.text() != "&Undo"
+    box = _f1_box(window, qtbot)
+    text = box.text()
+    bound = [
+        key.toString(QKeySequence.SequenceFormat.NativeText)
+        for action in window.findChildren(QAction)
+        for key in action.shortcuts()
+    ]
+    assert bound
+    missing = [key for key in bound if f"<b>{key}</b>" not in text and f"{key} or" not in text]
+    missing = [key for key in missing if f"or {key}</b>" not in text]
+    assert missing == []
+    for key in ("Ctrl+4", "F2", "Alt+Up", "Alt+Down", "Ctrl+Y", "Ctrl+K"):
+        assert key in text, key
+    assert "<td>Undo</td>" in text and "Undo code" not in text
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+
+
+def test_moving_one_code_into_a_theme_is_said_in_the_singular(tmp_path: Path) -> None:
+    from workbench.coding.themes import add_theme, move_codes
+    from workbench.coding.undo import history
+    from workbench.storage.project import open_project
+
+    with open_project(coded.build(tmp_path / "one.dyad")) as p:
+        add_theme(p, "Nights")
+        move_codes(p, ["Sleep"], into="Nights")
+        assert history(p)[0].description == "move 1 code into 'Nights'"
+
+
+def test_keys_work_again_right_after_f1_is_closed_with_escape(window: MainWindow, qtbot) -> None:
+    _select(window, 1, "I wake at three")
+    box = _f1_box(window, qtbot)
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not box.isVisible())
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.editor)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentIndex() == 1
