@@ -111,3 +111,19 @@ def test_keys_work_again_right_after_f1_is_closed_with_escape(window: MainWindow
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.editor)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentIndex() == 1
+
+
+def test_the_status_bar_says_the_coded_words_not_their_positions(window: MainWindow, qtbot) -> None:
+    import re
+
+    start, end = _select(window, 3, "slowly")
+    qtbot.keyClick(window.editor, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.page.quick.line, "Trust")
+    qtbot.keyClick(window.page.quick.line, Qt.Key.Key_Return)
+    shown = window.statusBar().currentMessage()
+    assert "“slowly”" in shown and "Trust" in shown, shown
+    assert f"{start}–{end}" not in shown and not re.search(r"\d+–\d+", shown)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    shown = window.statusBar().currentMessage()
+    assert "“slowly”" in shown and not re.search(r"\d+–\d+", shown), shown
+    assert "“slowly”" in window.undo.stack.redoText()

@@ -142,6 +142,8 @@ class MainWindow(QMainWindow):
             lambda key: self.grid_model.set_transcribing(frozenset({key} if key else set()))
         )
         self.editor = self.page.editor
+        self.undo.wording = self.page.in_words
+        self.undo.recorded.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.heatmap = HeatmapView()
         self.timeline = TimelineView()
         self.pages = QStackedWidget()

@@ -6,6 +6,7 @@ stack; the editor is then reloaded from the core, so what is shown is what is st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -81,6 +82,11 @@ class Notice(QFrame):
 
     def text(self) -> str:
         return "" if self.isHidden() else self.label.text()
+
+
+_SPAN = re.compile(r"(?P<interview>\S+) (?P<start>\d+)–(?P<end>\d+)")
+"""An interview's span as the core's descriptions give it ("P01-b 708–740")."""
+QUOTE_MAX = 48
 
 
 class TranscriptPage(QWidget):
@@ -346,6 +352,22 @@ class TranscriptPage(QWidget):
                 "recording (Ctrl+T)."
             )
         self.title.setText(text)
+
+    def in_words(self, description: str) -> str:
+        """A core description with the open interview's spans said in their words: "code
+        P01-b “I wake at three” as 'Sleep'" rather than its character positions."""
+
+        def words(found: re.Match[str]) -> str:
+            text = self.editor.toPlainText()
+            start, end = int(found["start"]), int(found["end"])
+            if found["interview"] != self.interview or not 0 <= start < end <= len(text):
+                return found[0]
+            said = " ".join(text[start:end].split())
+            if len(said) > QUOTE_MAX:
+                said = said[: QUOTE_MAX - 1].rstrip() + "…"
+            return f"{found['interview']} “{said}”"
+
+        return _SPAN.sub(words, description)
 
     # --- coding ------------------------------------------------------------------------------
 
