@@ -127,3 +127,47 @@ def test_the_status_bar_says_the_coded_words_not_their_positions(window: MainWin
     shown = window.statusBar().currentMessage()
     assert "“slowly”" in shown and not re.search(r"\d+–\d+", shown), shown
     assert "“slowly”" in window.undo.stack.redoText()
+
+
+def test_one_ctrl_k_that_makes_a_code_is_one_undo_step(window: MainWindow, qtbot) -> None:
+    from workbench.coding.codebook import list_codes
+
+    assert window.project is not None
+    before = [c.path for c in list_codes(window.project)]
+    _select(window, 3, "slowly")
+    _code_new(window, qtbot, "Sleep / Pace")  # a new sub-code, typed as its path
+    assert ("Sleep / Pace", "slowly") in _codings(window)
+    assert window.undo.stack.count() == 1
+    qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [c.path for c in list_codes(window.project)] == before
+    assert ("Sleep / Pace", "slowly") not in _codings(window)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert ("Sleep / Pace", "slowly") in _codings(window)
+
+
+def test_a_code_made_at_ctrl_k_has_a_colour_in_the_margin_and_the_tree(
+    window: MainWindow, qtbot
+) -> None:
+    from PySide6.QtGui import QColor
+
+    from workbench.ui.code_tree import CodeTreeModel
+    from workbench.ui.editor import DEFAULT_CODE_COLOUR
+
+    _select(window, 3, "slowly")
+    _code_new(window, qtbot, "Pace")
+    stripe = next(s for s in window.editor.stripes if s.code == "Pace")
+    painted = window.editor.margin.grab().toImage()
+    ratio = painted.devicePixelRatio()
+    centre = window.editor._stripe_rect(stripe).center()
+    colour = QColor(painted.pixel(int(centre.x() * ratio), int(centre.y() * ratio)))
+    assert colour.name() != QColor(DEFAULT_CODE_COLOUR).name()
+    qtbot.waitUntil(lambda: window.code_tree.model.index_of("Pace").isValid(), timeout=3000)
+    model = window.code_tree.model
+    index = model.index_of("Pace")
+    info = model.data(index, CodeTreeModel.InfoRole)
+    assert info.color and QColor(info.color).name() == colour.name()
+    icon = model.data(index, Qt.ItemDataRole.DecorationRole).pixmap(16, 16).toImage()
+    middle = QColor(icon.pixel(icon.width() // 2, icon.height() // 2))
+    assert middle.name() == QColor(info.color).name()
+    # Other codes: a new colour, not one already worn by Sleep, Nightmares or Trust.
+    assert info.color.lower() not in {"#5b8e3e", "#7b5ea7", "#2a6f97"}

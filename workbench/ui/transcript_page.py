@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.coding.codebook import add_code, list_codes
+from workbench.coding.codebook import PATH_SEPARATOR, list_codes
 from workbench.coding.codings import (
     apply_code,
+    apply_new_code,
     in_vivo_code,
     list_codings,
     remove_coding,
@@ -37,6 +38,7 @@ from workbench.coding.study import interview_info
 from workbench.coding.transcripts import timed_words, utterances
 from workbench.coding.undo import Change
 from workbench.coding.utterances import edit_utterance, merge_utterances, split_utterance
+from workbench.domain.coding import CodingInfo
 from workbench.domain.study import InterviewInfo, StudyError
 from workbench.storage.project import Project, ProjectError
 from workbench.transcribe.engine import TranscriptionError
@@ -399,17 +401,25 @@ class TranscriptPage(QWidget):
         if self.editor.has_pending_edit():
             self.editor.commit()
             span = self.editor.selection_span() or span
-        if create and not self._change(lambda p: add_code(p, path)):
-            return False
         start, end = span
-        done = self._change(
-            lambda p: apply_code(p, self._iv(), start, end, path),
-            shown=lambda coding: self.editor.add_coding(coding, self.colours),
-        )
+        if create:
+            parent, _, name = path.rpartition(PATH_SEPARATOR)
+            func: Callable[[Project], Any] = lambda p: apply_new_code(  # noqa: E731
+                p, self._iv(), start, end, name, parent=parent or None
+            )
+        else:
+            func = lambda p: apply_code(p, self._iv(), start, end, path)  # noqa: E731
+        done = self._change(func, shown=self._show_coding)
         if done:
             self._remember(path)
             self.editor.select_span(start, end)
         return done
+
+    def _show_coding(self, coding: CodingInfo) -> None:
+        if coding.code not in self.colours:  # a new code: its colour is the core's choice
+            codes = self.call(list_codes) or []
+            self.colours = {c.path: c.color for c in codes if c.color}
+        self.editor.add_coding(coding, self.colours)
 
     def repeat_last_code(self) -> None:
         recent = self.recent_codes()
@@ -425,7 +435,7 @@ class TranscriptPage(QWidget):
             return
         self._change(
             lambda p: in_vivo_code(p, self._iv(), span[0], span[1]),
-            shown=lambda coding: self.editor.add_coding(coding, self.colours),
+            shown=self._show_coding,
         )
 
     def remove_selected(self) -> None:
