@@ -171,3 +171,15 @@ def test_a_code_made_at_ctrl_k_has_a_colour_in_the_margin_and_the_tree(
     assert middle.name() == QColor(info.color).name()
     # Other codes: a new colour, not one already worn by Sleep, Nightmares or Trust.
     assert info.color.lower() not in {"#5b8e3e", "#7b5ea7", "#2a6f97"}
+
+
+def test_the_quick_code_popup_stays_inside_the_window(window: MainWindow, qtbot) -> None:
+    _select(window, 3, "slowly")
+    # A popup wider than the room right of the words (as at the end of a long line).
+    cursor = window.editor.viewport().mapTo(window, window.editor.cursorRect().topLeft())
+    window.page.quick.resize(window.width() - cursor.x() + 120, 320)
+    qtbot.keyClick(window.editor, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    box = window.page.quick
+    assert box.isVisible()
+    assert window.frameGeometry().contains(box.frameGeometry()), (window.frameGeometry(), box)
+    qtbot.keyClick(box.line, Qt.Key.Key_Escape)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -45,7 +45,7 @@ from workbench.transcribe.engine import TranscriptionError
 from workbench.ui.dialogs import TranscribeDialog
 from workbench.ui.editor import TranscriptEditor
 from workbench.ui.player import AudioBar
-from workbench.ui.quick_code import QuickCodeBox
+from workbench.ui.quick_code import QuickCodeBox, place
 from workbench.ui.transcription import TranscriptionRun
 from workbench.ui.undo_stack import ProjectUndo
 
@@ -389,9 +389,10 @@ class TranscriptPage(QWidget):
         if codes is None:
             return
         cursor_rect = self.editor.cursorRect()
-        where = self.editor.viewport().mapToGlobal(cursor_rect.bottomLeft())
-        self.quick.move(where)
+        line = QRect(self.editor.viewport().mapToGlobal(cursor_rect.topLeft()), cursor_rect.size())
         self.quick.open_for(codes, self.recent_codes(), self.colours)
+        # Placed once shown, when the popup's frame is known: inside the window, as NVivo's.
+        self.quick.move(place(self.quick.frameGeometry().size(), line, self.window().geometry()))
 
     def apply(self, path: str, create: bool = False) -> bool:
         span = self.editor.selection_span()
