@@ -183,3 +183,31 @@ def test_the_quick_code_popup_stays_inside_the_window(window: MainWindow, qtbot)
     assert box.isVisible()
     assert window.frameGeometry().contains(box.frameGeometry()), (window.frameGeometry(), box)
     qtbot.keyClick(box.line, Qt.Key.Key_Escape)
+
+
+def test_the_navigator_keeps_the_open_interview_highlighted_after_coding(
+    window: MainWindow, qtbot
+) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    grid = window.grid_model
+    cell = grid.index_of("P01-b")
+    rect = window.navigator.visualRect(cell)
+    qtbot.mouseClick(window.navigator.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    def highlighted() -> bool:
+        image = window.navigator.viewport().grab().toImage()
+        ratio = image.devicePixelRatio()
+        corner = QColor(image.pixel(int((rect.left() + 3) * ratio), int((rect.top() + 3) * ratio)))
+        mark = window.navigator.palette().color(QPalette.ColorRole.Highlight)
+        near = (abs(a - b) <= 12 for a, b in zip(corner.getRgb(), mark.getRgb(), strict=True))
+        return all(near)  # the style shades the highlight a little
+
+    assert highlighted()
+    _select(window, 3, "slowly")
+    _code_new(window, qtbot, "Pace")
+    qtbot.waitUntil(lambda: window.code_tree.model.index_of("Pace").isValid(), timeout=3000)
+    assert window.navigator.selectionModel().isSelected(grid.index_of("P01-b"))
+    assert highlighted()
+    window.open_interview("P01-m")  # opened from elsewhere (retrieval, a memo): it follows
+    assert window.navigator.selectionModel().isSelected(grid.index_of("P01-m"))

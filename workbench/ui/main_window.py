@@ -556,6 +556,7 @@ class MainWindow(QMainWindow):
         self.grid_model.set_grid(
             study_grid(self.project), frozenset({running} if running else set())
         )
+        self._mark_open()
         self.participants_model.set_rows(list_participants(self.project))
         self.participants.resizeColumnsToContents()
         self.project_label.setText(
@@ -685,6 +686,15 @@ class MainWindow(QMainWindow):
         self.show_mode(0)
         self.page.show_interview(interview)
         self.memos.set_context(interview=interview)
+        self._mark_open()
+
+    def _mark_open(self) -> None:
+        """The navigator keeps the open interview's cell highlighted (a refresh resets it)."""
+        index = self.grid_model.index_of(self.page.interview) if self.page.interview else None
+        if index is not None and index.isValid():
+            self.navigator.setCurrentIndex(index)
+        else:
+            self.navigator.clearSelection()
 
     # --- import and export: the registry's formats ------------------------------------------
 
