@@ -211,3 +211,38 @@ def test_the_navigator_keeps_the_open_interview_highlighted_after_coding(
     assert highlighted()
     window.open_interview("P01-m")  # opened from elsewhere (retrieval, a memo): it follows
     assert window.navigator.selectionModel().isSelected(grid.index_of("P01-m"))
+
+
+def test_the_transcribe_dialog_names_the_interview_and_its_recording(qtbot) -> None:
+    from workbench.ui.dialogs import TranscribeDialog
+
+    linked = TranscribeDialog(None, interview="P01-b", recording="/data/rec/P01-b baseline.wav")
+    qtbot.addWidget(linked)
+    assert "P01-b" in linked.what.text() and "P01-b baseline.wav" in linked.what.text()
+    assert "P01-b" in linked.windowTitle()
+    assert linked.ok.isEnabled() and linked.choose_audio.isHidden()
+
+    none = TranscribeDialog(None, interview="P01-m", recording=None)
+    qtbot.addWidget(none)
+    assert "No recording is linked" in none.what.text() and "P01-m" in none.what.text()
+    assert not none.ok.isEnabled() and not none.choose_audio.isHidden()
+    none.use_audio(Path("/data/rec/P01-m.wav"))
+    assert none.ok.isEnabled() and none.audio == Path("/data/rec/P01-m.wav")
+    assert "P01-m.wav" in none.what.text()
+
+
+def test_ctrl_t_on_an_interview_without_a_recording_warns_in_the_dialog(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from workbench.ui.dialogs import TranscribeDialog
+
+    seen: list[TranscribeDialog] = []
+    monkeypatch.setattr(
+        TranscribeDialog, "exec", lambda self: seen.append(self) or QDialog.DialogCode.Rejected
+    )
+    qtbot.keyClick(window.editor, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert len(seen) == 1
+    assert "No recording is linked" in seen[0].what.text() and "P01-b" in seen[0].what.text()
+    assert not seen[0].ok.isEnabled()

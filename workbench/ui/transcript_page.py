@@ -505,11 +505,18 @@ class TranscriptPage(QWidget):
         if self.interview is None:
             self.notice.show_message("Choose an interview to transcribe first.")
             return
-        language = self._info.language if self._info is not None else None
-        dialog = TranscribeDialog(language, self)
+        info = self._info if self._info is not None and self._info.id == self.interview else None
+        dialog = TranscribeDialog(
+            info.language if info else None,
+            self,
+            interview=self.interview,
+            recording=info.media_path if info else None,
+        )
         if dialog.exec():
             model, chosen, options = dialog.values()
-            self.start_transcription(model=model, language=chosen, options=options)
+            self.start_transcription(
+                model=model, audio=dialog.audio, language=chosen, options=options
+            )
 
     def start_transcription(
         self,
