@@ -246,3 +246,41 @@ def test_ctrl_t_on_an_interview_without_a_recording_warns_in_the_dialog(
     assert len(seen) == 1
     assert "No recording is linked" in seen[0].what.text() and "P01-b" in seen[0].what.text()
     assert not seen[0].ok.isEnabled()
+
+
+def _ink_pixels(button, ink: str) -> int:
+    from PySide6.QtGui import QColor
+
+    image = button.grab().toImage()
+    want = QColor(ink)
+    count = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            got = QColor(image.pixel(x, y))
+            if (
+                sum(abs(a - b) for a, b in zip(got.getRgb()[:3], want.getRgb()[:3], strict=True))
+                < 60
+            ):
+                count += 1
+    return count
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_playback_buttons_show_their_icons_in_both_themes(
+    window: MainWindow, qtbot, tmp_path: Path, dark: bool
+) -> None:
+    from workbench.ui import theme
+
+    audio = window.page.audio
+    clip = Path(__file__).parents[1] / "data" / "audio" / "sr_english_one_two_three.wav"
+    audio.set_source(str(clip))  # enabled, as with a linked recording
+    if dark:
+        window.dark_action.trigger()
+    try:
+        t = theme.current()
+        assert t is (theme.DARK if dark else theme.LIGHT)
+        for button in (audio.back_button, audio.play_button, audio.forward_button):
+            assert _ink_pixels(button, t.text) >= 20, button.objectName()
+    finally:
+        if dark:
+            window.dark_action.trigger()

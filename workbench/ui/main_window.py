@@ -412,6 +412,7 @@ class MainWindow(QMainWindow):
         theme.apply(app, theme.DARK if dark else theme.LIGHT)
         self.settings.setValue("view/dark", "true" if dark else "false")
         self.editor.apply_theme()
+        self.page.audio.apply_theme()
         self.board.apply_theme()
 
     def _board_changed(self, description: str, change: object) -> None:
