@@ -284,3 +284,49 @@ def test_the_playback_buttons_show_their_icons_in_both_themes(
     finally:
         if dark:
             window.dark_action.trigger()
+
+
+def _layout(window: MainWindow) -> dict[str, tuple[bool, int, int]]:
+    """Each dock: whether it is the tab in front, and its width and height."""
+    from PySide6.QtWidgets import QDockWidget
+
+    return {
+        dock.objectName(): (not dock.visibleRegion().isEmpty(), dock.width(), dock.height())
+        for dock in window.findChildren(QDockWidget)
+    }
+
+
+def _settle() -> None:
+    """Let the posted layout requests (a style change posts them) run."""
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def test_the_dark_theme_keeps_the_docks_where_they_were(window: MainWindow, qtbot) -> None:
+    from workbench.ui import theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    theme.apply(app, theme.LIGHT)  # as the app starts
+    window.resize(1600, 1000)
+    _settle()
+    before = _layout(window)
+    assert before["codesDock"][0] and not before["participantsDock"][0]
+    window.dark_action.trigger()
+    try:
+        _settle()
+        assert _layout(window) == before
+        # To the board (which hides the docks) and back: still as they were.
+        qtbot.keyClick(window.editor, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+        assert window.pages.currentIndex() == 3
+        _settle()
+        window.dark_action.trigger()
+        _settle()
+        window.show_mode(0)
+        _settle()
+        assert _layout(window) == before
+    finally:
+        if window.dark_action.isChecked():
+            window.dark_action.trigger()
+    _settle()
+    assert _layout(window) == before

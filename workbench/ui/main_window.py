@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -181,6 +181,8 @@ class MainWindow(QMainWindow):
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._colleagues)
+        self._dock_state: QByteArray | None = None
+        """The docks as the user left them on the transcripts (the other views hide them)."""
         self._build_menus()
         self._build_modes()
         geometry = settings.value("window/geometry")
@@ -320,10 +322,15 @@ class MainWindow(QMainWindow):
 
     def show_mode(self, number: int) -> None:
         """0: transcripts with the study docks; 1 and 2: full-window longitudinal views."""
+        leaving = self.pages.currentIndex()
+        if leaving == 0 and number != 0:
+            self._dock_state = self.saveState()  # which tab is in front, each dock's size
         self.pages.setCurrentIndex(number)
         self.mode_actions[number].setChecked(True)
         for dock in self.findChildren(QDockWidget):
             dock.setVisible(number == 0)
+        if number == 0 and leaving != 0 and self._dock_state is not None:
+            self.restoreState(self._dock_state)  # shown again one by one, the last in front
         views: dict[int, HeatmapView | TimelineView | ThemeBoard] = {
             1: self.heatmap,
             2: self.timeline,
@@ -409,7 +416,12 @@ class MainWindow(QMainWindow):
         if not isinstance(app, QApplication):
             return
         dark = self.dark_action.isChecked()
+        # A new style sheet changes the docks' size hints and Qt lays them out afresh (another
+        # tab in front, the study pane grown): the arrangement the user made is put back.
+        state = self.saveState()
         theme.apply(app, theme.DARK if dark else theme.LIGHT)
+        app.processEvents()  # the style change's layout requests, before putting the docks back
+        self.restoreState(state)
         self.settings.setValue("view/dark", "true" if dark else "false")
         self.editor.apply_theme()
         self.page.audio.apply_theme()
@@ -874,7 +886,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        if self.pages.currentIndex() != 0 and self._dock_state is not None:
+            self.settings.setValue("window/state", self._dock_state)
+        else:
+            self.settings.setValue("window/state", self.saveState())
         if self.page.job is not None:
             self.page.job.cancel()
             self.page.job.wait(5000)
