@@ -330,3 +330,87 @@ def test_the_dark_theme_keeps_the_docks_where_they_were(window: MainWindow, qtbo
             window.dark_action.trigger()
     _settle()
     assert _layout(window) == before
+
+
+SAID = "I know your name isn't on the recording yet, don't worry."
+
+
+@pytest.fixture
+def said(window: MainWindow, tmp_path: Path) -> MainWindow:
+    from workbench.coding.study import add_interview, add_participant, new_study
+    from workbench.coding.transcripts import import_utterances
+
+    from ..helpers import transcript
+
+    path = tmp_path / "said.dyad"
+    with new_study(path, title="Said") as p:
+        add_participant(p, "P01", "patient")
+        add_participant(p, "R01", "researcher")
+        add_interview(p, "P01-b", wave="baseline", participants=[("P01", None), ("R01", None)])
+        import_utterances(
+            p,
+            "P01-b",
+            transcript([("R01", "Shall we start?"), ("P01", SAID)]),
+            speakers={"R01": "R01", "P01": "P01"},
+        )
+    assert window.open_location(str(path))
+    window.open_interview("P01-b")
+    return window
+
+
+def _point(window: MainWindow, index_in_said: int):
+    """The viewport point just right of where a character of the second utterance starts."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QTextCursor
+
+    editor = window.editor
+    cursor = QTextCursor(editor.document().findBlockByNumber(1))
+    cursor.setPosition(cursor.position() + index_in_said)
+    rect = editor.cursorRect(cursor)
+    return rect.center() + QPoint(2, 0)
+
+
+def _drag(window: MainWindow, start: int, end: int, alt: bool = False) -> str:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    viewport = window.editor.viewport()
+    window.editor.moveCursor(window.editor.textCursor().MoveOperation.Start)  # no selection
+    mods = Qt.KeyboardModifier.AltModifier if alt else Qt.KeyboardModifier.NoModifier
+    a, b = _point(window, start), _point(window, end)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, mods, a)
+    for step in range(1, 5):
+        x = a.x() + (b.x() - a.x()) * step // 4
+        QTest.mouseMove(viewport, QPoint(x, a.y()))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, mods, b)
+    return window.editor.textCursor().selectedText()
+
+
+def test_a_drag_selects_whole_words_and_alt_drag_characters(said: MainWindow) -> None:
+    # From inside "your" to inside "recording": the words, whole.
+    start, end = SAID.index("your") + 2, SAID.index("recording") + 8
+    assert _drag(said, start, end) == "your name isn't on the recording"
+    # Backwards too.
+    assert _drag(said, end, start) == "your name isn't on the recording"
+    # Alt-drag keeps to the characters.
+    assert _drag(said, start, end, alt=True) == SAID[start:end]
+
+
+def test_ctrl_shift_right_takes_a_contraction_in_one_step(said: MainWindow, qtbot) -> None:
+    from PySide6.QtGui import QTextCursor
+
+    editor = said.editor
+    cursor = QTextCursor(editor.document().findBlockByNumber(1))
+    cursor.setPosition(cursor.position() + SAID.index("isn't"))
+    editor.setTextCursor(cursor)
+    editor.setFocus()
+    both = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(editor, Qt.Key.Key_Right, both)
+    assert editor.textCursor().selectedText() == "isn't"
+    qtbot.keyClick(editor, Qt.Key.Key_Right, both)
+    assert editor.textCursor().selectedText() == "isn't on"
+    qtbot.keyClick(editor, Qt.Key.Key_Left, both)
+    assert editor.textCursor().selectedText() == "isn't "
+    qtbot.keyClick(editor, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert not editor.textCursor().hasSelection()
+    assert editor.textCursor().positionInBlock() == SAID.index("isn't")

@@ -42,7 +42,7 @@ from workbench.domain.coding import CodingInfo
 from workbench.domain.positions import PositionMap
 from workbench.domain.study import TimedWord, Utterance
 from workbench.domain.transcript import format_ms
-from workbench.ui import theme
+from workbench.ui import theme, words
 from workbench.ui.code_tree import MIME_TYPE
 from workbench.ui.models import is_right_to_left, speaker_colour
 
@@ -194,6 +194,8 @@ class TranscriptEditor(QPlainTextEdit):
         self._words: list[TimedWord] = []
         self._word_starts: list[int] = []
         self._dirty: int | None = None
+        self._by_character = False
+        """The drag under way began with Alt held: it selects characters, not whole words."""
         self._loading = False
         self._played: tuple[int, int] | None = None
         self._selected_coding: str | None = None
@@ -622,7 +624,16 @@ class TranscriptEditor(QPlainTextEdit):
         cursor = QTextCursor(self.document().findBlockByNumber(index))
         self.setTextCursor(cursor)
 
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        # A drag selects whole words, as in MAXQDA; Alt+drag selects by character.
+        if event.buttons() & Qt.MouseButton.LeftButton and not self._by_character:
+            cursor = self.textCursor()
+            if cursor.hasSelection():
+                self.setTextCursor(words.snap_cursor(cursor))
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._by_character = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
         super().mousePressEvent(event)
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             position = self._map.to_interview(
@@ -735,7 +746,29 @@ class TranscriptEditor(QPlainTextEdit):
         if event.matches(QKeySequence.StandardKey.Cut) and self._spans_blocks():
             self.message.emit("Cut one utterance's words at a time.")
             return
+        if self._step_word(event):
+            return
         super().keyPressEvent(event)
+
+    def _step_word(self, event: QKeyEvent) -> bool:
+        """Ctrl+←/→ (with Shift: selecting) over whole words, "isn't" being one."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        control, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+        if mods not in (control, control | shift):
+            return False
+        keys = {Qt.Key.Key_Right: True, Qt.Key.Key_Left: False}
+        forward = keys.get(Qt.Key(event.key()))
+        if forward is None:
+            return False
+        if self.document().findBlock(self.textCursor().position()).textDirection() == (
+            Qt.LayoutDirection.RightToLeft
+        ):
+            forward = not forward  # → moves visually: backwards through right-to-left text
+        cursor = self.textCursor()
+        if not words.step_word(cursor, forward, keep_anchor=bool(mods & shift)):
+            return False
+        self.setTextCursor(cursor)
+        return True
 
     def insertFromMimeData(self, source: QMimeData) -> None:
         if self._spans_blocks():
