@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
@@ -29,58 +28,39 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.study import (
     list_participants,
-    new_study,
     set_interview_status,
     study_grid,
     summary,
 )
 from workbench.coding.undo import Change, history
 from workbench.domain.study import InterviewStatus
-from workbench.exchange.registry import ExportOptions, Format, Outcome, exporter, importer_for
-from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
 from workbench.storage.watch import ChangeWatcher
 from workbench.ui import theme
 from workbench.ui.code_tree import CodeTreeWidget
-from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
-from workbench.ui.editor import EDITOR_KEYS
 from workbench.ui.exchange import (
     ExchangeTask,
     export_formats,
-    export_task,
     import_formats,
-    import_task,
 )
-from workbench.ui.exchange import summary as exchange_summary
 from workbench.ui.heatmap import HeatmapView
 from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
 from workbench.ui.retrieval import RetrievalPane
-from workbench.ui.theme_board import BOARD_KEYS, ThemeBoard
+from workbench.ui.shortcuts import shortcuts_box, window_shortcuts
+from workbench.ui.theme_board import ThemeBoard
 from workbench.ui.timeline import TimelineView
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
+from workbench.ui.window_files import ProjectFilesWindow
 
 MAX_RECENT = 8
 WATCH_MS = 1000
 """How often the window asks whether a colleague committed (a colleague's work shows within 2 s)."""
 
 
-def _place(action: QAction) -> str:
-    """Where an action outside the menus lives: its tool bar or its dock, as the window says."""
-    for owner in action.associatedObjects():
-        if isinstance(owner, QToolBar):
-            return owner.windowTitle()
-    widget = action.parent()
-    while isinstance(widget, QWidget):
-        if isinstance(widget, QDockWidget):
-            return widget.windowTitle()
-        widget = widget.parentWidget()
-    return "Window"
-
-
-class MainWindow(QMainWindow):
+class MainWindow(ProjectFilesWindow):
     def __init__(self, settings: QSettings) -> None:
         super().__init__()
         self.settings = settings
@@ -350,55 +330,11 @@ class MainWindow(QMainWindow):
     # --- undo: the window's stack over the project's own history -------------------------------
 
     def shortcuts(self) -> list[tuple[str, str, str]]:
-        """(where, action, keys) for every key in the window: the menus' actions as the menus
-        show them, then every other action with a shortcut (the view buttons, the code tree),
-        then the keys handled without an action (the board's cards, the transcript)."""
-        found: list[tuple[str, str, str]] = []
-        seen: set[int] = set()
-
-        def add(action: QAction, where: str) -> None:
-            seen.add(id(action))
-            label = action.property("label") or action.text()
-            text = str(label).replace("&", "").rstrip("…").split("\t")[0]
-            keys = " or ".join(
-                k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
-            )
-            found.append((where, text, keys))
-
-        def walk(menu: QMenu, where: str) -> None:
-            for action in menu.actions():
-                if action.menu() is not None:
-                    sub = action.menu()
-                    assert isinstance(sub, QMenu)
-                    walk(sub, f"{where} ▸ {sub.title().replace('&', '')}")
-                elif action.shortcuts():
-                    add(action, where)
-
-        for top in self.menuBar().actions():
-            menu = top.menu()
-            if isinstance(menu, QMenu):
-                walk(menu, menu.title().replace("&", ""))
-        for action in self.findChildren(QAction):
-            if action.shortcuts() and id(action) not in seen:
-                add(action, _place(action))
-        found += [("Theme board", text, keys) for text, keys, _ in BOARD_KEYS]
-        found += [("Transcript", text, keys) for text, keys in EDITOR_KEYS]
-        return found
+        """(where, action, keys) for every key in the window (see ``ui/shortcuts.py``)."""
+        return window_shortcuts(self)
 
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td>{where}</td><td>{text}</td><td><b>{keys}</b></td></tr>"
-            for where, text, keys in self.shortcuts()
-        )
-        box = QMessageBox(self)
-        box.setObjectName("shortcuts")
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(
-            "<table cellspacing=0 cellpadding=3><tr><th align=left>Where</th><th align=left>"
-            f"Action</th><th align=left>Keys</th></tr>{rows}</table>"
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box = shortcuts_box(self, self.shortcuts())
         had_focus = QApplication.focusWidget()
         box.finished.connect(lambda _result: self._focus_back(had_focus))
         box.open()
@@ -708,181 +644,6 @@ class MainWindow(QMainWindow):
             self.navigator.setCurrentIndex(index)
         else:
             self.navigator.clearSelection()
-
-    # --- import and export: the registry's formats ------------------------------------------
-
-    def _run_task(self, task: ExchangeTask, what: str, then: Callable[[Outcome], None]) -> bool:
-        if self.task is not None:
-            self.page.notice.show_message("Another import or export is still running.", error=True)
-            return False
-        self.task = task
-        self.task_label.setText(what)
-        self.task_label.show()
-        self.task_bar.show()
-
-        def ended(outcome: object) -> None:
-            assert isinstance(outcome, Outcome)
-            self.page.notice.show_message(exchange_summary(outcome))
-            then(outcome)
-
-        task.ended.connect(ended)
-        task.failed.connect(lambda reason: self.page.notice.show_message(reason, error=True))
-        task.finished.connect(self._task_ended)
-        task.start()
-        return True
-
-    def _task_ended(self) -> None:
-        self.task = None
-        self.task_label.hide()
-        self.task_bar.hide()
-
-    def _ask_export(self, fmt: Format) -> None:
-        if self.project is None:
-            self.page.notice.show_message("Open a project first.", error=True)
-            return
-        stem = self.page.interview if fmt.kind == "transcript" and self.page.interview else fmt.name
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            f"Export {fmt.label}",
-            str(Path.home() / f"{stem}{fmt.extension}"),
-            f"{fmt.label} (*{fmt.extension})",
-        )
-        if path:
-            self.export_to(fmt.name, Path(path))
-
-    def export_to(self, name: str, out: Path, options: ExportOptions | None = None) -> bool:
-        """Export as format ``name``; transcripts export the open interview."""
-        if self.project is None:
-            return False
-        options = options or ExportOptions(interview=self.page.interview)
-        try:
-            task = export_task(self.project, name, out, options, self)
-        except USER_ERRORS as exc:
-            self.page.notice.show_message(str(exc), error=True)
-            return False
-        if exporter(name).kind == "transcript" and not options.interview:
-            self.page.notice.show_message("Open the interview to export first.", error=True)
-            return False
-        return self._run_task(task, f"Exporting {out.name}…", lambda _o: None)
-
-    def _ask_import(self, fmt: Format) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, f"Import {fmt.label}", str(Path.home()), f"{fmt.label} (*{fmt.extension})"
-        )
-        if not path:
-            return
-        target = None
-        if fmt.kind == "project":
-            target, _ = QFileDialog.getSaveFileName(
-                self,
-                "The new project",
-                str(Path(path).with_suffix(".dyad")),
-                "Dyad Workbench projects (*.dyad)",
-            )
-            if not target:
-                return
-        self.import_from(Path(path), target)
-
-    def import_from(self, path: Path, new_project: str | None = None) -> bool:
-        """Import a file: a project format into ``new_project`` (then opened), anything else
-        into the open project."""
-        try:
-            fmt = importer_for(path)
-        except USER_ERRORS as exc:
-            self.page.notice.show_message(str(exc), error=True)
-            return False
-        if fmt.kind == "project":
-            if not new_project:
-                self.page.notice.show_message("Name the new project to import into.", error=True)
-                return False
-            target = new_project
-        elif self.project is None:
-            self.page.notice.show_message("Open the project to import into first.", error=True)
-            return False
-        else:
-            target = self.project.location
-        coder = self.project.coder_name if self.project is not None else None
-
-        def then(_outcome: Outcome) -> None:
-            if fmt.kind == "project":
-                self.open_location(target)
-            else:
-                self.refresh()
-                self.page.reload()
-
-        task = import_task(fmt, target, path, coder, self)
-        return self._run_task(task, f"Importing {path.name}…", then)
-
-    # --- creating and importing --------------------------------------------------------------
-
-    def _ask_new_project(self) -> None:
-        dialog = NewProjectDialog(self)
-        if dialog.exec():
-            self.create_project(dialog.path(), dialog.title(), dialog.waves())
-
-    def create_project(self, path: str, title: str, waves: list[str]) -> bool:
-        try:
-            project = new_study(path, title=title or None, waves=waves)
-        except USER_ERRORS as exc:
-            QMessageBox.warning(self, "Cannot create the project", str(exc))
-            return False
-        project.close()
-        return self.open_location(path)
-
-    def _ask_add_interview(self) -> None:
-        if self.project is None:
-            self.page.notice.show_message("Open or create a project first.", error=True)
-            return
-        dialog = AddInterviewDialog(self.project, self)
-        if dialog.exec():
-            self.add_interview(dialog.values())
-
-    def add_interview(self, values: dict[str, str]) -> bool:
-        if self.project is None:
-            return False
-        try:
-            info = add_interview_from(self.project, values)
-        except USER_ERRORS as exc:
-            self.page.notice.show_message(str(exc), error=True)
-            return False
-        self.refresh()
-        self.open_interview(info.id)
-        return True
-
-    def _ask_import_transcript(self) -> None:
-        if self.page.interview is None:
-            self.page.notice.show_message(
-                "Choose (or add) the interview the transcript belongs to first.", error=True
-            )
-            return
-        paths, _ = QFileDialog.getOpenFileNames(
-            self,
-            f"Import a transcript into {self.page.interview}",
-            str(Path.home()),
-            "Transcripts (*.txt *.docx *.srt *.vtt *.TextGrid *.textgrid);;All files (*)",
-        )
-        if paths:
-            self.import_transcript([Path(p) for p in paths])
-
-    def import_transcript(self, paths: list[Path]) -> bool:
-        interview = self.page.interview
-        if self.project is None or interview is None:
-            return False
-        try:
-            report = import_transcript_files(self.project, interview, paths)
-        except USER_ERRORS as exc:
-            self.page.notice.show_message(f"Import refused: {exc}", error=True)
-            return False
-        speakers = ", ".join(f"{k} → {v or 'unmapped'}" for k, v in report.speakers.items())
-        text = f"Imported {report.utterances} utterances ({report.format}, {report.encoding})."
-        if speakers:
-            text += f" Speakers: {speakers}."
-        if report.warnings:
-            text += "\n" + "\n".join(report.warnings)
-        self.page.notice.show_message(text)
-        self.refresh()
-        self.page.reload()
-        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
