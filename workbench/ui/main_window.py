@@ -48,7 +48,7 @@ from workbench.ui.heatmap import HeatmapView
 from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
 from workbench.ui.retrieval import RetrievalPane
-from workbench.ui.shortcuts import shortcuts_box, window_shortcuts
+from workbench.ui.shortcuts import ShortcutsDialog, window_shortcuts
 from workbench.ui.theme_board import ThemeBoard
 from workbench.ui.timeline import TimelineView
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
@@ -230,11 +230,8 @@ class MainWindow(ProjectFilesWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo.undo)
         self.redo_action = self._action("&Redo", QKeySequence.StandardKey.Redo, self.undo.redo)
-        # Windows, NVivo and MAXQDA habit: Ctrl+Y redoes too.
-        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
-        if QKeySequence("Ctrl+Y") not in redo_keys:
-            redo_keys.append(QKeySequence("Ctrl+Y"))
-        self.redo_action.setShortcuts(redo_keys)
+        # Ctrl+Y as on Windows, in NVivo and MAXQDA; Ctrl+Shift+Z as elsewhere (⌘ on a Mac).
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.undo.stack.undoTextChanged.connect(
             lambda text: self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
         )
@@ -334,7 +331,7 @@ class MainWindow(ProjectFilesWindow):
         return window_shortcuts(self)
 
     def show_shortcuts(self) -> None:
-        box = shortcuts_box(self, self.shortcuts())
+        box = ShortcutsDialog(self, self.shortcuts())
         had_focus = QApplication.focusWidget()
         box.finished.connect(lambda _result: self._focus_back(had_focus))
         box.open()

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.ui.editor import EDITOR_KEYS
 from workbench.ui.theme_board import BOARD_KEYS
@@ -38,7 +50,7 @@ def window_shortcuts(window: QMainWindow) -> list[tuple[str, str, str]]:
         seen.add(id(action))
         label = action.property("label") or action.text()
         text = str(label).replace("&", "").rstrip("…").split("\t")[0]
-        keys = " or ".join(
+        keys = ", ".join(
             k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
         )
         found.append((where, text, keys))
@@ -63,19 +75,46 @@ def window_shortcuts(window: QMainWindow) -> list[tuple[str, str, str]]:
     return found
 
 
-def shortcuts_box(window: QWidget, rows: list[tuple[str, str, str]]) -> QMessageBox:
-    """The F1 list (deleted when closed)."""
-    table = "".join(
-        f"<tr><td>{where}</td><td>{text}</td><td><b>{keys}</b></td></tr>"
-        for where, text, keys in rows
-    )
-    box = QMessageBox(window)
-    box.setObjectName("shortcuts")
-    box.setWindowTitle("Keyboard shortcuts")
-    box.setTextFormat(Qt.TextFormat.RichText)
-    box.setText(
-        "<table cellspacing=0 cellpadding=3><tr><th align=left>Where</th><th align=left>"
-        f"Action</th><th align=left>Keys</th></tr>{table}</table>"
-    )
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    return box
+class ShortcutsDialog(QDialog):
+    """The F1 list: a table to scroll, sized to the window (deleted when closed)."""
+
+    def __init__(self, window: QWidget, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__(window)
+        self.setObjectName("shortcuts")
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.table = QTableWidget(len(rows), 3)
+        self.table.setHorizontalHeaderLabels(["Where", "Action", "Keys"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        bold = self.table.font()
+        bold.setBold(True)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                item = QTableWidgetItem(value)
+                if c == 2:
+                    item.setFont(bold)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.table.setCurrentItem(None)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(close)
+        width = sum(self.table.columnWidth(c) for c in range(3)) + 60
+        self.resize(width, min(window.height() - 80, 720))
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """What the table shows, row by row."""
+
+        def cell(r: int, c: int) -> str:
+            item = self.table.item(r, c)
+            return item.text() if item is not None else ""
+
+        return [(cell(r, 0), cell(r, 1), cell(r, 2)) for r in range(self.table.rowCount())]
