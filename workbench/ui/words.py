@@ -6,7 +6,9 @@ are indexes into one utterance's text (code points)."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit
 
 from workbench.domain.positions import codepoint_to_utf16, utf16_to_codepoint
 
@@ -99,4 +101,25 @@ def step_word(cursor: QTextCursor, forward: bool, keep_anchor: bool) -> bool:
         return False
     mode = QTextCursor.MoveMode.KeepAnchor if keep_anchor else QTextCursor.MoveMode.MoveAnchor
     cursor.setPosition(block + codepoint_to_utf16(text, to), mode)
+    return True
+
+
+def step_word_key(editor: QPlainTextEdit, event: QKeyEvent) -> bool:
+    """Ctrl+←/→ (with Shift: selecting) over whole words, "isn't" being one."""
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    control, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    if mods not in (control, control | shift):
+        return False
+    keys = {Qt.Key.Key_Right: True, Qt.Key.Key_Left: False}
+    forward = keys.get(Qt.Key(event.key()))
+    if forward is None:
+        return False
+    if editor.document().findBlock(editor.textCursor().position()).textDirection() == (
+        Qt.LayoutDirection.RightToLeft
+    ):
+        forward = not forward  # → moves visually: backwards through right-to-left text
+    cursor = editor.textCursor()
+    if not step_word(cursor, forward, keep_anchor=bool(mods & shift)):
+        return False
+    editor.setTextCursor(cursor)
     return True
