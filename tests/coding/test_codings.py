@@ -319,3 +319,23 @@ def test_codings_on_many_scripts_land_on_the_same_characters_in_utf16(project: P
         u16 = (codepoint_to_utf16(full, start), codepoint_to_utf16(full, end))
         assert full.encode("utf-16-le")[u16[0] * 2 : u16[1] * 2].decode("utf-16-le") == words
         assert (utf16_to_codepoint(full, u16[0]), utf16_to_codepoint(full, u16[1])) == (start, end)
+
+
+def test_a_new_code_applied_in_one_command_is_one_undo_step(coded: Project) -> None:
+    from workbench.coding.codebook import CODE_COLOURS
+    from workbench.coding.codings import apply_new_code
+
+    before = list_codes(coded)
+    start, end = _find(coded, "I wake up shaking")
+    info, change = apply_new_code(coded, "I1", start, end, "Waking", parent="Sleep")
+    assert (info.code, info.text) == ("Sleep / Waking", "I wake up shaking")
+    made = next(c for c in list_codes(coded) if c.path == "Sleep / Waking")
+    assert made.color == CODE_COLOURS[0] and made.codings == 1
+    assert history(coded)[0].description == change.description
+    undo(coded)
+    assert list_codes(coded) == before and spans(coded) == []
+    redo(coded)
+    assert spans(coded) == [("Sleep / Waking", "I wake up shaking")]
+    with pytest.raises(StudyError):
+        apply_new_code(coded, "I1", start, end, "Nightmares", parent="Sleep")
+    assert len(list_codes(coded)) == len(before) + 1

@@ -140,6 +140,61 @@ def list_codes(project: Project) -> list[CodeInfo]:
         return [book.info(c, int(counts.get(c.id, 0))) for c in ordered]
 
 
+CODE_COLOURS = (
+    "#2a6f97",
+    "#5b8e3e",
+    "#b5562e",
+    "#7b5ea7",
+    "#c08a1e",
+    "#3d8c8c",
+    "#a8456b",
+    "#6b7f2f",
+    "#8c5a3c",
+    "#4a6fa5",
+)
+"""Colours a new code made while coding gets, the least used first (the analyst can change it)."""
+
+
+def next_colour(book: Codebook) -> str:
+    """The palette colour fewest codes have (the earliest of those)."""
+    used = [c.color.lower() for c in book.codes if c.color]
+    return min(CODE_COLOURS, key=lambda colour: (used.count(colour), CODE_COLOURS.index(colour)))
+
+
+def create_code(
+    s: Session,
+    book: Codebook,
+    name: str,
+    *,
+    parent: str | None,
+    created_by_id: int,
+    color: str | None = None,
+    definition: str | None = None,
+    inclusion: str | None = None,
+    exclusion: str | None = None,
+) -> Code:
+    """Add a code to the codebook inside the caller's command (last among its siblings)."""
+    name = _check_name(name)
+    _check_color(color)
+    parent_code = book.find(parent) if parent else None
+    parent_id = parent_code.id if parent_code else None
+    _check_unique(book, name, parent_id)
+    code = Code(
+        name=name,
+        parent_id=parent_id,
+        position=len(book.siblings(parent_id)),
+        color=color,
+        definition=definition,
+        inclusion=inclusion,
+        exclusion=exclusion,
+        created_by_id=created_by_id,
+    )
+    s.add(code)
+    s.flush()
+    book.add(code)
+    return code
+
+
 def add_code(
     project: Project,
     name: str,
@@ -156,22 +211,17 @@ def add_code(
 
     def action(s: Session) -> CodeInfo:
         book = Codebook(s)
-        parent_code = book.find(parent) if parent else None
-        parent_id = parent_code.id if parent_code else None
-        _check_unique(book, name, parent_id)
-        code = Code(
-            name=name,
-            parent_id=parent_id,
-            position=len(book.siblings(parent_id)),
+        code = create_code(
+            s,
+            book,
+            name,
+            parent=parent,
             color=color,
             definition=definition,
             inclusion=inclusion,
             exclusion=exclusion,
             created_by_id=project.coder(s, coder).id,
         )
-        s.add(code)
-        s.flush()
-        book.add(code)
         return code_info(s, book, code)
 
     info, change = run_command(

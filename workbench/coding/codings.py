@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.coding._anchors import LoadedTranscript
-from workbench.coding.codebook import Codebook, _check_unique
+from workbench.coding.codebook import Codebook, _check_unique, create_code, next_colour
 from workbench.coding.study import get_interview
 from workbench.coding.undo import Change, run_command
 from workbench.domain.coding import CodingInfo, DetachedCodingInfo
@@ -123,6 +123,43 @@ def apply_code(
     )
 
 
+def apply_new_code(
+    project: Project,
+    interview: str,
+    start: int,
+    end: int,
+    name: str,
+    *,
+    parent: str | None = None,
+    coder: str | None = None,
+) -> tuple[CodingInfo, Change]:
+    """Make a code (with a colour of its own) and code the span with it: one command, so one
+    undo takes both away, as the analyst did one thing (typed a new name at Ctrl+K)."""
+
+    def action(s: Session) -> CodingInfo:
+        iv = get_interview(s, interview)
+        transcript = LoadedTranscript.load(s, iv)
+        _check_span(transcript, start, end)
+        book = Codebook(s)
+        who = project.coder(s, coder)
+        code = create_code(
+            s, book, name, parent=parent, color=next_colour(book), created_by_id=who.id
+        )
+        coding = Coding(code_id=code.id, interview_id=iv.id, coder_id=who.id)
+        transcript.set_span(coding, start, end)
+        s.add(coding)
+        s.flush()
+        return _info(s, transcript, book, coding, _coder_names(s))
+
+    return run_command(
+        project,
+        f"code {interview} {start}–{end} as new code '{name.strip()}'",
+        action,
+        coder=coder,
+        audit=("coding.add", f"interview:{interview}"),
+    )
+
+
 def in_vivo_code(
     project: Project,
     interview: str,
@@ -146,7 +183,7 @@ def in_vivo_code(
         parent_id = parent_code.id if parent_code else None
         _check_unique(book, name, parent_id)
         who = project.coder(s, coder)
-        code = Code(name=name, parent_id=parent_id, created_by_id=who.id)
+        code = Code(name=name, parent_id=parent_id, color=next_colour(book), created_by_id=who.id)
         s.add(code)
         s.flush()
         book.add(code)

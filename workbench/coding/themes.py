@@ -265,7 +265,7 @@ def move_codes(
     where = f"into '{into}'" if into else f"out of '{out_of}'"
     _, change = run_command(
         project,
-        f"move {len(codes)} codes {where}",
+        f"move {len(codes)} code{'' if len(codes) == 1 else 's'} {where}",
         action,
         coder=coder,
         audit=("theme.codes", None),

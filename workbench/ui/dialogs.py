@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -28,6 +29,8 @@ from workbench.coding.study import (
 from workbench.domain.study import DEFAULT_WAVES, InterviewInfo
 from workbench.storage.project import Project
 from workbench.transcribe.models import list_models
+
+AUDIO_FILES = "Audio or video (*.wav *.flac *.mp3 *.m4a *.aac *.aiff *.ogg *.opus *.mp4 *.webm)"
 
 ROLE_FIELDS = (
     ("patient", "Patient"),
@@ -132,7 +135,7 @@ class AddInterviewDialog(QDialog):
             self,
             "Recording",
             str(Path.home()),
-            "Audio or video (*.wav *.flac *.mp3 *.m4a *.aac *.aiff *.ogg *.opus *.mp4 *.webm)",
+            AUDIO_FILES,
         )
         if path:
             self.media.setText(path)
@@ -164,15 +167,43 @@ def add_interview_from(project: Project, values: dict[str, str]) -> InterviewInf
     )
 
 
+def _what_to_transcribe(interview: str | None, recording: str | None) -> str:
+    if interview is None:
+        return "The open interview's recording."
+    if not recording:
+        return (
+            f"⚠ No recording is linked to interview <b>{interview}</b>: choose the recording "
+            "to transcribe."
+        )
+    return f"Interview <b>{interview}</b> — recording <b>{Path(recording).name}</b>"
+
+
 class TranscribeDialog(QDialog):
     """How to transcribe a recording: the model, its language, and the options the job takes.
 
     The models are those on this computer (the packaged two, and the ones fetched or added with
     ``workbench models``); with more than one speaker, each speaker may have a language."""
 
-    def __init__(self, language: str | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        language: str | None,
+        parent: QWidget | None = None,
+        *,
+        interview: str | None = None,
+        recording: str | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Transcribe the recording")
+        self.setWindowTitle(f"Transcribe {interview}" if interview else "Transcribe the recording")
+        self.what = QLabel(_what_to_transcribe(interview, recording))
+        self.what.setObjectName("transcribeWhat")
+        self.what.setWordWrap(True)
+        self.what.setProperty("warning", interview is not None and not recording)
+        self.audio: Path | None = None
+        """A recording chosen here for an interview with none linked (this run only)."""
+        self.choose_audio = QPushButton("Choose a recording…")
+        self.choose_audio.setVisible(interview is not None and not recording)
+        self.choose_audio.clicked.connect(self._ask_audio)
+        self._interview = interview
         self.model = QComboBox()
         self._multilingual: dict[str, bool] = {}
         self._fill_models()
@@ -197,6 +228,8 @@ class TranscribeDialog(QDialog):
         self._speaker_form.setContentsMargins(0, 0, 0, 0)
         self.speaker_languages: dict[str, QLineEdit] = {}
         form = self._form = QFormLayout(self)
+        form.addRow(self.what)
+        form.addRow("", self.choose_audio)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.more_models)
@@ -212,6 +245,9 @@ class TranscribeDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Transcribe")
+        self.ok.setEnabled(interview is None or bool(recording))
         form.addRow(buttons)
         self.model.currentIndexChanged.connect(lambda _i: self._follow_model())
         self.speakers.valueChanged.connect(lambda _v: self._follow_speakers())
@@ -220,6 +256,22 @@ class TranscribeDialog(QDialog):
             self._pick_multilingual()
         self._follow_model()
         self._follow_speakers()
+
+    def _ask_audio(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "The interview's recording", str(Path.home()), AUDIO_FILES
+        )
+        if path:
+            self.use_audio(Path(path))
+
+    def use_audio(self, path: Path) -> None:
+        """Transcribe ``path`` for an interview that has no recording linked."""
+        self.audio = path
+        self.what.setText(
+            f"Interview <b>{self._interview}</b> — recording <b>{path.name}</b> (chosen here)"
+        )
+        self.what.setProperty("warning", False)
+        self.ok.setEnabled(True)
 
     def _fill_models(self) -> None:
         """The usable models here, the chosen one kept when it still is."""

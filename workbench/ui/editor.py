@@ -10,15 +10,12 @@ core's command and reloads, so codings follow their words exactly as on the comm
 from __future__ import annotations
 
 import bisect
-import heapq
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
-    QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -36,112 +33,38 @@ from PySide6.QtGui import (
     QTextFormat,
     QTextOption,
 )
-from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from workbench.domain.coding import CodingInfo
 from workbench.domain.positions import PositionMap
 from workbench.domain.study import TimedWord, Utterance
 from workbench.domain.transcript import format_ms
-from workbench.ui import theme
+from workbench.ui import theme, words
 from workbench.ui.code_tree import MIME_TYPE
+from workbench.ui.editor_margins import (
+    BLOCK_TOP_MARGIN,
+    GUTTER_WIDTH,
+    MAX_LANES,
+    STRIPE_GAP,
+    STRIPE_WIDTH,
+    Gutter,
+    Stripe,
+    StripeMargin,
+    assign_lanes,
+)
 from workbench.ui.models import is_right_to_left, speaker_colour
 
 CODE_MIME = MIME_TYPE
 """Codes dragged from the code tree: a JSON list of their paths."""
 
-GUTTER_WIDTH = 178
-BLOCK_TOP_MARGIN = 0
-"""QPlainTextEdit lays blocks out without margins; a rule between utterances separates them."""
-STRIPE_WIDTH = 5
-STRIPE_GAP = 2
-MAX_LANES = 12
 DEFAULT_CODE_COLOUR = "#7a8794"
-
-
-@dataclass(frozen=True, slots=True)
-class Stripe:
-    coding: str
-    code: str
-    colour: QColor
-    start: int
-    end: int
-    """Interview positions."""
-    lane: int
-    memo: str | None
-
-
-def assign_lanes(codings: Sequence[CodingInfo]) -> list[tuple[CodingInfo, int]]:
-    """Greedy interval colouring: each coding takes the leftmost lane free at its start."""
-    busy: list[tuple[int, int]] = []  # (end, lane) of the codings still open
-    free: list[int] = []  # lanes open again, leftmost first
-    lanes = 0
-    placed: list[tuple[CodingInfo, int]] = []
-    for c in sorted(codings, key=lambda c: (c.start, -c.end, c.code)):
-        while busy and busy[0][0] <= c.start:
-            heapq.heappush(free, heapq.heappop(busy)[1])
-        if free:
-            lane = heapq.heappop(free)
-        else:
-            lane, lanes = lanes, lanes + 1
-        heapq.heappush(busy, (c.end, lane))
-        placed.append((c, lane))
-    return placed
-
-
-class _Gutter(QWidget):
-    """Time and speaker beside the first line of each utterance, and its flags."""
-
-    def __init__(self, editor: TranscriptEditor) -> None:
-        super().__init__(editor)
-        self.editor = editor
-        self.setMouseTracking(True)
-
-    def sizeHint(self) -> QSize:
-        return QSize(GUTTER_WIDTH, 0)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self.editor.paint_gutter(self, event)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        index = self.editor.utterance_at_y(event.position().toPoint().y())
-        if index is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.editor.utterance_clicked(index)
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        index = self.editor.utterance_at_y(event.pos().y())
-        if index is not None:
-            self.editor.utterance_menu(index, event.globalPos())
-
-
-class _StripeMargin(QWidget):
-    """Codings as coloured stripes beside the text: hover names the code, click selects it."""
-
-    def __init__(self, editor: TranscriptEditor) -> None:
-        super().__init__(editor)
-        self.editor = editor
-        self.setMouseTracking(True)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self.editor.paint_stripes(self, event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        stripe = self.editor.stripe_at(event.position().toPoint())
-        if stripe is None:
-            QToolTip.hideText()
-            return
-        tip = stripe.code + (f"\nMemo: {stripe.memo}" if stripe.memo else "")
-        QToolTip.showText(event.globalPosition().toPoint(), tip, self)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        stripe = self.editor.stripe_at(event.position().toPoint())
-        if stripe is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.editor.select_coding(stripe.coding)
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        stripe = self.editor.stripe_at(event.pos())
-        if stripe is not None:
-            self.editor.select_coding(stripe.coding)
-            self.editor.coding_menu(stripe, event.globalPos())
+EDITOR_KEYS: tuple[tuple[str, str], ...] = (
+    ("Split the utterance at the cursor", "Enter"),
+    ("Merge with the utterance before", "Backspace at its start"),
+    ("Seek to a word", "Ctrl+click"),
+    ("Select by characters, not whole words", "Alt+drag"),
+)
+"""Keys the transcript handles itself, without an action (F1 lists them)."""
 
 
 class TranscriptEditor(QPlainTextEdit):
@@ -187,11 +110,13 @@ class TranscriptEditor(QPlainTextEdit):
         self._words: list[TimedWord] = []
         self._word_starts: list[int] = []
         self._dirty: int | None = None
+        self._by_character = False
+        """The drag under way began with Alt held: it selects characters, not whole words."""
         self._loading = False
         self._played: tuple[int, int] | None = None
         self._selected_coding: str | None = None
-        self.gutter = _Gutter(self)
-        self.margin = _StripeMargin(self)
+        self.gutter = Gutter(self)
+        self.margin = StripeMargin(self)
         self.setViewportMargins(GUTTER_WIDTH, 0, STRIPE_GAP + MAX_LANES * STRIPE_WIDTH + 8, 0)
         self.document().contentsChange.connect(self._contents_changed)
         self.cursorPositionChanged.connect(self._cursor_moved)
@@ -615,7 +540,16 @@ class TranscriptEditor(QPlainTextEdit):
         cursor = QTextCursor(self.document().findBlockByNumber(index))
         self.setTextCursor(cursor)
 
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        # A drag selects whole words, as in MAXQDA; Alt+drag selects by character.
+        if event.buttons() & Qt.MouseButton.LeftButton and not self._by_character:
+            cursor = self.textCursor()
+            if cursor.hasSelection():
+                self.setTextCursor(words.snap_cursor(cursor))
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._by_character = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
         super().mousePressEvent(event)
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             position = self._map.to_interview(
@@ -728,6 +662,8 @@ class TranscriptEditor(QPlainTextEdit):
         if event.matches(QKeySequence.StandardKey.Cut) and self._spans_blocks():
             self.message.emit("Cut one utterance's words at a time.")
             return
+        if words.step_word_key(self, event):
+            return
         super().keyPressEvent(event)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
@@ -764,49 +700,3 @@ class TranscriptEditor(QPlainTextEdit):
                 self.code_dropped.emit(str(path))
             return
         super().dropEvent(event)
-
-    # --- menus -------------------------------------------------------------------------------
-
-    def utterance_menu(self, index: int, where: QPoint) -> None:
-        row = self.rows[index]
-        menu = QMenu(self)
-        if "verified" in row.flags:
-            menu.addAction("Mark not verified").setData("unverify")
-        else:
-            menu.addAction("Mark verified against the audio").setData("verify")
-        if "needs_review" in row.flags or "untranscribed_speech" in row.flags:
-            menu.addAction("Clear the review flag").setData("clear-review")
-        if self.speakers:
-            speakers = menu.addMenu("Speaker")
-            for who in self.speakers:
-                action = speakers.addAction(who)
-                action.setCheckable(True)
-                action.setChecked(who == row.speaker)
-                action.setData(f"speaker:{who}")
-            renders = menu.addMenu("Renders the words of (interpreting)")
-            for who in ["", *self.speakers]:
-                if who and who == row.speaker:
-                    continue
-                action = renders.addAction(who or "nobody (own words)")
-                action.setCheckable(True)
-                action.setChecked((row.renders or "") == who)
-                action.setData(f"renders:{who}")
-        if row.start_ms is not None:
-            menu.addAction(f"Play from {format_ms(row.start_ms)}").setData("play")
-        chosen = menu.exec(where)
-        if chosen is None:
-            return
-        data = str(chosen.data())
-        if data == "play":
-            self.utterance_clicked(index)
-        else:
-            self.utterance_action.emit(index, data)
-
-    def coding_menu(self, stripe: Stripe, where: QPoint) -> None:
-        menu = QMenu(self)
-        menu.addAction(f"{stripe.code}").setEnabled(False)
-        menu.addAction("Memo on this coding…").setData("memo")
-        menu.addAction("Remove this coding").setData("remove")
-        chosen = menu.exec(where)
-        if chosen is not None and chosen.data():
-            self.coding_action.emit(stripe.coding, str(chosen.data()))

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
@@ -29,44 +28,39 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.study import (
     list_participants,
-    new_study,
     set_interview_status,
     study_grid,
     summary,
 )
 from workbench.coding.undo import Change, history
 from workbench.domain.study import InterviewStatus
-from workbench.exchange.registry import ExportOptions, Format, Outcome, exporter, importer_for
-from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
 from workbench.storage.project import Project, ProjectError, open_project
 from workbench.storage.watch import ChangeWatcher
 from workbench.ui import theme
 from workbench.ui.code_tree import CodeTreeWidget
-from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
 from workbench.ui.exchange import (
     ExchangeTask,
     export_formats,
-    export_task,
     import_formats,
-    import_task,
 )
-from workbench.ui.exchange import summary as exchange_summary
 from workbench.ui.heatmap import HeatmapView
 from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
 from workbench.ui.retrieval import RetrievalPane
+from workbench.ui.shortcuts import ShortcutsDialog, window_shortcuts
 from workbench.ui.theme_board import ThemeBoard
 from workbench.ui.timeline import TimelineView
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
+from workbench.ui.window_files import ProjectFilesWindow
 
 MAX_RECENT = 8
 WATCH_MS = 1000
 """How often the window asks whether a colleague committed (a colleague's work shows within 2 s)."""
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ProjectFilesWindow):
     def __init__(self, settings: QSettings) -> None:
         super().__init__()
         self.settings = settings
@@ -128,6 +122,8 @@ class MainWindow(QMainWindow):
             lambda key: self.grid_model.set_transcribing(frozenset({key} if key else set()))
         )
         self.editor = self.page.editor
+        self.undo.wording = self.page.in_words
+        self.undo.recorded.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.heatmap = HeatmapView()
         self.timeline = TimelineView()
         self.pages = QStackedWidget()
@@ -165,6 +161,8 @@ class MainWindow(QMainWindow):
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._colleagues)
+        self._dock_state: QByteArray | None = None
+        """The docks as the user left them on the transcripts (the other views hide them)."""
         self._build_menus()
         self._build_modes()
         geometry = settings.value("window/geometry")
@@ -189,6 +187,7 @@ class MainWindow(QMainWindow):
         self, text: str, keys: str | QKeySequence.StandardKey | None, slot: Callable[[], object]
     ) -> QAction:
         action = QAction(text, self)
+        action.setProperty("label", text)  # F1 names the action, not its live undo text
         if keys is not None:
             action.setShortcut(QKeySequence(keys))
         action.triggered.connect(lambda _=False: slot())
@@ -231,6 +230,8 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo.undo)
         self.redo_action = self._action("&Redo", QKeySequence.StandardKey.Redo, self.undo.redo)
+        # Ctrl+Y as on Windows, in NVivo and MAXQDA; Ctrl+Shift+Z as elsewhere (⌘ on a Mac).
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.undo.stack.undoTextChanged.connect(
             lambda text: self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
         )
@@ -300,10 +301,15 @@ class MainWindow(QMainWindow):
 
     def show_mode(self, number: int) -> None:
         """0: transcripts with the study docks; 1 and 2: full-window longitudinal views."""
+        leaving = self.pages.currentIndex()
+        if leaving == 0 and number != 0:
+            self._dock_state = self.saveState()  # which tab is in front, each dock's size
         self.pages.setCurrentIndex(number)
         self.mode_actions[number].setChecked(True)
         for dock in self.findChildren(QDockWidget):
             dock.setVisible(number == 0)
+        if number == 0 and leaving != 0 and self._dock_state is not None:
+            self.restoreState(self._dock_state)  # shown again one by one, the last in front
         views: dict[int, HeatmapView | TimelineView | ThemeBoard] = {
             1: self.heatmap,
             2: self.timeline,
@@ -323,54 +329,37 @@ class MainWindow(QMainWindow):
     # --- undo: the window's stack over the project's own history -------------------------------
 
     def shortcuts(self) -> list[tuple[str, str, str]]:
-        """(menu, action, keys) for every menu action that has a shortcut, as the menus show."""
-        found: list[tuple[str, str, str]] = []
-
-        def walk(menu: QMenu, where: str) -> None:
-            for action in menu.actions():
-                if action.menu() is not None:
-                    sub = action.menu()
-                    assert isinstance(sub, QMenu)
-                    walk(sub, f"{where} ▸ {sub.title().replace('&', '')}")
-                elif not action.shortcut().isEmpty():
-                    text = action.text().replace("&", "").rstrip("…")
-                    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                    found.append((where, text, keys))
-
-        for top in self.menuBar().actions():
-            menu = top.menu()
-            if isinstance(menu, QMenu):
-                walk(menu, menu.title().replace("&", ""))
-        return found
+        """(where, action, keys) for every key in the window (see ``ui/shortcuts.py``)."""
+        return window_shortcuts(self)
 
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td>{menu}</td><td>{text}</td><td><b>{keys}</b></td></tr>"
-            for menu, text, keys in self.shortcuts()
-        )
-        extra = (
-            "<tr><td>Transcript</td><td>Split the utterance at the cursor</td><td><b>Enter</b>"
-            "</td></tr><tr><td>Transcript</td><td>Merge with the utterance before</td><td><b>"
-            "Backspace at its start</b></td></tr><tr><td>Transcript</td><td>Seek to a word</td>"
-            "<td><b>Ctrl+click</b></td></tr>"
-        )
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(
-            "<table cellspacing=0 cellpadding=4><tr><th align=left>Menu</th><th align=left>"
-            f"Action</th><th align=left>Keys</th></tr>{rows}{extra}</table>"
-        )
+        box = ShortcutsDialog(self, self.shortcuts())
+        had_focus = QApplication.focusWidget()
+        box.finished.connect(lambda _result: self._focus_back(had_focus))
         box.open()
+
+    def _focus_back(self, widget: QWidget | None) -> None:
+        """A closed dialog hands the keyboard back to where it was, so the next key works."""
+        self.activateWindow()
+        if widget is not None and widget.isVisible():
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _toggle_dark(self) -> None:
         app = QApplication.instance()
         if not isinstance(app, QApplication):
             return
         dark = self.dark_action.isChecked()
+        # A new style sheet changes the docks' size hints and Qt lays them out afresh (another
+        # tab in front, the study pane grown): the arrangement the user made is put back.
+        state = self.saveState()
         theme.apply(app, theme.DARK if dark else theme.LIGHT)
+        app.processEvents()  # the style change's layout requests, before putting the docks back
+        self.restoreState(state)
         self.settings.setValue("view/dark", "true" if dark else "false")
         self.editor.apply_theme()
+        self.page.audio.apply_theme()
         self.board.apply_theme()
 
     def _board_changed(self, description: str, change: object) -> None:
@@ -380,6 +369,16 @@ class MainWindow(QMainWindow):
         if isinstance(change, Change):
             self.undo.record(change)
         self.refresh()
+
+    def _show_compare(self) -> None:
+        if self.project is None:
+            self.page.notice.show_message("Open or create a project first.", error=True)
+            return
+        from workbench.ui.compare_dialog import CompareDialog
+
+        dialog = CompareDialog(self.project, self)
+        dialog.decided.connect(lambda change: self._board_changed(change.description, change))
+        dialog.exec()
 
     def _undo_refused(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 8000)
@@ -515,6 +514,7 @@ class MainWindow(QMainWindow):
         self.grid_model.set_grid(
             study_grid(self.project), frozenset({running} if running else set())
         )
+        self._mark_open()
         self.participants_model.set_rows(list_participants(self.project))
         self.participants.resizeColumnsToContents()
         self.project_label.setText(
@@ -644,195 +644,22 @@ class MainWindow(QMainWindow):
         self.show_mode(0)
         self.page.show_interview(interview)
         self.memos.set_context(interview=interview)
+        self._mark_open()
 
-    # --- import and export: the registry's formats ------------------------------------------
-
-    def _run_task(self, task: ExchangeTask, what: str, then: Callable[[Outcome], None]) -> bool:
-        if self.task is not None:
-            self.page.notice.show_message("Another import or export is still running.", error=True)
-            return False
-        self.task = task
-        self.task_label.setText(what)
-        self.task_label.show()
-        self.task_bar.show()
-
-        def ended(outcome: object) -> None:
-            assert isinstance(outcome, Outcome)
-            self.page.notice.show_message(exchange_summary(outcome))
-            then(outcome)
-
-        task.ended.connect(ended)
-        task.failed.connect(lambda reason: self.page.notice.show_message(reason, error=True))
-        task.finished.connect(self._task_ended)
-        task.start()
-        return True
-
-    def _task_ended(self) -> None:
-        self.task = None
-        self.task_label.hide()
-        self.task_bar.hide()
-
-    def _ask_export(self, fmt: Format) -> None:
-        if self.project is None:
-            self.page.notice.show_message("Open a project first.", error=True)
-            return
-        stem = self.page.interview if fmt.kind == "transcript" and self.page.interview else fmt.name
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            f"Export {fmt.label}",
-            str(Path.home() / f"{stem}{fmt.extension}"),
-            f"{fmt.label} (*{fmt.extension})",
-        )
-        if path:
-            self.export_to(fmt.name, Path(path))
-
-    def export_to(self, name: str, out: Path, options: ExportOptions | None = None) -> bool:
-        """Export as format ``name``; transcripts export the open interview."""
-        if self.project is None:
-            return False
-        options = options or ExportOptions(interview=self.page.interview)
-        try:
-            task = export_task(self.project, name, out, options, self)
-        except USER_ERRORS as exc:
-            self.page.notice.show_message(str(exc), error=True)
-            return False
-        if exporter(name).kind == "transcript" and not options.interview:
-            self.page.notice.show_message("Open the interview to export first.", error=True)
-            return False
-        return self._run_task(task, f"Exporting {out.name}…", lambda _o: None)
-
-    def _ask_import(self, fmt: Format) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, f"Import {fmt.label}", str(Path.home()), f"{fmt.label} (*{fmt.extension})"
-        )
-        if not path:
-            return
-        target = None
-        if fmt.kind == "project":
-            target, _ = QFileDialog.getSaveFileName(
-                self,
-                "The new project",
-                str(Path(path).with_suffix(".dyad")),
-                "Dyad Workbench projects (*.dyad)",
-            )
-            if not target:
-                return
-        self.import_from(Path(path), target)
-
-    def import_from(self, path: Path, new_project: str | None = None) -> bool:
-        """Import a file: a project format into ``new_project`` (then opened), anything else
-        into the open project."""
-        try:
-            fmt = importer_for(path)
-        except USER_ERRORS as exc:
-            self.page.notice.show_message(str(exc), error=True)
-            return False
-        if fmt.kind == "project":
-            if not new_project:
-                self.page.notice.show_message("Name the new project to import into.", error=True)
-                return False
-            target = new_project
-        elif self.project is None:
-            self.page.notice.show_message("Open the project to import into first.", error=True)
-            return False
+    def _mark_open(self) -> None:
+        """The navigator keeps the open interview's cell highlighted (a refresh resets it)."""
+        index = self.grid_model.index_of(self.page.interview) if self.page.interview else None
+        if index is not None and index.isValid():
+            self.navigator.setCurrentIndex(index)
         else:
-            target = self.project.location
-        coder = self.project.coder_name if self.project is not None else None
-
-        def then(_outcome: Outcome) -> None:
-            if fmt.kind == "project":
-                self.open_location(target)
-            else:
-                self.refresh()
-                self.page.reload()
-
-        task = import_task(fmt, target, path, coder, self)
-        return self._run_task(task, f"Importing {path.name}…", then)
-
-    # --- creating and importing --------------------------------------------------------------
-
-    def _ask_new_project(self) -> None:
-        dialog = NewProjectDialog(self)
-        if dialog.exec():
-            self.create_project(dialog.path(), dialog.title(), dialog.waves())
-
-    def create_project(self, path: str, title: str, waves: list[str]) -> bool:
-        try:
-            project = new_study(path, title=title or None, waves=waves)
-        except USER_ERRORS as exc:
-            QMessageBox.warning(self, "Cannot create the project", str(exc))
-            return False
-        project.close()
-        return self.open_location(path)
-
-    def _show_compare(self) -> None:
-        if self.project is None:
-            self.page.notice.show_message("Open or create a project first.", error=True)
-            return
-        from workbench.ui.compare_dialog import CompareDialog
-
-        dialog = CompareDialog(self.project, self)
-        dialog.decided.connect(lambda change: self._board_changed(change.description, change))
-        dialog.exec()
-
-    def _ask_add_interview(self) -> None:
-        if self.project is None:
-            self.page.notice.show_message("Open or create a project first.", error=True)
-            return
-        dialog = AddInterviewDialog(self.project, self)
-        if dialog.exec():
-            self.add_interview(dialog.values())
-
-    def add_interview(self, values: dict[str, str]) -> bool:
-        if self.project is None:
-            return False
-        try:
-            info = add_interview_from(self.project, values)
-        except USER_ERRORS as exc:
-            self.page.notice.show_message(str(exc), error=True)
-            return False
-        self.refresh()
-        self.open_interview(info.id)
-        return True
-
-    def _ask_import_transcript(self) -> None:
-        if self.page.interview is None:
-            self.page.notice.show_message(
-                "Choose (or add) the interview the transcript belongs to first.", error=True
-            )
-            return
-        paths, _ = QFileDialog.getOpenFileNames(
-            self,
-            f"Import a transcript into {self.page.interview}",
-            str(Path.home()),
-            "Transcripts (*.txt *.docx *.srt *.vtt *.TextGrid *.textgrid);;All files (*)",
-        )
-        if paths:
-            self.import_transcript([Path(p) for p in paths])
-
-    def import_transcript(self, paths: list[Path]) -> bool:
-        interview = self.page.interview
-        if self.project is None or interview is None:
-            return False
-        try:
-            report = import_transcript_files(self.project, interview, paths)
-        except USER_ERRORS as exc:
-            self.page.notice.show_message(f"Import refused: {exc}", error=True)
-            return False
-        speakers = ", ".join(f"{k} → {v or 'unmapped'}" for k, v in report.speakers.items())
-        text = f"Imported {report.utterances} utterances ({report.format}, {report.encoding})."
-        if speakers:
-            text += f" Speakers: {speakers}."
-        if report.warnings:
-            text += "\n" + "\n".join(report.warnings)
-        self.page.notice.show_message(text)
-        self.refresh()
-        self.page.reload()
-        return True
+            self.navigator.clearSelection()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        if self.pages.currentIndex() != 0 and self._dock_state is not None:
+            self.settings.setValue("window/state", self._dock_state)
+        else:
+            self.settings.setValue("window/state", self.saveState())
         if self.page.job is not None:
             self.page.job.cancel()
             self.page.job.wait(5000)

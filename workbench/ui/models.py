@@ -105,6 +105,14 @@ class StudyGridModel(QAbstractTableModel):
             return ()
         return self._grid.cell(index.row(), self._grid.waves[index.column()])
 
+    def index_of(self, interview: str) -> QModelIndex:
+        """The cell that holds ``interview`` (invalid if none does)."""
+        for row in range(self.rowCount()):
+            for column, wave in enumerate(self._grid.waves):
+                if any(iv.id == interview for iv in self._grid.cell(row, wave)):
+                    return self.index(row, column)
+        return QModelIndex()
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None

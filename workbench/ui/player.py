@@ -4,25 +4,57 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QPointF, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QSlider,
-    QStyle,
     QToolButton,
     QWidget,
 )
 
 from workbench.domain.transcript import format_ms
+from workbench.ui import theme
 
 SKIP_MS = 3000
 REWIND_MS = 2000
 """The transcription key (F4) rewinds this much when it resumes, as f4 and MAXQDA do."""
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+_SHAPES: dict[str, tuple[tuple[tuple[float, float], ...], ...]] = {
+    # Outlines on a 16 × 16 grid, drawn in the theme's ink (the style's own media icons vanish
+    # on a dark palette).
+    "play": (((4, 2), (14, 8), (4, 14)),),
+    "pause": (
+        ((3.5, 2), (6.5, 2), (6.5, 14), (3.5, 14)),
+        ((9.5, 2), (12.5, 2), (12.5, 14), (9.5, 14)),
+    ),
+    "back": (((8, 3), (8, 13), (1, 8)), ((15, 3), (15, 13), (8, 8))),
+    "forward": (((1, 3), (8, 8), (1, 13)), ((8, 3), (15, 8), (8, 13))),
+}
+
+
+def media_icon(shape: str, ink: str, faded: str, size: int = 16) -> QIcon:
+    """A player icon drawn in ``ink`` (``faded`` when disabled), sharp at any screen scale."""
+    icon = QIcon()
+    for colour, mode in ((ink, QIcon.Mode.Normal), (faded, QIcon.Mode.Disabled)):
+        for scale in (1, 2):
+            pixmap = QPixmap(size * scale, size * scale)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(colour))
+            k = size * scale / 16
+            for outline in _SHAPES[shape]:
+                painter.drawPolygon(QPolygonF([QPointF(x * k, y * k) for x, y in outline]))
+            painter.end()
+            icon.addPixmap(pixmap, mode)
+    return icon
 
 
 class AudioBar(QWidget):
@@ -44,15 +76,14 @@ class AudioBar(QWidget):
 
         self.play_button = QToolButton()
         self.play_button.setObjectName("play")
-        self.play_button.setIcon(self._icon("SP_MediaPlay"))
         self.play_button.setToolTip("Play / pause (F4 rewinds 2 s when it resumes)")
         self.play_button.clicked.connect(self.toggle)
-        back = QToolButton()
-        back.setIcon(self._icon("SP_MediaSeekBackward"))
+        back = self.back_button = QToolButton()
+        back.setObjectName("back")
         back.setToolTip("Back 3 seconds (Alt+Left)")
         back.clicked.connect(lambda: self.skip(-SKIP_MS))
-        forward = QToolButton()
-        forward.setIcon(self._icon("SP_MediaSeekForward"))
+        forward = self.forward_button = QToolButton()
+        forward.setObjectName("forward")
         forward.setToolTip("Forward 3 seconds (Alt+Right)")
         forward.clicked.connect(lambda: self.skip(SKIP_MS))
         self.slider = QSlider()
@@ -81,10 +112,18 @@ class AudioBar(QWidget):
         layout.addWidget(self.speed)
         layout.addWidget(self.source_label)
         self._controls = (back, self.play_button, forward, self.slider, self.speed)
+        self.apply_theme()
         self.set_source(None)
 
-    def _icon(self, name: str) -> QIcon:
-        return self.style().standardIcon(getattr(QStyle.StandardPixmap, name))
+    def _icon(self, shape: str) -> QIcon:
+        t = theme.current()
+        return media_icon(shape, t.text, t.muted)
+
+    def apply_theme(self) -> None:
+        """Draw the buttons' icons in the current theme's ink."""
+        self.back_button.setIcon(self._icon("back"))
+        self.forward_button.setIcon(self._icon("forward"))
+        self._state(self.player.playbackState())
 
     def set_source(self, path: str | None) -> None:
         self.player.stop()
@@ -148,4 +187,4 @@ class AudioBar(QWidget):
 
     def _state(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == QMediaPlayer.PlaybackState.PlayingState
-        self.play_button.setIcon(self._icon("SP_MediaPause" if playing else "SP_MediaPlay"))
+        self.play_button.setIcon(self._icon("pause" if playing else "play"))

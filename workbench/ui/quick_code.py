@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -39,6 +39,17 @@ def rank_codes(codes: Sequence[CodeInfo], recent: Sequence[str], typed: str) -> 
             group, tie = 2, 0
         scored.append((group, tie, code.path))
     return [path for _, _, path in sorted(scored, key=lambda t: (t[0], t[1], t[2].casefold()))]
+
+
+def place(size: QSize, line: QRect, area: QRect) -> QPoint:
+    """Where a popup of ``size`` goes for the text ``line`` (the cursor's rectangle): below it,
+    or above it when there is no room below, and never past ``area`` (the window)."""
+    x = min(line.left(), area.right() + 1 - size.width())
+    y = line.bottom() + 1
+    if y + size.height() > area.bottom() + 1 and line.top() - size.height() >= area.top():
+        y = line.top() - size.height()
+    y = min(y, area.bottom() + 1 - size.height())
+    return QPoint(max(x, area.left()), max(y, area.top()))
 
 
 class QuickCodeBox(QFrame):

@@ -109,6 +109,9 @@ QFrame#notice {{ background: {t.notice}; border: 1px solid {t.notice_border};
 QFrame#notice[error="true"] {{ background: {t.notice_error};
                                border: 1px solid {t.notice_error_border}; }}
 QLabel#noticeText {{ color: {t.text}; }}
+QLabel#transcribeWhat[warning="true"] {{ background: {t.notice_error}; color: {t.text};
+                                        border: 1px solid {t.notice_error_border};
+                                        border-radius: 4px; padding: 6px; }}
 QStatusBar {{ color: {t.muted}; }}
 QLabel#footnote {{ color: {t.muted}; font-size: 9pt; padding: 4px 0; }}
 QToolBar#modes {{ background: {t.panel}; border: none; border-bottom: 1px solid {t.border};

@@ -41,6 +41,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QIcon,
     QKeyEvent,
+    QKeySequence,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -615,10 +616,16 @@ class ThemeCard(DropFrame):
         event.accept()
 
 
+BOARD_KEYS: tuple[tuple[str, str, int], ...] = (
+    ("Move the theme up", "Alt+Up", -1),
+    ("Move the theme down", "Alt+Down", 1),
+)
+"""The board's own keys on a focused card: (what, keys, step). The card menu and F1 read them."""
+
+
 def _order_step(event: QKeyEvent) -> int:
-    if event.modifiers() != Qt.KeyboardModifier.AltModifier:
-        return 0
-    return {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(Qt.Key(event.key()), 0)
+    pressed = QKeySequence(event.keyCombination())
+    return next((step for _, keys, step in BOARD_KEYS if QKeySequence(keys) == pressed), 0)
 
 
 def _drag_label(text: str, colour: str) -> QPixmap:
@@ -1177,12 +1184,11 @@ class ThemeBoard(QWidget):
         menu.addAction("Edit name, concept and definition…", lambda: self.edit_theme(theme))
         menu.addSeparator()
         siblings = self.siblings(theme)
-        up = menu.addAction("Move up", lambda: self.step(theme, -1))
-        up.setShortcut("Alt+Up")
-        up.setEnabled(siblings.index(theme) > 0)
-        down = menu.addAction("Move down", lambda: self.step(theme, 1))
-        down.setShortcut("Alt+Down")
-        down.setEnabled(siblings.index(theme) < len(siblings) - 1)
+        place = siblings.index(theme)
+        for text, keys, step in BOARD_KEYS:
+            move = menu.addAction(text, functools.partial(self.step, theme, step))
+            move.setShortcut(QKeySequence(keys))
+            move.setEnabled(0 <= place + step < len(siblings))
         menu.addSeparator()
         if info.parent is not None:
             menu.addAction(

@@ -6,11 +6,12 @@ stack; the editor is then reloaded from the core, so what is shown is what is st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -24,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.coding.codebook import add_code, list_codes
+from workbench.coding.codebook import PATH_SEPARATOR, list_codes
 from workbench.coding.codings import (
     apply_code,
+    apply_new_code,
     in_vivo_code,
     list_codings,
     remove_coding,
@@ -36,13 +38,14 @@ from workbench.coding.study import interview_info
 from workbench.coding.transcripts import timed_words, utterances
 from workbench.coding.undo import Change
 from workbench.coding.utterances import edit_utterance, merge_utterances, split_utterance
+from workbench.domain.coding import CodingInfo
 from workbench.domain.study import InterviewInfo, StudyError
 from workbench.storage.project import Project, ProjectError
 from workbench.transcribe.engine import TranscriptionError
 from workbench.ui.dialogs import TranscribeDialog
 from workbench.ui.editor import TranscriptEditor
 from workbench.ui.player import AudioBar
-from workbench.ui.quick_code import QuickCodeBox
+from workbench.ui.quick_code import QuickCodeBox, place
 from workbench.ui.transcription import TranscriptionRun
 from workbench.ui.undo_stack import ProjectUndo
 
@@ -81,6 +84,11 @@ class Notice(QFrame):
 
     def text(self) -> str:
         return "" if self.isHidden() else self.label.text()
+
+
+_SPAN = re.compile(r"(?P<interview>\S+) (?P<start>\d+)–(?P<end>\d+)")
+"""An interview's span as the core's descriptions give it ("P01-b 708–740")."""
+QUOTE_MAX = 48
 
 
 class TranscriptPage(QWidget):
@@ -347,6 +355,22 @@ class TranscriptPage(QWidget):
             )
         self.title.setText(text)
 
+    def in_words(self, description: str) -> str:
+        """A core description with the open interview's spans said in their words: "code
+        P01-b “I wake at three” as 'Sleep'" rather than its character positions."""
+
+        def words(found: re.Match[str]) -> str:
+            text = self.editor.toPlainText()
+            start, end = int(found["start"]), int(found["end"])
+            if found["interview"] != self.interview or not 0 <= start < end <= len(text):
+                return found[0]
+            said = " ".join(text[start:end].split())
+            if len(said) > QUOTE_MAX:
+                said = said[: QUOTE_MAX - 1].rstrip() + "…"
+            return f"{found['interview']} “{said}”"
+
+        return _SPAN.sub(words, description)
+
     # --- coding ------------------------------------------------------------------------------
 
     def recent_codes(self) -> list[str]:
@@ -365,9 +389,10 @@ class TranscriptPage(QWidget):
         if codes is None:
             return
         cursor_rect = self.editor.cursorRect()
-        where = self.editor.viewport().mapToGlobal(cursor_rect.bottomLeft())
-        self.quick.move(where)
+        line = QRect(self.editor.viewport().mapToGlobal(cursor_rect.topLeft()), cursor_rect.size())
         self.quick.open_for(codes, self.recent_codes(), self.colours)
+        # Placed once shown, when the popup's frame is known: inside the window, as NVivo's.
+        self.quick.move(place(self.quick.frameGeometry().size(), line, self.window().geometry()))
 
     def apply(self, path: str, create: bool = False) -> bool:
         span = self.editor.selection_span()
@@ -377,17 +402,25 @@ class TranscriptPage(QWidget):
         if self.editor.has_pending_edit():
             self.editor.commit()
             span = self.editor.selection_span() or span
-        if create and not self._change(lambda p: add_code(p, path)):
-            return False
         start, end = span
-        done = self._change(
-            lambda p: apply_code(p, self._iv(), start, end, path),
-            shown=lambda coding: self.editor.add_coding(coding, self.colours),
-        )
+        if create:
+            parent, _, name = path.rpartition(PATH_SEPARATOR)
+            func: Callable[[Project], Any] = lambda p: apply_new_code(  # noqa: E731
+                p, self._iv(), start, end, name, parent=parent or None
+            )
+        else:
+            func = lambda p: apply_code(p, self._iv(), start, end, path)  # noqa: E731
+        done = self._change(func, shown=self._show_coding)
         if done:
             self._remember(path)
             self.editor.select_span(start, end)
         return done
+
+    def _show_coding(self, coding: CodingInfo) -> None:
+        if coding.code not in self.colours:  # a new code: its colour is the core's choice
+            codes = self.call(list_codes) or []
+            self.colours = {c.path: c.color for c in codes if c.color}
+        self.editor.add_coding(coding, self.colours)
 
     def repeat_last_code(self) -> None:
         recent = self.recent_codes()
@@ -403,7 +436,7 @@ class TranscriptPage(QWidget):
             return
         self._change(
             lambda p: in_vivo_code(p, self._iv(), span[0], span[1]),
-            shown=lambda coding: self.editor.add_coding(coding, self.colours),
+            shown=self._show_coding,
         )
 
     def remove_selected(self) -> None:
@@ -472,11 +505,18 @@ class TranscriptPage(QWidget):
         if self.interview is None:
             self.notice.show_message("Choose an interview to transcribe first.")
             return
-        language = self._info.language if self._info is not None else None
-        dialog = TranscribeDialog(language, self)
+        info = self._info if self._info is not None and self._info.id == self.interview else None
+        dialog = TranscribeDialog(
+            info.language if info else None,
+            self,
+            interview=self.interview,
+            recording=info.media_path if info else None,
+        )
         if dialog.exec():
             model, chosen, options = dialog.values()
-            self.start_transcription(model=model, language=chosen, options=options)
+            self.start_transcription(
+                model=model, audio=dialog.audio, language=chosen, options=options
+            )
 
     def start_transcription(
         self,

@@ -45,12 +45,17 @@ class ProjectUndo(QObject):
     changed = Signal(str)
     """After an undo or redo: its description (the window refreshes what it shows)."""
     failed = Signal(str)
+    recorded = Signal(str)
+    """A change the window just made, in the words the window shows (the status bar)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.stack = QUndoStack(self)
         self.project: Project | None = None
         self._failed = False
+        self.wording: Callable[[str], str] = lambda description: description
+        """Says a core description as the window shows it (the words of a span, not its
+        positions: see ``TranscriptPage.in_words``)."""
 
     def set_project(self, project: Project | None) -> None:
         self.project = project
@@ -58,8 +63,10 @@ class ProjectUndo(QObject):
 
     def record(self, change: Change) -> None:
         """Put a change the window just made on the stack."""
+        text = self.wording(change.description)
         if change.undoable:
-            self.stack.push(_CoreStep(self, change.description))
+            self.stack.push(_CoreStep(self, text))
+        self.recorded.emit(text)
 
     def call(self, func: Callable[[Project], Change]) -> None:
         if self.project is None:
@@ -70,7 +77,7 @@ class ProjectUndo(QObject):
             self._failed = True
             self.failed.emit(str(exc))
             return
-        self.changed.emit(change.description)
+        self.changed.emit(self.wording(change.description))
 
     def undo(self) -> None:
         if self.stack.canUndo():

@@ -1,0 +1,181 @@
+"""Beside the transcript: the gutter (time, speaker, flags) and the margin of coding stripes,
+with their menus. The editor paints them (``paint_gutter``, ``paint_stripes``); these widgets
+take the mouse."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtCore import QPoint, QSize, Qt, SignalInstance
+from PySide6.QtGui import QColor, QContextMenuEvent, QMouseEvent, QPaintEvent
+from PySide6.QtWidgets import QMenu, QToolTip, QWidget
+
+from workbench.domain.coding import CodingInfo
+from workbench.domain.study import Utterance
+from workbench.domain.transcript import format_ms
+
+
+class TranscriptEditor(Protocol):
+    """What the margins use of the editor (``ui.editor.TranscriptEditor``)."""
+
+    rows: list[Utterance]
+    speakers: list[str]
+    utterance_action: SignalInstance
+    coding_action: SignalInstance
+
+    def paint_gutter(self, widget: QWidget, event: QPaintEvent) -> None: ...
+    def paint_stripes(self, widget: QWidget, event: QPaintEvent) -> None: ...
+    def utterance_at_y(self, y: int) -> int | None: ...
+    def utterance_clicked(self, index: int) -> None: ...
+    def stripe_at(self, point: QPoint) -> Stripe | None: ...
+    def select_coding(self, coding: str) -> None: ...
+
+
+def _widget(editor: TranscriptEditor) -> QWidget | None:
+    """The editor as the parent of a margin or a menu (it is a widget)."""
+    return editor if isinstance(editor, QWidget) else None
+
+
+GUTTER_WIDTH = 178
+BLOCK_TOP_MARGIN = 0
+"""QPlainTextEdit lays blocks out without margins; a rule between utterances separates them."""
+STRIPE_WIDTH = 5
+STRIPE_GAP = 2
+MAX_LANES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Stripe:
+    coding: str
+    code: str
+    colour: QColor
+    start: int
+    end: int
+    """Interview positions."""
+    lane: int
+    memo: str | None
+
+
+def assign_lanes(codings: Sequence[CodingInfo]) -> list[tuple[CodingInfo, int]]:
+    """Greedy interval colouring: each coding takes the leftmost lane free at its start."""
+    busy: list[tuple[int, int]] = []  # (end, lane) of the codings still open
+    free: list[int] = []  # lanes open again, leftmost first
+    lanes = 0
+    placed: list[tuple[CodingInfo, int]] = []
+    for c in sorted(codings, key=lambda c: (c.start, -c.end, c.code)):
+        while busy and busy[0][0] <= c.start:
+            heapq.heappush(free, heapq.heappop(busy)[1])
+        if free:
+            lane = heapq.heappop(free)
+        else:
+            lane, lanes = lanes, lanes + 1
+        heapq.heappush(busy, (c.end, lane))
+        placed.append((c, lane))
+    return placed
+
+
+class Gutter(QWidget):
+    """Time and speaker beside the first line of each utterance, and its flags."""
+
+    def __init__(self, editor: TranscriptEditor) -> None:
+        super().__init__(_widget(editor))
+        self.editor = editor
+        self.setMouseTracking(True)
+
+    def sizeHint(self) -> QSize:
+        return QSize(GUTTER_WIDTH, 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.editor.paint_gutter(self, event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        index = self.editor.utterance_at_y(event.position().toPoint().y())
+        if index is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.editor.utterance_clicked(index)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.editor.utterance_at_y(event.pos().y())
+        if index is not None:
+            utterance_menu(self.editor, index, event.globalPos())
+
+
+class StripeMargin(QWidget):
+    """Codings as coloured stripes beside the text: hover names the code, click selects it."""
+
+    def __init__(self, editor: TranscriptEditor) -> None:
+        super().__init__(_widget(editor))
+        self.editor = editor
+        self.setMouseTracking(True)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.editor.paint_stripes(self, event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        stripe = self.editor.stripe_at(event.position().toPoint())
+        if stripe is None:
+            QToolTip.hideText()
+            return
+        tip = stripe.code + (f"\nMemo: {stripe.memo}" if stripe.memo else "")
+        QToolTip.showText(event.globalPosition().toPoint(), tip, self)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        stripe = self.editor.stripe_at(event.position().toPoint())
+        if stripe is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.editor.select_coding(stripe.coding)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        stripe = self.editor.stripe_at(event.pos())
+        if stripe is not None:
+            self.editor.select_coding(stripe.coding)
+            coding_menu(self.editor, stripe, event.globalPos())
+
+
+def utterance_menu(editor: TranscriptEditor, index: int, where: QPoint) -> None:
+    """Verify, clear a flag, set the speaker or whose words are rendered, play from here."""
+    row = editor.rows[index]
+    menu = QMenu(_widget(editor))
+    if "verified" in row.flags:
+        menu.addAction("Mark not verified").setData("unverify")
+    else:
+        menu.addAction("Mark verified against the audio").setData("verify")
+    if "needs_review" in row.flags or "untranscribed_speech" in row.flags:
+        menu.addAction("Clear the review flag").setData("clear-review")
+    if editor.speakers:
+        speakers = menu.addMenu("Speaker")
+        for who in editor.speakers:
+            action = speakers.addAction(who)
+            action.setCheckable(True)
+            action.setChecked(who == row.speaker)
+            action.setData(f"speaker:{who}")
+        renders = menu.addMenu("Renders the words of (interpreting)")
+        for who in ["", *editor.speakers]:
+            if who and who == row.speaker:
+                continue
+            action = renders.addAction(who or "nobody (own words)")
+            action.setCheckable(True)
+            action.setChecked((row.renders or "") == who)
+            action.setData(f"renders:{who}")
+    if row.start_ms is not None:
+        menu.addAction(f"Play from {format_ms(row.start_ms)}").setData("play")
+    chosen = menu.exec(where)
+    if chosen is None:
+        return
+    data = str(chosen.data())
+    if data == "play":
+        editor.utterance_clicked(index)
+    else:
+        editor.utterance_action.emit(index, data)
+
+
+def coding_menu(editor: TranscriptEditor, stripe: Stripe, where: QPoint) -> None:
+    """Memo on a coding, or remove it."""
+    menu = QMenu(_widget(editor))
+    menu.addAction(f"{stripe.code}").setEnabled(False)
+    menu.addAction("Memo on this coding…").setData("memo")
+    menu.addAction("Remove this coding").setData("remove")
+    chosen = menu.exec(where)
+    if chosen is not None and chosen.data():
+        editor.coding_action.emit(stripe.coding, str(chosen.data()))
