@@ -77,6 +77,29 @@ class MainWindow(ProjectFilesWindow):
         self.undo.stack.indexChanged.connect(self._views_stale)
         self.undo.failed.connect(self._undo_refused)
 
+        self._build_study_docks()
+        self._build_pages()
+        self._build_status_bar()
+
+        self._add_coding_docks()  # code tree and retrieval: ui/code_tree.py, ui/retrieval.py
+        self.watcher: ChangeWatcher | None = None
+        """Tells of colleagues' commits to the open project (polled, see ``_colleagues``)."""
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._colleagues)
+        self._dock_state: QByteArray | None = None
+        """The docks as the user left them on the transcripts (the other views hide them)."""
+        self._build_menus()
+        self._build_modes()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def _build_study_docks(self) -> None:
+        """The study grid (interviews by participant and wave) and the participants, docked."""
         self.navigator = QTableView()
         self.navigator.setObjectName("navigator")
         self.navigator.setModel(self.grid_model)
@@ -111,12 +134,14 @@ class MainWindow(ProjectFilesWindow):
         self._dock("Participants", self.participants, "participantsDock")
         self.resizeDocks([study_dock], [540], Qt.Orientation.Horizontal)
 
+    def _build_pages(self) -> None:
+        """The banner and the four views: transcripts, heat map, timeline, theme board."""
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
 
-        self.page = TranscriptPage(self.undo, settings)
+        self.page = TranscriptPage(self.undo, self.settings)
         self.page.project_changed.connect(self.refresh)
         self.page.job_changed.connect(
             lambda key: self.grid_model.set_transcribing(frozenset({key} if key else set()))
@@ -141,6 +166,8 @@ class MainWindow(ProjectFilesWindow):
         outer.addWidget(self.pages, 1)
         self.setCentralWidget(centre)
 
+    def _build_status_bar(self) -> None:
+        """A busy bar for exports and imports, and the open project's name."""
         self.task_label = QLabel()
         self.task_bar = QProgressBar()
         self.task_bar.setRange(0, 0)  # busy: exports and imports report no steps
@@ -154,23 +181,6 @@ class MainWindow(ProjectFilesWindow):
         self.project_label = QLabel()
         self.project_label.setObjectName("projectLabel")
         self.statusBar().addPermanentWidget(self.project_label)
-
-        self._add_coding_docks()  # code tree and retrieval: ui/code_tree.py, ui/retrieval.py
-        self.watcher: ChangeWatcher | None = None
-        """Tells of colleagues' commits to the open project (polled, see ``_colleagues``)."""
-        self._watch = QTimer(self)
-        self._watch.setInterval(WATCH_MS)
-        self._watch.timeout.connect(self._colleagues)
-        self._dock_state: QByteArray | None = None
-        """The docks as the user left them on the transcripts (the other views hide them)."""
-        self._build_menus()
-        self._build_modes()
-        geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        state = settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -194,6 +204,13 @@ class MainWindow(ProjectFilesWindow):
         return action
 
     def _build_menus(self) -> None:
+        self._build_file_menu()
+        self._build_edit_menu()
+        self._build_work_menus()
+        self._build_view_menus()
+
+    def _build_file_menu(self) -> None:
+        """Projects, recent ones, import and export (one entry per registered format), quit."""
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(
             self._action("&New project…", QKeySequence.StandardKey.New, self._ask_new_project)
@@ -227,6 +244,8 @@ class MainWindow(ProjectFilesWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
+    def _build_edit_menu(self) -> None:
+        """Undo and redo (named after the change), and the project's history."""
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo.undo)
         self.redo_action = self._action("&Redo", QKeySequence.StandardKey.Redo, self.undo.redo)
@@ -243,6 +262,8 @@ class MainWindow(ProjectFilesWindow):
         self.history_menu = edit_menu.addMenu("&History")
         self.history_menu.aboutToShow.connect(self._fill_history)
 
+    def _build_work_menus(self) -> None:
+        """Interview, Code and Play: mostly the transcript page's own actions."""
         actions = self.page.actions_by_name
         interview_menu = self.menuBar().addMenu("&Interview")
         interview_menu.addAction(
@@ -268,6 +289,8 @@ class MainWindow(ProjectFilesWindow):
         for name in ("play", "key", "back", "forward", "slower", "faster"):
             play_menu.addAction(actions[name])
 
+    def _build_view_menus(self) -> None:
+        """View (dark theme, the docks) and Help."""
         view_menu = self.menuBar().addMenu("&View")
         self.dark_action = self._action("&Dark theme", "Ctrl+Shift+D", self._toggle_dark)
         self.dark_action.setCheckable(True)
