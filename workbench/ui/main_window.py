@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -12,12 +11,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDockWidget,
-    QFileDialog,
     QHeaderView,
     QInputDialog,
     QLabel,
     QMenu,
-    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QTableView,
@@ -34,8 +31,7 @@ from workbench.coding.study import (
 )
 from workbench.coding.undo import Change, history
 from workbench.domain.study import InterviewStatus
-from workbench.storage.backup import latest_backup, restore_latest_backup
-from workbench.storage.project import Project, ProjectError, open_project
+from workbench.storage.project import Project
 from workbench.storage.watch import ChangeWatcher
 from workbench.ui import theme
 from workbench.ui.code_tree import CodeTreeWidget
@@ -55,7 +51,6 @@ from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
 from workbench.ui.window_files import ProjectFilesWindow
 
-MAX_RECENT = 8
 WATCH_MS = 1000
 """How often the window asks whether a colleague committed (a colleague's work shows within 2 s)."""
 
@@ -435,56 +430,12 @@ class MainWindow(ProjectFilesWindow):
         if not items:
             self.history_menu.addAction("Nothing done yet").setEnabled(False)
 
-    # --- projects ----------------------------------------------------------------------------
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recentProjects", [])
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, list):
-            return [str(v) for v in value]
-        return []
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self._recent()
-        for location in recent:
-            action = self.recent_menu.addAction(location)
-            action.triggered.connect(lambda _=False, loc=location: self.open_location(loc))
-        self.recent_menu.setEnabled(bool(recent))
-
-    def _choose_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open project", str(Path.home()), "Dyad Workbench projects (*.dyad)"
-        )
-        if path:
-            self.open_location(path)
+    # --- projects (opening one, the recent ones: ui/window_files.py) -----------------------
 
     def open_location(self, location: str) -> bool:
-        try:
-            project = open_project(location)
-        except ProjectError as exc:
-            backup = latest_backup(Path(location)) if "damaged" in str(exc) else None
-            if backup is None:
-                QMessageBox.critical(self, "Cannot open project", str(exc))
-                return False
-            answer = QMessageBox.question(
-                self,
-                "Project damaged",
-                f"{exc}\n\nRestore the latest backup ({backup.name}) in its place? "
-                "The damaged file is kept beside it.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
-            try:
-                kept = restore_latest_backup(Path(location))
-                project = open_project(location)
-            except (OSError, ProjectError) as again:
-                QMessageBox.critical(self, "Cannot restore the backup", str(again))
-                return False
-            self.statusBar().showMessage(
-                f"Restored from {backup.name}; damaged file kept as {kept}"
-            )
+        project = self._open_or_restore(location)
+        if project is None:
+            return False
         if self.project is not None:
             self._stop_watching()
             self.project.close()
@@ -499,9 +450,7 @@ class MainWindow(ProjectFilesWindow):
             self.timeline.set_project(project)
         elif self.pages.currentIndex() == 3:
             self.board.set_project(project)
-        recent = [location, *(r for r in self._recent() if r != location)][:MAX_RECENT]
-        self.settings.setValue("recentProjects", recent)
-        self._fill_recent()
+        self._remember(location)
         self.refresh()
         if project.warnings:
             self.banner.setText("⚠ " + "\n⚠ ".join(project.warnings))
