@@ -13,12 +13,17 @@ from workbench.coding.codebook import add_code
 from workbench.coding.codings import apply_code
 from workbench.coding.study import set_interview_status
 from workbench.coding.themes import (
+    ThemeInfo,
     add_theme,
+    can_nest,
     list_themes,
     merge_themes,
     move_codes,
+    sibling_themes,
     split_theme,
     theme_history,
+    theme_within,
+    top_level_place,
     update_theme,
 )
 from workbench.coding.transcripts import interview_text
@@ -300,3 +305,31 @@ def test_merging_a_theme_into_its_own_subtheme_leaves_no_circle(themed: Project)
     assert themes["Sleep detail"].parent is None
     assert themes["Sleep detail"].subthemes == ("Dreams",)
     assert set(themes["Sleep detail"].codes) == {"sleep", "fear"}
+
+
+def _shape(*rows: tuple[str, str | None, tuple[str, ...]]) -> list[ThemeInfo]:
+    return [
+        ThemeInfo(name, parent, "candidate", None, None, (), subs) for name, parent, subs in rows
+    ]
+
+
+def test_where_a_theme_may_go_is_a_rule_of_the_core() -> None:
+    """The board and the command line share these: no circles, and a subtheme made a theme of
+    its own lands just after the theme it was inside."""
+    themes = _shape(
+        ("A", None, ("A1",)),
+        ("A1", "A", ("A2",)),
+        ("A2", "A1", ()),
+        ("B", None, ()),
+    )
+    assert theme_within(themes, "A", "A2") and theme_within(themes, "A", "A")
+    assert not theme_within(themes, "A1", "A")
+    assert not can_nest(themes, "A", "A2")  # a circle
+    assert not can_nest(themes, "A2", "A1")  # already there
+    assert can_nest(themes, "A2", "B") and can_nest(themes, "B", "A1")
+    assert sibling_themes(themes, "B") == ["A", "B"]
+    assert sibling_themes(themes, "A2") == ["A2"]
+    assert top_level_place(themes, "A2") == "B"
+    assert top_level_place(themes, "B") is None
+    with pytest.raises(StudyError, match="no theme 'C'"):
+        theme_within(themes, "C", "A")

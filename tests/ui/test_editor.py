@@ -306,10 +306,10 @@ def test_codings_added_one_by_one_keep_their_lanes_apart(qtbot) -> None:
     for c in codings[200:]:
         editor.add_coding(c, {"c1": "#ff0000"})
     assert len(editor.stripes) == 400
-    for lane in editor._by_lane:
+    for lane in editor._lanes.by_lane:
         for a, b in itertools.pairwise(lane):
             assert a.end <= b.start
-    for lane, starts in zip(editor._by_lane, editor._lane_starts, strict=True):
+    for lane, starts in zip(editor._lanes.by_lane, editor._lanes.lane_starts, strict=True):
         assert starts == [s.start for s in lane]
 
 

@@ -9,6 +9,7 @@ lives here too: it is what exports headline; the computed coding pattern only su
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -455,6 +456,54 @@ def _sibling(s: Session, name: str | None, parent_id: int | None) -> Theme | Non
     if sibling.parent_id != parent_id:
         raise StudyError(f"'{name}' is not beside it: they sit under different themes")
     return sibling
+
+
+# --- where a theme may go: plain rules on listed themes, for the board and the command line ---
+
+
+def find_theme(themes: Sequence[ThemeInfo], name: str) -> ThemeInfo:
+    for theme in themes:
+        if theme.name == name:
+            return theme
+    raise StudyError(f"no theme '{name}'")
+
+
+def theme_within(themes: Sequence[ThemeInfo], theme: str, other: str) -> bool:
+    """Whether ``other`` is ``theme`` or sits (at any depth) inside it: ``theme`` cannot go
+    inside ``other`` then, for themes cannot nest in a circle (``move_theme`` refuses it)."""
+    pending = [theme]
+    while pending:
+        current = pending.pop()
+        if current == other:
+            return True
+        pending += list(find_theme(themes, current).subthemes)
+    return False
+
+
+def can_nest(themes: Sequence[ThemeInfo], theme: str, parent: str) -> bool:
+    """Whether ``theme`` may become a subtheme of ``parent``: not inside itself or one of its
+    own subthemes, and not where it already is."""
+    return not theme_within(themes, theme, parent) and find_theme(themes, theme).parent != parent
+
+
+def sibling_themes(themes: Sequence[ThemeInfo], theme: str) -> list[str]:
+    """The themes beside ``theme``, itself included, in order: its parent's subthemes, or the
+    themes of their own."""
+    parent = find_theme(themes, theme).parent
+    if parent is not None:
+        return list(find_theme(themes, parent).subthemes)
+    return [t.name for t in themes if t.parent is None]
+
+
+def top_level_place(themes: Sequence[ThemeInfo], theme: str) -> str | None:
+    """Where a subtheme made a theme of its own goes: just after the theme of its own it was
+    inside (at any depth). The theme it goes before (``move_theme``'s ``before``); None: last."""
+    top = theme
+    while (parent := find_theme(themes, top).parent) is not None:
+        top = parent
+    tops = sibling_themes(themes, top)
+    after = tops.index(top) + 1
+    return tops[after] if after < len(tops) else None
 
 
 def list_themes(project: Project) -> list[ThemeInfo]:

@@ -38,9 +38,8 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 from workbench.domain.coding import CodingInfo
 from workbench.domain.positions import PositionMap
 from workbench.domain.study import TimedWord, Utterance
-from workbench.domain.transcript import format_ms
 from workbench.ui import theme, words
-from workbench.ui.code_tree import MIME_TYPE
+from workbench.ui.code_tree_model import MIME_TYPE
 from workbench.ui.editor_margins import (
     BLOCK_TOP_MARGIN,
     GUTTER_WIDTH,
@@ -51,13 +50,17 @@ from workbench.ui.editor_margins import (
     Stripe,
     StripeMargin,
     assign_lanes,
+    paint_gutter_row,
 )
-from workbench.ui.models import is_right_to_left, speaker_colour
+from workbench.ui.models import is_right_to_left
+from workbench.ui.stripe_lanes import DEFAULT_CODE_COLOUR, StripeLanes
+
+__all__ = ["CODE_MIME", "DEFAULT_CODE_COLOUR", "EDITOR_KEYS", "TranscriptEditor", "assign_lanes"]
+"""Names the window, F1 and the tests import from here, wherever they now live."""
 
 CODE_MIME = MIME_TYPE
 """Codes dragged from the code tree: a JSON list of their paths."""
 
-DEFAULT_CODE_COLOUR = "#7a8794"
 EDITOR_KEYS: tuple[tuple[str, str], ...] = (
     ("Split the utterance at the cursor", "Enter"),
     ("Merge with the utterance before", "Backspace at its start"),
@@ -101,12 +104,9 @@ class TranscriptEditor(QPlainTextEdit):
         self.speakers: list[str] = []
         self._map = PositionMap("")
         self._starts: list[int] = []
-        self._stripes: list[Stripe] = []
-        self._codings: list[CodingInfo] = []
-        self._colour_cache: dict[str, QColor] = {}
+        self._lanes = StripeLanes()
+        """The codings shown, as stripes in lanes."""
         self._formatted = False
-        self._by_lane: list[list[Stripe]] = []
-        self._lane_starts: list[list[int]] = []
         self._words: list[TimedWord] = []
         self._word_starts: list[int] = []
         self._dirty: int | None = None
@@ -216,53 +216,20 @@ class TranscriptEditor(QPlainTextEdit):
         cursor.endEditBlock()
 
     def add_coding(self, coding: CodingInfo, colours: dict[str, str]) -> None:
-        """Show one new coding without laying out the others again: it takes the leftmost lane
-        where it overlaps nothing."""
-        self._codings.append(coding)
-        lane = 0
-        while lane < len(self._by_lane):
-            stripes, starts = self._by_lane[lane], self._lane_starts[lane]
-            i = bisect.bisect_left(starts, coding.start)
-            before_free = i == 0 or stripes[i - 1].end <= coding.start
-            after_free = i == len(stripes) or stripes[i].start >= coding.end
-            if before_free and after_free:
-                break
-            lane += 1
-        else:
-            self._by_lane.append([])
-            self._lane_starts.append([])
-        stripe = self._stripe(coding, lane, colours)
-        i = bisect.bisect_left(self._lane_starts[lane], coding.start)
-        self._by_lane[lane].insert(i, stripe)
-        self._lane_starts[lane].insert(i, coding.start)
-        self._stripes.append(stripe)
+        """Show one new coding without laying out the others again."""
+        self._lanes.add(coding, colours)
         self.margin.update()
 
-    def _stripe(self, c: CodingInfo, lane: int, colours: dict[str, str]) -> Stripe:
-        colour = self._colour_cache.get(c.code)
-        if colour is None:
-            colour = QColor(colours.get(c.code) or DEFAULT_CODE_COLOUR)
-            self._colour_cache[c.code] = colour
-        return Stripe(c.id, c.code, colour, c.start, c.end, lane, c.memo)
-
     def drop_coding(self, coding_id: str, colours: dict[str, str]) -> None:
-        self.set_codings([c for c in self._codings if c.id != coding_id], colours)
+        self.set_codings([c for c in self._lanes.codings if c.id != coding_id], colours)
 
     def set_codings(self, codings: Sequence[CodingInfo], colours: dict[str, str]) -> None:
-        self._codings = list(codings)
-        self._colour_cache = {}
-        self._stripes = [self._stripe(c, lane, colours) for c, lane in assign_lanes(codings)]
-        lanes = max((s.lane for s in self._stripes), default=-1) + 1
-        self._by_lane = [[] for _ in range(lanes)]
-        for s in self._stripes:
-            self._by_lane[s.lane].append(s)
-        # Stripes in one lane never overlap: sorted by start, a bisection finds the visible ones.
-        self._lane_starts = [[s.start for s in lane] for lane in self._by_lane]
+        self._lanes.set(codings, colours)
         self.margin.update()
 
     @property
     def stripes(self) -> list[Stripe]:
-        return list(self._stripes)
+        return list(self._lanes.stripes)
 
     # --- positions ---------------------------------------------------------------------------
 
@@ -288,7 +255,7 @@ class TranscriptEditor(QPlainTextEdit):
             self.select_span(start, start + len(self.rows[index].text))
 
     def select_coding(self, coding: str) -> None:
-        for s in self._stripes:
+        for s in self._lanes.stripes:
             if s.coding == coding:
                 self._selected_coding = coding
                 self.select_span(s.start, s.end)
@@ -366,46 +333,7 @@ class TranscriptEditor(QPlainTextEdit):
                 break
             n = block.blockNumber()
             if n < len(self.rows) and top + line * 2 >= event.rect().top():
-                row = self.rows[n]
-                y = top + BLOCK_TOP_MARGIN
-                painter.setFont(small)
-                painter.setPen(QColor(t.muted))
-                time_width = painter.fontMetrics().horizontalAdvance("0:00:00") + 6
-                painter.drawText(
-                    QRect(8, y, time_width, line),
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    format_ms(row.start_ms),
-                )
-                marks = []
-                if "verified" in row.flags:
-                    marks.append(("✓", "#2f7a46"))
-                if "needs_review" in row.flags:
-                    marks.append(("!", "#b7791f"))
-                if "untranscribed_speech" in row.flags:
-                    marks.append(("…", "#b7791f"))
-                if row.translations:
-                    marks.append(("⇄", t.accent))
-                x = GUTTER_WIDTH - 10 - 12 * len(marks)
-                for mark, colour in marks:
-                    painter.setPen(QColor(colour))
-                    painter.setFont(bold)
-                    painter.drawText(
-                        QRect(x, y, 12, line),
-                        Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag.AlignVCenter,
-                        mark,
-                    )
-                    x += 12
-                painter.setFont(bold)
-                painter.setPen(speaker_colour(row.speaker))
-                who = (row.speaker or "?") + (f" → {row.renders}" if row.renders else "")
-                left = 8 + time_width
-                room = GUTTER_WIDTH - left - 12 - 12 * len(marks)
-                elided = painter.fontMetrics().elidedText(who, Qt.TextElideMode.ElideRight, room)
-                painter.drawText(
-                    QRect(left, y, room, line),
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    elided,
-                )
+                paint_gutter_row(painter, self.rows[n], top + BLOCK_TOP_MARGIN, line, small, bold)
             block = block.next()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -433,15 +361,7 @@ class TranscriptEditor(QPlainTextEdit):
         return start, self._map.to_interview(bottom) + 1
 
     def _visible_stripes(self) -> list[Stripe]:
-        lo, hi = self._visible_range()
-        found: list[Stripe] = []
-        for lane, starts in zip(self._by_lane[:MAX_LANES], self._lane_starts, strict=False):
-            i = max(bisect.bisect_right(starts, lo) - 1, 0)
-            while i < len(lane) and lane[i].start < hi:
-                if lane[i].end > lo:
-                    found.append(lane[i])
-                i += 1
-        return found
+        return self._lanes.visible(*self._visible_range())
 
     def _stripe_rect(self, stripe: Stripe) -> QRect:
         top, bottom = self._rect_at(stripe.start).top(), self._rect_at(stripe.end).bottom()
@@ -457,7 +377,7 @@ class TranscriptEditor(QPlainTextEdit):
             if stripe.coding == self._selected_coding:
                 painter.fillRect(rect.adjusted(-1, -1, 1, 1), QColor(theme.current().text))
             painter.fillRect(rect, colour)
-        if len(self._by_lane) > MAX_LANES:
+        if self._lanes.overflow:
             painter.setPen(QColor("#8a9099"))
             painter.drawText(QRect(0, 2, widget.width(), 14), Qt.AlignmentFlag.AlignCenter, "+")
 

@@ -1,6 +1,6 @@
 """Beside the transcript: the gutter (time, speaker, flags) and the margin of coding stripes,
-with their menus. The editor paints them (``paint_gutter``, ``paint_stripes``); these widgets
-take the mouse."""
+with their menus. The editor paints them (``paint_gutter``, each utterance's row with
+``paint_gutter_row`` here, and ``paint_stripes``); these widgets take the mouse."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QPoint, QSize, Qt, SignalInstance
-from PySide6.QtGui import QColor, QContextMenuEvent, QMouseEvent, QPaintEvent
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, SignalInstance
+from PySide6.QtGui import QColor, QContextMenuEvent, QFont, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from workbench.domain.coding import CodingInfo
 from workbench.domain.study import Utterance
 from workbench.domain.transcript import format_ms
+from workbench.ui import theme
+from workbench.ui.models import speaker_colour
 
 
 class TranscriptEditor(Protocol):
@@ -179,3 +181,49 @@ def coding_menu(editor: TranscriptEditor, stripe: Stripe, where: QPoint) -> None
     chosen = menu.exec(where)
     if chosen is not None and chosen.data():
         editor.coding_action.emit(stripe.coding, str(chosen.data()))
+
+
+def paint_gutter_row(
+    painter: QPainter, row: Utterance, y: int, line: int, small: QFont, bold: QFont
+) -> None:
+    """One utterance in the gutter, its first line at ``y``: the time, its flags (verified,
+    to review, speech left untranscribed, translated) and who speaks."""
+    t = theme.current()
+    painter.setFont(small)
+    painter.setPen(QColor(t.muted))
+    time_width = painter.fontMetrics().horizontalAdvance("0:00:00") + 6
+    painter.drawText(
+        QRect(8, y, time_width, line),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        format_ms(row.start_ms),
+    )
+    marks = []
+    if "verified" in row.flags:
+        marks.append(("✓", "#2f7a46"))
+    if "needs_review" in row.flags:
+        marks.append(("!", "#b7791f"))
+    if "untranscribed_speech" in row.flags:
+        marks.append(("…", "#b7791f"))
+    if row.translations:
+        marks.append(("⇄", t.accent))
+    x = GUTTER_WIDTH - 10 - 12 * len(marks)
+    for mark, colour in marks:
+        painter.setPen(QColor(colour))
+        painter.setFont(bold)
+        painter.drawText(
+            QRect(x, y, 12, line),
+            Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag.AlignVCenter,
+            mark,
+        )
+        x += 12
+    painter.setFont(bold)
+    painter.setPen(speaker_colour(row.speaker))
+    who = (row.speaker or "?") + (f" → {row.renders}" if row.renders else "")
+    left = 8 + time_width
+    room = GUTTER_WIDTH - left - 12 - 12 * len(marks)
+    elided = painter.fontMetrics().elidedText(who, Qt.TextElideMode.ElideRight, room)
+    painter.drawText(
+        QRect(left, y, room, line),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        elided,
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -12,12 +11,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDockWidget,
-    QFileDialog,
     QHeaderView,
     QInputDialog,
     QLabel,
     QMenu,
-    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QTableView,
@@ -34,8 +31,7 @@ from workbench.coding.study import (
 )
 from workbench.coding.undo import Change, history
 from workbench.domain.study import InterviewStatus
-from workbench.storage.backup import latest_backup, restore_latest_backup
-from workbench.storage.project import Project, ProjectError, open_project
+from workbench.storage.project import Project
 from workbench.storage.watch import ChangeWatcher
 from workbench.ui import theme
 from workbench.ui.code_tree import CodeTreeWidget
@@ -55,7 +51,6 @@ from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
 from workbench.ui.window_files import ProjectFilesWindow
 
-MAX_RECENT = 8
 WATCH_MS = 1000
 """How often the window asks whether a colleague committed (a colleague's work shows within 2 s)."""
 
@@ -77,6 +72,29 @@ class MainWindow(ProjectFilesWindow):
         self.undo.stack.indexChanged.connect(self._views_stale)
         self.undo.failed.connect(self._undo_refused)
 
+        self._build_study_docks()
+        self._build_pages()
+        self._build_status_bar()
+
+        self._add_coding_docks()  # code tree and retrieval: ui/code_tree.py, ui/retrieval.py
+        self.watcher: ChangeWatcher | None = None
+        """Tells of colleagues' commits to the open project (polled, see ``_colleagues``)."""
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._colleagues)
+        self._dock_state: QByteArray | None = None
+        """The docks as the user left them on the transcripts (the other views hide them)."""
+        self._build_menus()
+        self._build_modes()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def _build_study_docks(self) -> None:
+        """The study grid (interviews by participant and wave) and the participants, docked."""
         self.navigator = QTableView()
         self.navigator.setObjectName("navigator")
         self.navigator.setModel(self.grid_model)
@@ -111,12 +129,14 @@ class MainWindow(ProjectFilesWindow):
         self._dock("Participants", self.participants, "participantsDock")
         self.resizeDocks([study_dock], [540], Qt.Orientation.Horizontal)
 
+    def _build_pages(self) -> None:
+        """The banner and the four views: transcripts, heat map, timeline, theme board."""
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
 
-        self.page = TranscriptPage(self.undo, settings)
+        self.page = TranscriptPage(self.undo, self.settings)
         self.page.project_changed.connect(self.refresh)
         self.page.job_changed.connect(
             lambda key: self.grid_model.set_transcribing(frozenset({key} if key else set()))
@@ -141,6 +161,8 @@ class MainWindow(ProjectFilesWindow):
         outer.addWidget(self.pages, 1)
         self.setCentralWidget(centre)
 
+    def _build_status_bar(self) -> None:
+        """A busy bar for exports and imports, and the open project's name."""
         self.task_label = QLabel()
         self.task_bar = QProgressBar()
         self.task_bar.setRange(0, 0)  # busy: exports and imports report no steps
@@ -154,23 +176,6 @@ class MainWindow(ProjectFilesWindow):
         self.project_label = QLabel()
         self.project_label.setObjectName("projectLabel")
         self.statusBar().addPermanentWidget(self.project_label)
-
-        self._add_coding_docks()  # code tree and retrieval: ui/code_tree.py, ui/retrieval.py
-        self.watcher: ChangeWatcher | None = None
-        """Tells of colleagues' commits to the open project (polled, see ``_colleagues``)."""
-        self._watch = QTimer(self)
-        self._watch.setInterval(WATCH_MS)
-        self._watch.timeout.connect(self._colleagues)
-        self._dock_state: QByteArray | None = None
-        """The docks as the user left them on the transcripts (the other views hide them)."""
-        self._build_menus()
-        self._build_modes()
-        geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        state = settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -194,6 +199,13 @@ class MainWindow(ProjectFilesWindow):
         return action
 
     def _build_menus(self) -> None:
+        self._build_file_menu()
+        self._build_edit_menu()
+        self._build_work_menus()
+        self._build_view_menus()
+
+    def _build_file_menu(self) -> None:
+        """Projects, recent ones, import and export (one entry per registered format), quit."""
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(
             self._action("&New project…", QKeySequence.StandardKey.New, self._ask_new_project)
@@ -227,6 +239,8 @@ class MainWindow(ProjectFilesWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
+    def _build_edit_menu(self) -> None:
+        """Undo and redo (named after the change), and the project's history."""
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo.undo)
         self.redo_action = self._action("&Redo", QKeySequence.StandardKey.Redo, self.undo.redo)
@@ -243,6 +257,8 @@ class MainWindow(ProjectFilesWindow):
         self.history_menu = edit_menu.addMenu("&History")
         self.history_menu.aboutToShow.connect(self._fill_history)
 
+    def _build_work_menus(self) -> None:
+        """Interview, Code and Play: mostly the transcript page's own actions."""
         actions = self.page.actions_by_name
         interview_menu = self.menuBar().addMenu("&Interview")
         interview_menu.addAction(
@@ -268,6 +284,8 @@ class MainWindow(ProjectFilesWindow):
         for name in ("play", "key", "back", "forward", "slower", "faster"):
             play_menu.addAction(actions[name])
 
+    def _build_view_menus(self) -> None:
+        """View (dark theme, the docks) and Help."""
         view_menu = self.menuBar().addMenu("&View")
         self.dark_action = self._action("&Dark theme", "Ctrl+Shift+D", self._toggle_dark)
         self.dark_action.setCheckable(True)
@@ -412,56 +430,12 @@ class MainWindow(ProjectFilesWindow):
         if not items:
             self.history_menu.addAction("Nothing done yet").setEnabled(False)
 
-    # --- projects ----------------------------------------------------------------------------
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recentProjects", [])
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, list):
-            return [str(v) for v in value]
-        return []
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self._recent()
-        for location in recent:
-            action = self.recent_menu.addAction(location)
-            action.triggered.connect(lambda _=False, loc=location: self.open_location(loc))
-        self.recent_menu.setEnabled(bool(recent))
-
-    def _choose_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open project", str(Path.home()), "Dyad Workbench projects (*.dyad)"
-        )
-        if path:
-            self.open_location(path)
+    # --- projects (opening one, the recent ones: ui/window_files.py) -----------------------
 
     def open_location(self, location: str) -> bool:
-        try:
-            project = open_project(location)
-        except ProjectError as exc:
-            backup = latest_backup(Path(location)) if "damaged" in str(exc) else None
-            if backup is None:
-                QMessageBox.critical(self, "Cannot open project", str(exc))
-                return False
-            answer = QMessageBox.question(
-                self,
-                "Project damaged",
-                f"{exc}\n\nRestore the latest backup ({backup.name}) in its place? "
-                "The damaged file is kept beside it.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
-            try:
-                kept = restore_latest_backup(Path(location))
-                project = open_project(location)
-            except (OSError, ProjectError) as again:
-                QMessageBox.critical(self, "Cannot restore the backup", str(again))
-                return False
-            self.statusBar().showMessage(
-                f"Restored from {backup.name}; damaged file kept as {kept}"
-            )
+        project = self._open_or_restore(location)
+        if project is None:
+            return False
         if self.project is not None:
             self._stop_watching()
             self.project.close()
@@ -476,9 +450,7 @@ class MainWindow(ProjectFilesWindow):
             self.timeline.set_project(project)
         elif self.pages.currentIndex() == 3:
             self.board.set_project(project)
-        recent = [location, *(r for r in self._recent() if r != location)][:MAX_RECENT]
-        self.settings.setValue("recentProjects", recent)
-        self._fill_recent()
+        self._remember(location)
         self.refresh()
         if project.warnings:
             self.banner.setText("⚠ " + "\n⚠ ".join(project.warnings))

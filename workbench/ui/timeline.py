@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.analysis.longitudinal import Timeline, dyad_timeline
+from workbench.analysis.longitudinal import Cell, Timeline, dyad_timeline
 from workbench.coding.study import list_dyads
 from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
@@ -98,8 +98,7 @@ class TimelineCanvas(QWidget):
         """Draw the timeline at the canvas's size: on screen (in the window's light or dark
         colours), or into an exported chart (light: a manuscript page is white)."""
         t = self.timeline
-        dark = ink.name == "dark"
-        strong, muted = QColor(ink.text), QColor(ink.muted)
+        muted = QColor(ink.muted)
         if t is None:
             painter.setPen(muted)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Choose a dyad")
@@ -108,9 +107,33 @@ class TimelineCanvas(QWidget):
         bold.setBold(True)
         small = QFont(self.font())
         small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
-        # Header: waves, then each member's per-wave scores.
+        self._paint_header(painter, t, ink, bold, small)
+        top_value = max((c.segments or 0 for c in t.lanes.values()), default=1) or 1
+        for i, theme in enumerate(t.themes):
+            self._paint_theme_label(painter, t, i, theme, ink, bold)
+            painter.setFont(small)
+            for w, wave in enumerate(t.waves):
+                centres = []
+                for m, (member, role) in enumerate(t.members):
+                    rect = self._lane_rect(i, m, w)
+                    centres.append(rect.center())
+                    self._paint_cell(
+                        painter,
+                        rect,
+                        t.lanes.get((theme, member, wave)),
+                        LANE_COLOURS.get(role, OTHER_COLOUR),
+                        ink,
+                        top_value,
+                        selected=self.selected == (theme, member, wave),
+                    )
+                self._paint_between(painter, t, theme, wave, centres, muted)
+
+    def _paint_header(
+        self, painter: QPainter, t: Timeline, ink: house.Theme, bold: QFont, small: QFont
+    ) -> None:
+        """The waves, then each member's per-wave scores."""
         painter.setFont(bold)
-        painter.setPen(strong)
+        painter.setPen(QColor(ink.text))
         for w, wave in enumerate(t.waves):
             left, width = self._column(w)
             painter.drawText(QRectF(left, 6, width, 22), Qt.AlignmentFlag.AlignCenter, wave)
@@ -123,117 +146,111 @@ class TimelineCanvas(QWidget):
                 Qt.AlignmentFlag.AlignLeft,
                 f"{member} ({role}) scores",
             )
-            painter.setPen(muted)
+            painter.setPen(QColor(ink.muted))
             for w, wave in enumerate(t.waves):
                 values = t.attributes.get((member, wave), {})
                 left, width = self._column(w)
                 label = ", ".join(f"{k} {v}" for k, v in values.items()) or "–"
                 painter.drawText(QRectF(left, y, width, 16), Qt.AlignmentFlag.AlignCenter, label)
-        top_value = max((c.segments or 0 for c in t.lanes.values()), default=1) or 1
-        for i, theme in enumerate(t.themes):
-            first = self._lane_rect(i, 0, 0)
-            painter.setPen(QColor(ink.border))
-            painter.drawLine(
-                QPointF(8, first.top() - THEME_GAP / 2),
-                QPointF(self.width() - 8, first.top() - THEME_GAP / 2),
+
+    def _paint_theme_label(
+        self, painter: QPainter, t: Timeline, i: int, theme: str, ink: house.Theme, bold: QFont
+    ) -> None:
+        """A rule above the theme's lanes and its name beside them."""
+        first = self._lane_rect(i, 0, 0)
+        painter.setPen(QColor(ink.border))
+        painter.drawLine(
+            QPointF(8, first.top() - THEME_GAP / 2),
+            QPointF(self.width() - 8, first.top() - THEME_GAP / 2),
+        )
+        painter.setFont(bold)
+        painter.setPen(QColor(ink.text))
+        painter.drawText(
+            QRectF(8, first.top(), LABEL_W - 16, LANE_H * len(t.members)),
+            Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
+            theme,
+        )
+
+    def _paint_cell(
+        self,
+        painter: QPainter,
+        rect: QRectF,
+        cell: Cell | None,
+        colour: QColor,
+        ink: house.Theme,
+        top_value: int,
+        *,
+        selected: bool,
+    ) -> None:
+        """One member's cell in one wave: a dot sized by the segments, a ring for a zero, or
+        why the wave is missing; outlined when it is the cell shown below."""
+        centre = rect.center()
+        missing = rect.adjusted(rect.width() * 0.18, 4, -rect.width() * 0.18, -4)
+        if selected:  # the cell shown below
+            absent = cell is None or cell.segments is None
+            ring = (
+                missing.adjusted(-4, -3, 4, 3)
+                if absent
+                else QRectF(centre.x() - 17, rect.top() + 1, 52, LANE_H - 2)
             )
-            painter.setFont(bold)
-            painter.setPen(strong)
+            painter.setPen(QPen(QColor("#2a6f97"), 1.5))
+            painter.setBrush(QColor(42, 111, 151, 22))
+            painter.drawRoundedRect(ring, 7, 7)
+        if cell is None or cell.segments is None:
+            _paint_missing(painter, missing, cell, ink)
+            return
+        if cell.segments == 0:  # observed, nothing coded for this theme: a zero
+            painter.setPen(QPen(colour.lighter(150), 1.2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(centre, 4, 4)
+            painter.setPen(colour.lighter(140))
             painter.drawText(
-                QRectF(8, first.top(), LABEL_W - 16, LANE_H * len(t.members)),
-                Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
-                theme,
+                QRectF(centre.x() + 7, centre.y() - 8, 30, 16),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                "0",
             )
-            painter.setFont(small)
-            for w, wave in enumerate(t.waves):
-                dyad_cell = t.dyad_cells.get((theme, wave))
-                centres = []
-                for m, (member, role) in enumerate(t.members):
-                    rect = self._lane_rect(i, m, w)
-                    cell = t.lanes.get((theme, member, wave))
-                    colour = LANE_COLOURS.get(role, OTHER_COLOUR)
-                    centre = rect.center()
-                    centres.append(centre)
-                    missing = rect.adjusted(rect.width() * 0.18, 4, -rect.width() * 0.18, -4)
-                    if self.selected == (theme, member, wave):  # the cell shown below
-                        absent = cell is None or cell.segments is None
-                        ring = (
-                            missing.adjusted(-4, -3, 4, 3)
-                            if absent
-                            else QRectF(centre.x() - 17, rect.top() + 1, 52, LANE_H - 2)
-                        )
-                        painter.setPen(QPen(QColor("#2a6f97"), 1.5))
-                        painter.setBrush(QColor(42, 111, 151, 22))
-                        painter.drawRoundedRect(ring, 7, 7)
-                    if cell is None or cell.segments is None:
-                        # A missing wave says why, in words: unlike a zero, nothing was observed.
-                        lines = QColor("#4b5563" if dark else "#cbd5e1")
-                        hatch(painter, missing, lines, radius=4, fill=QColor(ink.gutter))
-                        why = missing_words(cell.missing) if cell and cell.missing else "missing"
-                        text = painter.fontMetrics().elidedText(
-                            why, Qt.TextElideMode.ElideRight, int(missing.width()) - 10
-                        )
-                        advance = painter.fontMetrics().horizontalAdvance(text)
-                        pill = QRectF(0, 0, advance + 10, missing.height() - 2)
-                        pill.moveCenter(missing.center())
-                        backing = QColor(ink.gutter)
-                        backing.setAlpha(235)
-                        painter.setBrush(backing)
-                        painter.setPen(Qt.PenStyle.NoPen)
-                        painter.drawRoundedRect(pill, 3, 3)
-                        painter.setPen(muted)
-                        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
-                        continue
-                    if cell.segments == 0:  # observed, nothing coded for this theme: a zero
-                        painter.setPen(QPen(colour.lighter(150), 1.2))
-                        painter.setBrush(Qt.BrushStyle.NoBrush)
-                        painter.drawEllipse(centre, 4, 4)
-                        painter.setPen(colour.lighter(140))
-                        painter.drawText(
-                            QRectF(centre.x() + 7, centre.y() - 8, 30, 16),
-                            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                            "0",
-                        )
-                        continue
-                    radius = 4 + 8 * math.sqrt(cell.segments / top_value)
-                    painter.setPen(Qt.PenStyle.NoPen)
-                    painter.setBrush(colour)
-                    painter.drawEllipse(centre, radius, radius)
-                    beside = colour.lighter(150) if dark else colour.darker(150)
-                    painter.setPen(QColor("white") if radius > 9 else beside)
-                    text_rect = QRectF(
-                        centre.x()
-                        + (0 if radius > 9 else radius + 2)
-                        - (radius if radius > 9 else 0),
-                        centre.y() - 8,
-                        2 * radius if radius > 9 else 30,
-                        16,
-                    )
-                    painter.drawText(
-                        text_rect,
-                        Qt.AlignmentFlag.AlignCenter if radius > 9 else Qt.AlignmentFlag.AlignLeft,
-                        str(cell.segments),
-                    )
-                if (
-                    dyad_cell is not None
-                    and dyad_cell.cooccurrence == "both_voice"
-                    and len(centres) > 1
-                ):
-                    x = centres[0].x() - 22
-                    painter.setPen(QPen(muted, 2))
-                    painter.drawLine(
-                        QPointF(x, centres[0].y() - 6), QPointF(x, centres[-1].y() + 6)
-                    )
-                stance = t.stances.get((theme, wave))
-                if stance:
-                    badge = QRectF(centres[0].x() + 34, centres[0].y() + LANE_H / 2 - 9, 18, 18)
-                    painter.setPen(Qt.PenStyle.NoPen)
-                    painter.setBrush(
-                        QColor("#b07d12") if stance == "divergent" else QColor("#6b7280")
-                    )
-                    painter.drawEllipse(badge)
-                    painter.setPen(QColor("white"))
-                    painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, STANCE_MARK[stance])
+            return
+        radius = 4 + 8 * math.sqrt(cell.segments / top_value)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(centre, radius, radius)
+        beside = colour.lighter(150) if ink.name == "dark" else colour.darker(150)
+        painter.setPen(QColor("white") if radius > 9 else beside)
+        text_rect = QRectF(
+            centre.x() + (0 if radius > 9 else radius + 2) - (radius if radius > 9 else 0),
+            centre.y() - 8,
+            2 * radius if radius > 9 else 30,
+            16,
+        )
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignCenter if radius > 9 else Qt.AlignmentFlag.AlignLeft,
+            str(cell.segments),
+        )
+
+    @staticmethod
+    def _paint_between(
+        painter: QPainter,
+        t: Timeline,
+        theme: str,
+        wave: str,
+        centres: list[QPointF],
+        muted: QColor,
+    ) -> None:
+        """Between the lanes: a bar when both members voice the theme, the analyst's stance."""
+        dyad_cell = t.dyad_cells.get((theme, wave))
+        if dyad_cell is not None and dyad_cell.cooccurrence == "both_voice" and len(centres) > 1:
+            x = centres[0].x() - 22
+            painter.setPen(QPen(muted, 2))
+            painter.drawLine(QPointF(x, centres[0].y() - 6), QPointF(x, centres[-1].y() + 6))
+        stance = t.stances.get((theme, wave))
+        if stance:
+            badge = QRectF(centres[0].x() + 34, centres[0].y() + LANE_H / 2 - 9, 18, 18)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#b07d12") if stance == "divergent" else QColor("#6b7280"))
+            painter.drawEllipse(badge)
+            painter.setPen(QColor("white"))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, STANCE_MARK[stance])
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         t = self.timeline
@@ -246,6 +263,26 @@ class TimelineCanvas(QWidget):
                     if self._lane_rect(i, m, w).contains(point):
                         self.sig_cell_chosen.emit(theme, member, wave)
                         return
+
+
+def _paint_missing(painter: QPainter, missing: QRectF, cell: Cell | None, ink: house.Theme) -> None:
+    """A missing wave says why, in words: unlike a zero, nothing was observed."""
+    lines = QColor("#4b5563" if ink.name == "dark" else "#cbd5e1")
+    hatch(painter, missing, lines, radius=4, fill=QColor(ink.gutter))
+    why = missing_words(cell.missing) if cell and cell.missing else "missing"
+    text = painter.fontMetrics().elidedText(
+        why, Qt.TextElideMode.ElideRight, int(missing.width()) - 10
+    )
+    advance = painter.fontMetrics().horizontalAdvance(text)
+    pill = QRectF(0, 0, advance + 10, missing.height() - 2)
+    pill.moveCenter(missing.center())
+    backing = QColor(ink.gutter)
+    backing.setAlpha(235)
+    painter.setBrush(backing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(pill, 3, 3)
+    painter.setPen(QColor(ink.muted))
+    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
 
 def first_observed(timeline: Timeline) -> tuple[str, str, str] | None:

@@ -1,5 +1,6 @@
-"""The window's File and Interview work on files: import and export through the format
-registry (off the GUI thread), new projects, interviews and transcript files. The main window
+"""The window's File and Interview work on files: opening a project (offering its latest backup
+when it is damaged) and the recent ones, import and export through the format registry (off the
+GUI thread), new projects, interviews and transcript files. The main window
 builds on it (``MainWindow``); split off to keep each module readable."""
 
 from __future__ import annotations
@@ -7,23 +8,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+)
 
 from workbench.coding.study import new_study
 from workbench.exchange.registry import ExportOptions, Format, Outcome, exporter, importer_for
 from workbench.exchange.transcript_import import import_transcript_files
-from workbench.storage.project import Project
+from workbench.storage.backup import latest_backup, restore_latest_backup
+from workbench.storage.project import Project, ProjectError, open_project
 from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
 from workbench.ui.exchange import ExchangeTask, export_task, import_task
 from workbench.ui.exchange import summary as exchange_summary
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 
+MAX_RECENT = 8
+
 
 class ProjectFilesWindow(QMainWindow):
     """Files in and out of the open project; ``MainWindow`` provides what is declared here."""
 
+    settings: QSettings
     project: Project | None
     page: TranscriptPage
+    recent_menu: QMenu
     task: ExchangeTask | None
     task_label: QLabel
     task_bar: QProgressBar
@@ -36,6 +50,68 @@ class ProjectFilesWindow(QMainWindow):
 
     def open_interview(self, interview: str) -> None:
         raise NotImplementedError
+
+    # --- opening a project, the recent ones ----------------------------------------------------
+
+    def _open_or_restore(self, location: str) -> Project | None:
+        """The project at ``location``; a damaged one offers its latest backup in its place
+        (None: it cannot be opened, or the analyst said no)."""
+        try:
+            return open_project(location)
+        except ProjectError as exc:
+            backup = latest_backup(Path(location)) if "damaged" in str(exc) else None
+            if backup is None:
+                QMessageBox.critical(self, "Cannot open project", str(exc))
+                return None
+            answer = QMessageBox.question(
+                self,
+                "Project damaged",
+                f"{exc}\n\nRestore the latest backup ({backup.name}) in its place? "
+                "The damaged file is kept beside it.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+            try:
+                kept = restore_latest_backup(Path(location))
+                project = open_project(location)
+            except (OSError, ProjectError) as again:
+                QMessageBox.critical(self, "Cannot restore the backup", str(again))
+                return None
+            self.statusBar().showMessage(
+                f"Restored from {backup.name}; damaged file kept as {kept}"
+            )
+            return project
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recentProjects", [])
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return []
+
+    def _remember(self, location: str) -> None:
+        """``location`` heads File ▸ Open recent."""
+        recent = [location, *(r for r in self._recent() if r != location)][:MAX_RECENT]
+        self.settings.setValue("recentProjects", recent)
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        for location in recent:
+            action = self.recent_menu.addAction(location)
+            action.triggered.connect(lambda _=False, loc=location: self.open_location(loc))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open project", str(Path.home()), "Dyad Workbench projects (*.dyad)"
+        )
+        if path:
+            self.open_location(path)
+
+    # --- import and export ---------------------------------------------------------------------
 
     def _run_task(self, task: ExchangeTask, what: str, then: Callable[[Outcome], None]) -> bool:
         if self.task is not None:
