@@ -167,6 +167,13 @@ def test_nesting_and_order_from_the_command_line(tmp_path: Path, capsys) -> None
     capsys.readouterr()
     assert main(["themes", "list", path, "--json"]) == 0
     assert {t["name"]: t["parent"] for t in json.loads(capsys.readouterr().out)}["C"] == "A"
+    # --top lands where the board puts it: just after the theme it was inside, not last.
+    assert main(["theme", "move", path, "C", "--under", "B"]) == 0
+    assert main(["theme", "move", path, "C", "--top"]) == 0
+    capsys.readouterr()
+    assert main(["themes", "list", path, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [t["name"] for t in listed if t["parent"] is None] == ["B", "C", "A"]
 
 
 def test_a_snapshot_rebuilds_the_earlier_tables(themed: Project, capsys) -> None:

@@ -275,7 +275,11 @@ def _register_theme(reg: Registry) -> None:
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--under", help="the theme it becomes a subtheme of")
     where.add_argument("--top", action="store_true", help="a theme of its own again")
-    p.add_argument("--before", help="placed just before this sibling (default: last)")
+    p.add_argument(
+        "--before",
+        help="placed just before this sibling (default: last; with --top, just after the theme"
+        " it was inside, as on the board)",
+    )
     p.add_argument("--why")
     p = reg.command(
         "order", cmd_theme, "move a theme among its siblings", json_=False, parent=theme

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -373,8 +374,9 @@ def move_theme(
     coder: str | None = None,
 ) -> tuple[ThemeInfo, Change]:
     """Make ``theme`` a subtheme of ``parent`` (None: a theme of its own again), placed just
-    before its new sibling ``before`` or after the others. A theme cannot go inside one of its
-    own subthemes."""
+    before its new sibling ``before`` or after the others (a theme of its own again with no
+    ``before``: just after the theme of its own it was inside, ``top_level_place``). A theme
+    cannot go inside one of its own subthemes."""
 
     def action(s: Session) -> ThemeInfo:
         moving = get_theme(s, theme)
@@ -391,7 +393,10 @@ def move_theme(
             where = f"a subtheme of '{parent}'" if parent else "a theme of its own"
             raise StudyError(f"'{theme}' is already {where}")
         previous = s.get(Theme, moving.parent_id) if moving.parent_id else None
-        _arrange(s, moving, target_id, _sibling(s, before, target_id))
+        place = before
+        if target is None and before is None:  # the board's rule: after its own top theme
+            place = top_level_place(_placed(s), theme)
+        _arrange(s, moving, target_id, _sibling(s, place, target_id))
         _event(
             s,
             project,
@@ -461,14 +466,46 @@ def _sibling(s: Session, name: str | None, parent_id: int | None) -> Theme | Non
 # --- where a theme may go: plain rules on listed themes, for the board and the command line ---
 
 
-def find_theme(themes: Sequence[ThemeInfo], name: str) -> ThemeInfo:
+class PlacedTheme(Protocol):
+    """What the placement rules read of a theme (a ``ThemeInfo`` or a row's name and parent)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def subthemes(self) -> tuple[str, ...]: ...
+
+
+_T = TypeVar("_T", bound=PlacedTheme)
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    name: str
+    parent: str | None
+    subthemes: tuple[str, ...] = ()
+
+
+def _placed(s: Session) -> list[_Placed]:
+    """Every theme's name, parent and subthemes in board order, read in the caller's session."""
+    order = (Theme.position, Theme.id)
+    rows = list(s.execute(select(Theme.id, Theme.name, Theme.parent_id).order_by(*order)))
+    names = {row.id: row.name for row in rows}
+    below: dict[int | None, list[str]] = {}
+    for row in rows:
+        below.setdefault(row.parent_id, []).append(row.name)
+    return [_Placed(r.name, names.get(r.parent_id), tuple(below.get(r.id, ()))) for r in rows]
+
+
+def find_theme(themes: Sequence[_T], name: str) -> _T:
     for theme in themes:
         if theme.name == name:
             return theme
     raise StudyError(f"no theme '{name}'")
 
 
-def theme_within(themes: Sequence[ThemeInfo], theme: str, other: str) -> bool:
+def theme_within(themes: Sequence[PlacedTheme], theme: str, other: str) -> bool:
     """Whether ``other`` is ``theme`` or sits (at any depth) inside it: ``theme`` cannot go
     inside ``other`` then, for themes cannot nest in a circle (``move_theme`` refuses it)."""
     pending = [theme]
@@ -480,13 +517,13 @@ def theme_within(themes: Sequence[ThemeInfo], theme: str, other: str) -> bool:
     return False
 
 
-def can_nest(themes: Sequence[ThemeInfo], theme: str, parent: str) -> bool:
+def can_nest(themes: Sequence[PlacedTheme], theme: str, parent: str) -> bool:
     """Whether ``theme`` may become a subtheme of ``parent``: not inside itself or one of its
     own subthemes, and not where it already is."""
     return not theme_within(themes, theme, parent) and find_theme(themes, theme).parent != parent
 
 
-def sibling_themes(themes: Sequence[ThemeInfo], theme: str) -> list[str]:
+def sibling_themes(themes: Sequence[PlacedTheme], theme: str) -> list[str]:
     """The themes beside ``theme``, itself included, in order: its parent's subthemes, or the
     themes of their own."""
     parent = find_theme(themes, theme).parent
@@ -495,7 +532,7 @@ def sibling_themes(themes: Sequence[ThemeInfo], theme: str) -> list[str]:
     return [t.name for t in themes if t.parent is None]
 
 
-def top_level_place(themes: Sequence[ThemeInfo], theme: str) -> str | None:
+def top_level_place(themes: Sequence[PlacedTheme], theme: str) -> str | None:
     """Where a subtheme made a theme of its own goes: just after the theme of its own it was
     inside (at any depth). The theme it goes before (``move_theme``'s ``before``); None: last."""
     top = theme
