@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from sqlalchemy import select
@@ -82,6 +83,45 @@ def _check_span(transcript: LoadedTranscript, start: int, end: int) -> None:
         raise StudyError("the span holds no words")
 
 
+_ChooseCode = Callable[[Session, Codebook, LoadedTranscript, Coder], Code]
+
+
+def _code_span(
+    project: Project,
+    interview: str,
+    start: int,
+    end: int,
+    choose: _ChooseCode,
+    *,
+    description: str,
+    audit: str,
+    coder: str | None,
+    memo: str | None = None,
+    important: bool = False,
+) -> tuple[CodingInfo, Change]:
+    """One command that codes the span with the code ``choose`` finds or makes in the same
+    session (so one undo takes a code made for it away too)."""
+
+    def action(s: Session) -> CodingInfo:
+        iv = get_interview(s, interview)
+        transcript = LoadedTranscript.load(s, iv)
+        _check_span(transcript, start, end)
+        book = Codebook(s)
+        who = project.coder(s, coder)
+        code = choose(s, book, transcript, who)
+        coding = Coding(
+            code_id=code.id, interview_id=iv.id, coder_id=who.id, memo=memo, important=important
+        )
+        transcript.set_span(coding, start, end)
+        s.add(coding)
+        s.flush()
+        return _info(s, transcript, book, coding, _coder_names(s))
+
+    return run_command(
+        project, description, action, coder=coder, audit=(audit, f"interview:{interview}")
+    )
+
+
 def apply_code(
     project: Project,
     interview: str,
@@ -94,32 +134,17 @@ def apply_code(
     coder: str | None = None,
 ) -> tuple[CodingInfo, Change]:
     """Code the interview text from ``start`` to ``end`` (code points, end exclusive)."""
-
-    def action(s: Session) -> CodingInfo:
-        iv = get_interview(s, interview)
-        transcript = LoadedTranscript.load(s, iv)
-        _check_span(transcript, start, end)
-        book = Codebook(s)
-        target = book.find(code)
-        who = project.coder(s, coder)
-        coding = Coding(
-            code_id=target.id,
-            interview_id=iv.id,
-            coder_id=who.id,
-            memo=memo,
-            important=important,
-        )
-        transcript.set_span(coding, start, end)
-        s.add(coding)
-        s.flush()
-        return _info(s, transcript, book, coding, _coder_names(s))
-
-    return run_command(
+    return _code_span(
         project,
-        f"code {interview} {start}–{end} as '{code}'",
-        action,
+        interview,
+        start,
+        end,
+        lambda s, book, transcript, who: book.find(code),
+        description=f"code {interview} {start}–{end} as '{code}'",
+        audit="coding.add",
         coder=coder,
-        audit=("coding.add", f"interview:{interview}"),
+        memo=memo,
+        important=important,
     )
 
 
@@ -136,27 +161,19 @@ def apply_new_code(
     """Make a code (with a colour of its own) and code the span with it: one command, so one
     undo takes both away, as the analyst did one thing (typed a new name at Ctrl+K)."""
 
-    def action(s: Session) -> CodingInfo:
-        iv = get_interview(s, interview)
-        transcript = LoadedTranscript.load(s, iv)
-        _check_span(transcript, start, end)
-        book = Codebook(s)
-        who = project.coder(s, coder)
-        code = create_code(
-            s, book, name, parent=parent, color=next_colour(book), created_by_id=who.id
-        )
-        coding = Coding(code_id=code.id, interview_id=iv.id, coder_id=who.id)
-        transcript.set_span(coding, start, end)
-        s.add(coding)
-        s.flush()
-        return _info(s, transcript, book, coding, _coder_names(s))
+    def choose(s: Session, book: Codebook, transcript: LoadedTranscript, who: Coder) -> Code:
+        colour = next_colour(book)
+        return create_code(s, book, name, parent=parent, color=colour, created_by_id=who.id)
 
-    return run_command(
+    return _code_span(
         project,
-        f"code {interview} {start}–{end} as new code '{name.strip()}'",
-        action,
+        interview,
+        start,
+        end,
+        choose,
+        description=f"code {interview} {start}–{end} as new code '{name.strip()}'",
+        audit="coding.add",
         coder=coder,
-        audit=("coding.add", f"interview:{interview}"),
     )
 
 
@@ -171,34 +188,28 @@ def in_vivo_code(
 ) -> tuple[CodingInfo, Change]:
     """Make a code named by the selected words (the participant's own), and apply it there."""
 
-    def action(s: Session) -> CodingInfo:
-        iv = get_interview(s, interview)
-        transcript = LoadedTranscript.load(s, iv)
-        _check_span(transcript, start, end)
+    def choose(s: Session, book: Codebook, transcript: LoadedTranscript, who: Coder) -> Code:
         name = " ".join(transcript.text[start:end].split())
         if len(name) > IN_VIVO_MAX:
             name = name[: IN_VIVO_MAX - 1].rstrip() + "…"
-        book = Codebook(s)
         parent_code = book.find(parent) if parent else None
         parent_id = parent_code.id if parent_code else None
         _check_unique(book, name, parent_id)
-        who = project.coder(s, coder)
         code = Code(name=name, parent_id=parent_id, color=next_colour(book), created_by_id=who.id)
         s.add(code)
         s.flush()
         book.add(code)
-        coding = Coding(code_id=code.id, interview_id=iv.id, coder_id=who.id)
-        transcript.set_span(coding, start, end)
-        s.add(coding)
-        s.flush()
-        return _info(s, transcript, book, coding, _coder_names(s))
+        return code
 
-    return run_command(
+    return _code_span(
         project,
-        f"in-vivo code {interview} {start}–{end}",
-        action,
+        interview,
+        start,
+        end,
+        choose,
+        description=f"in-vivo code {interview} {start}–{end}",
+        audit="coding.in_vivo",
         coder=coder,
-        audit=("coding.in_vivo", f"interview:{interview}"),
     )
 
 
