@@ -244,6 +244,7 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
                 flags=_flags(r),
                 renders=names.get(r.renders_id) if r.renders_id else None,
                 translations=tuple(layers.get(r.id, ())),
+                row=r.id,
             )
             for i, r in enumerate(rows)
         ]

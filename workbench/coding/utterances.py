@@ -46,6 +46,16 @@ def _row(transcript: LoadedTranscript, index: int) -> UtteranceRow:
     return transcript.rows[index]
 
 
+def _row_by_id(transcript: LoadedTranscript, row_id: int, index: int) -> UtteranceRow:
+    for row in transcript.rows:
+        if row.id == row_id:
+            return row
+    raise StudyError(
+        f"utterance {index} of interview '{transcript.interview.key}' was removed since you "
+        f"read it (merged, withdrawn or undone): read the transcript again"
+    )
+
+
 def _participant_in(s: Session, interview: Interview, key: str) -> Participant:
     for ip in interview.participants:
         if ip.participant.key == key:
@@ -125,15 +135,18 @@ def edit_utterance(
     verified: bool | None = None,
     needs_review: bool | None = None,
     untranscribed_speech: bool | None = None,
+    row_id: int | None = None,
     coder: str | None = None,
 ) -> Change:
     """Correct utterance ``index``: its text, speaker (a participant id; "" unmaps it), whom an
-    interpreter's utterance renders ("" clears it), and its flags."""
+    interpreter's utterance renders ("" clears it), and its flags. With ``row_id``
+    (``Utterance.row``) the utterance is the one with that identity, wherever it now stands:
+    the window's corrections while a transcription inserts segments."""
 
     def action(s: Session) -> None:
         iv = get_interview(s, interview)
         transcript = LoadedTranscript.load(s, iv)
-        row = _row(transcript, index)
+        row = _row(transcript, index) if row_id is None else _row_by_id(transcript, row_id, index)
         if text is not None and text != row.text:
             if "\n" in text:
                 raise StudyError("an utterance holds no line breaks: split it instead")

@@ -178,6 +178,9 @@ class Utterance:
     renders: str | None = None
     translations: tuple[tuple[str, str, str], ...] = ()
     """Text layers beside the original: ``(language, method, text)``, method human|machine."""
+    row: int | None = None
+    """The stored utterance's identity: an edit addressed by it reaches this utterance even
+    after a transcription inserted others before it (its ``index`` then moved)."""
 
 
 @dataclass(frozen=True, slots=True)

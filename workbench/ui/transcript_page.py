@@ -145,9 +145,7 @@ class TranscriptPage(QWidget):
         layout.addWidget(self.translation)
         self.editor.cursorPositionChanged.connect(self._show_translation)
 
-        self.editor.edit_requested.connect(
-            lambda i, text: self._change(lambda p: edit_utterance(p, self._iv(), i, text=text))
-        )
+        self.editor.edit_requested.connect(self._correct)
         self.editor.split_requested.connect(
             lambda i, offset: self._change(lambda p: split_utterance(p, self._iv(), i, offset))
         )
@@ -166,7 +164,7 @@ class TranscriptPage(QWidget):
         self._reload_soon = QTimer(self)
         self._reload_soon.setSingleShot(True)
         self._reload_soon.setInterval(300)
-        self._reload_soon.timeout.connect(self.reload)
+        self._reload_soon.timeout.connect(self._reload_for_job)
         self._panels_soon = QTimer(self)
         self._panels_soon.setSingleShot(True)
         self._panels_soon.setInterval(400)
@@ -281,9 +279,25 @@ class TranscriptPage(QWidget):
         self.audio.set_source(info.media_path)
         self.reload(info)
 
+    def _correct(self, index: int, text: str) -> None:
+        """Store a correction on the utterance the analyst typed in, found by its identity:
+        a transcription may have inserted segments before it since the text was read."""
+        row = self.editor.rows[index].row if index < len(self.editor.rows) else None
+        self._change(lambda p: edit_utterance(p, self._iv(), index, text=text, row_id=row))
+
+    def _reload_for_job(self) -> None:
+        """New segments arrived: read them in, but not under the analyst's fingers. While an
+        utterance is being corrected the reload waits; leaving it stores the correction."""
+        if self.editor.has_pending_edit() and self.editor.hasFocus():
+            self._reload_soon.start()
+            return
+        self.reload()
+
     def reload(self, info: InterviewInfo | None = None) -> None:
         if self.project is None or self.interview is None:
             return
+        if self.editor.has_pending_edit():  # typed text is stored before the text is replaced
+            self.editor.commit()
         project, key = self.project, self.interview
         try:
             rows = utterances(project, key)
