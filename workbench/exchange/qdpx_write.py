@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from workbench.coding.transcripts import participant_for_label
 from workbench.domain.study import InterviewRole, Role
 from workbench.domain.text import count_words, search_text_of
-from workbench.exchange.qdpx import derived_guid
 from workbench.exchange.qdpx_staged import _Source, _Staged
+from workbench.exchange.qdpx_xml import derived_guid
 from workbench.storage.models import (
     ROLES,
     Code,
