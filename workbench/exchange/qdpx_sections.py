@@ -489,7 +489,7 @@ def _interview_sidecar(
     iv: Interview,
     titles: dict[int, str],
     values: dict[str, str | None],
-    heads: Any,
+    heads: list[str | None],
     rows: list[Any],
 ) -> dict[str, Any]:
     """What REFI cannot hold of an interview: its roles, status, utterance speakers and times."""
