@@ -118,74 +118,8 @@ def import_qdc(project: Project, path: Path, *, coder: str | None = None) -> Cod
     skipped: list[str] = []
 
     def action(s: Session) -> CodebookImport:
-        book = Codebook(s)
-        known = {c.guid.lower(): c for c in book.codes}
-        made = 0
-
-        def walk(element: etree._Element, parent: Code | None) -> None:
-            nonlocal made
-            for node in element:
-                if _local(node) != "Code":
-                    continue
-                name = " ".join((node.get("name") or "").split())
-                if not name:
-                    skipped.append("a code without a name")
-                    continue
-                guid = _guid(node.get("guid"))
-                code = known.get(guid) if guid else None
-                if code is None:
-                    siblings = book.siblings(parent.id if parent else None)
-                    same = [c for c in siblings if c.name == name]
-                    code = same[0] if same else None
-                if code is None:
-                    descriptions = [d.text or "" for d in node if _local(d) == "Description"]
-                    color = node.get("color")
-                    code = Code(
-                        name=name,
-                        parent_id=parent.id if parent else None,
-                        color=color if color and re.fullmatch(r"#[0-9A-Fa-f]{6}", color) else None,
-                        definition=descriptions[0] if descriptions else None,
-                        created_by_id=project.coder(s, coder).id,
-                    )
-                    if guid:
-                        code.guid = guid
-                    s.add(code)
-                    s.flush()
-                    book.add(code)
-                    made += 1
-                if guid:
-                    known[guid] = code
-                walk(node, code)
-
-        for section in root:
-            if _local(section) == "Codes":
-                walk(section, None)
-        themes = 0
-        for section in root:
-            if _local(section) != "Sets":
-                continue
-            for node in section:
-                if _local(node) != "Set" or not (node.get("name") or "").strip():
-                    continue
-                name = " ".join(node.get("name", "").split())
-                if s.scalar(select(Theme).where(Theme.name == name)) is not None:
-                    skipped.append(f"theme {name!r} exists already")
-                    continue
-                descriptions = [d.text or "" for d in node if _local(d) == "Description"]
-                theme = Theme(name=name, concept=descriptions[0] if descriptions else None)
-                guid = _guid(node.get("guid"))
-                if guid:
-                    theme.guid = guid
-                s.add(theme)
-                s.flush()
-                themes += 1
-                members = {
-                    known[g].id
-                    for g in (_guid(m.get("guid")) for m in node if _local(m) == "MemberCode")
-                    if g in known
-                }
-                for code_id in members:
-                    s.add(ThemeCode(theme_id=theme.id, code_id=code_id))
+        made, known = _import_codes(project, s, root, coder, skipped)
+        themes = _import_sets(s, root, known, skipped)
         return CodebookImport(made, themes, tuple(skipped))
 
     result, _ = run_command(
@@ -196,3 +130,91 @@ def import_qdc(project: Project, path: Path, *, coder: str | None = None) -> Cod
         audit=("import.qdc", None),
     )
     return result
+
+
+def _import_codes(
+    project: Project,
+    s: Session,
+    root: etree._Element,
+    coder: str | None,
+    skipped: list[str],
+) -> tuple[int, dict[str, Code]]:
+    """The Codes section: codes the project lacks are added (one already there, by GUID or by
+    name under the same parent, is kept). Returns how many were made and the codes by GUID."""
+    book = Codebook(s)
+    known = {c.guid.lower(): c for c in book.codes}
+    made = 0
+
+    def walk(element: etree._Element, parent: Code | None) -> None:
+        nonlocal made
+        for node in element:
+            if _local(node) != "Code":
+                continue
+            name = " ".join((node.get("name") or "").split())
+            if not name:
+                skipped.append("a code without a name")
+                continue
+            guid = _guid(node.get("guid"))
+            code = known.get(guid) if guid else None
+            if code is None:
+                siblings = book.siblings(parent.id if parent else None)
+                same = [c for c in siblings if c.name == name]
+                code = same[0] if same else None
+            if code is None:
+                descriptions = [d.text or "" for d in node if _local(d) == "Description"]
+                color = node.get("color")
+                code = Code(
+                    name=name,
+                    parent_id=parent.id if parent else None,
+                    color=color if color and re.fullmatch(r"#[0-9A-Fa-f]{6}", color) else None,
+                    definition=descriptions[0] if descriptions else None,
+                    created_by_id=project.coder(s, coder).id,
+                )
+                if guid:
+                    code.guid = guid
+                s.add(code)
+                s.flush()
+                book.add(code)
+                made += 1
+            if guid:
+                known[guid] = code
+            walk(node, code)
+
+    for section in root:
+        if _local(section) == "Codes":
+            walk(section, None)
+    return made, known
+
+
+def _import_sets(
+    s: Session, root: etree._Element, known: dict[str, Code], skipped: list[str]
+) -> int:
+    """The Sets section: each Set of codes a new theme (one already named so is skipped).
+    Returns how many themes were made."""
+    themes = 0
+    for section in root:
+        if _local(section) != "Sets":
+            continue
+        for node in section:
+            if _local(node) != "Set" or not (node.get("name") or "").strip():
+                continue
+            name = " ".join(node.get("name", "").split())
+            if s.scalar(select(Theme).where(Theme.name == name)) is not None:
+                skipped.append(f"theme {name!r} exists already")
+                continue
+            descriptions = [d.text or "" for d in node if _local(d) == "Description"]
+            theme = Theme(name=name, concept=descriptions[0] if descriptions else None)
+            guid = _guid(node.get("guid"))
+            if guid:
+                theme.guid = guid
+            s.add(theme)
+            s.flush()
+            themes += 1
+            members = {
+                known[g].id
+                for g in (_guid(m.get("guid")) for m in node if _local(m) == "MemberCode")
+                if g in known
+            }
+            for code_id in members:
+                s.add(ThemeCode(theme_id=theme.id, code_id=code_id))
+    return themes

@@ -14,6 +14,7 @@ from workbench.exchange.qdpx_staged import (
     _ASTRAL,
     _PARAGRAPH,
     MODES,
+    _Selection,
     _Source,
     _Staged,
 )
@@ -69,9 +70,40 @@ def _place(staged: _Staged, source: _Source) -> None:
     raw = source.raw
     norm = raw.replace("\r\n", "\n").replace("\r", "\n")
     source.text = norm
-    mode = _default_mode(staged.origin)
     tricky = "\r" in raw or _ASTRAL.search(raw) is not None
     named = [s for s in source.selections if s.name]
+    mode = _counting(staged, source, norm, named, tricky=tricky)
+    staged.modes.add(mode)
+    f = _mapper(raw, mode) if tricky else (lambda p: p)
+    quotes = any(_same(s.name or "", norm[f(s.start) : f(s.end)]) for s in named)
+    _utterances(
+        staged, source, norm, sorted(f(s.start) for s in source.selections if s.end > s.start)
+    )
+    kept, mismatched, moved = _map_selections(staged, source, norm, f, quotes=quotes)
+    if mismatched:
+        staged.warnings.append(
+            f"source {source.name!r}: {mismatched} selection(s) do not hold the text their name "
+            "quotes; carried at their positions"
+        )
+    for sel in kept:
+        sel.name = None  # checked; the quotes are not needed any more
+    source.raw = source.text = ""
+    source.spans = []
+    if moved:
+        staged.warnings.append(
+            f"source {source.name!r}: {moved} selection(s) moved to the text their name quotes, "
+            "found a few characters away"
+        )
+    source.selections = kept
+
+
+def _counting(
+    staged: _Staged, source: _Source, norm: str, named: list[_Selection], *, tricky: bool
+) -> str:
+    """How the source's positions count: the producing tool's way, unless the selections'
+    quoted text agrees better with another (only where the ways can differ)."""
+    raw = source.raw
+    mode = _default_mode(staged.origin)
     if tricky and named:
         scores = {}
         for candidate in MODES:
@@ -86,12 +118,12 @@ def _place(staged: _Staged, source: _Source) -> None:
                 f"not as {mode}"
             )
             mode = best
-    staged.modes.add(mode)
-    f = _mapper(raw, mode) if tricky else (lambda p: p)
-    quotes = any(_same(s.name or "", norm[f(s.start) : f(s.end)]) for s in named)
-    _utterances(
-        staged, source, norm, sorted(f(s.start) for s in source.selections if s.end > s.start)
-    )
+    return mode
+
+
+def _interview_place(source: _Source) -> Callable[[int, str], int]:
+    """Position in the normalised text -> position in the interview text (the utterances
+    ``source.spans`` holds, joined by one LF)."""
     starts = [a for a, _ in source.spans]
     interview_starts, at = [], 0
     for a, b in source.spans:
@@ -106,6 +138,15 @@ def _place(staged: _Staged, source: _Source) -> None:
             return interview_starts[i + 1] if i + 1 < len(starts) else max(at - 1, 0)
         return interview_starts[i] + source.spans[i][1] - source.spans[i][0] if i >= 0 else 0
 
+    return place
+
+
+def _map_selections(
+    staged: _Staged, source: _Source, norm: str, f: Callable[[int], int], *, quotes: bool
+) -> tuple[list[_Selection], int, int]:
+    """Each selection onto the interview text, its name only a hint; returns those kept and
+    how many did not hold their quoted text and how many moved to it."""
+    place = _interview_place(source)
     kept = []
     mismatched = moved = 0
     for sel in source.selections:
@@ -144,21 +185,7 @@ def _place(staged: _Staged, source: _Source) -> None:
             staged.not_carried.append(f"{where}: covers only blank lines")
             continue
         kept.append(sel)
-    if mismatched:
-        staged.warnings.append(
-            f"source {source.name!r}: {mismatched} selection(s) do not hold the text their name "
-            "quotes; carried at their positions"
-        )
-    for sel in kept:
-        sel.name = None  # checked; the quotes are not needed any more
-    source.raw = source.text = ""
-    source.spans = []
-    if moved:
-        staged.warnings.append(
-            f"source {source.name!r}: {moved} selection(s) moved to the text their name quotes, "
-            "found a few characters away"
-        )
-    source.selections = kept
+    return kept, mismatched, moved
 
 
 def _utterances(staged: _Staged, source: _Source, norm: str, coded: list[int]) -> None:

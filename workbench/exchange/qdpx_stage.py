@@ -42,7 +42,7 @@ def stage(path: Path) -> _Staged:
 
     ``project.qde`` is streamed (lxml ``iterparse``): each section of the project, and each
     source, is read when it ends and then dropped, so memory follows the staged content, not
-    the XML tree.
+    the XML tree. ``_Stager`` has one method per element kind.
     """
     members = inspect_zip(path)
     by_name = {m.name.casefold(): m for m in members}
@@ -53,19 +53,38 @@ def stage(path: Path) -> _Staged:
         raise StudyError(f"{path.name} holds several .qde files: not a REFI-QDA project")
     with open_member(path, qde[0], MAX_XML) as stream:
         guard_xml(stream, qde[0].name)
-    staged = _Staged(origin="", name="")
-    sidecar_member = by_name.get(SIDECAR.casefold())
-    if sidecar_member is not None:
-        try:
-            staged.sidecar = json.loads(read_member(path, sidecar_member, MAX_SIDECAR))
-            if staged.sidecar.get("format") != "dyad-workbench-qdpx":
-                staged.sidecar = {}
-        except (ValueError, UnicodeDecodeError):
-            staged.warnings.append(f"{SIDECAR} is unreadable: read as any REFI-QDA project")
-            staged.sidecar = {}
-    guids = _Guids()
+    stager = _Stager(path, by_name, _Staged(origin="", name=""))
+    stager.read_sidecar()
+    stager.parse(qde[0])
+    stager.finish()
+    return stager.staged
 
-    def read_file(reference: str, what: str) -> str | None:
+
+class _Stager:
+    """One archive being staged: the members by name, the staged model filled so far, and the
+    id map (``_Guids``) every element's GUIDs go through."""
+
+    def __init__(self, path: Path, by_name: dict[str, Member], staged: _Staged) -> None:
+        self.path = path
+        self.by_name = by_name
+        self.staged = staged
+        self.guids = _Guids()
+        self.skipped_kinds: dict[str, int] = {}
+
+    def read_sidecar(self) -> None:
+        staged = self.staged
+        sidecar_member = self.by_name.get(SIDECAR.casefold())
+        if sidecar_member is not None:
+            try:
+                staged.sidecar = json.loads(read_member(self.path, sidecar_member, MAX_SIDECAR))
+                if staged.sidecar.get("format") != "dyad-workbench-qdpx":
+                    staged.sidecar = {}
+            except (ValueError, UnicodeDecodeError):
+                staged.warnings.append(f"{SIDECAR} is unreadable: read as any REFI-QDA project")
+                staged.sidecar = {}
+
+    def read_file(self, reference: str, what: str) -> str | None:
+        staged = self.staged
         ref = reference.strip()
         for scheme in ("internal://", "internal:///"):
             if ref.lower().startswith(scheme):
@@ -75,24 +94,25 @@ def stage(path: Path) -> _Staged:
             return None
         ref = ref.lstrip("/")
         for candidate in (f"sources/{ref}", ref):
-            member: Member | None = by_name.get(candidate.casefold())
+            member: Member | None = self.by_name.get(candidate.casefold())
             if member is not None:
-                return _decode(read_member(path, member, MAX_TEXT), what, staged.warnings)
+                return _decode(read_member(self.path, member, MAX_TEXT), what, staged.warnings)
         staged.not_carried.append(f"{what}: its file {reference} is not in the archive")
         return None
 
-    def on_users(users: etree._Element) -> None:
+    def on_users(self, users: etree._Element) -> None:
         for u in _children(users, "User"):
-            on_user(u)
+            self.on_user(u)
 
-    def on_user(u: etree._Element) -> None:
-        guid = guids.define(u.get("guid") or u.get("id"))
+    def on_user(self, u: etree._Element) -> None:
+        guid = self.guids.define(u.get("guid") or u.get("id"))
         name = (u.get("name") or u.get("id") or "").strip()[:200]
-        staged.users[guid] = name or f"user {guid[:8]}"
+        self.staged.users[guid] = name or f"user {guid[:8]}"
 
-    def walk(element: etree._Element, parent: str | None) -> None:
+    def walk(self, element: etree._Element, parent: str | None) -> None:
+        staged = self.staged
         for node in _children(element, "Code"):
-            guid = guids.define(node.get("guid"))
+            guid = self.guids.define(node.get("guid"))
             name = " ".join((node.get("name") or "").split())
             if not name:
                 name = "(unnamed code)"
@@ -108,23 +128,23 @@ def stage(path: Path) -> _Staged:
             if (node.get("isCodable") or "true").strip().lower() == "false":
                 staged.uncodable.add(guid)
             staged.code_notes[guid] = [r.get("targetGUID", "") for r in _children(node, "NoteRef")]
-            walk(node, guid)
+            self.walk(node, guid)
 
-    def on_codebook(book: etree._Element) -> None:
+    def on_codebook(self, book: etree._Element) -> None:
         codes = _child(book, "Codes")
         if codes is not None:
-            walk(codes, None)
+            self.walk(codes, None)
 
-    def on_variables(variables: etree._Element) -> None:
+    def on_variables(self, variables: etree._Element) -> None:
         for v in _children(variables, "Variable"):
-            staged.variables[guids.define(v.get("guid"))] = (v.get("name") or "").strip()
+            self.staged.variables[self.guids.define(v.get("guid"))] = (v.get("name") or "").strip()
 
-    def values(element: etree._Element) -> dict[str, str]:
+    def values(self, element: etree._Element) -> dict[str, str]:
         found: dict[str, str] = {}
         for vv in _children(element, "VariableValue"):
             ref = _child(vv, "VariableRef")
             name = (
-                staged.variables.get(guids.ref(ref.get("targetGUID")) or "")
+                self.staged.variables.get(self.guids.ref(ref.get("targetGUID")) or "")
                 if ref is not None
                 else None
             )
@@ -135,41 +155,29 @@ def stage(path: Path) -> _Staged:
                 found[name] = value.strip()
         return found
 
-    def on_cases(cases: etree._Element) -> None:
+    def on_cases(self, cases: etree._Element) -> None:
         for case in _children(cases, "Case"):
-            guid = guids.define(case.get("guid"))
+            guid = self.guids.define(case.get("guid"))
             refs = [r.get("targetGUID", "") for r in _children(case, "SourceRef")]
-            staged.cases.append((guid, (case.get("name") or "").strip(), values(case), refs))
+            self.staged.cases.append(
+                (guid, (case.get("name") or "").strip(), self.values(case), refs)
+            )
 
-    skipped_kinds: dict[str, int] = {}
-
-    def on_source(node: etree._Element) -> None:
+    def on_source(self, node: etree._Element) -> None:
+        staged = self.staged
         kind = _local(node)
         if kind != "TextSource":
             if kind:
-                skipped_kinds[kind] = skipped_kinds.get(kind, 0) + 1
+                self.skipped_kinds[kind] = self.skipped_kinds.get(kind, 0) + 1
             return
-        guid = guids.define(node.get("guid"))
+        guid = self.guids.define(node.get("guid"))
         name = (node.get("name") or "").strip() or Path(
             (node.get("plainTextPath") or "source").replace("\\", "/")
         ).stem
-        inline = _child(node, "PlainTextContent")
-        raw: str | None
-        if inline is not None and inline.text:
-            raw = inline.text
-        elif node.get("plainTextPath"):
-            raw = read_file(node.get("plainTextPath", ""), f"source {name!r}")
-            if raw is None:
-                return
-        else:
-            raw = ""
-            if node.get("richTextPath"):
-                staged.not_carried.append(
-                    f"source {name!r}: only a rich-text file, no plain text (open and re-export "
-                    "it as text in the tool that wrote it)"
-                )
-                return
-        source = _Source(guid, name, raw.lstrip("\ufeff"), values(node), [], [])
+        raw = self.source_text(node, name)
+        if raw is None:
+            return
+        source = _Source(guid, name, raw.lstrip("\ufeff"), self.values(node), [], [])
         if not source.raw.strip():
             staged.warnings.append(
                 f"source {name!r} has no text: it arrives as an interview without a transcript"
@@ -181,54 +189,74 @@ def stage(path: Path) -> _Staged:
                 "source (not of a span)"
             )
         for sel in _children(node, "PlainTextSelection"):
-            try:
-                start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
-            except ValueError:
-                staged.not_carried.append(f"source {name!r}: a selection without positions")
-                continue
-            sel_guid = guids.define(sel.get("guid"))
-            codings = []
-            for c in _children(sel, "Coding"):
-                ref = _child(c, "CodeRef")
-                code = guids.ref(ref.get("targetGUID")) if ref is not None else None
-                if code is None:
-                    staged.not_carried.append(f"source {name!r}: a coding without a code")
-                    continue
-                codings.append(
-                    (
-                        guids.define(c.get("guid")),
-                        code,
-                        c.get("creatingUser"),
-                        _date(c.get("creationDateTime")),
-                    )
-                )
-            source.selections.append(
-                _Selection(
-                    sel_guid,
-                    sel.get("name"),
-                    start,
-                    end,
-                    sel.get("creatingUser"),
-                    _date(sel.get("creationDateTime")),
-                    codings,
-                    [r.get("targetGUID", "") for r in _children(sel, "NoteRef")],
-                    _text(_child(sel, "Description")),
-                )
-            )
+            selection = self.on_selection(sel, name)
+            if selection is not None:
+                source.selections.append(selection)
         _place(staged, source)
         staged.sources.append(source)
 
-    def on_notes(notes: etree._Element) -> None:
-        for note in _children(notes, "Note"):
-            on_note(note)
+    def source_text(self, node: etree._Element, name: str) -> str | None:
+        """A TextSource's text, inline or from its file; None when it is not carried."""
+        inline = _child(node, "PlainTextContent")
+        if inline is not None and inline.text:
+            return inline.text
+        if node.get("plainTextPath"):
+            return self.read_file(node.get("plainTextPath", ""), f"source {name!r}")
+        if node.get("richTextPath"):
+            self.staged.not_carried.append(
+                f"source {name!r}: only a rich-text file, no plain text (open and re-export "
+                "it as text in the tool that wrote it)"
+            )
+            return None
+        return ""
 
-    def on_note(note: etree._Element) -> None:
-        guid = guids.define(note.get("guid"))
+    def on_selection(self, sel: etree._Element, name: str) -> _Selection | None:
+        staged, guids = self.staged, self.guids
+        try:
+            start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+        except ValueError:
+            staged.not_carried.append(f"source {name!r}: a selection without positions")
+            return None
+        sel_guid = guids.define(sel.get("guid"))
+        codings = []
+        for c in _children(sel, "Coding"):
+            ref = _child(c, "CodeRef")
+            code = guids.ref(ref.get("targetGUID")) if ref is not None else None
+            if code is None:
+                staged.not_carried.append(f"source {name!r}: a coding without a code")
+                continue
+            codings.append(
+                (
+                    guids.define(c.get("guid")),
+                    code,
+                    c.get("creatingUser"),
+                    _date(c.get("creationDateTime")),
+                )
+            )
+        return _Selection(
+            sel_guid,
+            sel.get("name"),
+            start,
+            end,
+            sel.get("creatingUser"),
+            _date(sel.get("creationDateTime")),
+            codings,
+            [r.get("targetGUID", "") for r in _children(sel, "NoteRef")],
+            _text(_child(sel, "Description")),
+        )
+
+    def on_notes(self, notes: etree._Element) -> None:
+        for note in _children(notes, "Note"):
+            self.on_note(note)
+
+    def on_note(self, note: etree._Element) -> None:
+        staged = self.staged
+        guid = self.guids.define(note.get("guid"))
         name = (note.get("name") or "").strip()
         inline = _child(note, "PlainTextContent")
         text = inline.text if inline is not None and inline.text else None
         if text is None and note.get("plainTextPath"):
-            text = read_file(note.get("plainTextPath", ""), f"note {name!r}")
+            text = self.read_file(note.get("plainTextPath", ""), f"note {name!r}")
         if text is None or not text.strip():
             staged.not_carried.append(f"note {name or guid!r}: no text")
             return
@@ -239,11 +267,12 @@ def stage(path: Path) -> _Staged:
             _date(note.get("creationDateTime")),
         )
 
-    def on_sets(sets: etree._Element) -> None:
+    def on_sets(self, sets: etree._Element) -> None:
         for node in _children(sets, "Set"):
-            on_set(node)
+            self.on_set(node)
 
-    def on_set(node: etree._Element) -> None:
+    def on_set(self, node: etree._Element) -> None:
+        guids = self.guids
         guid = guids.define(node.get("guid"))
         members_ = [
             guids.ref(m.get("targetGUID") or m.get("guid")) or ""
@@ -252,90 +281,98 @@ def stage(path: Path) -> _Staged:
         notes_ = [guids.ref(m.get("targetGUID")) or "" for m in _children(node, "MemberNote")]
         name = " ".join((node.get("name") or "").split())
         if not members_:
-            staged.not_carried.append(
+            self.staged.not_carried.append(
                 f"set {name!r}: groups sources or notes, not codes (only sets of codes "
                 "become themes)"
             )
             return
-        staged.sets.append(
+        self.staged.sets.append(
             (guid, name or "(unnamed set)", _text(_child(node, "Description")), members_, notes_)
         )
 
-    handlers = {
-        "Users": on_users,
-        "CodeBook": on_codebook,
-        "Variables": on_variables,
-        "Cases": on_cases,
-        "Notes": on_notes,
-        "Sets": on_sets,
-    }
-    depth = 0
-    in_sources = False
-    with open_member(path, qde[0], MAX_XML) as stream:
-        events = etree.iterparse(
-            stream,
-            events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-        )
-        try:
-            for event, element in events:
-                name = _local(element)
-                if event == "start":
-                    depth += 1
-                    if depth == 1:
-                        if name != "Project":
-                            raise StudyError(
-                                f"{path.name} is not a REFI-QDA project (its root is {name})"
+    def parse(self, qde: Member) -> None:
+        """Stream ``project.qde``: each top-level section, and each source, handed to its
+        method when it ends, then dropped."""
+        path, staged = self.path, self.staged
+        handlers = {
+            "Users": self.on_users,
+            "CodeBook": self.on_codebook,
+            "Variables": self.on_variables,
+            "Cases": self.on_cases,
+            "Notes": self.on_notes,
+            "Sets": self.on_sets,
+        }
+        depth = 0
+        in_sources = False
+        with open_member(path, qde, MAX_XML) as stream:
+            events = etree.iterparse(
+                stream,
+                events=("start", "end"),
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=False,
+                remove_comments=True,
+                remove_pis=True,
+            )
+            try:
+                for event, element in events:
+                    name = _local(element)
+                    if event == "start":
+                        depth += 1
+                        if depth == 1:
+                            if name != "Project":
+                                raise StudyError(
+                                    f"{path.name} is not a REFI-QDA project (its root is {name})"
+                                )
+                            staged.origin = element.get("origin") or ""
+                            staged.name = (element.get("name") or "").strip()
+                        elif depth == 2:
+                            in_sources = name == "Sources"
+                        continue
+                    depth -= 1
+                    if depth == 2 and in_sources:
+                        self.on_source(element)
+                    elif depth == 1:
+                        if name in handlers:
+                            handlers[name](element)
+                        elif name == "NoteRef":
+                            staged.project_notes.append(element.get("targetGUID", ""))
+                        elif name in ("Links", "Graphs") and len(element):
+                            staged.not_carried.append(
+                                f"{len(element)} {name[:-1].lower()}(s): not modelled here"
                             )
-                        staged.origin = element.get("origin") or ""
-                        staged.name = (element.get("name") or "").strip()
-                    elif depth == 2:
-                        in_sources = name == "Sources"
-                    continue
-                depth -= 1
-                if depth == 2 and in_sources:
-                    on_source(element)
-                elif depth == 1:
-                    if name in handlers:
-                        handlers[name](element)
-                    elif name == "NoteRef":
-                        staged.project_notes.append(element.get("targetGUID", ""))
-                    elif name in ("Links", "Graphs") and len(element):
-                        staged.not_carried.append(
-                            f"{len(element)} {name[:-1].lower()}(s): not modelled here"
-                        )
-                if depth == 1 or (depth == 2 and in_sources):
-                    # Done with this part of the tree: drop it and what came before it.
-                    element.clear()
-                    parent = element.getparent()
-                    while parent is not None and element.getprevious() is not None:
-                        del parent[0]
-        except etree.XMLSyntaxError as exc:
-            raise StudyError(f"{qde[0].name} is not readable XML ({exc})") from exc
-    for kind, n in sorted(skipped_kinds.items()):
-        staged.not_carried.append(f"{n} {kind}(s): only text sources are carried")
-    if guids.remapped:
-        staged.warnings.append(
-            f"{guids.remapped} id(s) were not GUIDs (or repeated): given new ones"
-        )
+                    if depth == 1 or (depth == 2 and in_sources):
+                        # Done with this part of the tree: drop it and what came before it.
+                        element.clear()
+                        parent = element.getparent()
+                        while parent is not None and element.getprevious() is not None:
+                            del parent[0]
+            except etree.XMLSyntaxError as exc:
+                raise StudyError(f"{qde.name} is not readable XML ({exc})") from exc
 
-    # Normalise every reference through the id map (non-GUID ids were remapped).
-    staged.code_notes = {k: [guids.ref(g) or "" for g in v] for k, v in staged.code_notes.items()}
-    staged.project_notes = [guids.ref(g) or "" for g in staged.project_notes]
-    staged.cases = [
-        (guid, name, found, [guids.ref(g) or "" for g in refs])
-        for guid, name, found, refs in staged.cases
-    ]
-    for source in staged.sources:
-        source.notes = [guids.ref(g) or "" for g in source.notes]
-        for sel in source.selections:
-            sel.notes = [guids.ref(g) or "" for g in sel.notes]
-            sel.user = guids.ref(sel.user)
-            sel.codings = [(a, b, guids.ref(u), d) for a, b, u, d in sel.codings]
-    staged.notes = {k: (n, t, guids.ref(u), d) for k, (n, t, u, d) in staged.notes.items()}
-    return staged
+    def finish(self) -> None:
+        """Report what was skipped; normalise every reference through the id map (non-GUID
+        ids were remapped)."""
+        staged, guids = self.staged, self.guids
+        for kind, n in sorted(self.skipped_kinds.items()):
+            staged.not_carried.append(f"{n} {kind}(s): only text sources are carried")
+        if guids.remapped:
+            staged.warnings.append(
+                f"{guids.remapped} id(s) were not GUIDs (or repeated): given new ones"
+            )
+        staged.code_notes = {
+            k: [guids.ref(g) or "" for g in v] for k, v in staged.code_notes.items()
+        }
+        staged.project_notes = [guids.ref(g) or "" for g in staged.project_notes]
+        staged.cases = [
+            (guid, name, found, [guids.ref(g) or "" for g in refs])
+            for guid, name, found, refs in staged.cases
+        ]
+        for source in staged.sources:
+            source.notes = [guids.ref(g) or "" for g in source.notes]
+            for sel in source.selections:
+                sel.notes = [guids.ref(g) or "" for g in sel.notes]
+                sel.user = guids.ref(sel.user)
+                sel.codings = [(a, b, guids.ref(u), d) for a, b, u, d in sel.codings]
+        staged.notes = {k: (n, t, guids.ref(u), d) for k, (n, t, u, d) in staged.notes.items()}

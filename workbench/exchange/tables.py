@@ -104,7 +104,24 @@ def workbook_frames(
             # where one is missing still shows whoever was interviewed.
             records += [_matrix_record(m, by, dyad=c.unit) for m in (c.members or {}).values()]
         sheets[f"Matrix – {title}"] = pd.DataFrame(records)
-    sheets["Trajectories"] = pd.DataFrame(
+    sheets["Trajectories"] = _trajectories_sheet(project, include_unconsented)
+    sheets["Stances"] = _stances_sheet(project)
+    sheets["Dyad trajectories"] = _dyad_trajectories_sheet(project, include_unconsented)
+    sheets["Codebook"] = _codebook_sheet(project)
+    about = [
+        "Counts describe where the analysis coded; they support the analyst's reading and are "
+        "not findings.",
+    ]
+    if include_unconsented:
+        about.append("Participants without consent are included at the analyst's request.")
+    about += [*notes, *label_notes]
+    sheets["About"] = pd.DataFrame({"note": about})
+    return sheets
+
+
+def _trajectories_sheet(project: Project, include_unconsented: bool) -> pd.DataFrame:
+    """Per theme and participant: the analyst's trajectory beside the computed pattern."""
+    return pd.DataFrame(
         [
             {
                 "theme": r.theme,
@@ -121,16 +138,22 @@ def workbook_frames(
             for r in trajectories(project, "participant", include_unconsented=include_unconsented)
         ]
     )
+
+
+def _stances_sheet(project: Project) -> pd.DataFrame:
     from workbench.coding.readings import stances
 
-    sheets["Stances"] = pd.DataFrame(
+    return pd.DataFrame(
         [
             {"dyad": d, "wave": w, "theme": t, "stance (analyst)": stance, "note": note}
             for d, w, t, stance, note in stances(project)
         ],
         columns=["dyad", "wave", "theme", "stance (analyst)", "note"],
     )
-    sheets["Dyad trajectories"] = pd.DataFrame(
+
+
+def _dyad_trajectories_sheet(project: Project, include_unconsented: bool) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "theme": r.theme,
@@ -142,7 +165,10 @@ def workbook_frames(
         ],
         columns=["theme", "dyad", "trajectory (analyst)", "segments per wave"],
     )
-    sheets["Codebook"] = pd.DataFrame(
+
+
+def _codebook_sheet(project: Project) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "code": c.path,
@@ -155,15 +181,6 @@ def workbook_frames(
             for c in list_codes(project)
         ]
     )
-    about = [
-        "Counts describe where the analysis coded; they support the analyst's reading and are "
-        "not findings.",
-    ]
-    if include_unconsented:
-        about.append("Participants without consent are included at the analyst's request.")
-    about += [*notes, *label_notes]
-    sheets["About"] = pd.DataFrame({"note": about})
-    return sheets
 
 
 def _matrix_record(c: Cell, by: str, *, dyad: str | None = None) -> dict[str, object]:

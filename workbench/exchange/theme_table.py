@@ -18,6 +18,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
@@ -159,7 +160,30 @@ def export_theme_table(
     heading.alignment = WD_ALIGN_PARAGRAPH.LEFT
     if cited:
         document.add_paragraph(cited)
+    _theme_rows(document, project, themes, top, quotes, with_counts, include_unconsented)
+    _trajectory_rows(document, project, quotes, include_unconsented, snapshot)
+    for warning in quote_balance(quotes)[1]:
+        notes.append(f"Quote balance: {warning}")
+    _summary_rows(document, project, include_unconsented)
+    _characteristics_table(document, project, include_unconsented)
+    for note in notes:
+        document.add_paragraph(note).runs[0].italic = True
+    document.save(str(out))
+    with project.session() as s:
+        project.audit(s, "export", None, path=out.name, format="theme-table-docx")
+    return ExportReport(str(out), len(top), len(quotes), tuple(notes))
 
+
+def _theme_rows(
+    document: Any,
+    project: Project,
+    themes: list[ThemeInfo],
+    top: list[ThemeInfo],
+    quotes: list[Quote],
+    with_counts: bool,
+    include_unconsented: bool,
+) -> None:
+    """The theme table: each top theme's row, then its subthemes' rows."""
     headers = ["Theme", "Subthemes", "Central organising concept", "Illustrative quotes"]
     counts: dict[str, int] = {}
     if with_counts:
@@ -192,6 +216,16 @@ def export_theme_table(
     widths = [4.0, 3.5, 5.0, 13.2] if not with_counts else [3.5, 3.0, 4.0, 10.2, 5.0]
     add_table(document, headers, rows, widths)
 
+
+def _trajectory_rows(
+    document: Any,
+    project: Project,
+    quotes: list[Quote],
+    include_unconsented: bool,
+    snapshot: str | None,
+) -> None:
+    """The analyst's trajectories per participant (from the snapshot when one is cited), and
+    where the quotes' sources are."""
     trajectory_rows = [
         [r.theme, r.unit, r.trajectory or ""]
         for r in trajectories(
@@ -214,9 +248,9 @@ def export_theme_table(
             "Where each quote comes from (interview, time, segment) and whether its words were "
             "checked against the audio: the analysis audit supplement.",
         )
-    for warning in quote_balance(quotes)[1]:
-        notes.append(f"Quote balance: {warning}")
 
+
+def _summary_rows(document: Any, project: Project, include_unconsented: bool) -> None:
     waves, summary_rows = _cell_summaries(project, include_unconsented)
     if summary_rows:
         document.add_heading("The analyst's cell summaries", level=2)
@@ -227,6 +261,8 @@ def export_theme_table(
             "written; a blank cell has no summary.",
         )
 
+
+def _characteristics_table(document: Any, project: Project, include_unconsented: bool) -> None:
     document.add_heading("Study characteristics", level=2)
     add_table(
         document,
@@ -250,12 +286,6 @@ def export_theme_table(
         "languages, interviews with an interpreter present, and participants missing at each "
         "wave with the reason.",
     )
-    for note in notes:
-        document.add_paragraph(note).runs[0].italic = True
-    document.save(str(out))
-    with project.session() as s:
-        project.audit(s, "export", None, path=out.name, format="theme-table-docx")
-    return ExportReport(str(out), len(top), len(quotes), tuple(notes))
 
 
 BALANCE_SHARE = 0.5
