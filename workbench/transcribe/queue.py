@@ -65,9 +65,10 @@ def _item(row: TranscriptionQueueItem, interview: str) -> QueueItem:
     return QueueItem(row.id, interview, row.position, row.status, model, row.detail, options)
 
 
-def enqueue(project: Project, interview: str, **options: Any) -> QueueItem:
+def enqueue(project: Project, interview: str, *, resume: bool = False, **options: Any) -> QueueItem:
     """Put an interview's recording in the queue with the job's settings; refused in one line
-    when it has no recording, a transcript already, or a place in the queue."""
+    when it has no recording, a transcript already (unless ``resume``: the rest of a job that
+    was stopped, taken up where its stored segments end), or a place in the queue."""
     unknown = set(options) - set(OPTIONS)
     if unknown:
         raise StudyError(f"not a transcription setting: {', '.join(sorted(unknown))}")
@@ -78,7 +79,7 @@ def enqueue(project: Project, interview: str, **options: Any) -> QueueItem:
         iv = get_interview(s, interview)
         if not iv.media_path:
             raise StudyError(f"interview '{interview}' has no recording linked to transcribe")
-        if s.scalar(select(func.count()).where(UtteranceRow.interview_id == iv.id)):
+        if not resume and s.scalar(select(func.count()).where(UtteranceRow.interview_id == iv.id)):
             raise StudyError(
                 f"interview '{interview}' already has a transcript; it would replace human work"
             )

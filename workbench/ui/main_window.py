@@ -41,6 +41,7 @@ from workbench.ui.exchange import (
     import_formats,
 )
 from workbench.ui.heatmap import HeatmapView
+from workbench.ui.job_guard import settle_running_job
 from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
 from workbench.ui.retrieval import RetrievalPane
@@ -433,6 +434,8 @@ class MainWindow(ProjectFilesWindow):
     # --- projects (opening one, the recent ones: ui/window_files.py) -----------------------
 
     def open_location(self, location: str) -> bool:
+        if not settle_running_job(self.page, "another project opens"):
+            return False
         project = self._open_or_restore(location)
         if project is None:
             return False
@@ -627,14 +630,14 @@ class MainWindow(ProjectFilesWindow):
             self.navigator.clearSelection()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not settle_running_job(self.page, "the window closes"):
+            event.ignore()
+            return
         self.settings.setValue("window/geometry", self.saveGeometry())
         if self.pages.currentIndex() != 0 and self._dock_state is not None:
             self.settings.setValue("window/state", self._dock_state)
         else:
             self.settings.setValue("window/state", self.saveState())
-        if self.page.job is not None:
-            self.page.job.cancel()
-            self.page.job.wait(5000)
         if self.task is not None:
             self.task.wait(60_000)  # an export or import is one transaction: let it end
         if self.page.editor.has_pending_edit():

@@ -597,6 +597,12 @@ class TranscriptPage(QWidget):
             text += "\n" + "\n".join(outcome.warnings)
         self.notice.show_message(text)
 
+    def job_ended_now(self) -> None:
+        """The job was waited for (the window lets go of its project): end it here, now."""
+        if self.job is not None:
+            self.job.finished.disconnect(self._job_ended)
+            self._job_ended()
+
     def _job_ended(self) -> None:
         self.job = None
         self.job_changed.emit("")
