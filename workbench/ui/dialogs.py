@@ -248,6 +248,15 @@ class TranscribeDialog(QDialog):
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("Transcribe")
         self.ok.setEnabled(interview is None or bool(recording))
+        self.queued = False
+        """Add to the transcription queue instead of transcribing now."""
+        self.queue = buttons.addButton("Add to the queue", QDialogButtonBox.ButtonRole.ActionRole)
+        self.queue.setToolTip(
+            "Transcribed in turn by Interview ▸ Transcription queue (or `workbench queue run`); "
+            "the queue survives closing the window"
+        )
+        self.queue.setEnabled(interview is not None and bool(recording))
+        self.queue.clicked.connect(self._queue_it)
         form.addRow(buttons)
         self.model.currentIndexChanged.connect(lambda _i: self._follow_model())
         self.speakers.valueChanged.connect(lambda _v: self._follow_speakers())
@@ -256,6 +265,10 @@ class TranscribeDialog(QDialog):
             self._pick_multilingual()
         self._follow_model()
         self._follow_speakers()
+
+    def _queue_it(self) -> None:
+        self.queued = True
+        self.accept()
 
     def _ask_audio(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

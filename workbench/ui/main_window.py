@@ -269,6 +269,7 @@ class MainWindow(ProjectFilesWindow):
             self._action("&Import transcript…", "Ctrl+Shift+I", self._ask_import_transcript)
         )
         interview_menu.addAction(actions["transcribe"])
+        interview_menu.addAction(self._action("Transcription &queue…", None, self._show_queue))
         interview_menu.addSeparator()
         note = interview_menu.addAction("Split the utterance at the cursor\tEnter")
         note.setEnabled(False)
@@ -398,6 +399,22 @@ class MainWindow(ProjectFilesWindow):
         dialog = CompareDialog(self.project, self)
         dialog.decided.connect(lambda change: self._board_changed(change.description, change))
         dialog.exec()
+
+    def _show_queue(self) -> None:
+        if self.project is None:
+            self.page.notice.show_message("Open or create a project first.", error=True)
+            return
+        if self.page.job is not None:
+            self.page.notice.show_message(
+                "A transcription is running in the window: let it end, or cancel it, first.",
+                error=True,
+            )
+            return
+        from workbench.ui.queue_dialog import QueueDialog
+
+        QueueDialog(self.project, self).exec()
+        self.refresh()
+        self.page.reload()
 
     def _undo_refused(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 8000)

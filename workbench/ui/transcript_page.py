@@ -42,6 +42,7 @@ from workbench.domain.coding import CodingInfo
 from workbench.domain.study import InterviewInfo, StudyError
 from workbench.storage.project import Project, ProjectError
 from workbench.transcribe.engine import TranscriptionError
+from workbench.transcribe.queue import QueueItem, enqueue
 from workbench.ui.dialogs import TranscribeDialog
 from workbench.ui.editor import TranscriptEditor
 from workbench.ui.player import AudioBar
@@ -528,9 +529,31 @@ class TranscriptPage(QWidget):
         )
         if dialog.exec():
             model, chosen, options = dialog.values()
+            if dialog.queued:
+                self.queue_transcription(model=model, language=chosen, options=options)
+                return
             self.start_transcription(
                 model=model, audio=dialog.audio, language=chosen, options=options
             )
+
+    def queue_transcription(
+        self, *, model: str, language: str | None, options: dict[str, Any] | None = None
+    ) -> QueueItem | None:
+        """Put the open interview in the project's transcription queue with these settings."""
+        interview = self.interview
+        if interview is None:
+            self.notice.show_message("Choose an interview to transcribe first.")
+            return None
+        item = self.call(
+            lambda p: enqueue(p, interview, model=model, language=language, **(options or {}))
+        )
+        if item is not None:
+            self.notice.show_message(
+                f"{interview} is in the transcription queue (item {item.id}): "
+                "Interview ▸ Transcription queue… runs it."
+            )
+            self.project_changed.emit()
+        return item
 
     def start_transcription(
         self,
