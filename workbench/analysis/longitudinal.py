@@ -13,18 +13,24 @@ is what exports headline; they are never findings.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
 from workbench.analysis.kept_rows import ROWS_FORMAT as ROWS_FORMAT
 from workbench.analysis.kept_rows import _current_rows, _frames, _keep
 from workbench.analysis.kept_rows import _pack as _pack
 from workbench.analysis.kept_rows import _unpack as _unpack
 from workbench.analysis.kept_rows import forget_cached_rows as forget_cached_rows
+from workbench.analysis.longitudinal_reads import (
+    _current_themes,
+    _frozen_themes,
+    _interview_facts,
+    _study_units,
+    _trajectory_labels,
+    _wave_attributes,
+)
 from workbench.analysis.patterns import censored as censored
 from workbench.analysis.patterns import coding_pattern as coding_pattern
 from workbench.analysis.patterns import shape as shape
@@ -35,27 +41,13 @@ from workbench.analysis.segments import _word_edges as _word_edges
 from workbench.analysis.segments import words_inside as words_inside
 from workbench.analysis.study_data import BY as BY
 from workbench.analysis.study_data import MEASURES as MEASURES
-from workbench.analysis.study_data import UNIT_ROLES, _bare_rows
+from workbench.analysis.study_data import UNIT_ROLES
 from workbench.analysis.study_data import InterviewFacts as InterviewFacts
 from workbench.analysis.study_data import Person as Person
 from workbench.analysis.study_data import StudyData as StudyData
 from workbench.analysis.study_data import _merge as _merge
 from workbench.coding.snapshots import load_snapshot
 from workbench.domain.study import StudyError
-from workbench.storage.models import (
-    Code,
-    Dyad,
-    DyadMember,
-    Interview,
-    InterviewParticipantRow,
-    Participant,
-    ParticipantWaveAttribute,
-    Theme,
-    ThemeCode,
-    Trajectory,
-    Wave,
-    interview_version,
-)
 from workbench.storage.project import Project
 
 
@@ -63,43 +55,12 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
     """Read the project (or, with ``snapshot``, the analysis as frozen then) into tidy tables.
 
     With ``dyad``, the tidy tables hold only the interviews its members took part in: enough
-    for that dyad's and its members' cells (a timeline), not for any other unit's."""
+    for that dyad's and its members' cells (a timeline), not for any other unit's. Everything is
+    read in one read-only session, in this order (the interview versions before any coding)."""
     frozen = load_snapshot(project, snapshot) if snapshot else None
     with project.session(write=False) as s:
-        waves = list(s.scalars(select(Wave.name).order_by(Wave.position)))
-        wave_of = {wid: name for wid, name in s.execute(select(Wave.id, Wave.name))}
-        people = {
-            p.id: Person(p.id, p.key, p.role, p.consent == "consented", p.study_role == "team")
-            for p in s.scalars(select(Participant))
-        }
-        dyads: dict[int, tuple[str, list[int]]] = {
-            d.id: (d.key, []) for d in s.scalars(select(Dyad).order_by(Dyad.key))
-        }
-        member_of: dict[int, set[int]] = {}
-        for dyad_id, pid in s.execute(select(DyadMember.dyad_id, DyadMember.participant_id)):
-            dyads[dyad_id][1].append(pid)
-            member_of.setdefault(pid, set()).add(dyad_id)
-        roles: dict[int, dict[int, str]] = {}
-        for iid, pid, role in s.execute(
-            select(
-                InterviewParticipantRow.interview_id,
-                InterviewParticipantRow.participant_id,
-                InterviewParticipantRow.role,
-            )
-        ):
-            roles.setdefault(iid, {})[pid] = role
-        interviews = {
-            iv.id: InterviewFacts(
-                iv.id,
-                iv.key,
-                wave_of.get(iv.wave_id) if iv.wave_id else None,
-                iv.dyad_id,
-                iv.status,
-                iv.coded_at,
-                roles.get(iv.id, {}),
-            )
-            for iv in s.scalars(select(Interview))
-        }
+        waves, wave_of, people, dyads, member_of = _study_units(s)
+        interviews = _interview_facts(s, wave_of)
         read = list(interviews)
         if dyad is not None:
             members = {pid for key, pids in dyads.values() if key == dyad for pid in pids}
@@ -107,36 +68,9 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
         versions: dict[int, int] = {}
         if frozen is None:
-            themes = {
-                t.id: t.name for t in s.scalars(select(Theme).order_by(Theme.position, Theme.id))
-            }
-            links = [
-                (tid, cid) for tid, cid in s.execute(select(ThemeCode.theme_id, ThemeCode.code_id))
-            ]
-            created = {cid: at for cid, at in s.execute(select(Code.id, Code.created_at))}
-            # Read before any coding or text: rows computed from data newer than the version
-            # they are kept under are never reused (that version is already gone).
-            versions = dict(
-                _bare_rows(s, select(interview_version.c.interview_id, interview_version.c.version))
-            )
+            themes, links, created, versions = _current_themes(s)
         else:
-            themes = {t["id"]: t["name"] for t in frozen["themes"]}
-            links = [(tid, cid) for tid, cid in frozen["theme_codes"]]
-            created = {c["id"]: dt.datetime.fromisoformat(c["created_at"]) for c in frozen["codes"]}
-            for iid, *anchors in frozen["codings"]:
-                codings.setdefault(iid, []).append(tuple(anchors))
-            for iid, (status, coded_at) in frozen["interviews"].items():
-                if int(iid) in interviews:
-                    facts = interviews[int(iid)]
-                    interviews[int(iid)] = InterviewFacts(
-                        facts.id,
-                        facts.key,
-                        facts.wave,
-                        facts.dyad_id,
-                        status,
-                        dt.datetime.fromisoformat(coded_at) if coded_at else None,
-                        facts.roles,
-                    )
+            themes, links, created, codings = _frozen_themes(frozen, interviews)
         codes_of: dict[int, set[int]] = {}
         for tid, cid in links:
             codes_of.setdefault(tid, set()).add(cid)
@@ -152,24 +86,8 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
             rows = _computed_rows(s, needs, codings, codes_of, interviews, people)
             fresh = {}
 
-        trajectories: dict[tuple[int, str], str | None] = {}
-        if frozen is None:
-            for t in s.scalars(select(Trajectory)):
-                trajectories[(t.theme_id, _unit_name(t, people, dyads))] = t.label
-        else:
-            for theme_id, kind, role, pid, did, label, _text in frozen["trajectories"]:
-                row = Trajectory(unit_kind=kind, role=role, participant_id=pid, dyad_id=did)
-                trajectories[(theme_id, _unit_name(row, people, dyads))] = label
-        wave_attributes: dict[tuple[int, str], dict[str, str]] = {}
-        for pid, wid, name, value in s.execute(
-            select(
-                ParticipantWaveAttribute.participant_id,
-                ParticipantWaveAttribute.wave_id,
-                ParticipantWaveAttribute.name,
-                ParticipantWaveAttribute.value,
-            )
-        ):
-            wave_attributes.setdefault((pid, wave_of[wid]), {})[name] = value
+        trajectories = _trajectory_labels(s, frozen, people, dyads)
+        wave_attributes = _wave_attributes(s, wave_of)
 
     if fresh:
         _keep(project, fresh)
@@ -188,18 +106,6 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         trajectories=trajectories,
         wave_attributes=wave_attributes,
     )
-
-
-def _unit_name(
-    t: Trajectory, people: dict[int, Person], dyads: dict[int, tuple[str, list[int]]]
-) -> str:
-    if t.unit_kind == "participant" and t.participant_id is not None:
-        return people[t.participant_id].key
-    if t.unit_kind == "dyad" and t.dyad_id is not None:
-        return dyads[t.dyad_id][0]
-    if t.unit_kind == "role" and t.role:
-        return t.role
-    return "study"
 
 
 # --- units, observation ------------------------------------------------------------------------
