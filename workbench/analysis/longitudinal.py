@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -311,8 +312,87 @@ def with_members(
 
 def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool) -> list[Cell]:
     """The cells of the given units. The measures are counted for every cell at once (numpy,
-    over the tidy tables); the loop below only looks up."""
+    over the tidy tables, ``_counts``); the loop below only looks up."""
     theme_ids = list(data.themes)
+    n_themes, n_waves = len(theme_ids), len(data.waves)
+    counts = _counts(data, all_units, theme_ids)
+    latest = [data.theme_latest_code.get(tid) for tid in theme_ids]
+    names = [data.themes[tid] for tid in theme_ids]
+    result = []
+    for u, unit_ in enumerate(all_units):
+        dyad = unit_.kind == "dyad"
+        words_all = counts.words_all[u * n_waves : (u + 1) * n_waves]
+        at_wave = _unit_at_waves(data, unit_, include_unconsented, words_all)
+        for t, theme in enumerate(names):
+            youngest = latest[t]
+            for w, (wave_name, missing, attributes, earliest, total) in enumerate(at_wave):
+                drift = youngest is not None and earliest is not None and earliest < youngest
+                if missing is not None:
+                    co = "incomplete" if dyad else None
+                    result.append(
+                        Cell(
+                            theme,
+                            unit_.name,
+                            wave_name,
+                            None,
+                            None,
+                            None,
+                            None,
+                            missing,
+                            co,
+                            drift,
+                            attributes,
+                        )
+                    )
+                    continue
+                c = (u * n_themes + t) * n_waves + w
+                count = counts.segments[c]
+                share = int(counts.words_in[c]) / total if total else 0.0
+                co = _cooccurrence(counts.clinician[c], counts.patient[c]) if dyad else None
+                result.append(
+                    Cell(
+                        theme,
+                        unit_.name,
+                        wave_name,
+                        count,
+                        share,
+                        int(count > 0),
+                        counts.voices[c],
+                        None,
+                        co,
+                        drift,
+                        attributes,
+                        1000 * count / total if total else None,
+                    )
+                )
+    unit_names = [unit.name for unit in all_units]
+    if len(set(unit_names)) < len(unit_names) or len(set(names)) < len(names):
+        # Built in unit, theme, wave order; a repeated name sorts as the code always has.
+        order = {name: i for i, name in enumerate(names)}
+        unit_order = {name: i for i, name in enumerate(unit_names)}
+        wave_order = {w: i for i, w in enumerate(data.waves)}
+        result.sort(key=lambda c: (unit_order[c.unit], order[c.theme], wave_order[c.wave]))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """Every cell's measures, counted at once: flat lists indexed by the cell,
+    ``(unit * n_themes + theme) * n_waves + wave`` (``words_all`` by ``unit * n_waves + wave``)."""
+
+    segments: list[int]
+    voices: list[int]
+    words_in: list[float]
+    """words inside the theme's segments"""
+    words_all: list[float]
+    """all attributed words of the unit at the wave"""
+    clinician: list[bool]
+    patient: list[bool]
+
+
+def _counts(data: StudyData, all_units: list[Unit], theme_ids: list[int]) -> _Counts:
+    """The measures of every unit × theme (in ``theme_ids`` order) × wave cell, with numpy over
+    the tidy tables."""
     n_units, n_themes, n_waves = len(all_units), len(theme_ids), len(data.waves)
     n_cells = n_units * n_themes * n_waves
     sorted_themes = np.array(sorted(theme_ids), dtype=np.int64)
@@ -360,89 +440,45 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
         weights=data.speech["words"].to_numpy(dtype=float)[row],
         minlength=n_units * n_waves,
     )
-    segments_l, voices_l = n_segments.tolist(), n_voices.tolist()
-    words_in_l, words_all_l = words_in.tolist(), words_all.tolist()
-    clinician_l, patient_l = (clinician > 0).tolist(), (patient > 0).tolist()
+    return _Counts(
+        n_segments.tolist(),
+        n_voices.tolist(),
+        words_in.tolist(),
+        words_all.tolist(),
+        (clinician > 0).tolist(),
+        (patient > 0).tolist(),
+    )
 
-    latest = [data.theme_latest_code.get(tid) for tid in theme_ids]
-    names = [data.themes[tid] for tid in theme_ids]
-    result = []
-    for u, unit_ in enumerate(all_units):
-        dyad = unit_.kind == "dyad"
-        at_wave = []
-        for w, wave_name in enumerate(data.waves):
-            missing = unit_missing(data, unit_, wave_name, include_unconsented)
-            attributes = {
-                data.people[pid].key: data.wave_attributes[(pid, wave_name)]
+
+def _unit_at_waves(
+    data: StudyData, unit_: Unit, include_unconsented: bool, words_all: list[float]
+) -> list[tuple[str, str | list[str] | None, dict[str, dict[str, str]], Any, int]]:
+    """What the unit's cells at each wave share, whatever the theme: (wave, why it is missing,
+    the members' attributes then, the earliest "marked coded", the unit's attributed words)."""
+    at_wave = []
+    for w, wave_name in enumerate(data.waves):
+        missing = unit_missing(data, unit_, wave_name, include_unconsented)
+        attributes = {
+            data.people[pid].key: data.wave_attributes[(pid, wave_name)]
+            for pid in unit_.members
+            if (pid, wave_name) in data.wave_attributes and unit_.kind in ("participant", "dyad")
+        }
+        # The earliest "marked coded" of the unit's interviews at the wave: a theme drifts
+        # there when one of its codes is younger than that.
+        earliest = min(
+            (
+                iv.coded_at
                 for pid in unit_.members
-                if (pid, wave_name) in data.wave_attributes
-                and unit_.kind in ("participant", "dyad")
-            }
-            # The earliest "marked coded" of the unit's interviews at the wave: a theme drifts
-            # there when one of its codes is younger than that.
-            earliest = min(
-                (
-                    iv.coded_at
-                    for pid in unit_.members
-                    for iv in data.interviews_of(pid, wave_name)
-                    if iv.status == "coded"
-                    and iv.coded_at is not None
-                    and _allowed(data, unit_, pid, iv.id)
-                ),
-                default=None,
-            )
-            total = int(words_all_l[u * n_waves + w])
-            at_wave.append((wave_name, missing, attributes, earliest, total))
-        for t, theme in enumerate(names):
-            youngest = latest[t]
-            for w, (wave_name, missing, attributes, earliest, total) in enumerate(at_wave):
-                drift = youngest is not None and earliest is not None and earliest < youngest
-                if missing is not None:
-                    co = "incomplete" if dyad else None
-                    result.append(
-                        Cell(
-                            theme,
-                            unit_.name,
-                            wave_name,
-                            None,
-                            None,
-                            None,
-                            None,
-                            missing,
-                            co,
-                            drift,
-                            attributes,
-                        )
-                    )
-                    continue
-                c = (u * n_themes + t) * n_waves + w
-                count = segments_l[c]
-                share = int(words_in_l[c]) / total if total else 0.0
-                co = _cooccurrence(clinician_l[c], patient_l[c]) if dyad else None
-                result.append(
-                    Cell(
-                        theme,
-                        unit_.name,
-                        wave_name,
-                        count,
-                        share,
-                        int(count > 0),
-                        voices_l[c],
-                        None,
-                        co,
-                        drift,
-                        attributes,
-                        1000 * count / total if total else None,
-                    )
-                )
-    unit_names = [unit.name for unit in all_units]
-    if len(set(unit_names)) < len(unit_names) or len(set(names)) < len(names):
-        # Built in unit, theme, wave order; a repeated name sorts as the code always has.
-        order = {name: i for i, name in enumerate(names)}
-        unit_order = {name: i for i, name in enumerate(unit_names)}
-        wave_order = {w: i for i, w in enumerate(data.waves)}
-        result.sort(key=lambda c: (unit_order[c.unit], order[c.theme], wave_order[c.wave]))
-    return result
+                for iv in data.interviews_of(pid, wave_name)
+                if iv.status == "coded"
+                and iv.coded_at is not None
+                and _allowed(data, unit_, pid, iv.id)
+            ),
+            default=None,
+        )
+        total = int(words_all[w])
+        at_wave.append((wave_name, missing, attributes, earliest, total))
+    return at_wave
 
 
 def _cooccurrence(clinician: bool, patient: bool) -> str:
