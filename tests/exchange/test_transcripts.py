@@ -847,13 +847,15 @@ def test_ten_thousand_utterances_parse_quickly(tmp_path: Path) -> None:
     path = tmp_path / "long.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert path.stat().st_size > 250_000
-    started = time.perf_counter()
+    # The CPU time of this process, not the wall time: a machine busy with other work does not
+    # slow the parse it measures (about 0.1 s; a parse that went quadratic takes far longer).
+    started = time.process_time()
     parsed = read_transcript(path)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(parsed.utterances) == 10_000
     assert parsed.speakers == tuple(speakers)
     assert parsed.utterances[-1].start_ms == 9_999_000
-    assert elapsed < 2.0, f"took {elapsed:.2f} s"
+    assert elapsed < 2.0, f"took {elapsed:.2f} s of CPU time"
 
 
 def test_an_explicitly_mapped_label_is_a_label_even_on_a_single_line(tmp_path: Path) -> None:

@@ -233,13 +233,14 @@ def test_transcribing_from_the_window_keeps_the_event_loop_free(
     assert window.add_interview(
         {"key": "a1", "wave": "baseline", "patient": "P01", "media": str(CLIP)}
     )
-    gaps: list[float] = []
-    last = [time.monotonic()]
+    # Between two ticks of the probe: the wall time, and the CPU time this process used.
+    gaps: list[tuple[float, float]] = []
+    last = [time.monotonic(), time.process_time()]
 
     def tick() -> None:
-        now = time.monotonic()
-        gaps.append(now - last[0])
-        last[0] = now
+        now, cpu = time.monotonic(), time.process_time()
+        gaps.append((now - last[0], cpu - last[1]))
+        last[0], last[1] = now, cpu
 
     probe = QTimer()
     probe.setInterval(10)
@@ -248,7 +249,7 @@ def test_transcribing_from_the_window_keeps_the_event_loop_free(
     settle_heap()  # as the app does once it has started (gen-2 collections otherwise ~150 ms)
     qtbot.wait(300)  # let the window settle: the probe measures the job, not the first paint
     gaps.clear()
-    last[0] = time.monotonic()
+    last[0], last[1] = time.monotonic(), time.process_time()
     job = window.page.start_transcription(model="tiny.en")
     assert job is not None and window.page.job_bar.isVisible()
     assert window.grid_model.data(window.grid_model.index(0, 0)) == "transcribing…"
@@ -256,7 +257,15 @@ def test_transcribing_from_the_window_keeps_the_event_loop_free(
         pass
     probe.stop()
     qtbot.waitUntil(lambda: window.page.job is None, timeout=5000)
-    assert max(gaps) < 0.1, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+    # A stall of the window's own making — work on its thread, or a thread of this process
+    # holding the interpreter lock (PyAV probing: ~100 ms; a full GC pass: 130–160 ms) — uses
+    # this process's CPU for as long as it lasts. A machine busy with other work only delays the
+    # ticks without this process running, so the wall time of a gap has a generous bound (which
+    # still fails a window that waits for the job on its own thread).
+    worked = max(cpu for _, cpu in gaps)
+    longest = max(wall for wall, _ in gaps)
+    assert worked < 0.1, f"the event loop stalled for {worked * 1000:.0f} ms of this process's work"
+    assert longest < 1.0, f"the event loop stalled for {longest * 1000:.0f} ms"
     text = window.editor.toPlainText().lower()
     assert "one" in text and "three" in text
     assert "segments stored" in window.page.notice.text()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,14 +30,22 @@ def _kept(models: Path) -> list[str]:
     return sorted(p.name for p in models.iterdir() if p.is_dir()) if models.exists() else []
 
 
+@dataclass(frozen=True)
+class SilentHub:
+    url: str
+    connected: threading.Event
+    """set once a download has connected (and waits for an answer that never comes)"""
+
+
 @pytest.fixture
-def silent_hub() -> Iterator[str]:
+def silent_hub() -> Iterator[SilentHub]:
     """A port that takes connections and never answers: a download that hangs."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(8)
     held: list[socket.socket] = []
     stop = threading.Event()
+    connected = threading.Event()
 
     def hold() -> None:
         server.settimeout(0.2)
@@ -45,10 +54,11 @@ def silent_hub() -> Iterator[str]:
                 held.append(server.accept()[0])
             except OSError:
                 continue
+            connected.set()
 
     thread = threading.Thread(target=hold, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    yield SilentHub(f"http://127.0.0.1:{server.getsockname()[1]}", connected)
     stop.set()
     thread.join()
     for connection in held:
@@ -100,7 +110,7 @@ def test_a_model_fetched_in_the_window_is_moved_into_place(
 
 
 def test_a_failed_or_cancelled_fetch_says_why_and_keeps_nothing(
-    qtbot, models_home: Path, monkeypatch: pytest.MonkeyPatch, silent_hub: str
+    qtbot, models_home: Path, monkeypatch: pytest.MonkeyPatch, silent_hub: SilentHub
 ) -> None:
     dialog = ModelsDialog()
     qtbot.addWidget(dialog)
@@ -110,9 +120,10 @@ def test_a_failed_or_cancelled_fetch_says_why_and_keeps_nothing(
     assert "offline" in dialog.message.text() and "nothing was kept" in dialog.message.text()
     assert _kept(models_home) == []
 
-    monkeypatch.setenv("HF_ENDPOINT", silent_hub)
+    monkeypatch.setenv("HF_ENDPOINT", silent_hub.url)
     dialog.fetch("small")
-    qtbot.wait(1500)
+    # The cancel lands on a download under way: one the hub has taken and never answers.
+    qtbot.waitUntil(silent_hub.connected.is_set, timeout=60_000)
     assert dialog.running()  # the hub does not answer: the download waits
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.running(), timeout=5_000)

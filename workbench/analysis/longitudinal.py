@@ -13,18 +13,25 @@ is what exports headline; they are never findings.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
 from workbench.analysis.kept_rows import ROWS_FORMAT as ROWS_FORMAT
 from workbench.analysis.kept_rows import _current_rows, _frames, _keep
 from workbench.analysis.kept_rows import _pack as _pack
 from workbench.analysis.kept_rows import _unpack as _unpack
 from workbench.analysis.kept_rows import forget_cached_rows as forget_cached_rows
+from workbench.analysis.longitudinal_reads import (
+    _current_themes,
+    _frozen_themes,
+    _interview_facts,
+    _study_units,
+    _trajectory_labels,
+    _wave_attributes,
+)
 from workbench.analysis.patterns import censored as censored
 from workbench.analysis.patterns import coding_pattern as coding_pattern
 from workbench.analysis.patterns import shape as shape
@@ -35,27 +42,13 @@ from workbench.analysis.segments import _word_edges as _word_edges
 from workbench.analysis.segments import words_inside as words_inside
 from workbench.analysis.study_data import BY as BY
 from workbench.analysis.study_data import MEASURES as MEASURES
-from workbench.analysis.study_data import UNIT_ROLES, _bare_rows
+from workbench.analysis.study_data import UNIT_ROLES
 from workbench.analysis.study_data import InterviewFacts as InterviewFacts
 from workbench.analysis.study_data import Person as Person
 from workbench.analysis.study_data import StudyData as StudyData
 from workbench.analysis.study_data import _merge as _merge
 from workbench.coding.snapshots import load_snapshot
 from workbench.domain.study import StudyError
-from workbench.storage.models import (
-    Code,
-    Dyad,
-    DyadMember,
-    Interview,
-    InterviewParticipantRow,
-    Participant,
-    ParticipantWaveAttribute,
-    Theme,
-    ThemeCode,
-    Trajectory,
-    Wave,
-    interview_version,
-)
 from workbench.storage.project import Project
 
 
@@ -63,43 +56,12 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
     """Read the project (or, with ``snapshot``, the analysis as frozen then) into tidy tables.
 
     With ``dyad``, the tidy tables hold only the interviews its members took part in: enough
-    for that dyad's and its members' cells (a timeline), not for any other unit's."""
+    for that dyad's and its members' cells (a timeline), not for any other unit's. Everything is
+    read in one read-only session, in this order (the interview versions before any coding)."""
     frozen = load_snapshot(project, snapshot) if snapshot else None
     with project.session(write=False) as s:
-        waves = list(s.scalars(select(Wave.name).order_by(Wave.position)))
-        wave_of = {wid: name for wid, name in s.execute(select(Wave.id, Wave.name))}
-        people = {
-            p.id: Person(p.id, p.key, p.role, p.consent == "consented", p.study_role == "team")
-            for p in s.scalars(select(Participant))
-        }
-        dyads: dict[int, tuple[str, list[int]]] = {
-            d.id: (d.key, []) for d in s.scalars(select(Dyad).order_by(Dyad.key))
-        }
-        member_of: dict[int, set[int]] = {}
-        for dyad_id, pid in s.execute(select(DyadMember.dyad_id, DyadMember.participant_id)):
-            dyads[dyad_id][1].append(pid)
-            member_of.setdefault(pid, set()).add(dyad_id)
-        roles: dict[int, dict[int, str]] = {}
-        for iid, pid, role in s.execute(
-            select(
-                InterviewParticipantRow.interview_id,
-                InterviewParticipantRow.participant_id,
-                InterviewParticipantRow.role,
-            )
-        ):
-            roles.setdefault(iid, {})[pid] = role
-        interviews = {
-            iv.id: InterviewFacts(
-                iv.id,
-                iv.key,
-                wave_of.get(iv.wave_id) if iv.wave_id else None,
-                iv.dyad_id,
-                iv.status,
-                iv.coded_at,
-                roles.get(iv.id, {}),
-            )
-            for iv in s.scalars(select(Interview))
-        }
+        waves, wave_of, people, dyads, member_of = _study_units(s)
+        interviews = _interview_facts(s, wave_of)
         read = list(interviews)
         if dyad is not None:
             members = {pid for key, pids in dyads.values() if key == dyad for pid in pids}
@@ -107,36 +69,9 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
         versions: dict[int, int] = {}
         if frozen is None:
-            themes = {
-                t.id: t.name for t in s.scalars(select(Theme).order_by(Theme.position, Theme.id))
-            }
-            links = [
-                (tid, cid) for tid, cid in s.execute(select(ThemeCode.theme_id, ThemeCode.code_id))
-            ]
-            created = {cid: at for cid, at in s.execute(select(Code.id, Code.created_at))}
-            # Read before any coding or text: rows computed from data newer than the version
-            # they are kept under are never reused (that version is already gone).
-            versions = dict(
-                _bare_rows(s, select(interview_version.c.interview_id, interview_version.c.version))
-            )
+            themes, links, created, versions = _current_themes(s)
         else:
-            themes = {t["id"]: t["name"] for t in frozen["themes"]}
-            links = [(tid, cid) for tid, cid in frozen["theme_codes"]]
-            created = {c["id"]: dt.datetime.fromisoformat(c["created_at"]) for c in frozen["codes"]}
-            for iid, *anchors in frozen["codings"]:
-                codings.setdefault(iid, []).append(tuple(anchors))
-            for iid, (status, coded_at) in frozen["interviews"].items():
-                if int(iid) in interviews:
-                    facts = interviews[int(iid)]
-                    interviews[int(iid)] = InterviewFacts(
-                        facts.id,
-                        facts.key,
-                        facts.wave,
-                        facts.dyad_id,
-                        status,
-                        dt.datetime.fromisoformat(coded_at) if coded_at else None,
-                        facts.roles,
-                    )
+            themes, links, created, codings = _frozen_themes(frozen, interviews)
         codes_of: dict[int, set[int]] = {}
         for tid, cid in links:
             codes_of.setdefault(tid, set()).add(cid)
@@ -152,24 +87,8 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
             rows = _computed_rows(s, needs, codings, codes_of, interviews, people)
             fresh = {}
 
-        trajectories: dict[tuple[int, str], str | None] = {}
-        if frozen is None:
-            for t in s.scalars(select(Trajectory)):
-                trajectories[(t.theme_id, _unit_name(t, people, dyads))] = t.label
-        else:
-            for theme_id, kind, role, pid, did, label, _text in frozen["trajectories"]:
-                row = Trajectory(unit_kind=kind, role=role, participant_id=pid, dyad_id=did)
-                trajectories[(theme_id, _unit_name(row, people, dyads))] = label
-        wave_attributes: dict[tuple[int, str], dict[str, str]] = {}
-        for pid, wid, name, value in s.execute(
-            select(
-                ParticipantWaveAttribute.participant_id,
-                ParticipantWaveAttribute.wave_id,
-                ParticipantWaveAttribute.name,
-                ParticipantWaveAttribute.value,
-            )
-        ):
-            wave_attributes.setdefault((pid, wave_of[wid]), {})[name] = value
+        trajectories = _trajectory_labels(s, frozen, people, dyads)
+        wave_attributes = _wave_attributes(s, wave_of)
 
     if fresh:
         _keep(project, fresh)
@@ -188,18 +107,6 @@ def collect(project: Project, snapshot: str | None = None, *, dyad: str | None =
         trajectories=trajectories,
         wave_attributes=wave_attributes,
     )
-
-
-def _unit_name(
-    t: Trajectory, people: dict[int, Person], dyads: dict[int, tuple[str, list[int]]]
-) -> str:
-    if t.unit_kind == "participant" and t.participant_id is not None:
-        return people[t.participant_id].key
-    if t.unit_kind == "dyad" and t.dyad_id is not None:
-        return dyads[t.dyad_id][0]
-    if t.unit_kind == "role" and t.role:
-        return t.role
-    return "study"
 
 
 # --- units, observation ------------------------------------------------------------------------
@@ -405,8 +312,87 @@ def with_members(
 
 def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool) -> list[Cell]:
     """The cells of the given units. The measures are counted for every cell at once (numpy,
-    over the tidy tables); the loop below only looks up."""
+    over the tidy tables, ``_counts``); the loop below only looks up."""
     theme_ids = list(data.themes)
+    n_themes, n_waves = len(theme_ids), len(data.waves)
+    counts = _counts(data, all_units, theme_ids)
+    latest = [data.theme_latest_code.get(tid) for tid in theme_ids]
+    names = [data.themes[tid] for tid in theme_ids]
+    result = []
+    for u, unit_ in enumerate(all_units):
+        dyad = unit_.kind == "dyad"
+        words_all = counts.words_all[u * n_waves : (u + 1) * n_waves]
+        at_wave = _unit_at_waves(data, unit_, include_unconsented, words_all)
+        for t, theme in enumerate(names):
+            youngest = latest[t]
+            for w, (wave_name, missing, attributes, earliest, total) in enumerate(at_wave):
+                drift = youngest is not None and earliest is not None and earliest < youngest
+                if missing is not None:
+                    co = "incomplete" if dyad else None
+                    result.append(
+                        Cell(
+                            theme,
+                            unit_.name,
+                            wave_name,
+                            None,
+                            None,
+                            None,
+                            None,
+                            missing,
+                            co,
+                            drift,
+                            attributes,
+                        )
+                    )
+                    continue
+                c = (u * n_themes + t) * n_waves + w
+                count = counts.segments[c]
+                share = int(counts.words_in[c]) / total if total else 0.0
+                co = _cooccurrence(counts.clinician[c], counts.patient[c]) if dyad else None
+                result.append(
+                    Cell(
+                        theme,
+                        unit_.name,
+                        wave_name,
+                        count,
+                        share,
+                        int(count > 0),
+                        counts.voices[c],
+                        None,
+                        co,
+                        drift,
+                        attributes,
+                        1000 * count / total if total else None,
+                    )
+                )
+    unit_names = [unit.name for unit in all_units]
+    if len(set(unit_names)) < len(unit_names) or len(set(names)) < len(names):
+        # Built in unit, theme, wave order; a repeated name sorts as the code always has.
+        order = {name: i for i, name in enumerate(names)}
+        unit_order = {name: i for i, name in enumerate(unit_names)}
+        wave_order = {w: i for i, w in enumerate(data.waves)}
+        result.sort(key=lambda c: (unit_order[c.unit], order[c.theme], wave_order[c.wave]))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """Every cell's measures, counted at once: flat lists indexed by the cell,
+    ``(unit * n_themes + theme) * n_waves + wave`` (``words_all`` by ``unit * n_waves + wave``)."""
+
+    segments: list[int]
+    voices: list[int]
+    words_in: list[float]
+    """words inside the theme's segments"""
+    words_all: list[float]
+    """all attributed words of the unit at the wave"""
+    clinician: list[bool]
+    patient: list[bool]
+
+
+def _counts(data: StudyData, all_units: list[Unit], theme_ids: list[int]) -> _Counts:
+    """The measures of every unit × theme (in ``theme_ids`` order) × wave cell, with numpy over
+    the tidy tables."""
     n_units, n_themes, n_waves = len(all_units), len(theme_ids), len(data.waves)
     n_cells = n_units * n_themes * n_waves
     sorted_themes = np.array(sorted(theme_ids), dtype=np.int64)
@@ -454,89 +440,45 @@ def cells_for(data: StudyData, all_units: list[Unit], include_unconsented: bool)
         weights=data.speech["words"].to_numpy(dtype=float)[row],
         minlength=n_units * n_waves,
     )
-    segments_l, voices_l = n_segments.tolist(), n_voices.tolist()
-    words_in_l, words_all_l = words_in.tolist(), words_all.tolist()
-    clinician_l, patient_l = (clinician > 0).tolist(), (patient > 0).tolist()
+    return _Counts(
+        n_segments.tolist(),
+        n_voices.tolist(),
+        words_in.tolist(),
+        words_all.tolist(),
+        (clinician > 0).tolist(),
+        (patient > 0).tolist(),
+    )
 
-    latest = [data.theme_latest_code.get(tid) for tid in theme_ids]
-    names = [data.themes[tid] for tid in theme_ids]
-    result = []
-    for u, unit_ in enumerate(all_units):
-        dyad = unit_.kind == "dyad"
-        at_wave = []
-        for w, wave_name in enumerate(data.waves):
-            missing = unit_missing(data, unit_, wave_name, include_unconsented)
-            attributes = {
-                data.people[pid].key: data.wave_attributes[(pid, wave_name)]
+
+def _unit_at_waves(
+    data: StudyData, unit_: Unit, include_unconsented: bool, words_all: list[float]
+) -> list[tuple[str, str | list[str] | None, dict[str, dict[str, str]], Any, int]]:
+    """What the unit's cells at each wave share, whatever the theme: (wave, why it is missing,
+    the members' attributes then, the earliest "marked coded", the unit's attributed words)."""
+    at_wave = []
+    for w, wave_name in enumerate(data.waves):
+        missing = unit_missing(data, unit_, wave_name, include_unconsented)
+        attributes = {
+            data.people[pid].key: data.wave_attributes[(pid, wave_name)]
+            for pid in unit_.members
+            if (pid, wave_name) in data.wave_attributes and unit_.kind in ("participant", "dyad")
+        }
+        # The earliest "marked coded" of the unit's interviews at the wave: a theme drifts
+        # there when one of its codes is younger than that.
+        earliest = min(
+            (
+                iv.coded_at
                 for pid in unit_.members
-                if (pid, wave_name) in data.wave_attributes
-                and unit_.kind in ("participant", "dyad")
-            }
-            # The earliest "marked coded" of the unit's interviews at the wave: a theme drifts
-            # there when one of its codes is younger than that.
-            earliest = min(
-                (
-                    iv.coded_at
-                    for pid in unit_.members
-                    for iv in data.interviews_of(pid, wave_name)
-                    if iv.status == "coded"
-                    and iv.coded_at is not None
-                    and _allowed(data, unit_, pid, iv.id)
-                ),
-                default=None,
-            )
-            total = int(words_all_l[u * n_waves + w])
-            at_wave.append((wave_name, missing, attributes, earliest, total))
-        for t, theme in enumerate(names):
-            youngest = latest[t]
-            for w, (wave_name, missing, attributes, earliest, total) in enumerate(at_wave):
-                drift = youngest is not None and earliest is not None and earliest < youngest
-                if missing is not None:
-                    co = "incomplete" if dyad else None
-                    result.append(
-                        Cell(
-                            theme,
-                            unit_.name,
-                            wave_name,
-                            None,
-                            None,
-                            None,
-                            None,
-                            missing,
-                            co,
-                            drift,
-                            attributes,
-                        )
-                    )
-                    continue
-                c = (u * n_themes + t) * n_waves + w
-                count = segments_l[c]
-                share = int(words_in_l[c]) / total if total else 0.0
-                co = _cooccurrence(clinician_l[c], patient_l[c]) if dyad else None
-                result.append(
-                    Cell(
-                        theme,
-                        unit_.name,
-                        wave_name,
-                        count,
-                        share,
-                        int(count > 0),
-                        voices_l[c],
-                        None,
-                        co,
-                        drift,
-                        attributes,
-                        1000 * count / total if total else None,
-                    )
-                )
-    unit_names = [unit.name for unit in all_units]
-    if len(set(unit_names)) < len(unit_names) or len(set(names)) < len(names):
-        # Built in unit, theme, wave order; a repeated name sorts as the code always has.
-        order = {name: i for i, name in enumerate(names)}
-        unit_order = {name: i for i, name in enumerate(unit_names)}
-        wave_order = {w: i for i, w in enumerate(data.waves)}
-        result.sort(key=lambda c: (unit_order[c.unit], order[c.theme], wave_order[c.wave]))
-    return result
+                for iv in data.interviews_of(pid, wave_name)
+                if iv.status == "coded"
+                and iv.coded_at is not None
+                and _allowed(data, unit_, pid, iv.id)
+            ),
+            default=None,
+        )
+        total = int(words_all[w])
+        at_wave.append((wave_name, missing, attributes, earliest, total))
+    return at_wave
 
 
 def _cooccurrence(clinician: bool, patient: bool) -> str:

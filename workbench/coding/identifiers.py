@@ -6,7 +6,7 @@ import contextlib
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -192,20 +192,7 @@ def suggest_identifiers(
     with contextlib.suppress(StudyError):  # no key yet: nothing accepted yet
         known = KeyStore.open(project, key_path).identifiers()
     with project.session(write=False) as s:
-        rows = located_texts(s, (TRANSCRIPT, PROSE), words=False)
-        dismissed = set(dismissed_words(s))
-        people = [
-            value.strip()
-            for name, value in s.execute(
-                select(ParticipantAttribute.name, ParticipantAttribute.value)
-            )
-            if value and _NAME_ATTRIBUTES.search(name)
-        ]
-        ids = {
-            *s.scalars(select(Participant.key)),
-            *s.scalars(select(Dyad.key)),
-            *s.scalars(select(Interview.key)),
-        }
+        rows, dismissed, people, ids = _identifier_sources(s)
     lower_words = {w for _, body in rows for w in _LOWER.findall(body)}
     listed_or_people = any_word([*listed, *people], folded=True)
     any_known = any_word(known, folded=False)
@@ -222,26 +209,11 @@ def suggest_identifiers(
             if where.startswith("interview:")
             else where
         )
-        for sentence in _SENTENCES.split(body):
-            for match in _CAPITALISED.finditer(sentence):
-                value = match.group(1).strip("'’-")
-                words = value.split()
-                if match.start(1) == 0 and len(words) == 1:
-                    continue  # a sentence start says nothing
-                if sentence[max(match.start(1) - 1, 0) : match.start(1)] in ("<", "/"):
-                    continue  # a transcription convention: <UNSURE>, <UNIN/>
-                if _ID_PART.split(words[0])[0] in ids:
-                    continue  # the study's own pseudonymous ids (P01, P02's, P02-baseline)
-                if all(w.lower() in _COMMON or w.lower() in lower_words for w in words):
-                    continue
-                note(value, "name", interview)
+        for value in _names(body, ids, lower_words):
+            note(value, "name", interview)
         if not names_only:
-            dates = [m.span() for m in _DATE.finditer(body)]
-            for match in _DATE.finditer(body):
-                note(match.group(0), "date", interview)
-            for match in _NUMBER.finditer(body):
-                if not any(a <= match.start() < b for a, b in dates):
-                    note(match.group(0), "number", interview)
+            for value, kind in _dates_and_numbers(body):
+                note(value, kind, interview)
         if listed_or_people is not None and listed_or_people.search(body):
             for kind, needles in (("listed", listed), ("participant", people)):
                 for word in needles:
@@ -265,6 +237,57 @@ def suggest_identifiers(
         ),
         key=lambda c: (-c.count, c.text),
     )
+
+
+def _identifier_sources(
+    s: Session,
+) -> tuple[list[tuple[str, str]], set[str], list[str], set[str]]:
+    """What ``suggest_identifiers`` looks through and against: the (where, text) of every
+    transcript and prose text, the dismissed words, the names the participant list holds, and
+    the study's own ids (participants, dyads, interviews)."""
+    rows = located_texts(s, (TRANSCRIPT, PROSE), words=False)
+    dismissed = set(dismissed_words(s))
+    people = [
+        value.strip()
+        for name, value in s.execute(select(ParticipantAttribute.name, ParticipantAttribute.value))
+        if value and _NAME_ATTRIBUTES.search(name)
+    ]
+    ids = {
+        *s.scalars(select(Participant.key)),
+        *s.scalars(select(Dyad.key)),
+        *s.scalars(select(Interview.key)),
+    }
+    return rows, dismissed, people, ids
+
+
+def _names(body: str, ids: set[str], lower_words: set[str]) -> Iterator[str]:
+    """Capitalised words (and runs of them) in ``body`` that may be names, in order: not a lone
+    word at a sentence start, not a transcription convention, not one of the study's own ids,
+    not only common words or words the texts also hold in lower case."""
+    for sentence in _SENTENCES.split(body):
+        for match in _CAPITALISED.finditer(sentence):
+            value = match.group(1).strip("'’-")
+            words = value.split()
+            if match.start(1) == 0 and len(words) == 1:
+                continue  # a sentence start says nothing
+            if sentence[max(match.start(1) - 1, 0) : match.start(1)] in ("<", "/"):
+                continue  # a transcription convention: <UNSURE>, <UNIN/>
+            if _ID_PART.split(words[0])[0] in ids:
+                continue  # the study's own pseudonymous ids (P01, P02's, P02-baseline)
+            if all(w.lower() in _COMMON or w.lower() in lower_words for w in words):
+                continue
+            yield value
+
+
+def _dates_and_numbers(body: str) -> Iterator[tuple[str, str]]:
+    """(value, ``date`` or ``number``): every date in ``body``, then every number not inside
+    a date."""
+    dates = [m.span() for m in _DATE.finditer(body)]
+    for match in _DATE.finditer(body):
+        yield match.group(0), "date"
+    for match in _NUMBER.finditer(body):
+        if not any(a <= match.start() < b for a, b in dates):
+            yield match.group(0), "number"
 
 
 def accept_identifier(project: Project, identifier: str, key_path: KeyLocation = None) -> None:

@@ -331,66 +331,23 @@ def redact(
     new_key: bool = False,
 ) -> RedactionReport:
     """Redact a span of one interview (``interview``, ``start``, ``end``), or every whole-word,
-    case-sensitive occurrence of ``everywhere`` across the project."""
+    case-sensitive occurrence of ``everywhere`` across the project.
+
+    One transaction and one undo step; the storage is compacted after it."""
     key = KeyStore.open(project, key_path, create=True, new_key=new_key)
-    from workbench.coding._anchors import LoadedTranscript
 
     with project.session() as s:
         if project.is_sqlite:
             s.execute(text("PRAGMA secure_delete = ON"))
-        targets: list[tuple[UtteranceRow, int, int]] = []
         if everywhere is not None:
             original = everywhere
-            if not original.strip():
-                raise StudyError("give the text to redact")
-            _placeholder_for(key, original, placeholder)
-            targets = list(_occurrences(s, original, None))
-            if not targets and not any(
-                whole_word(original).search(inventory.readable(column, body))
-                for column, _, body in inventory.iter_texts(
-                    s, inventory.walked(*_ELSEWHERE), containing=original
-                )
-            ):
-                raise StudyError("that text does not occur as a whole word anywhere")
+            targets = _targets_everywhere(s, key, original, placeholder)
         else:
-            if interview is None or start is None or end is None:
-                raise StudyError("give --interview, --start and --end, or --all TEXT")
-            iv = get_interview(s, interview)
-            transcript = LoadedTranscript.load(s, iv)
-            total = len(transcript.text)
-            if not 0 <= start < end <= total:
-                raise StudyError(f"span {start}–{end} is outside the interview text (0–{total})")
-            first_id, offset = transcript.anchor(start, "start")
-            last_id, end_offset = transcript.anchor(end, "end")
-            if first_id != last_id:
-                raise StudyError("a redaction lies within one utterance")
-            row = transcript.rows[transcript.index_of(first_id)]
-            original = row.text[offset:end_offset]
-            if not original.strip():
-                raise StudyError("the span holds no words")
-            targets = [(row, offset, end_offset)]
+            original, targets = _target_span(s, interview, start, end)
         chosen = _placeholder_for(key, original, placeholder)
         ref = key.ref_of(original, chosen)
-        kept = 0
-        made: list[tuple[Redaction, list[tuple[int, str, int]]]] = []
-        interviews: set[int] = set()
         around = _Around.load(s, {row.id for row, _, _ in targets})
-        with s.no_autoflush:
-            for row, a, b in targets:
-                k, redaction, snapped = _replace_in_utterance(s, around, row, a, b, chosen, ref)
-                kept += k
-                made.append((redaction, snapped))
-                interviews.add(row.interview_id)
-            for iv_id in interviews:
-                changed = s.get(Interview, iv_id)
-                assert changed is not None
-                changed.transcript_version += 1
-        s.flush()
-        snaps: list[Snap] = [
-            (redaction.id, cid, side, rel)
-            for redaction, snapped in made
-            for cid, side, rel in snapped
-        ]
+        kept, snaps, interviews = _replace_targets(s, around, targets, chosen, ref)
         purged, rewritten, spots = _purge(s, [original], chosen)
         keys = sorted(s.scalars(select(Interview.key).where(Interview.id.in_(interviews))))
         _push_marker(s, project, coder, [ref], f"redact as {chosen}", snaps, chosen, spots)
@@ -412,6 +369,81 @@ def redact(
     return RedactionReport(
         chosen, len(targets), tuple(keys), kept, len(snaps), purged, unreachable, tuple(rewritten)
     )
+
+
+def _targets_everywhere(
+    s: Session, key: KeyStore, original: str, placeholder: str
+) -> list[tuple[UtteranceRow, int, int]]:
+    """Every whole-word occurrence of ``original`` in the utterances (right to left within
+    each); an error when it occurs as a whole word nowhere, not even in other texts."""
+    if not original.strip():
+        raise StudyError("give the text to redact")
+    _placeholder_for(key, original, placeholder)
+    targets = list(_occurrences(s, original, None))
+    if not targets and not any(
+        whole_word(original).search(inventory.readable(column, body))
+        for column, _, body in inventory.iter_texts(
+            s, inventory.walked(*_ELSEWHERE), containing=original
+        )
+    ):
+        raise StudyError("that text does not occur as a whole word anywhere")
+    return targets
+
+
+def _target_span(
+    s: Session, interview: str | None, start: int | None, end: int | None
+) -> tuple[str, list[tuple[UtteranceRow, int, int]]]:
+    """The original text of a span of one interview's text, and where it lies (within one
+    utterance, holding words)."""
+    from workbench.coding._anchors import LoadedTranscript
+
+    if interview is None or start is None or end is None:
+        raise StudyError("give --interview, --start and --end, or --all TEXT")
+    iv = get_interview(s, interview)
+    transcript = LoadedTranscript.load(s, iv)
+    total = len(transcript.text)
+    if not 0 <= start < end <= total:
+        raise StudyError(f"span {start}–{end} is outside the interview text (0–{total})")
+    first_id, offset = transcript.anchor(start, "start")
+    last_id, end_offset = transcript.anchor(end, "end")
+    if first_id != last_id:
+        raise StudyError("a redaction lies within one utterance")
+    row = transcript.rows[transcript.index_of(first_id)]
+    original = row.text[offset:end_offset]
+    if not original.strip():
+        raise StudyError("the span holds no words")
+    return original, [(row, offset, end_offset)]
+
+
+def _replace_targets(
+    s: Session,
+    around: _Around,
+    targets: list[tuple[UtteranceRow, int, int]],
+    chosen: str,
+    ref: str,
+) -> tuple[int, list[Snap], set[int]]:
+    """Replace every target with the placeholder, in the caller's transaction, and flush.
+    Returns how many codings have an edge in the changed utterances, the coding edges that fell
+    inside an original, and the ids of the interviews changed (their transcript versions
+    bumped). ``around`` (the caller's) keeps the new redactions."""
+    kept = 0
+    made: list[tuple[Redaction, list[tuple[int, str, int]]]] = []
+    interviews: set[int] = set()
+    with s.no_autoflush:
+        for row, a, b in targets:
+            k, redaction, snapped = _replace_in_utterance(s, around, row, a, b, chosen, ref)
+            kept += k
+            made.append((redaction, snapped))
+            interviews.add(row.interview_id)
+        for iv_id in interviews:
+            changed = s.get(Interview, iv_id)
+            assert changed is not None
+            changed.transcript_version += 1
+    s.flush()
+    snaps: list[Snap] = [
+        (redaction.id, cid, side, rel) for redaction, snapped in made for cid, side, rel in snapped
+    ]
+    return kept, snaps, interviews
 
 
 def open_key_for_undo(project: Project, key_path: KeyLocation) -> KeyStore:

@@ -336,56 +336,21 @@ def append_transcription(
     """Add machine-transcribed utterances (with word times) to an interview, in time order.
 
     Rows already there — earlier segments of a resumed job, or text a human corrected — are
-    never changed; the new rows take their place by start time.
+    never changed; the new rows take their place by start time. All in one session.
     """
-    from workbench.storage.models import WordRow
-
     with project.session() as s:
         interview = get_interview(s, interview_key)
         labels = list(dict.fromkeys(str(r["speaker"]) for r in utterance_rows if r["speaker"]))
         # A streaming job stores a few rows at a time: map only the labels these rows carry.
         explicit = {k: v for k, v in (speakers or {}).items() if k in labels}
         mapping = map_speakers(s, interview, labels, explicit)
+        # Held here: the session keeps flushed rows only weakly, and ``_place_by_time`` must
+        # find the new rows in it rather than read them back.
+        added: list[UtteranceRow] = []
         for row, row_words in zip(utterance_rows, words, strict=True):
             label = row["speaker"]
             person = mapping.get(str(label)) if label else None
-            utterance = UtteranceRow(
-                interview_id=interview.id,
-                position=APPENDED,
-                speaker_id=person.id if person is not None else None,
-                speaker_label=str(label) if label else None,
-                start_ms=row["start_ms"],
-                end_ms=row["end_ms"],
-                text=str(row["text"]),
-                language=row["language"] or interview.language,
-                needs_review=bool(row["needs_review"]),
-                untranscribed_speech=bool(row["untranscribed_speech"]),
-                verified=False,
-            )
-            s.add(utterance)
-            s.flush()
-            if row.get("translation"):
-                # Beside the original, never in its place; the translator is the model.
-                s.add(
-                    Translation(
-                        utterance_id=utterance.id,
-                        language="en",
-                        text=str(row["translation"]),
-                        translator=f"whisper:{model}",
-                        method="machine",
-                    )
-                )
-            s.add_all(
-                WordRow(
-                    utterance_id=utterance.id,
-                    position=i,
-                    start_ms=a,
-                    end_ms=b,
-                    text=w,
-                    probability=p,
-                )
-                for i, (a, b, w, p) in enumerate(row_words)
-            )
+            added.append(_add_machine_row(s, interview, row, row_words, person, model))
         s.flush()
         _place_by_time(s, interview.id, min(int(r["start_ms"]) for r in utterance_rows))
         interview.transcript_version += 1
@@ -409,3 +374,56 @@ def append_transcription(
             warnings=(),
             replaced=0,
         )
+
+
+def _add_machine_row(
+    s: Session,
+    interview: Interview,
+    row: Mapping[str, Any],
+    row_words: list[tuple[int, int, str, float]],
+    person: Participant | None,
+    model: str,
+) -> UtteranceRow:
+    """Add one machine-transcribed utterance at the ``APPENDED`` position, with its machine
+    translation (if any) and its timed words, in the caller's session."""
+    from workbench.storage.models import WordRow
+
+    label = row["speaker"]
+    utterance = UtteranceRow(
+        interview_id=interview.id,
+        position=APPENDED,
+        speaker_id=person.id if person is not None else None,
+        speaker_label=str(label) if label else None,
+        start_ms=row["start_ms"],
+        end_ms=row["end_ms"],
+        text=str(row["text"]),
+        language=row["language"] or interview.language,
+        needs_review=bool(row["needs_review"]),
+        untranscribed_speech=bool(row["untranscribed_speech"]),
+        verified=False,
+    )
+    s.add(utterance)
+    s.flush()
+    if row.get("translation"):
+        # Beside the original, never in its place; the translator is the model.
+        s.add(
+            Translation(
+                utterance_id=utterance.id,
+                language="en",
+                text=str(row["translation"]),
+                translator=f"whisper:{model}",
+                method="machine",
+            )
+        )
+    s.add_all(
+        WordRow(
+            utterance_id=utterance.id,
+            position=i,
+            start_ms=a,
+            end_ms=b,
+            text=w,
+            probability=p,
+        )
+        for i, (a, b, w, p) in enumerate(row_words)
+    )
+    return utterance

@@ -196,7 +196,9 @@ def _blank_them_in_joint_interviews(
 
 
 def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
-    """Remove participant ``key`` without a trace; returns the receipt (also audited)."""
+    """Remove participant ``key`` without a trace; returns the receipt (also audited).
+
+    Everything up to the audit entry is one transaction; the storage is compacted after it."""
     with project.session() as s:
         if project.is_sqlite:
             # Freed pages are zeroed from now on, so deleted text does not linger in free space.
@@ -210,26 +212,7 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
         replaced, interpreter_replaced, codings_removed = _blank_them_in_joint_interviews(
             s, pid, joint_interviews
         )
-
-        memos = len(s.scalars(select(Memo.id).where(Memo.participant_id == pid)).all())
-        wave_attributes = len(
-            s.scalars(
-                select(ParticipantWaveAttribute.id).where(
-                    ParticipantWaveAttribute.participant_id == pid
-                )
-            ).all()
-        )
-        detached = s.execute(delete(DetachedCoding).where(DetachedCoding.speaker_id == pid))
-        undo_ids = [
-            entry.id
-            for entry in s.scalars(select(UndoEntry))
-            if str(pid) in entry.participant_ids.split()
-        ]
-        if undo_ids:
-            s.execute(delete(UndoEntry).where(UndoEntry.id.in_(undo_ids)))
-        # The participant row goes last: memos, attributes, dyad memberships and analyst
-        # readings about them cascade with it.
-        s.execute(delete(Participant).where(Participant.id == pid))
+        memos, wave_attributes, detached, undo_entries = _delete_the_rest_of_them(s, pid)
 
         s.flush()
         quotation.shared = said_by_others(s)
@@ -241,13 +224,6 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
 
-        unreachable = (
-            [f"backup made earlier: {b}" for b in list_backups(project.path)]
-            if (project.path)
-            else ["server-side WAL archives and database backups (ask your database administrator)"]
-        )
-        unreachable += [f"export written earlier: {name}" for name in exported]
-
         receipt = WithdrawalReceipt(
             participant=key,
             interviews_deleted=tuple(deleted_interviews),
@@ -256,34 +232,19 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             codings_removed=codings_removed,
             memos_deleted=memos,
             wave_attributes_deleted=wave_attributes,
-            undo_entries_deleted=len(undo_ids) + reached.undo_entries_purged,
-            detached_codings_deleted=int(getattr(detached, "rowcount", 0) or 0),
+            undo_entries_deleted=undo_entries + reached.undo_entries_purged,
+            detached_codings_deleted=detached,
             full_text_index_rebuilt=True,
             storage_compacted=(
                 "secure_delete, WAL checkpoint (TRUNCATE), VACUUM"
                 if project.is_sqlite
                 else "VACUUM FULL of the touched tables"
             ),
-            unreachable_copies=tuple(unreachable),
+            unreachable_copies=tuple(_unreachable_copies(project, exported)),
             derived_text_changed=derived,
             audit_entries_rewritten=len(audit_rows),
         )
-        # Their id is gone from the project: the audit names them no more than the text does.
-        project.audit(
-            s,
-            "participant.withdraw",
-            f"participant:{WITHDRAWN_TEXT}",
-            interviews_deleted=len(deleted_interviews),
-            utterances_replaced=replaced,
-            interpreter_utterances_replaced=interpreter_replaced,
-            codings_removed=codings_removed,
-            memos_deleted=memos,
-            wave_attributes_deleted=wave_attributes,
-            undo_entries_deleted=len(undo_ids) + reached.undo_entries_purged,
-            derived_texts_changed=len(derived),
-            audit_entries_rewritten=len(audit_rows),
-            unreachable_copies=len(unreachable),
-        )
+        _audit_withdrawal(project, s, receipt)
     skipped = compact_storage(project, _VACUUM_TABLES)
     if skipped:  # a team role that does not own the tables: PostgreSQL vacuumed nothing
         receipt = dataclasses.replace(
@@ -296,3 +257,61 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             ),
         )
     return receipt
+
+
+def _delete_the_rest_of_them(s: Session, pid: int) -> tuple[int, int, int, int]:
+    """Detached codings holding their words and undo entries naming them go, then the
+    participant row. Returns how many (memos, wave attributes, detached codings, undo entries)
+    went."""
+    memos = len(s.scalars(select(Memo.id).where(Memo.participant_id == pid)).all())
+    wave_attributes = len(
+        s.scalars(
+            select(ParticipantWaveAttribute.id).where(
+                ParticipantWaveAttribute.participant_id == pid
+            )
+        ).all()
+    )
+    detached = s.execute(delete(DetachedCoding).where(DetachedCoding.speaker_id == pid))
+    undo_ids = [
+        entry.id
+        for entry in s.scalars(select(UndoEntry))
+        if str(pid) in entry.participant_ids.split()
+    ]
+    if undo_ids:
+        s.execute(delete(UndoEntry).where(UndoEntry.id.in_(undo_ids)))
+    # The participant row goes last: memos, attributes, dyad memberships and analyst
+    # readings about them cascade with it.
+    s.execute(delete(Participant).where(Participant.id == pid))
+    return memos, wave_attributes, int(getattr(detached, "rowcount", 0) or 0), len(undo_ids)
+
+
+def _unreachable_copies(project: Project, exported: list[str]) -> list[str]:
+    """Copies of their words withdrawal cannot reach: backups (or, on a server, its WAL archives
+    and backups) and exports written earlier."""
+    unreachable = (
+        [f"backup made earlier: {b}" for b in list_backups(project.path)]
+        if (project.path)
+        else ["server-side WAL archives and database backups (ask your database administrator)"]
+    )
+    unreachable += [f"export written earlier: {name}" for name in exported]
+    return unreachable
+
+
+def _audit_withdrawal(project: Project, s: Session, receipt: WithdrawalReceipt) -> None:
+    """The audit entry, in the withdrawal's transaction: counts only."""
+    # Their id is gone from the project: the audit names them no more than the text does.
+    project.audit(
+        s,
+        "participant.withdraw",
+        f"participant:{WITHDRAWN_TEXT}",
+        interviews_deleted=len(receipt.interviews_deleted),
+        utterances_replaced=receipt.utterances_replaced,
+        interpreter_utterances_replaced=receipt.interpreter_utterances_replaced,
+        codings_removed=receipt.codings_removed,
+        memos_deleted=receipt.memos_deleted,
+        wave_attributes_deleted=receipt.wave_attributes_deleted,
+        undo_entries_deleted=receipt.undo_entries_deleted,
+        derived_texts_changed=len(receipt.derived_text_changed),
+        audit_entries_rewritten=receipt.audit_entries_rewritten,
+        unreachable_copies=len(receipt.unreachable_copies),
+    )

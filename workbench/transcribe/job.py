@@ -93,13 +93,7 @@ def transcribe_interview(
     the interpreter lock while it probes (which would freeze the window for ~100 ms) and the
     child probes it first anyway, before it sends any segment."""
     info = interview_info(project, interview)
-    existing = utterances(project, interview)
-    if existing and not resume:
-        raise TranscriptionError(
-            f"interview {interview!r} already has a transcript; it would replace human work "
-            "(use --resume to continue a job that was stopped)"
-        )
-    start_s = max((u.end_ms or 0 for u in existing), default=0) / 1000 if resume else 0.0
+    start_s = _resume_point(project, interview, resume)
     if audio is None:
         if not info.media_path:
             raise TranscriptionError(f"interview '{interview}' has no media: name the audio file")
@@ -125,40 +119,19 @@ def transcribe_interview(
     child = context.Process(target=_worker, args=(str(audio), options, start_s, out), daemon=True)
     child.start()
     outcome = JobOutcome(interview, 0, 0, False, None, start_s)
-    seen_labels: set[str] = set()
     try:
-        while True:
-            if should_cancel is not None and should_cancel():
-                outcome.cancelled = True
-                break
-            try:
-                message = out.get(timeout=0.2)
-            except queues.Empty:
-                if not child.is_alive() and out.empty():
-                    raise TranscriptionError(
-                        "the transcription process stopped unexpectedly"
-                    ) from None
-                continue
-            kind = message[0]
-            if kind == "segment":
-                row, words = _rows(message[1])
-                if row["speaker"]:
-                    seen_labels.add(row["speaker"])
-                append_transcription(
-                    project, interview, [row], [words], speakers=speakers, model=model
-                )
-                outcome.stored += 1
-                outcome.flagged += int(row["needs_review"] or row["untranscribed_speech"])
-                if on_stored is not None:
-                    on_stored(row)
-            elif kind == "progress" and progress is not None:
-                progress(message[1], message[2])
-            elif kind == "done":
-                outcome.language = message[1]["language"]
-                outcome.warnings = list(message[1]["warnings"])
-                break
-            elif kind == "error":
-                raise TranscriptionError(message[1])
+        seen_labels = _store_segments(
+            project,
+            interview,
+            child,
+            out,
+            outcome,
+            speakers=speakers,
+            model=model,
+            progress=progress,
+            should_cancel=should_cancel,
+            on_stored=on_stored,
+        )
     finally:
         _stop(child)
     heard = {u.speaker for u in utterances(project, interview)} | seen_labels
@@ -166,6 +139,66 @@ def transcribe_interview(
         if label not in heard and not outcome.cancelled:
             outcome.warnings.append(f"speaker label {label!r} never occurred")
     return outcome
+
+
+def _resume_point(project: Project, interview: str, resume: bool) -> float:
+    """Where the job starts in the audio, in seconds: at 0, or (``resume``) after the last
+    stored segment. An interview that has a transcript takes a job only to resume it."""
+    existing = utterances(project, interview)
+    if existing and not resume:
+        raise TranscriptionError(
+            f"interview {interview!r} already has a transcript; it would replace human work "
+            "(use --resume to continue a job that was stopped)"
+        )
+    return max((u.end_ms or 0 for u in existing), default=0) / 1000 if resume else 0.0
+
+
+def _store_segments(
+    project: Project,
+    interview: str,
+    child: Any,
+    out: Any,
+    outcome: JobOutcome,
+    *,
+    speakers: Mapping[str, str] | None,
+    model: str,
+    progress: Callable[[float, float], None] | None,
+    should_cancel: Callable[[], bool] | None,
+    on_stored: Callable[[dict[str, Any]], None] | None,
+) -> set[str]:
+    """Store each segment the child sends as it comes (one session each), until the child is
+    done or the job is cancelled; counts go into ``outcome``. Returns the speaker labels heard.
+    Raises when the child reports an error or stops without a word."""
+    seen_labels: set[str] = set()
+    while True:
+        if should_cancel is not None and should_cancel():
+            outcome.cancelled = True
+            break
+        try:
+            message = out.get(timeout=0.2)
+        except queues.Empty:
+            if not child.is_alive() and out.empty():
+                raise TranscriptionError("the transcription process stopped unexpectedly") from None
+            continue
+        kind = message[0]
+        if kind == "segment":
+            row, words = _rows(message[1])
+            if row["speaker"]:
+                seen_labels.add(row["speaker"])
+            append_transcription(project, interview, [row], [words], speakers=speakers, model=model)
+            outcome.stored += 1
+            outcome.flagged += int(row["needs_review"] or row["untranscribed_speech"])
+            if on_stored is not None:
+                on_stored(row)
+        elif kind == "progress" and progress is not None:
+            progress(message[1], message[2])
+        elif kind == "done":
+            outcome.language = message[1]["language"]
+            outcome.warnings = list(message[1]["warnings"])
+            break
+        elif kind == "error":
+            raise TranscriptionError(message[1])
+    return seen_labels
 
 
 def _stop(child: Any) -> None:
