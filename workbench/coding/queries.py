@@ -134,179 +134,264 @@ def query_segments(
         code_ids = _code_ids(s, book, code, theme, include_subcodes)
         people = _people(s)
         coders = {cid: name for cid, name in s.execute(select(Coder.id, Coder.name))}
-        needle = fold(text) if text else None
-
-        iv_stmt = (
-            select(Interview.id, Interview.key, Wave.name, Dyad.key)
-            .outerjoin(Wave, Interview.wave_id == Wave.id)
-            .outerjoin(Dyad, Interview.dyad_id == Dyad.id)
-        )
-        if interview is not None:
-            iv_stmt = iv_stmt.where(Interview.key == interview)
-        if wave is not None:
-            iv_stmt = iv_stmt.where(Wave.name == wave)
-        interviews = {row[0]: row[1:] for row in s.execute(iv_stmt)}
+        interviews = _interviews(s, interview, wave)
         if not interviews:
             return []
-        coding_stmt = select(Coding).where(Coding.interview_id.in_(list(interviews)))
-        if code_ids is not None:
-            coding_stmt = coding_stmt.where(Coding.code_id.in_(code_ids))
-        only = None if codings is None else set(codings)
-        if only is not None and len(only) <= 900:  # within any backend's bound parameters
-            coding_stmt = coding_stmt.where(Coding.guid.in_(sorted(only)))
-        codings_ = [c for c in s.scalars(coding_stmt) if only is None or c.guid in only]
-        involved = sorted({c.interview_id for c in codings_})
-        utts: dict[int, list[_Utt]] = {}
-        for chunk in _chunks(involved):
-            for row in s.execute(
-                select(
-                    UtteranceRow.id,
-                    UtteranceRow.position,
-                    func.length(UtteranceRow.text),
-                    UtteranceRow.speaker_id,
-                    UtteranceRow.speaker_label,
-                    UtteranceRow.renders_id,
-                    UtteranceRow.start_ms,
-                    UtteranceRow.end_ms,
-                    UtteranceRow.verified,
-                    UtteranceRow.interview_id,
-                )
-                .where(UtteranceRow.interview_id.in_(chunk))
-                .order_by(UtteranceRow.interview_id, UtteranceRow.position)
-            ):
-                utts.setdefault(row[9], []).append(_Utt(*row[:9]))
-        team = frozenset(pid for pid, p in people.items() if p.team)
-        spans: dict[int, list[Span]] = {}
-        for chunk in _chunks(involved):
-            for uid, s_lo, s_hi, pid in s.execute(
-                select(
-                    RenderingSpan.utterance_id,
-                    RenderingSpan.start_offset,
-                    RenderingSpan.end_offset,
-                    RenderingSpan.participant_id,
-                ).where(RenderingSpan.interview_id.in_(chunk))
-            ):
-                spans.setdefault(uid, []).append((s_lo, s_hi, pid))
-        interviewers: dict[int, set[int]] = {}
-        withheld: set[int] = set()
-        """Interviews where someone other than the interviewer has not consented."""
-        for chunk in _chunks(involved):
-            for iid, pid, interview_role in s.execute(
-                select(
-                    InterviewParticipantRow.interview_id,
-                    InterviewParticipantRow.participant_id,
-                    InterviewParticipantRow.role,
-                ).where(InterviewParticipantRow.interview_id.in_(chunk))
-            ):
-                if interview_role == "interviewer":
-                    interviewers.setdefault(iid, set()).add(pid)
-                elif pid in people and not people[pid].consented:
-                    withheld.add(iid)
-        layout = {
-            iid: ({u.id: i for i, u in enumerate(rows)}, utterance_starts([u.length for u in rows]))
-            for iid, rows in utts.items()
-        }
-
+        found = _codings(s, interviews, code_ids, codings)
+        read = _read(s, sorted({c.interview_id for c in found}), people)
+        wanted = _Wanted(role, participant, dyad, coder, attributes, include_unconsented)
         picked: list[tuple[Coding, int, int, list[int]]] = []
-        for c in codings_:
-            index, _ = layout[c.interview_id]
-            first, last = index[c.start_utterance_id], index[c.end_utterance_id]
-            rows = utts[c.interview_id][first : last + 1]
-            attributed: list[int] = []
-            silent = team | interviewers.get(c.interview_id, set())
-            for i, u in enumerate(rows):
-                # An utterance with rendering spans: only the runs the coding reaches count.
-                lo = c.start_offset if i == 0 else 0
-                hi = c.end_offset if i == len(rows) - 1 else u.length
-                for r_lo, r_hi, who in voice_runs(
-                    u.length, u.speaker_id, u.renders_id, spans.get(u.id, ()), silent
-                ):
-                    if u.id in spans and not (r_lo < hi and lo < r_hi):
-                        continue
-                    if who is not None and who in people and who not in attributed:
-                        attributed.append(who)
-            if not include_unconsented:
-                kept = [pid for pid in attributed if people[pid].consented]
-                if attributed and not kept:
-                    continue
-                # Words nobody is known to have said, in an interview with someone who has not
-                # consented, may be theirs: left out too.
-                unknown = any(u.speaker_id is None and u.renders_id is None for u in rows)
-                if unknown and c.interview_id in withheld:
-                    continue
-                attributed = kept
-            persons = [people[pid] for pid in attributed]
-            _, _, dyad_key = interviews[c.interview_id]
-            if role is not None and not any(p.role == role for p in persons):
-                continue
-            if participant is not None and participant not in {p.key for p in persons}:
-                continue
-            if dyad is not None and not (
-                dyad_key in (None, dyad) and any(dyad in p.dyads for p in persons)
-            ):
-                continue
-            if coder is not None and coders.get(c.coder_id or -1) != coder:
-                continue
-            if attributes and not any(
-                all(p.attributes.get(k) == v for k, v in attributes.items()) for p in persons
-            ):
-                continue
-            picked.append((c, first, last, attributed))
-
-        wanted: set[int] = set()
-        for c, first, last, _ in picked:
-            rows = utts[c.interview_id]
-            for i in range(max(first - 1, 0), min(last + 2, len(rows))):
-                wanted.add(rows[i].id)
-        texts: dict[int, str] = {}
-        for chunk in _chunks(sorted(wanted)):
-            texts.update(
-                (uid, body)
-                for uid, body in s.execute(
-                    select(UtteranceRow.id, UtteranceRow.text).where(UtteranceRow.id.in_(chunk))
-                )
-            )
-
+        for c in found:
+            first, last, attributed = read.attribute(c, people)
+            dyad_key = interviews[c.interview_id][2]
+            kept = wanted.keep(c, read.utts[c.interview_id][first : last + 1], attributed,
+                               read.withheld, people, coders, dyad_key)  # fmt: skip
+            if kept is not None:
+                picked.append((c, first, last, kept))
+        texts = _texts(s, picked, read.utts)
+        needle = fold(text) if text else None
         result: list[Segment] = []
         for c, first, last, attributed in picked:
-            rows = utts[c.interview_id]
-            _, starts = layout[c.interview_id]
-            covered = "\n".join(texts[u.id] for u in rows[first : last + 1])
-            body = covered[c.start_offset : len(covered) - (rows[last].length - c.end_offset)]
-            if needle is not None and needle not in fold(body):
-                continue
-            key, wave_name, dyad_key = interviews[c.interview_id]
-            result.append(
-                Segment(
-                    coding=c.guid,
-                    interview=key,
-                    wave=wave_name,
-                    dyad=dyad_key,
-                    code=book.path(book.by_id[c.code_id]),
-                    start=starts[first] + c.start_offset,
-                    end=starts[last] + c.end_offset,
-                    text=body,
-                    participants=tuple(sorted(people[pid].key for pid in attributed)),
-                    speakers=tuple(
-                        dict.fromkeys(
-                            people[u.speaker_id].key
-                            if u.speaker_id in people
-                            else (u.speaker_label or "?")
-                            for u in rows[first : last + 1]
-                        )
-                    ),
-                    start_ms=rows[first].start_ms,
-                    end_ms=rows[last].end_ms,
-                    before=texts[rows[first - 1].id] if first > 0 else None,
-                    after=texts[rows[last + 1].id] if last + 1 < len(rows) else None,
-                    coder=coders.get(c.coder_id) if c.coder_id else None,
-                    memo=c.memo,
-                    important=c.important,
-                    verified=all(u.verified for u in rows[first : last + 1]),
-                )
-            )
+            segment = _segment(
+                c, first, last, attributed, interviews[c.interview_id], read, texts, book,
+                people, coders,
+            )  # fmt: skip
+            if needle is None or needle in fold(segment.text):
+                result.append(segment)
         result.sort(key=lambda g: (g.interview, g.start, g.end, g.code))
         return result
+
+
+def _interviews(
+    s: Session, interview: str | None, wave: str | None
+) -> dict[int, tuple[str, str | None, str | None]]:
+    """The interviews a query looks in: id → (key, wave, dyad)."""
+    stmt = (
+        select(Interview.id, Interview.key, Wave.name, Dyad.key)
+        .outerjoin(Wave, Interview.wave_id == Wave.id)
+        .outerjoin(Dyad, Interview.dyad_id == Dyad.id)
+    )
+    if interview is not None:
+        stmt = stmt.where(Interview.key == interview)
+    if wave is not None:
+        stmt = stmt.where(Wave.name == wave)
+    return {row[0]: (row[1], row[2], row[3]) for row in s.execute(stmt)}
+
+
+def _codings(
+    s: Session,
+    interviews: Collection[int],
+    code_ids: set[int] | None,
+    codings: Collection[str] | None,
+) -> list[Coding]:
+    stmt = select(Coding).where(Coding.interview_id.in_(list(interviews)))
+    if code_ids is not None:
+        stmt = stmt.where(Coding.code_id.in_(code_ids))
+    only = None if codings is None else set(codings)
+    if only is not None and len(only) <= 900:  # within any backend's bound parameters
+        stmt = stmt.where(Coding.guid.in_(sorted(only)))
+    return [c for c in s.scalars(stmt) if only is None or c.guid in only]
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a query reads of the interviews its codings are in (no utterance text)."""
+
+    utts: dict[int, list[_Utt]]
+    spans: dict[int, list[Span]]
+    interviewers: dict[int, set[int]]
+    withheld: set[int]
+    """Interviews where someone other than the interviewer has not consented."""
+    layout: dict[int, tuple[dict[int, int], list[int]]]
+    """Per interview: utterance id → index, and where each utterance starts in the text."""
+    team: frozenset[int]
+
+    def attribute(self, c: Coding, people: dict[int, _Person]) -> tuple[int, int, list[int]]:
+        """The utterances a coding covers (first, last) and whom its words are attributed to."""
+        index, _ = self.layout[c.interview_id]
+        first, last = index[c.start_utterance_id], index[c.end_utterance_id]
+        rows = self.utts[c.interview_id][first : last + 1]
+        attributed: list[int] = []
+        silent = self.team | self.interviewers.get(c.interview_id, set())
+        for i, u in enumerate(rows):
+            # An utterance with rendering spans: only the runs the coding reaches count.
+            lo = c.start_offset if i == 0 else 0
+            hi = c.end_offset if i == len(rows) - 1 else u.length
+            for r_lo, r_hi, who in voice_runs(
+                u.length, u.speaker_id, u.renders_id, self.spans.get(u.id, ()), silent
+            ):
+                if u.id in self.spans and not (r_lo < hi and lo < r_hi):
+                    continue
+                if who is not None and who in people and who not in attributed:
+                    attributed.append(who)
+        return first, last, attributed
+
+
+def _read(s: Session, involved: list[int], people: dict[int, _Person]) -> _Read:
+    utts: dict[int, list[_Utt]] = {}
+    for chunk in _chunks(involved):
+        for row in s.execute(
+            select(
+                UtteranceRow.id,
+                UtteranceRow.position,
+                func.length(UtteranceRow.text),
+                UtteranceRow.speaker_id,
+                UtteranceRow.speaker_label,
+                UtteranceRow.renders_id,
+                UtteranceRow.start_ms,
+                UtteranceRow.end_ms,
+                UtteranceRow.verified,
+                UtteranceRow.interview_id,
+            )
+            .where(UtteranceRow.interview_id.in_(chunk))
+            .order_by(UtteranceRow.interview_id, UtteranceRow.position)
+        ):
+            utts.setdefault(row[9], []).append(_Utt(*row[:9]))
+    spans: dict[int, list[Span]] = {}
+    for chunk in _chunks(involved):
+        for uid, s_lo, s_hi, pid in s.execute(
+            select(
+                RenderingSpan.utterance_id,
+                RenderingSpan.start_offset,
+                RenderingSpan.end_offset,
+                RenderingSpan.participant_id,
+            ).where(RenderingSpan.interview_id.in_(chunk))
+        ):
+            spans.setdefault(uid, []).append((s_lo, s_hi, pid))
+    interviewers: dict[int, set[int]] = {}
+    withheld: set[int] = set()
+    for chunk in _chunks(involved):
+        for iid, pid, interview_role in s.execute(
+            select(
+                InterviewParticipantRow.interview_id,
+                InterviewParticipantRow.participant_id,
+                InterviewParticipantRow.role,
+            ).where(InterviewParticipantRow.interview_id.in_(chunk))
+        ):
+            if interview_role == "interviewer":
+                interviewers.setdefault(iid, set()).add(pid)
+            elif pid in people and not people[pid].consented:
+                withheld.add(iid)
+    layout = {
+        iid: ({u.id: i for i, u in enumerate(rows)}, utterance_starts([u.length for u in rows]))
+        for iid, rows in utts.items()
+    }
+    team = frozenset(pid for pid, p in people.items() if p.team)
+    return _Read(utts, spans, interviewers, withheld, layout, team)
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    """The filters on whom a segment is attributed to, and who coded it."""
+
+    role: str | None
+    participant: str | None
+    dyad: str | None
+    coder: str | None
+    attributes: dict[str, str] | None
+    include_unconsented: bool
+
+    def keep(
+        self,
+        c: Coding,
+        rows: list[_Utt],
+        attributed: list[int],
+        withheld: set[int],
+        people: dict[int, _Person],
+        coders: dict[int, str],
+        dyad_key: str | None,
+    ) -> list[int] | None:
+        """The segment's participants when it passes every filter, else None."""
+        if not self.include_unconsented:
+            kept = [pid for pid in attributed if people[pid].consented]
+            if attributed and not kept:
+                return None
+            # Words nobody is known to have said, in an interview with someone who has not
+            # consented, may be theirs: left out too.
+            unknown = any(u.speaker_id is None and u.renders_id is None for u in rows)
+            if unknown and c.interview_id in withheld:
+                return None
+            attributed = kept
+        persons = [people[pid] for pid in attributed]
+        if self.role is not None and not any(p.role == self.role for p in persons):
+            return None
+        if self.participant is not None and self.participant not in {p.key for p in persons}:
+            return None
+        if self.dyad is not None and not (
+            dyad_key in (None, self.dyad) and any(self.dyad in p.dyads for p in persons)
+        ):
+            return None
+        if self.coder is not None and coders.get(c.coder_id or -1) != self.coder:
+            return None
+        if self.attributes and not any(
+            all(p.attributes.get(k) == v for k, v in self.attributes.items()) for p in persons
+        ):
+            return None
+        return attributed
+
+
+def _texts(
+    s: Session, picked: list[tuple[Coding, int, int, list[int]]], utts: dict[int, list[_Utt]]
+) -> dict[int, str]:
+    """The text of the utterances the picked segments cover or border, and no others."""
+    wanted: set[int] = set()
+    for c, first, last, _ in picked:
+        rows = utts[c.interview_id]
+        for i in range(max(first - 1, 0), min(last + 2, len(rows))):
+            wanted.add(rows[i].id)
+    texts: dict[int, str] = {}
+    for chunk in _chunks(sorted(wanted)):
+        texts.update(
+            (uid, body)
+            for uid, body in s.execute(
+                select(UtteranceRow.id, UtteranceRow.text).where(UtteranceRow.id.in_(chunk))
+            )
+        )
+    return texts
+
+
+def _segment(
+    c: Coding,
+    first: int,
+    last: int,
+    attributed: list[int],
+    interview: tuple[str, str | None, str | None],
+    read: _Read,
+    texts: dict[int, str],
+    book: Codebook,
+    people: dict[int, _Person],
+    coders: dict[int, str],
+) -> Segment:
+    rows = read.utts[c.interview_id]
+    _, starts = read.layout[c.interview_id]
+    covered = "\n".join(texts[u.id] for u in rows[first : last + 1])
+    body = covered[c.start_offset : len(covered) - (rows[last].length - c.end_offset)]
+    key, wave_name, dyad_key = interview
+    return Segment(
+        coding=c.guid,
+        interview=key,
+        wave=wave_name,
+        dyad=dyad_key,
+        code=book.path(book.by_id[c.code_id]),
+        start=starts[first] + c.start_offset,
+        end=starts[last] + c.end_offset,
+        text=body,
+        participants=tuple(sorted(people[pid].key for pid in attributed)),
+        speakers=tuple(
+            dict.fromkeys(
+                people[u.speaker_id].key if u.speaker_id in people else (u.speaker_label or "?")
+                for u in rows[first : last + 1]
+            )
+        ),
+        start_ms=rows[first].start_ms,
+        end_ms=rows[last].end_ms,
+        before=texts[rows[first - 1].id] if first > 0 else None,
+        after=texts[rows[last + 1].id] if last + 1 < len(rows) else None,
+        coder=coders.get(c.coder_id) if c.coder_id else None,
+        memo=c.memo,
+        important=c.important,
+        verified=all(u.verified for u in rows[first : last + 1]),
+    )
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
