@@ -240,24 +240,7 @@ class TranscribeDialog(QDialog):
         form.addRow("", self.speaker_rows)
         for box in (self.translate, self.fast, self.english):
             form.addRow("", box)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Transcribe")
-        self.ok.setEnabled(interview is None or bool(recording))
-        self.queued = False
-        """Add to the transcription queue instead of transcribing now."""
-        self.queue = buttons.addButton("Add to the queue", QDialogButtonBox.ButtonRole.ActionRole)
-        self.queue.setToolTip(
-            "Transcribed in turn by Interview ▸ Transcription queue (or `workbench queue run`); "
-            "the queue survives closing the window"
-        )
-        self.queue.setEnabled(interview is not None and bool(recording))
-        self.queue.clicked.connect(self._queue_it)
-        form.addRow(buttons)
+        form.addRow(self._buttons(interview is not None, bool(recording)))
         self.model.currentIndexChanged.connect(lambda _i: self._follow_model())
         self.speakers.valueChanged.connect(lambda _v: self._follow_speakers())
         self.channels.toggled.connect(lambda _on: self._follow_speakers())
@@ -265,6 +248,27 @@ class TranscribeDialog(QDialog):
             self._pick_multilingual()
         self._follow_model()
         self._follow_speakers()
+
+    def _buttons(self, has_interview: bool, has_recording: bool) -> QDialogButtonBox:
+        """Transcribe now, add to the queue (a linked recording only), or cancel."""
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Transcribe")
+        self.ok.setEnabled(not has_interview or has_recording)
+        self.queued = False
+        """Add to the transcription queue instead of transcribing now."""
+        self.queue = buttons.addButton("Add to the queue", QDialogButtonBox.ButtonRole.ActionRole)
+        self.queue.setToolTip(
+            "Transcribed in turn by Interview ▸ Transcription queue (or `workbench queue run`); "
+            "the queue survives closing the window"
+        )
+        self.queue.setEnabled(has_interview and has_recording)
+        self.queue.clicked.connect(self._queue_it)
+        return buttons
 
     def _queue_it(self) -> None:
         self.queued = True
