@@ -44,6 +44,7 @@ from workbench.ui.heatmap import HeatmapView
 from workbench.ui.job_guard import settle_running_job
 from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
+from workbench.ui.originals import show_originals
 from workbench.ui.retrieval import RetrievalPane
 from workbench.ui.shortcuts import ShortcutsDialog, window_shortcuts
 from workbench.ui.theme_board import ThemeBoard
@@ -293,6 +294,12 @@ class MainWindow(ProjectFilesWindow):
         self.dark_action.setCheckable(True)
         self.dark_action.setChecked(theme.current() is theme.DARK)
         view_menu.addAction(self.dark_action)
+        self.originals_action = self._action(
+            "Show &originals (key holder)", None, self._toggle_originals
+        )
+        self.originals_action.setCheckable(True)
+        self.page.originals_left.connect(lambda: self.originals_action.setChecked(False))
+        view_menu.addAction(self.originals_action)
         for dock in self.findChildren(QDockWidget):
             view_menu.addAction(dock.toggleViewAction())
 
@@ -365,6 +372,12 @@ class MainWindow(ProjectFilesWindow):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _toggle_originals(self) -> None:
+        if not self.originals_action.isChecked():
+            self.page.reload()
+        elif not show_originals(self.page):
+            self.originals_action.setChecked(False)
 
     def _toggle_dark(self) -> None:
         app = QApplication.instance()

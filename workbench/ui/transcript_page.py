@@ -96,6 +96,8 @@ class TranscriptPage(QWidget):
     project_changed = Signal()
     """A change went into the project: the window refreshes its other panels."""
     job_changed = Signal(str)
+    originals_left = Signal()
+    """The originals a key holder was shown gave way to the project's text (``ui/originals``)."""
     """The interview being transcribed ("" when no job runs)."""
 
     def __init__(self, undo: ProjectUndo, settings: QSettings, parent: QWidget | None = None):
@@ -170,6 +172,7 @@ class TranscriptPage(QWidget):
         self._panels_soon.setSingleShot(True)
         self._panels_soon.setInterval(400)
         self._panels_soon.timeout.connect(self.project_changed.emit)
+        self.originals_shown = False
         self.set_project(None)
 
     # --- actions (the window puts them in its menus) -----------------------------------------
@@ -299,6 +302,11 @@ class TranscriptPage(QWidget):
             return
         if self.editor.has_pending_edit():  # typed text is stored before the text is replaced
             self.editor.commit()
+        if self.originals_shown:  # the project's text again, editable
+            self.originals_shown = False
+            self.editor.setReadOnly(False)
+            self.notice.hide()
+            self.originals_left.emit()
         project, key = self.project, self.interview
         try:
             rows = utterances(project, key)

@@ -1,0 +1,64 @@
+"""A key holder's reading of an interview with the originals in place of the placeholders.
+
+Read only and without coding stripes (an original is seldom as long as its placeholder, so the
+codings' positions would not fit), and audited as a reading (``redaction.reveal``); the project's
+text is never changed by it. Leaving it, or anything that reads the interview again, shows the
+project's pseudonymised text."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog
+
+from workbench.coding.keystore import KEY_SUFFIX, KeyMissing
+from workbench.coding.redaction import with_originals
+from workbench.coding.transcripts import utterances
+from workbench.domain.study import StudyError, Utterance
+from workbench.storage.project import Project
+
+if TYPE_CHECKING:
+    from workbench.ui.transcript_page import TranscriptPage
+
+BANNER = "Originals shown (key holder) — read only; this reading is in the audit log."
+
+
+def _read(project: Project, interview: str, key: str | Path | None) -> list[Utterance]:
+    rows = utterances(project, interview)
+    texts = with_originals(project, interview, key)
+    return [dataclasses.replace(r, text=t) for r, t in zip(rows, texts, strict=True)]
+
+
+def show_originals(page: TranscriptPage, key: str | Path | None = None) -> bool:
+    """Show the open interview with its originals; asks where the key is when it is not beside
+    the project. False (with the reason in the window) when it cannot."""
+    interview, project = page.interview, page.project
+    if interview is None or project is None:
+        page.notice.show_message("Choose an interview first.", error=True)
+        return False
+    if page.editor.has_pending_edit():
+        page.editor.commit()
+    try:
+        rows = _read(project, interview, key)
+    except KeyMissing as exc:
+        if key is not None:
+            page.notice.show_message(str(exc), error=True)
+            return False
+        chosen, _ = QFileDialog.getOpenFileName(
+            page, "Where is the pseudonymisation key?", str(Path.home()), f"Key (*{KEY_SUFFIX})"
+        )
+        if not chosen:
+            page.notice.show_message(str(exc), error=True)
+            return False
+        return show_originals(page, chosen)
+    except (StudyError, OSError) as exc:  # another project's key, an unreadable file
+        page.notice.show_message(str(exc), error=True)
+        return False
+    speakers = [ip.participant for ip in page._info.participants] if page._info else []
+    page.editor.load(rows, [], page.colours, [], speakers)
+    page.editor.setReadOnly(True)
+    page.originals_shown = True
+    page.notice.show_message(BANNER)
+    return True
