@@ -62,11 +62,30 @@ def test_a_key_holder_reads_the_originals_and_nothing_changes(
         reveals = s.scalars(
             select(AuditEntry.action).where(AuditEntry.action.like("%reveal"))
         ).all()
-    assert reveals == ["redaction.reveal"]
+    assert reveals == ["redaction.reveal"] * 2  # the transcript, and the analyst texts
+
+    # The memos and the journal too, read only; nothing is written back from there.
+    from workbench.coding.memos import list_memos
+
+    memos = window.memos
+    assert memos.reveal is not None
+    memos.show_originals(None)
+    memos.scope.setCurrentIndex(memos.scope.findData("project"))
+    memos.text.setPlainText("Asked about [brother] again; see interview a1.")
+    assert memos.save()
+    window.originals_action.trigger()  # off
+    window.originals_action.trigger()  # on: the memo panel reads originals as well
+    memos.scope.setCurrentIndex(memos.scope.findData("project"))
+    memos.list.setCurrentRow(0)
+    assert memos.text.toPlainText() == "Asked about Samer again; see interview a1."
+    assert memos.text.isReadOnly() and not memos.save()
+    stored = [m.text for m in list_memos(project, about="project")]
+    assert stored == ["Asked about [brother] again; see interview a1."]
 
     window.originals_action.trigger()  # off again
     assert not window.originals_action.isChecked()
     assert editor.toPlainText() == pseudonymised and not editor.isReadOnly()
+    assert memos.reveal is None and not memos.text.isReadOnly()
 
     # Anything that reads the interview again ends the reading, and the menu says so.
     window.originals_action.trigger()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,7 @@ __all__ = [
     "accept_identifier",
     "check_identifiers",
     "dismiss_identifier",
+    "originals_reader",
     "redact",
     "restore_originals",
     "suggest_identifiers",
@@ -546,6 +547,32 @@ def with_originals(project: Project, interview: str, key_path: KeyLocation) -> l
             body = body[: r.start_offset] + originals[r.key_ref] + body[r.end_offset :]
         texts.append(body)
     return texts
+
+
+def originals_reader(project: Project, key_path: KeyLocation = None) -> Callable[[str], str]:
+    """For a key holder who asks: a function giving an analyst text (a memo, the journal, a
+    summary) with the originals in place of their placeholders. A placeholder several originals
+    share shows them all (``[brother: Ali | Samer]``): analyst text keeps no offsets to tell
+    them apart. Nothing in the project changes; opening the reader is audited as a reading."""
+    key = KeyStore.open(project, key_path)
+    shared: dict[str, list[str]] = {}
+    for original in key.originals():
+        placeholder = key.placeholder_of(original)
+        if placeholder:
+            shared.setdefault(placeholder, []).append(original)
+    with project.session() as s:
+        project.audit(s, "redaction.reveal", "analyst text", placeholders=len(shared))
+    shown = {
+        placeholder: originals[0]
+        if len(originals) == 1
+        else f"{placeholder.rstrip(']')}: {' | '.join(sorted(originals))}"
+        + ("]" if placeholder.endswith("]") else "")
+        for placeholder, originals in shared.items()
+    }
+    if not shown:
+        return lambda text: text
+    pattern = re.compile("|".join(map(re.escape, sorted(shown, key=len, reverse=True))))
+    return lambda text: pattern.sub(lambda m: shown[m.group()], text)
 
 
 def _replace_back(around: _Around, row: UtteranceRow, start: int, end: int, original: str) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.coding.redaction import originals_reader
 from workbench.coding.study import (
     list_participants,
     set_interview_status,
@@ -298,7 +299,7 @@ class MainWindow(ProjectFilesWindow):
             "Show &originals (key holder)", None, self._toggle_originals
         )
         self.originals_action.setCheckable(True)
-        self.page.originals_left.connect(lambda: self.originals_action.setChecked(False))
+        self.page.originals_left.connect(self._originals_left)
         view_menu.addAction(self.originals_action)
         for dock in self.findChildren(QDockWidget):
             view_menu.addAction(dock.toggleViewAction())
@@ -374,10 +375,18 @@ class MainWindow(ProjectFilesWindow):
             self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _toggle_originals(self) -> None:
+        """A key holder's reading: the transcript, the memos and the journal with originals."""
         if not self.originals_action.isChecked():
             self.page.reload()
         elif not show_originals(self.page):
             self.originals_action.setChecked(False)
+        elif self.project is not None:
+            key = self.page.originals_key
+            self.memos.show_originals(self.page.call(lambda p: originals_reader(p, key)))
+
+    def _originals_left(self) -> None:
+        self.originals_action.setChecked(False)
+        self.memos.show_originals(None)
 
     def _toggle_dark(self) -> None:
         app = QApplication.instance()

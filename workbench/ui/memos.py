@@ -91,6 +91,14 @@ class MemoPanel(QWidget):
         layout.addWidget(splitter, 1)
         self._editing: str | None = None
         self._read_text = ""
+        self.reveal: Callable[[str], str] | None = None
+        """A key holder's originals shown in place of placeholders (read only), or None."""
+        self.refresh()
+
+    def show_originals(self, reveal: Callable[[str], str] | None) -> None:
+        """Show memos and the journal with the originals (``redaction.originals_reader``), read
+        only; None: the stored, pseudonymised text again, editable."""
+        self.reveal = reveal
         self.refresh()
 
     # --- context -----------------------------------------------------------------------------
@@ -132,18 +140,24 @@ class MemoPanel(QWidget):
         for widget in (self.new_button, self.save_button, self.text, self.list):
             widget.setEnabled(enabled)
         self.delete_button.setEnabled(enabled and not journal)
+        if self.reveal is not None:  # reading originals: nothing is written from here
+            for widget in (self.new_button, self.save_button, self.delete_button):
+                widget.setEnabled(False)
+        self.text.setReadOnly(self.reveal is not None)
+        shown = self.reveal or (lambda text: text)
         if not enabled or self.project is None or target is None:
             return
         try:
             if journal:
                 for entry in list_journal(self.project):
-                    item = QListWidgetItem(f"{entry.date.isoformat()} — {_first_line(entry.text)}")
+                    first = _first_line(shown(entry.text))
+                    item = QListWidgetItem(f"{entry.date.isoformat()} — {first}")
                     item.setData(Qt.ItemDataRole.UserRole, None)
                     item.setData(Qt.ItemDataRole.UserRole + 1, entry.text)
                     self.list.addItem(item)
             else:
                 for memo in list_memos(self.project, about=target):
-                    title = memo.title or _first_line(memo.text)
+                    title = shown(memo.title or _first_line(memo.text))
                     who = f" · {memo.coder}" if memo.coder else ""
                     item = QListWidgetItem(f"{title}{who} · {memo.updated_at:%Y-%m-%d}")
                     item.setData(Qt.ItemDataRole.UserRole, memo.id)
@@ -157,7 +171,8 @@ class MemoPanel(QWidget):
             return
         self._editing = item.data(Qt.ItemDataRole.UserRole)
         self._read_text = str(item.data(Qt.ItemDataRole.UserRole + 1))
-        self.text.setPlainText(self._read_text)
+        reveal = self.reveal
+        self.text.setPlainText(reveal(self._read_text) if reveal else self._read_text)
 
     # --- changing ----------------------------------------------------------------------------
 
@@ -182,6 +197,9 @@ class MemoPanel(QWidget):
         return True
 
     def save(self) -> bool:
+        if self.reveal is not None:  # the originals on screen must never be written back
+            self.message.emit("Originals are shown read only: View ▸ Show originals to edit.")
+            return False
         target = self._target()
         text = self.text.toPlainText().strip()
         if target is None or not text:
@@ -197,6 +215,9 @@ class MemoPanel(QWidget):
         return self._run(lambda p: add_memo(p, text, about=target))
 
     def delete(self) -> bool:
+        if self.reveal is not None:
+            self.message.emit("Originals are shown read only: View ▸ Show originals to edit.")
+            return False
         editing = self._editing
         if not editing:
             self.message.emit("Choose a memo to delete.")

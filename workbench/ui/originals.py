@@ -60,5 +60,6 @@ def show_originals(page: TranscriptPage, key: str | Path | None = None) -> bool:
     page.editor.load(rows, [], page.colours, [], speakers)
     page.editor.setReadOnly(True)
     page.originals_shown = True
+    page.originals_key = key
     page.notice.show_message(BANNER)
     return True

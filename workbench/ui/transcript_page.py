@@ -173,6 +173,8 @@ class TranscriptPage(QWidget):
         self._panels_soon.setInterval(400)
         self._panels_soon.timeout.connect(self.project_changed.emit)
         self.originals_shown = False
+        self.originals_key: str | Path | None = None
+        """The key the originals were read with (beside the project: None)."""
         self.set_project(None)
 
     # --- actions (the window puts them in its menus) -----------------------------------------
@@ -258,6 +260,9 @@ class TranscriptPage(QWidget):
     # --- showing an interview ----------------------------------------------------------------
 
     def set_project(self, project: Project | None) -> None:
+        if self.originals_shown:  # another project: the key holder's reading ends here
+            self.originals_shown = False
+            self.originals_left.emit()
         self.project = project
         self.interview = None
         self.show_interview(None)
