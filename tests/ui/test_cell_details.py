@@ -184,3 +184,34 @@ def test_the_timeline_follows_the_dark_theme_on_screen_and_exports_on_white(
     finally:
         theme.apply(app, theme.LIGHT)
     assert QColor(view.canvas.grab().toImage().pixel(3, 3)) == QColor(theme.LIGHT.base)
+
+
+def test_a_key_holder_reads_a_cell_summary_with_its_originals(
+    qtbot, tmp_path: Path, demo_like: Path
+) -> None:
+    from workbench.coding.memos import add_memo
+    from workbench.coding.redaction import originals_reader, redact
+
+    _themed(demo_like)
+    with open_project(demo_like) as p:
+        add_memo(p, "Samer brings him.", about="project")
+        redact(p, "[brother]", everywhere="Samer")
+        set_cell_summary(p, "Nights", "participant:P01", "baseline", "Sleeps when [brother] stays")
+    window = _window(qtbot, tmp_path, demo_like, 1)
+    view = window.heatmap
+    details = view.details
+    details.set_reveal(window.page.call(originals_reader))
+    view.by.setCurrentIndex(view.by.findData("participant"))
+    model = view.model
+    labels = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
+    index = model.index(labels.index("Nights · P01"), 1)
+    qtbot.mouseClick(
+        view.table.viewport(), Qt.MouseButton.LeftButton, pos=view.table.visualRect(index).center()
+    )
+    assert details.summary.toPlainText() == "Sleeps when Samer stays"
+    assert details.summary.isReadOnly() and not details.save.isEnabled()
+    details.save_summary()  # never writes the originals back
+    unit = ("Nights", "participant:P01", "baseline")
+    assert cell_summary(window.project, *unit) == "Sleeps when [brother] stays"
+    details.set_reveal(None)  # off: the cell on screen is put away
+    assert details.cell is None and details.summary.toPlainText() == ""

@@ -69,7 +69,7 @@ def test_a_key_holder_reads_the_originals_and_nothing_changes(
 
     memos = window.memos
     assert memos.reveal is not None
-    memos.show_originals(None)
+    memos.set_reveal(None)
     memos.scope.setCurrentIndex(memos.scope.findData("project"))
     memos.text.setPlainText("Asked about [brother] again; see interview a1.")
     assert memos.save()
@@ -79,6 +79,8 @@ def test_a_key_holder_reads_the_originals_and_nothing_changes(
     memos.list.setCurrentRow(0)
     assert memos.text.toPlainText() == "Asked about Samer again; see interview a1."
     assert memos.text.isReadOnly() and not memos.save()
+    for details in (window.heatmap.details, window.timeline.details):  # the cell summaries
+        assert details.reveal is not None and details.reveal("[brother]") == "Samer"
     stored = [m.text for m in list_memos(project, about="project")]
     assert stored == ["Asked about [brother] again; see interview a1."]
 
@@ -86,6 +88,7 @@ def test_a_key_holder_reads_the_originals_and_nothing_changes(
     assert not window.originals_action.isChecked()
     assert editor.toPlainText() == pseudonymised and not editor.isReadOnly()
     assert memos.reveal is None and not memos.text.isReadOnly()
+    assert window.heatmap.details.reveal is None and window.timeline.details.reveal is None
 
     # Anything that reads the interview again ends the reading, and the menu says so.
     window.originals_action.trigger()

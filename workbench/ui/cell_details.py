@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,6 +30,7 @@ class CellDetails(QWidget):
 
     def __init__(self, hint: str) -> None:
         super().__init__()
+        self._hint = hint
         self.project: Project | None = None
         self.cell: tuple[str, str, str] | None = None
         """theme, unit ("study", "role:R", "participant:ID", "dyad:ID"), wave"""
@@ -48,6 +51,8 @@ class CellDetails(QWidget):
         self.save.clicked.connect(self.save_summary)
         self.message = QLabel()
         self.message.setObjectName("footnote")
+        self.reveal: Callable[[str], str] | None = None
+        """A key holder's originals shown in place of placeholders (read only), or None."""
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -99,19 +104,29 @@ class CellDetails(QWidget):
         self.segments.clear()
         for g in found:
             who = ", ".join(g.participants) or "nobody attributed"
-            item = QListWidgetItem(f"{g.interview}  ·  {who}  [{g.code}]\n{g.text}")
+            text = self.reveal(g.text) if self.reveal else g.text
+            item = QListWidgetItem(f"{g.interview}  ·  {who}  [{g.code}]\n{text}")
             if is_right_to_left(g.text):  # Arabic or Farsi words sit at the right, as read
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.segments.addItem(item)
-        self.summary.setPlainText(cell_summary(project, theme, unit, wave) or "")
+        summary = cell_summary(project, theme, unit, wave) or ""
+        self.summary.setPlainText(self.reveal(summary) if self.reveal else summary)
         self.summary.setEnabled(True)
-        self.save.setEnabled(True)
-        self.message.clear()
+        self.summary.setReadOnly(self.reveal is not None)
+        self.save.setEnabled(self.reveal is None)
+        self.message.setText("Originals shown (key holder): read only" if self.reveal else "")
+
+    def set_reveal(self, reveal: Callable[[str], str] | None) -> None:
+        """Originals on (a key holder's ``originals_reader``) or off: a cell on screen is put
+        away, so no text of the other kind stays shown; the next cell chosen reads anew."""
+        self.reveal = reveal
+        if self.cell is not None:
+            self.clear(self._hint)
 
     def save_summary(self) -> None:
         """Keep the summary (Edit ▸ Undo takes it back); an emptied box removes it."""
-        if self.project is None or self.cell is None:
-            return
+        if self.project is None or self.cell is None or self.reveal is not None:
+            return  # the originals on screen are never written back
         theme, unit, wave = self.cell
         try:
             set_cell_summary(self.project, theme, unit, wave, self.summary.toPlainText())

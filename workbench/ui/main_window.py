@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.coding.redaction import originals_reader
 from workbench.coding.study import (
     list_participants,
     set_interview_status,
@@ -45,7 +44,7 @@ from workbench.ui.heatmap import HeatmapView
 from workbench.ui.job_guard import settle_running_job
 from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
-from workbench.ui.originals import show_originals
+from workbench.ui.originals import Reveals, toggle_originals
 from workbench.ui.retrieval import RetrievalPane
 from workbench.ui.shortcuts import ShortcutsDialog, window_shortcuts
 from workbench.ui.theme_board import ThemeBoard
@@ -375,18 +374,15 @@ class MainWindow(ProjectFilesWindow):
             self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _toggle_originals(self) -> None:
-        """A key holder's reading: the transcript, the memos and the journal with originals."""
-        if not self.originals_action.isChecked():
-            self.page.reload()
-        elif not show_originals(self.page):
+        """A key holder's reading: transcript, memos, journal and cell summaries (ui/originals)."""
+        panels: list[Reveals] = [self.memos, self.heatmap.details, self.timeline.details]
+        if not toggle_originals(self.page, panels, self.originals_action.isChecked()):
             self.originals_action.setChecked(False)
-        elif self.project is not None:
-            key = self.page.originals_key
-            self.memos.show_originals(self.page.call(lambda p: originals_reader(p, key)))
 
     def _originals_left(self) -> None:
         self.originals_action.setChecked(False)
-        self.memos.show_originals(None)
+        for panel in (self.memos, self.heatmap.details, self.timeline.details):
+            panel.set_reveal(None)
 
     def _toggle_dark(self) -> None:
         app = QApplication.instance()

@@ -95,7 +95,7 @@ class MemoPanel(QWidget):
         """A key holder's originals shown in place of placeholders (read only), or None."""
         self.refresh()
 
-    def show_originals(self, reveal: Callable[[str], str] | None) -> None:
+    def set_reveal(self, reveal: Callable[[str], str] | None) -> None:
         """Show memos and the journal with the originals (``redaction.originals_reader``), read
         only; None: the stored, pseudonymised text again, editable."""
         self.reveal = reveal

@@ -8,13 +8,14 @@ project's pseudonymised text."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtWidgets import QFileDialog
 
 from workbench.coding.keystore import KEY_SUFFIX, KeyMissing
-from workbench.coding.redaction import with_originals
+from workbench.coding.redaction import originals_reader, with_originals
 from workbench.coding.transcripts import utterances
 from workbench.domain.study import StudyError, Utterance
 from workbench.storage.project import Project
@@ -62,4 +63,25 @@ def show_originals(page: TranscriptPage, key: str | Path | None = None) -> bool:
     page.originals_shown = True
     page.originals_key = key
     page.notice.show_message(BANNER)
+    return True
+
+
+class Reveals(Protocol):
+    """A panel of analyst text that can show a key holder's originals (memos, cell details)."""
+
+    def set_reveal(self, reveal: Callable[[str], str] | None) -> None: ...
+
+
+def toggle_originals(page: TranscriptPage, panels: Sequence[Reveals], on: bool) -> bool:
+    """View ▸ Show originals: on, the open interview and every panel of analyst text read with
+    the originals (False when it cannot: the reason is in the window); off, the project's text."""
+    if not on:
+        page.reload()  # ends the reading: the page says so (originals_left) and panels follow
+        return True
+    if not show_originals(page):
+        return False
+    key = page.originals_key
+    reveal = page.call(lambda p: originals_reader(p, key))
+    for panel in panels:
+        panel.set_reveal(reveal)
     return True
