@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from workbench.coding.codings import list_codings
 from workbench.coding.study import new_study
 from workbench.storage.project import open_project
 from workbench.ui.compare_dialog import CompareDialog
@@ -112,3 +113,40 @@ def test_a_decision_recorded_in_the_dialog_is_one_undoable_step(qtbot, tmp_path:
         undo(project, "dana")
         spans = [(c.coder, c.start, c.end) for c in list_codings(project, code="Sleep")]
         assert spans == [("ana", 0, 27), ("cleo", 0, 161), ("ana", 28, 66), ("ben", 39, 88)]
+
+
+def test_two_analysts_stripes_side_by_side_in_the_transcript(qtbot, tmp_path: Path) -> None:
+    """#14: A's stripes in the left lanes, B's to the right of an empty lane, nobody else's;
+    Code ▸ Every analyst's stripes shows every coding again."""
+    from PySide6.QtCore import QSettings
+
+    from workbench.ui.main_window import MainWindow
+
+    path = tmp_path / "two.dyad"
+    with new_study(path, title="Two readings") as p:
+        two_readings(p)
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_location(str(path))
+    window.open_interview("I1")
+    assert len(window.editor.stripes) == 6  # ana 3, ben 2, cleo 1
+
+    dialog = CompareDialog(window.project, window)
+    qtbot.addWidget(dialog)
+    dialog.sides.connect(window._show_sides)
+    dialog.show_beside()  # ana and ben, the dialog's first choice
+    stripes = window.editor.stripes
+    by = {s.coding: s for s in stripes}
+    codings = {c.id: c.coder for c in window.page.call(lambda p: list_codings(p, interview="I1"))}
+    left = [s.lane for s in stripes if codings[s.coding] == "ana"]
+    right = [s.lane for s in stripes if codings[s.coding] == "ben"]
+    assert sorted(codings[c] for c in by) == ["ana", "ana", "ana", "ben", "ben"]  # no cleo
+    assert max(left) + 1 < min(right)  # an empty lane between the two readings
+    assert "stripes: ana left, ben right" in window.page.title.text()
+
+    window.page.reload()  # a colleague's change or an undo keeps the two sides
+    assert len(window.editor.stripes) == 5
+    window.page.show_sides(None)
+    assert len(window.editor.stripes) == 6
+    assert "stripes:" not in window.page.title.text()

@@ -54,6 +54,8 @@ class CompareDialog(QDialog):
 
     decided = Signal(object)
     """A consensus decision was recorded: its ``Change``, for the window's undo stack."""
+    sides = Signal(str, str)
+    """Show A's and B's stripes side by side in the transcript."""
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +107,12 @@ class CompareDialog(QDialog):
         self._update_decision()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        beside = buttons.addButton(
+            "Side by side in the transcript", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        beside.setToolTip("A's stripes on the left, B's on the right, in the transcript view")
+        beside.setEnabled(len(names) > 1)
+        beside.clicked.connect(self.show_beside)
 
         layout = QVBoxLayout(self)
         layout.addLayout(picks)
@@ -113,6 +121,14 @@ class CompareDialog(QDialog):
         layout.addWidget(self.stats)
         layout.addLayout(deciding)
         layout.addWidget(buttons)
+
+    def show_beside(self) -> None:
+        a, b = self.coder_a.currentText(), self.coder_b.currentText()
+        if a and b and a != b:
+            self.sides.emit(a, b)
+            self.accept()
+        else:
+            self.summary.setText("Choose two different analysts.")
 
     def refresh(self) -> None:
         a, b = self.coder_a.currentText(), self.coder_b.currentText()

@@ -105,6 +105,8 @@ class TranscriptEditor(QPlainTextEdit):
         self._map = PositionMap("")
         self._starts: list[int] = []
         self._lanes = StripeLanes()
+        self.sides: tuple[str, str] | None = None
+        """Two analysts whose stripes stand side by side (left, right); None: every coding."""
         """The codings shown, as stripes in lanes."""
         self._formatted = False
         self._words: list[TimedWord] = []
@@ -216,7 +218,11 @@ class TranscriptEditor(QPlainTextEdit):
         cursor.endEditBlock()
 
     def add_coding(self, coding: CodingInfo, colours: dict[str, str]) -> None:
-        """Show one new coding without laying out the others again."""
+        """Show one new coding without laying out the others again (two analysts side by
+        side: laid out again, on its analyst's side or not at all)."""
+        if self.sides is not None:
+            self.set_codings([*self._lanes.codings, coding], colours)
+            return
         self._lanes.add(coding, colours)
         self.margin.update()
 
@@ -224,7 +230,7 @@ class TranscriptEditor(QPlainTextEdit):
         self.set_codings([c for c in self._lanes.codings if c.id != coding_id], colours)
 
     def set_codings(self, codings: Sequence[CodingInfo], colours: dict[str, str]) -> None:
-        self._lanes.set(codings, colours)
+        self._lanes.set(codings, colours, self.sides)
         self.margin.update()
 
     @property

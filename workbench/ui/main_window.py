@@ -282,6 +282,9 @@ class MainWindow(ProjectFilesWindow):
             code_menu.addAction(actions[name])
         code_menu.addSeparator()
         code_menu.addAction(self._action("Compare &analysts…", None, self._show_compare))
+        code_menu.addAction(
+            self._action("&Every analyst's stripes", None, lambda: self.page.show_sides(None))
+        )
 
         play_menu = self.menuBar().addMenu("&Play")
         for name in ("play", "key", "back", "forward", "slower", "faster"):
@@ -416,6 +419,7 @@ class MainWindow(ProjectFilesWindow):
 
         dialog = CompareDialog(self.project, self)
         dialog.decided.connect(lambda change: self._board_changed(change.description, change))
+        dialog.sides.connect(self._show_sides)
         dialog.exec()
 
     def _show_queue(self) -> None:
@@ -433,6 +437,10 @@ class MainWindow(ProjectFilesWindow):
         QueueDialog(self.project, self).exec()
         self.refresh()
         self.page.reload()
+
+    def _show_sides(self, a: str, b: str) -> None:
+        self.show_mode(0)
+        self.page.show_sides((a, b))
 
     def _undo_refused(self, reason: str) -> None:
         self.statusBar().showMessage(reason, 8000)

@@ -58,11 +58,24 @@ class StripeLanes:
             self._colour_cache[c.code] = colour
         return Stripe(c.id, c.code, colour, c.start, c.end, lane, c.memo)
 
-    def set(self, codings: Sequence[CodingInfo], colours: dict[str, str]) -> None:
-        """Lay every coding out afresh."""
-        self.codings = list(codings)
+    def set(
+        self,
+        codings: Sequence[CodingInfo],
+        colours: dict[str, str],
+        sides: tuple[str, str] | None = None,
+    ) -> None:
+        """Lay every coding out afresh. With ``sides`` (two analysts), only their codings: the
+        first's in the left lanes, an empty lane, then the second's, so two readings of the same
+        words stand side by side."""
+        placed = assign_lanes(codings)
+        if sides is not None:
+            left = assign_lanes([c for c in codings if c.coder == sides[0]])
+            gap = max((lane for _, lane in left), default=-1) + 2
+            right = assign_lanes([c for c in codings if c.coder == sides[1]])
+            placed = left + [(c, lane + gap) for c, lane in right]
+        self.codings = [c for c, _ in placed] if sides is not None else list(codings)
         self._colour_cache = {}
-        self.stripes = [self._stripe(c, lane, colours) for c, lane in assign_lanes(codings)]
+        self.stripes = [self._stripe(c, lane, colours) for c, lane in placed]
         lanes = max((s.lane for s in self.stripes), default=-1) + 1
         self.by_lane = [[] for _ in range(lanes)]
         for s in self.stripes:

@@ -367,6 +367,11 @@ class TranscriptPage(QWidget):
             )
         self.translation.show()
 
+    def show_sides(self, sides: tuple[str, str] | None) -> None:
+        """Two analysts' stripes side by side (A's left, B's right), or every coding again."""
+        self.editor.sides = sides
+        self.reload()
+
     def _retitle(self) -> None:
         info = self._info
         if info is None or info.id != self.interview:
@@ -375,6 +380,8 @@ class TranscriptPage(QWidget):
         parts = [info.id, info.wave or "no wave", f"{rows} utterances", f"{codings} codings"]
         if info.language:
             parts.insert(2, info.language)
+        if self.editor.sides is not None:
+            parts.append(f"stripes: {self.editor.sides[0]} left, {self.editor.sides[1]} right")
         text = "  ·  ".join(parts)
         if not rows:
             text += (
