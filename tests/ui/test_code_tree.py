@@ -343,3 +343,30 @@ def test_the_window_has_the_code_and_retrieval_docks(qtbot, tmp_path: Path, stud
 def _jump(window) -> tuple[str, int, int]:
     g = window.retrieval.model.segment(0)
     return g.interview, g.start, g.end
+
+
+def test_a_colleagues_newer_definition_is_refused_not_overwritten(
+    tree: CodeTreeWidget, project: Project
+) -> None:
+    """#14: the definition the analyst read travels with the save; a colleague's change in
+    between is refused with who and when, and the typed text stays in the box."""
+    from workbench.coding.codebook import update_code
+
+    tree.select_path("Sleep")
+    assert tree.definition.toPlainText() == ""
+    update_code(project, "Sleep", definition="Nights, as Ben reads them.", coder="ben")
+    tree.definition.setPlainText("Any talk of sleep.")
+    tree.save_definition.click()
+    assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == (
+        "Nights, as Ben reads them."
+    )
+    assert "changed by ben" in tree.error_label.text()
+    assert tree.definition.toPlainText() == "Any talk of sleep."  # nothing typed is lost
+    # Read again (the window refreshes on a colleague's commit), the next save goes through.
+    tree.refresh()
+    tree.select_path("Trust")
+    tree.select_path("Sleep")
+    assert tree.definition.toPlainText() == "Nights, as Ben reads them."
+    tree.definition.setPlainText("Any talk of sleep.")
+    tree.save_definition.click()
+    assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == "Any talk of sleep."

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workbench.coding.undo import Change, run_command
+from workbench.coding.undo import Change, changed_since, run_command
 from workbench.domain.coding import CodeInfo
 from workbench.domain.study import StudyError
 from workbench.storage.models import (
@@ -259,14 +259,19 @@ def update_code(
     definition: str | None = None,
     inclusion: str | None = None,
     exclusion: str | None = None,
+    expected_definition: str | None = None,
     coder: str | None = None,
 ) -> tuple[CodeInfo, Change]:
-    """Change a code's colour, definition or notes (None leaves a field as it is)."""
+    """Change a code's colour, definition or notes (None leaves a field as it is).
+    ``expected_definition`` is the definition the writer read ("" for none): when a colleague
+    has changed it since, the edit is refused in one line instead of overwriting theirs."""
     _check_color(color)
 
     def action(s: Session) -> CodeInfo:
         book = Codebook(s)
         target = book.find(code)
+        if expected_definition is not None and (target.definition or "") != expected_definition:
+            raise StudyError(f"refused: {changed_since(s, ('code', (target.id,)))}")
         for field, value in (
             ("color", color),
             ("definition", definition),

@@ -158,6 +158,8 @@ class CodeTreeWidget(QWidget):
         self.save_definition.setToolTip("Save the definition (Ctrl+Enter)")
         self.save_definition.clicked.connect(self.save_current_definition)
         self._definition_path: str | None = None
+        self._definition_read = ""
+        """The definition as shown when the code was chosen (what the analyst read)."""
 
     def _build_layout(self) -> None:
         """The tool bar, the tree above and the definition below a splitter."""
@@ -343,7 +345,8 @@ class CodeTreeWidget(QWidget):
         self._definition_path = path
         info = self.model.info(self.model.index_of(path)) if path else None
         blocker = self.definition.blockSignals(True)
-        self.definition.setPlainText(info.definition or "" if info else "")
+        self._definition_read = info.definition or "" if info else ""
+        self.definition.setPlainText(self._definition_read)
         self.definition.blockSignals(blocker)
         self.definition.setEnabled(info is not None)
         self.definition_title.setText(f"Definition of “{info.name}”" if info else "Definition")
@@ -357,8 +360,12 @@ class CodeTreeWidget(QWidget):
         if path is None:
             return
         text = self.definition.toPlainText().strip()
-        result = self.model._run(lambda p: update_code(p, path, definition=text))
+        read = self._definition_read  # a colleague's newer definition is refused, not lost
+        result = self.model._run(
+            lambda p: update_code(p, path, definition=text, expected_definition=read)
+        )
         if result is not None:
+            self._definition_read = text
             self.model.update_info(path, result[0])
             self.save_definition.setEnabled(False)
             self._report(result[1])
