@@ -18,7 +18,7 @@ from workbench.coding._anchors import LoadedTranscript
 from workbench.coding.queries import query_segments
 from workbench.coding.study import get_dyad, get_wave
 from workbench.coding.themes import get_theme, unit_columns
-from workbench.coding.undo import Change, run_command
+from workbench.coding.undo import Change, changed_since, run_command
 from workbench.domain.coding import Segment
 from workbench.domain.study import StudyError
 from workbench.storage.models import (
@@ -47,14 +47,30 @@ def _cell_query(
 
 
 def set_cell_summary(
-    project: Project, theme: str, unit: str, wave: str, text: str, *, coder: str | None = None
+    project: Project,
+    theme: str,
+    unit: str,
+    wave: str,
+    text: str,
+    *,
+    expected: str | None = None,
+    coder: str | None = None,
 ) -> Change:
-    """The analyst's summary of one theme × unit × wave cell ("" removes it)."""
+    """The analyst's summary of one theme × unit × wave cell ("" removes it). ``expected`` is
+    the summary the writer read ("" for none): a colleague's newer one is refused in one line
+    instead of overwritten."""
 
     def action(s: Session) -> None:
         target, w = get_theme(s, theme), get_wave(s, wave)
         columns = unit_columns(s, unit)
         row = s.scalar(_cell_query(CellSummary, s, target.id, w.id, columns))
+        if expected is not None and (row.text if row is not None else "") != expected:
+            since = (
+                changed_since(s, ("cell_summary", (row.id,)))
+                if row is not None
+                else "the summary was removed since you read it"
+            )
+            raise StudyError(f"refused: {since}")
         if not text.strip():
             if row is not None:
                 s.delete(row)

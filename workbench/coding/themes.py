@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.study import get_dyad, get_participant
-from workbench.coding.undo import Change, run_command
+from workbench.coding.undo import Change, changed_since, run_command
 from workbench.domain.study import Role, StudyError
 from workbench.storage.models import (
     THEME_STATUSES,
@@ -204,14 +204,19 @@ def update_theme(
     concept: str | None = None,
     definition: str | None = None,
     rationale: str | None = None,
+    expected: tuple[str, str] | None = None,
     coder: str | None = None,
 ) -> tuple[ThemeInfo, Change]:
-    """Rename a theme, move it along candidate → reviewed → defined → named, or reword it."""
+    """Rename a theme, move it along candidate → reviewed → defined → named, or reword it.
+    ``expected`` is the (concept, definition) the writer read ("" for none): when a colleague
+    has reworded the theme since, the edit is refused in one line instead of overwriting."""
     if status is not None and status not in THEME_STATUSES:
         raise StudyError(f"unknown theme status '{status}' (one of: {', '.join(THEME_STATUSES)})")
 
     def action(s: Session) -> ThemeInfo:
         theme = get_theme(s, name)
+        if expected is not None and (theme.concept or "", theme.definition or "") != expected:
+            raise StudyError(f"refused: {changed_since(s, ('theme', (theme.id,)))}")
         if new_name is not None and new_name != theme.name:
             checked = _check_name(s, new_name, theme.id)
             _event(s, project, coder, theme, "rename", rationale, previous=theme.name, name=checked)

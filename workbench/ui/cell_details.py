@@ -31,6 +31,8 @@ class CellDetails(QWidget):
     def __init__(self, hint: str) -> None:
         super().__init__()
         self._hint = hint
+        self._summary_read = ""
+        """The summary as shown when the cell was chosen (what the analyst read)."""
         self.project: Project | None = None
         self.cell: tuple[str, str, str] | None = None
         """theme, unit ("study", "role:R", "participant:ID", "dyad:ID"), wave"""
@@ -110,6 +112,7 @@ class CellDetails(QWidget):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.segments.addItem(item)
         summary = cell_summary(project, theme, unit, wave) or ""
+        self._summary_read = summary
         self.summary.setPlainText(self.reveal(summary) if self.reveal else summary)
         self.summary.setEnabled(True)
         self.summary.setReadOnly(self.reveal is not None)
@@ -129,10 +132,12 @@ class CellDetails(QWidget):
             return  # the originals on screen are never written back
         theme, unit, wave = self.cell
         try:
-            set_cell_summary(self.project, theme, unit, wave, self.summary.toPlainText())
+            text, read = self.summary.toPlainText(), self._summary_read
+            set_cell_summary(self.project, theme, unit, wave, text, expected=read)
         except StudyError as exc:
             self.message.setText(str(exc))
             return
+        self._summary_read = text
         self.message.setText("Summary saved")
 
     def clear(self, hint: str) -> None:

@@ -357,6 +357,7 @@ class ThemeBoard(QWidget):
                 concept=concept,
                 definition=definition,
                 rationale=edit.rationale or None,
+                expected=(info.concept or "", info.definition or ""),
             ),
         )
 
