@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 
 from workbench.coding.study import add_dyad, add_interview, add_participant, new_study
 from workbench.coding.transcripts import import_utterances
+from workbench.ui.main_window import MainWindow
 
 from ..helpers import transcript
 
@@ -29,3 +31,13 @@ def demo_like(tmp_path: Path) -> Path:
             speakers={"R01": "R01", "P01": "P01"},
         )
     return path
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:
+    """The main window, shown, with settings of its own (no project open)."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    return w

@@ -7,8 +7,7 @@ import itertools
 import time
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtMultimedia import QMediaPlayer
 
@@ -24,15 +23,6 @@ from workbench.ui.quick_code import rank_codes
 DATA = Path(__file__).parents[1] / "data"
 PRIMOCK = DATA / "transcripts" / "primock57"
 CLIP = DATA / "audio" / "sr_english_one_two_three.wav"
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def _study_with_primock(window: MainWindow, tmp_path: Path) -> None:

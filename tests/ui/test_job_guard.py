@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workbench.coding.study import new_study
@@ -17,15 +16,6 @@ from workbench.transcribe.queue import list_queue, run_queue
 from workbench.ui.main_window import MainWindow
 
 CLIP = Path(__file__).parents[1] / "data" / "audio" / "pyannote_sample.wav"  # 30 s, two voices
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def _answer(button: str, seen: list[str]) -> None:

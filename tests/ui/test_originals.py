@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings
 from sqlalchemy import select
 
 from workbench.coding.redaction import redact
@@ -14,15 +12,6 @@ from workbench.coding.transcripts import append_transcription, utterances
 from workbench.storage.models import AuditEntry
 from workbench.ui.main_window import MainWindow
 from workbench.ui.originals import show_originals
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def _row(start: int, text: str) -> dict[str, object]:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings
-
 from workbench.coding.transcripts import utterances
 from workbench.transcribe.queue import list_queue
 from workbench.ui.dialogs import TranscribeDialog
@@ -15,15 +12,6 @@ from workbench.ui.main_window import MainWindow
 from workbench.ui.queue_dialog import QueueDialog
 
 AUDIO = Path(__file__).parents[1] / "data" / "audio"
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def test_the_transcribe_dialog_queues_only_a_linked_recording(qtbot) -> None:

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from workbench.coding.transcripts import append_transcription, utterances
 from workbench.ui.main_window import MainWindow
 
 CLIP = Path(__file__).parents[1] / "data" / "audio" / "jfk.flac"  # 11 s, one speaker
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def test_typing_while_a_job_appends_is_stored_on_the_right_utterance(

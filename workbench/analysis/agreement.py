@@ -27,8 +27,7 @@ import numpy as np
 from workbench.analysis.compare import (
     Scope,
     each_interview,
-    resolve_scope,
-    withhold_unconsented,
+    open_scope,
 )
 from workbench.storage.project import Project
 
@@ -163,9 +162,7 @@ def agreement(
 ) -> Agreement:
     """Agreement figures for two analysts (see the module's doc for what is counted)."""
     with project.session(write=False) as s:
-        scope = resolve_scope(s, coder_a, coder_b, interview, code)
-        if not include_unconsented:
-            withhold_unconsented(project, s, scope)
+        scope = open_scope(project, s, coder_a, coder_b, interview, code, include_unconsented)
     keys, total, tallies = _tally(project, scope)
     codes = []
     for cid in sorted(tallies, key=lambda c: scope.paths[c]):

@@ -256,6 +256,22 @@ def withhold_unconsented(project: Project, s: Session, scope: Scope) -> None:
     scope.withheld = {guid: iv for guid, iv in where.items() if guid not in kept}
 
 
+def open_scope(
+    project: Project,
+    s: Session,
+    coder_a: str,
+    coder_b: str,
+    interview: str | None,
+    code: str | None,
+    include_unconsented: bool,
+) -> Scope:
+    """What two analysts are compared over, with the codings consent keeps out noted."""
+    scope = resolve_scope(s, coder_a, coder_b, interview, code)
+    if not include_unconsented:
+        withhold_unconsented(project, s, scope)
+    return scope
+
+
 def resolve_scope(
     s: Session, coder_a: str, coder_b: str, interview: str | None, code: str | None
 ) -> Scope:
@@ -310,9 +326,7 @@ def compare(
 ) -> Comparison:
     """Two analysts' codings side by side, per interview and code (see the module's doc)."""
     with project.session(write=False) as s:
-        scope = resolve_scope(s, coder_a, coder_b, interview, code)
-        if not include_unconsented:
-            withhold_unconsented(project, s, scope)
+        scope = open_scope(project, s, coder_a, coder_b, interview, code, include_unconsented)
         readings: list[CodeReadings] = []
         both_coded = [iv.key for iv in scope.interviews if iv.id in scope.both_coded]
         for iv, words, by_code in each_interview(s, scope):

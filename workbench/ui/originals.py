@@ -57,8 +57,7 @@ def show_originals(page: TranscriptPage, key: str | Path | None = None) -> bool:
     except (StudyError, OSError) as exc:  # another project's key, an unreadable file
         page.notice.show_message(str(exc), error=True)
         return False
-    speakers = [ip.participant for ip in page._info.participants] if page._info else []
-    page.editor.load(rows, [], page.colours, [], speakers)
+    page.editor.load(rows, [], page.colours, [], page.editor.speakers)
     page.editor.setReadOnly(True)
     page.originals_shown = True
     page.originals_key = key

@@ -49,7 +49,6 @@ from workbench.coding.themes import (
     sibling_themes,
     split_theme,
     theme_within,
-    top_level_place,
     update_theme,
 )
 from workbench.domain.coding import CodeInfo
@@ -414,9 +413,9 @@ class ThemeBoard(QWidget):
         return done
 
     def make_top_level(self, theme: str) -> bool:
-        """A subtheme made a theme of its own lands where the core's ``top_level_place`` puts
-        it: just after the theme it was inside."""
-        return self.nest(theme, None, before=top_level_place(self._themes, theme))
+        """A subtheme made a theme of its own lands where the core puts it (``move_theme`` with
+        no ``before``: just after the theme it was inside)."""
+        return self.nest(theme, None)
 
     def step(self, theme: str, steps: int) -> bool:
         """Move a theme up (negative) or down among its siblings (Alt+Up / Alt+Down)."""
