@@ -5,6 +5,9 @@ key holders can read in a PostgreSQL database."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import sqlite3
 import uuid
 from pathlib import Path
@@ -123,6 +126,20 @@ class KeyStore:
 
     def identifiers(self) -> list[str]:
         return [str(r[0]) for r in self._query(f"SELECT text FROM {self.schema}identifier")]
+
+    def fingerprint(self) -> str | None:
+        """A digest of everything the key holds, keyed by its own random references — so it
+        tells whether the key changed without saying which words it holds. None for a key with
+        no reference yet (a digest of its accepted words alone could be guessed)."""
+        entries = sorted(
+            tuple(str(v) for v in row)
+            for row in self._query(f"SELECT ref, original, placeholder FROM {self.schema}entry")
+        )
+        if not entries:
+            return None
+        secret = "".join(ref for ref, _, _ in entries).encode()
+        content = json.dumps([entries, sorted(self.identifiers())], ensure_ascii=False)
+        return hmac.new(secret, content.encode(), hashlib.sha256).hexdigest()
 
 
 def _now() -> str:

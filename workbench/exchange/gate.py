@@ -16,6 +16,7 @@ it and where the file would have had it; nothing reaches the destination. With
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 import tempfile
@@ -31,7 +32,7 @@ from workbench.coding.identifiers import (
 )
 from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
 from workbench.domain.study import StudyError
-from workbench.storage import inventory
+from workbench.storage import inventory, text_changes
 from workbench.storage.project import Project
 
 OVERRIDE_STATEMENT = (
@@ -42,6 +43,9 @@ NO_KEY_NOTE = (
     "No pseudonymisation key was found: the export was checked against the reviewed "
     "suggestions only."
 )
+RULES = 1
+"""The version of what the whole-project pass looks for: change it when that changes, and every
+project's earlier verdict is set aside (``storage.text_changes``)."""
 _BLOCKING_KINDS = ("name", "listed", "participant")
 """Suggestion kinds an unreviewed candidate blocks an export for. Dates and numbers are listed
 by ``pseudonyms suggest`` for review but do not block: every export writes dates of its own."""
@@ -84,6 +88,18 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
             raise  # a key named but not found is an error, never a silently skipped check
         store = None
         notes.append(NO_KEY_NOTE)
+    key_print = text_changes.NO_KEY if store is None else store.fingerprint()
+    if key_print is not None and text_changes.cleared(project, key_print, RULES):
+        return Precheck(tuple(_key_words(store)), (), tuple(notes))
+    seen = text_changes.look(project)
+    found = _look_through(project, key, store)
+    if key_print is not None and seen is not None and not found.standing:
+        text_changes.clear(project, seen, key_print, RULES)
+    return Precheck(found.watched, found.standing, tuple(notes))
+
+
+def _key_words(store: KeyStore | None) -> list[Watched]:
+    """The originals and accepted identifiers of the key, each watched in any case."""
     originals = set(store.originals()) if store else set()
     accepted = set(store.identifiers()) if store else set()
     watched = [Watched(w, "a redacted original", True) for w in sorted(originals) if w.strip()]
@@ -92,6 +108,13 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
         for w in sorted(accepted - originals)
         if w.strip()
     ]
+    return watched
+
+
+def _look_through(project: Project, key: KeyLocation, store: KeyStore | None) -> Precheck:
+    """The whole pass: the key's words left anywhere in the project, and every suggested name
+    nobody reviewed."""
+    watched = _key_words(store)
     standing: list[Watched] = []
     if store is not None:
         first: dict[str, str] = {}
@@ -115,7 +138,7 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
         )
         watched.append(unreviewed)
         standing.append(unreviewed)
-    return Precheck(tuple(watched), tuple(standing), tuple(notes))
+    return Precheck(tuple(watched), tuple(standing), ())
 
 
 def standing_refusal(standing: Sequence[Watched]) -> str:
@@ -179,8 +202,11 @@ def _alternation(words: Sequence[str], flags: int) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in ordered)})(?!\w)", flags)
 
 
-def scan(files: Sequence[Path], watched: Sequence[Watched]) -> list[Finding]:
-    """Every watched word the files would carry (the first place each is found)."""
+def scan(
+    files: Sequence[Path], watched: Sequence[Watched], *, names: Sequence[str] = ()
+) -> list[Finding]:
+    """Every watched word the files would carry (the first place each is found); ``names``:
+    file names the project will record (an export's audit row keeps its file's name)."""
     folded = {w.word.casefold(): w for w in watched if w.folded}
     exact = {w.word: w for w in watched if not w.folded}
     patterns = [
@@ -192,12 +218,12 @@ def scan(files: Sequence[Path], watched: Sequence[Watched]) -> list[Finding]:
         if p is not None
     ]
     found: dict[str, Finding] = {}
-    for path in files:
-        for part, body in file_texts(path):
-            for pattern, table, normal in patterns:
-                for match in pattern.finditer(body):
-                    hit = table[normal(match.group(0))]
-                    found.setdefault(hit.word, Finding(hit, part))
+    named = [(f"the file name {n}", n) for n in names]
+    for part, body in itertools.chain(named, *(file_texts(path) for path in files)):
+        for pattern, table, normal in patterns:
+            for match in pattern.finditer(body):
+                hit = table[normal(match.group(0))]
+                found.setdefault(hit.word, Finding(hit, part))
     return list(found.values())
 
 
@@ -313,7 +339,7 @@ class Staging:
 
     def let_through(self, project: Project, watched: Sequence[Watched], *, override: bool) -> Gated:
         files = sorted(p for p in self.folder.rglob("*") if p.is_file())
-        findings = scan(files, watched)
+        findings = scan(files, watched, names=[self.out.name])
         notes: list[str] = []
         if findings and not override:
             raise StudyError(refusal(project, findings))

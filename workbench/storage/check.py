@@ -8,6 +8,7 @@ from sqlalchemy import String, func, select, text
 
 from workbench.domain.study import CheckReport
 from workbench.domain.text import search_tokens
+from workbench.storage import text_changes
 from workbench.storage.models import (
     CODING_ANCHORS,
     Base,
@@ -88,6 +89,7 @@ def check_project(project: Project) -> CheckReport:
             problems.append(f"{bad} codings point outside their utterances")
         problems += _version_problems(project, s)
         problems += _notice_problems(project, s)
+        problems += text_changes.problems(project, s)
         problems += _invariant_problems(project, s)
         notes.append(
             f"{s.scalar(select(func.count()).select_from(UtteranceRow))} utterances, "

@@ -124,6 +124,7 @@ NOT_WORDS: dict[tuple[str, str], str] = {
     ("interview", "media_sha256"): "hash",
     ("redaction", "key_ref"): "opaque reference into the key",
     ("analysis_rows", "inputs"): "hash",
+    ("gate_clearance", "key_print"): "keyed digest of the key (keyed by its random references)",
     # Closed vocabularies (a CHECK constraint or the code's own words).
     ("participant", "role"): "enum",
     ("participant", "study_role"): "enum",
@@ -170,6 +171,7 @@ UNMAPPED_TABLES: dict[str, str] = {
     "utterance_fts_config": "FTS5 shadow table",
     "utterance_fts_content": "FTS5 shadow table",
     "analysis_clock": "a counter",
+    "text_clock": "a counter",
     "alembic_version": "the schema revision",
 }
 """Tables of a project outside the mapped models, each with why no words live there."""

@@ -83,6 +83,8 @@ ANALYSIS = frozenset(
         "undo_entry",
         "interview_version",
         "analysis_rows",
+        "gate_clearance",
+        "text_change",
     }
 )
 """The analyst's work, and the bookkeeping the database's triggers keep while it is done."""

@@ -19,6 +19,9 @@ _SEARCH_INDEX_OBJECTS = {
     "interview_version",
     "analysis_rows",
     "analysis_clock",
+    "gate_clearance",
+    "text_change",
+    "text_clock",
 }
 
 

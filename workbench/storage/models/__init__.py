@@ -61,7 +61,9 @@ from workbench.storage.models.analysis import (
 from workbench.storage.models.derived import (
     DERIVED,
     analysis_rows,
+    gate_clearance,
     interview_version,
+    text_change,
 )
 from workbench.storage.models.study import (
     Coder,
@@ -134,7 +136,9 @@ __all__ = [
     "Wave",
     "WordRow",
     "analysis_rows",
+    "gate_clearance",
     "interview_version",
     "new_guid",
+    "text_change",
     "utcnow",
 ]

@@ -38,3 +38,23 @@ analysis_rows = Table(
 for ``version``: computed for the theme membership hashed in ``inputs``, and holding each theme's
 code set (hashed) so a theme whose codes did not change is reused. The triggers delete it when
 the interview changes."""
+
+gate_clearance = Table(
+    "gate_clearance",
+    DERIVED,
+    Column("id", Integer, primary_key=True),
+    Column("clock", BigInteger, nullable=False),
+    Column("key_print", String(64), nullable=False),
+    Column("rules", Integer, nullable=False),
+)
+"""The export gate's last verdict that nothing in the project stands in an export's way
+(migration 0016): the text clock it was reached at (SQLite), a fingerprint of the key it was
+reached with, and the version of the gate's rules. Never text."""
+
+text_change = Table(
+    "text_change",
+    DERIVED,
+    Column("xid", BigInteger, primary_key=True),
+)
+"""PostgreSQL only: one row per transaction that changed a text-bearing table, written by the
+database's triggers and deleted by the gate once it has scanned what they changed."""

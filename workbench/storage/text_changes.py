@@ -1,0 +1,107 @@
+"""Has any text of the project changed since the export gate last found nothing in its way?
+
+The database records every change of a text-bearing table (migration 0016); this module reads
+that record for the gate. The protocol is the gate's:
+
+1. ``seen = look(project)`` before it scans — what the record holds now;
+2. it scans every text (in later reads, so it sees at least what ``seen`` covers);
+3. nothing found: ``clear(project, seen, key_print)``. Any change committed after step 1 is not
+   in ``seen``, so ``cleared`` is false again until the next scan.
+
+Everything here is a shortcut: when the record cannot be read (a role without rights on it, a
+project older than 0016 opened read-only), the gate simply scans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from workbench.storage import inventory
+from workbench.storage.models import gate_clearance, text_change
+from workbench.storage.project import Project, RefusedError
+
+NO_KEY = "no key"
+TEXT_TABLES = tuple(
+    sorted(
+        {c.table for c in inventory.INVENTORY} | {"participant", "dyad", "interview", "redaction"}
+    )
+)
+"""The tables whose changes set the gate's verdict aside: every table the text inventory walks,
+and the study's ids and redactions the gate reads beside them."""
+
+
+def problems(project: Project, s: Session) -> list[str]:
+    """Text-bearing tables whose changes the database does not record (``workbench check``)."""
+    if project.is_sqlite:
+        names = set(s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        recorded = {t for t in TEXT_TABLES if f"{t}_text_insert" in names}
+    else:
+        recorded = set(
+            s.scalars(
+                text(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "WHERE t.tgname LIKE 'text_change%'"
+                )
+            )
+        )
+    return [
+        f"table {name} does not record its changes: the export gate could trust a stale check"
+        for name in TEXT_TABLES
+        if name not in recorded
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    clock: int
+    """SQLite: the text clock's value."""
+    changes: tuple[int, ...]
+    """PostgreSQL: the transactions recorded as having changed text."""
+
+
+def look(project: Project) -> Seen | None:
+    try:
+        with project.session(write=False) as s:
+            if project.is_sqlite:
+                return Seen(int(s.scalar(text("SELECT value FROM text_clock")) or 0), ())
+            return Seen(0, tuple(s.scalars(select(text_change.c.xid))))
+    except (DBAPIError, RefusedError):
+        return None
+
+
+def cleared(project: Project, key_print: str, rules: int) -> bool:
+    """True when the gate found nothing in its way with this key and these rules, and no text
+    has changed since."""
+    try:
+        with project.session(write=False) as s:
+            row = s.execute(select(gate_clearance).where(gate_clearance.c.id == 1)).first()
+            if row is None or row.key_print != key_print or row.rules != rules:
+                return False
+            if project.is_sqlite:
+                return bool(row.clock == s.scalar(text("SELECT value FROM text_clock")))
+            return s.execute(select(text_change.c.xid).limit(1)).first() is None
+    except (DBAPIError, RefusedError):
+        return False
+
+
+def clear(project: Project, seen: Seen, key_print: str, rules: int) -> None:
+    """Record that nothing stood in the way as of ``seen`` (taken before the scan)."""
+    values = {"id": 1, "clock": seen.clock, "key_print": key_print, "rules": rules}
+    try:
+        with project.session() as s:
+            if seen.changes:
+                s.execute(delete(text_change).where(text_change.c.xid.in_(seen.changes)))
+            s.execute(delete(gate_clearance))
+            s.execute(insert(gate_clearance).values(**values))
+    except (DBAPIError, RefusedError):
+        return
+
+
+def forget(project: Project) -> None:
+    """Drop the verdict (the gate's rules changed under it, or a test wants a cold scan)."""
+    with project.session() as s:
+        s.execute(delete(gate_clearance))
