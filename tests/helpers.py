@@ -77,26 +77,26 @@ def study_from_the_command_line(
 LIBREOFFICE_TIMEOUT = 180
 
 
-def pdf_tools() -> tuple[str, str]:
-    """``soffice`` and ``pdftotext``. Missing on a developer's machine the test skips; under CI
-    (``CI`` set) it fails, so the check cannot go quiet."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    pdftotext = shutil.which("pdftotext")
-    if soffice and pdftotext:
-        return soffice, pdftotext
-    missing = ", ".join(
-        name for name, found in (("soffice", soffice), ("pdftotext", pdftotext)) if not found
-    )
+def pdf_tools(*tools: str) -> tuple[str, ...]:
+    """``soffice`` and the poppler ``tools`` asked for (``pdftotext``, ``pdffonts``). Missing on a
+    developer's machine the test skips; under CI (``CI`` set) it fails, so the check cannot go
+    quiet."""
+    wanted = ("soffice", *tools)
+    found = {name: shutil.which(name) for name in wanted}
+    found["soffice"] = found["soffice"] or shutil.which("libreoffice")
+    missing = ", ".join(name for name, where in found.items() if not where)
+    if not missing:
+        return tuple(str(found[name]) for name in wanted)
     message = f"{missing} not installed (apt: libreoffice-writer-nogui poppler-utils)"
     if os.environ.get("CI"):
-        pytest.fail(f"CI must convert the theme table: {message}")
+        pytest.fail(f"CI must convert Word documents to PDF: {message}")
     pytest.skip(message)
 
 
-def pdf_text(docx_file: Path, work: Path) -> str:
-    """The docx converted by LibreOffice headless, as ``pdftotext -layout`` reads it (pages
-    separated by form feeds)."""
-    soffice, pdftotext = pdf_tools()
+def to_pdf(docx_file: Path, work: Path) -> Path:
+    """The docx converted to PDF by LibreOffice headless (in ``work/pdf``), the one conversion
+    every layout and font test reads."""
+    (soffice,) = pdf_tools()
     profile = work / "lo-profile"  # a profile of its own: parallel runs do not share a lock
     outdir = work / "pdf"
     outdir.mkdir(exist_ok=True)
@@ -120,10 +120,31 @@ def pdf_text(docx_file: Path, work: Path) -> str:
     pdf = outdir / (docx_file.stem + ".pdf")
     assert done.returncode == 0 and pdf.exists(), f"LibreOffice failed: {done.stdout}{done.stderr}"
     assert "error" not in done.stderr.lower(), done.stderr
+    return pdf
+
+
+def pdf_text(docx_file: Path, work: Path) -> str:
+    """The docx converted by LibreOffice headless, as ``pdftotext -layout`` reads it (pages
+    separated by form feeds)."""
+    _, pdftotext = pdf_tools("pdftotext")
     return subprocess.run(
-        [pdftotext, "-layout", str(pdf), "-"],
+        [pdftotext, "-layout", str(to_pdf(docx_file, work)), "-"],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     ).stdout
+
+
+def pdf_fonts(pdf: Path) -> dict[str, bool]:
+    """The fonts a PDF uses, as ``pdffonts`` lists them: base name (subset prefix dropped) and
+    whether the PDF embeds it."""
+    _, pdffonts = pdf_tools("pdffonts")
+    listing = subprocess.run(
+        [pdffonts, str(pdf)], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    fonts: dict[str, bool] = {}
+    for line in listing.splitlines()[2:]:  # a header line and a rule
+        name, *_, emb, _sub, _uni, _obj, _gen = line.split()
+        fonts[name.split("+", 1)[-1]] = fonts.get(name.split("+", 1)[-1], False) or emb == "yes"
+    return fonts

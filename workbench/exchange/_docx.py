@@ -1,8 +1,10 @@
-"""The page every Word export starts from (landscape A4-wide tables, 2 cm margins, Calibri) and
-the table every one of them writes (a style, a repeated header row, column widths)."""
+"""The page every Word export starts from (landscape A4-wide tables, 2 cm margins, Calibri), the
+table every one of them writes (a style, a repeated header row, column widths), and the one way
+each is saved (with the fonts its scripts need)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -10,6 +12,8 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+
+from workbench.exchange._docx_fonts import fallback_fonts
 
 
 def landscape_document(*, margin_cm: float = 2.0, font_pt: float = 10) -> Any:
@@ -24,6 +28,14 @@ def landscape_document(*, margin_cm: float = 2.0, font_pt: float = 10) -> Any:
     style.font.name = "Calibri"
     style.font.size = Pt(font_pt)
     return document
+
+
+def save(document: Any, out: Path | str) -> tuple[str, ...]:
+    """Write ``document`` to ``out`` after its finishing step: Ethiopic and Arabic text in a
+    font that has the script, embedded in the file (``_docx_fonts``). The families embedded."""
+    embedded = fallback_fonts(document)
+    document.save(str(out))
+    return embedded
 
 
 def _repeat_header(row: object) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.analysis.longitudinal import TrajectoryRow, trajectories
-from workbench.exchange._docx import add_table, landscape_document
+from workbench.exchange._docx import add_table, landscape_document, save
 from workbench.exchange.theme_table import UNVERIFIED, _quotes, quote_balance
 from workbench.storage.project import Project
 
@@ -121,7 +121,7 @@ def export_audit_docx(
     if sources:
         document.add_heading("The pinned quotes: sources and verification", level=2)
         add_table(document, QUOTE_HEADERS, sources)
-    document.save(str(out))
+    save(document, out)
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="analysis-audit-docx")
     return AuditExport(str(out), len(patterns), tuple(warnings))

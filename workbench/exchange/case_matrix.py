@@ -15,7 +15,7 @@ from sqlalchemy import select
 from workbench.analysis.longitudinal import StudyData, collect, participant_status
 from workbench.coding.themes import list_themes
 from workbench.domain.missing import missing_words
-from workbench.exchange._docx import add_table, landscape_document
+from workbench.exchange._docx import add_table, landscape_document, save
 from workbench.exchange.theme_table import _in_treatment, _quotes
 from workbench.storage.models import CellSummary, Interview, Participant, Theme, Trajectory, Wave
 from workbench.storage.project import Project
@@ -138,7 +138,7 @@ def export_case_matrix_docx(
     for m in matrices:
         document.add_heading(m.theme, level=2)
         add_table(document, m.headers, m.rows)
-    document.save(str(out))
+    save(document, out)
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="case-matrix-docx")
     return CaseMatrixExport(str(out), len(matrices))

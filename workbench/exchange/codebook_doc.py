@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from workbench.coding.codebook import Codebook
 from workbench.coding.queries import query_segments
-from workbench.exchange._docx import add_table, landscape_document
+from workbench.exchange._docx import add_table, landscape_document, save
 from workbench.storage.models import Code, ProjectRow, Theme, ThemeCode
 from workbench.storage.project import Project
 
@@ -86,7 +86,7 @@ def export_codebook_docx(
         document.add_paragraph("The codebook is empty.")
     for note in notes:
         document.add_paragraph(note).runs[0].italic = True
-    document.save(str(out))
+    save(document, out)
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="codebook-docx")
     return CodebookDocument(str(out), len(rows), tuple(notes))

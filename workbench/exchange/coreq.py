@@ -19,7 +19,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from workbench import __version__
-from workbench.exchange._docx import add_table, landscape_document
+from workbench.exchange._docx import add_table, landscape_document, save
 from workbench.exchange.theme_table import _duration_text, _durations
 from workbench.storage.models import (
     AuditEntry,
@@ -303,7 +303,7 @@ def export_coreq_checklist(project: Project, out: Path) -> ChecklistExport:
     document.add_heading("COREQ checklist", level=1)
     document.add_paragraph(ABOUT)
     add_table(document, HEADERS, rows, widths=[1.2, 4.2, 6.5, 11.0, 1.8])
-    document.save(str(out))
+    save(document, out)
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="coreq-checklist-docx")
     filled = sum(1 for r in rows if r[4])

@@ -157,7 +157,9 @@ def standing_refusal(standing: Sequence[Watched]) -> str:
 
 _XML_TEXT = re.compile(r">([^<]+)<")
 _XML_ATTRIBUTE = re.compile(r"=\s*\"([^\"]*)\"|=\s*'([^']*)'")
-_SKIPPED_MEMBERS = re.compile(r"(^|/)(docProps/|_rels/|\[Content_Types\]\.xml$)|\.rels$")
+_SKIPPED_MEMBERS = re.compile(r"(^|/)(docProps/|_rels/|\[Content_Types\]\.xml$)|\.rels$|\.odttf$")
+"""Not read: package plumbing, and the fonts a Word file carries (``_docx_fonts``: bundled font
+files, no project text, whose bytes read as text would match short words by chance)."""
 
 
 def _xml_texts(xml: str) -> Iterator[str]:
@@ -274,9 +276,11 @@ def stamp(path: Path) -> None:
     if suffix == ".docx":
         import docx
 
+        from workbench.exchange._docx import save
+
         document = docx.Document(str(path))
         document.add_paragraph(OVERRIDE_STATEMENT)
-        document.save(str(path))
+        save(document, path)
     elif suffix == ".xlsx":
         import openpyxl
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from workbench.analysis.longitudinal import MEASURES, Cell, matrix, matrix_frame
 from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
-from workbench.exchange._docx import add_table, landscape_document
+from workbench.exchange._docx import add_table, landscape_document, save
 from workbench.storage.models import ProjectRow, Snapshot
 from workbench.storage.project import Project
 
@@ -168,7 +168,7 @@ def export_matrix_docx(
             _dyad_readings(project, document, snapshot)
     if not written:
         document.add_paragraph("No themes yet: there is no matrix to show.")
-    document.save(str(out))
+    save(document, out)
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="matrix-docx")
     return MatrixExport(str(out), tuple(written), tuple(notes))

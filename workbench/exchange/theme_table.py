@@ -30,7 +30,7 @@ from workbench.coding.queries import query_segments
 from workbench.coding.themes import ThemeInfo, list_themes
 from workbench.domain.study import StudyError
 from workbench.domain.transcript import format_ms
-from workbench.exchange._docx import add_table, landscape_document
+from workbench.exchange._docx import add_table, landscape_document, save
 from workbench.storage.models import (
     CellSummary,
     Coding,
@@ -168,7 +168,7 @@ def export_theme_table(
     _characteristics_table(document, project, include_unconsented)
     for note in notes:
         document.add_paragraph(note).runs[0].italic = True
-    document.save(str(out))
+    save(document, out)
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="theme-table-docx")
     return ExportReport(str(out), len(top), len(quotes), tuple(notes))

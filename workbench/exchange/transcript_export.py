@@ -18,6 +18,7 @@ from docx.shared import Pt
 from workbench.coding.study import interview_info, list_participants
 from workbench.coding.transcripts import utterances
 from workbench.domain.study import StudyError, Utterance
+from workbench.exchange._docx import save
 from workbench.storage.project import Project
 
 FORMATS = ("txt", "docx", "srt", "vtt")
@@ -105,7 +106,7 @@ def export_transcript(
             document.add_paragraph(
                 "Text not marked verified was not checked against the audio."
             ).runs[0].italic = True
-        document.save(str(out))
+        save(document, out)
     with project.session() as s:
         project.audit(s, "export", f"interview:{interview}", path=out.name, format=fmt)
     return sum(1 for u in rows if u.text)
