@@ -481,9 +481,16 @@ def transcribe_file(
     window_s: float = WINDOW_S,
     min_window_s: float = MIN_WINDOW_S,
     language_check: bool = True,
+    after: Sequence[int] | None = None,
 ) -> TranscriptionResult:
-    """Transcribe a file (from ``start_s`` on, to resume), streaming: it is decoded in blocks
-    and transcribed in windows cut in silence, so memory does not grow with its length.
+    """Transcribe a file (from ``start_s`` on), streaming: it is decoded in blocks and
+    transcribed in windows cut in silence, so memory does not grow with its length.
+
+    ``after`` resumes a job exactly: ``(start_ms, end_ms)`` of the last segment it stored. The
+    windows are cut as in an uninterrupted run (the audio before is decoded and its voice
+    activity scored again, no Whisper pass), the window holding that segment is transcribed
+    again and only what comes after it is passed on — so a resumed job stores what an
+    uninterrupted one would have (each window's decoding is seeded by where it starts).
 
     With ``channels_as_speakers`` each channel is its own speaker (``channel 1``,
     ``channel 2``), merged by time; ``speaker_languages`` gives a speaker's own language.
@@ -501,6 +508,10 @@ def transcribe_file(
     info = probe(path)
     _check_speakers(path, info.channels, channels_as_speakers, start_s, speakers, speaker_languages)
     turns = _cluster_speakers(path, speakers) if speakers else None
+    if after is not None:
+        if start_s:
+            raise ValueError("resume either after a stored segment or from a time, not both")
+        on_segment = _passed_on_after(tuple(after), on_segment)
     if turns is not None:
         on_segment = _split_into(turns, on_segment)
     whisper = load_model(model, device=device)
@@ -536,6 +547,11 @@ def transcribe_file(
         seconds = window.shape[1] / SAMPLE_RATE
         end_s = offset + seconds
         total = max(total, end_s)
+        if after is not None and end_s * 1000 <= after[0]:
+            if progress is not None:
+                progress(end_s, total)
+            continue  # stored before: only its voice activity was needed, for the cuts
+        _seed(first)
         if not channels_as_speakers:
             try:
                 result = transcribe_window(
@@ -578,6 +594,30 @@ def transcribe_file(
         model,
         warnings,
     )
+
+
+def _passed_on_after(
+    last: tuple[int, ...], on_segment: Callable[[SegmentResult], None] | None
+) -> Callable[[SegmentResult], None] | None:
+    """``on_segment`` for the segments after ``last`` (start, end in ms), in time order:
+    the ones up to it were stored by the job being resumed."""
+    if on_segment is None:
+        return None
+    target = on_segment
+
+    def passed_on(segment: SegmentResult) -> None:
+        if (segment.start_ms, segment.end_ms) > last:
+            target(segment)
+
+    return passed_on
+
+
+def _seed(first_sample: int) -> None:
+    """Whisper's fallback decoding samples at a raised temperature: seeded by where the window
+    starts, a window decodes the same whether the job ran through or was resumed."""
+    import ctranslate2
+
+    ctranslate2.set_random_seed(first_sample % 2**31)
 
 
 def transcribe_by_speaker_language(

@@ -1,7 +1,8 @@
 """A transcription job: Whisper runs in a child process, segments stream into the project.
 
 Cancel stops the child within two seconds and keeps every segment stored so far; a resumed job
-starts after the last stored segment, so nothing is transcribed — or stored — twice. A job never
+stores what comes after the last stored segment, cut into the windows an uninterrupted run
+would have had, so it ends as that run would have — nothing stored twice, nothing missed. A job never
 changes utterances already in the interview (a human's corrections are safe).
 """
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
 import queue as queues
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,14 +39,15 @@ class JobOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _worker(audio: str, options: dict[str, Any], start_s: float, out: Any) -> None:
-    """The child process: transcribe and stream every segment back."""
+def _worker(audio: str, options: dict[str, Any], out: Any) -> None:
+    """The child process: transcribe and stream every segment back (and end itself when the
+    job's process is gone: killed, nobody would read what it sends)."""
     from workbench.transcribe.engine import transcribe_file
 
+    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
     try:
         result = transcribe_file(
             Path(audio),
-            start_s=start_s,
             on_segment=lambda seg: out.put(("segment", dataclasses.asdict(seg))),
             progress=lambda done, total: out.put(("progress", done, total)),
             **options,
@@ -53,6 +57,12 @@ def _worker(audio: str, options: dict[str, Any], start_s: float, out: Any) -> No
         out.put(("error", str(exc)))
     except Exception as exc:  # anything else still ends the job with a reason
         out.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _rows(segment: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[int, int, str, float]]]:
@@ -84,6 +94,7 @@ def transcribe_interview(
     on_stored: Callable[[dict[str, Any]], None] | None = None,
     resume: bool = False,
     check_first: bool = True,
+    window_s: float | None = None,
 ) -> JobOutcome:
     """Transcribe ``audio`` (default: the interview's media) into the interview.
 
@@ -93,7 +104,8 @@ def transcribe_interview(
     the interpreter lock while it probes (which would freeze the window for ~100 ms) and the
     child probes it first anyway, before it sends any segment."""
     info = interview_info(project, interview)
-    start_s = _resume_point(project, interview, resume)
+    after = _resume_point(project, interview, resume)
+    start_s = after[1] / 1000 if after else 0.0
     if audio is None:
         if not info.media_path:
             raise TranscriptionError(f"interview '{interview}' has no media: name the audio file")
@@ -108,6 +120,9 @@ def transcribe_interview(
         "speaker_languages": dict(speaker_languages or {}),
         "speakers": expected_speakers,
         "language_check": language_check,
+        "after": list(after) if after else None,
+        # (Shorter windows: tests that need several windows from a short clip.)
+        **({"window_s": window_s, "min_window_s": window_s * 0.6} if window_s else {}),
     }
     # Refuse bad audio and impossible languages here, with the reason, before any child runs.
     for value in [options["language"], *options["speaker_languages"].values()]:
@@ -116,7 +131,7 @@ def transcribe_interview(
         probe(audio)
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
-    child = context.Process(target=_worker, args=(str(audio), options, start_s, out), daemon=True)
+    child = context.Process(target=_worker, args=(str(audio), options, out), daemon=True)
     child.start()
     outcome = JobOutcome(interview, 0, 0, False, None, start_s)
     try:
@@ -141,16 +156,19 @@ def transcribe_interview(
     return outcome
 
 
-def _resume_point(project: Project, interview: str, resume: bool) -> float:
-    """Where the job starts in the audio, in seconds: at 0, or (``resume``) after the last
-    stored segment. An interview that has a transcript takes a job only to resume it."""
+def _resume_point(project: Project, interview: str, resume: bool) -> tuple[int, int] | None:
+    """Where the job resumes: after the last stored segment (its start and end in ms), or
+    None to start at the beginning. An interview that has a transcript takes a job only to
+    resume it."""
     existing = utterances(project, interview)
     if existing and not resume:
         raise TranscriptionError(
             f"interview {interview!r} already has a transcript; it would replace human work "
             "(use --resume to continue a job that was stopped)"
         )
-    return max((u.end_ms or 0 for u in existing), default=0) / 1000 if resume else 0.0
+    if not existing:
+        return None
+    return max((u.start_ms or 0, u.end_ms or 0) for u in existing)
 
 
 def _store_segments(
