@@ -364,6 +364,7 @@ def _cases(
                 "key": p.key,
                 "role": p.role,
                 "consent": p.consent,
+                "study_role": p.study_role,
                 "attributes": {a.name: a.value for a in attrs[p.id]},
                 "wave_attributes": [
                     [wave_name[w.wave_id], w.name, w.value] for w in wave_attrs[p.id]

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from workbench.coding.transcripts import participant_for_label
-from workbench.domain.study import InterviewRole, Role
+from workbench.domain.study import InterviewRole, Role, StudyRole
 from workbench.domain.text import count_words, search_text_of
 from workbench.exchange.qdpx_staged import _Source, _Staged
 from workbench.exchange.qdpx_xml import derived_guid
@@ -174,7 +174,10 @@ def _write_participants(w: _Write) -> None:
         role = own.get("role") or values.get("role", "").casefold()
         if role not in ROLES:
             role = Role.OTHER.value
-        p = Participant(key=key, role=role, guid=guid)
+        study = own.get("study_role")
+        if study not in (StudyRole.PARTICIPANT.value, StudyRole.TEAM.value):
+            study = StudyRole.default_for(Role(role)).value  # as when a person is added
+        p = Participant(key=key, role=role, guid=guid, study_role=study)
         if own.get("consent") in ("consented", "pending", "declined"):
             p.consent = own["consent"]
         attributes = (
