@@ -16,7 +16,8 @@ A source arrives as an interview without a wave (unless a variable names one) an
 per paragraph, paragraphs separated by blank lines; line breaks inside a paragraph become spaces
 so every position keeps its place. A file this workbench wrote carries ``dyad-workbench.json``,
 which restores what REFI cannot hold: utterances with speakers and times, renderings (spans,
-links), interview and study roles, consent, waves in order, theme hierarchy and status, memo targets and the journal.
+links), interview and study roles, consent, waves in order, theme hierarchy and status, memo
+targets and the journal.
 """
 
 from __future__ import annotations
