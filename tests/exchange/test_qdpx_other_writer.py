@@ -27,7 +27,6 @@ from workbench.exchange.qdpx_import import import_qdpx_as_new
 from workbench.storage.project import open_project
 
 ROOT = Path(__file__).resolve().parents[2]
-NS = "{urn:QDA-XML:project:1.0}"
 ROLES = ("patient", "clinician", "interpreter", "researcher", "other")
 CATEGORY = "Trust and the relationship"  # a parent code nobody coded with directly
 RENAMED = ("P01-mid-treatment", "P01 mid treatment (interpreted)")
@@ -193,8 +192,7 @@ def test_a_project_resaved_by_pyqdpx_comes_back(
 
     # And once more through pyqdpx: the category, the name and everything else hold.
     twice = tmp_path / "twice.qdpx"
-    _resave_twice = QDPX(str(shutil.copy(tmp_path / "again.qdpx", twice)))
-    qde = _resave_twice.get_project()
+    qde = QDPX(str(shutil.copy(tmp_path / "again.qdpx", twice))).get_project()
     assert qde is not None and not qde.find_code(CATEGORY).is_codable
     qde.add_user(User("second pyqdpx analyst"))
     qde.save()
@@ -202,5 +200,11 @@ def test_a_project_resaved_by_pyqdpx_comes_back(
         _strip_sidecar(twice)
     import_qdpx_as_new(str(tmp_path / "twice.dyad"), twice)
     assert _state(tmp_path / "twice.dyad") == after
-    root = _qde(twice)
+    with open_project(tmp_path / "twice.dyad") as q:
+        export_qdpx(q, tmp_path / "thrice.qdpx")
+    root = _qde(tmp_path / "thrice.qdpx")
     assert {s.get("guid") for s in root.iter("{*}PlainTextSelection")} == guids
+    assert {c.get("name") for c in root.iter("{*}Code") if c.get("isCodable") == "false"} == {
+        CATEGORY
+    }
+    assert RENAMED[1] in {s.get("name") for s in root.iter("{*}TextSource")}
