@@ -16,7 +16,9 @@ temporary project first). What is merged:
   and a coding whose words are not found exactly once is a conflict, listed with its text, never
   placed on other words.
 - Interviews, participants and waves only the source has are listed, not created: the study's
-  structure is the owner's to change (import the interview first, then merge again).
+  structure is the owner's to change (import the interview first, then merge again). So are
+  the transcript's interpreter marks (renderings, their spans, original/rendering links): a
+  merge never adds or changes them.
 
 The merge is one transaction and one undoable step of the merging analyst.
 """

@@ -11,8 +11,9 @@ What maps to what (docs/refi-qda.md has the whole table):
   the interviews they take part in; an interview's wave, dyad, date, language, session and
   status are variables of its source;
 - memos and the journal are Notes, referred to from what they are about.
-What the standard has no place for (utterance speakers and times, interview roles, consent,
-wave order, theme hierarchy and status, memo targets without a REFI element) travels in
+What the standard has no place for (utterance speakers and times, interpreter renderings,
+their spans and original/rendering links, interview roles, study roles, consent, wave order,
+theme hierarchy and status, memo targets without a REFI element) travels in
 ``dyad-workbench.json`` beside ``project.qde``; other tools ignore it, this one reads it back.
 
 Every GUID is the one stored with the object (or derived from stored GUIDs with UUID-5), so two

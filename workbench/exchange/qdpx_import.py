@@ -15,8 +15,9 @@ selection's quoted text where the name holds it, the better reading chosen per s
 A source arrives as an interview without a wave (unless a variable names one) and one utterance
 per paragraph, paragraphs separated by blank lines; line breaks inside a paragraph become spaces
 so every position keeps its place. A file this workbench wrote carries ``dyad-workbench.json``,
-which restores what REFI cannot hold: utterances with speakers and times, interview roles,
-consent, waves in order, theme hierarchy and status, memo targets and the journal.
+which restores what REFI cannot hold: utterances with speakers and times, renderings (spans,
+links), interview and study roles, consent, waves in order, theme hierarchy and status, memo
+targets and the journal.
 """
 
 from __future__ import annotations

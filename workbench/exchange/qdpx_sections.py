@@ -51,8 +51,10 @@ from workbench.storage.models import (
     ParticipantAttribute,
     ParticipantWaveAttribute,
     ProjectRow,
+    RenderingSpan,
     Theme,
     ThemeCode,
+    UtteranceLink,
     UtteranceRow,
     Wave,
 )
@@ -364,6 +366,7 @@ def _cases(
                 "key": p.key,
                 "role": p.role,
                 "consent": p.consent,
+                "study_role": p.study_role,
                 "attributes": {a.name: a.value for a in attrs[p.id]},
                 "wave_attributes": [
                     [wave_name[w.wave_id], w.name, w.value] for w in wave_attrs[p.id]
@@ -432,8 +435,43 @@ def _source(
         given = values[name]
         if given is not None:
             _variable_value(source, o.var_guid[f"source {name}"], kind, given)
-    o.sidecar["interviews"][iv.guid] = _interview_sidecar(o, iv, titles, values, heads, rows)
+    entry = _interview_sidecar(o, iv, titles, values, heads, rows)
+    entry.update(_renderings(o, iv.id, index))
+    o.sidecar["interviews"][iv.guid] = entry
     return count
+
+
+def _renderings(o: _Out, interview_id: int, index: dict[int, int]) -> dict[str, Any]:
+    """The interview's rendering spans (``[utterance, start, end, participant]``, offsets in
+    code points of the utterance's text) and original/rendering links (``[original,
+    rendering]``), utterances by position: the standard has no place for either."""
+    spans = sorted(
+        [index[u], lo, hi, o.key_of[pid]]
+        for u, lo, hi, pid in o.s.execute(
+            select(
+                RenderingSpan.utterance_id,
+                RenderingSpan.start_offset,
+                RenderingSpan.end_offset,
+                RenderingSpan.participant_id,
+            ).where(RenderingSpan.interview_id == interview_id)
+        )
+        if u in index and pid in o.key_of
+    )
+    links = sorted(
+        [index[a], index[b]]
+        for a, b in o.s.execute(
+            select(UtteranceLink.original_id, UtteranceLink.rendering_id).where(
+                UtteranceLink.interview_id == interview_id
+            )
+        )
+        if a in index and b in index
+    )
+    found: dict[str, Any] = {}
+    if spans:
+        found["rendering_spans"] = spans
+    if links:
+        found["links"] = links
+    return found
 
 
 def _selections(

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from workbench.coding.transcripts import participant_for_label
-from workbench.domain.study import InterviewRole, Role
+from workbench.domain.study import InterviewRole, Role, StudyRole
 from workbench.domain.text import count_words, search_text_of
 from workbench.exchange.qdpx_staged import _Source, _Staged
 from workbench.exchange.qdpx_xml import derived_guid
@@ -37,8 +37,10 @@ from workbench.storage.models import (
     Participant,
     ParticipantAttribute,
     ParticipantWaveAttribute,
+    RenderingSpan,
     Theme,
     ThemeCode,
+    UtteranceLink,
     UtteranceRow,
     Wave,
 )
@@ -174,7 +176,10 @@ def _write_participants(w: _Write) -> None:
         role = own.get("role") or values.get("role", "").casefold()
         if role not in ROLES:
             role = Role.OTHER.value
-        p = Participant(key=key, role=role, guid=guid)
+        study = own.get("study_role")
+        if study not in (StudyRole.PARTICIPANT.value, StudyRole.TEAM.value):
+            study = StudyRole.default_for(Role(role)).value  # as when a person is added
+        p = Participant(key=key, role=role, guid=guid, study_role=study)
         if own.get("consent") in ("consented", "pending", "declined"):
             p.consent = own["consent"]
         attributes = (
@@ -244,6 +249,8 @@ def _write_sources(w: _Write) -> None:
         rows = _utterance_rows(w, source, own, iv, roles)
         if rows:
             s.execute(insert(UtteranceRow), rows)
+            if source.own and (own.get("rendering_spans") or own.get("links")):
+                _write_renderings(w, source, own, iv)
         _stage_codings(w, source, iv, pending, memo_for, now)
         # Written: let this source's staged text and selections go (bounded memory).
         source.utterances, source.selections = [], []
@@ -363,6 +370,59 @@ def _utterance_rows(
             ) = (bool(x) for x in flags)
         rows.append(record)
     return rows
+
+
+def _write_renderings(w: _Write, source: _Source, own: dict, iv: Interview) -> None:
+    """Rendering spans and original/rendering links from our side file, whose turns fit the
+    text (utterances by position); one that does not fit is reported, not carried."""
+    s, texts = w.s, source.utterances
+    ids = list(
+        s.scalars(
+            select(UtteranceRow.id)
+            .where(UtteranceRow.interview_id == iv.id)
+            .order_by(UtteranceRow.position)
+        )
+    )
+
+    def fits(i: Any) -> bool:
+        return isinstance(i, int) and 0 <= i < len(ids)
+
+    taken: dict[int, list[tuple[int, int]]] = {}
+    for entry in own.get("rendering_spans") or []:
+        i, lo, hi, key = (list(entry) + [None] * 4)[:4]
+        ok = fits(i) and isinstance(lo, int) and isinstance(hi, int) and key in w.by_key
+        ok = ok and 0 <= lo < hi <= len(texts[i])
+        ok = ok and not any(a < hi and lo < b for a, b in taken.get(i, []))
+        if not ok:
+            w.not_carried.append(f"source {source.name!r}: a rendering span that does not fit")
+            continue
+        taken.setdefault(i, []).append((lo, hi))
+        s.add(
+            RenderingSpan(
+                interview_id=iv.id,
+                utterance_id=ids[i],
+                participant_id=w.by_key[key].id,
+                start_offset=lo,
+                end_offset=hi,
+            )
+        )
+    rendered: set[int] = set()
+    for entry in own.get("links") or []:
+        original, rendering = (list(entry) + [None] * 2)[:2]
+        if (
+            not (fits(original) and fits(rendering))
+            or original == rendering
+            or (rendering in rendered)
+        ):
+            w.not_carried.append(f"source {source.name!r}: a rendering link that does not fit")
+            continue
+        rendered.add(rendering)
+        s.add(
+            UtteranceLink(
+                interview_id=iv.id, original_id=ids[original], rendering_id=ids[rendering]
+            )
+        )
+    s.flush()
 
 
 def _stage_codings(
