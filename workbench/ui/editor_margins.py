@@ -219,6 +219,8 @@ def paint_gutter_row(
     painter.setFont(bold)
     painter.setPen(speaker_colour(row.speaker))
     who = (row.speaker or "?") + (f" → {row.renders}" if row.renders else "")
+    if row.rendered:  # a dashed arrow: only part of the utterance (its tinted words) renders
+        who += " ⇢ " + ", ".join(dict.fromkeys(p for _, _, p in row.rendered))
     left = 8 + time_width
     room = GUTTER_WIDTH - left - 12 - 12 * len(marks)
     elided = painter.fontMetrics().elidedText(who, Qt.TextElideMode.ElideRight, room)

@@ -278,7 +278,7 @@ class MainWindow(ProjectFilesWindow):
         interview_menu.addAction(actions["verify"])
 
         code_menu = self.menuBar().addMenu("&Code")
-        for name in ("code", "repeat", "in_vivo", "memo", "remove"):
+        for name in ("code", "repeat", "in_vivo", "memo", "remove", "rendered"):
             code_menu.addAction(actions[name])
         code_menu.addSeparator()
         code_menu.addAction(self._action("Compare &analysts…", None, self._show_compare))
