@@ -148,6 +148,8 @@ class MainWindow(ProjectFilesWindow):
         self.undo.recorded.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.heatmap = HeatmapView()
         self.timeline = TimelineView()
+        for details in (self.heatmap.details, self.timeline.details):  # pinned quotes: undoable
+            details.changed.connect(self.undo.record)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.page)
         self.pages.addWidget(self.heatmap)
