@@ -38,6 +38,7 @@ from workbench.coding.utterances import (
     edit_utterance,
     link_rendering,
     mark_rendering,
+    unlink_rendering,
     unmark_rendering,
 )
 from workbench.domain.study import StudyError
@@ -120,6 +121,7 @@ def test_the_aside_counts_for_nobody_and_the_span_for_the_patient(study: Project
 
 def test_a_linked_original_and_rendering_count_once(study: Project) -> None:
     link_rendering(study, "J1", 1, 2)
+    assert [u.original for u in utterances(study, "J1")] == [None, None, 1, None]
     seg = _baseline(study, "participant")
     assert seg[("Nights", "P01")] == 1
     assert seg[("Nights", "C01")] == 1
@@ -130,6 +132,14 @@ def test_a_linked_original_and_rendering_count_once(study: Project) -> None:
         link_rendering(study, "J1", 0, 2)
     undo(study)
     assert _baseline(study, "participant")[("Nights", "P01")] == 2
+    link_rendering(study, "J1", 1, 2)
+    unlink_rendering(study, "J1", 2)
+    assert utterances(study, "J1")[2].original is None
+    assert _baseline(study, "participant")[("Nights", "P01")] == 2
+    with pytest.raises(StudyError, match="linked to no original"):
+        unlink_rendering(study, "J1", 2)
+    undo(study)
+    assert utterances(study, "J1")[2].original == 1
 
 
 def test_a_span_follows_a_correction_and_its_undo(study: Project) -> None:
@@ -181,6 +191,9 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         main(["utterance", "renders", str(path), "J1", "1", "--for", "P01", "--span", "0", "14"])
         == 0
     )
+    assert main(["utterance", "link", str(path), "J1", "0", "1"]) == 0
+    assert main(["utterance", "unlink", str(path), "J1", "1"]) == 0
+    assert main(["utterance", "unlink", str(path), "J1", "1"]) != 0  # no link left
     assert main(["utterance", "link", str(path), "J1", "0", "1"]) == 0
     assert main(["utterance", "renders", str(path), "J1", "1", "--remove", "--span", "3", "4"]) == 0
     assert main(["utterance", "renders", str(path), "J1", "1", "--remove"]) != 0  # none left

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QContextMenuEvent, QHelpEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 
@@ -147,3 +147,55 @@ def test_rendered_for_marks_shows_undoes_and_unmarks(
     qtbot.waitUntil(lambda: utterances(project, "J1")[2].rendered == ())
     assert editor.rendered == []
     assert not [s for s in editor.extraSelections() if s.cursor.selectedText() == LINES[2][1][:end]]
+
+
+def _gutter_menu(window: MainWindow, qtbot, utterance: int, submenu: str, entry: str) -> list[str]:
+    """Right-click utterance ``utterance`` in the gutter, open ``submenu`` and choose the entry
+    starting with ``entry`` by keyboard; the submenu's entries as offered."""
+    editor = window.editor
+    offered: list[str] = []
+
+    def pick() -> None:
+        popup = QApplication.activePopupWidget()
+        assert isinstance(popup, QMenu)
+        opener = next(a for a in popup.actions() if a.text() == submenu)
+        popup.setActiveAction(opener)
+        qtbot.keyClick(popup, Qt.Key.Key_Right)
+        sub = opener.menu()
+        qtbot.waitUntil(sub.isVisible)
+        offered.extend(_texts(sub))
+        target = next(a for a in sub.actions() if a.text().startswith(entry))
+        sub.setActiveAction(target)
+        qtbot.keyClick(sub, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, pick)
+    block = editor.document().findBlockByNumber(utterance)
+    y = int(editor.blockBoundingGeometry(block).translated(editor.contentOffset()).top()) + 4
+    point = QPoint(20, y)
+    QApplication.sendEvent(
+        editor.gutter,
+        QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point, editor.gutter.mapToGlobal(point)),
+    )
+    return offered
+
+
+def test_an_interpreters_utterance_is_linked_to_its_original_from_the_gutter(
+    window: MainWindow, interpreted: Path, qtbot
+) -> None:
+    assert window.open_location(str(interpreted))
+    window.open_interview("J1")
+    project = window.project
+    assert project is not None
+    offered = _gutter_menu(
+        window, qtbot, 2, "Renders utterance (the pair counts once)", "0:00:01 P01"
+    )
+    assert offered == ["0:00:01 P01: الليالي صعبة", "0:00:00 R01: How are your nights?"]
+    qtbot.waitUntil(lambda: utterances(project, "J1")[2].original == 1)
+    assert window.editor.rows[2].original == 1
+    assert window.statusBar().currentMessage() == "link utterance 2 of J1 to its original 1"
+
+    offered = _gutter_menu(window, qtbot, 2, "Renders utterance (the pair counts once)", "No link")
+    assert offered == ["0:00:01 P01: الليالي صعبة", "No link (both count again)"]
+    qtbot.waitUntil(lambda: utterances(project, "J1")[2].original is None)
+    window.undo_action.trigger()
+    assert utterances(project, "J1")[2].original == 1

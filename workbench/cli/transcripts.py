@@ -135,6 +135,8 @@ def cmd_utterance(args: argparse.Namespace) -> None:
                 tuple(args.span) if args.span else None,
                 coder=args.coder,
             )
+        elif args.action == "unlink":
+            change = utterances.unlink_rendering(project, args.interview, args.m, coder=args.coder)
         elif args.action == "link":
             change = utterances.link_rendering(
                 project, args.interview, args.n, args.m, coder=args.coder
@@ -330,6 +332,15 @@ def register(reg: Registry) -> None:
     p.add_argument("interview")
     p.add_argument("n", type=int, help="the original")
     p.add_argument("m", type=int, help="its rendering")
+    p = reg.command(
+        "unlink",
+        cmd_utterance,
+        "utterance M no longer renders the original it was linked to",
+        json_=False,
+        parent=utterance,
+    )
+    p.add_argument("interview")
+    p.add_argument("m", type=int, help="the rendering")
 
     _register_transcribe(reg)
     _register_queue(reg)

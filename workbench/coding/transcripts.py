@@ -31,6 +31,7 @@ from workbench.storage.models import (
     Participant,
     RenderingSpan,
     Translation,
+    UtteranceLink,
     UtteranceRow,
 )
 from workbench.storage.project import Project
@@ -247,6 +248,15 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
             .order_by(RenderingSpan.utterance_id, RenderingSpan.start_offset)
         ):
             spans.setdefault(uid, []).append((start, end, who))
+        position = {r.id: i for i, r in enumerate(rows)}
+        originals = {
+            rendering: position.get(original)
+            for rendering, original in s.execute(
+                select(UtteranceLink.rendering_id, UtteranceLink.original_id).where(
+                    UtteranceLink.interview_id == interview.id
+                )
+            )
+        }
         return [
             Utterance(
                 index=i,
@@ -259,6 +269,7 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
                 renders=names.get(r.renders_id) if r.renders_id else None,
                 translations=tuple(layers.get(r.id, ())),
                 rendered=tuple(spans.get(r.id, ())),
+                original=originals.get(r.id),
                 row=r.id,
             )
             for i, r in enumerate(rows)

@@ -646,3 +646,29 @@ def link_rendering(
         rendering=rendering,
     )
     return change
+
+
+def unlink_rendering(
+    project: Project, interview: str, rendering: int, *, coder: str | None = None
+) -> Change:
+    """Utterance ``rendering`` is no longer linked to the original it renders: both count again."""
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        row = _row(LoadedTranscript.load(s, iv), rendering)
+        link = s.scalar(
+            select(UtteranceLink).where(UtteranceLink.rendering_id == row.id).with_for_update()
+        )
+        if link is None:
+            raise StudyError(f"utterance {rendering} of {interview} is linked to no original")
+        s.delete(link)
+
+    _, change = run_command(
+        project,
+        f"unlink utterance {rendering} of {interview} from its original",
+        action,
+        coder=coder,
+        audit=("utterance.link", f"interview:{interview}"),
+        rendering=rendering,
+    )
+    return change

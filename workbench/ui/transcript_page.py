@@ -39,9 +39,11 @@ from workbench.coding.transcripts import timed_words, utterances
 from workbench.coding.undo import Change
 from workbench.coding.utterances import (
     edit_utterance,
+    link_rendering,
     mark_rendering,
     merge_utterances,
     split_utterance,
+    unlink_rendering,
     unmark_rendering,
 )
 from workbench.domain.coding import CodingInfo
@@ -529,6 +531,11 @@ class TranscriptPage(QWidget):
         elif action.startswith("renders:"):
             whose = action.split(":", 1)[1]  # "" clears it
             self._change(lambda p: edit_utterance(p, iv, index, renders=whose))
+        elif action.startswith("link:"):  # this interpreter's utterance renders that one
+            original = int(action.split(":", 1)[1])
+            self._change(lambda p: link_rendering(p, iv, original, index))
+        elif action == "unlink":
+            self._change(lambda p: unlink_rendering(p, iv, index))
 
     def ask_rendered_for(self) -> None:
         """Code ▸ Rendered for…: the menu the right mouse button shows, at the text cursor."""
