@@ -144,7 +144,10 @@ def balance_note(quotes: Sequence[Attributed]) -> str | None:
     heavy = [
         (kind, name, int(n))
         for kind, name, n, _ in quote_balance(quotes)[0]
-        if total >= 3 and kind != "role" and int(n) / total > BALANCE_SHARE
+        if total >= 3
+        and kind != "role"
+        and int(n) / total > BALANCE_SHARE
+        and name not in ("no dyad", "no wave")  # interviews about no dyad: nothing to vary
     ]
     if not heavy:
         return None
