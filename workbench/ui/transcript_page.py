@@ -539,6 +539,8 @@ class TranscriptPage(QWidget):
 
     def ask_rendered_for(self) -> None:
         """Code ▸ Rendered for…: the menu the right mouse button shows, at the text cursor."""
+        if not self.editor.isVisible():
+            return  # another view is in front: its keys, not the transcript's
         at = self.editor.viewport().mapToGlobal(self.editor.cursorRect().bottomLeft())
         self.rendered_menu = renderings.popup(
             self, at, lambda menu: renderings.fill_menu(menu, self.editor)
