@@ -32,9 +32,15 @@ from workbench.coding.study import (
     set_interview_status,
 )
 from workbench.coding.themes import add_theme
-from workbench.coding.transcripts import import_utterances, interview_text
+from workbench.coding.transcripts import import_utterances, interview_text, utterances
 from workbench.coding.undo import undo
-from workbench.coding.utterances import edit_utterance, link_rendering, mark_rendering
+from workbench.coding.utterances import (
+    edit_utterance,
+    link_rendering,
+    mark_rendering,
+    unlink_rendering,
+    unmark_rendering,
+)
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 
@@ -115,6 +121,7 @@ def test_the_aside_counts_for_nobody_and_the_span_for_the_patient(study: Project
 
 def test_a_linked_original_and_rendering_count_once(study: Project) -> None:
     link_rendering(study, "J1", 1, 2)
+    assert [u.original for u in utterances(study, "J1")] == [None, None, 1, None]
     seg = _baseline(study, "participant")
     assert seg[("Nights", "P01")] == 1
     assert seg[("Nights", "C01")] == 1
@@ -125,6 +132,14 @@ def test_a_linked_original_and_rendering_count_once(study: Project) -> None:
         link_rendering(study, "J1", 0, 2)
     undo(study)
     assert _baseline(study, "participant")[("Nights", "P01")] == 2
+    link_rendering(study, "J1", 1, 2)
+    unlink_rendering(study, "J1", 2)
+    assert utterances(study, "J1")[2].original is None
+    assert _baseline(study, "participant")[("Nights", "P01")] == 2
+    with pytest.raises(StudyError, match="linked to no original"):
+        unlink_rendering(study, "J1", 2)
+    undo(study)
+    assert utterances(study, "J1")[2].original == 1
 
 
 def test_a_span_follows_a_correction_and_its_undo(study: Project) -> None:
@@ -147,6 +162,22 @@ def test_spans_are_checked(study: Project) -> None:
         mark_rendering(study, "J1", 2, "X9", (30, 35))
 
 
+def test_a_span_is_read_back_and_unmarked_as_one_undoable_step(study: Project) -> None:
+    assert utterances(study, "J1")[2].rendered == ((0, 20, "P01"),)
+    with pytest.raises(StudyError, match="renders nobody there"):
+        unmark_rendering(study, "J1", 2, (25, 30))  # the aside is the interpreter's own
+    unmark_rendering(study, "J1", 2, (3, 8))  # any overlap takes the whole span
+    assert utterances(study, "J1")[2].rendered == ()
+    assert _baseline(study, "participant", "words")[("Nights", "P01")] == pytest.approx(2 / 2)
+    undo(study)
+    assert utterances(study, "J1")[2].rendered == ((0, 20, "P01"),)
+    edit_utterance(study, "J1", 2, renders="")  # nothing utterance-wide to clear either
+    unmark_rendering(study, "J1", 2)
+    assert utterances(study, "J1")[2].rendered == ()
+    with pytest.raises(StudyError, match="renders nobody in it"):
+        unmark_rendering(study, "J1", 2)
+
+
 def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "s.dyad"
     p = new_study(str(path))
@@ -161,6 +192,11 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         == 0
     )
     assert main(["utterance", "link", str(path), "J1", "0", "1"]) == 0
+    assert main(["utterance", "unlink", str(path), "J1", "1"]) == 0
+    assert main(["utterance", "unlink", str(path), "J1", "1"]) != 0  # no link left
+    assert main(["utterance", "link", str(path), "J1", "0", "1"]) == 0
+    assert main(["utterance", "renders", str(path), "J1", "1", "--remove", "--span", "3", "4"]) == 0
+    assert main(["utterance", "renders", str(path), "J1", "1", "--remove"]) != 0  # none left
     capsys.readouterr()
     for bad in (
         ["utterance", "renders", str(path), "J1", "1", "--for", "P01", "--span", "5", "3"],

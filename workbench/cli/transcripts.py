@@ -116,7 +116,17 @@ def cmd_utterance(args: argparse.Namespace) -> None:
                 needs_review=flag(args.needs_review),
                 coder=args.coder,
             )
+        elif args.action == "renders" and args.remove:
+            change = utterances.unmark_rendering(
+                project,
+                args.interview,
+                args.n,
+                tuple(args.span) if args.span else None,
+                coder=args.coder,
+            )
         elif args.action == "renders":
+            if not args.for_:
+                raise CommandError("say whom it renders (--for PID), or --remove")
             change = utterances.mark_rendering(
                 project,
                 args.interview,
@@ -125,6 +135,8 @@ def cmd_utterance(args: argparse.Namespace) -> None:
                 tuple(args.span) if args.span else None,
                 coder=args.coder,
             )
+        elif args.action == "unlink":
+            change = utterances.unlink_rendering(project, args.interview, args.m, coder=args.coder)
         elif args.action == "link":
             change = utterances.link_rendering(
                 project, args.interview, args.n, args.m, coder=args.coder
@@ -297,7 +309,12 @@ def register(reg: Registry) -> None:
     )
     p.add_argument("interview")
     p.add_argument("n", type=int)
-    p.add_argument("--for", dest="for_", required=True, metavar="PID", help="the person rendered")
+    p.add_argument("--for", dest="for_", metavar="PID", help="the person rendered")
+    p.add_argument(
+        "--remove",
+        action="store_true",
+        help="remove the mark (with --span: every span overlapping it) instead",
+    )
     p.add_argument(
         "--span",
         nargs=2,
@@ -315,6 +332,15 @@ def register(reg: Registry) -> None:
     p.add_argument("interview")
     p.add_argument("n", type=int, help="the original")
     p.add_argument("m", type=int, help="its rendering")
+    p = reg.command(
+        "unlink",
+        cmd_utterance,
+        "utterance M no longer renders the original it was linked to",
+        json_=False,
+        parent=utterance,
+    )
+    p.add_argument("interview")
+    p.add_argument("m", type=int, help="the rendering")
 
     _register_transcribe(reg)
     _register_queue(reg)

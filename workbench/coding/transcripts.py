@@ -29,7 +29,9 @@ from workbench.domain.transcript import ParsedTranscript
 from workbench.storage.models import (
     Interview,
     Participant,
+    RenderingSpan,
     Translation,
+    UtteranceLink,
     UtteranceRow,
 )
 from workbench.storage.project import Project
@@ -233,6 +235,28 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
                 .order_by(Translation.id)
             ):
                 layers.setdefault(t.utterance_id, []).append((t.language, t.method, t.text))
+        spans: dict[int, list[tuple[int, int, str]]] = {}
+        for uid, start, end, who in s.execute(
+            select(
+                RenderingSpan.utterance_id,
+                RenderingSpan.start_offset,
+                RenderingSpan.end_offset,
+                Participant.key,
+            )
+            .join(Participant, Participant.id == RenderingSpan.participant_id)
+            .where(RenderingSpan.interview_id == interview.id)
+            .order_by(RenderingSpan.utterance_id, RenderingSpan.start_offset)
+        ):
+            spans.setdefault(uid, []).append((start, end, who))
+        position = {r.id: i for i, r in enumerate(rows)}
+        originals = {
+            rendering: position.get(original)
+            for rendering, original in s.execute(
+                select(UtteranceLink.rendering_id, UtteranceLink.original_id).where(
+                    UtteranceLink.interview_id == interview.id
+                )
+            )
+        }
         return [
             Utterance(
                 index=i,
@@ -244,6 +268,8 @@ def utterances(project: Project, interview_key: str) -> list[Utterance]:
                 flags=_flags(r),
                 renders=names.get(r.renders_id) if r.renders_id else None,
                 translations=tuple(layers.get(r.id, ())),
+                rendered=tuple(spans.get(r.id, ())),
+                original=originals.get(r.id),
                 row=r.id,
             )
             for i, r in enumerate(rows)

@@ -576,6 +576,47 @@ def mark_rendering(
     return change
 
 
+def unmark_rendering(
+    project: Project,
+    interview: str,
+    index: int,
+    span: tuple[int, int] | None = None,
+    *,
+    coder: str | None = None,
+) -> Change:
+    """Utterance ``index`` no longer renders anyone there: ``span`` None clears the utterance's
+    own mark and all its spans; else every span overlapping characters ``span`` = (start, end)
+    goes whole (its words are the speaker's own again). Refused when there is none to remove."""
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        row = _row(LoadedTranscript.load(s, iv), index)
+        removed = 0
+        if span is None and row.renders_id is not None:
+            row.renders_id = None
+            row.version += 1
+            removed += 1
+        for other in s.scalars(
+            select(RenderingSpan).where(RenderingSpan.utterance_id == row.id).with_for_update()
+        ):
+            if span is None or (other.start_offset < span[1] and span[0] < other.end_offset):
+                s.delete(other)
+                removed += 1
+        if not removed:
+            where = "there" if span is not None else "in it"
+            raise StudyError(f"utterance {index} of {interview} renders nobody {where}")
+
+    _, change = run_command(
+        project,
+        f"unmark the rendering in utterance {index} of {interview}",
+        action,
+        coder=coder,
+        audit=("utterance.renders", f"interview:{interview}"),
+        utterance=index,
+    )
+    return change
+
+
 def link_rendering(
     project: Project, interview: str, original: int, rendering: int, *, coder: str | None = None
 ) -> Change:
@@ -602,6 +643,32 @@ def link_rendering(
         coder=coder,
         audit=("utterance.link", f"interview:{interview}"),
         original=original,
+        rendering=rendering,
+    )
+    return change
+
+
+def unlink_rendering(
+    project: Project, interview: str, rendering: int, *, coder: str | None = None
+) -> Change:
+    """Utterance ``rendering`` is no longer linked to the original it renders: both count again."""
+
+    def action(s: Session) -> None:
+        iv = get_interview(s, interview)
+        row = _row(LoadedTranscript.load(s, iv), rendering)
+        link = s.scalar(
+            select(UtteranceLink).where(UtteranceLink.rendering_id == row.id).with_for_update()
+        )
+        if link is None:
+            raise StudyError(f"utterance {rendering} of {interview} is linked to no original")
+        s.delete(link)
+
+    _, change = run_command(
+        project,
+        f"unlink utterance {rendering} of {interview} from its original",
+        action,
+        coder=coder,
+        audit=("utterance.link", f"interview:{interview}"),
         rendering=rendering,
     )
     return change

@@ -178,6 +178,11 @@ class Utterance:
     renders: str | None = None
     translations: tuple[tuple[str, str, str], ...] = ()
     """Text layers beside the original: ``(language, method, text)``, method human|machine."""
+    rendered: tuple[tuple[int, int, str], ...] = ()
+    """Parts of the text that render someone (an interpreter's): ``(start, end, participant)``,
+    code points into ``text``, in text order."""
+    original: int | None = None
+    """The index of the utterance this one renders, when the pair is linked (it counts once)."""
     row: int | None = None
     """The stored utterance's identity: an edit addressed by it reaches this utterance even
     after a transcription inserted others before it (its ``index`` then moved)."""

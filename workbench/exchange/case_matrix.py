@@ -36,8 +36,11 @@ class CaseMatrixExport:
     themes: int
 
 
-def case_matrices(project: Project, *, include_unconsented: bool = False) -> list[CaseMatrix]:
-    """One matrix per theme (subthemes too), in the board's order."""
+def case_matrices(
+    project: Project, *, include_unconsented: bool = False, theme: str | None = None
+) -> list[CaseMatrix]:
+    """One matrix per theme (subthemes too), in the board's order; with ``theme``, only its
+    (the window's view beside the heat map)."""
     data = collect(project)
     with project.session(write=False) as s:
         summaries = {
@@ -81,7 +84,9 @@ def case_matrices(project: Project, *, include_unconsented: bool = False) -> lis
         for wave in data.waves
     }
     result = []
-    for theme in list_themes(project):
+    for info in list_themes(project):
+        if theme is not None and info.name != theme:
+            continue
         rows = []
         for dyad, pid, key in cases:
             cells = []
@@ -90,13 +95,13 @@ def case_matrices(project: Project, *, include_unconsented: bool = False) -> lis
                 if reason is not None:
                     cells.append(f"{MISSING} ({missing_words(reason)})")
                     continue
-                said = pinned.get((theme.name, key, wave), [])
-                summary = summaries.get((theme.name, key, wave), "")
+                said = pinned.get((info.name, key, wave), [])
+                summary = summaries.get((info.name, key, wave), "")
                 cells.append("\n".join(part for part in (summary, *said) if part))
-            changed, through = readings.get((theme.name, key), ("", ""))
+            changed, through = readings.get((info.name, key), ("", ""))
             rows.append([dyad, key, *cells, changed, through])
         headers = ["Dyad", "Participant", *waves, "What changed", "Through-line"]
-        result.append(CaseMatrix(theme.name, headers, rows))
+        result.append(CaseMatrix(info.name, headers, rows))
     return result
 
 

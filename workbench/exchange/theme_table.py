@@ -25,6 +25,8 @@ from docx.shared import Pt
 from sqlalchemy import func, select
 
 from workbench.analysis.longitudinal import collect, participant_status, trajectories
+from workbench.analysis.quotes import BALANCE_SHARE as BALANCE_SHARE
+from workbench.analysis.quotes import quote_balance as quote_balance
 from workbench.coding.labels import label_risks, quote_labeller
 from workbench.coding.queries import query_segments
 from workbench.coding.themes import ThemeInfo, list_themes
@@ -286,36 +288,6 @@ def _characteristics_table(document: Any, project: Project, include_unconsented:
         "languages, interviews with an interpreter present, and participants missing at each "
         "wave with the reason.",
     )
-
-
-BALANCE_SHARE = 0.5
-"""A person, dyad, wave or role holding more than this share of the pinned quotes is warned of
-(from three quotes on)."""
-
-
-def quote_balance(quotes: list[Quote]) -> tuple[list[list[str]], list[str]]:
-    """The pinned quotes counted by person, dyad, wave and role (a quote attributed to two
-    people counts for both), and a warning for each group holding more than half of them."""
-    from collections import Counter
-
-    groups: dict[str, Counter[str]] = {
-        "person": Counter(p for q in quotes for p in q.people),
-        "dyad": Counter(q.dyad or "no dyad" for q in quotes),
-        "wave": Counter(q.wave or "no wave" for q in quotes),
-        "role": Counter(r for q in quotes for r in q.roles),
-    }
-    rows: list[list[str]] = []
-    warnings: list[str] = []
-    total = len(quotes)
-    for kind, counter in groups.items():
-        for name, n in counter.most_common():
-            rows.append([kind, name, str(n), f"{n / total:.0%}" if total else "–"])
-            if total >= 3 and n / total > BALANCE_SHARE and kind != "role":
-                warnings.append(
-                    f"{n} of {total} pinned quotes come from {kind} {name}; consider quotes "
-                    "from other people, dyads and waves"
-                )
-    return rows, warnings
 
 
 def _characteristics(project: Project, include_unconsented: bool) -> list[list[str]]:

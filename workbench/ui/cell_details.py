@@ -1,10 +1,11 @@
-"""What lies behind one theme × unit × wave cell: the analyst's summary and the coded segments."""
+"""What lies behind one theme × unit × wave cell: the analyst's summary, the coded segments, the
+quotes pinned there and whether the theme's pinned quotes lean on a few voices."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,19 +18,49 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.analysis.quotes import PinnedQuote, balance_note, pinned_quotes
 from workbench.coding.queries import query_segments
-from workbench.coding.readings import cell_summary, set_cell_summary
+from workbench.coding.readings import cell_summary, pin_exemplar, set_cell_summary
 from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 from workbench.ui.models import is_right_to_left
 
+PIN_MARK = "★ pinned here · "
+"""Before a segment pinned as a quote in the open cell."""
+CodingRole = Qt.ItemDataRole.UserRole
+
+
+def balance_words(theme: str, quotes: list[PinnedQuote]) -> str:
+    """The theme's pinned quotes in one plain line: how many, from how many voices, and the
+    core's note when one person, dyad or wave holds more than half of them."""
+    if not quotes:
+        return f"No quote pinned for {theme} yet: select a segment and pin it."
+    people = {p for q in quotes for p in q.people}
+    dyads = {q.dyad for q in quotes if q.dyad}
+    waves = {q.wave for q in quotes if q.wave}
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    text = (
+        f"{count(len(quotes), 'quote')} pinned for {theme}, from {count(len(people), 'person')}"
+        f", {count(len(dyads), 'dyad')} and {count(len(waves), 'wave')}."
+    ).replace("persons", "people")
+    note = balance_note(quotes)
+    return f"{text}\n{note}" if note else text
+
 
 class CellDetails(QWidget):
     """The chosen cell: its segments on the left, the analyst's summary (editable) on the right."""
 
+    changed = Signal(object)
+    """A pinned or unpinned quote: the core's ``Change`` (the window puts it on its undo stack)."""
+
     def __init__(self, hint: str) -> None:
         super().__init__()
+        self._pinned: set[str] = set()
+        """The codings pinned as quotes in the open cell."""
         self._hint = hint
         self._summary_read = ""
         """The summary as shown when the cell was chosen (what the analyst read)."""
@@ -44,6 +75,18 @@ class CellDetails(QWidget):
         self.segments.setWordWrap(True)
         self.segments.setSpacing(3)
         self.segments.setAlternatingRowColors(True)
+        self.segments.currentItemChanged.connect(lambda *_: self._pin_label())
+        self.segments.itemDoubleClicked.connect(lambda _item: self.toggle_pin())
+        self.pin = QPushButton("Pin as quote")
+        self.pin.setObjectName("pinQuote")
+        self.pin.setToolTip(
+            "Pin the selected segment as an exemplar quote of this cell (again: unpin)"
+        )
+        self.pin.setEnabled(False)
+        self.pin.clicked.connect(self.toggle_pin)
+        self.balance = QLabel()
+        self.balance.setObjectName("quoteBalance")
+        self.balance.setWordWrap(True)
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("cellSummary")
         self.summary.setPlaceholderText("Your summary of this cell: what the segments say here")
@@ -64,8 +107,16 @@ class CellDetails(QWidget):
         row.addWidget(self.message, 1)
         row.addWidget(self.save)
         right_layout.addLayout(row)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.segments, 1)
+        quotes = QHBoxLayout()
+        quotes.addWidget(self.balance, 1)
+        quotes.addWidget(self.pin, 0, Qt.AlignmentFlag.AlignTop)
+        left_layout.addLayout(quotes)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.segments)
+        split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -108,9 +159,11 @@ class CellDetails(QWidget):
             who = ", ".join(g.participants) or "nobody attributed"
             text = self.reveal(g.text) if self.reveal else g.text
             item = QListWidgetItem(f"{g.interview}  ·  {who}  [{g.code}]\n{text}")
+            item.setData(CodingRole, g.coding)
             if is_right_to_left(g.text):  # Arabic or Farsi words sit at the right, as read
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.segments.addItem(item)
+        self._read_pins()
         summary = cell_summary(project, theme, unit, wave) or ""
         self._summary_read = summary
         self.summary.setPlainText(self.reveal(summary) if self.reveal else summary)
@@ -118,6 +171,44 @@ class CellDetails(QWidget):
         self.summary.setReadOnly(self.reveal is not None)
         self.save.setEnabled(self.reveal is None)
         self.message.setText("Originals shown (key holder): read only" if self.reveal else "")
+
+    def _read_pins(self) -> None:
+        """The quotes pinned in this cell (marked in the list) and the theme's balance."""
+        if self.project is None or self.cell is None:
+            return
+        theme, unit, wave = self.cell
+        quotes = pinned_quotes(self.project, theme)
+        self._pinned = {q.coding for q in quotes if q.unit == unit and q.cell_wave == wave}
+        for row in range(self.segments.count()):
+            item = self.segments.item(row)
+            text = item.text().removeprefix(PIN_MARK)
+            item.setText(PIN_MARK + text if item.data(CodingRole) in self._pinned else text)
+        self.balance.setText(balance_words(theme, quotes))
+        self._pin_label()
+
+    def _pin_label(self) -> None:
+        item = self.segments.currentItem()
+        pinned = item is not None and item.data(CodingRole) in self._pinned
+        self.pin.setText("Unpin quote" if pinned else "Pin as quote")
+        self.pin.setEnabled(item is not None and self.reveal is None)
+
+    def toggle_pin(self) -> None:
+        """Pin the selected segment as a quote of this cell, or unpin it (Edit ▸ Undo takes it
+        back); the balance line follows."""
+        item = self.segments.currentItem()
+        if self.project is None or self.cell is None or item is None or self.reveal is not None:
+            return
+        theme, unit, wave = self.cell
+        coding = str(item.data(CodingRole))
+        unpin = coding in self._pinned
+        try:
+            change = pin_exemplar(self.project, theme, unit, wave, coding, unpin=unpin)
+        except StudyError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText("Quote unpinned" if unpin else "Quote pinned")
+        self._read_pins()
+        self.changed.emit(change)
 
     def set_reveal(self, reveal: Callable[[str], str] | None) -> None:
         """Originals on (a key holder's ``originals_reader``) or off: a cell on screen is put
@@ -144,6 +235,9 @@ class CellDetails(QWidget):
         self.project, self.cell = None, None
         self.title.setText(hint)
         self.segments.clear()
+        self._pinned = set()
+        self.balance.clear()
+        self.pin.setEnabled(False)
         self.summary.clear()
         self.summary.setEnabled(False)
         self.save.setEnabled(False)

@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
     QFocusEvent,
     QFont,
+    QHelpEvent,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -33,12 +35,12 @@ from PySide6.QtGui import (
     QTextFormat,
     QTextOption,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from workbench.domain.coding import CodingInfo
 from workbench.domain.positions import PositionMap
 from workbench.domain.study import TimedWord, Utterance
-from workbench.ui import theme, words
+from workbench.ui import renderings, theme, words
 from workbench.ui.code_tree_model import MIME_TYPE
 from workbench.ui.editor_margins import (
     BLOCK_TOP_MARGIN,
@@ -87,6 +89,9 @@ class TranscriptEditor(QPlainTextEdit):
     """Utterance index and one of: verify, unverify, clear-review, speaker:<id>."""
     coding_action = Signal(str, str)
     """Coding id and one of: remove, memo."""
+    rendering_chosen = Signal(int, int, int, str)
+    """Utterance index, start, end (code points into its text), whom those words render ("":
+    nobody, the span goes)."""
     message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -102,6 +107,10 @@ class TranscriptEditor(QPlainTextEdit):
         self.document().setDocumentMargin(8)
         self.rows: list[Utterance] = []
         self.speakers: list[str] = []
+        self.interpreters: set[str] = set()
+        """Who interprets in the interview: only their words are rendered for someone."""
+        self.rendered: list[renderings.RenderedSpan] = []
+        self._rendered_marks: list[QTextEdit.ExtraSelection] = []
         self._map = PositionMap("")
         self._starts: list[int] = []
         self._lanes = StripeLanes()
@@ -137,6 +146,7 @@ class TranscriptEditor(QPlainTextEdit):
                 self._format_blocks()
             finally:
                 self._loading = False
+        self._mark_rendered()
         self._refresh_extra()
         self.gutter.update()
         self.margin.update()
@@ -181,7 +191,14 @@ class TranscriptEditor(QPlainTextEdit):
         self._words = list(words)
         self._word_starts = [self._starts[w.utterance] + w.start for w in self._words]
         self._played = None
+        self.rendered = renderings.rendered_spans(self.rows)
+        self._mark_rendered()
         self._refresh_extra()
+
+    def _mark_rendered(self) -> None:
+        self._rendered_marks = renderings.selections(
+            self.document(), self.rendered, self._starts, self._map
+        )
 
     def _format_blocks(self) -> None:
         """Direction per utterance (Arabic reads right to left), and a tint on text to review."""
@@ -271,6 +288,38 @@ class TranscriptEditor(QPlainTextEdit):
     @property
     def selected_coding(self) -> str | None:
         return self._selected_coding
+
+    def selection_in_utterance(self) -> tuple[int, int, int] | None:
+        """The selection (or the cursor) as (utterance, start, end) in code points of that
+        utterance's text; None when it crosses utterances."""
+        if not self.rows:
+            return None
+        cursor = self.textCursor()
+        a = self._map.to_interview(cursor.selectionStart())
+        b = self._map.to_interview(cursor.selectionEnd())
+        index = self.utterance_of(a)
+        if self.utterance_of(b) != index:
+            return None
+        return index, a - self._starts[index], b - self._starts[index]
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.createStandardContextMenu(event.pos())
+        renderings.fill_menu(menu, self)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent) and self.rows:
+            position = self._map.to_interview(self.cursorForPosition(event.pos()).position())
+            index = self.utterance_of(position)
+            at = position - self._starts[index]
+            span = renderings.span_at(self.rendered, index, at, at)
+            if span is None:
+                QToolTip.hideText()
+            else:  # "rendered for P01" over the words an interpreter renders
+                QToolTip.showText(event.globalPos(), span.tip(), self.viewport())
+            return True
+        return super().viewportEvent(event)
 
     def utterance_of(self, position: int) -> int:
         return max(bisect.bisect_right(self._starts, position) - 1, 0)
@@ -457,7 +506,9 @@ class TranscriptEditor(QPlainTextEdit):
             fmt.setBackground(QColor(theme.current().current_line))
             line.format = fmt
             extras.insert(0, line)
-        self.setExtraSelections(extras)
+        # Rendered words' tint over the current line's, under the played word's.
+        at = 1 if block.isValid() and self.rows else 0
+        self.setExtraSelections([*extras[:at], *self._rendered_marks, *extras[at:]])
 
     def utterance_clicked(self, index: int) -> None:
         row = self.rows[index]

@@ -25,6 +25,7 @@ class TranscriptEditor(Protocol):
 
     rows: list[Utterance]
     speakers: list[str]
+    interpreters: set[str]
     utterance_action: SignalInstance
     coding_action: SignalInstance
 
@@ -160,6 +161,8 @@ def utterance_menu(editor: TranscriptEditor, index: int, where: QPoint) -> None:
             action.setCheckable(True)
             action.setChecked((row.renders or "") == who)
             action.setData(f"renders:{who}")
+    if row.speaker in editor.interpreters:
+        _link_menu(menu.addMenu("Renders utterance (the pair counts once)"), editor.rows, index)
     if row.start_ms is not None:
         menu.addAction(f"Play from {format_ms(row.start_ms)}").setData("play")
     chosen = menu.exec(where)
@@ -170,6 +173,35 @@ def utterance_menu(editor: TranscriptEditor, index: int, where: QPoint) -> None:
         editor.utterance_clicked(index)
     else:
         editor.utterance_action.emit(index, data)
+
+
+LINK_CHOICES = 4
+"""How many utterances before an interpreter's are offered as the original it renders."""
+
+
+def _link_menu(menu: QMenu, rows: list[Utterance], index: int) -> None:
+    """Link an interpreter's utterance to the original it renders (or undo the link): the few
+    utterances of others just before it, by number, speaker and first words."""
+    row = rows[index]
+
+    def offer(n: int) -> None:
+        said = rows[n].text if len(rows[n].text) <= 40 else rows[n].text[:39].rstrip() + "…"
+        when = format_ms(rows[n].start_ms) or f"#{n}"
+        action = menu.addAction(f"{when} {rows[n].speaker or '?'}: {said}")
+        action.setCheckable(True)
+        action.setChecked(row.original == n)
+        action.setEnabled(row.original is None)
+        action.setData(f"link:{n}")
+
+    if row.original is not None:
+        offer(row.original)
+        menu.addAction("No link (both count again)").setData("unlink")
+        return
+    before = [n for n in range(index - 1, -1, -1) if rows[n].speaker != row.speaker]
+    for n in before[:LINK_CHOICES]:
+        offer(n)
+    if not before:
+        menu.addAction("No utterance of another speaker before it").setEnabled(False)
 
 
 def coding_menu(editor: TranscriptEditor, stripe: Stripe, where: QPoint) -> None:
@@ -206,6 +238,8 @@ def paint_gutter_row(
         marks.append(("…", "#b7791f"))
     if row.translations:
         marks.append(("⇄", t.accent))
+    if row.original is not None:  # linked to the original it renders: the pair counts once
+        marks.append(("↔", "#8b6bb8"))
     x = GUTTER_WIDTH - 10 - 12 * len(marks)
     for mark, colour in marks:
         painter.setPen(QColor(colour))
@@ -219,6 +253,8 @@ def paint_gutter_row(
     painter.setFont(bold)
     painter.setPen(speaker_colour(row.speaker))
     who = (row.speaker or "?") + (f" → {row.renders}" if row.renders else "")
+    if row.rendered:  # a dashed arrow: only part of the utterance (its tinted words) renders
+        who += " ⇢ " + ", ".join(dict.fromkeys(p for _, _, p in row.rendered))
     left = 8 + time_width
     room = GUTTER_WIDTH - left - 12 - 12 * len(marks)
     elided = painter.fontMetrics().elidedText(who, Qt.TextElideMode.ElideRight, room)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +40,7 @@ from workbench.domain.missing import missing_words
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 from workbench.ui import theme as house
+from workbench.ui.case_matrix import CaseMatrixView
 from workbench.ui.cell_details import CellDetails
 from workbench.ui.charts import chart_metrics, choose_chart_file, hatch, save_chart
 
@@ -368,21 +370,33 @@ class HeatmapView(QWidget):
         title.setObjectName("transcriptTitle")
         controls.addWidget(title)
         controls.addStretch(1)
-        controls.addWidget(QLabel("Show"))
-        controls.addWidget(self.by)
-        controls.addWidget(QLabel("Measure"))
-        controls.addWidget(self.measure)
-        controls.addSpacing(12)
-        controls.addWidget(export)
-        footer = QLabel(FOOTNOTE)
+        self.map_controls = QWidget()  # the map's own: hidden with it
+        mine = QHBoxLayout(self.map_controls)
+        mine.setContentsMargins(0, 0, 0, 0)
+        mine.addWidget(QLabel("Show"))
+        mine.addWidget(self.by)
+        mine.addWidget(QLabel("Measure"))
+        mine.addWidget(self.measure)
+        mine.addSpacing(12)
+        mine.addWidget(export)
+        controls.addWidget(self.map_controls)
+        self.footer = footer = QLabel(FOOTNOTE)
         footer.setObjectName("footnote")
         footer.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         self.details = CellDetails(CELL_HINT)
         self.table.clicked.connect(self.open_cell)
+        # Beside the heat map, the chosen theme's case-ordered matrix (read when shown).
+        self.case = CaseMatrixView()
+        self.views = QTabWidget()
+        self.views.setObjectName("heatmapViews")
+        self.views.setDocumentMode(True)
+        self.views.addTab(self.table, "Heat map")
+        self.views.addTab(self.case, "Case-ordered matrix")
+        self.views.currentChanged.connect(lambda _: self._show_case())
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
+        split.addWidget(self.views)
         split.addWidget(self.details)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -394,6 +408,16 @@ class HeatmapView(QWidget):
         self.project = project
         self.refresh()
 
+    def _show_case(self) -> None:
+        """The case-ordered matrix of the theme whose cell is open (read only when shown)."""
+        shown = self.views.currentWidget() is self.case
+        self.details.setVisible(not shown)  # the cell below and the note belong to the map
+        self.footer.setVisible(not shown)
+        self.map_controls.setVisible(not shown)
+        if shown:
+            chosen = self.details.cell[0] if self.details.cell is not None else None
+            self.case.set_project(self.project, chosen)
+
     def open_cell(self, index: QModelIndex) -> None:
         """The segments behind a wave cell and the analyst's summary of it, below the map."""
         cell = self.model.cell_at(index)
@@ -402,11 +426,14 @@ class HeatmapView(QWidget):
         by = str(self.by.currentData())
         unit = "study" if by == "study" else f"{by}:{cell.unit}"
         self.details.show_cell(self.project, cell.theme, unit, cell.wave, missing=cell.missing)
+        if self.views.currentWidget() is self.case:
+            self.case.show_theme(cell.theme)
 
     def refresh(self) -> None:
         self._generation += 1
         chosen = self.details.cell
         self.details.clear(CELL_HINT)
+        self._show_case()
         if self.project is None:
             self.model.set_data([], [], "segments")
             return

@@ -148,6 +148,8 @@ class MainWindow(ProjectFilesWindow):
         self.undo.recorded.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.heatmap = HeatmapView()
         self.timeline = TimelineView()
+        for details in (self.heatmap.details, self.timeline.details):  # pinned quotes: undoable
+            details.changed.connect(self.undo.record)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.page)
         self.pages.addWidget(self.heatmap)
@@ -278,7 +280,7 @@ class MainWindow(ProjectFilesWindow):
         interview_menu.addAction(actions["verify"])
 
         code_menu = self.menuBar().addMenu("&Code")
-        for name in ("code", "repeat", "in_vivo", "memo", "remove"):
+        for name in ("code", "repeat", "in_vivo", "memo", "remove", "rendered"):
             code_menu.addAction(actions[name])
         code_menu.addSeparator()
         code_menu.addAction(self._action("Compare &analysts…", None, self._show_compare))

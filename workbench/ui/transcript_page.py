@@ -37,12 +37,21 @@ from workbench.coding.codings import (
 from workbench.coding.study import interview_info
 from workbench.coding.transcripts import timed_words, utterances
 from workbench.coding.undo import Change
-from workbench.coding.utterances import edit_utterance, merge_utterances, split_utterance
+from workbench.coding.utterances import (
+    edit_utterance,
+    link_rendering,
+    mark_rendering,
+    merge_utterances,
+    split_utterance,
+    unlink_rendering,
+    unmark_rendering,
+)
 from workbench.domain.coding import CodingInfo
-from workbench.domain.study import InterviewInfo, StudyError
+from workbench.domain.study import InterviewInfo, InterviewRole, StudyError
 from workbench.storage.project import Project, ProjectError
 from workbench.transcribe.engine import TranscriptionError
 from workbench.transcribe.queue import QueueItem, enqueue
+from workbench.ui import renderings
 from workbench.ui.dialogs import TranscribeDialog
 from workbench.ui.editor import TranscriptEditor
 from workbench.ui.player import AudioBar
@@ -157,6 +166,7 @@ class TranscriptPage(QWidget):
         )
         self.editor.utterance_action.connect(self._utterance_action)
         self.editor.coding_action.connect(self._coding_action)
+        self.editor.rendering_chosen.connect(self._render)
         self.editor.code_dropped.connect(lambda path: self.apply(path))
         self.editor.seek_requested.connect(self.audio.seek)
         self.editor.message.connect(lambda text: self.notice.show_message(text))
@@ -188,6 +198,7 @@ class TranscriptPage(QWidget):
             ("remove", "&Remove the selected coding", "Ctrl+Shift+Del", self.remove_selected),
             ("verify", "Mark utterance &verified", "Ctrl+M", self.toggle_verified),
             ("merge", "Merge with the &next utterance", "Ctrl+Shift+J", self.merge_next),
+            ("rendered", "Rendered &for…", "Ctrl+R", self.ask_rendered_for),
             ("play", "&Play / pause", "Ctrl+Space", self.audio.toggle),
             ("key", "&Transcription key (play, pause, rewind)", "F4", self.audio.transcription_key),
             ("back", "&Back 3 seconds", "Alt+Left", lambda: self.audio.skip(-3000)),
@@ -324,6 +335,9 @@ class TranscriptPage(QWidget):
             return
         self.colours = {c.path: c.color for c in codes if c.color}
         speakers = [ip.participant for ip in info.participants]
+        self.editor.interpreters = {
+            ip.participant for ip in info.participants if ip.role is InterviewRole.INTERPRETER
+        }
         self.editor.load(rows, codings, self.colours, words, speakers)
         self._info = info
         self._retitle()
@@ -517,6 +531,29 @@ class TranscriptPage(QWidget):
         elif action.startswith("renders:"):
             whose = action.split(":", 1)[1]  # "" clears it
             self._change(lambda p: edit_utterance(p, iv, index, renders=whose))
+        elif action.startswith("link:"):  # this interpreter's utterance renders that one
+            original = int(action.split(":", 1)[1])
+            self._change(lambda p: link_rendering(p, iv, original, index))
+        elif action == "unlink":
+            self._change(lambda p: unlink_rendering(p, iv, index))
+
+    def ask_rendered_for(self) -> None:
+        """Code ▸ Rendered for…: the menu the right mouse button shows, at the text cursor."""
+        if not self.editor.isVisible():
+            return  # another view is in front: its keys, not the transcript's
+        at = self.editor.viewport().mapToGlobal(self.editor.cursorRect().bottomLeft())
+        self.rendered_menu = renderings.popup(
+            self, at, lambda menu: renderings.fill_menu(menu, self.editor)
+        )
+
+    def _render(self, index: int, start: int, end: int, who: str) -> None:
+        """Mark (or, with ``who`` "", unmark) characters of utterance ``index`` as rendering
+        someone: one undoable step of the core."""
+        iv, span = self._iv(), (start, end)
+        if who:
+            self._change(lambda p: mark_rendering(p, iv, index, who, span))
+        else:
+            self._change(lambda p: unmark_rendering(p, iv, index, span))
 
     def toggle_verified(self) -> None:
         index = self.editor.current_utterance()
