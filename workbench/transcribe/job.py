@@ -2,8 +2,8 @@
 
 Cancel stops the child within two seconds and keeps every segment stored so far; a resumed job
 stores what comes after the last stored segment, cut into the windows an uninterrupted run
-would have had, so it ends as that run would have — nothing stored twice, nothing missed. A job never
-changes utterances already in the interview (a human's corrections are safe).
+would have had, so it ends as that run would have — nothing stored twice, nothing missed. A job
+never changes utterances already in the interview (a human's corrections are safe).
 """
 
 from __future__ import annotations
