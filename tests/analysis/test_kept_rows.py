@@ -269,13 +269,20 @@ def test_a_project_at_0004_upgrades_and_its_interviews_get_versions(
     old = Project(engine, target, Path(target) if backend == "sqlite" else None, default_coder())
     # Today's core reads and writes columns later migrations add: lent while building, then
     # dropped, so the database is at 0004 as an old version left it.
+    from workbench.storage.models import RenderingSpan, UtteranceLink
+
     lent = ["ALTER TABLE participant ADD COLUMN study_role VARCHAR(20) DEFAULT 'participant'"]
+    lent_tables = [RenderingSpan.__table__, UtteranceLink.__table__]
     with engine.begin() as conn:
         for statement in lent:
             conn.execute(text(statement))
+        for table in lent_tables:
+            table.create(conn)
     _build_at_0004(old)
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE participant DROP COLUMN study_role"))
+        for table in lent_tables:
+            table.drop(conn)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     engine.dispose()

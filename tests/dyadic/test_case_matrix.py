@@ -30,9 +30,9 @@ def test_rows_per_participant_grouped_by_dyad_with_the_analysts_words(study: Pro
     assert sleep.headers == [
         "Dyad",
         "Participant",
-        "W1\nnot recorded",
-        "W2\nnot recorded",
-        "W3\nnot recorded",
+        "W1\nweek not recorded",
+        "W2\nweek not recorded",
+        "W3\nweek not recorded",
         "What changed",
         "Through-line",
     ]
@@ -54,7 +54,7 @@ def test_rows_per_participant_grouped_by_dyad_with_the_analysts_words(study: Pro
 def test_exported_as_docx_and_xlsx(study: Project, tmp_path: Path) -> None:
     export_case_matrix_docx(study, tmp_path / "c.docx")
     tables = docx.Document(str(tmp_path / "c.docx")).tables
-    assert len(tables) == 3  # Sleep, Fear, Hope
+    assert len(tables) == 6  # Sleep, Fear, Hope; then their dyadic comparisons
     assert tables[0].rows[0].cells[-1].text == "Through-line"
     out = tmp_path / "c.xlsx"
     args = ["export", str(study.path), "--format", "case-matrix-xlsx", "-o", str(out)]
@@ -62,3 +62,42 @@ def test_exported_as_docx_and_xlsx(study: Project, tmp_path: Path) -> None:
     sheet = pd.read_excel(out, sheet_name="Case-ordered")
     assert set(sheet["theme"]) == {"Sleep", "Fear", "Hope"}
     assert "Sleep settles by W3." in sheet["Through-line"].tolist()
+
+
+def test_the_dyadic_comparison_shows_both_members_side_by_side_with_the_stance(
+    study: Project, tmp_path: Path
+) -> None:
+    from workbench.coding.readings import set_stance
+    from workbench.exchange.case_matrix import DYADIC_HEADERS, dyadic_comparisons
+
+    set_cell_summary(study, "Sleep", "participant:P1", "W1", "Nights broken")
+    set_cell_summary(study, "Sleep", "participant:C1", "W1", "Asks about sleep each session")
+    set_stance(study, "D1", "W1", "Sleep", "divergent", note="She speaks of nights, he of pills")
+    sleep = next(d for d in dyadic_comparisons(study) if d.theme == "Sleep")
+    assert sleep.headers == DYADIC_HEADERS
+    rows = {(r[0], r[1]): r for r in sleep.rows}
+    assert rows[("D1", "W1")][2:] == [
+        "P1: Nights broken",
+        "C1: Asks about sleep each session",
+        "divergent",
+        "She speaks of nights, he of pills",
+    ]
+    # A wave one member missed shows the other member's reading and why the first is missing.
+    p1_w3, c1_w3 = rows[("D1", "W3")][2:4]
+    assert p1_w3 == "P1: – (no interview)" and c1_w3 == "C1: (nothing noted)"
+    # D3's patient declined consent: only the clinician appears, never a sum of both.
+    assert [r[2] for r in sleep.rows if r[0] == "D3"] == ["", "", ""]
+    export_case_matrix_docx(study, tmp_path / "c.docx")
+    text = "\n".join(
+        c.text
+        for t in docx.Document(str(tmp_path / "c.docx")).tables
+        for r in t.rows
+        for c in r.cells
+    )
+    assert "She speaks of nights, he of pills" in text and "P1: Nights broken" in text
+    out = tmp_path / "c.xlsx"
+    args = ["export", str(study.path), "--format", "case-matrix-xlsx", "-o", str(out)]
+    assert main([*args, "--override-pseudonym-check"]) == 0
+    pairs = pd.read_excel(out, sheet_name="Dyadic comparison").fillna("")
+    d1 = pairs[(pairs["theme"] == "Sleep") & (pairs["Dyad"] == "D1") & (pairs["Wave"] == "W1")]
+    assert d1["Stance (analyst)"].tolist() == ["divergent"]

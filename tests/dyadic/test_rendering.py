@@ -260,3 +260,26 @@ def test_the_check_names_a_missing_span_trigger(study: Project) -> None:
         else:
             conn.execute(text("DROP TRIGGER rendering_span_version_update ON rendering_span"))
     assert any("rendering_span_version_update" in p for p in check_project(study).problems)
+
+
+def test_a_quote_from_a_rendering_carries_its_original_in_the_audit_supplement(
+    study: Project,
+) -> None:
+    from workbench.coding.codings import list_codings
+    from workbench.coding.readings import pin_exemplar
+    from workbench.exchange.audit_doc import audit_tables
+
+    link_rendering(study, "J1", 1, 2)
+    english = next(c for c in list_codings(study) if c.text == "The nights are hard.")
+    pin_exemplar(study, "Nights", "participant:P01", "baseline", english.id)
+    *_, sources = audit_tables(study)
+    (row,) = [r for r in sources if r[1] == "The nights are hard."]
+    assert row[-1] == "original: الليالي صعبة"
+    arabic = next(c for c in list_codings(study) if c.text == "الليالي صعبة")
+    pin_exemplar(study, "Nights", "participant:P01", "baseline", arabic.id)
+    *_, sources = audit_tables(study)
+    (row,) = [r for r in sources if r[1] == "الليالي صعبة"]
+    assert row[-1].startswith("rendering: The nights are hard.")
+    unlink_rendering(study, "J1", 2)
+    *_, sources = audit_tables(study)
+    assert all(r[-1] == "" for r in sources)

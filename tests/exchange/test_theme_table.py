@@ -198,13 +198,21 @@ def test_a_shortened_quote_keeps_its_words_and_points_at_the_whole_segment(
     with open_project(tmp_path / "s.dyad") as p:
         export_audit_docx(p, tmp_path / "audit.docx")
     sources = _cells(tmp_path / "audit.docx")[-1]
-    assert sources[0] == ["Theme", "Quote", "Label", "Source", "Checked against the audio"]
+    assert sources[0] == [
+        "Theme",
+        "Quote",
+        "Label",
+        "Source",
+        "Checked against the audio",
+        "Linked original or rendering",
+    ]
     assert [
         "Nights",
         "I sleep badly […] Aleppo.",
         "P01, patient, baseline",
         f"I1 at 0:00:02, segment {first.id[:8]}",
         "no",
+        "",
     ] in sources
     check_excerpt("one two three four", "one […] four")
     check_excerpt("one two three four", "two three")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from workbench.coding.readings import set_cell_summary
+from workbench.coding.readings import set_cell_summary, set_stance
 from workbench.coding.themes import add_theme, set_trajectory
 from workbench.storage.project import open_project
 from workbench.ui.main_window import MainWindow
@@ -41,6 +41,7 @@ def test_the_case_ordered_matrix_beside_the_heat_map(
         set_cell_summary(p, "Nights", "participant:P01", "baseline", "Lies awake, the ward is loud")
         set_trajectory(p, "Nights", "participant:P01", label="easing", text="Sleep returns")
         add_theme(p, "Family", codes=[])
+        set_stance(p, "D01", "baseline", "Nights", "mixed", note="Only her side was heard")
     window = window_in_mode(qtbot, tmp_path, quoted, 1)
     view = window.heatmap
     view.by.setCurrentIndex(view.by.findData("participant"))
@@ -61,8 +62,8 @@ def test_the_case_ordered_matrix_beside_the_heat_map(
     assert headers == [
         "Dyad",
         "Participant",
-        "baseline\nnot recorded",
-        "end\nnot recorded",
+        "baseline\nweek not recorded",
+        "end\nweek not recorded",
         "What changed",
         "Through-line",
     ]
@@ -87,6 +88,28 @@ def test_the_case_ordered_matrix_beside_the_heat_map(
     # Edit ▸ Undo takes the pin back, and the matrix on screen follows.
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: _table(window)[2][2] == "")
+
+    # Rows per dyad and wave: both members side by side, and the analyst's stance.
+    case.rows.setCurrentText("Dyads, side by side")
+    assert [case.model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == [
+        "Dyad",
+        "Wave",
+        "Patient",
+        "Clinician",
+        "Stance (analyst)",
+        "Note",
+    ]
+    assert _table(window)[0] == [
+        "D01",
+        "baseline",
+        "P01: Lies awake, the ward is loud",
+        "C01: – (no interview)",
+        "mixed",
+        "Only her side was heard",
+    ]
+    assert "4 dyad waves" in case.status.text()
+    assert "side by side" in case.footer.text()
+    case.rows.setCurrentText("Participants")
 
     # Another theme from the list: its own (empty) matrix, with a hint of what fills it.
     case.theme.setCurrentIndex(case.theme.findText("Family"))

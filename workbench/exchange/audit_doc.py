@@ -5,8 +5,10 @@ What the tool computed goes here, for reviewers who want it: per theme and parti
 dyad member) the coding pattern, segments per wave, segments per 1,000 words of the person's own
 attributed speech, the ``shape`` of those rates and whether the sequence is ``censored`` (the
 last observed wave precedes a missing one), with a note where a pattern rests on one segment;
-then the quote balance (pinned quotes by person, dyad, wave and role) with its warnings. As a
-Word document or a workbook.
+then the quote balance (pinned quotes by person, dyad, wave and role) with its warnings, and the
+pinned quotes with their sources — and, for a quote on an utterance linked to its original or its
+rendering, the other one's words (the patient's Arabic beside the English quoted). As a Word
+document or a workbook.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import or_, select
 
 from workbench.analysis.longitudinal import TrajectoryRow, trajectories
 from workbench.exchange._docx import add_table, landscape_document, save
 from workbench.exchange.theme_table import UNVERIFIED, _quotes, quote_balance
+from workbench.storage.models import Coding, UtteranceLink, UtteranceRow
 from workbench.storage.project import Project
 
 PATTERN_HEADERS = [
@@ -32,7 +36,14 @@ PATTERN_HEADERS = [
     "Note",
 ]
 BALANCE_HEADERS = ["By", "Who / when", "Pinned quotes", "Share"]
-QUOTE_HEADERS = ["Theme", "Quote", "Label", "Source", "Checked against the audio"]
+QUOTE_HEADERS = [
+    "Theme",
+    "Quote",
+    "Label",
+    "Source",
+    "Checked against the audio",
+    "Linked original or rendering",
+]
 ABOUT = (
     "Computed from the codings: these describe where the analysis coded and are not findings. "
     "Rates are segments per 1,000 words of the unit's own attributed speech at the wave "
@@ -86,11 +97,60 @@ def audit_tables(
     )
     quotes, _ = _quotes(project, include_unconsented)
     balance, warnings = quote_balance(quotes)
+    linked = linked_texts(project, [q.coding for q in quotes])
     sources = [
-        [q.theme, q.text, q.label, q.source, "no" if UNVERIFIED in q.marks else "yes"]
+        [
+            q.theme,
+            q.text,
+            q.label,
+            q.source,
+            "no" if UNVERIFIED in q.marks else "yes",
+            linked.get(q.coding, ""),
+        ]
         for q in quotes
     ]
     return _pattern_rows(rows), balance, warnings, sources
+
+
+def linked_texts(project: Project, codings: list[str]) -> dict[str, str]:
+    """Per coding (by GUID) on an utterance linked to its original or its rendering
+    (``utterance link``), the other one's words: a quote from the English rendering can be
+    given with the patient's own words here, and the other way round."""
+    if not codings:
+        return {}
+    with project.session(write=False) as s:
+        spans = s.execute(
+            select(Coding.guid, Coding.start_utterance_id, Coding.end_utterance_id).where(
+                Coding.guid.in_(codings)
+            )
+        ).all()
+        ids = {u for _, a, b in spans for u in (a, b)}
+        pairs = s.execute(
+            select(UtteranceLink.original_id, UtteranceLink.rendering_id).where(
+                or_(UtteranceLink.original_id.in_(ids), UtteranceLink.rendering_id.in_(ids))
+            )
+        ).all()
+        other: dict[int, tuple[str, int]] = {}
+        for original, rendering in pairs:
+            other[original] = ("rendering", rendering)
+            other[rendering] = ("original", original)
+        texts = dict(
+            s.execute(
+                select(UtteranceRow.id, UtteranceRow.text).where(
+                    UtteranceRow.id.in_([u for _, u in other.values()])
+                )
+            ).all()
+        )
+    found = {}
+    for guid, start, end in spans:
+        said = [
+            f"{kind}: {texts[u]}"
+            for kind, u in (other[i] for i in dict.fromkeys((start, end)) if i in other)
+            if u in texts
+        ]
+        if said:
+            found[guid] = " / ".join(said)
+    return found
 
 
 def export_audit_docx(

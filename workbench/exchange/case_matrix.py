@@ -2,7 +2,9 @@
 participant, grouped by dyad (patient first), the waves across with weeks in treatment and
 session numbers under each, the analyst's cell summary and pinned quotes in each cell, and per
 case "what changed" (the analyst's trajectory label) and "through-line" (the trajectory's
-note). A wave the participant was not observed at shows "–" and why. As docx or xlsx."""
+note). A wave the participant was not observed at shows "–" and why. Beside it, the dyadic
+comparison display: per theme, each dyad at each wave with patient and clinician side by side
+and the analyst's stance and note. As docx or xlsx."""
 
 from __future__ import annotations
 
@@ -36,11 +38,30 @@ class CaseMatrixExport:
     themes: int
 
 
-def case_matrices(
-    project: Project, *, include_unconsented: bool = False, theme: str | None = None
-) -> list[CaseMatrix]:
-    """One matrix per theme (subthemes too), in the board's order; with ``theme``, only its
-    (the window's view beside the heat map)."""
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """What the case-ordered displays put in a cell: per (theme, participant key, wave) the
+    analyst's summary and the quotes pinned there, or why the wave was not observed."""
+
+    data: StudyData
+    waves: list[str]
+    """The wave headers, with weeks in treatment and session numbers under each."""
+    cases: list[tuple[str, int, str]]
+    status: dict[tuple[int, str], str | None]
+    summaries: dict[tuple[str, str, str], str]
+    pinned: dict[tuple[str, str, str | None], list[str]]
+    readings: dict[tuple[str, str], tuple[str, str]]
+
+    def cell(self, theme: str, pid: int, key: str, wave: str) -> str:
+        reason = self.status[(pid, wave)]
+        if reason is not None:
+            return f"{MISSING} ({missing_words(reason)})"
+        said = self.pinned.get((theme, key, wave), [])
+        summary = self.summaries.get((theme, key, wave), "")
+        return "\n".join(part for part in (summary, *said) if part)
+
+
+def _cells(project: Project, include_unconsented: bool) -> _Cells:
     data = collect(project)
     with project.session(write=False) as s:
         summaries = {
@@ -76,32 +97,78 @@ def case_matrices(
     for w in data.waves:
         weeks = [t[1] for t in timing if t[0] == w]
         sessions = [t[2] for t in timing if t[0] == w]
-        waves.append(f"{w}\n{_in_treatment(weeks, sessions)}")
+        waves.append(f"{w}\n{_in_treatment(weeks, sessions, 'week not recorded')}")
     cases = _cases(data, include_unconsented)
     status = {
         (pid, wave): participant_status(data, pid, wave, None, include_unconsented)
         for _, pid, _ in cases
         for wave in data.waves
     }
+    return _Cells(data, waves, cases, status, summaries, pinned, readings)
+
+
+def case_matrices(
+    project: Project, *, include_unconsented: bool = False, theme: str | None = None
+) -> list[CaseMatrix]:
+    """One matrix per theme (subthemes too), in the board's order; with ``theme``, only its
+    (the window's view beside the heat map)."""
+    c = _cells(project, include_unconsented)
     result = []
     for info in list_themes(project):
         if theme is not None and info.name != theme:
             continue
         rows = []
-        for dyad, pid, key in cases:
-            cells = []
-            for wave in data.waves:
-                reason = status[(pid, wave)]
-                if reason is not None:
-                    cells.append(f"{MISSING} ({missing_words(reason)})")
-                    continue
-                said = pinned.get((info.name, key, wave), [])
-                summary = summaries.get((info.name, key, wave), "")
-                cells.append("\n".join(part for part in (summary, *said) if part))
-            changed, through = readings.get((info.name, key), ("", ""))
+        for dyad, pid, key in c.cases:
+            cells = [c.cell(info.name, pid, key, wave) for wave in c.data.waves]
+            changed, through = c.readings.get((info.name, key), ("", ""))
             rows.append([dyad, key, *cells, changed, through])
-        headers = ["Dyad", "Participant", *waves, "What changed", "Through-line"]
+        headers = ["Dyad", "Participant", *c.waves, "What changed", "Through-line"]
         result.append(CaseMatrix(info.name, headers, rows))
+    return result
+
+
+DYADIC_HEADERS = ["Dyad", "Wave", "Patient", "Clinician", "Stance (analyst)", "Note"]
+
+
+def dyadic_comparisons(
+    project: Project, *, include_unconsented: bool = False, theme: str | None = None
+) -> list[CaseMatrix]:
+    """Per theme, the dyadic comparison display: a row per dyad and wave, the patient and the
+    clinician side by side (each one's summary and pinned quotes, or why that wave is missing
+    for them: never summed, never dropped), and the analyst's stance with its note."""
+    from workbench.coding.readings import stances
+
+    c = _cells(project, include_unconsented)
+    judged = {(d, w, t): (stance, note or "") for d, w, t, stance, note in stances(project)}
+    members: dict[str, list[tuple[int, str]]] = {}
+    for dyad, pid, key in c.cases:
+        if dyad:
+            members.setdefault(dyad, []).append((pid, key))
+    result = []
+    for info in list_themes(project):
+        if theme is not None and info.name != theme:
+            continue
+        rows = []
+        for dyad, people in members.items():
+            for wave in c.data.waves:
+                sides: dict[str, list[str]] = {"patient": [], "other": []}
+                for pid, key in people:
+                    side = "patient" if c.data.people[pid].role == "patient" else "other"
+                    sides[side].append(
+                        f"{key}: {c.cell(info.name, pid, key, wave) or '(nothing noted)'}"
+                    )
+                stance, note = judged.get((dyad, wave, info.name), ("", ""))
+                rows.append(
+                    [
+                        dyad,
+                        wave,
+                        "\n".join(sides["patient"]),
+                        "\n".join(sides["other"]),
+                        stance,
+                        note,
+                    ]
+                )
+        result.append(CaseMatrix(info.name, list(DYADIC_HEADERS), rows))
     return result
 
 
@@ -143,6 +210,19 @@ def export_case_matrix_docx(
     for m in matrices:
         document.add_heading(m.theme, level=2)
         add_table(document, m.headers, m.rows)
+    comparisons = [
+        d for d in dyadic_comparisons(project, include_unconsented=include_unconsented) if d.rows
+    ]
+    if comparisons:
+        document.add_heading("Dyadic comparisons", level=1)
+        document.add_paragraph(
+            "Per theme, each dyad at each wave: the patient and the clinician side by side (the "
+            "analyst's summary and the quotes pinned for each; never added together), and the "
+            f"analyst's stance with its note. {MISSING} marks a member not observed at that wave."
+        )
+        for d in comparisons:
+            document.add_heading(d.theme, level=2)
+            add_table(document, d.headers, d.rows)
     save(document, out)
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="case-matrix-docx")
@@ -162,8 +242,17 @@ def export_case_matrix_xlsx(
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if not frame.empty:
         frame = frame[["theme", *[c for c in frame.columns if c != "theme"]]]
+    dyadic = [
+        pd.DataFrame(d.rows, columns=d.headers).assign(theme=d.theme)
+        for d in dyadic_comparisons(project, include_unconsented=include_unconsented)
+        if d.rows
+    ]
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name="Case-ordered", index=False)
+        if dyadic:
+            pairs = pd.concat(dyadic, ignore_index=True)
+            pairs = pairs[["theme", *DYADIC_HEADERS]]
+            pairs.to_excel(writer, sheet_name="Dyadic comparison", index=False)
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="case-matrix-xlsx")
     return CaseMatrixExport(str(out), len(matrices))

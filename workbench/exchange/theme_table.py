@@ -358,7 +358,9 @@ def _characteristics(project: Project, include_unconsented: bool) -> list[list[s
     return result
 
 
-def _in_treatment(weeks: list[float | None], sessions: list[int | None]) -> str:
+def _in_treatment(
+    weeks: list[float | None], sessions: list[int | None], missing: str = "not recorded"
+) -> str:
     """Weeks in treatment and session numbers of a wave's interviews, as ranges."""
 
     def span(values: list[float], unit: str) -> str | None:
@@ -371,7 +373,7 @@ def _in_treatment(weeks: list[float | None], sessions: list[int | None]) -> str:
         span([w for w in weeks if w is not None], "week"),
         span([float(n) for n in sessions if n is not None], "session"),
     ]
-    return ", ".join(p for p in parts if p) or "not recorded"
+    return ", ".join(p for p in parts if p) or missing
 
 
 def _snapshot_note(project: Project, name: str) -> str:

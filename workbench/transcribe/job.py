@@ -8,11 +8,8 @@ never changes utterances already in the interview (a human's corrections are saf
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
-import os
 import queue as queues
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,8 +21,11 @@ from workbench.coding.transcripts import append_transcription, utterances
 from workbench.storage.project import Project
 from workbench.transcribe.audio import TranscriptionError, probe
 from workbench.transcribe.model_files import check_language
+from workbench.transcribe.worker import work
 
 CANCEL_GRACE_S = 1.5
+BATCH = 64
+"""At most this many arrived messages are stored in one session."""
 
 
 @dataclass
@@ -37,32 +37,6 @@ class JobOutcome:
     language: str | None
     resumed_from_s: float
     warnings: list[str] = field(default_factory=list)
-
-
-def _worker(audio: str, options: dict[str, Any], out: Any) -> None:
-    """The child process: transcribe and stream every segment back (and end itself when the
-    job's process is gone: killed, nobody would read what it sends)."""
-    from workbench.transcribe.engine import transcribe_file
-
-    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
-    try:
-        result = transcribe_file(
-            Path(audio),
-            on_segment=lambda seg: out.put(("segment", dataclasses.asdict(seg))),
-            progress=lambda done, total: out.put(("progress", done, total)),
-            **options,
-        )
-        out.put(("done", {"language": result.language, "warnings": result.warnings}))
-    except TranscriptionError as exc:
-        out.put(("error", str(exc)))
-    except Exception as exc:  # anything else still ends the job with a reason
-        out.put(("error", f"{type(exc).__name__}: {exc}"))
-
-
-def _orphaned(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
 
 
 def _rows(segment: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[int, int, str, float]]]:
@@ -131,7 +105,7 @@ def transcribe_interview(
         probe(audio)
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
-    child = context.Process(target=_worker, args=(str(audio), options, out), daemon=True)
+    child = context.Process(target=work, args=(str(audio), options, out), daemon=True)
     child.start()
     outcome = JobOutcome(interview, 0, 0, False, None, start_s)
     try:
@@ -166,9 +140,8 @@ def _resume_point(project: Project, interview: str, resume: bool) -> tuple[int, 
             f"interview {interview!r} already has a transcript; it would replace human work "
             "(use --resume to continue a job that was stopped)"
         )
-    if not existing:
-        return None
-    return max((u.start_ms or 0, u.end_ms or 0) for u in existing)
+    timed = [(u.start_ms or 0, u.end_ms) for u in existing if u.end_ms is not None]
+    return max(timed) if timed else None  # a note typed by hand, untimed, is no job's segment
 
 
 def _store_segments(
@@ -184,38 +157,65 @@ def _store_segments(
     should_cancel: Callable[[], bool] | None,
     on_stored: Callable[[dict[str, Any]], None] | None,
 ) -> set[str]:
-    """Store each segment the child sends as it comes (one session each), until the child is
-    done or the job is cancelled; counts go into ``outcome``. Returns the speaker labels heard.
-    Raises when the child reports an error or stops without a word."""
+    """Store the segments the child sends as they come — all that have arrived in one
+    session, so a burst at a window's end is one commit — until the child is done or the job is
+    cancelled; counts go into ``outcome``. Returns the speaker labels heard. Raises when the
+    child reports an error or stops without a word."""
     seen_labels: set[str] = set()
+
+    def store(batch: list[dict[str, Any]]) -> None:
+        rows_and_words = [_rows(segment) for segment in batch]
+        rows = [row for row, _ in rows_and_words]
+        append_transcription(
+            project,
+            interview,
+            rows,
+            [words for _, words in rows_and_words],
+            speakers=speakers,
+            model=model,
+        )
+        for row in rows:
+            if row["speaker"]:
+                seen_labels.add(row["speaker"])
+            outcome.stored += 1
+            outcome.flagged += int(row["needs_review"] or row["untranscribed_speech"])
+            if on_stored is not None:
+                on_stored(row)
+
     while True:
         if should_cancel is not None and should_cancel():
             outcome.cancelled = True
             break
         try:
-            message = out.get(timeout=0.2)
+            arrived = [out.get(timeout=0.2)]
         except queues.Empty:
             if not child.is_alive() and out.empty():
                 raise TranscriptionError("the transcription process stopped unexpectedly") from None
             continue
-        kind = message[0]
-        if kind == "segment":
-            row, words = _rows(message[1])
-            if row["speaker"]:
-                seen_labels.add(row["speaker"])
-            append_transcription(project, interview, [row], [words], speakers=speakers, model=model)
-            outcome.stored += 1
-            outcome.flagged += int(row["needs_review"] or row["untranscribed_speech"])
-            if on_stored is not None:
-                on_stored(row)
-        elif kind == "progress" and progress is not None:
-            progress(message[1], message[2])
-        elif kind == "done":
-            outcome.language = message[1]["language"]
-            outcome.warnings = list(message[1]["warnings"])
-            break
-        elif kind == "error":
-            raise TranscriptionError(message[1])
+        while len(arrived) < BATCH:
+            try:
+                arrived.append(out.get_nowait())
+            except queues.Empty:
+                break
+        batch: list[dict[str, Any]] = []
+        for message in arrived:
+            kind = message[0]
+            if kind == "segment":
+                batch.append(message[1])
+                continue
+            if batch:
+                store(batch)
+                batch = []
+            if kind == "progress" and progress is not None:
+                progress(message[1], message[2])
+            elif kind == "done":
+                outcome.language = message[1]["language"]
+                outcome.warnings = list(message[1]["warnings"])
+                return seen_labels
+            elif kind == "error":
+                raise TranscriptionError(message[1])
+        if batch:
+            store(batch)
     return seen_labels
 
 

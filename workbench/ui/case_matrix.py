@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.themes import list_themes
 from workbench.domain.study import StudyError
-from workbench.exchange.case_matrix import MISSING, CaseMatrix, case_matrices
+from workbench.exchange.case_matrix import MISSING, CaseMatrix, case_matrices, dyadic_comparisons
 from workbench.storage.project import Project
 from workbench.ui import theme as house
 
@@ -39,6 +39,12 @@ FOOTNOTE = (
     f"the quotes pinned there. {MISSING} marks a wave not observed, with the reason. What changed "
     "and the through-line are your trajectory and its note."
 )
+DYADIC_FOOTNOTE = (
+    "Each row is a dyad at a wave: the patient and the clinician side by side, each with your "
+    f"summary and the quotes pinned for them ({MISSING} and the reason when one was not "
+    "observed; never added together), then your stance on the dyad and its note."
+)
+BY_PARTICIPANT, BY_DYAD = "Participants", "Dyads, side by side"
 
 
 class CaseMatrixModel(QAbstractTableModel):
@@ -104,6 +110,11 @@ class CaseMatrixView(QWidget):
         self.theme.setObjectName("caseTheme")
         self.theme.setMinimumContentsLength(18)
         self.theme.currentIndexChanged.connect(lambda _: self.refresh())
+        self.rows = QComboBox()
+        self.rows.setObjectName("caseRows")
+        self.rows.addItems([BY_PARTICIPANT, BY_DYAD])
+        self.rows.setToolTip("A row per participant, or per dyad and wave with both members")
+        self.rows.currentIndexChanged.connect(lambda _: self.refresh())
         self.table = QTableView()
         self.table.setObjectName("caseMatrix")
         self.table.setModel(self.model)
@@ -120,8 +131,11 @@ class CaseMatrixView(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(QLabel("Theme"))
         top.addWidget(self.theme)
+        top.addSpacing(12)
+        top.addWidget(QLabel("Rows"))
+        top.addWidget(self.rows)
         top.addWidget(self.status, 1)
-        footer = QLabel(FOOTNOTE)
+        self.footer = footer = QLabel(FOOTNOTE)
         footer.setObjectName("footnote")
         footer.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -155,8 +169,11 @@ class CaseMatrixView(QWidget):
                 "No theme yet: make one on the theme board." if self.project else ""
             )
             return
+        dyadic = self.rows.currentText() == BY_DYAD
+        self.footer.setText(DYADIC_FOOTNOTE if dyadic else FOOTNOTE)
         try:
-            found = case_matrices(self.project, theme=name)
+            read = dyadic_comparisons if dyadic else case_matrices
+            found = read(self.project, theme=name)
         except StudyError as exc:
             self.model.set_matrix(None)
             self.status.setText(str(exc))
@@ -166,11 +183,12 @@ class CaseMatrixView(QWidget):
         written = matrix is not None and any(
             cell and not cell.startswith(MISSING) for row in matrix.rows for cell in row[2:]
         )
-        people = len(matrix.rows) if matrix is not None else 0
-        self.status.setText(f"{people} participants" + ("" if written else f"  ·  {EMPTY_HINT}"))
+        rows = len(matrix.rows) if matrix is not None else 0
+        counted = f"{rows} dyad waves" if dyadic else f"{rows} participants"
+        self.status.setText(counted + ("" if written else f"  ·  {EMPTY_HINT}"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        widths = (60, 90, 260, 260, 110) if dyadic else (70, 70)
         for column in range(self.model.columnCount()):
-            width = 70 if column < 2 else 190
-            header.resizeSection(column, width)
+            header.resizeSection(column, widths[column] if column < len(widths) else 190)
         header.setStretchLastSection(True)
