@@ -233,6 +233,10 @@ def test_transcribe_from_the_command_line_into_an_interview(tmp_path: Path, caps
     assert json.loads(capsys.readouterr().out)[0]["speaker"] == "R1"
     assert main(["transcribe", str(path), "I1"]) != 0
     assert "already has a transcript" in capsys.readouterr().err
+    # the child the command started first (loading the model meanwhile) is gone with the refusal
+    import multiprocessing
+
+    assert multiprocessing.active_children() == []
 
 
 def test_the_multilingual_model_detects_russian_and_french(base_model_home: Path) -> None:

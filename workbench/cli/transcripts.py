@@ -166,20 +166,30 @@ def _job_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> None:
-    from workbench.transcribe.job import transcribe_interview
+    if not args.queue:
+        from workbench.transcribe.worker import start_warm
 
-    if args.queue:
-        from workbench.transcribe.queue import enqueue
-
-        if args.audio:
-            raise CommandError("a queued job transcribes the interview's own recording: link it")
-        with opened(args) as project:
-            item = enqueue(project, args.interview, **_job_options(args))
-        if args.json:
-            print_json(item)
-        else:
-            print(f"queued {item.interview} as item {item.id} (position {item.position})")
+        # The transcribing child starts first: its imports and model load overlap ours.
+        warm = start_warm(args.model, args.device)
+        try:
+            _transcribe_now(args, warm)
+        finally:
+            warm.close()
         return
+    from workbench.transcribe.queue import enqueue
+
+    if args.audio:
+        raise CommandError("a queued job transcribes the interview's own recording: link it")
+    with opened(args) as project:
+        item = enqueue(project, args.interview, **_job_options(args))
+    if args.json:
+        print_json(item)
+    else:
+        print(f"queued {item.interview} as item {item.id} (position {item.position})")
+
+
+def _transcribe_now(args: argparse.Namespace, warm: Any) -> None:
+    from workbench.transcribe.job import transcribe_interview
 
     last = [-1]
     interrupted = [False]
@@ -206,6 +216,7 @@ def cmd_transcribe(args: argparse.Namespace) -> None:
                 progress=progress,
                 should_cancel=lambda: interrupted[0],
                 resume=args.resume,
+                warm=warm,
             )
         finally:
             signal.signal(signal.SIGINT, previous)

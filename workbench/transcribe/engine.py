@@ -482,6 +482,7 @@ def transcribe_file(
     min_window_s: float = MIN_WINDOW_S,
     language_check: bool = True,
     after: Sequence[int] | None = None,
+    loaded: Any = None,
 ) -> TranscriptionResult:
     """Transcribe a file (from ``start_s`` on), streaming: it is decoded in blocks and
     transcribed in windows cut in silence, so memory does not grow with its length.
@@ -514,7 +515,7 @@ def transcribe_file(
         on_segment = _passed_on_after(tuple(after), on_segment)
     if turns is not None:
         on_segment = _split_into(turns, on_segment)
-    whisper = load_model(model, device=device)
+    whisper = loaded or load_model(model, device=device)
     total = info.duration_s or 0.0
     segments: list[SegmentResult] = []
     warnings: list[str] = []

@@ -21,7 +21,7 @@ from workbench.coding.transcripts import append_transcription, utterances
 from workbench.storage.project import Project
 from workbench.transcribe.audio import TranscriptionError, probe
 from workbench.transcribe.model_files import check_language
-from workbench.transcribe.worker import work
+from workbench.transcribe.worker import Warm, work
 
 CANCEL_GRACE_S = 1.5
 BATCH = 64
@@ -69,6 +69,7 @@ def transcribe_interview(
     resume: bool = False,
     check_first: bool = True,
     window_s: float | None = None,
+    warm: Warm | None = None,
 ) -> JobOutcome:
     """Transcribe ``audio`` (default: the interview's media) into the interview.
 
@@ -103,10 +104,14 @@ def transcribe_interview(
         check_language(value, model)
     if check_first:
         probe(audio)
-    context = multiprocessing.get_context("spawn")
-    out = context.Queue()
-    child = context.Process(target=work, args=(str(audio), options, out), daemon=True)
-    child.start()
+    if warm is not None and warm.fits(model, device):
+        child, out = warm.process, warm.out  # started first, its model loaded meanwhile
+        warm.send(str(audio), options)
+    else:
+        context = multiprocessing.get_context("spawn")
+        out = context.Queue()
+        child = context.Process(target=work, args=(str(audio), options, out), daemon=True)
+        child.start()
     outcome = JobOutcome(interview, 0, 0, False, None, start_s)
     try:
         seen_labels = _store_segments(
