@@ -54,7 +54,7 @@ def test_rows_per_participant_grouped_by_dyad_with_the_analysts_words(study: Pro
 def test_exported_as_docx_and_xlsx(study: Project, tmp_path: Path) -> None:
     export_case_matrix_docx(study, tmp_path / "c.docx")
     tables = docx.Document(str(tmp_path / "c.docx")).tables
-    assert len(tables) == 6  # Sleep, Fear, Hope; then their dyadic comparisons
+    assert len(tables) == 3  # Sleep, Fear, Hope
     assert tables[0].rows[0].cells[-1].text == "Through-line"
     out = tmp_path / "c.xlsx"
     args = ["export", str(study.path), "--format", "case-matrix-xlsx", "-o", str(out)]
@@ -87,16 +87,15 @@ def test_the_dyadic_comparison_shows_both_members_side_by_side_with_the_stance(
     assert p1_w3 == "P1: – (no interview)" and c1_w3 == "C1: (nothing noted)"
     # D3's patient declined consent: only the clinician appears, never a sum of both.
     assert [r[2] for r in sleep.rows if r[0] == "D3"] == ["", "", ""]
-    export_case_matrix_docx(study, tmp_path / "c.docx")
+    out = tmp_path / "d.docx"
+    args = ["export", str(study.path), "--format", "dyadic-comparison-docx", "-o", str(out)]
+    assert main([*args, "--override-pseudonym-check"]) == 0  # "W3" reads as a name
     text = "\n".join(
-        c.text
-        for t in docx.Document(str(tmp_path / "c.docx")).tables
-        for r in t.rows
-        for c in r.cells
+        c.text for t in docx.Document(str(out)).tables for r in t.rows for c in r.cells
     )
     assert "She speaks of nights, he of pills" in text and "P1: Nights broken" in text
-    out = tmp_path / "c.xlsx"
-    args = ["export", str(study.path), "--format", "case-matrix-xlsx", "-o", str(out)]
+    out = tmp_path / "d.xlsx"
+    args = ["export", str(study.path), "--format", "dyadic-comparison-xlsx", "-o", str(out)]
     assert main([*args, "--override-pseudonym-check"]) == 0
     pairs = pd.read_excel(out, sheet_name="Dyadic comparison").fillna("")
     d1 = pairs[(pairs["theme"] == "Sleep") & (pairs["Dyad"] == "D1") & (pairs["Wave"] == "W1")]

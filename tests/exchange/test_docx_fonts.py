@@ -21,7 +21,13 @@ from workbench.coding.codebook import add_code
 from workbench.coding.codings import apply_code, list_codings
 from workbench.coding.identifiers import accept_identifier
 from workbench.coding.readings import pin_exemplar, set_cell_summary
-from workbench.coding.study import add_interview, add_participant, new_study, set_interview_status
+from workbench.coding.study import (
+    add_dyad,
+    add_interview,
+    add_participant,
+    new_study,
+    set_interview_status,
+)
 from workbench.coding.themes import add_theme, set_trajectory
 from workbench.coding.transcripts import import_utterances, interview_text
 from workbench.exchange._docx import add_table, landscape_document, save
@@ -45,6 +51,8 @@ def _study(path: Path) -> Project:
     p = new_study(path, title=TITLE)
     add_participant(p, "P01", "patient")
     add_participant(p, "R01", "researcher")
+    add_participant(p, "C01", "clinician")
+    add_dyad(p, "D01", ["C01", "P01"])  # the dyadic comparison shows P01's summary
     add_interview(
         p, "I1", wave="baseline", participants=[("P01", None), ("R01", None)], language=LANGUAGES
     )

@@ -4,7 +4,7 @@ session numbers under each, the analyst's cell summary and pinned quotes in each
 case "what changed" (the analyst's trajectory label) and "through-line" (the trajectory's
 note). A wave the participant was not observed at shows "–" and why. Beside it, the dyadic
 comparison display: per theme, each dyad at each wave with patient and clinician side by side
-and the analyst's stance and note. As docx or xlsx."""
+and the analyst's stance and note. Each as docx or xlsx."""
 
 from __future__ import annotations
 
@@ -210,19 +210,6 @@ def export_case_matrix_docx(
     for m in matrices:
         document.add_heading(m.theme, level=2)
         add_table(document, m.headers, m.rows)
-    comparisons = [
-        d for d in dyadic_comparisons(project, include_unconsented=include_unconsented) if d.rows
-    ]
-    if comparisons:
-        document.add_heading("Dyadic comparisons", level=1)
-        document.add_paragraph(
-            "Per theme, each dyad at each wave: the patient and the clinician side by side (the "
-            "analyst's summary and the quotes pinned for each; never added together), and the "
-            f"analyst's stance with its note. {MISSING} marks a member not observed at that wave."
-        )
-        for d in comparisons:
-            document.add_heading(d.theme, level=2)
-            add_table(document, d.headers, d.rows)
     save(document, out)
     with project.session() as s:
         project.audit(s, "export", None, path=out.name, format="case-matrix-docx")
@@ -242,17 +229,53 @@ def export_case_matrix_xlsx(
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if not frame.empty:
         frame = frame[["theme", *[c for c in frame.columns if c != "theme"]]]
-    dyadic = [
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="Case-ordered", index=False)
+    with project.session() as s:
+        project.audit(s, "export", None, path=out.name, format="case-matrix-xlsx")
+    return CaseMatrixExport(str(out), len(matrices))
+
+
+DYADIC_ABOUT = (
+    "Per theme, each dyad at each wave: the patient and the clinician side by side (the "
+    "analyst's summary and the quotes pinned for each; never added together), and the "
+    f"analyst's stance with its note. {MISSING} marks a member not observed at that wave."
+)
+
+
+def export_dyadic_docx(
+    project: Project, out: Path, *, include_unconsented: bool = False
+) -> CaseMatrixExport:
+    found = [
+        d for d in dyadic_comparisons(project, include_unconsented=include_unconsented) if d.rows
+    ]
+    document = landscape_document(margin_cm=1.5, font_pt=9)
+    document.add_heading("Dyadic comparisons", level=1)
+    document.add_paragraph(DYADIC_ABOUT)
+    for d in found:
+        document.add_heading(d.theme, level=2)
+        add_table(document, d.headers, d.rows)
+    if not found:
+        document.add_paragraph("No dyads yet.")
+    save(document, out)
+    with project.session() as s:
+        project.audit(s, "export", None, path=out.name, format="dyadic-comparison-docx")
+    return CaseMatrixExport(str(out), len(found))
+
+
+def export_dyadic_xlsx(
+    project: Project, out: Path, *, include_unconsented: bool = False
+) -> CaseMatrixExport:
+    found = [
         pd.DataFrame(d.rows, columns=d.headers).assign(theme=d.theme)
         for d in dyadic_comparisons(project, include_unconsented=include_unconsented)
         if d.rows
     ]
+    frame = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+    frame = frame.reindex(columns=["theme", *DYADIC_HEADERS])
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="Case-ordered", index=False)
-        if dyadic:
-            pairs = pd.concat(dyadic, ignore_index=True)
-            pairs = pairs[["theme", *DYADIC_HEADERS]]
-            pairs.to_excel(writer, sheet_name="Dyadic comparison", index=False)
+        frame.to_excel(writer, sheet_name="Dyadic comparison", index=False)
+        pd.DataFrame({"note": [DYADIC_ABOUT]}).to_excel(writer, sheet_name="About", index=False)
     with project.session() as s:
-        project.audit(s, "export", None, path=out.name, format="case-matrix-xlsx")
-    return CaseMatrixExport(str(out), len(matrices))
+        project.audit(s, "export", None, path=out.name, format="dyadic-comparison-xlsx")
+    return CaseMatrixExport(str(out), len(found))

@@ -127,6 +127,17 @@ def _case_matrix_out(kind: str) -> Callable[[Project, Path, ExportOptions], Outc
     return export
 
 
+def _dyadic_out(kind: str) -> Callable[[Project, Path, ExportOptions], Outcome]:
+    def export(project: Project, out: Path, o: ExportOptions) -> Outcome:
+        from workbench.exchange.case_matrix import export_dyadic_docx, export_dyadic_xlsx
+
+        write = export_dyadic_docx if kind == "docx" else export_dyadic_xlsx
+        r = write(project, out, include_unconsented=o.include_unconsented)
+        return Outcome((f"wrote {r.path}: dyadic comparisons for {r.themes} themes",), (), r)
+
+    return export
+
+
 def _coreq_out(project: Project, out: Path, o: ExportOptions) -> Outcome:
     from workbench.exchange.coreq import export_coreq_checklist
 
@@ -266,6 +277,20 @@ FORMATS: tuple[Format, ...] = (
         "table",
         "Case-ordered matrices (Excel)",
         _case_matrix_out("xlsx"),
+    ),
+    Format(
+        "dyadic-comparison-docx",
+        ".docx",
+        "document",
+        "Dyadic comparisons (Word)",
+        _dyadic_out("docx"),
+    ),
+    Format(
+        "dyadic-comparison-xlsx",
+        ".xlsx",
+        "table",
+        "Dyadic comparisons (Excel)",
+        _dyadic_out("xlsx"),
     ),
     Format("matrix-docx", ".docx", "document", "Theme × wave matrices (Word)", _matrix_docx_out),
     Format("xlsx", ".xlsx", "table", "Coded segments and matrices (Excel)", _xlsx_out),
