@@ -200,20 +200,28 @@ def export_case_matrix_docx(
     project: Project, out: Path, *, include_unconsented: bool = False
 ) -> CaseMatrixExport:
     matrices = case_matrices(project, include_unconsented=include_unconsented)
-    document = landscape_document(margin_cm=1.5, font_pt=9)
-    document.add_heading("Case-ordered summary matrices", level=1)
-    document.add_paragraph(
+    about = (
         "Per theme, one row per participant grouped by dyad; in each wave the analyst's summary "
         "and the quotes pinned there; what changed and the through-line are the analyst's "
         f"trajectory and its note. {MISSING} marks a wave the participant was not observed at."
     )
-    for m in matrices:
+    _write_docx(project, out, "Case-ordered summary matrices", about, matrices, "case-matrix")
+    return CaseMatrixExport(str(out), len(matrices))
+
+
+def _write_docx(
+    project: Project, out: Path, title: str, about: str, tables: list[CaseMatrix], fmt: str
+) -> None:
+    """A landscape document: the title, what it shows, then a table under each theme."""
+    document = landscape_document(margin_cm=1.5, font_pt=9)
+    document.add_heading(title, level=1)
+    document.add_paragraph(about)
+    for m in tables:
         document.add_heading(m.theme, level=2)
         add_table(document, m.headers, m.rows)
     save(document, out)
     with project.session() as s:
-        project.audit(s, "export", None, path=out.name, format="case-matrix-docx")
-    return CaseMatrixExport(str(out), len(matrices))
+        project.audit(s, "export", None, path=out.name, format=f"{fmt}-docx")
 
 
 def export_case_matrix_xlsx(
@@ -249,17 +257,8 @@ def export_dyadic_docx(
     found = [
         d for d in dyadic_comparisons(project, include_unconsented=include_unconsented) if d.rows
     ]
-    document = landscape_document(margin_cm=1.5, font_pt=9)
-    document.add_heading("Dyadic comparisons", level=1)
-    document.add_paragraph(DYADIC_ABOUT)
-    for d in found:
-        document.add_heading(d.theme, level=2)
-        add_table(document, d.headers, d.rows)
-    if not found:
-        document.add_paragraph("No dyads yet.")
-    save(document, out)
-    with project.session() as s:
-        project.audit(s, "export", None, path=out.name, format="dyadic-comparison-docx")
+    about = DYADIC_ABOUT if found else f"{DYADIC_ABOUT} No dyads yet."
+    _write_docx(project, out, "Dyadic comparisons", about, found, "dyadic-comparison")
     return CaseMatrixExport(str(out), len(found))
 
 
