@@ -108,6 +108,9 @@ def test_the_case_ordered_matrix_beside_the_heat_map(
         "Only her side was heard",
     ]
     assert "4 dyad waves" in case.status.text()
+    greyed = Qt.ItemDataRole.ForegroundRole
+    assert case.model.data(case.model.index(0, 3), greyed) is not None  # C01 not interviewed
+    assert case.model.data(case.model.index(0, 2), greyed) is None
     assert "side by side" in case.footer.text()
     case.rows.setCurrentText("Participants")
 

@@ -71,7 +71,12 @@ class CaseMatrixModel(QAbstractTableModel):
             return None
         row, column = index.row(), index.column()
         text = self.matrix.rows[row][column]
-        missing = text.startswith(MISSING)
+        # A wave not observed: the cell's own "–", or every member's ("P01: – (no interview)").
+        lines = text.split("\n") if text else []
+        missing = bool(lines) and all(
+            line.startswith(MISSING) or line.partition(": ")[2].startswith(MISSING)
+            for line in lines
+        )
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0 and row > 0 and self.matrix.rows[row - 1][0] == text:
                 return ""  # the dyad is named on its first row only
