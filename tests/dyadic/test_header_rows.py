@@ -11,9 +11,12 @@ import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from workbench.coding.study import add_dyad, add_participant
 from workbench.exchange._docx import add_table
 from workbench.exchange.audit_doc import export_audit_docx
+from workbench.exchange.case_matrix import export_case_matrix_docx, export_dyadic_docx
 from workbench.exchange.codebook_doc import export_codebook_docx
+from workbench.exchange.coreq import export_coreq_checklist
 from workbench.exchange.matrix_doc import export_matrix_docx
 from workbench.exchange.theme_table import export_theme_table
 
@@ -66,12 +69,18 @@ def test_the_rule_holds_under_stress_and_fails_without_it(tmp_path: Path) -> Non
 
 
 def test_no_export_ends_a_page_with_a_header_row(tmp_path: Path) -> None:
+    names = ("themes", "matrix", "audit", "codebook", "cases", "dyads", "coreq")
+    written = [tmp_path / f"{name}.docx" for name in names]
     with _study(tmp_path / "s.dyad") as p:
-        written = [tmp_path / f"{name}.docx" for name in ("themes", "matrix", "audit", "codebook")]
+        add_participant(p, "C01", "clinician")
+        add_dyad(p, "D01", ["C01", "P01"])
         export_theme_table(p, written[0])
         export_matrix_docx(p, written[1])
         export_audit_docx(p, written[2])
         export_codebook_docx(p, written[3], with_counts=True)
+        export_case_matrix_docx(p, written[4])
+        export_dyadic_docx(p, written[5])
+        export_coreq_checklist(p, written[6])
     for out in written:
         assert _stranded(out, tmp_path) == [], out.name
         header = docx.Document(str(out)).tables[0].rows[0]._tr.trPr.xml
