@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.themes import list_themes
 from workbench.domain.study import StudyError
-from workbench.exchange.case_matrix import MISSING, CaseMatrix, case_matrices, dyadic_comparisons
+from workbench.exchange.case_matrix import (
+    DYADIC_HEADERS,
+    MISSING,
+    CaseMatrix,
+    case_matrices,
+    dyadic_comparisons,
+)
 from workbench.storage.project import Project
 from workbench.ui import theme as house
 
@@ -71,12 +77,11 @@ class CaseMatrixModel(QAbstractTableModel):
             return None
         row, column = index.row(), index.column()
         text = self.matrix.rows[row][column]
-        # A wave not observed: the cell's own "–", or every member's ("P01: – (no interview)").
-        lines = text.split("\n") if text else []
-        missing = bool(lines) and all(
-            line.startswith(MISSING) or line.partition(": ")[2].startswith(MISSING)
-            for line in lines
-        )
+        # A wave not observed: the cell's own "–"; in the dyadic table, every member's
+        # ("P01: – (no interview)").
+        missing = text.startswith(MISSING)
+        if self.matrix.headers == DYADIC_HEADERS and column in (2, 3) and text:
+            missing = all(line.partition(": ")[2].startswith(MISSING) for line in text.split("\n"))
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0 and row > 0 and self.matrix.rows[row - 1][0] == text:
                 return ""  # the dyad is named on its first row only
