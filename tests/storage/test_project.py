@@ -16,12 +16,19 @@ from workbench.storage.project import (
     create_project,
     head_revision,
     migrate_project,
+    migrations_head,
     open_project,
     upgrade_to,
 )
 from workbench.storage.safety import network_filesystem, storage_warnings
 
 from ..conftest import DATA
+
+
+def test_the_known_head_is_the_migrations_head() -> None:
+    # A new migration must move HEAD too: a project would otherwise open at the old revision
+    # and never be migrated.
+    assert head_revision() == migrations_head()
 
 
 def test_new_project_opens_again_with_its_data(target: str) -> None:

@@ -62,7 +62,7 @@ def cmd_team(args: argparse.Namespace) -> None:
 
 
 def register(reg: Registry) -> None:
-    from workbench.storage.roles import KINDS
+    from workbench.domain.team import KINDS
 
     team = reg.group("team", "roles on a team project (PostgreSQL)")
     p = reg.command(

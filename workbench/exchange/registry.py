@@ -11,9 +11,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.domain.study import StudyError
-from workbench.storage.project import Project
+
+if TYPE_CHECKING:  # the project layer loads when a format is used, not to list the formats
+    from workbench.storage.project import Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,7 @@ class Outcome:
     """Each left-out element on its own line (shown with ``--verbose``)."""
 
 
-Exporter = Callable[[Project, Path, ExportOptions], Outcome]
+Exporter = Callable[["Project", Path, ExportOptions], Outcome]
 Importer = Callable[[str, Path, "str | None"], Outcome]
 
 

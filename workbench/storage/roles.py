@@ -30,10 +30,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from workbench.domain.team import KINDS, OWNER, READER
 from workbench.storage.models import DERIVED, Base
-
-OWNER, ANALYST, READER = "owner", "analyst", "reader"
-KINDS = (OWNER, ANALYST, READER)
 
 _READ = ("SELECT",)
 _WRITE = ("SELECT", "INSERT", "UPDATE", "DELETE")
