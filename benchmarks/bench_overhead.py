@@ -140,19 +140,34 @@ def main() -> None:
             runs["command"].append(whole_command(path, folder))
         wall = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
         cpu = {k: statistics.median(r["cpu"] for r in v) for k, v in runs.items()}
-        rows.append((kind, length, wall, cpu))
+        stages = {
+            name: statistics.median(r["stages"].get(name, 0.0) for r in runs["ours"])
+            for name in {n for r in runs["ours"] for n in r["stages"]}
+        }
+        rows.append((kind, length, wall, cpu, stages))
         print(f"{kind}: {length:.0f} s audio, " + ", ".join(f"{k} {wall[k]:.1f} s" for k in wall))
     print(
         "\n| audio | length s | raw s | ours s | command s | ours/raw wall | ours/raw CPU "
         "| command/raw wall | command/raw CPU |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
-    for kind, length, wall, cpu in rows:
+    for kind, length, wall, cpu, _ in rows:
         print(
             f"| {kind} | {length:.0f} | {wall['raw']:.1f} | {wall['ours']:.1f} "
             f"| {wall['command']:.1f} | {wall['ours'] / wall['raw']:.2f}× "
             f"| {cpu['ours'] / cpu['raw']:.2f}× | {wall['command'] / wall['raw']:.2f}× "
             f"| {cpu['command'] / cpu['raw']:.2f}× |"
         )
+    names = sorted({name for *_, stages in rows for name in stages})
+    print(
+        "\nStages of ours (medians, seconds; wall on the main thread unless said) and what the "
+        "command adds around it (command − ours, wall):\n\n| audio | "
+        + " | ".join(names)
+        + " | the job |\n|---|"
+        + "---:|" * (len(names) + 1)
+    )
+    for kind, _, wall, _, stages in rows:
+        cells = " | ".join(f"{stages.get(name, 0.0):.2f}" for name in names)
+        print(f"| {kind} | {cells} | {wall['command'] - wall['ours']:.2f} |")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from pathlib import Path
 kind, path = sys.argv[1], Path(sys.argv[2])
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else None  # pairs raw's random draws with ours
 condition = kind == "raw-prompted"
+stages = {}
 started = time.perf_counter()
 if kind.startswith("raw"):
     from faster_whisper import WhisperModel
@@ -50,7 +51,27 @@ if kind.startswith("raw"):
     )
     text = " ".join(s.text.strip() for s in segments)
 else:
+    import threading
+    from workbench.transcribe import audio, engine, language_check
     from workbench.transcribe.engine import transcribe_file
+    lock = threading.Lock()
+    def timed(owner, name, stage, clock=time.perf_counter):
+        # Stage times for the breakdown: wall on the main thread, the check's own thread CPU.
+        inner = getattr(owner, name)
+        def wrapper(*args, **kwargs):
+            began = clock()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                with lock:
+                    stages[stage] = stages.get(stage, 0.0) + clock() - began
+        setattr(owner, name, wrapper)
+    timed(engine, "load_model", "model load")
+    timed(engine, "detect_speech", "voice activity")
+    timed(audio, "detect_speech", "voice activity")
+    timed(engine, "_second_try", "second try")
+    timed(language_check._EnglishCheck, "_listen", "check (its thread's CPU)", time.thread_time)
+    timed(language_check._EnglishCheck, "judge", "check of doubtful turns")
     options = {
         "ours": dict(model="tiny.en", language="en"),
         "ours-nocheck": dict(model="tiny.en", language="en", language_check=False),
@@ -70,6 +91,7 @@ print(json.dumps({
     "cpu": usage.ru_utime + usage.ru_stime,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "text": text,
+    "stages": stages,
 }))
 """
 
