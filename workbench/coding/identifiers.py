@@ -216,7 +216,10 @@ def standing_identifiers(
     needles = [n for n in {*store.originals(), *store.identifiers()} if n.strip()] if store else []
     known = store.identifiers() if store else []
     with _collector_paused(), project.session(write=False) as s:
-        texts = _read_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY), words=True)
+        if needles:
+            texts = _read_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY), words=True)
+        else:  # nothing to check for: only what suggestions come from
+            texts = _read_texts(s, _SUGGESTED, words=False)
         sources = _identifier_sources(s)
         leaks = _leaks([(where, body) for _, where, _, body in texts], needles)
         suggested = [
