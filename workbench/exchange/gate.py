@@ -88,7 +88,7 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
     if key_print is not None and text_changes.cleared(project, key_print, RULES):
         return Precheck(tuple(_key_words(store)), (), tuple(notes))
     seen = text_changes.look(project)
-    found = _look_through(project, key, store)
+    found = _look_through(project, store)
     if key_print is not None and seen is not None and not found.standing:
         text_changes.clear(project, seen, key_print, RULES)
     return Precheck(found.watched, found.standing, tuple(notes))
@@ -107,7 +107,7 @@ def _key_words(store: KeyStore | None) -> list[Watched]:
     return watched
 
 
-def _look_through(project: Project, key: KeyLocation, store: KeyStore | None) -> Precheck:
+def _look_through(project: Project, store: KeyStore | None) -> Precheck:
     """The whole pass: the key's words left anywhere in the project, and every suggested name
     nobody reviewed (``standing_identifiers``: what ``pseudonyms check`` and ``pseudonyms
     suggest`` would find, each text read once)."""
