@@ -25,11 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.coding.identifiers import (
-    check_identifiers,
-    suggest_identifiers,
-    whole_word_folded,
-)
+from workbench.coding.identifiers import standing_identifiers, whole_word_folded
 from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
 from workbench.domain.study import StudyError
 from workbench.storage import inventory, text_changes
@@ -92,7 +88,7 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
     if key_print is not None and text_changes.cleared(project, key_print, RULES):
         return Precheck(tuple(_key_words(store)), (), tuple(notes))
     seen = text_changes.look(project)
-    found = _look_through(project, key, store)
+    found = _look_through(project, store)
     if key_print is not None and seen is not None and not found.standing:
         text_changes.clear(project, seen, key_print, RULES)
     return Precheck(found.watched, found.standing, tuple(notes))
@@ -111,33 +107,35 @@ def _key_words(store: KeyStore | None) -> list[Watched]:
     return watched
 
 
-def _look_through(project: Project, key: KeyLocation, store: KeyStore | None) -> Precheck:
+def _look_through(project: Project, store: KeyStore | None) -> Precheck:
     """The whole pass: the key's words left anywhere in the project, and every suggested name
-    nobody reviewed."""
+    nobody reviewed (``standing_identifiers``: what ``pseudonyms check`` and ``pseudonyms
+    suggest`` would find, each text read once)."""
     watched = _key_words(store)
     standing: list[Watched] = []
+    leaks, unreviewed = standing_identifiers(project, store)
     if store is not None:
         first: dict[str, str] = {}
-        for leak in check_identifiers(project, key):
+        for leak in leaks:
             first.setdefault(leak.found, leak.where)
         standing += [
             Watched(w.word, w.why, True, first[w.word]) for w in watched if w.word in first
         ]
     seen = {w.word.casefold() for w in watched}
-    for candidate in suggest_identifiers(project, key, names_only=True):
+    for candidate in unreviewed:
         if candidate.kind not in _BLOCKING_KINDS or candidate.reviewed:
             continue
         if candidate.text.casefold() in seen:
             continue
         seen.add(candidate.text.casefold())
-        unreviewed = Watched(
+        unreviewed_word = Watched(
             candidate.text,
             "a suggested identifier nobody reviewed",
             False,
             ", ".join(candidate.interviews[:3]),
         )
-        watched.append(unreviewed)
-        standing.append(unreviewed)
+        watched.append(unreviewed_word)
+        standing.append(unreviewed_word)
     return Precheck(tuple(watched), tuple(standing), ())
 
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, String, Table, Text, delete, select, update
+from sqlalchemy import Column, Connection, String, Table, Text, delete, select, update
 from sqlalchemy.orm import Session
 
 from workbench.storage.models import DERIVED, Base
@@ -204,7 +204,7 @@ def _table_column(item: TextColumn) -> tuple[Table, Column[Any], Column[Any]]:
 
 
 def iter_texts(
-    s: Session, columns: tuple[TextColumn, ...], *, containing: str | None = None
+    s: Session | Connection, columns: tuple[TextColumn, ...], *, containing: str | None = None
 ) -> Iterator[tuple[TextColumn, object, str]]:
     """(column, row key, text) of every non-empty value; ``containing`` narrows down in the
     database (case-insensitively) before the caller's own pattern decides."""
