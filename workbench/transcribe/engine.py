@@ -370,6 +370,25 @@ def _segments(
     speaker: str | None,
     english: _EnglishCheck | None = None,
 ) -> Iterator[SegmentResult]:
+    found = _unjudged(generator, detected, shift_s, unexpected, translate, whisper, piece, speaker)
+    if english is None:
+        yield from (result for result, _ in found)
+    else:
+        yield from english.judged(found)
+
+
+def _unjudged(
+    generator: Iterable[Any],
+    detected: str,
+    shift_s: float,
+    unexpected: bool,
+    translate: bool,
+    whisper: Any,
+    piece: np.ndarray,
+    speaker: str | None,
+) -> Iterator[tuple[SegmentResult, float]]:
+    """Whisper's segments as ours, flagged by Whisper's own signs, each with its average
+    log-probability (the English check's sign of doubt when there are no word times)."""
     shift = round(shift_s * 1000)
     for seg in generator:
         reasons = []
@@ -405,7 +424,7 @@ def _segments(
             reasons=tuple(reasons),
             translation=translation,
         )
-        yield english.judge(result, seg.avg_logprob) if english else result
+        yield result, seg.avg_logprob
 
 
 def _translate(whisper: Any, audio: np.ndarray, start: float, end: float, language: str) -> str:

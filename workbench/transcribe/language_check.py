@@ -4,8 +4,11 @@ multilingual model on a thread of its own; and Whisper's language detection over
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -122,7 +125,7 @@ class _EnglishCheck:
         self.regions = list(regions)
         self._found = _background(lambda: self._listen(self.regions))
         self._extra: list[tuple[float, float, str]] = []
-        self._judged: dict[tuple[int, int], tuple[str, float]] = {}
+        self._judged: dict[tuple[int, int], Future[tuple[str, float]]] = {}
 
     @property
     def stretches(self) -> list[tuple[float, float, str]]:
@@ -157,13 +160,32 @@ class _EnglishCheck:
                 stretches.append((start, end, language))
         return stretches
 
-    def judge(self, segment: SegmentResult, avg_logprob: float) -> SegmentResult:
-        """``segment`` flagged when it was made of speech that is not English."""
+    def judged(self, results: Iterable[tuple[SegmentResult, float]]) -> Iterator[SegmentResult]:
+        """Each (segment, its average log-probability) flagged when it was made of speech that is
+        not English, in order. A segment the model doubts is judged by the stretch of speech it
+        lies in (a turn is heard whole: tiny.en breaks foreign speech into short scraps), on the
+        check's own thread while Whisper decodes on; the stream waits for a judgement only to
+        pass its segment on, or when a later segment lies in a stretch still being judged (it
+        is flagged as that stretch is) — the same flags as judging one segment at a time."""
+        waiting: deque[_Verdict] = deque()
+        for segment, avg_logprob in results:
+            waiting.append(self._verdict(segment, avg_logprob, waiting))
+            while waiting and waiting[0].ready():
+                yield self._settled(waiting.popleft())
+        while waiting:
+            yield self._settled(waiting.popleft())
+
+    def _verdict(
+        self, segment: SegmentResult, avg_logprob: float, waiting: Sequence[_Verdict]
+    ) -> _Verdict:
         middle = (segment.start_ms + segment.end_ms) / 2000
         heard = next((x for a, b, x in self.stretches if a <= middle <= b), None)
+        for earlier in waiting if heard is None else ():
+            if earlier.span[0] <= middle <= earlier.span[1]:  # (a judgement's span: see below)
+                heard = earlier.heard()
+                if heard is not None:
+                    break
         if heard is None and segment.text and _doubtful(segment, avg_logprob):
-            # The doubted segment is judged by the stretch of speech it lies in (a turn is
-            # heard whole: tiny.en breaks foreign speech into short scraps).
             a = round((segment.start_ms / 1000 - self.offset_s) * SAMPLE_RATE)
             b = round((segment.end_ms / 1000 - self.offset_s) * SAMPLE_RATE)
             around = _context(self.regions, a, b)
@@ -171,21 +193,52 @@ class _EnglishCheck:
             if sum(y - x for x, y in around) >= MIN_JUDGE_S * SAMPLE_RATE:
                 if (lo, hi) not in self._judged:
                     speech = np.concatenate([self.audio[x:y] for x, y in around])
-                    self._judged[(lo, hi)] = _languages(_checker(), [speech])[0]
-                language, probability = self._judged[(lo, hi)]
-                if language != "en" and probability >= DETECT_CONFIDENCE:
-                    heard = language
-                    span = (self.offset_s + lo / SAMPLE_RATE, self.offset_s + hi / SAMPLE_RATE)
-                    if (*span, language) not in self._extra:
-                        self._extra.append((*span, language))
+                    self._judged[(lo, hi)] = _background(functools.partial(_judge, speech))
+                span = (self.offset_s + lo / SAMPLE_RATE, self.offset_s + hi / SAMPLE_RATE)
+                return _Verdict(segment, None, self._judged[(lo, hi)], span)
+        return _Verdict(segment, heard, None, (1.0, 0.0))  # an empty span: nothing to wait for
+
+    def _settled(self, verdict: _Verdict) -> SegmentResult:
+        heard = verdict.heard()
+        if (
+            verdict.judgement is not None
+            and heard is not None
+            and (found := (*verdict.span, heard)) not in self._extra
+        ):
+            self._extra.append(found)
         if heard is None:
-            return segment
+            return verdict.segment
         return dataclasses.replace(
-            segment,
+            verdict.segment,
             language=heard,
             needs_review=True,
-            reasons=(*segment.reasons, f"sounds like {heard}, not English"),
+            reasons=(*verdict.segment.reasons, f"sounds like {heard}, not English"),
         )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What the check says of one segment: known (``language``), or a judgement of the stretch
+    of speech ``span`` (seconds in the recording) that the check's thread is hearing."""
+
+    segment: SegmentResult
+    language: str | None
+    judgement: Future[tuple[str, float]] | None
+    span: tuple[float, float]
+
+    def ready(self) -> bool:
+        return self.judgement is None or self.judgement.done()
+
+    def heard(self) -> str | None:
+        """The foreign language the segment was heard in, or None (waits for a judgement)."""
+        if self.judgement is None:
+            return self.language
+        language, probability = self.judgement.result()
+        return language if language != "en" and probability >= DETECT_CONFIDENCE else None
+
+
+def _judge(speech: np.ndarray) -> tuple[str, float]:
+    return _languages(_checker(), [speech])[0]
 
 
 def _context(regions: Sequence[tuple[int, int]], a: int, b: int) -> list[tuple[int, int]]:
