@@ -21,7 +21,7 @@ _TOKEN_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "
 
 
 def count_words(text: str) -> int:
-    return sum(1 for _ in WORD_RE.finditer(text))
+    return len(WORD_RE.findall(text))
 
 
 def fold(text: str) -> str:
@@ -51,14 +51,19 @@ _CUT: dict[int, str] = {}
 """The non-token characters seen so far, each mapped to NUL, for ``str.translate``."""
 
 
-def iter_tokens(text: str) -> Iterator[str]:
-    """The search tokens of ``text``, in order: runs of characters of the token categories."""
+def _pieces(text: str) -> list[str]:
+    """``text`` folded and cut at every non-token character (empty pieces between cuts)."""
     folded = fold(text)
     for ch in set(folded) - _SEEN:  # sort each new kind of character once, then work in C
         _SEEN.add(ch)
         if unicodedata.category(ch) not in _TOKEN_CATEGORIES:
             _CUT[ord(ch)] = "\0"
-    for token in folded.translate(_CUT).split("\0"):
+    return folded.translate(_CUT).split("\0")
+
+
+def iter_tokens(text: str) -> Iterator[str]:
+    """The search tokens of ``text``, in order: runs of characters of the token categories."""
+    for token in _pieces(text):
         if token:
             yield token[:MAX_TOKEN_CHARS]
 
@@ -68,8 +73,12 @@ def search_tokens(text: str) -> list[str]:
 
 
 def search_text_of(text: str) -> str:
-    """The folded token stream full-text search indexes for one utterance."""
-    return " ".join(iter_tokens(text))
+    """The folded token stream full-text search indexes for one utterance (``iter_tokens``
+    joined; without the generator when no token is over the limit, as is every real one)."""
+    pieces = _pieces(text)
+    if len(max(pieces, key=len)) > MAX_TOKEN_CHARS:
+        return " ".join(iter_tokens(text))
+    return " ".join(filter(None, pieces))
 
 
 def align_words(text: str, words: Sequence[str]) -> list[tuple[int, int] | None]:
