@@ -456,10 +456,11 @@ def _stage_codings(
                 )
                 continue
             # This workbench's selection GUID is its coding's (the Coding's is derived).
-            own_coding = coding_guid == derived_guid(sel.guid, "coding")
             # Another tool's: its first coding keeps the selection's GUID (stable again
-            # on export, where a selection's GUID is its coding's).
-            guid = sel.guid if own_coding or first else coding_guid
+            # on export, where a selection's GUID is its coding's). The UUID-5 is only
+            # needed past the first coding (a tenth of the import's selection time).
+            own = first or coding_guid == derived_guid(sel.guid, "coding")
+            guid = sel.guid if own else coding_guid
             su, so = _anchor(ids, lengths, ustarts, sel.start, end=False)
             eu, eo = _anchor(ids, lengths, ustarts, sel.end, end=True)
             pending.append(
