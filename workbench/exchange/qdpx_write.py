@@ -21,6 +21,7 @@ from workbench.domain.study import InterviewRole, Role, StudyRole
 from workbench.domain.text import count_words, search_text_of
 from workbench.exchange.qdpx_staged import _Source, _Staged
 from workbench.exchange.qdpx_xml import derived_guid
+from workbench.storage.bulk import Bulk
 from workbench.storage.models import (
     ROLES,
     Code,
@@ -90,6 +91,13 @@ class _Write:
     coding_memo_count: int = 0
     memo_count: int = 0
     journal_count: int = 0
+    bulk: Bulk | None = None
+    """SQLite: utterances and codings inserted without a trigger per row (``storage.bulk``)."""
+
+    def insert(self, model: type[UtteranceRow] | type[Coding], rows: list[dict[str, Any]]) -> None:
+        self.s.execute(insert(model), rows)
+        if self.bulk is not None:
+            self.bulk.rows(model.__tablename__, [r["interview_id"] for r in rows])
 
     @property
     def side(self) -> dict:
@@ -248,14 +256,14 @@ def _write_sources(w: _Write) -> None:
         iv, roles = _write_interview(w, source, own, cases_of, interview_keys)
         rows = _utterance_rows(w, source, own, iv, roles)
         if rows:
-            s.execute(insert(UtteranceRow), rows)
+            w.insert(UtteranceRow, rows)
             if source.own and (own.get("rendering_spans") or own.get("links")):
                 _write_renderings(w, source, own, iv)
         _stage_codings(w, source, iv, pending, memo_for, now)
         # Written: let this source's staged text and selections go (bounded memory).
         source.utterances, source.selections = [], []
     if pending:
-        s.execute(insert(Coding), pending)
+        w.insert(Coding, pending)
     noted = {g for _, g in w.selection_notes} | {
         str(m.get("about", "")).partition(":")[2]
         for m in side.get("memos", {}).values()
@@ -482,7 +490,7 @@ def _stage_codings(
             w.carried.add(guid)
             w.coding_memo_count += bool(pending[-1]["memo"])
             if len(pending) >= 5000:  # bounded memory on big projects
-                s.execute(insert(Coding), pending)
+                w.insert(Coding, pending)
                 pending.clear()
             if first:
                 # a note on the selection becomes a memo on its (first) coding
