@@ -49,12 +49,23 @@ def _fill(p: Project, bulk: bool) -> None:
                 "text": t,
                 "search_text": search_text_of(t),
                 "word_count": count_words(t),
+                "speaker_id": None,
+                "speaker_label": "P1" if i % 2 else None,
+                "renders_id": None,
+                "start_ms": i * 1000 if i % 3 else None,
+                "end_ms": None,
+                "language": "de" if i == 0 else None,
+                "needs_review": i == 1,
+                "untranscribed_speech": False,
+                "verified": i == 2,
+                "version": 0,
             }
             for i, (iv, t) in enumerate(zip(order, WORDS, strict=True))
         ]
-        s.execute(insert(UtteranceRow), rows)
-        if b is not None:
-            b.rows("utterance", [r["interview_id"] for r in rows])
+        if b is not None:  # through the driver, and what the triggers would have done
+            b.insert(UtteranceRow.__table__, rows)  # type: ignore[arg-type]
+        else:
+            s.execute(insert(UtteranceRow), rows)
         ids = {u.id: u.interview_id for u in s.scalars(select(UtteranceRow))}
         code, coder = s.scalar(select(Code.id)), s.scalar(select(Coder.id))
         for batch in ([1, 3, 2], [5, 1, 3, 2]):
@@ -69,13 +80,15 @@ def _fill(p: Project, bulk: bool) -> None:
                     "end_offset": 1,
                     "coder_id": coder,
                     "created_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-                    "important": False,
+                    "important": u % 2 == 0,
+                    "memo": None if u % 2 else "ça va",
                 }
                 for u in batch
             ]
-            s.execute(insert(Coding), codings)
             if b is not None:
-                b.rows("coding", [c["interview_id"] for c in codings])
+                b.insert(Coding.__table__, codings)  # type: ignore[arg-type]
+            else:
+                s.execute(insert(Coding), codings)
         if b is not None:
             b.finish()
 
@@ -93,6 +106,7 @@ def _state(path: Path) -> dict[str, object]:
             "SELECT rowid FROM utterance_fts WHERE utterance_fts MATCH 'ete'"
         ).fetchall(),
         "codings": con.execute("SELECT * FROM coding ORDER BY id").fetchall(),
+        "utterances": con.execute("SELECT * FROM utterance ORDER BY id").fetchall(),
     }
     con.close()
     return state

@@ -95,9 +95,10 @@ class _Write:
     """SQLite: utterances and codings inserted without a trigger per row (``storage.bulk``)."""
 
     def insert(self, model: type[UtteranceRow] | type[Coding], rows: list[dict[str, Any]]) -> None:
-        self.s.execute(insert(model), rows)
-        if self.bulk is not None:
-            self.bulk.rows(model.__tablename__, [r["interview_id"] for r in rows])
+        if self.bulk is not None and self.bulk.active:
+            self.bulk.insert(model.__table__, rows)  # type: ignore[arg-type]
+        else:
+            self.s.execute(insert(model), rows)
 
     @property
     def side(self) -> dict:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
 TRIGGERS = (
@@ -73,6 +74,28 @@ class Bulk:
             s.execute(text(f'DROP INDEX "{name}"'))
         self.first_utterance = int(s.scalar(text("SELECT coalesce(max(id), 0) FROM utterance")))
         self.active = True
+
+    def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (every one with the same keys, every column but the id) through the
+        driver's ``executemany``, each value through its column type's own bind processor, as
+        SQLAlchemy's insert would; then ``rows`` for the triggers."""
+        keys = list(rows[0])
+        missing = {c.name for c in table.c if not c.primary_key} - set(keys)
+        if missing:  # their Python-side defaults would be skipped
+            raise ValueError(f"bulk insert into {table.name} without {sorted(missing)}")
+        dialect = self.s.get_bind().dialect
+        procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
+        columns = ", ".join(f'"{k}"' for k in keys)
+        sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(keys))})'
+        if any(procs):
+            data = [
+                tuple(r[k] if p is None else p(r[k]) for k, p in zip(keys, procs, strict=True))
+                for r in rows
+            ]
+        else:
+            data = [tuple(r[k] for k in keys) for r in rows]
+        self.s.connection().exec_driver_sql(sql, data)
+        self.rows(table.name, [r["interview_id"] for r in rows])
 
     def rows(self, table: str, interview_ids: Sequence[int]) -> None:
         """What the insert triggers would have done for these rows of ``table`` ("utterance"
