@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 from lxml import etree
@@ -55,8 +56,9 @@ def stage(path: Path) -> _Staged:
     with open_member(path, qde[0], MAX_XML) as stream:
         guard_xml(stream, qde[0].name, prolog_only=True)  # parse() reads the rest
     stager = _Stager(path, by_name, _Staged(origin="", name=""))
-    stager.read_sidecar()
-    stager.parse(qde[0])
+    with zipfile.ZipFile(path) as stager.archive:
+        stager.read_sidecar()
+        stager.parse(qde[0])
     stager.finish()
     return stager.staged
 
@@ -71,13 +73,18 @@ class _Stager:
         self.staged = staged
         self.guids = _Guids()
         self.skipped_kinds: dict[str, int] = {}
+        self.archive: zipfile.ZipFile | None = None
+        """The archive, open while it is read (its members' files read without opening it
+        again)."""
 
     def read_sidecar(self) -> None:
         staged = self.staged
         sidecar_member = self.by_name.get(SIDECAR.casefold())
         if sidecar_member is not None:
             try:
-                staged.sidecar = json.loads(read_member(self.path, sidecar_member, MAX_SIDECAR))
+                staged.sidecar = json.loads(
+                    read_member(self.path, sidecar_member, MAX_SIDECAR, self.archive)
+                )
                 if staged.sidecar.get("format") != "dyad-workbench-qdpx":
                     staged.sidecar = {}
             except (ValueError, UnicodeDecodeError):
@@ -97,7 +104,9 @@ class _Stager:
         for candidate in (f"sources/{ref}", ref):
             member: Member | None = self.by_name.get(candidate.casefold())
             if member is not None:
-                return _decode(read_member(self.path, member, MAX_TEXT), what, staged.warnings)
+                return _decode(
+                    read_member(self.path, member, MAX_TEXT, self.archive), what, staged.warnings
+                )
         staged.not_carried.append(f"{what}: its file {reference} is not in the archive")
         return None
 
@@ -227,7 +236,7 @@ class _Stager:
         kinds = _kinds(sel)
         codings = []
         for c in kinds.get("Coding", []):
-            ref = _child(c, "CodeRef")
+            ref = next((r for r in c if _local(r) == "CodeRef"), None)  # _child, inline
             code = guids.ref(ref.get("targetGUID")) if ref is not None else None
             if code is None:
                 staged.not_carried.append(f"source {name!r}: a coding without a code")

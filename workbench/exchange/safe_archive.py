@@ -95,12 +95,18 @@ def inspect_zip(path: Path) -> list[Member]:
     return members
 
 
-def read_member(path: Path, member: Member, limit: int) -> bytes:
-    """A member's bytes, never more than its declared size (nor ``limit``)."""
+def read_member(
+    path: Path, member: Member, limit: int, archive: zipfile.ZipFile | None = None
+) -> bytes:
+    """A member's bytes, never more than its declared size (nor ``limit``). ``archive``: the
+    archive at ``path`` already open (reading its directory again per member of a project with
+    hundreds of source files cost seconds)."""
     if member.size > limit:
         raise StudyError(f"{member.name} is larger than allowed ({limit // 2**20} MB)")
-    with zipfile.ZipFile(path) as z, z.open(member.name) as fh:
-        data = fh.read(member.size + 1)
+    with contextlib.ExitStack() as stack:
+        z = archive if archive is not None else stack.enter_context(zipfile.ZipFile(path))
+        with z.open(member.name) as fh:
+            data = fh.read(member.size + 1)
     if len(data) != member.size:
         raise StudyError(f"{member.name}: its size in the archive is wrong: refused")
     return data
