@@ -95,7 +95,7 @@ class _Write:
     """SQLite: utterances and codings inserted without a trigger per row (``storage.bulk``)."""
 
     def insert(self, model: type[UtteranceRow] | type[Coding], rows: list[dict[str, Any]]) -> None:
-        if self.bulk is not None and self.bulk.active:
+        if self.bulk is not None:
             self.bulk.insert(model.__table__, rows)  # type: ignore[arg-type]
         else:
             self.s.execute(insert(model), rows)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Table, text
+from sqlalchemy import Table, insert, text
 from sqlalchemy.orm import Session
 
 TRIGGERS = (
@@ -78,7 +78,11 @@ class Bulk:
     def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert ``rows`` (every one with the same keys, every column but the id) through the
         driver's ``executemany``, each value through its column type's own bind processor, as
-        SQLAlchemy's insert would; then ``rows`` for the triggers."""
+        SQLAlchemy's insert would; then ``rows`` for the triggers. Not started: SQLAlchemy's
+        insert, the triggers doing their own work."""
+        if not self.active:  # PostgreSQL, or a schema this does not know
+            self.s.execute(insert(table), rows)
+            return
         keys = list(rows[0])
         missing = {c.name for c in table.c if not c.primary_key} - set(keys)
         if missing:  # their Python-side defaults would be skipped
@@ -134,5 +138,5 @@ class Bulk:
             {"first": self.first_utterance},
         )
         for statement in self.saved:
-            s.execute(text(statement))
+            s.connection().exec_driver_sql(statement)  # verbatim: no bind parameters read in it
         self.active = False
