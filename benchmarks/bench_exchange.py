@@ -193,7 +193,7 @@ def main() -> int:
             text=True,
             check=True,
         )
-        bare_took, _, bare_peak, bare_codings, _ = done.stdout.split()
+        bare_took, bare_cpu, bare_peak, bare_codings, _ = done.stdout.split()
         assert int(bare_codings) == report.codings
     print(
         f"{report.sources} interviews, {report.codes} codes, {report.codings} codings; "
@@ -210,7 +210,7 @@ def main() -> int:
     )
     print(
         f"import without the side file (speakers inferred): {float(bare_took):.2f} s wall, "
-        f"peak memory {float(bare_peak):.0f} MB (child process)"
+        f"{float(bare_cpu):.2f} s CPU, peak memory {float(bare_peak):.0f} MB (child process)"
     )
     return 0
 

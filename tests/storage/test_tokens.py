@@ -1,4 +1,4 @@
-"""The search tokens are made fast (characters sorted once, then ``str.translate``) and mean
+"""The search tokens are made fast (characters sorted once, then regular expressions) and mean
 exactly what the definition says: runs of letters, digits and spacing marks after folding case
 and dropping non-spacing marks — compared here with that definition, character by character."""
 
@@ -7,7 +7,13 @@ from __future__ import annotations
 import random
 import unicodedata
 
-from workbench.domain.text import _TOKEN_CATEGORIES, MAX_TOKEN_CHARS, fold, search_tokens
+from workbench.domain.text import (
+    _TOKEN_CATEGORIES,
+    MAX_TOKEN_CHARS,
+    fold,
+    search_text_of,
+    search_tokens,
+)
 
 
 def _by_definition(text: str) -> list[str]:
@@ -31,10 +37,11 @@ def test_tokens_are_the_definition_in_every_script() -> None:
     ranges = [(0, 0x250), (0x600, 0x700), (0x900, 0x980), (0x1200, 0x1380), (0x3040, 0x30FF)]
     alphabet = [chr(c) for a, b in ranges for c in range(a, b)]
     alphabet += ["_", "\u2160", "\u00bd", "\ue000", "\u20dd", "\U0001d400", "\u0130", "ß", "\ufb01"]
-    samples = ["كَتَبَ الولدُ", "Café crème — naïve", "ሰላም ነው", "हिन्दी", "a_b", "x" * 250]
+    samples = ["كَتَبَ الولدُ", "Café crème — naïve", "ሰላም ነው", "हिन्दी", "a_b", "x" * 250, ""]
     samples += [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(5000)
     ]
     for text in samples:
         assert search_tokens(text) == _by_definition(text), text
+        assert search_text_of(text) == " ".join(_by_definition(text)), text
     assert search_tokens("كَتَبَ") == search_tokens("كتب") and fold("É") == "e"

@@ -21,7 +21,7 @@ _TOKEN_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "
 
 
 def count_words(text: str) -> int:
-    return sum(1 for _ in WORD_RE.finditer(text))
+    return len(WORD_RE.findall(text))
 
 
 def fold(text: str) -> str:
@@ -33,34 +33,51 @@ def fold(text: str) -> str:
     if text.isascii():  # the same result, without the normalisations (which leave ASCII be)
         return text.lower()
     decomposed = unicodedata.normalize("NFD", text)
-    for ch in set(decomposed) - _MARKS_SEEN:
-        _MARKS_SEEN.add(ch)
-        if unicodedata.category(ch) == "Mn":
-            _DROP[ord(ch)] = None
-    return unicodedata.normalize("NFC", decomposed.translate(_DROP).casefold())
+    new = set(decomposed) - _MARKS_SEEN
+    if new:
+        _MARKS_SEEN.update(new)
+        marks = {ch for ch in new if unicodedata.category(ch) == "Mn"}
+        if marks:
+            _DROP.update(marks)
+            _MARKS[0] = re.compile(f"[{re.escape(''.join(sorted(_DROP)))}]+")
+    stripped = _MARKS[0].sub("", decomposed) if _DROP else decomposed
+    return unicodedata.normalize("NFC", stripped.casefold())
 
 
 _MARKS_SEEN: set[str] = set()
-_DROP: dict[int, None] = {}
-"""The non-spacing marks seen so far, for ``str.translate`` to drop (sorted once per character)."""
+_DROP: set[str] = set()
+"""The non-spacing marks seen so far (each character sorted once)."""
+_MARKS: list[re.Pattern[str]] = [re.compile("(?!)")]
+"""Matches runs of them: a regular expression drops them several times faster than
+``str.translate`` does in a text beyond Latin-1."""
 
 
 _SEEN: set[str] = set()
 """Characters already sorted into token and non-token (a text has few kinds: this stays small)."""
-_CUT: dict[int, str] = {}
-"""The non-token characters seen so far, each mapped to NUL, for ``str.translate``."""
+_CUT: set[str] = set()
+"""The non-token characters seen so far."""
+_TOKEN: list[re.Pattern[str]] = [re.compile("(?s).+")]
+"""Matches a token: a run of characters none of which is in ``_CUT`` (``findall`` is twice as
+fast as ``str.translate`` and a split)."""
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` folded, its tokens uncut: the runs of characters of the token categories."""
+    folded = fold(text)
+    new = set(folded) - _SEEN
+    if new:  # sort each new kind of character once, then work in C
+        _SEEN.update(new)
+        cut = {ch for ch in new if unicodedata.category(ch) not in _TOKEN_CATEGORIES}
+        if cut:
+            _CUT.update(cut)
+            _TOKEN[0] = re.compile(f"[^{re.escape(''.join(sorted(_CUT)))}]+")
+    return _TOKEN[0].findall(folded)
 
 
 def iter_tokens(text: str) -> Iterator[str]:
     """The search tokens of ``text``, in order: runs of characters of the token categories."""
-    folded = fold(text)
-    for ch in set(folded) - _SEEN:  # sort each new kind of character once, then work in C
-        _SEEN.add(ch)
-        if unicodedata.category(ch) not in _TOKEN_CATEGORIES:
-            _CUT[ord(ch)] = "\0"
-    for token in folded.translate(_CUT).split("\0"):
-        if token:
-            yield token[:MAX_TOKEN_CHARS]
+    for token in _pieces(text):
+        yield token[:MAX_TOKEN_CHARS]
 
 
 def search_tokens(text: str) -> list[str]:
@@ -68,8 +85,12 @@ def search_tokens(text: str) -> list[str]:
 
 
 def search_text_of(text: str) -> str:
-    """The folded token stream full-text search indexes for one utterance."""
-    return " ".join(iter_tokens(text))
+    """The folded token stream full-text search indexes for one utterance (``iter_tokens``
+    joined; without the generator when no token is over the limit, as is every real one)."""
+    pieces = _pieces(text)
+    if pieces and len(max(pieces, key=len)) > MAX_TOKEN_CHARS:
+        return " ".join(iter_tokens(text))
+    return " ".join(pieces)
 
 
 def align_words(text: str, words: Sequence[str]) -> list[tuple[int, int] | None]:

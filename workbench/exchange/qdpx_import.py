@@ -49,6 +49,7 @@ from workbench.exchange.qdpx_write import (
     _write_users,
     _write_waves,
 )
+from workbench.storage.bulk import Bulk
 from workbench.storage.models import (
     Code,
     Dyad,
@@ -97,7 +98,11 @@ def write_staged(
         _write_codes(w)
         _write_participants(w)
         _write_dyads(w)
+        w.bulk = Bulk(s, project.is_sqlite)
+        w.bulk.start()
         _write_sources(w)
+        w.bulk.finish()  # the triggers and indexes back, in this transaction
+        w.bulk = None
         _write_themes(w)
         _write_notes(w)
         modes = sorted(staged.modes) or [_default_mode(staged.origin)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 from lxml import etree
@@ -21,6 +22,7 @@ from workbench.exchange.qdpx_staged import (
     _date,
     _decode,
     _Guids,
+    _kinds,
     _local,
     _Selection,
     _Source,
@@ -52,10 +54,11 @@ def stage(path: Path) -> _Staged:
     if len(qde) > 1:
         raise StudyError(f"{path.name} holds several .qde files: not a REFI-QDA project")
     with open_member(path, qde[0], MAX_XML) as stream:
-        guard_xml(stream, qde[0].name)
+        guard_xml(stream, qde[0].name, prolog_only=True)  # parse() reads the rest
     stager = _Stager(path, by_name, _Staged(origin="", name=""))
-    stager.read_sidecar()
-    stager.parse(qde[0])
+    with zipfile.ZipFile(path) as stager.archive:
+        stager.read_sidecar()
+        stager.parse(qde[0])
     stager.finish()
     return stager.staged
 
@@ -70,13 +73,18 @@ class _Stager:
         self.staged = staged
         self.guids = _Guids()
         self.skipped_kinds: dict[str, int] = {}
+        self.archive: zipfile.ZipFile | None = None
+        """The archive, open while it is read (its members' files read without opening it
+        again)."""
 
     def read_sidecar(self) -> None:
         staged = self.staged
         sidecar_member = self.by_name.get(SIDECAR.casefold())
         if sidecar_member is not None:
             try:
-                staged.sidecar = json.loads(read_member(self.path, sidecar_member, MAX_SIDECAR))
+                staged.sidecar = json.loads(
+                    read_member(self.path, sidecar_member, MAX_SIDECAR, self.archive)
+                )
                 if staged.sidecar.get("format") != "dyad-workbench-qdpx":
                     staged.sidecar = {}
             except (ValueError, UnicodeDecodeError):
@@ -96,7 +104,9 @@ class _Stager:
         for candidate in (f"sources/{ref}", ref):
             member: Member | None = self.by_name.get(candidate.casefold())
             if member is not None:
-                return _decode(read_member(self.path, member, MAX_TEXT), what, staged.warnings)
+                return _decode(
+                    read_member(self.path, member, MAX_TEXT, self.archive), what, staged.warnings
+                )
         staged.not_carried.append(f"{what}: its file {reference} is not in the archive")
         return None
 
@@ -139,9 +149,11 @@ class _Stager:
         for v in _children(variables, "Variable"):
             self.staged.variables[self.guids.define(v.get("guid"))] = (v.get("name") or "").strip()
 
-    def values(self, element: etree._Element) -> dict[str, str]:
+    def values(
+        self, element: etree._Element, kinds: dict[str, list[etree._Element]] | None = None
+    ) -> dict[str, str]:
         found: dict[str, str] = {}
-        for vv in _children(element, "VariableValue"):
+        for vv in (kinds or _kinds(element)).get("VariableValue", []):
             ref = _child(vv, "VariableRef")
             name = (
                 self.staged.variables.get(self.guids.ref(ref.get("targetGUID")) or "")
@@ -174,30 +186,33 @@ class _Stager:
         name = (node.get("name") or "").strip() or Path(
             (node.get("plainTextPath") or "source").replace("\\", "/")
         ).stem
-        raw = self.source_text(node, name)
+        kinds = _kinds(node)
+        raw = self.source_text(node, name, kinds)
         if raw is None:
             return
-        source = _Source(guid, name, raw.lstrip("\ufeff"), self.values(node), [], [])
+        source = _Source(guid, name, raw.lstrip("\ufeff"), self.values(node, kinds), [], [])
         if not source.raw.strip():
             staged.warnings.append(
                 f"source {name!r} has no text: it arrives as an interview without a transcript"
             )
-        source.notes = [r.get("targetGUID", "") for r in _children(node, "NoteRef")]
-        if _children(node, "Coding"):
+        source.notes = [r.get("targetGUID", "") for r in kinds.get("NoteRef", [])]
+        if kinds.get("Coding"):
             staged.not_carried.append(
-                f"source {name!r}: {len(_children(node, 'Coding'))} coding(s) of the whole "
+                f"source {name!r}: {len(kinds['Coding'])} coding(s) of the whole "
                 "source (not of a span)"
             )
-        for sel in _children(node, "PlainTextSelection"):
+        for sel in kinds.get("PlainTextSelection", []):
             selection = self.on_selection(sel, name)
             if selection is not None:
                 source.selections.append(selection)
         _place(staged, source)
         staged.sources.append(source)
 
-    def source_text(self, node: etree._Element, name: str) -> str | None:
+    def source_text(
+        self, node: etree._Element, name: str, kinds: dict[str, list[etree._Element]]
+    ) -> str | None:
         """A TextSource's text, inline or from its file; None when it is not carried."""
-        inline = _child(node, "PlainTextContent")
+        inline = kinds.get("PlainTextContent", [None])[0]
         if inline is not None and inline.text:
             return inline.text
         if node.get("plainTextPath"):
@@ -218,9 +233,10 @@ class _Stager:
             staged.not_carried.append(f"source {name!r}: a selection without positions")
             return None
         sel_guid = guids.define(sel.get("guid"))
+        kinds = _kinds(sel)
         codings = []
-        for c in _children(sel, "Coding"):
-            ref = _child(c, "CodeRef")
+        for c in kinds.get("Coding", []):
+            ref = next((r for r in c if _local(r) == "CodeRef"), None)  # _child, inline
             code = guids.ref(ref.get("targetGUID")) if ref is not None else None
             if code is None:
                 staged.not_carried.append(f"source {name!r}: a coding without a code")
@@ -241,8 +257,8 @@ class _Stager:
             sel.get("creatingUser"),
             _date(sel.get("creationDateTime")),
             codings,
-            [r.get("targetGUID", "") for r in _children(sel, "NoteRef")],
-            _text(_child(sel, "Description")),
+            [r.get("targetGUID", "") for r in kinds.get("NoteRef", [])],
+            _text(kinds.get("Description", [None])[0]),
         )
 
     def on_notes(self, notes: etree._Element) -> None:
@@ -321,6 +337,12 @@ class _Stager:
                     if event == "start":
                         depth += 1
                         if depth == 1:
+                            if element.getroottree().docinfo.doctype or (
+                                element.getroottree().docinfo.internalDTD is not None
+                            ):  # the guard refused any already: never trust one parser alone
+                                raise StudyError(
+                                    f"{qde.name} declares a DTD or entities: refused as unsafe"
+                                )
                             if name != "Project":
                                 raise StudyError(
                                     f"{path.name} is not a REFI-QDA project (its root is {name})"

@@ -116,6 +116,17 @@ def _children(element: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in element if _local(c) == name]
 
 
+def _kinds(element: etree._Element) -> dict[str, list[etree._Element]]:
+    """The element's children by local name, each kind in document order: one pass where
+    several ``_children`` calls would walk the children once each (per selection, per source)."""
+    found: dict[str, list[etree._Element]] = {}
+    for c in element:
+        tag = c.tag
+        if isinstance(tag, str):
+            found.setdefault(tag.rpartition("}")[2], []).append(c)
+    return found
+
+
 def _child(element: etree._Element, name: str) -> etree._Element | None:
     found = _children(element, name)
     return found[0] if found else None

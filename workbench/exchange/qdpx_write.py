@@ -21,6 +21,7 @@ from workbench.domain.study import InterviewRole, Role, StudyRole
 from workbench.domain.text import count_words, search_text_of
 from workbench.exchange.qdpx_staged import _Source, _Staged
 from workbench.exchange.qdpx_xml import derived_guid
+from workbench.storage.bulk import Bulk
 from workbench.storage.models import (
     ROLES,
     Code,
@@ -90,6 +91,14 @@ class _Write:
     coding_memo_count: int = 0
     memo_count: int = 0
     journal_count: int = 0
+    bulk: Bulk | None = None
+    """SQLite: utterances and codings inserted without a trigger per row (``storage.bulk``)."""
+
+    def insert(self, model: type[UtteranceRow] | type[Coding], rows: list[dict[str, Any]]) -> None:
+        if self.bulk is not None:
+            self.bulk.insert(model.__table__, rows)  # type: ignore[arg-type]
+        else:
+            self.s.execute(insert(model), rows)
 
     @property
     def side(self) -> dict:
@@ -248,14 +257,14 @@ def _write_sources(w: _Write) -> None:
         iv, roles = _write_interview(w, source, own, cases_of, interview_keys)
         rows = _utterance_rows(w, source, own, iv, roles)
         if rows:
-            s.execute(insert(UtteranceRow), rows)
+            w.insert(UtteranceRow, rows)
             if source.own and (own.get("rendering_spans") or own.get("links")):
                 _write_renderings(w, source, own, iv)
         _stage_codings(w, source, iv, pending, memo_for, now)
         # Written: let this source's staged text and selections go (bounded memory).
         source.utterances, source.selections = [], []
     if pending:
-        s.execute(insert(Coding), pending)
+        w.insert(Coding, pending)
     noted = {g for _, g in w.selection_notes} | {
         str(m.get("about", "")).partition(":")[2]
         for m in side.get("memos", {}).values()
@@ -456,10 +465,11 @@ def _stage_codings(
                 )
                 continue
             # This workbench's selection GUID is its coding's (the Coding's is derived).
-            own_coding = coding_guid == derived_guid(sel.guid, "coding")
             # Another tool's: its first coding keeps the selection's GUID (stable again
-            # on export, where a selection's GUID is its coding's).
-            guid = sel.guid if own_coding or first else coding_guid
+            # on export, where a selection's GUID is its coding's). The UUID-5 is only
+            # needed past the first coding (a tenth of the import's selection time).
+            own = first or coding_guid == derived_guid(sel.guid, "coding")
+            guid = sel.guid if own else coding_guid
             su, so = _anchor(ids, lengths, ustarts, sel.start, end=False)
             eu, eo = _anchor(ids, lengths, ustarts, sel.end, end=True)
             pending.append(
@@ -481,7 +491,7 @@ def _stage_codings(
             w.carried.add(guid)
             w.coding_memo_count += bool(pending[-1]["memo"])
             if len(pending) >= 5000:  # bounded memory on big projects
-                s.execute(insert(Coding), pending)
+                w.insert(Coding, pending)
                 pending.clear()
             if first:
                 # a note on the selection becomes a memo on its (first) coding

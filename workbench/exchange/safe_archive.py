@@ -95,12 +95,18 @@ def inspect_zip(path: Path) -> list[Member]:
     return members
 
 
-def read_member(path: Path, member: Member, limit: int) -> bytes:
-    """A member's bytes, never more than its declared size (nor ``limit``)."""
+def read_member(
+    path: Path, member: Member, limit: int, archive: zipfile.ZipFile | None = None
+) -> bytes:
+    """A member's bytes, never more than its declared size (nor ``limit``). ``archive``: the
+    archive at ``path`` already open (reading its directory again per member of a project with
+    hundreds of source files cost seconds)."""
     if member.size > limit:
         raise StudyError(f"{member.name} is larger than allowed ({limit // 2**20} MB)")
-    with zipfile.ZipFile(path) as z, z.open(member.name) as fh:
-        data = fh.read(member.size + 1)
+    with contextlib.ExitStack() as stack:
+        z = archive if archive is not None else stack.enter_context(zipfile.ZipFile(path))
+        with z.open(member.name) as fh:
+            data = fh.read(member.size + 1)
     if len(data) != member.size:
         raise StudyError(f"{member.name}: its size in the archive is wrong: refused")
     return data
@@ -138,16 +144,33 @@ def open_member(path: Path, member: Member, limit: int) -> Iterator[IO[bytes]]:
         yield _Bounded(fh, member.size, member.name)  # type: ignore[misc]
 
 
-def guard_xml(stream: IO[bytes], what: str, unreadable: str = "is not readable XML") -> None:
+def guard_xml(
+    stream: IO[bytes],
+    what: str,
+    unreadable: str = "is not readable XML",
+    *,
+    prolog_only: bool = False,
+) -> None:
     """The one safety check for every XML we read: stream it through defusedxml's parser, which
     refuses any DTD, entity declaration or external reference, into a target that builds
-    nothing, so an entity bomb is never expanded and a large file costs no memory."""
+    nothing, so an entity bomb is never expanded and a large file costs no memory.
+
+    ``prolog_only``: stop once the root element has begun, for a caller whose own parser reads
+    the rest with DTDs, entities and the network off and refuses a document type it meets
+    (``qdpx_stage.parse``: a whole second pass over a 50 MB ``project.qde`` cost an eighth of
+    its import). Everything this guard refuses can only stand in the prolog: after the root
+    element begins, a DTD is a syntax error to every parser, and without a DTD so is an
+    entity reference other than the five predefined ones (lxml refuses both:
+    ``tests/exchange/test_qdpx_guard.py``)."""
+    target = _Nothing()
     parser = DefusedXMLParser(
-        target=_Nothing(), forbid_dtd=True, forbid_entities=True, forbid_external=True
+        target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True
     )
     try:
-        while chunk := stream.read(1 << 20):
+        while chunk := stream.read(1 << 16 if prolog_only else 1 << 20):
             parser.feed(chunk)
+            if prolog_only and target.rooted:
+                return
         parser.close()
     except DefusedXmlException as exc:
         raise StudyError(f"{what} declares a DTD or entities: refused as unsafe") from exc
@@ -156,10 +179,12 @@ def guard_xml(stream: IO[bytes], what: str, unreadable: str = "is not readable X
 
 
 class _Nothing:
-    """A parser target that keeps nothing."""
+    """A parser target that keeps nothing (but notes that the root element has begun)."""
+
+    rooted = False
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        pass
+        self.rooted = True
 
     def end(self, tag: str) -> None:
         pass
