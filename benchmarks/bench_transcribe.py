@@ -70,8 +70,8 @@ else:
     timed(engine, "detect_speech", "voice activity")
     timed(audio, "detect_speech", "voice activity")
     timed(engine, "_second_try", "second try")
-    timed(language_check._EnglishCheck, "_listen", "check (its thread's CPU)", time.thread_time)
-    timed(language_check._EnglishCheck, "judge", "check of doubtful turns")
+    timed(language_check._EnglishCheck, "_listen", "samples (check thread CPU)", time.thread_time)
+    timed(language_check, "_judge", "doubtful turns (check thread CPU)", time.thread_time)
     options = {
         "ours": dict(model="tiny.en", language="en"),
         "ours-nocheck": dict(model="tiny.en", language="en", language_check=False),
