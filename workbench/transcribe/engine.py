@@ -353,28 +353,10 @@ def _transcribe_piece(
         if spans:
             generator = restore_speech_timestamps(generator, spans, SAMPLE_RATE)
     detected = str(info.language)
-    found = _segments(
-        generator, detected, shift_s, unexpected, translate, whisper, piece, speaker, english
-    )
-    return found, detected
-
-
-def _segments(
-    generator: Iterable[Any],
-    detected: str,
-    shift_s: float,
-    unexpected: bool,
-    translate: bool,
-    whisper: Any,
-    piece: np.ndarray,
-    speaker: str | None,
-    english: _EnglishCheck | None = None,
-) -> Iterator[SegmentResult]:
     found = _unjudged(generator, detected, shift_s, unexpected, translate, whisper, piece, speaker)
     if english is None:
-        yield from (result for result, _ in found)
-    else:
-        yield from english.judged(found)
+        return (result for result, _ in found), detected
+    return english.judged(found), detected
 
 
 def _unjudged(
