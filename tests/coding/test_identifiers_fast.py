@@ -111,8 +111,8 @@ def reference_texts(
             continue
         else:
             texts += [
-                (f"{c.label} #{k}", inventory.readable(c, body))
-                for c, k, body in inventory.iter_texts(s, (item,))
+                (where, inventory.readable(c, body))
+                for c, _, body, where in inventory.iter_texts(s, (item,))
             ]
     return texts
 

@@ -75,7 +75,10 @@ def test_withdrawal_replaces_their_quotes_and_id_in_analyst_text_and_says_where(
     with open_project(path) as p:
         receipt = withdraw_participant(p, "P02")
         changed = "\n".join(receipt.derived_text_changed)
-        assert "coding memo #" in changed and "memo #" in changed and "journal entry #" in changed
+        assert "coding memo " in changed and "journal entry " in changed
+        # Each changed memo is named by the id `memo list` prints for it.
+        rewritten = [m.id[:8] for m in list_memos(p) if "[withdrawn]" in m.text]
+        assert rewritten and all(f"\nmemo {i}: " in "\n" + changed for i in rewritten)
         assert receipt.audit_entries_rewritten > 0
         assert any(c == "export written earlier: before.csv" for c in receipt.unreachable_copies)
         memos = {m.text for m in list_memos(p)}

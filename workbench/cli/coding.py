@@ -176,7 +176,7 @@ def cmd_journal(args: argparse.Namespace) -> None:
                 print_json(entries)
                 return
             for e in entries:
-                print(f"{e.date.isoformat()}  {e.coder or ''}: {e.text}")
+                print(f"{e.id}  {e.date.isoformat()}  {e.coder or ''}: {e.text}")
 
 
 def register(reg: Registry) -> None:

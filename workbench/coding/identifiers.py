@@ -169,7 +169,7 @@ class Candidate:
     (accepted before)."""
     count: int
     interviews: tuple[str, ...]
-    """Where it occurs: interview ids, or what holds it (``coding memo #4``)."""
+    """Where it occurs: interview ids, or what holds it (``coding memo 486a61d6``)."""
     reviewed: str = ""
     """``dismissed`` (not identifying), ``accepted`` (an identifier: redact it), or empty."""
 
@@ -486,8 +486,9 @@ def located_texts(
     s: Session, kinds: tuple[str, ...], *, words: bool = True
 ) -> list[tuple[str, str]]:
     """(where, text) for every inventoried text of these kinds: an utterance is
-    ``interview:ID #N``, anything else ``coding memo #4`` (its kind and row). ``words``: also the
-    transcription's word rows (copies of the utterances' words)."""
+    ``interview:ID #N``, anything else its kind and id (``inventory.where``: ``coding memo
+    486a61d6``). ``words``: also the transcription's word rows (copies of the utterances'
+    words)."""
     return [(where, body) for _, where, _, body in _read_texts(s, kinds, words=words)]
 
 
@@ -513,8 +514,7 @@ def _read_texts(
         elif item.table == "word" and not words:
             continue
         else:
-            for column, key, body in inventory.iter_texts(connection, (item,)):
-                where = f"{column.label} #{key}"
+            for column, _, body, where in inventory.iter_texts(connection, (item,)):
                 texts.append((item, where, where, inventory.readable(column, body)))
     return texts
 

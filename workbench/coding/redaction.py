@@ -95,7 +95,7 @@ class RedactionReport:
     undo_entries_purged: int
     unreachable: tuple[str, ...]
     rewritten: tuple[str, ...] = ()
-    """Other texts of the project where the original was replaced too (``coding memo #4``)."""
+    """Other texts of the project where the original was replaced too (``coding memo 486a61d6``)."""
 
 
 Snap = tuple[int, int, str, int]
@@ -274,7 +274,7 @@ def _purge(s: Session, originals: list[str], placeholder: str) -> tuple[int, lis
         s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
         s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
     spots = _spots(changed, patterns[0], placeholder) if len(patterns) == 1 else []
-    return purged, [f"{c.column.label} #{c.key}" for c in changed], spots
+    return purged, [c.where for c in changed], spots
 
 
 def _push_marker(
@@ -383,7 +383,7 @@ def _targets_everywhere(
     targets = list(_occurrences(s, original, None))
     if not targets and not any(
         whole_word(original).search(inventory.readable(column, body))
-        for column, _, body in inventory.iter_texts(
+        for column, _, body, _ in inventory.iter_texts(
             s, inventory.walked(*_ELSEWHERE), containing=original
         )
     ):

@@ -91,7 +91,7 @@ class Quotation:
 @dataclass(frozen=True, slots=True)
 class Reached:
     changed: tuple[str, ...]
-    """``coding memo #4: 12 words`` for every analyst text changed."""
+    """``coding memo 486a61d6: 12 words`` for every analyst text changed."""
     undo_entries_purged: int
 
 
@@ -128,8 +128,7 @@ def reach_derived_text(s: Session, quotation: Quotation) -> Reached:
         kinds=(inventory.PROSE, inventory.LABEL, inventory.JSON),
     )
     changed = tuple(
-        f"{row.column.label} #{row.key}: {_taken(quotation, row.column, row.before)} words"
-        for row in rows
+        f"{row.where}: {_taken(quotation, row.column, row.before)} words" for row in rows
     )
     purged = inventory.purge_history(s, quotation.holds)
     return Reached(changed, purged)

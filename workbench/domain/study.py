@@ -259,7 +259,7 @@ class WithdrawalReceipt:
     storage_compacted: str
     unreachable_copies: tuple[str, ...]
     derived_text_changed: tuple[str, ...] = ()
-    """Analyst text that quoted them or named their id: ``coding memo #4: 12 words``."""
+    """Analyst text that quoted them or named their id: ``coding memo 486a61d6: 12 words``."""
     audit_entries_rewritten: int = 0
     """Audit-log rows whose target or details named their id (now ``[withdrawn]``)."""
 

@@ -54,7 +54,7 @@ class Watched:
     folded: bool
     """Matched in any case (key words) or as written (suggestions: capitals make them names)."""
     where: str = ""
-    """Where the project holds it, when it does (``coding memo #4``)."""
+    """Where the project holds it, when it does (``coding memo 486a61d6``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +228,8 @@ def scan(
 
 
 def where_in_project(project: Project, word: str) -> str:
-    """The first inventoried text holding ``word`` (``coding memo #4``, ``interview:I1 #3``)."""
+    """The first inventoried text holding ``word`` (``coding memo 486a61d6``,
+    ``interview:I1 #3``)."""
     from workbench.coding.identifiers import located_texts
 
     pattern = whole_word_folded(word)
@@ -239,9 +240,9 @@ def where_in_project(project: Project, word: str) -> str:
                     if pattern.search(body):
                         return where
                 continue
-            for column, row, body in inventory.iter_texts(s, (item,), containing=word):
+            for _, _, body, where in inventory.iter_texts(s, (item,), containing=word):
                 if pattern.search(body):
-                    return f"{column.label} #{row}"
+                    return where
     return "the project"
 
 

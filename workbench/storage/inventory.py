@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Connection, String, Table, Text, delete, select, update
+from sqlalchemy import Column, Connection, String, Table, Text, delete, null, select, update
 from sqlalchemy.orm import Session
 
 from workbench.storage.models import DERIVED, Base
@@ -203,22 +203,33 @@ def _table_column(item: TextColumn) -> tuple[Table, Column[Any], Column[Any]]:
     return table, pk, table.c[item.column]
 
 
+def where(item: TextColumn, key: object, guid: str | None = None) -> str:
+    """How messages name a row: by the id the command line lists for it (``memo 3b2d43ce``,
+    the start of its uuid, as ``memo list`` and ``coding list`` print it), else by its row
+    number (``audit log detail #40``)."""
+    return f"{item.label} {guid[:8]}" if guid else f"{item.label} #{key}"
+
+
 def iter_texts(
     s: Session | Connection, columns: tuple[TextColumn, ...], *, containing: str | None = None
-) -> Iterator[tuple[TextColumn, object, str]]:
-    """(column, row key, text) of every non-empty value; ``containing`` narrows down in the
-    database (case-insensitively) before the caller's own pattern decides."""
+) -> Iterator[tuple[TextColumn, object, str, str]]:
+    """(column, row key, text, where: ``where``) of every non-empty value; ``containing``
+    narrows down in the database (case-insensitively) before the caller's own pattern
+    decides."""
     for item in columns:
-        _table, pk, column = _table_column(item)
-        stmt = select(pk, column).where(column.is_not(None), column != "")
+        table, pk, column = _table_column(item)
+        guid = table.c.get("guid")
+        stmt = select(pk, column, guid if guid is not None else null()).where(
+            column.is_not(None), column != ""
+        )
         if containing is not None:
             found = column.icontains(containing, autoescape=True)
             escaped = json.dumps(containing)[1:-1]
             if item.kind in (JSON, HISTORY) and escaped != containing:
                 found = found | column.icontains(escaped, autoescape=True)
             stmt = stmt.where(found)
-        for key, value in s.execute(stmt):
-            yield item, key, value
+        for key, value, uuid in s.execute(stmt):
+            yield item, key, value, where(item, key, uuid)
 
 
 def map_strings(value: object, change: Callable[[str], str]) -> object:
@@ -274,6 +285,8 @@ class Changed:
     key: object
     before: str
     after: str
+    where: str
+    """How messages name the row (``where``)."""
 
 
 def rewrite_texts(
@@ -294,14 +307,14 @@ def rewrite_texts(
         table, pk, column = _table_column(item)
         seen: set[object] = set()
         for needle in containing if containing is not None else (None,):
-            for _, key, value in iter_texts(s, (item,), containing=needle):
+            for _, key, value, place in iter_texts(s, (item,), containing=needle):
                 if key in seen:
                     continue
                 seen.add(key)
                 new = rewrite_value(item, value, change)
                 if new != value:
                     s.execute(update(table).where(pk == key).values({column.name: new}))
-                    changed.append(Changed(item, key, value, new))
+                    changed.append(Changed(item, key, value, new, place))
     return changed
 
 
