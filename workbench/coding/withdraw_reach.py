@@ -127,8 +127,7 @@ def reach_derived_text(s: Session, quotation: Quotation) -> Reached:
         lambda text: quotation.replace(text)[0],
         kinds=(inventory.PROSE, inventory.LABEL, inventory.JSON),
     )
-    changed = tuple(
-        f"{row.where}: {_taken(quotation, row.column, row.before)} words" for row in rows
-    )
+    taken = [(row.where, _taken(quotation, row.column, row.before)) for row in rows]
+    changed = tuple(f"{where}: {n} word{'' if n == 1 else 's'}" for where, n in taken)
     purged = inventory.purge_history(s, quotation.holds)
     return Reached(changed, purged)
