@@ -52,6 +52,7 @@ def test_a_heat_map_cell_opens_its_segments_and_summary(
     assert cell_summary(window.project, *unit) == "Cannot sleep; the nights are long"
     window.undo_action.trigger()
     assert cell_summary(window.project, *unit) == "Cannot sleep at all"
+    qtbot.waitUntil(lambda: details.summary.toPlainText() == "Cannot sleep at all")  # on screen
 
     # The study row: every participant's segments of the theme at the wave, opened at once
     # (the first observed cell), so the details are never blank.
