@@ -485,6 +485,7 @@ class MainWindow(ProjectFilesWindow):
         if project is None:
             return False
         if self.project is not None:
+            self.memos.commit_pending()  # a memo being written is saved where it was written
             self._stop_watching()
             self.project.close()
         self.project = project
@@ -687,6 +688,7 @@ class MainWindow(ProjectFilesWindow):
             self.task.wait(60_000)  # an export or import is one transaction: let it end
         if self.page.editor.has_pending_edit():
             self.page.editor.commit()
+        self.memos.commit_pending()
         if self.project is not None:
             self._stop_watching()
             self.project.close()

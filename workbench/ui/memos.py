@@ -1,5 +1,9 @@
 """The memo panel: memos about the open interview, the selected code or the project, and the
-analyst's reflexive journal — written beside the data, every change undoable."""
+analyst's reflexive journal — written beside the data, every change undoable.
+
+Typed text is never lost: a refresh (any change in the project, a colleague's commit) keeps a
+memo being written, and moving to another interview, code, scope, memo or project first saves
+it where it was being written (``commit_pending``)."""
 
 from __future__ import annotations
 
@@ -54,7 +58,7 @@ class MemoPanel(QWidget):
         self.scope = QComboBox()
         for key, label in SCOPES:
             self.scope.addItem(label, key)
-        self.scope.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.scope.currentIndexChanged.connect(lambda _i: self._retarget())
         self.about = QLabel()
         self.about.setObjectName("memoAbout")
         self.about.setWordWrap(True)
@@ -91,6 +95,8 @@ class MemoPanel(QWidget):
         layout.addWidget(splitter, 1)
         self._editing: str | None = None
         self._read_text = ""
+        self._shown_target: str | None = None
+        """The target the list and the text box are about (``_target`` as last shown)."""
         self.reveal: Callable[[str], str] | None = None
         """A key holder's originals shown in place of placeholders (read only), or None."""
         self.refresh()
@@ -98,21 +104,33 @@ class MemoPanel(QWidget):
     def set_reveal(self, reveal: Callable[[str], str] | None) -> None:
         """Show memos and the journal with the originals (``redaction.originals_reader``), read
         only; None: the stored, pseudonymised text again, editable."""
+        self.commit_pending()
         self.reveal = reveal
         self.refresh()
 
     # --- context -----------------------------------------------------------------------------
 
     def set_project(self, project: Project | None) -> None:
+        """Show ``project``'s memos. The window saves a memo being written
+        (``commit_pending``) before it closes the project it was written in."""
+        if project is not self.project:
+            self.text.document().setModified(False)
+            self._shown_target = None
         self.project = project
         self.interview = self.code = None
         self.refresh()
 
     def set_context(self, *, interview: str | None = None, code: str | None = None) -> None:
+        self.commit_pending()
         if interview is not None:
             self.interview = interview
         if code is not None:
             self.code = code
+        self.refresh()
+
+    def _retarget(self) -> None:
+        """Another scope chosen: what was being written is saved where it was written."""
+        self.commit_pending()
         self.refresh()
 
     def _target(self) -> str | None:
@@ -126,10 +144,20 @@ class MemoPanel(QWidget):
     # --- showing -----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.list.clear()
-        self._editing = None
-        self.text.clear()
+        """Read the list again. A memo being written for the same target stays in the box,
+        unsaved, with the memo it edits."""
         target = self._target()
+        kept = (
+            (self.text.toPlainText(), self._editing, self._read_text)
+            if self.has_pending() and target == self._shown_target
+            else None
+        )
+        self._shown_target = target
+        self.list.blockSignals(True)
+        self.list.clear()
+        self.list.blockSignals(False)
+        self._editing = None
+        self._set_text("")
         journal = target == "journal"
         self.about.setText(
             "Choose an interview or a code first."
@@ -145,6 +173,10 @@ class MemoPanel(QWidget):
                 widget.setEnabled(False)
         self.text.setReadOnly(self.reveal is not None)
         shown = self.reveal or (lambda text: text)
+        if kept is not None:
+            text, self._editing, self._read_text = kept
+            self.text.setPlainText(text)
+            self.text.document().setModified(True)  # still the analyst's, unsaved
         if not enabled or self.project is None or target is None:
             return
         try:
@@ -169,17 +201,48 @@ class MemoPanel(QWidget):
     def _show(self, item: QListWidgetItem | None) -> None:
         if item is None:
             return
+        if self.has_pending():
+            key = item.data(Qt.ItemDataRole.UserRole)
+            if not self.commit_pending():
+                return  # refused (said why): the typed text stays in the box
+            for row in range(self.list.count()):  # the list was read again: the same memo
+                again = self.list.item(row)
+                if key is not None and again.data(Qt.ItemDataRole.UserRole) == key:
+                    self.list.setCurrentItem(again)
+            return
         self._editing = item.data(Qt.ItemDataRole.UserRole)
         self._read_text = str(item.data(Qt.ItemDataRole.UserRole + 1))
         reveal = self.reveal
-        self.text.setPlainText(reveal(self._read_text) if reveal else self._read_text)
+        self._set_text(reveal(self._read_text) if reveal else self._read_text)
+
+    def _set_text(self, text: str) -> None:
+        """Put ``text`` in the box as read from the project (not the analyst's typing)."""
+        self.text.setPlainText(text)
+        self.text.document().setModified(False)
+
+    def has_pending(self) -> bool:
+        """Whether the box holds words the analyst typed and has not saved."""
+        return (
+            self.reveal is None
+            and self.text.document().isModified()
+            and bool(self.text.toPlainText().strip())
+        )
+
+    def commit_pending(self) -> bool:
+        """Save what the analyst typed and has not saved, where it was being written (before the
+        panel moves elsewhere). A memo a colleague changed meanwhile is kept as a new memo
+        beside theirs, never dropped. True when nothing was left unsaved."""
+        if not self.has_pending() or self.project is None or self._shown_target is None:
+            return True
+        return self._save_to(self._shown_target, quiet=True)
 
     # --- changing ----------------------------------------------------------------------------
 
     def new(self) -> None:
+        self.commit_pending()
         self.list.clearSelection()
         self._editing = None
-        self.text.clear()
+        self._set_text("")
         self.text.setFocus()
 
     def _run(self, func: Callable[[Project], Any]) -> bool:
@@ -193,6 +256,7 @@ class MemoPanel(QWidget):
         change = result[1] if isinstance(result, tuple) else result
         if isinstance(change, Change):
             self.changed.emit(change)
+        self.text.document().setModified(False)  # saved: the list shows it now
         self.refresh()
         return True
 
@@ -201,17 +265,27 @@ class MemoPanel(QWidget):
             self.message.emit("Originals are shown read only: View ▸ Show originals to edit.")
             return False
         target = self._target()
-        text = self.text.toPlainText().strip()
-        if target is None or not text:
+        if target is None or not self.text.toPlainText().strip():
             self.message.emit("Write something first.")
             return False
+        return self._save_to(target, quiet=False)
+
+    def _save_to(self, target: str, *, quiet: bool) -> bool:
+        """Save the box's text about ``target``. ``quiet`` (saved on the analyst's behalf,
+        before moving on): an edit a colleague's newer text refuses becomes a new memo beside
+        it; otherwise the refusal is shown and the typed text stays in the box."""
+        text = self.text.toPlainText().strip()
         if target == "journal":
             return self._run(lambda p: add_journal_entry(p, text))
         editing = self._editing
         if editing:
-            # A colleague's newer text is refused, not overwritten; the typed text stays here.
             read = self._read_text
-            return self._run(lambda p: edit_memo(p, editing, text=text, expected_text=read))
+            saved = self._run(lambda p: edit_memo(p, editing, text=text, expected_text=read))
+            if saved or not quiet:
+                return saved
+            self.message.emit(
+                "A colleague changed that memo meanwhile: your text was kept as a new memo"
+            )
         return self._run(lambda p: add_memo(p, text, about=target))
 
     def delete(self) -> bool:
