@@ -1,9 +1,14 @@
 """What lies behind one theme × unit × wave cell: the analyst's summary, the coded segments, the
-quotes pinned there and whether the theme's pinned quotes lean on a few voices."""
+quotes pinned there and whether the theme's pinned quotes lean on a few voices.
+
+A summary being written is never lost: the views read their cells again after every change
+(``clear``, then ``show_cell``), which keeps it in the box; choosing another cell, another
+project or closing the window first saves it to the cell it was written for."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -51,11 +56,24 @@ def balance_words(theme: str, quotes: list[PinnedQuote]) -> str:
     return f"{text}\n{note}" if note else text
 
 
+@dataclass
+class _Draft:
+    """A summary typed and not saved, with the cell it was written for."""
+
+    project: Project
+    cell: tuple[str, str, str]
+    text: str
+    read: str
+    """The summary the analyst read when they began (a colleague's newer one is not
+    overwritten unknowingly)."""
+
+
 class CellDetails(QWidget):
     """The chosen cell: its segments on the left, the analyst's summary (editable) on the right."""
 
     changed = Signal(object)
-    """A pinned or unpinned quote: the core's ``Change`` (the window puts it on its undo stack)."""
+    """A pinned or unpinned quote, a saved summary: the core's ``Change`` (the window puts it on
+    its undo stack)."""
 
     def __init__(self, hint: str) -> None:
         super().__init__()
@@ -64,6 +82,8 @@ class CellDetails(QWidget):
         self._hint = hint
         self._summary_read = ""
         """The summary as shown when the cell was chosen (what the analyst read)."""
+        self._draft: _Draft | None = None
+        """A summary typed and not saved, kept while the view reads its cells again."""
         self.project: Project | None = None
         self.cell: tuple[str, str, str] | None = None
         """theme, unit ("study", "role:R", "participant:ID", "dyad:ID"), wave"""
@@ -136,7 +156,17 @@ class CellDetails(QWidget):
         missing: str | list[str] | None = None,
     ) -> None:
         """Read the cell's segments (the unit's attributed codings of the theme's codes at the
-        wave; in a dyad, only interviews about it) and the summary written for it."""
+        wave; in a dyad, only interviews about it) and the summary written for it — or the one
+        the analyst was writing for it, unsaved. A summary typed for another cell is saved there
+        first."""
+        self._stash()
+        refused = False
+        if self._draft is not None and (self._draft.project, self._draft.cell) != (
+            project,
+            (theme, unit, wave),
+        ):
+            refused = not self.commit_pending()
+        note = self.message.text() if refused else ""  # why it was kept, not saved
         self.project, self.cell = project, (theme, unit, wave)
         kind, _, ref = unit.partition(":")
         found = query_segments(
@@ -165,12 +195,20 @@ class CellDetails(QWidget):
             self.segments.addItem(item)
         self._read_pins()
         summary = cell_summary(project, theme, unit, wave) or ""
-        self._summary_read = summary
-        self.summary.setPlainText(self.reveal(summary) if self.reveal else summary)
+        draft, self._draft = self._draft, None
+        if draft is not None and (draft.project, draft.cell) == (project, self.cell):
+            self._summary_read = draft.read
+            self.summary.setPlainText(draft.text)
+            self.summary.document().setModified(True)  # still the analyst's, unsaved
+        else:
+            self._draft = draft  # refused before, for another cell: still kept
+            self._summary_read = summary
+            self.summary.setPlainText(self.reveal(summary) if self.reveal else summary)
         self.summary.setEnabled(True)
         self.summary.setReadOnly(self.reveal is not None)
         self.save.setEnabled(self.reveal is None)
-        self.message.setText("Originals shown (key holder): read only" if self.reveal else "")
+        reading = "Originals shown (key holder): read only" if self.reveal else ""
+        self.message.setText(note or reading)
 
     def _read_pins(self) -> None:
         """The quotes pinned in this cell (marked in the list) and the theme's balance."""
@@ -224,14 +262,56 @@ class CellDetails(QWidget):
         theme, unit, wave = self.cell
         try:
             text, read = self.summary.toPlainText(), self._summary_read
-            set_cell_summary(self.project, theme, unit, wave, text, expected=read)
+            change = set_cell_summary(self.project, theme, unit, wave, text, expected=read)
         except StudyError as exc:
             self.message.setText(str(exc))
             return
         self._summary_read = text
+        self.summary.document().setModified(False)
         self.message.setText("Summary saved")
+        self.changed.emit(change)
+
+    def _typed(self) -> str | None:
+        """The summary in the box when the analyst typed it and has not saved it."""
+        if self.reveal is not None or self.cell is None:
+            return None
+        text = self.summary.toPlainText()
+        modified = self.summary.document().isModified()
+        return text if modified and text.strip() and text != self._summary_read else None
+
+    def _stash(self) -> None:
+        """Keep a summary typed and not saved aside, with its cell, as the box changes."""
+        text = self._typed()
+        if text is not None and self.project is not None and self.cell is not None:
+            self._draft = _Draft(self.project, self.cell, text, self._summary_read)
+            self.summary.document().setModified(False)
+
+    def has_pending(self) -> bool:
+        return self._draft is not None or self._typed() is not None
+
+    def commit_pending(self) -> bool:
+        """Save a summary typed and not saved to the cell it was written for. When a colleague
+        saved theirs meanwhile, nothing is overwritten: it is said, and the analyst's text is
+        kept (shown again with that cell, where a save then replaces theirs knowingly)."""
+        self._stash()
+        draft, self._draft = self._draft, None
+        if draft is None:
+            return True
+        try:
+            change = set_cell_summary(draft.project, *draft.cell, draft.text, expected=draft.read)
+        except StudyError as exc:
+            draft.read = cell_summary(draft.project, *draft.cell) or ""
+            self._draft = draft
+            self.message.setText(
+                f"{exc}. Your summary for {' · '.join(draft.cell)} is kept: open that cell "
+                "again and save to replace theirs."
+            )
+            return False
+        self.changed.emit(change)
+        return True
 
     def clear(self, hint: str) -> None:
+        self._stash()  # kept for the cell's next showing (a view reads its cells again)
         self.project, self.cell = None, None
         self.title.setText(hint)
         self.segments.clear()

@@ -485,7 +485,7 @@ class MainWindow(ProjectFilesWindow):
         if project is None:
             return False
         if self.project is not None:
-            self.memos.commit_pending()  # a memo being written is saved where it was written
+            self._save_typing()
             self._stop_watching()
             self.project.close()
         self.project = project
@@ -507,6 +507,11 @@ class MainWindow(ProjectFilesWindow):
         else:
             self.banner.hide()
         return True
+
+    def _save_typing(self) -> None:
+        """A memo or cell summary typed and not saved is saved where it was written."""
+        for panel in (self.memos, self.heatmap.details, self.timeline.details):
+            panel.commit_pending()
 
     def _stop_watching(self) -> None:
         self._watch.stop()
@@ -688,7 +693,7 @@ class MainWindow(ProjectFilesWindow):
             self.task.wait(60_000)  # an export or import is one transaction: let it end
         if self.page.editor.has_pending_edit():
             self.page.editor.commit()
-        self.memos.commit_pending()
+        self._save_typing()
         if self.project is not None:
             self._stop_watching()
             self.project.close()

@@ -1,0 +1,85 @@
+"""A cell summary being written is never lost: the views read their cells again after every
+change and keep it; choosing another cell or closing the window saves it to its own cell; a
+colleague's newer summary is never overwritten unknowingly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from workbench.coding.readings import cell_summary, set_cell_summary
+from workbench.storage.project import open_project
+from workbench.ui.main_window import MainWindow
+
+from .test_heatmap import _themed
+from .test_heatmap import window_in_mode as _window
+
+CELL = ("Nights", "participant:P01", "baseline")
+OTHER = ("Nights", "participant:P01", "mid-treatment")
+
+
+def _opened(qtbot, tmp_path: Path, path: Path) -> MainWindow:
+    _themed(path)
+    window = _window(qtbot, tmp_path, path, 1)
+    view = window.heatmap
+    view.by.setCurrentIndex(view.by.findData("participant"))
+    model = view.model
+    labels = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
+    index = model.index(labels.index("Nights · P01"), 1)  # baseline
+    qtbot.mouseClick(
+        view.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.table.visualRect(index).center(),
+    )
+    assert view.details.cell == CELL
+    return window
+
+
+def _saved(path: Path, cell: tuple[str, str, str]) -> str | None:
+    with open_project(path) as p:
+        return cell_summary(p, *cell)
+
+
+def test_a_refresh_keeps_the_summary_being_written(qtbot, tmp_path: Path, demo_like: Path) -> None:
+    window = _opened(qtbot, tmp_path, demo_like)
+    details = window.heatmap.details
+    details.summary.insertPlainText("Nights long; sleep")  # as typed
+    window.heatmap.refresh()  # what every change sets off
+    qtbot.waitUntil(lambda: details.cell == CELL)
+    assert details.summary.toPlainText() == "Nights long; sleep"
+    assert details.has_pending()
+    assert _saved(demo_like, CELL) is None  # not saved behind the analyst's back
+
+
+def test_another_cell_or_closing_saves_it_to_its_own_cell(
+    qtbot, tmp_path: Path, demo_like: Path
+) -> None:
+    window = _opened(qtbot, tmp_path, demo_like)
+    details = window.heatmap.details
+    details.summary.insertPlainText("Nights long; sleep")
+    assert window.project is not None
+    details.show_cell(window.project, *OTHER)
+    assert _saved(demo_like, CELL) == "Nights long; sleep"
+    assert details.summary.toPlainText() == ""  # the other cell's (none yet)
+    details.summary.insertPlainText("Not interviewed; asked why")
+    window.close()
+    assert _saved(demo_like, OTHER) == "Not interviewed; asked why"
+
+
+def test_a_colleagues_newer_summary_is_not_overwritten_and_the_analysts_is_kept(
+    qtbot, tmp_path: Path, demo_like: Path
+) -> None:
+    window = _opened(qtbot, tmp_path, demo_like)
+    details = window.heatmap.details
+    details.summary.insertPlainText("Mine: nights long")
+    with open_project(demo_like) as colleague:
+        set_cell_summary(colleague, *CELL, "Theirs: sleeps better", coder="colleague")
+    assert window.project is not None
+    details.show_cell(window.project, *OTHER)
+    assert _saved(demo_like, CELL) == "Theirs: sleeps better"  # not overwritten
+    assert "is kept" in details.message.text()
+    details.show_cell(window.project, *CELL)
+    assert details.summary.toPlainText() == "Mine: nights long"  # shown again, unsaved
+    details.save_summary()  # now knowingly
+    assert _saved(demo_like, CELL) == "Mine: nights long"
