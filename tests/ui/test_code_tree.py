@@ -370,3 +370,15 @@ def test_a_colleagues_newer_definition_is_refused_not_overwritten(
     tree.definition.setPlainText("Any talk of sleep.")
     tree.save_definition.click()
     assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == "Any talk of sleep."
+
+
+def test_a_definition_being_typed_survives_the_codebook_being_read_again(
+    tree: CodeTreeWidget, project: Project
+) -> None:
+    tree.select_path("Sleep")
+    tree.definition.insertPlainText("Any talk of nights")  # as typed, not saved
+    tree.refresh()  # what any change in the project (or a colleague's commit) sets off
+    assert tree.definition.toPlainText() == "Any talk of nights"
+    assert {c.path: c.definition for c in list_codes(project)}["Sleep"] in ("", None)
+    tree.select_path("Trust")  # moving on saves it
+    assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == "Any talk of nights"

@@ -340,8 +340,11 @@ class CodeTreeWidget(QWidget):
     # --- definition ------------------------------------------------------------------------------
 
     def _show_definition(self, path: str | None) -> None:
-        if path != self._definition_path and self.save_definition.isEnabled():
+        typing = self.save_definition.isEnabled()  # typed, not saved
+        if path != self._definition_path and typing:
             self.save_current_definition()  # moving to another code keeps what was typed
+        elif path is not None and path == self._definition_path and typing:
+            return  # the codebook read again (after any change): the typing stays, unsaved
         self._definition_path = path
         info = self.model.info(self.model.index_of(path)) if path else None
         blocker = self.definition.blockSignals(True)
