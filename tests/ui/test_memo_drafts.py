@@ -88,3 +88,17 @@ def test_a_colleagues_newer_words_are_kept_beside_the_analysts(
         "Nights are the worst (baseline)",
         "Nights are the worst, says P01",
     ]
+
+
+def test_choosing_a_code_while_writing_about_the_interview_keeps_the_memo_open(
+    window: MainWindow, demo_like: Path
+) -> None:
+    _opened(window, demo_like)
+    panel = window.memos
+    panel.new()
+    panel.text.insertPlainText("Half a thought")
+    panel.set_context(code="Sleep")  # the code tree's selection: not this memo's target
+    assert panel.text.toPlainText() == "Half a thought" and panel.has_pending()
+    assert _texts(demo_like) == []
+    panel.scope.setCurrentIndex(1)  # the selected code: now the target changes
+    assert _texts(demo_like) == ["Half a thought"]

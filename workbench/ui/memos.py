@@ -121,11 +121,15 @@ class MemoPanel(QWidget):
         self.refresh()
 
     def set_context(self, *, interview: str | None = None, code: str | None = None) -> None:
-        self.commit_pending()
+        """The open interview or the selected code changed: a memo being written about the
+        shown target stays (a code chosen while writing about the interview) unless the target
+        itself changes, when it is saved where it was written."""
         if interview is not None:
             self.interview = interview
         if code is not None:
             self.code = code
+        if self._target() != self._shown_target:
+            self.commit_pending()
         self.refresh()
 
     def _retarget(self) -> None:
