@@ -196,7 +196,9 @@ class CellDetails(QWidget):
         self._read_pins()
         summary = cell_summary(project, theme, unit, wave) or ""
         draft, self._draft = self._draft, None
-        if draft is not None and (draft.project, draft.cell) == (project, self.cell):
+        # (With the originals shown, read only, the typing waits until they are put away.)
+        here = draft is not None and (draft.project, draft.cell) == (project, self.cell)
+        if draft is not None and here and self.reveal is None:
             self._summary_read = draft.read
             self.summary.setPlainText(draft.text)
             self.summary.document().setModified(True)  # still the analyst's, unsaved
