@@ -362,12 +362,16 @@ def test_a_colleagues_newer_definition_is_refused_not_overwritten(
     )
     assert "changed by ben" in tree.error_label.text()
     assert tree.definition.toPlainText() == "Any talk of sleep."  # nothing typed is lost
-    # Read again (the window refreshes on a colleague's commit), the next save goes through.
+    # Read again (the window refreshes on a colleague's commit), the typing stays; leaving
+    # the code is refused again, and the typing comes back with it; then a save replaces
+    # Ben's knowingly.
     tree.refresh()
+    assert tree.definition.toPlainText() == "Any talk of sleep."
     tree.select_path("Trust")
+    assert tree.definition.toPlainText() == ""
     tree.select_path("Sleep")
-    assert tree.definition.toPlainText() == "Nights, as Ben reads them."
-    tree.definition.setPlainText("Any talk of sleep.")
+    assert tree.definition.toPlainText() == "Any talk of sleep."
+    assert tree.save_definition.isEnabled()
     tree.save_definition.click()
     assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == "Any talk of sleep."
 

@@ -160,6 +160,8 @@ class CodeTreeWidget(QWidget):
         self._definition_path: str | None = None
         self._definition_read = ""
         """The definition as shown when the code was chosen (what the analyst read)."""
+        self._kept_definitions: dict[str, str] = {}
+        """Definitions typed and refused on leaving their code, by path: shown again there."""
 
     def _build_layout(self) -> None:
         """The tool bar, the tree above and the definition below a splitter."""
@@ -341,27 +343,32 @@ class CodeTreeWidget(QWidget):
 
     def _show_definition(self, path: str | None) -> None:
         typing = self.save_definition.isEnabled()  # typed, not saved
-        if path != self._definition_path and typing:
-            self.save_current_definition()  # moving to another code keeps what was typed
-        elif path is not None and path == self._definition_path and typing:
+        left = self._definition_path
+        if path != left and typing and left is not None and not self.save_current_definition():
+            # Refused (a colleague's newer definition, said in the label): the typing is kept
+            # and comes back with that code, where a save then replaces theirs knowingly.
+            self._kept_definitions[left] = self.definition.toPlainText()
+        elif path is not None and path == left and typing:
             return  # the codebook read again (after any change): the typing stays, unsaved
         self._definition_path = path
         info = self.model.info(self.model.index_of(path)) if path else None
         blocker = self.definition.blockSignals(True)
         self._definition_read = info.definition or "" if info else ""
-        self.definition.setPlainText(self._definition_read)
+        kept = self._kept_definitions.pop(path, None) if path else None
+        self.definition.setPlainText(self._definition_read if kept is None else kept)
         self.definition.blockSignals(blocker)
         self.definition.setEnabled(info is not None)
         self.definition_title.setText(f"Definition of “{info.name}”" if info else "Definition")
-        self.save_definition.setEnabled(False)
+        self.save_definition.setEnabled(kept is not None)
 
     def _definition_edited(self) -> None:
         self.save_definition.setEnabled(self._definition_path is not None)
 
-    def save_current_definition(self) -> None:
+    def save_current_definition(self) -> bool:
+        """Save the definition typed for the code shown; False when refused (said why)."""
         path = self._definition_path
         if path is None:
-            return
+            return True
         text = self.definition.toPlainText().strip()
         read = self._definition_read  # a colleague's newer definition is refused, not lost
         result = self.model._run(
@@ -372,6 +379,7 @@ class CodeTreeWidget(QWidget):
             self.model.update_info(path, result[0])
             self.save_definition.setEnabled(False)
             self._report(result[1])
+        return result is not None
 
     # --- actions ---------------------------------------------------------------------------------
 
