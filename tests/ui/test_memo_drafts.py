@@ -102,3 +102,19 @@ def test_choosing_a_code_while_writing_about_the_interview_keeps_the_memo_open(
     assert _texts(demo_like) == []
     panel.scope.setCurrentIndex(1)  # the selected code: now the target changes
     assert _texts(demo_like) == ["Half a thought"]
+
+
+def test_closing_the_window_saves_a_definition_being_typed(
+    window: MainWindow, demo_like: Path
+) -> None:
+    from workbench.coding.codebook import add_code, list_codes
+
+    with open_project(demo_like) as p:
+        add_code(p, "Sleep")
+    _opened(window, demo_like)
+    window.code_tree.refresh()
+    window.code_tree.select_path("Sleep")
+    window.code_tree.definition.insertPlainText("Any talk of nights")
+    window.close()
+    with open_project(demo_like) as p:
+        assert {c.path: c.definition for c in list_codes(p)}["Sleep"] == "Any talk of nights"

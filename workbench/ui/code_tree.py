@@ -242,9 +242,19 @@ class CodeTreeWidget(QWidget):
     # --- project ---------------------------------------------------------------------------------
 
     def set_project(self, project: Project | None) -> None:
+        """Show ``project``'s codebook. The window saves a definition being typed
+        (``commit_pending``) before it closes the project it was typed in."""
+        if project is not self.project:  # nothing typed for one project is written to another
+            self._definition_path = None
+            self._kept_definitions.clear()
+            self.save_definition.setEnabled(False)
         self.project = project
         self.model.project = project
         self.refresh()
+
+    def commit_pending(self) -> bool:
+        """Save a definition typed and not saved; False when refused (said why)."""
+        return not self.save_definition.isEnabled() or self.save_current_definition()
 
     def refresh(self) -> None:
         """Reload the codebook, keeping what is expanded and selected."""

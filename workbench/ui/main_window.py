@@ -509,8 +509,8 @@ class MainWindow(ProjectFilesWindow):
         return True
 
     def _save_typing(self) -> None:
-        """A memo or cell summary typed and not saved is saved where it was written."""
-        for panel in (self.memos, self.heatmap.details, self.timeline.details):
+        """A memo, cell summary or definition typed and not saved is saved where it was written."""
+        for panel in (self.memos, self.heatmap.details, self.timeline.details, self.code_tree):
             panel.commit_pending()
 
     def _stop_watching(self) -> None:
