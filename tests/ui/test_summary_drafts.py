@@ -78,7 +78,7 @@ def test_a_colleagues_newer_summary_is_not_overwritten_and_the_analysts_is_kept(
     assert window.project is not None
     details.show_cell(window.project, *OTHER)
     assert _saved(demo_like, CELL) == "Theirs: sleeps better"  # not overwritten
-    assert "is kept" in details.message.text()
+    assert "Your summary for Nights · P01 · baseline is kept" in details.message.text()
     details.show_cell(window.project, *CELL)
     assert details.summary.toPlainText() == "Mine: nights long"  # shown again, unsaved
     details.save_summary()  # now knowingly

@@ -304,8 +304,10 @@ class CellDetails(QWidget):
         except StudyError as exc:
             draft.read = cell_summary(draft.project, *draft.cell) or ""
             self._draft = draft
+            theme, unit, wave = draft.cell
+            who = unit.partition(":")[2] or "the whole study"
             self.message.setText(
-                f"{exc}. Your summary for {' · '.join(draft.cell)} is kept: open that cell "
+                f"{exc}. Your summary for {theme} · {who} · {wave} is kept: open that cell "
                 "again and save to replace theirs."
             )
             return False
