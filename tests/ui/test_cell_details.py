@@ -16,7 +16,7 @@ from workbench.ui.heatmap import CELL_HINT
 from workbench.ui.timeline import DOT_HINT
 
 from ..helpers import transcript
-from .test_heatmap import _themed
+from .test_heatmap import _themed, click_cell
 from .test_heatmap import window_in_mode as _window
 
 
@@ -28,15 +28,7 @@ def test_a_heat_map_cell_opens_its_segments_and_summary(
         set_cell_summary(p, "Nights", "participant:P01", "baseline", "Cannot sleep at all")
     window = _window(qtbot, tmp_path, demo_like, 1)
     view = window.heatmap
-    view.by.setCurrentIndex(view.by.findData("participant"))
-    model = view.model
-    labels = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
-    index = model.index(labels.index("Nights · P01"), 1)  # baseline
-    qtbot.mouseClick(
-        view.table.viewport(),
-        Qt.MouseButton.LeftButton,
-        pos=view.table.visualRect(index).center(),
-    )
+    click_cell(qtbot, window, "Nights · P01", 1)  # baseline
     details = view.details
     assert details.title.text() == "Nights · P01 · baseline: 1 segments"
     assert details.segments.count() == 1
@@ -202,13 +194,7 @@ def test_a_key_holder_reads_a_cell_summary_with_its_originals(
     view = window.heatmap
     details = view.details
     details.set_reveal(window.page.call(originals_reader))
-    view.by.setCurrentIndex(view.by.findData("participant"))
-    model = view.model
-    labels = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
-    index = model.index(labels.index("Nights · P01"), 1)
-    qtbot.mouseClick(
-        view.table.viewport(), Qt.MouseButton.LeftButton, pos=view.table.visualRect(index).center()
-    )
+    click_cell(qtbot, window, "Nights · P01", 1)
     assert details.summary.toPlainText() == "Sleeps when Samer stays"
     assert details.summary.isReadOnly() and not details.save.isEnabled()
     details.save_summary()  # never writes the originals back

@@ -372,7 +372,13 @@ def test_a_colleagues_newer_definition_is_refused_not_overwritten(
     tree.select_path("Sleep")
     assert tree.definition.toPlainText() == "Any talk of sleep."
     assert tree.save_definition.isEnabled()
-    tree.save_definition.click()
+    tree.refresh()
+    tree.select_path("Trust")  # leaving it again never saves it unasked
+    assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == (
+        "Nights, as Ben reads them."
+    )
+    tree.select_path("Sleep")
+    tree.save_definition.click()  # the analyst's own Save, told of Ben's
     assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == "Any talk of sleep."
 
 
@@ -386,3 +392,17 @@ def test_a_definition_being_typed_survives_the_codebook_being_read_again(
     assert {c.path: c.definition for c in list_codes(project)}["Sleep"] in ("", None)
     tree.select_path("Trust")  # moving on saves it
     assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == "Any talk of nights"
+
+
+def test_a_save_refused_once_replaces_theirs_when_saved_again(
+    tree: CodeTreeWidget, project: Project
+) -> None:
+    from workbench.coding.codebook import update_code
+
+    tree.select_path("Sleep")
+    update_code(project, "Sleep", definition="Ben's.", coder="ben")
+    tree.definition.setPlainText("Mine.")
+    tree.save_definition.click()
+    assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == "Ben's."
+    tree.save_definition.click()  # told: now knowingly
+    assert {c.path: c.definition for c in list_codes(project)}["Sleep"] == "Mine."

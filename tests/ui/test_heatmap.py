@@ -40,6 +40,20 @@ def window_in_mode(qtbot, tmp_path: Path, project: Path, mode: int) -> MainWindo
     return window
 
 
+def click_cell(qtbot, window: MainWindow, row: str, column: int, by: str = "participant") -> None:
+    """Click the heat map's cell at ``row`` (its header, ``Nights · P01``) and ``column``."""
+    view = window.heatmap
+    view.by.setCurrentIndex(view.by.findData(by))
+    model = view.model
+    labels = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
+    index = model.index(labels.index(row), column)
+    qtbot.mouseClick(
+        view.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.table.visualRect(index).center(),
+    )
+
+
 def test_heatmap_mode_shows_values_missing_waves_and_trajectories(
     qtbot,
     tmp_path: Path,

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-
 from workbench.coding.readings import cell_summary, set_cell_summary
 from workbench.storage.project import open_project
 from workbench.ui.main_window import MainWindow
 
-from .test_heatmap import _themed
+from .test_heatmap import _themed, click_cell
 from .test_heatmap import window_in_mode as _window
 
 CELL = ("Nights", "participant:P01", "baseline")
@@ -22,17 +20,8 @@ OTHER = ("Nights", "participant:P01", "mid-treatment")
 def _opened(qtbot, tmp_path: Path, path: Path) -> MainWindow:
     _themed(path)
     window = _window(qtbot, tmp_path, path, 1)
-    view = window.heatmap
-    view.by.setCurrentIndex(view.by.findData("participant"))
-    model = view.model
-    labels = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
-    index = model.index(labels.index("Nights · P01"), 1)  # baseline
-    qtbot.mouseClick(
-        view.table.viewport(),
-        Qt.MouseButton.LeftButton,
-        pos=view.table.visualRect(index).center(),
-    )
-    assert view.details.cell == CELL
+    click_cell(qtbot, window, "Nights · P01", 1)  # baseline
+    assert window.heatmap.details.cell == CELL
     return window
 
 
@@ -78,8 +67,19 @@ def test_a_colleagues_newer_summary_is_not_overwritten_and_the_analysts_is_kept(
     assert window.project is not None
     details.show_cell(window.project, *OTHER)
     assert _saved(demo_like, CELL) == "Theirs: sleeps better"  # not overwritten
-    assert "Your summary for Nights · P01 · baseline is kept" in details.message.text()
-    details.show_cell(window.project, *CELL)
+    assert "Your summary for Nights · P01 · baseline was not saved" in details.message.text()
+    assert "changed by colleague" in details.message.toolTip()
+    # Never saved there unasked: not when the views read their cells again, not when another
+    # cell's typing is saved.
+    window.heatmap.refresh()
+    details.show_cell(window.project, *OTHER)
+    details.summary.insertPlainText("Other cell's note")
+    details.show_cell(window.project, *OTHER)
+    window.heatmap.refresh()
+    assert _saved(demo_like, CELL) == "Theirs: sleeps better"
+    details.show_cell(window.project, *CELL)  # saves the other cell's note, not this one
+    assert _saved(demo_like, OTHER) == "Other cell's note"
+    assert _saved(demo_like, CELL) == "Theirs: sleeps better"
     assert details.summary.toPlainText() == "Mine: nights long"  # shown again, unsaved
     details.save_summary()  # now knowingly
     assert _saved(demo_like, CELL) == "Mine: nights long"

@@ -66,6 +66,9 @@ class _Draft:
     read: str
     """The summary the analyst read when they began (a colleague's newer one is not
     overwritten unknowingly)."""
+    refused: bool = False
+    """Saving it on the analyst's behalf was refused: it waits for its cell, never saved
+    there again unasked."""
 
 
 class CellDetails(QWidget):
@@ -82,8 +85,12 @@ class CellDetails(QWidget):
         self._hint = hint
         self._summary_read = ""
         """The summary as shown when the cell was chosen (what the analyst read)."""
-        self._draft: _Draft | None = None
-        """A summary typed and not saved, kept while the view reads its cells again."""
+        self._drafts: dict[tuple[str, str, str], _Draft] = {}
+        """Summaries typed and not saved, by cell: kept while the view reads its cells again,
+        and those refused until their cell is shown again."""
+        self._theirs: str | None = None
+        """A colleague's newer summary the analyst was told of (a save refused): the next
+        Save replaces it knowingly; saves made on the analyst's behalf never do."""
         self.project: Project | None = None
         self.cell: tuple[str, str, str] | None = None
         """theme, unit ("study", "role:R", "participant:ID", "dyad:ID"), wave"""
@@ -116,6 +123,7 @@ class CellDetails(QWidget):
         self.save.clicked.connect(self.save_summary)
         self.message = QLabel()
         self.message.setObjectName("footnote")
+        self.message.setWordWrap(True)  # a refusal says a sentence or two: it wraps, never widens
         self.reveal: Callable[[str], str] | None = None
         """A key holder's originals shown in place of placeholders (read only), or None."""
 
@@ -160,12 +168,10 @@ class CellDetails(QWidget):
         the analyst was writing for it, unsaved. A summary typed for another cell is saved there
         first."""
         self._stash()
-        refused = False
-        if self._draft is not None and (self._draft.project, self._draft.cell) != (
-            project,
-            (theme, unit, wave),
-        ):
-            refused = not self.commit_pending()
+        # Another project's: the window saved them before it closed that project.
+        self._drafts = {c: d for c, d in self._drafts.items() if d.project is project}
+        others = [d for c, d in self._drafts.items() if not d.refused and c != (theme, unit, wave)]
+        refused = not all([self._commit(d) for d in others])
         note = self.message.text() if refused else ""  # why it was kept, not saved
         self.project, self.cell = project, (theme, unit, wave)
         kind, _, ref = unit.partition(":")
@@ -195,22 +201,24 @@ class CellDetails(QWidget):
             self.segments.addItem(item)
         self._read_pins()
         summary = cell_summary(project, theme, unit, wave) or ""
-        draft, self._draft = self._draft, None
+        draft = self._drafts.get(self.cell)
         # (With the originals shown, read only, the typing waits until they are put away.)
-        here = draft is not None and (draft.project, draft.cell) == (project, self.cell)
-        if draft is not None and here and self.reveal is None:
+        if draft is not None and draft.project is project and self.reveal is None:
+            del self._drafts[self.cell]
             self._summary_read = draft.read
+            self._theirs = summary if draft.refused else None
             self.summary.setPlainText(draft.text)
             self.summary.document().setModified(True)  # still the analyst's, unsaved
         else:
-            self._draft = draft  # refused before, for another cell: still kept
-            self._summary_read = summary
+            self._summary_read, self._theirs = summary, None
             self.summary.setPlainText(self.reveal(summary) if self.reveal else summary)
         self.summary.setEnabled(True)
         self.summary.setReadOnly(self.reveal is not None)
         self.save.setEnabled(self.reveal is None)
         reading = "Originals shown (key holder): read only" if self.reveal else ""
         self.message.setText(note or reading)
+        if not note:
+            self.message.setToolTip("")
 
     def _read_pins(self) -> None:
         """The quotes pinned in this cell (marked in the list) and the theme's balance."""
@@ -262,13 +270,15 @@ class CellDetails(QWidget):
         if self.project is None or self.cell is None or self.reveal is not None:
             return  # the originals on screen are never written back
         theme, unit, wave = self.cell
+        text = self.summary.toPlainText()
+        read = self._theirs if self._theirs is not None else self._summary_read
         try:
-            text, read = self.summary.toPlainText(), self._summary_read
             change = set_cell_summary(self.project, theme, unit, wave, text, expected=read)
         except StudyError as exc:
-            self.message.setText(str(exc))
+            self._theirs = cell_summary(self.project, theme, unit, wave) or ""
+            self.message.setText(f"{exc}. Save again to replace theirs with yours.")
             return
-        self._summary_read = text
+        self._summary_read, self._theirs = text, None
         self.summary.document().setModified(False)
         self.message.setText("Summary saved")
         self.changed.emit(change)
@@ -285,32 +295,38 @@ class CellDetails(QWidget):
         """Keep a summary typed and not saved aside, with its cell, as the box changes."""
         text = self._typed()
         if text is not None and self.project is not None and self.cell is not None:
-            self._draft = _Draft(self.project, self.cell, text, self._summary_read)
+            told = self._theirs is not None  # refused once: never saved unasked
+            self._drafts[self.cell] = _Draft(
+                self.project, self.cell, text, self._summary_read, told
+            )
             self.summary.document().setModified(False)
 
     def has_pending(self) -> bool:
-        return self._draft is not None or self._typed() is not None
+        return bool(self._drafts) or self._typed() is not None
 
     def commit_pending(self) -> bool:
-        """Save a summary typed and not saved to the cell it was written for. When a colleague
-        saved theirs meanwhile, nothing is overwritten: it is said, and the analyst's text is
-        kept (shown again with that cell, where a save then replaces theirs knowingly)."""
+        """Save every summary typed and not saved to the cell it was written for (before the
+        window closes its project). True when nothing was left unsaved."""
         self._stash()
-        draft, self._draft = self._draft, None
-        if draft is None:
-            return True
+        return all([self._commit(d) for d in list(self._drafts.values())])
+
+    def _commit(self, draft: _Draft) -> bool:
+        """Save ``draft`` to its cell. When a colleague saved theirs meanwhile, nothing is
+        overwritten: it is said, and the analyst's text is kept (shown again with that cell,
+        where their Save then replaces theirs knowingly)."""
         try:
             change = set_cell_summary(draft.project, *draft.cell, draft.text, expected=draft.read)
         except StudyError as exc:
-            draft.read = cell_summary(draft.project, *draft.cell) or ""
-            self._draft = draft
+            draft.refused = True
             theme, unit, wave = draft.cell
             who = unit.partition(":")[2] or "the whole study"
             self.message.setText(
-                f"{exc}. Your summary for {theme} · {who} · {wave} is kept: open that cell "
-                "again and save to replace theirs."
+                f"Your summary for {theme} · {who} · {wave} was not saved: someone changed it "
+                "since you read it. Yours is kept: open that cell again, Save to replace theirs."
             )
+            self.message.setToolTip(str(exc))  # who and when
             return False
+        del self._drafts[draft.cell]
         self.changed.emit(change)
         return True
 

@@ -47,6 +47,7 @@ from workbench.coding.codebook import (
     PATH_SEPARATOR,
     add_code,
     delete_code,
+    list_codes,
     merge_codes,
     update_code,
 )
@@ -156,12 +157,16 @@ class CodeTreeWidget(QWidget):
         self.save_definition = QPushButton("Save")
         self.save_definition.setShortcut(QKeySequence("Ctrl+Return"))
         self.save_definition.setToolTip("Save the definition (Ctrl+Enter)")
-        self.save_definition.clicked.connect(self.save_current_definition)
+        self.save_definition.clicked.connect(lambda: self.save_current_definition(knowingly=True))
         self._definition_path: str | None = None
         self._definition_read = ""
         """The definition as shown when the code was chosen (what the analyst read)."""
-        self._kept_definitions: dict[str, str] = {}
-        """Definitions typed and refused on leaving their code, by path: shown again there."""
+        self._kept_definitions: dict[str, tuple[str, str]] = {}
+        """Definitions typed and refused on leaving their code, by path, with the definition
+        the analyst had read: shown again there."""
+        self._definition_theirs: str | None = None
+        """A colleague's newer definition the analyst was told of (a save refused): the next
+        Save replaces it knowingly; saves made on the analyst's behalf never do."""
 
     def _build_layout(self) -> None:
         """The tool bar, the tree above and the definition below a splitter."""
@@ -357,15 +362,17 @@ class CodeTreeWidget(QWidget):
         if path != left and typing and left is not None and not self.save_current_definition():
             # Refused (a colleague's newer definition, said in the label): the typing is kept
             # and comes back with that code, where a save then replaces theirs knowingly.
-            self._kept_definitions[left] = self.definition.toPlainText()
+            self._kept_definitions[left] = (self.definition.toPlainText(), self._definition_read)
         elif path is not None and path == left and typing:
             return  # the codebook read again (after any change): the typing stays, unsaved
         self._definition_path = path
         info = self.model.info(self.model.index_of(path)) if path else None
         blocker = self.definition.blockSignals(True)
-        self._definition_read = info.definition or "" if info else ""
+        stored = info.definition or "" if info else ""
         kept = self._kept_definitions.pop(path, None) if path else None
-        self.definition.setPlainText(self._definition_read if kept is None else kept)
+        typed, self._definition_read = kept if kept is not None else (stored, stored)
+        self._definition_theirs = stored if kept is not None else None
+        self.definition.setPlainText(typed)
         self.definition.blockSignals(blocker)
         self.definition.setEnabled(info is not None)
         self.definition_title.setText(f"Definition of “{info.name}”" if info else "Definition")
@@ -374,21 +381,27 @@ class CodeTreeWidget(QWidget):
     def _definition_edited(self) -> None:
         self.save_definition.setEnabled(self._definition_path is not None)
 
-    def save_current_definition(self) -> bool:
-        """Save the definition typed for the code shown; False when refused (said why)."""
+    def save_current_definition(self, *, knowingly: bool = False) -> bool:
+        """Save the definition typed for the code shown; False when refused (said why): a
+        colleague's newer definition is never overwritten unknowingly. ``knowingly`` (the
+        analyst's own Save): a definition they were told of is replaced."""
         path = self._definition_path
         if path is None:
             return True
         text = self.definition.toPlainText().strip()
-        read = self._definition_read  # a colleague's newer definition is refused, not lost
+        theirs = self._definition_theirs
+        read = theirs if knowingly and theirs is not None else self._definition_read
         result = self.model._run(
             lambda p: update_code(p, path, definition=text, expected_definition=read)
         )
         if result is not None:
-            self._definition_read = text
+            self._definition_read, self._definition_theirs = text, None
             self.model.update_info(path, result[0])
             self.save_definition.setEnabled(False)
             self._report(result[1])
+        elif knowingly and self.project is not None:  # told now: Save again replaces theirs
+            stored = {c.path: c.definition for c in list_codes(self.project)}.get(path)
+            self._definition_theirs = stored or ""
         return result is not None
 
     # --- actions ---------------------------------------------------------------------------------
