@@ -156,6 +156,7 @@ REDACT = {
     "Medhanie Alem": "[a church]",
     "Hiba": "[interpreter I01]",
     "Clare": "[clinician C01]",
+    "Brandt": "[clinician C02]",
     "Adnan": "[patient P01]",
     "Samer": "[P01's brother]",
     "Yusuf": "[P01's son]",

@@ -25,6 +25,8 @@ from workbench.coding.identifiers import (
     _ID_PART,
     _LOWER,
     _NAME_ATTRIBUTES,
+    _TITLES,
+    FIRST_WORD,
     Candidate,
     Leak,
     _dates_and_numbers,
@@ -61,24 +63,44 @@ from ..helpers import interview_with
 
 # --- the reference: the code as it was before the fast pass ----------------------------------
 
-_CAPITALISED = re.compile(r"(?<![.!?:\n]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_NOT_AFTER_TITLE = "".join(rf"(?<!\b{t}\.\s)" for t in _TITLES)
+_CAPITALISED = re.compile(
+    r"(?:(?<![.!?:\n]\s)|(?<=\b(?:Dr|Mr|Ms|Mx|St)\.\s)|(?<=\b(?:Mrs|Rev)\.\s)|(?<=\bProf\.\s))"
+    r"(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+)
+_SENTENCES = re.compile("".join(rf"(?<!\b{t}\.)" for t in _TITLES) + r"(?<=[.!?])\s+")
+_STARTING = re.compile(rf"(?:^|(?<=[.!?:\n]\s){_NOT_AFTER_TITLE})([A-Z][\w'’-]+)")
+"""A capitalised word at a sentence's start, or one space after ``:`` or a newline in it (a
+full stop after "Dr" ends no sentence)."""
+
+
+def reference_runs(body: str, ids: set[str], lower_words: set[str]) -> Iterator[tuple[str, bool]]:
+    """(value, whether it is a sentence's first word): the code as it was, and since the
+    export gate's rules 2 a sentence's first word when it looks like a name on its own (the
+    capitals after it are judged as before)."""
+
+    def ordinary(words: list[str]) -> bool:
+        return _ID_PART.split(words[0])[0] in ids or all(
+            w.lower() in _COMMON or w.lower() in lower_words for w in words
+        )
+
+    for sentence in _SENTENCES.split(body):
+        runs = [(m.start(1), m.end(1), m.group(1), False) for m in _CAPITALISED.finditer(sentence)]
+        for m in _STARTING.finditer(sentence):
+            if not ordinary([m.group(1).strip("'’-")]):
+                runs.append((m.start(1), m.end(1), m.group(1), True))
+        for start, _, run, first in sorted(runs):
+            value = run.strip("'’-")
+            if not first and sentence[max(start - 1, 0) : start] in ("<", "/"):
+                continue
+            if ordinary(value.split()):
+                continue
+            yield value, first
 
 
 def reference_names(body: str, ids: set[str], lower_words: set[str]) -> Iterator[str]:
-    for sentence in _SENTENCES.split(body):
-        for match in _CAPITALISED.finditer(sentence):
-            value = match.group(1).strip("'’-")
-            words = value.split()
-            if match.start(1) == 0 and len(words) == 1:
-                continue
-            if sentence[max(match.start(1) - 1, 0) : match.start(1)] in ("<", "/"):
-                continue
-            if _ID_PART.split(words[0])[0] in ids:
-                continue
-            if all(w.lower() in _COMMON or w.lower() in lower_words for w in words):
-                continue
-            yield value
+    for value, _ in reference_runs(body, ids, lower_words):
+        yield value
 
 
 def reference_lower_words(bodies: Sequence[str]) -> set[str]:
@@ -123,7 +145,9 @@ def reference_suggest(
     *,
     words: Sequence[str] = (),
     names_only: bool = False,
+    first_words: bool = True,
 ) -> list[Candidate]:
+    """``first_words``: false leaves sentences' first words out (the gate does not ask)."""
     listed = [w.strip() for w in words if w.strip()]
     known: list[str] = []
     with contextlib.suppress(StudyError):
@@ -159,8 +183,9 @@ def reference_suggest(
             if where.startswith("interview:")
             else where
         )
-        for value in reference_names(body, ids, lower_words):
-            note(value, "name", interview)
+        for value, first in reference_runs(body, ids, lower_words):
+            if first_words or not first:
+                note(value, FIRST_WORD if first else "name", interview)
         if not names_only:
             for value, kind in _dates_and_numbers(body):
                 note(value, kind, interview)
@@ -173,6 +198,10 @@ def reference_suggest(
             for word in known:
                 if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", body):
                     note(word, "known", interview)
+    for value, kind in list(found):
+        if kind == FIRST_WORD and (value, "name") in found:
+            found[(value, "name")] |= found.pop((value, kind))
+            counts[(value, "name")] += counts.pop((value, kind))
     accepted = set(known)
     return sorted(
         (
@@ -221,7 +250,7 @@ def reference_look_through(project: Project, store: KeyStore | None) -> gate.Pre
             gate.Watched(w.word, w.why, True, first[w.word]) for w in watched if w.word in first
         ]
     seen = {w.word.casefold() for w in watched}
-    for candidate in reference_suggest(project, None, names_only=True):
+    for candidate in reference_suggest(project, None, names_only=True, first_words=False):
         if candidate.kind not in ("name", "listed", "participant") or candidate.reviewed:
             continue
         if candidate.text.casefold() in seen:
@@ -260,6 +289,7 @@ TRICKY = [
     "Interviewer: Patient Clinician Interpreter said God Allah Thank Please Sorry.",
     "P01 P02 D01 I01 P01-mid P02's and Pxx01 Hiba-P01.",
     "Mr Smith; Mrs Jones: Ms Brown! Miss Green? Dr Black.",
+    "Dr. Brandt gave. Mrs.  Selam and Prof.\nAmal; DDr. Hiba, xMr. Tesfaye. St. Mary's, Rev.",
     "\u00a0Non-breaking Space\u00a0Name and Zero\u200bWidth Name; Über Ökonom Élise.",
     "",
     " ",
@@ -282,7 +312,7 @@ _TOKENS = [
     "Hiba", "Amal", "Selam", "Kakuma", "kakuma", "the", "The", "I'm", "P01", "P01's", "D01-x",
     "Ahmed Hassan", "O'Brien", "Al-Sayed", "Sara’s", "UN", "A", "Ab", "x", "Über", "élise",
     "ሰላም", "ተስፋዬ", "عمل", "مخيم", "٣٤٥٦", "0912 345", "2021", "3 March", "10:30",
-    "<UNSURE>", "</UNSURE>", "<UNIN/>", "/Slash", "Names'", "Names-", "'Quoted", "’Tis",
+    "Dr.", "Mrs.", "Prof.", "<UNSURE>", "</UNSURE>", "<UNIN/>", "/Slash", "Names'", "Names-", "'Quoted", "’Tis",
     ".", "!", "?", ":", ";", ",", "...", "—", "-", "'", "’", "(", ")", '"', "<", "/",
     "\x00", "\x01", "\u00a0", "\u2028", "\u3000", "\t",
 ]  # fmt: skip
@@ -429,3 +459,23 @@ def test_the_gate_without_a_key_is_the_same(tmp_path: Path) -> None:
         found = gate._look_through(p, None)
         assert found == reference_look_through(p, None)
         assert found.standing
+
+
+def test_a_name_that_starts_a_sentence_counts_an_ordinary_word_does_not() -> None:
+    """Since the gate's rules 2: a sentence's first word counts when it looks like a name on its
+    own; an ordinary first word (a function word, or one written in lower case elsewhere) is
+    passed over; the capitals after it are judged as before."""
+    lower = {"red", "clinic", "cross"}
+
+    def names(body: str) -> list[str]:
+        return list(_names(body, IDS, lower))
+
+    assert names("Zubaida said the nights are long.") == ["Zubaida"]
+    assert names("It rained. Zubaida Hassan came: Amal too.") == ["Zubaida", "Hassan", "Amal"]
+    assert names("O'Brien came.") == ["O'Brien", "Brien"]  # Brien was found before
+    assert names("The Red Cross came. At the clinic nobody.") == []
+    assert names("The Red Crescent came.") == ["Red Crescent"]
+    assert names("P01 said so. Hmm. Yep, Dr. Yonas Berhe.") == ["Yonas Berhe"]  # no sentence end
+    assert names("Clinic\n Zubaida said") == ["Zubaida"]  # a new line: a start of its own
+    runs = list(_name_runs(["Zubaida said.", "x Zubaida", "Amal."], IDS, lower, skip={"Amal"}))
+    assert runs == [(0, "Zubaida"), (1, "Zubaida")]

@@ -155,8 +155,9 @@ def value_for(column: TextColumn, name: str = NAME) -> str:
     return f"words with {name} in them"
 
 
-def plant(p: Project, column: TextColumn, name: str = NAME) -> None:
-    """Write ``name`` into one row of ``column`` (an undo entry is made for history)."""
+def plant(p: Project, column: TextColumn, name: str = NAME, *, value: str | None = None) -> None:
+    """Write ``name`` into one row of ``column`` (an undo entry is made for history); ``value``:
+    the whole text instead of ``value_for``'s."""
     table = inventory.tables()[column.table]
     with p.session() as s:
         if column.kind == inventory.HISTORY:
@@ -170,4 +171,6 @@ def plant(p: Project, column: TextColumn, name: str = NAME) -> None:
         (pk,) = list(table.primary_key.columns)
         key = s.scalar(select(pk).order_by(pk.desc()).limit(1))
         assert key is not None, f"no row in {column.table}"
-        s.execute(update(table).where(pk == key).values({column.column: value_for(column, name)}))
+        s.execute(
+            update(table).where(pk == key).values({column.column: value or value_for(column, name)})
+        )

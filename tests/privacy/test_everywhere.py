@@ -137,3 +137,30 @@ def test_an_unreviewed_name_in_analyst_prose_blocks_exports_until_dismissed(
         dismiss_identifier(p, NAME)
         assert [c.reviewed for c in suggest_identifiers(p) if c.text == NAME] == ["dismissed"]
         export(p, "csv", tmp_path / "x.csv", ExportOptions())
+
+
+@pytest.mark.parametrize("column", [c for c in WALKED if c.kind == inventory.PROSE])
+def test_a_name_that_starts_a_sentence_is_suggested_for_review(
+    built: Path, tmp_path: Path, column: TextColumn
+) -> None:
+    """Analysts write "Zarifa said…": a name that only ever starts a sentence (or the text) is
+    suggested for review as a ``first word`` (before, a capital at a sentence start was never
+    looked at). It does not refuse exports, as ordinary first words would refuse them too; the
+    same name anywhere else in a sentence is a ``name`` and does."""
+    from workbench.coding.identifiers import FIRST_WORD
+    from workbench.coding.redaction import suggest_identifiers
+    from workbench.domain.study import StudyError
+    from workbench.exchange.registry import ExportOptions, export
+
+    path = _copy(built, tmp_path)
+    with open_project(path) as p:
+        plant(p, column, value=f"{NAME} said the nights are long. At night: {NAME}'s fear.")
+        found = [(c.text, c.kind, c.count) for c in suggest_identifiers(p) if NAME in c.text]
+        assert sorted(found) == [(NAME, FIRST_WORD, 1), (f"{NAME}'s", FIRST_WORD, 1)]
+        assert not [c for c in suggest_identifiers(p) if c.text == "At"]
+        export(p, "csv", tmp_path / "x.csv", ExportOptions())
+        plant(p, column, value=f"{NAME} said the nights are long; so {NAME} slept.")
+        found = [(c.text, c.kind, c.count) for c in suggest_identifiers(p) if NAME in c.text]
+        assert found == [(NAME, "name", 2)]
+        with pytest.raises(StudyError, match=rf"'{NAME}' \(a suggested identifier nobody"):
+            export(p, "csv", tmp_path / "y.csv", ExportOptions())

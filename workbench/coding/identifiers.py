@@ -10,10 +10,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.coding.common_words import COMMON
 from workbench.coding.keystore import KeyLocation, KeyStore
 from workbench.domain.study import StudyError
 from workbench.storage import inventory
@@ -56,102 +58,7 @@ def any_word(needles: Sequence[str], *, folded: bool) -> re.Pattern[str] | None:
     return re.compile(rf"(?:{'|'.join(groups)})(?!\w)", flags)
 
 
-_COMMON = frozenset(
-    [
-        "i",
-        "i'm",
-        "i've",
-        "i'll",
-        "i'd",
-        "the",
-        "a",
-        "an",
-        "and",
-        "but",
-        "or",
-        "so",
-        "yes",
-        "no",
-        "okay",
-        "ok",
-        "um",
-        "uh",
-        "mm",
-        "hm",
-        "yeah",
-        "well",
-        "oh",
-        "right",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "who",
-        "which",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "it's",
-        "he",
-        "she",
-        "we",
-        "they",
-        "you",
-        "my",
-        "your",
-        "his",
-        "her",
-        "our",
-        "their",
-        "there",
-        "here",
-        "then",
-        "now",
-        "today",
-        "tomorrow",
-        "yesterday",
-        "thank",
-        "thanks",
-        "please",
-        "sorry",
-        "doctor",
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "god",
-        "allah",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "english",
-        "arabic",
-        "interviewer",
-        "patient",
-        "clinician",
-        "interpreter",
-    ]
-)
+_COMMON = COMMON
 _DATE = re.compile(
     r"\b(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(st|nd|rd|th)? (of )?(January|February|March|"
     r"April|May|June|July|August|September|October|November|December)|(January|February|March|"
@@ -164,9 +71,10 @@ _DATE = re.compile(
 class Candidate:
     text: str
     kind: str
-    """``name`` (capitalised, not at a sentence start), ``date``, ``number``, ``listed`` (the
-    analyst's word list), ``participant`` (a name the participant list holds) or ``known``
-    (accepted before)."""
+    """``name`` (capitalised, not at a sentence start), ``first word`` (``FIRST_WORD``: a
+    sentence's capitalised first word written in lower case nowhere), ``date``, ``number``,
+    ``listed`` (the analyst's word list), ``participant`` (a name the participant list holds)
+    or ``known`` (accepted before)."""
     count: int
     interviews: tuple[str, ...]
     """Where it occurs: interview ids, or what holds it (``coding memo 486a61d6``)."""
@@ -174,6 +82,13 @@ class Candidate:
     """``dismissed`` (not identifying), ``accepted`` (an identifier: redact it), or empty."""
 
 
+FIRST_WORD = "first word"
+"""A capitalised word that starts a sentence (or a text) and is written in lower case nowhere
+in the project, nor is a common word: "Zarifa said…" in an analyst's note. A name, or an
+ordinary word no other sentence happens to use ("Calm", "Lots", "Apparently": dozens in the
+demo), which nothing here can tell apart without a dictionary. Listed for review like
+dates and numbers; the export gate does not refuse for them (a name written anywhere else in a
+sentence is a ``name``, and refuses)."""
 _NUMBER = re.compile(r"(?<![\w:./-])\d[\d ./-]{2,}\d(?![\w:])")
 """Three or more digits in a run (phone, case, camp-block or file numbers), in any script's
 digits; times of day (10:30) are not identifiers."""
@@ -291,7 +206,17 @@ def _suggested(
     accepted = set(known)
     reviewed = accepted | sources.dismissed if unreviewed_only else set()
     bodies = [body for _, body in texts]
-    runs = iter(_name_runs(bodies, sources.ids, _lower_words(bodies), skip=reviewed))
+    lower_words, starting = _vocabulary(bodies, capitals=not unreviewed_only)
+    runs = iter(
+        _runs(
+            bodies,
+            sources.ids,
+            lower_words,
+            skip=reviewed,
+            starting=starting,
+            openings=not unreviewed_only,
+        )
+    )
     run = next(runs, None)
     listed_or_people = any_word([*listed, *sources.people], folded=True)
     any_known = None if unreviewed_only else any_word(known, folded=False)
@@ -304,7 +229,7 @@ def _suggested(
 
     for i, (interview, body) in enumerate(texts):
         while run is not None and run[0] == i:
-            note(run[1], "name", interview)
+            note(run[1], FIRST_WORD if run[2] else "name", interview)
             run = next(runs, None)
         if not names_only:
             for value, kind in _dates_and_numbers(body):
@@ -318,6 +243,10 @@ def _suggested(
             for word in known:
                 if whole_word(word).search(body):
                     note(word, "known", interview)
+    for value, kind in list(found):
+        if kind == FIRST_WORD and (value, "name") in found:  # a name written mid-sentence too
+            found[(value, "name")] |= found.pop((value, kind))
+            counts[(value, "name")] += counts.pop((value, kind))
     return sorted(
         (
             Candidate(
@@ -337,12 +266,18 @@ def _suggested(
     )
 
 
+_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Rev", "St")
+"""Abbreviations whose full stop ends no sentence: the capital after "Dr. " is a name."""
+_AFTER_TITLE = "|".join(rf"(?<=\W{t}\.\s[A-Z])" for t in _TITLES)
 _CAPITALISED_RUN = re.compile(
-    r"[A-Z](?<![\w\x00][A-Z])(?<![.!?:\n]\s[A-Z])[\w'’-]+(?:\s+[A-Z][\w'’-]+)*"
+    rf"[A-Z](?<![\w\x00][A-Z])(?:(?<![.!?:\n]\s[A-Z])|{_AFTER_TITLE})[\w'’-]+"
+    r"(?:\s+[A-Z][\w'’-]+)*"
 )
 """A capitalised word, and the capitalised words after it: not after another word character
-(a word's start), nor after ``:``, a newline, ``.``, ``!`` or ``?`` and one space, nor at the
+(a word's start), nor after ``:``, a newline, ``.``, ``!`` or ``?`` and one space (but after
+"Dr. ": ``_TITLES``), nor at the
 start of a text (texts are joined after a ``\\x00``) or of a sentence (``_at_sentence_start``).
+Those starts are ``_named_starts``'s.
 
 Applied to every text at once; the capital comes first so the regex engine skips from capital
 to capital instead of setting up lookbehinds at every position of the text (five times faster
@@ -360,23 +295,105 @@ def _joined(bodies: Sequence[str]) -> str:
 
 
 def _lower_words(bodies: Sequence[str]) -> set[str]:
-    """Every word written in lower case somewhere in ``bodies`` (``_LOWER``). No such word
-    spans a space, so ``_LOWER`` looks at each distinct run of non-space characters once."""
+    """Every word written in lower case somewhere in ``bodies`` (``_LOWER``)."""
+    return _vocabulary(bodies)[0]
+
+
+def _vocabulary(bodies: Sequence[str], *, capitals: bool = True) -> tuple[set[str], set[str]]:
+    """Every word written in lower case somewhere in ``bodies`` (``_LOWER``), and every
+    capitalised word a run of non-spaces starts with (``_named_starts``; none unless
+    ``capitals``). No such word spans a space, so each distinct run of non-space characters is
+    looked at once."""
     distinct: set[str] = set()
     for body in bodies:
         distinct.update(body.split())
     found: set[str] = set()
+    starting: set[str] = set()
     for chunk in distinct:
         found.update(_LOWER.findall(chunk))
-    return found
+        if capitals and "A" <= chunk[0] <= "Z" and (word := _CAPITAL_WORD.match(chunk)) is not None:
+            starting.add(word.group())
+    return found, starting
 
 
 def _at_sentence_start(text: str, at: int) -> bool:
-    """Whether ``at`` starts a sentence: it follows ``.``, ``!`` or ``?`` and spaces."""
+    """Whether ``at`` starts a sentence: it follows ``.``, ``!`` or ``?`` and spaces (not the
+    full stop of "Dr.")."""
     before = at - 1
     while before >= 0 and text[before].isspace():
         before -= 1
-    return before < at - 1 and before >= 0 and text[before] in ".!?"
+    return (
+        before < at - 1 and before >= 0 and text[before] in ".!?" and not _ends_title(text, before)
+    )
+
+
+_TITLE_END = re.compile(rf"(?:^|\W)(?:{'|'.join(_TITLES)})\.\Z")
+
+
+def _ends_title(text: str, dot: int) -> bool:
+    """Whether the ``.`` at ``dot`` ends one of ``_TITLES`` ("Dr.")."""
+    return text[dot] == "." and _TITLE_END.search(text, max(dot - 5, 0), dot + 1) is not None
+
+
+def _named_starts(
+    joined: str, ids: set[str], lower_words: set[str], starting: set[str]
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, word) of each capitalised word that starts a text or a sentence (where
+    ``_CAPITALISED_RUN`` does not look) and looks like a name on its own, in order: "Hiba said"
+    yields Hiba. What ``_CAPITALISED_RUN`` finds is left as it was ("Hiba Hassan said": Hiba
+    here, Hassan there; "O'Brien said": O'Brien here, Brien there), so the names the export
+    gate refuses for are the same whether first words are looked for or not.
+
+    ``starting``: every word a run of non-spaces starts with in capitals (a superset of the
+    words that start a sentence). Only those that look like names are looked for, and only
+    where they stand is checked one by one."""
+    named = {word for word in starting if _may_be_name(word.strip("'’-"), ids, lower_words)}
+    if not named:
+        return
+    for found in re.finditer(rf"{_trie(named)}(?![\w'’-])", joined):
+        if _starts_sentence(joined, found.start()):
+            yield found.start(), found.end(), found.group()
+
+
+def _trie(words: set[str]) -> str:
+    """A pattern matching any of ``words`` (non-empty), as a tree of their letters: the regex
+    engine tries one branch per letter instead of every word at every capital of the text
+    (``Bran(?:dt)?`` for Bran and Brandt; the longer word first, as an alternation of them
+    longest first would)."""
+    tree: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict[str, Any]]) -> str:
+        branches = [re.escape(letter) + pattern(node[letter]) for letter in sorted(node) if letter]
+        if not branches:
+            return ""
+        joined = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        if "" not in node:
+            return joined
+        return f"(?:{joined})?" if len(branches) > 1 or len(branches[0]) > 1 else f"{joined}?"
+
+    return f"(?:{pattern(tree)})"
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether the capital at ``at`` (never 0: ``_joined`` starts with a ``\\x00``) is where
+    ``_CAPITALISED_RUN`` does not look: at the start of a text, one space after ``.``, ``!``,
+    ``?``, ``:`` or a newline, or spaces after ``.``, ``!`` or ``?``."""
+    before = text[at - 1]
+    if before == _SEPARATOR:
+        return True
+    if not before.isspace():
+        return False
+    if text[at - 2] in ".!?:\n":
+        return not _ends_title(text, at - 2)
+    return text[at - 2].isspace() and _at_sentence_start(text, at)
+
+
+_CAPITAL_WORD = re.compile(r"[A-Z][\w'’-]+")
 
 
 def _name_runs(
@@ -388,30 +405,64 @@ def _name_runs(
 ) -> Iterator[tuple[int, str]]:
     """(index of the text, value): what ``_names`` yields for each of ``bodies``, in order, in
     one pass over them all; values in ``skip`` left out."""
+    for text, value, _ in _runs(bodies, ids, lower_words, skip=skip):
+        yield text, value
+
+
+def _runs(
+    bodies: Sequence[str],
+    ids: set[str],
+    lower_words: set[str],
+    *,
+    skip: set[str] | frozenset[str] = frozenset(),
+    starting: set[str] | None = None,
+    openings: bool = True,
+) -> Iterator[tuple[int, str, bool]]:
+    """(index of the text, value, whether it is a sentence's first word): ``_name_runs``, each
+    marked. ``starting``: ``_vocabulary``'s second set, worked out here when not given;
+    ``openings``: false leaves the first words of sentences out (``_named_starts`` is not
+    run), as the export gate, which does not refuse for them, wants."""
     joined = _joined(bodies)
+    if starting is None:
+        starting = _vocabulary(bodies)[1] if openings else set()
     verdicts: dict[str, bool] = {}
     text = -1
     next_text = 1  # where the text after the current one starts (text 0 after the first \x00)
+
+    def judged(start: int, run: str, opening: bool) -> tuple[int, str, bool] | None:
+        nonlocal text, next_text
+        while start >= next_text:
+            text += 1
+            found = joined.find(_SEPARATOR, next_text)
+            next_text = found + 1 if found >= 0 else len(joined) + 1
+        value = run.strip("'’-")
+        keep = verdicts.get(value)
+        if keep is None:
+            keep = verdicts[value] = value not in skip and _may_be_name(value, ids, lower_words)
+        return (text, value, opening) if keep else None
+
+    starts = _named_starts(joined, ids, lower_words, starting)
+    named = next(starts, None)
     at = 0
     while at >= 0:
         resume, at = at, -1
         for match in _CAPITALISED_RUN.finditer(joined, resume):
             start = match.start()
             if joined[start - 2].isspace() and _at_sentence_start(joined, start):
-                at = start + 1  # a sentence start says nothing; a capital after it may
+                at = start + 1  # a sentence start is _named_starts'; a capital after it is ours
                 break
-            while start >= next_text:
-                text += 1
-                found = joined.find(_SEPARATOR, next_text)
-                next_text = found + 1 if found >= 0 else len(joined) + 1
+            while named is not None and named[0] < start:
+                if (kept := judged(named[0], named[2], True)) is not None:
+                    yield kept
+                named = next(starts, None)
             if joined[start - 1] in "</":
                 continue  # a transcription convention: <UNSURE>, <UNIN/>
-            value = match.group().strip("'’-")
-            keep = verdicts.get(value)
-            if keep is None:
-                keep = verdicts[value] = value not in skip and _may_be_name(value, ids, lower_words)
-            if keep:
-                yield text, value
+            if (kept := judged(start, match.group(), False)) is not None:
+                yield kept
+    while named is not None:
+        if (kept := judged(named[0], named[2], True)) is not None:
+            yield kept
+        named = next(starts, None)
 
 
 def _may_be_name(value: str, ids: set[str], lower_words: set[str]) -> bool:
