@@ -203,13 +203,15 @@ def reference_suggest(
             found[(value, "name")] |= found.pop((value, kind))
             counts[(value, "name")] += counts.pop((value, kind))
     accepted = set(known)
+    with project.session(write=False) as s:  # places named as a person finds them
+        names = inventory.named(s, (w for places in found.values() for w in places))
     return sorted(
         (
             Candidate(
                 value,
                 kind,
                 counts[(value, kind)],
-                tuple(sorted(found[(value, kind)])),
+                tuple(sorted(names.get(w, w) for w in found[(value, kind)])),
                 "accepted" if value in accepted else "dismissed" if value in dismissed else "",
             )
             for value, kind in found
@@ -235,7 +237,12 @@ def reference_check(project: Project, key_path: KeyLocation = None) -> list[Leak
         for needle, pattern in patterns:
             if pattern.search(body):
                 leaks.append(Leak(where, needle))
-    return leaks
+    with project.session(write=False) as s:  # rows named as a person finds them
+        return [Leak(w, leak.found) for w, leak in zip(_named(s, leaks), leaks, strict=True)]
+
+
+def _named(s: Session, leaks: list[Leak]) -> list[str]:
+    return inventory.named_all(s, [leak.where for leak in leaks])
 
 
 def reference_look_through(project: Project, store: KeyStore | None) -> gate.Precheck:

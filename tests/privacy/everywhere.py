@@ -53,7 +53,7 @@ LINES = [
 ]
 
 
-def build(path: Path) -> None:
+def build(path: Path | str) -> None:
     """The study: people, one coded interview, and one row in every inventoried table."""
     with new_study(path, title="Fictional study") as p:
         interview_with(p, "I1", LINES, people=(("P01", "patient"), ("C01", "clinician")))

@@ -4,19 +4,43 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from workbench.coding.redaction import accept_identifier, check_identifiers, redact
-from workbench.storage import inventory
+from workbench.storage import inventory, places
 from workbench.storage.inventory import TextColumn
 from workbench.storage.project import open_project
 
 from .everywhere import NAME, build, plant
 
 WALKED = [c for c in inventory.INVENTORY if c.kind != inventory.DERIVED_KIND]
+GUID_TABLES = {"memo", "coding", "detached_coding", "journal_entry", "code", "theme", "project"}
+EXPECTED_PLACE = {
+    **{table: " " for table in GUID_TABLES},  # the start of the id `memo list` prints
+    "utterance": " of interview:I1 #",
+    "setting": " '",
+    "word": " of interview:I1 #",
+    "translation": " of interview:I1 #",
+    "cell_summary": " of '",
+    "exemplar": " of '",
+    "trajectory": " of '",
+    "dyad_stance": " of D",
+    "theme_event": " of '",
+    "interview": " of I1",
+    "interview_title": " of I1",
+    "participant_attribute": " ",
+    "participant_wave_attribute": " ",
+    "wave": " of wave ",
+    "snapshot": " of 20",
+    "transcription_queue": " of I1",
+    "undo_entry": " ",
+    "audit_log": " of 20",
+}
+"""How each table's rows are named after their label (``storage.places``)."""
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +82,12 @@ def test_a_name_in_any_inventoried_column_is_found_and_redacted_everywhere(
         where = leaks[0].where
         in_transcript = column.kind == inventory.TRANSCRIPT and column.table == "utterance"
         assert where.startswith("interview:I1" if in_transcript else column.label), where
+        if not in_transcript and (
+            places.has_description(column.table) or column.table in GUID_TABLES
+        ):
+            # named as a person finds it, never by a row number nothing shows
+            assert not re.search(r"(?<!interview:I1 )#\d+$", where), where
+            assert where.removeprefix(column.label).startswith(EXPECTED_PLACE[column.table])
         redact(p, "[name]", everywhere=name)
         assert check_identifiers(p) == []
     raw = _raw(path)

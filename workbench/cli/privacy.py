@@ -31,9 +31,10 @@ def cmd_redact(args: argparse.Namespace) -> None:
             coder=args.coder,
             new_key=args.new_key,
         )
+    where = f" in {', '.join(report.interviews)}" if report.interviews else " in no transcript"
     print(
-        f"redacted {report.occurrences} occurrence(s) as {report.placeholder} in "
-        f"{', '.join(report.interviews)}; {report.codings_kept} codings kept on their words"
+        f"redacted {report.occurrences} occurrence(s) as {report.placeholder}{where}; "
+        f"{report.codings_kept} codings kept on their words"
     )
     if report.rewritten:
         print(

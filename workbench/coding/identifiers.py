@@ -9,7 +9,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -118,7 +118,8 @@ def suggest_identifiers(
     with project.session(write=False) as s:
         texts = [(place, body) for _, _, place, body in _read_texts(s, _SUGGESTED, words=False)]
         sources = _identifier_sources(s)
-    return _suggested(texts, sources, listed, known, names_only=names_only)
+        found = _suggested(texts, sources, listed, known, names_only=names_only)
+        return _places_named(s, found)
 
 
 def standing_identifiers(
@@ -145,7 +146,23 @@ def standing_identifiers(
         unreviewed = _suggested(
             suggested, sources, [], known, names_only=True, unreviewed_only=True
         )
-    return leaks, unreviewed
+        return _leaks_named(s, leaks), _places_named(s, unreviewed)
+
+
+def _places_named(s: Session, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates with each place as a person can find it (``inventory.named``)."""
+    names = inventory.named(s, (place for c in candidates for place in c.interviews))
+    if not names:
+        return candidates
+    return [
+        replace(c, interviews=tuple(sorted(names.get(w, w) for w in c.interviews)))
+        for c in candidates
+    ]
+
+
+def _leaks_named(s: Session, leaks: list[Leak]) -> list[Leak]:
+    names = inventory.named(s, (leak.where for leak in leaks))
+    return [Leak(names.get(leak.where, leak.where), leak.found) for leak in leaks]
 
 
 @contextlib.contextmanager
@@ -514,7 +531,7 @@ def check_identifiers(project: Project, key_path: KeyLocation = None) -> list[Le
         return []
     with project.session(write=False) as s:
         texts = located_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY))
-    return _leaks(texts, needles)
+        return _leaks_named(s, _leaks(texts, needles))
 
 
 def _leaks(texts: Sequence[tuple[str, str]], needles: Sequence[str]) -> list[Leak]:

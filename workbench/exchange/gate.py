@@ -242,7 +242,7 @@ def where_in_project(project: Project, word: str) -> str:
                 continue
             for _, _, body, where in inventory.iter_texts(s, (item,), containing=word):
                 if pattern.search(body):
-                    return where
+                    return inventory.named_all(s, [where])[0]
     return "the project"
 
 

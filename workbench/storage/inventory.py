@@ -24,13 +24,15 @@ Kinds (how a column is walked):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Column, Connection, String, Table, Text, delete, null, select, update
 from sqlalchemy.orm import Session
 
+from workbench.storage import places
 from workbench.storage.models import DERIVED, Base
 
 TRANSCRIPT = "transcript"
@@ -206,8 +208,40 @@ def _table_column(item: TextColumn) -> tuple[Table, Column[Any], Column[Any]]:
 def where(item: TextColumn, key: object, guid: str | None = None) -> str:
     """How messages name a row: by the id the command line lists for it (``memo 3b2d43ce``,
     the start of its uuid, as ``memo list`` and ``coding list`` print it), else by its row
-    number (``audit log detail #40``)."""
-    return f"{item.label} {guid[:8]}" if guid else f"{item.label} #{key}"
+    number (``audit log detail #40``), which ``named`` turns into what the row belongs to
+    before a person reads it."""
+    if guid and not places.has_description(item.table):
+        return f"{item.label} {guid[:8]}"
+    return f"{item.label} #{key}"
+
+
+_LABELLED = {c.label: c.table for c in INVENTORY}
+_NUMBERED = re.compile(r"(?P<label>.+) #(?P<key>[^#]+)")
+
+
+def named(s: Session | Connection, wheres: Iterable[str]) -> dict[str, str]:
+    """Each ``where`` that names a row by its number, as a person can find it: ``cell summary
+    #12`` → ``cell summary of 'Nights' for participant:P01 at baseline`` (``places``). Others
+    map to themselves."""
+    parsed: dict[str, tuple[str, object]] = {}
+    for place in set(wheres):
+        found = _NUMBERED.fullmatch(place)
+        if found is None or found["label"] not in _LABELLED:
+            continue
+        key = found["key"]
+        parsed[place] = (_LABELLED[found["label"]], int(key) if key.isdigit() else key)
+    described = places.describe(s, parsed.values())
+    return {
+        place: f"{place.rsplit(' #', 1)[0]} {described[row]}"
+        for place, row in parsed.items()
+        if row in described
+    }
+
+
+def named_all(s: Session | Connection, wheres: Sequence[str]) -> list[str]:
+    """``wheres`` in order, each as ``named`` names it."""
+    names = named(s, wheres)
+    return [names.get(w, w) for w in wheres]
 
 
 def iter_texts(
@@ -315,7 +349,8 @@ def rewrite_texts(
                 if new != value:
                     s.execute(update(table).where(pk == key).values({column.name: new}))
                     changed.append(Changed(item, key, value, new, place))
-    return changed
+    names = named(s, [c.where for c in changed])
+    return [replace(c, where=names.get(c.where, c.where)) for c in changed]
 
 
 def purge_history(s: Session, holds: Callable[[str], bool]) -> int:
