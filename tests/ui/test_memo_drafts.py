@@ -118,3 +118,25 @@ def test_closing_the_window_saves_a_definition_being_typed(
     window.close()
     with open_project(demo_like) as p:
         assert {c.path: c.definition for c in list_codes(p)}["Sleep"] == "Any talk of nights"
+
+
+def test_closing_asks_about_a_definition_a_colleague_refused(
+    window: MainWindow, demo_like: Path, monkeypatch
+) -> None:
+    from workbench.coding.codebook import add_code, list_codes, update_code
+    from workbench.ui import unsaved
+
+    with open_project(demo_like) as p:
+        add_code(p, "Sleep")
+    _opened(window, demo_like)
+    window.code_tree.refresh()
+    window.code_tree.select_path("Sleep")
+    window.code_tree.definition.insertPlainText("Any talk of nights")
+    with open_project(demo_like) as colleague:
+        update_code(colleague, "Sleep", definition="Theirs")
+    asked: list[str] = []
+    monkeypatch.setattr(unsaved, "ask", lambda _p, items, _w: asked.extend(items) or "save")
+    assert window.close()
+    assert asked == ["your definition of the code “Sleep”"]
+    with open_project(demo_like) as p:
+        assert {c.path: c.definition for c in list_codes(p)}["Sleep"] == "Any talk of nights"

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from workbench.coding.readings import cell_summary, set_cell_summary
+from workbench.coding.study import new_study
 from workbench.storage.project import open_project
+from workbench.ui import unsaved
 from workbench.ui.main_window import MainWindow
 
 from .test_heatmap import _themed, click_cell
@@ -82,4 +86,54 @@ def test_a_colleagues_newer_summary_is_not_overwritten_and_the_analysts_is_kept(
     assert _saved(demo_like, CELL) == "Theirs: sleeps better"
     assert details.summary.toPlainText() == "Mine: nights long"  # shown again, unsaved
     details.save_summary()  # now knowingly
+    assert _saved(demo_like, CELL) == "Mine: nights long"
+
+
+def _refused(qtbot, tmp_path: Path, path: Path) -> MainWindow:
+    """A window whose summary for CELL a colleague's newer one refused (shown, kept)."""
+    window = _opened(qtbot, tmp_path, path)
+    details = window.heatmap.details
+    details.summary.insertPlainText("Mine: nights long")
+    with open_project(path) as colleague:
+        set_cell_summary(colleague, *CELL, "Theirs: sleeps better", coder="colleague")
+    assert window.project is not None
+    details.show_cell(window.project, *OTHER)
+    assert "was not saved" in details.message.text()
+    return window
+
+
+@pytest.mark.parametrize("answer", [unsaved.CANCEL, unsaved.SAVE, unsaved.DISCARD])
+def test_closing_asks_about_a_refused_summary_instead_of_dropping_it(
+    qtbot, tmp_path: Path, demo_like: Path, monkeypatch, answer: str
+) -> None:
+    window = _refused(qtbot, tmp_path, demo_like)
+    asked: list[list[str]] = []
+
+    def ask(parent, items, why: str) -> str:
+        asked.append([*items, why])
+        return answer
+
+    monkeypatch.setattr(unsaved, "ask", ask)
+    closed = window.close()
+    assert asked == [["your summary for Nights · P01 · baseline", "the window closes"]]
+    assert closed == (answer != unsaved.CANCEL)
+    saved = {unsaved.SAVE: "Mine: nights long"}.get(answer, "Theirs: sleeps better")
+    assert _saved(demo_like, CELL) == saved
+    if answer == unsaved.CANCEL:  # still there, and asked again on the next try
+        monkeypatch.setattr(unsaved, "ask", lambda *_: unsaved.SAVE)
+        assert window.close()
+        assert _saved(demo_like, CELL) == "Mine: nights long"
+
+
+def test_opening_another_project_asks_too(
+    qtbot, tmp_path: Path, demo_like: Path, monkeypatch
+) -> None:
+    window = _refused(qtbot, tmp_path, demo_like)
+    monkeypatch.setattr(unsaved, "ask", lambda *_: unsaved.CANCEL)
+    other = tmp_path / "other.dyad"
+    new_study(other, title="Other").close()
+    assert not window.open_location(str(other))  # stayed: nothing dropped
+    assert window.project is not None and window.project.path == demo_like
+    monkeypatch.setattr(unsaved, "ask", lambda *_: unsaved.SAVE)
+    assert window.open_location(str(other))
     assert _saved(demo_like, CELL) == "Mine: nights long"

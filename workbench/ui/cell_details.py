@@ -56,6 +56,12 @@ def balance_words(theme: str, quotes: list[PinnedQuote]) -> str:
     return f"{text}\n{note}" if note else text
 
 
+def _cell_name(cell: tuple[str, str, str]) -> str:
+    """How the window names a cell: ``Nights · P01 · baseline``."""
+    theme, unit, wave = cell
+    return f"{theme} · {unit.partition(':')[2] or 'the whole study'} · {wave}"
+
+
 @dataclass
 class _Draft:
     """A summary typed and not saved, with the cell it was written for."""
@@ -310,6 +316,31 @@ class CellDetails(QWidget):
         self._stash()
         return all([self._commit(d) for d in list(self._drafts.values())])
 
+    def unsaved(self) -> list[str]:
+        """What the analyst typed and could not save (after ``commit_pending``), as a line each
+        for the window to ask about before its project closes."""
+        return [f"your summary for {_cell_name(d.cell)}" for d in self._drafts.values()]
+
+    def save_unsaved_over_theirs(self) -> list[str]:
+        """Save every kept summary over the colleague's newer one, the analyst having been
+        asked; what failed even so (changed yet again meanwhile)."""
+        failed = []
+        for draft in list(self._drafts.values()):
+            current = cell_summary(draft.project, *draft.cell) or ""
+            try:
+                change = set_cell_summary(draft.project, *draft.cell, draft.text, expected=current)
+            except StudyError:
+                failed.append(f"your summary for {_cell_name(draft.cell)}")
+                continue
+            del self._drafts[draft.cell]
+            self.changed.emit(change)
+        return failed
+
+    def discard_unsaved(self) -> None:
+        """Drop every kept summary (the analyst chose theirs)."""
+        self._drafts.clear()
+        self.summary.document().setModified(False)
+
     def _commit(self, draft: _Draft) -> bool:
         """Save ``draft`` to its cell. When a colleague saved theirs meanwhile, nothing is
         overwritten: it is said, and the analyst's text is kept (shown again with that cell,
@@ -318,10 +349,8 @@ class CellDetails(QWidget):
             change = set_cell_summary(draft.project, *draft.cell, draft.text, expected=draft.read)
         except StudyError as exc:
             draft.refused = True
-            theme, unit, wave = draft.cell
-            who = unit.partition(":")[2] or "the whole study"
             self.message.setText(
-                f"Your summary for {theme} · {who} · {wave} was not saved: someone changed it "
+                f"Your summary for {_cell_name(draft.cell)} was not saved: someone changed it "
                 "since you read it. Yours is kept: open that cell again, Save to replace theirs."
             )
             self.message.setToolTip(str(exc))  # who and when

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.codebook import (
     PATH_SEPARATOR,
+    CodeInfo,
     add_code,
     delete_code,
     list_codes,
@@ -65,6 +66,10 @@ class _CodeFilter(QSortFilterProxyModel):
         self.setRecursiveFilteringEnabled(True)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(0)
+
+
+def _define(project: Project, *, path: str, text: str, expected: str) -> tuple[CodeInfo, Change]:
+    return update_code(project, path, definition=text, expected_definition=expected)
 
 
 class CodeTreeWidget(QWidget):
@@ -260,6 +265,42 @@ class CodeTreeWidget(QWidget):
     def commit_pending(self) -> bool:
         """Save a definition typed and not saved; False when refused (said why)."""
         return not self.save_definition.isEnabled() or self.save_current_definition()
+
+    def unsaved(self) -> list[str]:
+        """Definitions typed and refused (after ``commit_pending``), a line each."""
+        paths = list(self._kept_definitions)
+        if self.save_definition.isEnabled() and self._definition_path is not None:
+            paths.append(self._definition_path)
+        return [f"your definition of the code “{path}”" for path in paths]
+
+    def save_unsaved_over_theirs(self) -> list[str]:
+        """Save every refused definition over the colleague's newer one, the analyst having
+        been asked; what failed even so."""
+        if self.project is None:
+            return []
+        kept = dict(self._kept_definitions)
+        if self.save_definition.isEnabled() and self._definition_path is not None:
+            kept[self._definition_path] = (self.definition.toPlainText(), "")
+        stored = {c.path: c.definition or "" for c in list_codes(self.project)}
+        failed = []
+        for path, (text, _) in kept.items():
+            result = self.model._run(
+                partial(_define, path=path, text=text.strip(), expected=stored.get(path, ""))
+            )
+            if result is None:
+                failed.append(f"your definition of the code “{path}”")
+                continue
+            self._kept_definitions.pop(path, None)
+            if path == self._definition_path:
+                self._definition_read, self._definition_theirs = text.strip(), None
+                self.save_definition.setEnabled(False)
+            self._report(result[1])
+        return failed
+
+    def discard_unsaved(self) -> None:
+        """Drop every refused definition (the analyst chose theirs)."""
+        self._kept_definitions.clear()
+        self.save_definition.setEnabled(False)
 
     def refresh(self) -> None:
         """Reload the codebook, keeping what is expanded and selected."""

@@ -33,7 +33,7 @@ from workbench.coding.undo import Change, history
 from workbench.domain.study import InterviewStatus
 from workbench.storage.project import Project
 from workbench.storage.watch import ChangeWatcher
-from workbench.ui import theme
+from workbench.ui import theme, unsaved
 from workbench.ui.code_tree import CodeTreeWidget
 from workbench.ui.exchange import (
     ExchangeTask,
@@ -481,11 +481,12 @@ class MainWindow(ProjectFilesWindow):
     def open_location(self, location: str) -> bool:
         if not settle_running_job(self.page, "another project opens"):
             return False
+        if self.project is not None and not self._save_typing("another project opens"):
+            return False
         project = self._open_or_restore(location)
         if project is None:
             return False
         if self.project is not None:
-            self._save_typing()
             self._stop_watching()
             self.project.close()
         self.project = project
@@ -508,10 +509,11 @@ class MainWindow(ProjectFilesWindow):
             self.banner.hide()
         return True
 
-    def _save_typing(self) -> None:
-        """A memo, cell summary or definition typed and not saved is saved where it was written."""
-        for panel in (self.memos, self.heatmap.details, self.timeline.details, self.code_tree):
-            panel.commit_pending()
+    def _save_typing(self, why: str) -> bool:
+        """A memo, cell summary or definition typed and not saved is saved where it was written;
+        one a colleague's newer text refused is asked about (``ui/unsaved.py``). False: stay."""
+        kept = (self.heatmap.details, self.timeline.details, self.code_tree)
+        return unsaved.settle(self, (self.memos,), kept, why)
 
     def _stop_watching(self) -> None:
         self._watch.stop()
@@ -681,19 +683,17 @@ class MainWindow(ProjectFilesWindow):
             self.navigator.clearSelection()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not settle_running_job(self.page, "the window closes"):
+        if self.page.editor.has_pending_edit():
+            self.page.editor.commit()
+        why = "the window closes"
+        if not settle_running_job(self.page, why) or not self._save_typing(why):
             event.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        if self.pages.currentIndex() != 0 and self._dock_state is not None:
-            self.settings.setValue("window/state", self._dock_state)
-        else:
-            self.settings.setValue("window/state", self.saveState())
+        docked = self.pages.currentIndex() != 0 and self._dock_state is not None
+        self.settings.setValue("window/state", self._dock_state if docked else self.saveState())
         if self.task is not None:
             self.task.wait(60_000)  # an export or import is one transaction: let it end
-        if self.page.editor.has_pending_edit():
-            self.page.editor.commit()
-        self._save_typing()
         if self.project is not None:
             self._stop_watching()
             self.project.close()
