@@ -19,6 +19,7 @@ from pathlib import Path
 
 from workbench.coding.codebook import add_code
 from workbench.coding.codings import apply_code
+from workbench.coding.identifiers import FIRST_WORD
 from workbench.coding.readings import pin_exemplar, propose_exemplars, set_stance
 from workbench.coding.redaction import dismiss_identifier, redact, suggest_identifiers
 from workbench.coding.study import (
@@ -179,6 +180,13 @@ DISMISS = (
     *("I'm Lebanese", "Christian", "Orthodox", "Eritrean Orthodox", "God's", "Eid", "Sundays"),
     *("PTSD", "NET", "CBT", "GP", "PCL", "PCL-5", "B1", "WhatsApp"),
     *("Judging", "Triadic", "Vicarious"),
+    # Sentences' first words used in lower case nowhere else (`first word`): ordinary words.
+    *("In-vivo", "Mm-hm", "Intrusions", "Lots", "Ordinary", "Anticipates", "Apparently"),
+    *("Brief", "CAPS", "Calm", "Cardiac", "Clinician-focused", "Clinician-led", "Crowded"),
+    *("Culturally", "Dear", "Difficulty", "Disagreement", "Efforts", "Explicit", "Exposure's"),
+    *("Exposure-related", "Formulaic", "Hopes", "Interpreter-related", "Left", "Literally"),
+    *("Offer", "Pack", "Parallel", "Physical", "Plain", "Pleasure", "Reflexive", "Respectful"),
+    *("Seating's", "Serious", "Sleeplessness", "Strains", "Trauma-related", "Welcome"),
 )
 
 
@@ -192,7 +200,7 @@ def review_identifiers(project: Project) -> None:
     left = [
         c.text
         for c in suggest_identifiers(project)
-        if c.kind in ("name", "listed", "participant") and not c.reviewed
+        if c.kind in ("name", FIRST_WORD, "listed", "participant") and not c.reviewed
     ]
     if left:
         raise SystemExit(f"review these suggested identifiers in build_demo.py: {left}")
