@@ -240,6 +240,7 @@ class MainWindow(ProjectFilesWindow):
             self.export_menu.addAction(
                 self._action(f"{label}…", None, functools.partial(self._ask_export, fmt))
             )
+        file_menu.addAction(self._action("Review &identifiers…", None, self.review_identifiers))
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
@@ -299,9 +300,8 @@ class MainWindow(ProjectFilesWindow):
         self.dark_action.setCheckable(True)
         self.dark_action.setChecked(theme.current() is theme.DARK)
         view_menu.addAction(self.dark_action)
-        self.originals_action = self._action(
-            "Show &originals (key holder)", None, self._toggle_originals
-        )
+        originals = "Show &originals (key holder)"
+        self.originals_action = self._action(originals, None, self._toggle_originals)
         self.originals_action.setCheckable(True)
         self.page.originals_left.connect(self._originals_left)
         view_menu.addAction(self.originals_action)

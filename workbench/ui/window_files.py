@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.coding.study import new_study
+from workbench.coding.undo import Change
 from workbench.exchange.registry import ExportOptions, Format, Outcome, exporter, importer_for
 from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
@@ -26,7 +27,9 @@ from workbench.storage.project import Project, ProjectError, open_project
 from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_interview_from
 from workbench.ui.exchange import ExchangeTask, export_task, import_task
 from workbench.ui.exchange import summary as exchange_summary
+from workbench.ui.identifiers_dialog import IdentifiersDialog
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
+from workbench.ui.undo_stack import ProjectUndo
 
 MAX_RECENT = 8
 
@@ -37,6 +40,7 @@ class ProjectFilesWindow(QMainWindow):
     settings: QSettings
     project: Project | None
     page: TranscriptPage
+    undo: ProjectUndo
     recent_menu: QMenu
     task: ExchangeTask | None
     task_label: QLabel
@@ -127,8 +131,13 @@ class ProjectFilesWindow(QMainWindow):
             self.page.notice.show_message(exchange_summary(outcome))
             then(outcome)
 
+        def failed(reason: str) -> None:
+            if "nobody reviewed" in reason:  # the export gate: say where to review, here
+                reason += "\nFile ▸ Review identifiers… lists them to redact or dismiss."
+            self.page.notice.show_message(reason, error=True)
+
         task.ended.connect(ended)
-        task.failed.connect(lambda reason: self.page.notice.show_message(reason, error=True))
+        task.failed.connect(failed)
         task.finished.connect(self._task_ended)
         task.start()
         return True
@@ -166,6 +175,25 @@ class ProjectFilesWindow(QMainWindow):
             self.page.notice.show_message("Open the interview to export first.", error=True)
             return False
         return self._run_task(task, f"Exporting {out.name}…", lambda _o: None)
+
+    def review_identifiers(self) -> IdentifiersDialog | None:
+        """File ▸ Review identifiers…: what the export gate asks about, redacted or dismissed
+        in the window (``ui/identifiers_dialog.py``)."""
+        if self.project is None:
+            self.page.notice.show_message("Open a project first.", error=True)
+            return None
+        if self.page.editor.has_pending_edit():
+            self.page.editor.commit()
+        dialog = IdentifiersDialog(self.project, self)
+        dialog.changed.connect(self._text_changed)
+        dialog.open()
+        return dialog
+
+    def _text_changed(self, description: str) -> None:
+        """A redaction rewrote text everywhere: one step on the undo stack; read it all again."""
+        self.undo.record(Change(description, frozenset({"utterance"})))
+        self.refresh()
+        self.page.reload()
 
     def _ask_import(self, fmt: Format) -> None:
         path, _ = QFileDialog.getOpenFileName(

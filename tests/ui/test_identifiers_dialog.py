@@ -1,0 +1,74 @@
+"""File ▸ Review identifiers…: the window reviews what the export gate asks about, as the
+command line does (redact everywhere, or dismiss), and the gate's refusal says where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.coding.identifiers import dismissed_words
+from workbench.coding.memos import add_memo, list_memos
+from workbench.coding.transcripts import interview_text
+from workbench.storage.project import open_project
+from workbench.ui.identifiers_dialog import IdentifiersDialog
+from workbench.ui.main_window import MainWindow
+
+
+def _dialog(window: MainWindow, path: Path) -> IdentifiersDialog:
+    with open_project(path) as p:
+        add_memo(p, "After the session she met Zarifa and Yonatan at the clinic.")
+    assert window.open_location(str(path))
+    dialog = window.review_identifiers()
+    assert dialog is not None
+    return dialog
+
+
+def _choose(dialog: IdentifiersDialog, word: str) -> None:
+    words = [c.text for c in dialog.shown()]
+    dialog.table.selectRow(words.index(word))
+    assert [c.text for c in dialog.selected()] == [word]
+
+
+def test_the_gate_refusal_points_to_the_review(qtbot, window: MainWindow, demo_like: Path) -> None:
+    with open_project(demo_like) as p:
+        add_memo(p, "After the session she met Zarifa at the clinic.")
+    assert window.open_location(str(demo_like))
+    window.export_to("csv", demo_like.parent / "out.csv")
+    qtbot.waitUntil(lambda: window.task is None, timeout=20_000)
+    said = window.page.notice.text()
+    assert "'Zarifa' (a suggested identifier nobody reviewed" in said
+    assert "File ▸ Review identifiers… lists them" in said
+    assert not (demo_like.parent / "out.csv").exists()
+
+
+def test_names_are_listed_dismissed_and_redacted_everywhere(
+    qtbot, window: MainWindow, demo_like: Path
+) -> None:
+    dialog = _dialog(window, demo_like)
+    qtbot.addWidget(dialog)
+    listed = {c.text: c for c in dialog.shown()}
+    assert listed["Zarifa"].kind == "name" and listed["Zarifa"].count == 1
+    assert dialog.table.item([c.text for c in dialog.shown()].index("Zarifa"), 0).font().bold()
+    assert "refusing exports" in dialog.windowTitle()
+    assert not dialog.redact_button.isEnabled()  # nothing chosen, no placeholder
+
+    _choose(dialog, "Yonatan")
+    dialog.dismiss_button.click()
+    assert "Yonatan" not in [c.text for c in dialog.shown()]  # only the unreviewed are shown
+    with open_project(demo_like) as p, p.session(write=False) as s:
+        assert dismissed_words(s) == ["Yonatan"]
+
+    _choose(dialog, "Zarifa")
+    dialog.placeholder.setText("[a friend]")
+    assert dialog.redact_button.isEnabled()
+    dialog.redact_button.click()
+    assert "Redacted 'Zarifa' as [a friend]" in dialog.status.text()
+    assert "Zarifa" not in [c.text for c in dialog.candidates]
+    with open_project(demo_like) as p:
+        (memo,) = list_memos(p)
+        assert memo.text == "After the session she met [a friend] and Yonatan at the clinic."
+        assert "Zarifa" not in interview_text(p, "P01-b")
+    assert demo_like.with_suffix(".dyadkey").exists()  # the original is in the key
+    assert window.undo_action.text() == "&Undo redact as [a friend]"
+    window.undo.undo()  # with the key beside the project
+    with open_project(demo_like) as p:
+        assert "met Zarifa and" in list_memos(p)[0].text

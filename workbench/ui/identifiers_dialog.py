@@ -1,0 +1,223 @@
+"""File ▸ Review identifiers…: what ``workbench pseudonyms suggest`` lists, reviewed in the window.
+
+The export gate refuses every export while a suggested name nobody reviewed stands in the
+project; before this, only the command line could review one. Here each candidate is shown with
+its kind, how often and where it occurs; the analyst redacts it everywhere (as a placeholder
+they choose; the original goes into the key beside the project, or one they point to) or
+dismisses it as not identifying. A redaction is one step of the project's undo history, as on
+the command line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.coding.identifiers import FIRST_WORD, Candidate
+from workbench.coding.keystore import KEY_SUFFIX, KeyMissing
+from workbench.coding.redaction import dismiss_identifier, redact, suggest_identifiers
+from workbench.domain.study import StudyError
+from workbench.storage.project import Project
+
+BLOCKING = ("name", "listed", "participant")
+"""The kinds an export is refused for while nobody reviewed them (``exchange.gate``)."""
+KINDS = {
+    "name": "name",
+    FIRST_WORD: "first word of a sentence",
+    "listed": "on your word list",
+    "participant": "in the participant list",
+    "date": "date",
+    "number": "number",
+    "known": "accepted before",
+}
+
+
+class IdentifiersDialog(QDialog):
+    """Review the suggested identifiers of ``project``: redact everywhere, or dismiss."""
+
+    changed = Signal(str)
+    """The project's text changed (a redaction; its undo step's description): the window
+    reads it again."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.key: str | None = None
+        """Where the key is, when the analyst pointed to one (else beside the project)."""
+        self.candidates: list[Candidate] = []
+        self.setWindowTitle("Review identifiers")
+        self.resize(860, 560)
+        intro = QLabel(
+            "Words that may identify someone. Nothing is redacted until you decide. Exports are "
+            "refused while a <b>name</b>, a word on your list or a name from the participant "
+            "list is unreviewed; dates, numbers and sentences' first words are listed for "
+            "review only."
+        )
+        intro.setWordWrap(True)
+        self.unreviewed_only = QCheckBox("Only those nobody reviewed")
+        self.unreviewed_only.setChecked(True)
+        self.unreviewed_only.toggled.connect(self._fill)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Word", "Kind", "Times", "Where", "Reviewed"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        for column, mode in enumerate(
+            [QHeaderView.ResizeMode.ResizeToContents] * 3
+            + [QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents]
+        ):
+            header.setSectionResizeMode(column, mode)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.placeholder = QLineEdit()
+        self.placeholder.setPlaceholderText("e.g. [P01's brother], [a town in Eritrea]")
+        self.placeholder.textChanged.connect(self._selection_changed)
+        self.redact_button = QPushButton("Redact everywhere")
+        self.redact_button.setToolTip(
+            "Replace every whole-word occurrence in transcripts, memos and every other text "
+            "by the placeholder; the original goes into the key"
+        )
+        self.redact_button.clicked.connect(self.redact_selected)
+        self.dismiss_button = QPushButton("Dismiss: not identifying")
+        self.dismiss_button.setToolTip("Reviewed: the export gate stops asking about it")
+        self.dismiss_button.clicked.connect(self.dismiss_selected)
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("Replace with:"))
+        actions.addWidget(self.placeholder, 1)
+        actions.addWidget(self.redact_button)
+        actions.addSpacing(12)
+        actions.addWidget(self.dismiss_button)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.unreviewed_only)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.refresh()
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Look through the project again (every transcript and note: a second or two on a
+        large study)."""
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.candidates = suggest_identifiers(self.project, self.key)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self._fill()
+
+    def shown(self) -> list[Candidate]:
+        """The candidates in the table, in its order: those refusing exports first."""
+        unreviewed = self.unreviewed_only.isChecked()
+        shown = [c for c in self.candidates if not (unreviewed and c.reviewed)]
+        return sorted(shown, key=lambda c: not (c.kind in BLOCKING and not c.reviewed))
+
+    def _fill(self) -> None:
+        shown = self.shown()
+        self.table.setRowCount(len(shown))
+        for row, c in enumerate(shown):
+            where = ", ".join(c.interviews[:4]) + (" …" if len(c.interviews) > 4 else "")
+            cells = [c.text, KINDS.get(c.kind, c.kind), str(c.count), where, c.reviewed]
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if column == 0 and c.kind in BLOCKING and not c.reviewed:
+                    font = item.font()
+                    font.setBold(True)  # what refuses exports
+                    item.setFont(font)
+                if column == 3:
+                    item.setToolTip("\n".join(c.interviews))
+                self.table.setItem(row, column, item)
+        blocking = sum(c.kind in BLOCKING and not c.reviewed for c in self.candidates)
+        self.setWindowTitle(
+            f"Review identifiers — {blocking} refusing exports"
+            if blocking
+            else "Review identifiers"
+        )
+        self._selection_changed()
+
+    def selected(self) -> list[Candidate]:
+        shown = self.shown()
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [shown[r] for r in rows if r < len(shown)]
+
+    def _selection_changed(self) -> None:
+        chosen = self.selected()
+        one = len(chosen) == 1
+        self.redact_button.setEnabled(one and bool(self.placeholder.text().strip()))
+        self.dismiss_button.setEnabled(bool(chosen))
+
+    # --- deciding --------------------------------------------------------------------------------
+
+    def dismiss_selected(self) -> None:
+        words = [c.text for c in self.selected()]
+        for word in words:
+            dismiss_identifier(self.project, word)
+        self.status.setText("Dismissed as not identifying: " + ", ".join(words))
+        self.refresh()
+
+    def redact_selected(self) -> bool:
+        """Redact the one selected word everywhere as the placeholder typed; False (said why)
+        when it could not."""
+        chosen = self.selected()
+        placeholder = self.placeholder.text().strip()
+        if len(chosen) != 1 or not placeholder:
+            return False
+        word = chosen[0].text
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            report = redact(self.project, placeholder, everywhere=word, key_path=self.key)
+        except KeyMissing as exc:
+            QGuiApplication.restoreOverrideCursor()
+            if self.key is None and self._ask_for_key():
+                return self.redact_selected()
+            self.status.setText(str(exc))
+            return False
+        except (StudyError, OSError) as exc:
+            QGuiApplication.restoreOverrideCursor()
+            self.status.setText(f"Not redacted: {exc}")
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        where = ", ".join(report.interviews) or "no transcript"
+        others = f"; also in {len(report.rewritten)} other text(s)" if report.rewritten else ""
+        self.status.setText(
+            f"Redacted '{word}' as {report.placeholder}: {report.occurrences} occurrence(s) in "
+            f"{where}{others}. Edit ▸ Undo takes it back (with the key)."
+        )
+        self.placeholder.clear()
+        self.changed.emit(f"redact as {report.placeholder}")
+        self.refresh()
+        return True
+
+    def _ask_for_key(self) -> bool:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Where is the pseudonymisation key?", str(Path.home()), f"Key (*{KEY_SUFFIX})"
+        )
+        if chosen:
+            self.key = chosen
+        return bool(chosen)
