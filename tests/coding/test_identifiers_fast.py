@@ -63,12 +63,12 @@ from ..helpers import interview_with
 
 # --- the reference: the code as it was before the fast pass ----------------------------------
 
-_NOT_AFTER_TITLE = "".join(rf"(?<!\b{t}\.\s)" for t in _TITLES)
+_NOT_AFTER_TITLE = "".join(rf"(?<!\b{re.escape(t)}\.\s)" for t in _TITLES)
+_AFTER_TITLE = "|".join(rf"(?<=\b{re.escape(t)}\.\s)" for t in _TITLES)
 _CAPITALISED = re.compile(
-    r"(?:(?<![.!?:\n]\s)|(?<=\b(?:Dr|Mr|Ms|Mx|St)\.\s)|(?<=\b(?:Mrs|Rev)\.\s)|(?<=\bProf\.\s))"
-    r"(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+    rf"(?:(?<![.!?:\n]\s)|{_AFTER_TITLE})(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
 )
-_SENTENCES = re.compile("".join(rf"(?<!\b{t}\.)" for t in _TITLES) + r"(?<=[.!?])\s+")
+_SENTENCES = re.compile("".join(rf"(?<!\b{re.escape(t)}\.)" for t in _TITLES) + r"(?<=[.!?])\s+")
 _STARTING = re.compile(rf"(?:^|(?<=[.!?:\n]\s){_NOT_AFTER_TITLE})([A-Z][\w'’-]+)")
 """A capitalised word at a sentence's start, or one space after ``:`` or a newline in it (a
 full stop after "Dr" ends no sentence)."""
@@ -297,6 +297,7 @@ TRICKY = [
     "P01 P02 D01 I01 P01-mid P02's and Pxx01 Hiba-P01.",
     "Mr Smith; Mrs Jones: Ms Brown! Miss Green? Dr Black.",
     "Dr. Brandt gave. Mrs.  Selam and Prof.\nAmal; DDr. Hiba, xMr. Tesfaye. St. Mary's, Rev.",
+    "Some (e.g. Hiba) and i.e. Amal; cf. Selam, vs. Tesfaye, ie. Asmara, eg. Kakuma. E.g. Yonas",
     "\u00a0Non-breaking Space\u00a0Name and Zero\u200bWidth Name; Über Ökonom Élise.",
     "",
     " ",
@@ -319,7 +320,7 @@ _TOKENS = [
     "Hiba", "Amal", "Selam", "Kakuma", "kakuma", "the", "The", "I'm", "P01", "P01's", "D01-x",
     "Ahmed Hassan", "O'Brien", "Al-Sayed", "Sara’s", "UN", "A", "Ab", "x", "Über", "élise",
     "ሰላም", "ተስፋዬ", "عمل", "مخيم", "٣٤٥٦", "0912 345", "2021", "3 March", "10:30",
-    "Dr.", "Mrs.", "Prof.", "<UNSURE>", "</UNSURE>", "<UNIN/>", "/Slash", "Names'", "Names-", "'Quoted", "’Tis",
+    "Dr.", "Mrs.", "Prof.", "e.g.", "<UNSURE>", "</UNSURE>", "<UNIN/>", "/Slash", "Names'", "Names-", "'Quoted", "’Tis",
     ".", "!", "?", ":", ";", ",", "...", "—", "-", "'", "’", "(", ")", '"', "<", "/",
     "\x00", "\x01", "\u00a0", "\u2028", "\u3000", "\t",
 ]  # fmt: skip

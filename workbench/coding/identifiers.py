@@ -283,9 +283,25 @@ def _suggested(
     )
 
 
-_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Rev", "St")
-"""Abbreviations whose full stop ends no sentence: the capital after "Dr. " is a name."""
-_AFTER_TITLE = "|".join(rf"(?<=\W{t}\.\s[A-Z])" for t in _TITLES)
+_TITLES = (
+    "Dr",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Mx",
+    "Prof",
+    "Rev",
+    "St",
+    "e.g",
+    "E.g",
+    "i.e",
+    "I.e",
+    "cf",
+    "vs",
+)
+"""Abbreviations whose full stop ends no sentence: the capital after "Dr. " or "e.g. " is a
+name (or at least no sentence's first word)."""
+_AFTER_TITLE = "|".join(rf"(?<=\W{re.escape(t)}\.\s[A-Z])" for t in _TITLES)
 _CAPITALISED_RUN = re.compile(
     rf"[A-Z](?<![\w\x00][A-Z])(?:(?<![.!?:\n]\s[A-Z])|{_AFTER_TITLE})[\w'’-]+"
     r"(?:\s+[A-Z][\w'’-]+)*"
@@ -344,7 +360,7 @@ def _at_sentence_start(text: str, at: int) -> bool:
     )
 
 
-_TITLE_END = re.compile(rf"(?:^|\W)(?:{'|'.join(_TITLES)})\.\Z")
+_TITLE_END = re.compile(rf"(?:^|\W)(?:{'|'.join(map(re.escape, _TITLES))})\.\Z")
 
 
 def _ends_title(text: str, dot: int) -> bool:
