@@ -125,23 +125,7 @@ def cmd_withdraw(args: argparse.Namespace) -> None:
     if args.json:
         print_json(receipt)
         return
-    print(f"Withdrawal receipt for participant {receipt.participant}")
-    print(f"  interviews deleted: {', '.join(receipt.interviews_deleted) or 'none'}")
-    print(f"  utterances replaced by [withdrawn]: {receipt.utterances_replaced}")
-    print(f"  interpreter renderings replaced: {receipt.interpreter_utterances_replaced}")
-    print(f"  codings removed: {receipt.codings_removed}")
-    print(f"  memos deleted: {receipt.memos_deleted}")
-    print(f"  per-wave attributes deleted: {receipt.wave_attributes_deleted}")
-    print(f"  undo entries deleted: {receipt.undo_entries_deleted}")
-    print(f"  detached codings deleted: {receipt.detached_codings_deleted}")
-    print(f"  changed in analyst text ({len(receipt.derived_text_changed)}):")
-    for item in receipt.derived_text_changed:
-        print(f"    - {item}")
-    print(f"  audit-log rows whose id became [withdrawn]: {receipt.audit_entries_rewritten}")
-    print(f"  full-text index rebuilt; storage compacted ({receipt.storage_compacted})")
-    print("  copies this command cannot reach (remove them by hand):")
-    for copy in receipt.unreachable_copies or ("none known",):
-        print(f"    - {copy}")
+    print("\n".join(receipt.lines()))
 
 
 def register(reg: Registry) -> None:

@@ -263,6 +263,26 @@ class WithdrawalReceipt:
     audit_entries_rewritten: int = 0
     """Audit-log rows whose target or details named their id (now ``[withdrawn]``)."""
 
+    def lines(self) -> list[str]:
+        """The receipt as the command line prints it and the window shows it."""
+        return [
+            f"Withdrawal receipt for participant {self.participant}",
+            f"  interviews deleted: {', '.join(self.interviews_deleted) or 'none'}",
+            f"  utterances replaced by [withdrawn]: {self.utterances_replaced}",
+            f"  interpreter renderings replaced: {self.interpreter_utterances_replaced}",
+            f"  codings removed: {self.codings_removed}",
+            f"  memos deleted: {self.memos_deleted}",
+            f"  per-wave attributes deleted: {self.wave_attributes_deleted}",
+            f"  undo entries deleted: {self.undo_entries_deleted}",
+            f"  detached codings deleted: {self.detached_codings_deleted}",
+            f"  changed in analyst text ({len(self.derived_text_changed)}):",
+            *(f"    - {item}" for item in self.derived_text_changed),
+            f"  audit-log rows whose id became [withdrawn]: {self.audit_entries_rewritten}",
+            f"  full-text index rebuilt; storage compacted ({self.storage_compacted})",
+            "  copies this command cannot reach (remove them by hand):",
+            *(f"    - {copy}" for copy in self.unreachable_copies or ("none known",)),
+        ]
+
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -192,16 +191,6 @@ class MainWindow(ProjectFilesWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         return dock
 
-    def _action(
-        self, text: str, keys: str | QKeySequence.StandardKey | None, slot: Callable[[], object]
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setProperty("label", text)  # F1 names the action, not its live undo text
-        if keys is not None:
-            action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(lambda _=False: slot())
-        return action
-
     def _build_menus(self) -> None:
         self._build_file_menu()
         self._build_edit_menu()
@@ -241,6 +230,9 @@ class MainWindow(ProjectFilesWindow):
                 self._action(f"{label}…", None, functools.partial(self._ask_export, fmt))
             )
         file_menu.addAction(self._action("Review &identifiers…", None, self.review_identifiers))
+        file_menu.addAction(
+            self._action("&Withdraw a participant…", None, self.withdraw_participant)
+        )
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 

@@ -121,6 +121,9 @@ QToolBar#modes QToolButton:checked {{ background: {t.accent}; color: white; }}
 QLabel#translation {{ background: {t.gutter}; color: {t.text}; border: 1px solid {t.border};
                       border-radius: 4px; padding: 6px 8px; }}
 QPlainTextEdit#editor {{ background: {t.base}; border: 1px solid {t.border}; }}
+QPushButton#destructive:enabled {{ background: {t.notice_error};
+                                   border: 1px solid {t.notice_error_border}; color: {t.text};
+                                   padding: 4px 12px; border-radius: 3px; }}
 """
 
 

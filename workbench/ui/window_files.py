@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -28,8 +29,10 @@ from workbench.ui.dialogs import AddInterviewDialog, NewProjectDialog, add_inter
 from workbench.ui.exchange import ExchangeTask, export_task, import_task
 from workbench.ui.exchange import summary as exchange_summary
 from workbench.ui.identifiers_dialog import IdentifiersDialog
+from workbench.ui.job_guard import settle_running_job
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
+from workbench.ui.withdraw_dialog import WithdrawDialog
 
 MAX_RECENT = 8
 
@@ -46,6 +49,16 @@ class ProjectFilesWindow(QMainWindow):
     task_label: QLabel
     task_bar: QProgressBar
 
+    def _action(
+        self, text: str, keys: str | QKeySequence.StandardKey | None, slot: Callable[[], object]
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setProperty("label", text)  # F1 names the action, not its live undo text
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(lambda _=False: slot())
+        return action
+
     def refresh(self) -> None:
         raise NotImplementedError
 
@@ -53,6 +66,9 @@ class ProjectFilesWindow(QMainWindow):
         raise NotImplementedError
 
     def open_interview(self, interview: str) -> None:
+        raise NotImplementedError
+
+    def _refresh_views(self) -> None:
         raise NotImplementedError
 
     # --- opening a project, the recent ones ----------------------------------------------------
@@ -188,6 +204,29 @@ class ProjectFilesWindow(QMainWindow):
         dialog.changed.connect(self._text_changed)
         dialog.open()
         return dialog
+
+    def withdraw_participant(self) -> WithdrawDialog | None:
+        """File ▸ Withdraw a participant…: consent withdrawn, removed without a trace
+        (``ui/withdraw_dialog.py``). Not while a transcription writes into the project."""
+        if self.project is None:
+            self.page.notice.show_message("Open a project first.", error=True)
+            return None
+        if not settle_running_job(self.page, "a participant is withdrawn"):
+            return None
+        if self.page.editor.has_pending_edit():
+            self.page.editor.commit()
+        dialog = WithdrawDialog(self.project, self)
+        dialog.withdrawn.connect(self._withdrawn)
+        dialog.open()
+        return dialog
+
+    def _withdrawn(self, _participant: str) -> None:
+        """Their interviews may be gone, and the undo history holding their words is: the
+        window's stack starts afresh and everything is read again."""
+        self.undo.set_project(self.project)
+        self.page.set_project(self.project)
+        self.refresh()
+        self._refresh_views()
 
     def _text_changed(self, description: str) -> None:
         """A redaction rewrote text everywhere: one step on the undo stack; read it all again."""

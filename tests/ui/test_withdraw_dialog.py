@@ -1,0 +1,46 @@
+"""File ▸ Withdraw a participant…: the window withdraws consent as ``workbench withdraw`` does,
+only once the analyst typed the id, and shows the receipt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.coding.memos import add_memo, list_memos
+from workbench.coding.study import list_interviews, list_participants
+from workbench.storage.project import open_project
+from workbench.ui.main_window import MainWindow
+
+
+def test_withdrawing_needs_the_id_typed_then_removes_them_and_shows_the_receipt(
+    qtbot, window: MainWindow, demo_like: Path
+) -> None:
+    with open_project(demo_like) as p:
+        add_memo(p, "P01 slept badly all winter; R01 asked twice.")
+    assert window.open_location(str(demo_like))
+    window.open_interview("P01-b")
+    dialog = window.withdraw_participant()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    ids = [dialog.person.itemData(i) for i in range(dialog.person.count())]
+    assert ids == ["C01", "P01", "R01"]
+    assert not dialog.withdraw_button.isEnabled()  # nobody chosen
+    dialog.person.setCurrentIndex(ids.index("P01"))
+    dialog.confirm.setText("P0")
+    assert not dialog.withdraw_button.isEnabled()  # not the id yet
+    dialog.confirm.setText("P01")
+    assert dialog.withdraw_button.isEnabled()
+    dialog.withdraw_button.click()
+
+    receipt = dialog.receipt.toPlainText()
+    assert receipt.startswith("Withdrawal receipt for participant P01")
+    assert "interviews deleted: P01-b" in receipt
+    assert "memo " in receipt  # the memo naming them, by the id `memo list` prints
+    with open_project(demo_like) as p:
+        assert [i.id for i in list_participants(p)] == ["C01", "R01"]
+        assert list_interviews(p) == []
+        assert [m.text for m in list_memos(p)] == [
+            "[withdrawn] slept badly all winter; R01 asked twice."
+        ]
+    assert window.page.interview is None  # their interview, open before, is gone
+    assert "P01" not in [dialog.person.itemData(i) for i in range(dialog.person.count())]
+    assert not window.undo.stack.canUndo()

@@ -1,0 +1,112 @@
+"""File ▸ Withdraw a participant…: consent withdrawn, the person removed without a trace, from
+the window as ``workbench withdraw`` does it (``coding.withdraw``).
+
+It cannot be undone (the undo history holding their words is purged with them), so the analyst
+types the participant's id to confirm, as mature tools ask before anything irreversible; what it
+will do is said first, and the receipt is shown after, to keep with the study's records.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.coding.study import list_participants
+from workbench.coding.withdraw import withdraw_participant
+from workbench.domain.study import StudyError
+from workbench.storage.project import Project
+
+WHAT_HAPPENS = (
+    "Withdrawing consent removes the participant without a trace, and cannot be undone:\n"
+    "• their own interviews are deleted, with their codings and memos;\n"
+    "• in interviews they shared, their words become [withdrawn] (an interpreter's rendering "
+    "of them too);\n"
+    "• runs of five or more of their words, and their id, quoted in memos, summaries, notes or "
+    "the journal become [withdrawn]; other people's words and unrelated notes are untouched;\n"
+    "• undo steps holding their words are deleted, and the project file is compacted.\n"
+    "Exports and snapshots written earlier still hold them: the receipt names those files."
+)
+
+
+class WithdrawDialog(QDialog):
+    """Choose the participant, confirm by typing their id, withdraw, read the receipt."""
+
+    withdrawn = Signal(str)
+    """The participant's id, once withdrawn (the window reads the project again)."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.setWindowTitle("Withdraw a participant")
+        self.resize(640, 520)
+        explained = QLabel(WHAT_HAPPENS)
+        explained.setWordWrap(True)
+        self.person = QComboBox()
+        for info in list_participants(project):
+            dyads = f" · {', '.join(info.dyads)}" if info.dyads else ""
+            self.person.addItem(f"{info.id} ({info.role.value}{dyads})", info.id)
+        self.person.setCurrentIndex(-1)
+        self.person.currentIndexChanged.connect(self._ready)
+        self.confirm = QLineEdit()
+        self.confirm.setPlaceholderText("type the participant's id to confirm")
+        self.confirm.textChanged.connect(self._ready)
+        form = QFormLayout()
+        form.addRow("Participant:", self.person)
+        form.addRow("Confirm:", self.confirm)
+        self.withdraw_button = QPushButton("Withdraw and remove")
+        self.withdraw_button.setObjectName("destructive")
+        self.withdraw_button.setEnabled(False)
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.receipt = QPlainTextEdit()
+        self.receipt.setReadOnly(True)
+        self.receipt.setPlaceholderText("The receipt appears here.")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.withdraw_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explained)
+        layout.addLayout(form)
+        layout.addWidget(self.receipt, 1)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> str | None:
+        value = self.person.currentData()
+        return str(value) if value is not None else None
+
+    def _ready(self) -> None:
+        chosen = self.chosen()
+        self.withdraw_button.setEnabled(
+            chosen is not None and self.confirm.text().strip() == chosen
+        )
+
+    def withdraw(self) -> bool:
+        """Withdraw the chosen participant (confirmed); False, with the reason, when refused."""
+        chosen = self.chosen()
+        if chosen is None or self.confirm.text().strip() != chosen:
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            receipt = withdraw_participant(self.project, chosen)
+        except (StudyError, OSError) as exc:
+            self.receipt.setPlainText(f"Not withdrawn: {exc}")
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.receipt.setPlainText("\n".join(receipt.lines()))
+        self.person.removeItem(self.person.currentIndex())
+        self.person.setCurrentIndex(-1)
+        self.confirm.clear()
+        self.withdrawn.emit(chosen)
+        return True
