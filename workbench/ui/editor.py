@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 from workbench.domain.coding import CodingInfo
 from workbench.domain.positions import PositionMap
 from workbench.domain.study import TimedWord, Utterance
-from workbench.ui import renderings, theme, words
+from workbench.ui import redact_span, renderings, theme, words
 from workbench.ui.code_tree_model import MIME_TYPE
 from workbench.ui.editor_margins import (
     BLOCK_TOP_MARGIN,
@@ -93,6 +93,8 @@ class TranscriptEditor(QPlainTextEdit):
     """Utterance index, start, end (code points into its text), whom those words render ("":
     nobody, the span goes)."""
     message = Signal(str)
+    redaction_asked = Signal(int, int)
+    """Redact these interview positions (the selection; ``ui/redact_span.py``)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -305,6 +307,7 @@ class TranscriptEditor(QPlainTextEdit):
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.createStandardContextMenu(event.pos())
         renderings.fill_menu(menu, self)
+        redact_span.fill_menu(menu, self)
         menu.exec(event.globalPos())
         menu.deleteLater()
 

@@ -51,7 +51,7 @@ from workbench.domain.study import InterviewInfo, InterviewRole, StudyError
 from workbench.storage.project import Project, ProjectError
 from workbench.transcribe.engine import TranscriptionError
 from workbench.transcribe.queue import QueueItem, enqueue
-from workbench.ui import renderings
+from workbench.ui import redact_span, renderings
 from workbench.ui.dialogs import TranscribeDialog
 from workbench.ui.editor import TranscriptEditor
 from workbench.ui.player import AudioBar
@@ -167,6 +167,7 @@ class TranscriptPage(QWidget):
         self.editor.utterance_action.connect(self._utterance_action)
         self.editor.coding_action.connect(self._coding_action)
         self.editor.rendering_chosen.connect(self._render)
+        self.editor.redaction_asked.connect(lambda a, b: redact_span.redact_span(self, a, b))
         self.editor.code_dropped.connect(lambda path: self.apply(path))
         self.editor.seek_requested.connect(self.audio.seek)
         self.editor.message.connect(lambda text: self.notice.show_message(text))
