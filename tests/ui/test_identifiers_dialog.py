@@ -72,3 +72,19 @@ def test_names_are_listed_dismissed_and_redacted_everywhere(
     window.undo.undo()  # with the key beside the project
     with open_project(demo_like) as p:
         assert "met Zarifa and" in list_memos(p)[0].text
+
+
+def test_an_accepted_identifier_still_in_the_text_is_shown_as_refusing(
+    qtbot, window: MainWindow, demo_like: Path
+) -> None:
+    from workbench.coding.identifiers import accept_identifier
+
+    with open_project(demo_like) as p:
+        accept_identifier(p, "Zarifa")  # accepted on the command line, never redacted
+    dialog = _dialog(window, demo_like)
+    qtbot.addWidget(dialog)
+    assert dialog.unreviewed_only.isChecked()
+    shown = dialog.shown()
+    at = [(c.text, c.kind, c.reviewed) for c in shown].index(("Zarifa", "known", "accepted"))
+    assert dialog.table.item(at, 0).font().bold()
+    assert dialog.table.item(at, 1).text() == "accepted before: redact it"

@@ -46,8 +46,14 @@ KINDS = {
     "participant": "in the participant list",
     "date": "date",
     "number": "number",
-    "known": "accepted before",
+    "known": "accepted before: redact it",
 }
+
+
+def refusing(c: Candidate) -> bool:
+    """Whether ``c`` refuses exports: a suggestion nobody reviewed, or an identifier accepted
+    before that the project still holds (``known``: it wants redacting)."""
+    return (c.kind in BLOCKING and not c.reviewed) or c.kind == "known"
 
 
 class IdentifiersDialog(QDialog):
@@ -135,8 +141,8 @@ class IdentifiersDialog(QDialog):
     def shown(self) -> list[Candidate]:
         """The candidates in the table, in its order: those refusing exports first."""
         unreviewed = self.unreviewed_only.isChecked()
-        shown = [c for c in self.candidates if not (unreviewed and c.reviewed)]
-        return sorted(shown, key=lambda c: not (c.kind in BLOCKING and not c.reviewed))
+        shown = [c for c in self.candidates if refusing(c) or not (unreviewed and c.reviewed)]
+        return sorted(shown, key=lambda c: not refusing(c))
 
     def _fill(self) -> None:
         shown = self.shown()
@@ -146,14 +152,14 @@ class IdentifiersDialog(QDialog):
             cells = [c.text, KINDS.get(c.kind, c.kind), str(c.count), where, c.reviewed]
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
-                if column == 0 and c.kind in BLOCKING and not c.reviewed:
+                if column == 0 and refusing(c):
                     font = item.font()
                     font.setBold(True)  # what refuses exports
                     item.setFont(font)
                 if column == 3:
                     item.setToolTip("\n".join(c.interviews))
                 self.table.setItem(row, column, item)
-        blocking = sum(c.kind in BLOCKING and not c.reviewed for c in self.candidates)
+        blocking = sum(refusing(c) for c in self.candidates)
         self.setWindowTitle(
             f"Review identifiers — {blocking} refusing exports"
             if blocking
