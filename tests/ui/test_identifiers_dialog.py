@@ -13,13 +13,20 @@ from workbench.ui.identifiers_dialog import IdentifiersDialog
 from workbench.ui.main_window import MainWindow
 
 
-def _dialog(window: MainWindow, path: Path) -> IdentifiersDialog:
+def _dialog(qtbot, window: MainWindow, path: Path) -> IdentifiersDialog:
     with open_project(path) as p:
         add_memo(p, "After the session she met Zarifa and Yonatan at the clinic.")
     assert window.open_location(str(path))
     dialog = window.review_identifiers()
     assert dialog is not None
+    qtbot.addWidget(dialog)
+    _settled(qtbot, dialog)
     return dialog
+
+
+def _settled(qtbot, dialog: IdentifiersDialog) -> None:
+    """The project looked through (or redacted) off the event loop: wait for it."""
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=20_000)
 
 
 def _choose(dialog: IdentifiersDialog, word: str) -> None:
@@ -43,8 +50,7 @@ def test_the_gate_refusal_points_to_the_review(qtbot, window: MainWindow, demo_l
 def test_names_are_listed_dismissed_and_redacted_everywhere(
     qtbot, window: MainWindow, demo_like: Path
 ) -> None:
-    dialog = _dialog(window, demo_like)
-    qtbot.addWidget(dialog)
+    dialog = _dialog(qtbot, window, demo_like)
     listed = {c.text: c for c in dialog.shown()}
     assert listed["Zarifa"].kind == "name" and listed["Zarifa"].count == 1
     assert dialog.table.item([c.text for c in dialog.shown()].index("Zarifa"), 0).font().bold()
@@ -53,6 +59,8 @@ def test_names_are_listed_dismissed_and_redacted_everywhere(
 
     _choose(dialog, "Yonatan")
     dialog.dismiss_button.click()
+    _settled(qtbot, dialog)
+    assert dialog.status.text() == "Dismissed as not identifying: Yonatan"
     assert "Yonatan" not in [c.text for c in dialog.shown()]  # only the unreviewed are shown
     with open_project(demo_like) as p, p.session(write=False) as s:
         assert dismissed_words(s) == ["Yonatan"]
@@ -61,6 +69,8 @@ def test_names_are_listed_dismissed_and_redacted_everywhere(
     dialog.placeholder.setText("[a friend]")
     assert dialog.redact_button.isEnabled()
     dialog.redact_button.click()
+    assert dialog.busy() and not dialog.table.isEnabled()  # off the event loop, table waits
+    _settled(qtbot, dialog)
     assert "Redacted 'Zarifa' as [a friend]" in dialog.status.text()
     assert "Zarifa" not in [c.text for c in dialog.candidates]
     with open_project(demo_like) as p:
@@ -81,8 +91,7 @@ def test_an_accepted_identifier_still_in_the_text_is_shown_as_refusing(
 
     with open_project(demo_like) as p:
         accept_identifier(p, "Zarifa")  # accepted on the command line, never redacted
-    dialog = _dialog(window, demo_like)
-    qtbot.addWidget(dialog)
+    dialog = _dialog(qtbot, window, demo_like)
     assert dialog.unreviewed_only.isChecked()
     shown = dialog.shown()
     at = [(c.text, c.kind, c.reviewed) for c in shown].index(("Zarifa", "known", "accepted"))

@@ -10,10 +10,10 @@ the command line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,9 +33,14 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.identifiers import FIRST_WORD, Candidate
 from workbench.coding.keystore import KEY_SUFFIX, KeyMissing
-from workbench.coding.redaction import dismiss_identifier, redact, suggest_identifiers
-from workbench.domain.study import StudyError
+from workbench.coding.redaction import (
+    RedactionReport,
+    dismiss_identifier,
+    redact,
+    suggest_identifiers,
+)
 from workbench.storage.project import Project
+from workbench.ui.exchange import ExchangeTask
 
 BLOCKING = ("name", "listed", "participant")
 """The kinds an export is refused for while nobody reviewed them (``exchange.gate``)."""
@@ -69,6 +74,7 @@ class IdentifiersDialog(QDialog):
         self.key: str | None = None
         """Where the key is, when the analyst pointed to one (else beside the project)."""
         self.candidates: list[Candidate] = []
+        self._task: ExchangeTask | None = None
         self.setWindowTitle("Review identifiers")
         self.resize(860, 560)
         intro = QLabel(
@@ -128,15 +134,63 @@ class IdentifiersDialog(QDialog):
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Look through the project again (every transcript and note: a second or two on a
-        large study)."""
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.candidates = suggest_identifiers(self.project, self.key)
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self._fill()
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def _run(self, what: str, work: Callable[[], object], then: Callable[[object], None]) -> bool:
+        """Do ``work`` off the event loop (a second or two on a large study), saying ``what``;
+        the table and buttons wait for it. ``then`` gets its result; a failure is said."""
+        if self._task is not None:
+            return False
+        self.status.setText(what)
+        self._controls(False)
+        task = ExchangeTask(work, self)
+        self._task = task
+
+        def ended(result: object) -> None:
+            self._task = None
+            self._controls(True)
+            then(result)
+
+        def failed(reason: str) -> None:
+            self._task = None
+            self._controls(True)
+            self.status.setText(f"Not done: {reason}")
+
+        task.ended.connect(ended)
+        task.failed.connect(failed)
+        task.start()
+        return True
+
+    def _controls(self, on: bool) -> None:
+        for widget in (self.table, self.unreviewed_only, self.placeholder):
+            widget.setEnabled(on)
+        if on:
+            self._selection_changed()
+        else:
+            self.redact_button.setEnabled(False)
+            self.dismiss_button.setEnabled(False)
+
+    def refresh(self, said: str = "") -> None:
+        """Look through the project again (every transcript and note), then say ``said``."""
+        project, key = self.project, self.key
+
+        def found(result: object) -> None:
+            assert isinstance(result, list)
+            self.candidates = result
+            self._fill()
+            self.status.setText(said)
+
+        self._run(
+            "Looking through every transcript and note…",
+            lambda: suggest_identifiers(project, key),
+            found,
+        )
+
+    def done(self, result: int) -> None:
+        if self._task is not None:  # a redaction is one transaction: let it end
+            self._task.wait()
+        super().done(result)
 
     def shown(self) -> list[Candidate]:
         """The candidates in the table, in its order: those refusing exports first."""
@@ -184,41 +238,41 @@ class IdentifiersDialog(QDialog):
         words = [c.text for c in self.selected()]
         for word in words:
             dismiss_identifier(self.project, word)
-        self.status.setText("Dismissed as not identifying: " + ", ".join(words))
-        self.refresh()
+        self.refresh("Dismissed as not identifying: " + ", ".join(words))
 
     def redact_selected(self) -> bool:
-        """Redact the one selected word everywhere as the placeholder typed; False (said why)
-        when it could not."""
+        """Redact the one selected word everywhere as the placeholder typed (off the event
+        loop); False when there is nothing to redact."""
         chosen = self.selected()
         placeholder = self.placeholder.text().strip()
         if len(chosen) != 1 or not placeholder:
             return False
-        word = chosen[0].text
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            report = redact(self.project, placeholder, everywhere=word, key_path=self.key)
-        except KeyMissing as exc:
-            QGuiApplication.restoreOverrideCursor()
-            if self.key is None and self._ask_for_key():
-                return self.redact_selected()
-            self.status.setText(str(exc))
-            return False
-        except (StudyError, OSError) as exc:
-            QGuiApplication.restoreOverrideCursor()
-            self.status.setText(f"Not redacted: {exc}")
-            return False
-        QGuiApplication.restoreOverrideCursor()
-        where = ", ".join(report.interviews) or "no transcript"
-        others = f"; also in {len(report.rewritten)} other text(s)" if report.rewritten else ""
-        self.status.setText(
-            f"Redacted '{word}' as {report.placeholder}: {report.occurrences} occurrence(s) in "
-            f"{where}{others}. Edit ▸ Undo takes it back (with the key)."
-        )
-        self.placeholder.clear()
-        self.changed.emit(f"redact as {report.placeholder}")
-        self.refresh()
-        return True
+        word, project, key = chosen[0].text, self.project, self.key
+
+        def work() -> object:
+            try:
+                return redact(project, placeholder, everywhere=word, key_path=key)
+            except KeyMissing as exc:  # asked about here, on the window's side
+                return exc
+
+        def ended(result: object) -> None:
+            if isinstance(result, KeyMissing):
+                if self.key is None and self._ask_for_key():
+                    self.redact_selected()
+                else:
+                    self.status.setText(str(result))
+                return
+            assert isinstance(result, RedactionReport)
+            where = ", ".join(result.interviews) or "no transcript"
+            others = f"; also in {len(result.rewritten)} other text(s)" if result.rewritten else ""
+            self.placeholder.clear()
+            self.changed.emit(f"redact as {result.placeholder}")
+            self.refresh(
+                f"Redacted '{word}' as {result.placeholder}: {result.occurrences} occurrence(s) "
+                f"in {where}{others}. Edit ▸ Undo takes it back (with the key)."
+            )
+
+        return self._run(f"Redacting '{word}' everywhere…", work, ended)
 
     def _ask_for_key(self) -> bool:
         chosen, _ = QFileDialog.getOpenFileName(
