@@ -30,6 +30,8 @@ def test_withdrawing_needs_the_id_typed_then_removes_them_and_shows_the_receipt(
     dialog.confirm.setText("P01")
     assert dialog.withdraw_button.isEnabled()
     dialog.withdraw_button.click()
+    assert dialog.busy() and not dialog.withdraw_button.isEnabled()  # off the event loop
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=30_000)
 
     receipt = dialog.receipt.toPlainText()
     assert receipt.startswith("Withdrawal receipt for participant P01")

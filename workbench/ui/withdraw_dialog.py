@@ -8,8 +8,7 @@ will do is said first, and the receipt is shown after, to keep with the study's 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.study import list_participants
 from workbench.coding.withdraw import withdraw_participant
-from workbench.domain.study import StudyError
+from workbench.domain.study import WithdrawalReceipt
 from workbench.storage.project import Project
+from workbench.ui.exchange import ExchangeTask
 
 WHAT_HAPPENS = (
     "Withdrawing consent removes the participant without a trace, and cannot be undone:\n"
@@ -49,6 +49,7 @@ class WithdrawDialog(QDialog):
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
+        self._task: ExchangeTask | None = None
         self.setWindowTitle("Withdraw a participant")
         self.resize(640, 520)
         explained = QLabel(WHAT_HAPPENS)
@@ -91,22 +92,46 @@ class WithdrawDialog(QDialog):
             chosen is not None and self.confirm.text().strip() == chosen
         )
 
+    def busy(self) -> bool:
+        return self._task is not None
+
     def withdraw(self) -> bool:
-        """Withdraw the chosen participant (confirmed); False, with the reason, when refused."""
+        """Withdraw the chosen participant (confirmed), off the event loop (seconds on a large
+        study: every text is searched for their words); the receipt or the reason is shown."""
         chosen = self.chosen()
-        if chosen is None or self.confirm.text().strip() != chosen:
+        if chosen is None or self.confirm.text().strip() != chosen or self._task is not None:
             return False
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            receipt = withdraw_participant(self.project, chosen)
-        except (StudyError, OSError) as exc:
-            self.receipt.setPlainText(f"Not withdrawn: {exc}")
-            return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.receipt.setPlainText("\n".join(receipt.lines()))
-        self.person.removeItem(self.person.currentIndex())
-        self.person.setCurrentIndex(-1)
-        self.confirm.clear()
-        self.withdrawn.emit(chosen)
+        project = self.project
+        self.receipt.setPlainText(f"Withdrawing {chosen}: searching every text for their words…")
+        for widget in (self.person, self.confirm, self.withdraw_button):
+            widget.setEnabled(False)
+        task = ExchangeTask(lambda: withdraw_participant(project, chosen), self)
+        self._task = task
+
+        def ended(receipt: object) -> None:
+            assert isinstance(receipt, WithdrawalReceipt)
+            self._task = None
+            self.receipt.setPlainText("\n".join(receipt.lines()))
+            self.person.removeItem(self.person.currentIndex())
+            self.person.setCurrentIndex(-1)
+            self.confirm.clear()
+            self.person.setEnabled(True)
+            self.confirm.setEnabled(True)
+            self.withdrawn.emit(chosen)
+
+        def failed(reason: str) -> None:
+            self._task = None
+            self.receipt.setPlainText(f"Not withdrawn: {reason}")
+            self.person.setEnabled(True)
+            self.confirm.setEnabled(True)
+            self._ready()
+
+        task.ended.connect(ended)
+        task.failed.connect(failed)
+        task.start()
         return True
+
+    def done(self, result: int) -> None:
+        if self._task is not None:  # one transaction: let it end, its receipt is the record
+            self._task.wait()
+        super().done(result)
