@@ -67,6 +67,9 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
             print("Candidates to review (nothing is redacted until you decide):")
             for c in candidates:
                 status = f"  [{c.reviewed}]" if c.reviewed else ""
+                if c.refuses_exports:
+                    until = "redacted" if c.kind == "known" else "reviewed"
+                    status += f"  ← refuses every export until {until}"
                 print(
                     f"  {c.text:<30} {c.kind:<11} ×{c.count}  in {', '.join(c.interviews)}{status}"
                 )

@@ -81,6 +81,19 @@ class Candidate:
     reviewed: str = ""
     """``dismissed`` (not identifying), ``accepted`` (an identifier: redact it), or empty."""
 
+    @property
+    def refuses_exports(self) -> bool:
+        """Whether the export gate refuses every export while the project holds it: a
+        suggestion nobody reviewed of a kind the gate asks about (``BLOCKING_KINDS``), or an
+        identifier accepted before that the text still holds (``known``: redact it)."""
+        return (self.kind in BLOCKING_KINDS and not self.reviewed) or self.kind == "known"
+
+
+BLOCKING_KINDS = ("name", "listed", "participant")
+"""Suggestion kinds an unreviewed candidate refuses exports for. Dates and numbers are listed
+for review but do not refuse (every export writes dates of its own), nor do sentences' first
+words (``FIRST_WORD``)."""
+
 
 FIRST_WORD = "first word"
 """A capitalised word that starts a sentence (or a text) and is written in lower case nowhere

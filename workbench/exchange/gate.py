@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.coding.identifiers import standing_identifiers, whole_word_folded
+from workbench.coding.identifiers import BLOCKING_KINDS, standing_identifiers, whole_word_folded
 from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
 from workbench.domain.study import StudyError
 from workbench.storage import inventory, text_changes
@@ -42,9 +42,6 @@ NO_KEY_NOTE = (
 RULES = 2
 """The version of what the whole-project pass looks for: change it when that changes, and every
 project's earlier verdict is set aside (``storage.text_changes``)."""
-_BLOCKING_KINDS = ("name", "listed", "participant")
-"""Suggestion kinds an unreviewed candidate blocks an export for. Dates and numbers are listed
-by ``pseudonyms suggest`` for review but do not block: every export writes dates of its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +120,7 @@ def _look_through(project: Project, store: KeyStore | None) -> Precheck:
         ]
     seen = {w.word.casefold() for w in watched}
     for candidate in unreviewed:
-        if candidate.kind not in _BLOCKING_KINDS or candidate.reviewed:
+        if candidate.kind not in BLOCKING_KINDS or candidate.reviewed:
             continue
         if candidate.text.casefold() in seen:
             continue

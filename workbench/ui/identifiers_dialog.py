@@ -42,8 +42,6 @@ from workbench.coding.redaction import (
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
 
-BLOCKING = ("name", "listed", "participant")
-"""The kinds an export is refused for while nobody reviewed them (``exchange.gate``)."""
 KINDS = {
     "name": "name",
     FIRST_WORD: "first word of a sentence",
@@ -53,12 +51,6 @@ KINDS = {
     "number": "number",
     "known": "accepted before: redact it",
 }
-
-
-def refusing(c: Candidate) -> bool:
-    """Whether ``c`` refuses exports: a suggestion nobody reviewed, or an identifier accepted
-    before that the project still holds (``known``: it wants redacting)."""
-    return (c.kind in BLOCKING and not c.reviewed) or c.kind == "known"
 
 
 class IdentifiersDialog(QDialog):
@@ -195,8 +187,8 @@ class IdentifiersDialog(QDialog):
     def shown(self) -> list[Candidate]:
         """The candidates in the table, in its order: those refusing exports first."""
         unreviewed = self.unreviewed_only.isChecked()
-        shown = [c for c in self.candidates if refusing(c) or not (unreviewed and c.reviewed)]
-        return sorted(shown, key=lambda c: not refusing(c))
+        shown = [c for c in self.candidates if c.refuses_exports or not (unreviewed and c.reviewed)]
+        return sorted(shown, key=lambda c: not c.refuses_exports)
 
     def _fill(self) -> None:
         shown = self.shown()
@@ -206,14 +198,14 @@ class IdentifiersDialog(QDialog):
             cells = [c.text, KINDS.get(c.kind, c.kind), str(c.count), where, c.reviewed]
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
-                if column == 0 and refusing(c):
+                if column == 0 and c.refuses_exports:
                     font = item.font()
                     font.setBold(True)  # what refuses exports
                     item.setFont(font)
                 if column == 3:
                     item.setToolTip("\n".join(c.interviews))
                 self.table.setItem(row, column, item)
-        blocking = sum(refusing(c) for c in self.candidates)
+        blocking = sum(c.refuses_exports for c in self.candidates)
         self.setWindowTitle(
             f"Review identifiers — {blocking} refusing exports"
             if blocking
