@@ -104,17 +104,24 @@ def test_choosing_a_code_while_writing_about_the_interview_keeps_the_memo_open(
     assert _texts(demo_like) == ["Half a thought"]
 
 
-def test_closing_the_window_saves_a_definition_being_typed(
-    window: MainWindow, demo_like: Path
-) -> None:
-    from workbench.coding.codebook import add_code, list_codes
+def _typing_a_definition(window: MainWindow, path: Path) -> None:
+    """The code Sleep chosen in the code tree, its definition being typed."""
+    from workbench.coding.codebook import add_code
 
-    with open_project(demo_like) as p:
+    with open_project(path) as p:
         add_code(p, "Sleep")
-    _opened(window, demo_like)
+    _opened(window, path)
     window.code_tree.refresh()
     window.code_tree.select_path("Sleep")
     window.code_tree.definition.insertPlainText("Any talk of nights")
+
+
+def test_closing_the_window_saves_a_definition_being_typed(
+    window: MainWindow, demo_like: Path
+) -> None:
+    from workbench.coding.codebook import list_codes
+
+    _typing_a_definition(window, demo_like)
     window.close()
     with open_project(demo_like) as p:
         assert {c.path: c.definition for c in list_codes(p)}["Sleep"] == "Any talk of nights"
@@ -123,15 +130,10 @@ def test_closing_the_window_saves_a_definition_being_typed(
 def test_closing_asks_about_a_definition_a_colleague_refused(
     window: MainWindow, demo_like: Path, monkeypatch
 ) -> None:
-    from workbench.coding.codebook import add_code, list_codes, update_code
+    from workbench.coding.codebook import list_codes, update_code
     from workbench.ui import unsaved
 
-    with open_project(demo_like) as p:
-        add_code(p, "Sleep")
-    _opened(window, demo_like)
-    window.code_tree.refresh()
-    window.code_tree.select_path("Sleep")
-    window.code_tree.definition.insertPlainText("Any talk of nights")
+    _typing_a_definition(window, demo_like)
     with open_project(demo_like) as colleague:
         update_code(colleague, "Sleep", definition="Theirs")
     asked: list[str] = []

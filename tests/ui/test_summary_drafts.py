@@ -60,16 +60,25 @@ def test_another_cell_or_closing_saves_it_to_its_own_cell(
     assert _saved(demo_like, OTHER) == "Not interviewed; asked why"
 
 
-def test_a_colleagues_newer_summary_is_not_overwritten_and_the_analysts_is_kept(
-    qtbot, tmp_path: Path, demo_like: Path
-) -> None:
-    window = _opened(qtbot, tmp_path, demo_like)
+def _refused(qtbot, tmp_path: Path, path: Path) -> MainWindow:
+    """A window whose summary for CELL a colleague's newer one refused (shown, kept)."""
+    window = _opened(qtbot, tmp_path, path)
     details = window.heatmap.details
     details.summary.insertPlainText("Mine: nights long")
-    with open_project(demo_like) as colleague:
+    with open_project(path) as colleague:
         set_cell_summary(colleague, *CELL, "Theirs: sleeps better", coder="colleague")
     assert window.project is not None
     details.show_cell(window.project, *OTHER)
+    assert "was not saved" in details.message.text()
+    return window
+
+
+def test_a_colleagues_newer_summary_is_not_overwritten_and_the_analysts_is_kept(
+    qtbot, tmp_path: Path, demo_like: Path
+) -> None:
+    window = _refused(qtbot, tmp_path, demo_like)
+    details = window.heatmap.details
+    assert window.project is not None
     assert _saved(demo_like, CELL) == "Theirs: sleeps better"  # not overwritten
     assert "Your summary for Nights · P01 · baseline was not saved" in details.message.text()
     assert "changed by colleague" in details.message.toolTip()
@@ -87,19 +96,6 @@ def test_a_colleagues_newer_summary_is_not_overwritten_and_the_analysts_is_kept(
     assert details.summary.toPlainText() == "Mine: nights long"  # shown again, unsaved
     details.save_summary()  # now knowingly
     assert _saved(demo_like, CELL) == "Mine: nights long"
-
-
-def _refused(qtbot, tmp_path: Path, path: Path) -> MainWindow:
-    """A window whose summary for CELL a colleague's newer one refused (shown, kept)."""
-    window = _opened(qtbot, tmp_path, path)
-    details = window.heatmap.details
-    details.summary.insertPlainText("Mine: nights long")
-    with open_project(path) as colleague:
-        set_cell_summary(colleague, *CELL, "Theirs: sleeps better", coder="colleague")
-    assert window.project is not None
-    details.show_cell(window.project, *OTHER)
-    assert "was not saved" in details.message.text()
-    return window
 
 
 @pytest.mark.parametrize("answer", [unsaved.CANCEL, unsaved.SAVE, unsaved.DISCARD])
