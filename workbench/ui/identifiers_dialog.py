@@ -11,7 +11,6 @@ the command line.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.coding.identifiers import FIRST_WORD, Candidate
-from workbench.coding.keystore import KEY_SUFFIX, KeyMissing
+from workbench.coding.keystore import KeyMissing
 from workbench.coding.redaction import (
     RedactionReport,
     dismiss_identifier,
@@ -41,6 +39,7 @@ from workbench.coding.redaction import (
 )
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
+from workbench.ui.key_location import ask_where_the_key_is
 
 KINDS = {
     "name": "name",
@@ -267,9 +266,5 @@ class IdentifiersDialog(QDialog):
         return self._run(f"Redacting '{word}' everywhere…", work, ended)
 
     def _ask_for_key(self) -> bool:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self, "Where is the pseudonymisation key?", str(Path.home()), f"Key (*{KEY_SUFFIX})"
-        )
-        if chosen:
-            self.key = chosen
-        return bool(chosen)
+        self.key = ask_where_the_key_is(self, self.project)
+        return self.key is not None

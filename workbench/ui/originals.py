@@ -12,13 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtWidgets import QFileDialog
-
-from workbench.coding.keystore import KEY_SUFFIX, KeyMissing
+from workbench.coding.keystore import KeyMissing
 from workbench.coding.redaction import originals_reader, with_originals
 from workbench.coding.transcripts import utterances
 from workbench.domain.study import StudyError, Utterance
 from workbench.storage.project import Project
+from workbench.ui.key_location import ask_where_the_key_is
 
 if TYPE_CHECKING:
     from workbench.ui.transcript_page import TranscriptPage
@@ -47,9 +46,7 @@ def show_originals(page: TranscriptPage, key: str | Path | None = None) -> bool:
         if key is not None:
             page.notice.show_message(str(exc), error=True)
             return False
-        chosen, _ = QFileDialog.getOpenFileName(
-            page, "Where is the pseudonymisation key?", str(Path.home()), f"Key (*{KEY_SUFFIX})"
-        )
+        chosen = ask_where_the_key_is(page, project)
         if not chosen:
             page.notice.show_message(str(exc), error=True)
             return False

@@ -9,17 +9,17 @@ or one the analyst points to) and it is one step of the undo stack.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import SignalInstance
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
-from workbench.coding.keystore import KEY_SUFFIX, KeyMissing
+from workbench.coding.keystore import KeyMissing
 from workbench.coding.redaction import redact
 from workbench.coding.undo import Change
 from workbench.domain.study import StudyError, Utterance
 from workbench.storage.project import Project, ProjectError
+from workbench.ui.key_location import ask_where_the_key_is
 from workbench.ui.undo_stack import ProjectUndo
 
 
@@ -117,12 +117,7 @@ def _redact(page: Page, start: int, end: int, placeholder: str, key: str | None)
         )
     except KeyMissing as exc:
         if key is None:  # earlier redactions have their key elsewhere: where is it?
-            chosen, _ = QFileDialog.getOpenFileName(
-                page.window(),
-                "Where is the pseudonymisation key?",
-                str(Path.home()),
-                f"Key (*{KEY_SUFFIX})",
-            )
+            chosen = ask_where_the_key_is(page.window(), project)
             if chosen:
                 return _redact(page, start, end, placeholder, chosen)
         page.notice.show_message(str(exc), error=True)
