@@ -66,6 +66,8 @@ def test_names_are_listed_dismissed_and_redacted_everywhere(
         assert dismissed_words(s) == ["Yonatan"]
 
     _choose(dialog, "Zarifa")
+    (line,) = dialog.context.toPlainText().splitlines()  # read where it stands
+    assert line.startswith("memo ") and "she met Zarifa and Yonatan at the clinic" in line
     dialog.placeholder.setText("[a friend]")
     assert dialog.redact_button.isEnabled()
     dialog.redact_button.click()

@@ -539,6 +539,46 @@ def _dates_and_numbers(body: str) -> Iterator[tuple[str, str]]:
             yield match.group(0), "number"
 
 
+def in_context(
+    project: Project, word: str, *, limit: int = 6, width: int = 60
+) -> list[tuple[str, str]]:
+    """(where, the words around it) for the first ``limit`` places ``word`` stands as written
+    (a whole word, case as given) in a transcript or an analyst's text: what a reviewer reads to
+    tell a name ("Hope said…") from a word. The database narrows down first (``LIKE``)."""
+    pattern = whole_word(word)
+    found: list[tuple[str, str]] = []
+    with project.session(write=False) as s:
+        rows = s.execute(
+            select(Interview.key, UtteranceRow.position, UtteranceRow.text)
+            .join(Interview, UtteranceRow.interview_id == Interview.id)
+            .where(UtteranceRow.text.contains(word, autoescape=True))
+            .order_by(Interview.key, UtteranceRow.position)
+        )
+        texts = ((f"interview:{iv} #{pos}", body) for iv, pos, body in rows)
+        others = (
+            (where, inventory.readable(column, body))
+            for item in inventory.walked(PROSE, LABEL)
+            for column, _, body, where in inventory.iter_texts(s, (item,), containing=word)
+        )
+        for where, body in itertools.chain(texts, others):
+            for match in pattern.finditer(body):
+                start, end = max(match.start() - width, 0), match.end() + width
+                if start and (space := body.find(" ", start, match.start())) >= 0:
+                    start = space + 1  # whole words at either edge
+                if end < len(body) and (space := body.rfind(" ", match.end(), end)) >= 0:
+                    end = space
+                snippet = " ".join(body[start:end].split())
+                found.append(
+                    (where, f"{'…' if start else ''}{snippet}{'…' if end < len(body) else ''}")
+                )
+                if len(found) >= limit:
+                    break
+            if len(found) >= limit:
+                break
+        names = inventory.named(s, (where for where, _ in found))
+    return [(names.get(where, where), snippet) for where, snippet in found]
+
+
 def accept_identifier(project: Project, identifier: str, key_path: KeyLocation = None) -> None:
     """Remember an identifier the analyst accepted (in the key: it is itself identifying)."""
     KeyStore.open(project, key_path, create=True).accept(identifier)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.coding.identifiers import FIRST_WORD, Candidate
+from workbench.coding.identifiers import FIRST_WORD, Candidate, in_context
 from workbench.coding.keystore import KeyMissing
 from workbench.coding.redaction import (
     RedactionReport,
@@ -91,6 +92,12 @@ class IdentifiersDialog(QDialog):
         ):
             header.setSectionResizeMode(column, mode)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemSelectionChanged.connect(self._show_context)
+        self.context = QPlainTextEdit()
+        self.context.setReadOnly(True)
+        self.context.setObjectName("identifierContext")
+        self.context.setPlaceholderText("Choose a word to read it where it stands.")
+        self.context.setMaximumHeight(120)
         self.placeholder = QLineEdit()
         self.placeholder.setPlaceholderText("e.g. [P01's brother], [a town in Eritrea]")
         self.placeholder.textChanged.connect(self._selection_changed)
@@ -118,6 +125,7 @@ class IdentifiersDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.unreviewed_only)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.context)
         layout.addLayout(actions)
         layout.addWidget(self.status)
         layout.addWidget(close)
@@ -222,6 +230,15 @@ class IdentifiersDialog(QDialog):
         one = len(chosen) == 1
         self.redact_button.setEnabled(one and bool(self.placeholder.text().strip()))
         self.dismiss_button.setEnabled(bool(chosen))
+
+    def _show_context(self) -> None:
+        """The chosen word where it stands (the first few places): a name or a word?"""
+        chosen = self.selected()
+        if len(chosen) != 1 or self._task is not None:
+            self.context.clear()
+            return
+        places = in_context(self.project, chosen[0].text)
+        self.context.setPlainText("\n".join(f"{where}: {words}" for where, words in places))
 
     # --- deciding --------------------------------------------------------------------------------
 
