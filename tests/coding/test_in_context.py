@@ -33,3 +33,17 @@ def test_the_word_where_it_stands_as_written(project: Project) -> None:
     assert found[3][0].startswith("memo ") and found[3][1].startswith("Hope's story")
     assert len(in_context(project, "Hope", limit=2)) == 2
     assert in_context(project, "Kassal") == []  # whole words only
+
+
+def test_the_command_line_shows_it_too(project: Project, capsys) -> None:
+    import json
+
+    from workbench.cli import main
+
+    add_memo(project, "We met Zarifa at the clinic.")
+    assert main(["pseudonyms", "context", project.location, "Zarifa"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("  memo ") and line.endswith(": We met Zarifa at the clinic.")
+    assert main(["pseudonyms", "context", project.location, "Zarifa", "--json"]) == 0
+    (found,) = json.loads(capsys.readouterr().out)
+    assert found["text"] == "We met Zarifa at the clinic."

@@ -74,6 +74,18 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
                     f"  {c.text:<30} {c.kind:<11} ×{c.count}  in {', '.join(c.interviews)}{status}"
                 )
             return
+        if args.action == "context":
+            from workbench.coding.identifiers import in_context
+
+            places = in_context(project, args.identifier)
+            if args.json:
+                print_json([{"where": where, "text": text} for where, text in places])
+                return
+            for where, text in places:
+                print(f"  {where}: {text}")
+            if not places:
+                print(f"{args.identifier!r} stands nowhere as written (case and whole word)")
+            return
         if args.action == "dismiss":
             redaction.dismiss_identifier(project, args.identifier)
             print(f"dismissed: {args.identifier!r} reviewed as not identifying")
@@ -162,10 +174,11 @@ def register(reg: Registry) -> None:
         ("check", "fail if identifying text would be exported"),
         ("accept", "accept a candidate as an identifier"),
         ("dismiss", "mark a candidate as reviewed: not identifying"),
+        ("context", "a candidate where it stands (first few places): a name or a word?"),
     ):
         p = reg.command(name, cmd_pseudonyms, help_, parent=pseudonyms)
         p.add_argument("--key")
-        if name in ("accept", "dismiss"):
+        if name in ("accept", "dismiss", "context"):
             p.add_argument("identifier", metavar="WORD")
         if name == "suggest":
             p.add_argument(
