@@ -98,6 +98,11 @@ class RedactionReport:
     """Other texts of the project where the original was replaced too (``coding memo 486a61d6``)."""
 
 
+def undo_step(placeholder: str) -> str:
+    """How a redaction's step of the undo history reads (``history``, the window's Edit menu)."""
+    return f"redact as {placeholder}"
+
+
 Snap = tuple[int, int, str, int]
 """(redaction id, coding id, "start" or "end", the edge's offset into the original)."""
 
@@ -351,7 +356,7 @@ def redact(
         kept, snaps, interviews = _replace_targets(s, around, targets, chosen, ref)
         purged, rewritten, spots = _purge(s, [original], chosen)
         keys = sorted(s.scalars(select(Interview.key).where(Interview.id.in_(interviews))))
-        _push_marker(s, project, coder, [ref], f"redact as {chosen}", snaps, chosen, spots)
+        _push_marker(s, project, coder, [ref], undo_step(chosen), snaps, chosen, spots)
         project.audit(
             s,
             "redact",

@@ -56,6 +56,10 @@ def balance_words(theme: str, quotes: list[PinnedQuote]) -> str:
     return f"{text}\n{note}" if note else text
 
 
+def _yours(draft: _Draft) -> str:
+    return f"your summary for {_cell_name(draft.cell)}"
+
+
 def _cell_name(cell: tuple[str, str, str]) -> str:
     """How the window names a cell: ``Nights · P01 · baseline``."""
     theme, unit, wave = cell
@@ -319,34 +323,27 @@ class CellDetails(QWidget):
     def unsaved(self) -> list[str]:
         """What the analyst typed and could not save (after ``commit_pending``), as a line each
         for the window to ask about before its project closes."""
-        return [f"your summary for {_cell_name(d.cell)}" for d in self._drafts.values()]
+        return [_yours(d) for d in self._drafts.values()]
 
     def save_unsaved_over_theirs(self) -> list[str]:
         """Save every kept summary over the colleague's newer one, the analyst having been
         asked; what failed even so (changed yet again meanwhile)."""
-        failed = []
-        for draft in list(self._drafts.values()):
-            current = cell_summary(draft.project, *draft.cell) or ""
-            try:
-                change = set_cell_summary(draft.project, *draft.cell, draft.text, expected=current)
-            except StudyError:
-                failed.append(f"your summary for {_cell_name(draft.cell)}")
-                continue
-            del self._drafts[draft.cell]
-            self.changed.emit(change)
-        return failed
+        drafts = list(self._drafts.values())
+        return [_yours(d) for d in drafts if not self._commit(d, over_theirs=True)]
 
     def discard_unsaved(self) -> None:
         """Drop every kept summary (the analyst chose theirs)."""
         self._drafts.clear()
         self.summary.document().setModified(False)
 
-    def _commit(self, draft: _Draft) -> bool:
+    def _commit(self, draft: _Draft, *, over_theirs: bool = False) -> bool:
         """Save ``draft`` to its cell. When a colleague saved theirs meanwhile, nothing is
         overwritten: it is said, and the analyst's text is kept (shown again with that cell,
-        where their Save then replaces theirs knowingly)."""
+        where their Save then replaces theirs knowingly). ``over_theirs``: the analyst chose to
+        replace what the cell holds now (still refused if it changes before the save)."""
+        read = cell_summary(draft.project, *draft.cell) or "" if over_theirs else draft.read
         try:
-            change = set_cell_summary(draft.project, *draft.cell, draft.text, expected=draft.read)
+            change = set_cell_summary(draft.project, *draft.cell, draft.text, expected=read)
         except StudyError as exc:
             draft.refused = True
             self.message.setText(

@@ -41,6 +41,7 @@ from workbench.coding.redaction import (
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
 from workbench.ui.key_location import ask_where_the_key_is
+from workbench.ui.redact_span import redaction_step
 
 KINDS = {
     "name": "name",
@@ -56,9 +57,9 @@ KINDS = {
 class IdentifiersDialog(QDialog):
     """Review the suggested identifiers of ``project``: redact everywhere, or dismiss."""
 
-    changed = Signal(str)
-    """The project's text changed (a redaction; its undo step's description): the window
-    reads it again."""
+    changed = Signal(object)
+    """The project's text changed: a redaction's undo step (a ``Change``); the window puts it
+    on its undo stack and reads the project again."""
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -274,7 +275,7 @@ class IdentifiersDialog(QDialog):
             where = ", ".join(result.interviews) or "no transcript"
             others = f"; also in {len(result.rewritten)} other text(s)" if result.rewritten else ""
             self.placeholder.clear()
-            self.changed.emit(f"redact as {result.placeholder}")
+            self.changed.emit(redaction_step(result))
             self.refresh(
                 f"Redacted '{word}' as {result.placeholder}: {result.occurrences} occurrence(s) "
                 f"in {where}{others}. Edit ▸ Undo takes it back (with the key)."

@@ -15,7 +15,7 @@ from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from workbench.coding.keystore import KeyMissing
-from workbench.coding.redaction import redact
+from workbench.coding.redaction import RedactionReport, redact, undo_step
 from workbench.coding.undo import Change
 from workbench.domain.study import StudyError, Utterance
 from workbench.storage.project import Project, ProjectError
@@ -68,6 +68,11 @@ class Page(Protocol):
     def reload(self) -> None: ...
 
     def window(self) -> QWidget: ...
+
+
+def redaction_step(report: RedactionReport) -> Change:
+    """A redaction as the window's undo stack shows it: the core's own step."""
+    return Change(undo_step(report.placeholder), frozenset({"utterance"}))
 
 
 ACTION = "Redact the selection…"
@@ -125,7 +130,7 @@ def _redact(page: Page, start: int, end: int, placeholder: str, key: str | None)
     except (StudyError, ProjectError, OSError) as exc:
         page.notice.show_message(f"Not redacted: {exc}", error=True)
         return False
-    page.undo.record(Change(f"redact as {report.placeholder}", frozenset({"utterance"})))
+    page.undo.record(redaction_step(report))
     page.reload()
     page.project_changed.emit()
     others = f"; also replaced in {len(report.rewritten)} other text(s)" if report.rewritten else ""

@@ -228,9 +228,9 @@ class ProjectFilesWindow(QMainWindow):
         self.refresh()
         self._refresh_views()
 
-    def _text_changed(self, description: str) -> None:
+    def _text_changed(self, change: Change) -> None:
         """A redaction rewrote text everywhere: one step on the undo stack; read it all again."""
-        self.undo.record(Change(description, frozenset({"utterance"})))
+        self.undo.record(change)
         self.refresh()
         self.page.reload()
 
