@@ -33,6 +33,7 @@ from workbench.coding.study import (
 from workbench.coding.themes import add_theme, set_trajectory, update_theme
 from workbench.coding.transcripts import interview_text, utterances
 from workbench.coding.utterances import edit_utterance
+from workbench.coding.watchlist import watch_words
 from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.project import Project
 
@@ -172,7 +173,25 @@ REDACT = {
     "Keren": "[a town in Eritrea]",
     "Mendefera": "[P02's home town]",
     "Homs": "[a city in Syria]",
+    # The same people and places in P01's own words, in Arabic script: no capital gives them
+    # away, so the demo's author put them on the key's watch list (`workbench pseudonyms watch`,
+    # ARABIC below) and redacts them with the same placeholders. Only the name goes: و "and" or
+    # ب "in" written joined to it stays (ورنا → و[P01's wife]).
+    "أبو يوسف": "[P01, as his son's father]",
+    "أبو فادي": "[a neighbour]",
+    "دير النور": "[P01's home town]",
+    "نبع الورد": "[camp in Turkey]",
+    "هبة": "[interpreter I01]",
+    "كلير": "[clinician C01]",
+    "سامر": "[P01's brother]",
+    "يوسف": "[P01's son]",
+    "لينا": "[P01's daughter]",
+    "رنا": "[P01's wife]",
+    "ميريديان": "[the clinic]",
+    "حمص": "[a city in Syria]",
 }
+ARABIC = [original for original in REDACT if original[0] >= "\u0600"]
+"""The watch list: the names the consent forms and case notes give, as P01 says them."""
 DISMISS = (
     # ... and countries, capitals, languages, faiths, holidays, treatments and apps are not.
     *("Libya", "Eritrea", "Syria", "Sudan", "Africa", "Ethiopia", "Germany", "Turkey"),
@@ -193,6 +212,7 @@ DISMISS = (
 def review_identifiers(project: Project) -> None:
     """Redact and dismiss as the demo's author reviewed; refuse to ship a demo with a suggested
     name nobody reviewed (a changed transcript must be reviewed again)."""
+    watch_words(project, ARABIC)
     for original, placeholder in REDACT.items():
         redact(project, placeholder, everywhere=original, coder="demo-builder")
     for word in DISMISS:

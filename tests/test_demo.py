@@ -7,6 +7,7 @@ from pathlib import Path
 
 from workbench.coding.study import list_interviews, study_grid, summary
 from workbench.coding.transcripts import interview_text
+from workbench.coding.words import in_arabic_script, whole_word
 from workbench.domain.text import count_words
 from workbench.storage.check import check_project
 from workbench.storage.project import open_project
@@ -73,9 +74,14 @@ def test_the_demo_ships_pseudonymised_with_its_key_and_exports_only_once_reviewe
     key = out.with_suffix(".dyadkey")
     assert key.exists()
     raw = out.read_bytes()
+    as_text = raw.decode("utf-8", errors="ignore")
     for original in module.REDACT:
-        assert original.encode() not in raw, original
         assert original.encode() in key.read_bytes()
+        if in_arabic_script(original):  # رنا is in صرنا: whole words, as P01 writes them
+            assert not whole_word(original).search(as_text), original
+        else:
+            assert original.encode() not in raw, original
+    assert len(module.ARABIC) == 12
     assert main(["pseudonyms", "check", str(out)]) == 0
     for fmt in ("theme-table-docx", "qdpx", "xlsx"):
         written = tmp_path / f"demo.{fmt}"
@@ -84,6 +90,9 @@ def test_the_demo_ships_pseudonymised_with_its_key_and_exports_only_once_reviewe
             body = b"".join(z.read(n) for n in z.namelist())
         for original in ("Hiba", "Samer", "Clare", "Brandt"):  # Brandt: after "Dr."
             assert original.encode() not in body, (fmt, original)
+        readable = body.decode("utf-8", errors="ignore")
+        for original in module.ARABIC:  # in P01's own words, written in Arabic
+            assert not whole_word(original).search(readable), (fmt, original)
     with open_project(out) as p:
         add_journal_entry(p, "Today the patient mentioned Zarifa again.")
     capsys.readouterr()

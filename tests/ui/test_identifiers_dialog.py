@@ -99,3 +99,32 @@ def test_an_accepted_identifier_still_in_the_text_is_shown_as_refusing(
     at = [(c.text, c.kind, c.reviewed) for c in shown].index(("Zarifa", "known", "accepted"))
     assert dialog.table.item(at, 0).font().bold()
     assert dialog.table.item(at, 1).text() == "accepted before: redact it"
+
+
+def test_a_name_in_arabic_is_found_once_watched_for_and_redacted_after_and(
+    qtbot, window: MainWindow, demo_like: Path
+) -> None:
+    rana = "رنا"
+    with open_project(demo_like) as p:
+        add_memo(p, "P01 said: الأولاد بالمدرسة، و" + rana + " بالكورس")
+    dialog = _dialog(qtbot, window, demo_like)
+    assert rana not in [c.text for c in dialog.candidates]  # no capital gives it away
+    assert dialog.watch_button.isEnabled()
+    assert dialog.watch([rana, " "])
+    assert not dialog.watch_button.isEnabled()  # off the event loop
+    _settled(qtbot, dialog)
+    assert "Watching for 1 more word(s), kept in the key" in dialog.status.text()
+    assert "1 stand in the text and refuse exports until reviewed" in dialog.status.text()
+    at = [c.text for c in dialog.shown()].index(rana)
+    assert dialog.table.item(at, 0).font().bold()
+    assert dialog.table.item(at, 1).text() == "on your watch list"
+    _choose(dialog, rana)
+    dialog.placeholder.setText("[P01's wife]")
+    dialog.redact_button.click()
+    _settled(qtbot, dialog)
+    with open_project(demo_like) as p:
+        assert any("و[P01's wife] بالكورس" in m.text for m in list_memos(p))
+    assert rana not in [c.text for c in dialog.candidates]
+    with open_project(demo_like) as p:
+        assert p.path is not None
+        assert rana.encode() not in p.path.read_bytes()

@@ -48,18 +48,64 @@ def cmd_redact(args: argparse.Namespace) -> None:
         print(f"note: still holds the original: {copy}", file=sys.stderr)
 
 
+def _word_list(path: str | None) -> list[str]:
+    if not path:
+        return []
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read the word list {path}: {exc}") from None
+
+
+def cmd_watch(args: argparse.Namespace) -> None:
+    from workbench.coding.watchlist import unwatch_words, watch_words, watched_words
+
+    words = [*args.words, *_word_list(args.words_file)]
+    with opened(args) as project:
+        if not words:
+            if args.remove:
+                raise CommandError("give the words to take off the watch list")
+            listed, where = watched_words(project, args.key)
+            if args.json:
+                print_json({"key": where, "watched": listed})
+            elif listed:
+                print(f"watched for ({len(listed)}, kept in the key {where}):")
+                for word in listed:
+                    print(f"  {word}")
+            else:
+                print(f"the watch list in the key {where} is empty")
+            return
+        change = unwatch_words if args.remove else watch_words
+        report = change(project, words, args.key)
+    if args.json:
+        print_json(report)
+        return
+    if args.remove:
+        print(f"no longer watched for: {len(report.added)} word(s)", end="")
+        print(f"; not on the list: {', '.join(report.unchanged)}" if report.unchanged else "")
+        return
+    print(
+        f"watching for {len(report.added)} more word(s), kept in the key {report.where} "
+        "(never in the project)"
+        + (f"; already watched: {len(report.unchanged)}" if report.unchanged else "")
+    )
+    for c in report.standing:
+        print(f"  {c.text:<30} ×{c.count}  in {', '.join(c.interviews)}")
+    if report.standing:
+        print(
+            f"{len(report.standing)} of them stand in the project's text, and refuse every "
+            "export until each is redacted (pseudonyms accept, redact --all) or dismissed "
+            "(pseudonyms dismiss)"
+        )
+
+
 def cmd_pseudonyms(args: argparse.Namespace) -> None:
     from workbench.coding import redaction
 
     key = args.key
     with opened(args) as project:
         if args.action == "suggest":
-            words: list[str] = []
-            if args.words:
-                try:
-                    words = Path(args.words).read_text(encoding="utf-8").splitlines()
-                except (OSError, UnicodeDecodeError) as exc:
-                    raise CommandError(f"cannot read the word list {args.words}: {exc}") from None
+            words = _word_list(args.words)
             candidates = redaction.suggest_identifiers(project, key, words=words)
             if args.json:
                 print_json(candidates)
@@ -184,8 +230,20 @@ def register(reg: Registry) -> None:
             p.add_argument(
                 "--words",
                 metavar="FILE",
-                help="your own list of identifying words, one a line, in any script",
+                help="your own list of identifying words, one a line, in any script (for this "
+                "once; `pseudonyms watch` keeps them)",
             )
+    p = reg.command(
+        "watch",
+        cmd_watch,
+        "keep your own identifying words (names in any script, towns, camps) in the key: "
+        "exports are refused while the text holds one nobody reviewed",
+        parent=pseudonyms,
+    )
+    p.add_argument("words", nargs="*", metavar="WORD", help="none: list the watched words")
+    p.add_argument("--words", dest="words_file", metavar="FILE", help="one word a line")
+    p.add_argument("--remove", action="store_true", help="take the words off the list")
+    p.add_argument("--key")
 
     p = reg.command("withdraw", cmd_withdraw, "remove a participant whose consent is withdrawn")
     p.add_argument("participant")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.common_words import COMMON
 from workbench.coding.keystore import KeyLocation, KeyStore
+from workbench.coding.words import any_word, whole_word, whole_word_folded
 from workbench.domain.study import StudyError
 from workbench.storage import inventory
 from workbench.storage.inventory import HISTORY, JSON, LABEL, PROSE, TRANSCRIPT
@@ -29,34 +30,6 @@ from workbench.storage.models import (
     UtteranceRow,
 )
 from workbench.storage.project import Project
-
-
-def whole_word(needle: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
-
-
-def whole_word_folded(needle: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
-
-
-def any_word(needles: Sequence[str], *, folded: bool) -> re.Pattern[str] | None:
-    """One pattern that finds a text holding any of ``needles`` as a whole word: a cheap first
-    look, so each needle's own pattern runs only on the few texts that hold one.
-
-    It matches exactly where ``(?<!\\w)(?:longest|…|shortest)(?!\\w)`` would, but each needle
-    comes first and the character before it is looked at behind it (needles grouped by length, a
-    case-insensitive match being as long as its needle): a pattern that starts with a lookbehind
-    makes the regex engine set it up at every position of the text, three times slower."""
-    if not needles:
-        return None
-    ordered = sorted(set(needles), key=lambda n: (-len(n), n))
-    groups = []
-    for length, same in itertools.groupby(ordered, key=len):
-        alternatives = "|".join(re.escape(n) for n in same)
-        groups.append(rf"(?:{alternatives})(?<!\w[\s\S]{{{length}}})")
-    flags = re.IGNORECASE if folded else 0
-    return re.compile(rf"(?:{'|'.join(groups)})(?!\w)", flags)
-
 
 _COMMON = COMMON
 _DATE = re.compile(
@@ -121,13 +94,16 @@ def suggest_identifiers(
     ``names_only`` leaves dates and numbers out (the export gate does not block on them).
 
     Besides capitalised words, dates and numbers, ``words`` (the analyst's own list: towns,
-    camps, clinics, in any script) and names the participant list holds (attributes such as
-    ``first_name``) are looked for as whole words, so an Arabic or Tigrinya name is found too.
+    camps, clinics, in any script), the key's watch list (``coding.watchlist``: the same, kept)
+    and names the participant list holds (attributes such as ``first_name``) are looked for as
+    whole words, so an Arabic or Tigrinya name is found too.
     """
-    listed = [w.strip() for w in words if w.strip()]
     known: list[str] = []
-    with contextlib.suppress(StudyError):  # no key yet: nothing accepted yet
-        known = KeyStore.open(project, key_path).identifiers()
+    watched: list[str] = []
+    with contextlib.suppress(StudyError):  # no key yet: nothing accepted or watched yet
+        store = KeyStore.open(project, key_path)
+        known, watched = store.identifiers(), store.watched()
+    listed = list(dict.fromkeys(w.strip() for w in [*words, *watched] if w.strip()))
     with project.session(write=False) as s:
         texts = [(place, body) for _, _, place, body in _read_texts(s, _SUGGESTED, words=False)]
         sources = _identifier_sources(s)
@@ -144,6 +120,7 @@ def standing_identifiers(
     accepted nor dismissed; never ``known`` ones), in the same order."""
     needles = [n for n in {*store.originals(), *store.identifiers()} if n.strip()] if store else []
     known = store.identifiers() if store else []
+    watched = [w for w in store.watched() if w.strip()] if store else []
     with _collector_paused(), project.session(write=False) as s:
         if needles:
             texts = _read_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY), words=True)
@@ -157,7 +134,7 @@ def standing_identifiers(
             if item.kind in _SUGGESTED and item.table != "word"
         ]
         unreviewed = _suggested(
-            suggested, sources, [], known, names_only=True, unreviewed_only=True
+            suggested, sources, watched, known, names_only=True, unreviewed_only=True
         )
         return _leaks_named(s, leaks), _places_named(s, unreviewed)
 

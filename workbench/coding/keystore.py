@@ -32,11 +32,16 @@ KeyLocation = str | Path | None
 """Where the key is: a key file, a PostgreSQL URL of a key holder, or None for the default."""
 
 KEY_SCHEMA = "dyad_key"
+_WATCH_TABLE = "CREATE TABLE IF NOT EXISTS {s}watch (text TEXT PRIMARY KEY, added_at TEXT)"
+"""The analyst's own list of identifying words (names in any script, towns, camps, clinics):
+kept in the key, since the list itself says who took part. Keys made before it have no such
+table until a word is first watched."""
 _FILE_TABLES = (
     "CREATE TABLE IF NOT EXISTS {s}meta (name TEXT PRIMARY KEY, value TEXT)",
     "CREATE TABLE IF NOT EXISTS {s}entry (ref TEXT PRIMARY KEY, original TEXT UNIQUE,"
     " placeholder TEXT, created_at TEXT)",
     "CREATE TABLE IF NOT EXISTS {s}identifier (text TEXT PRIMARY KEY, accepted_at TEXT)",
+    _WATCH_TABLE,
 )
 
 
@@ -127,6 +132,35 @@ class KeyStore:
     def identifiers(self) -> list[str]:
         return [str(r[0]) for r in self._query(f"SELECT text FROM {self.schema}identifier")]
 
+    def watch(self, words: list[str]) -> list[str]:
+        """Add ``words`` to the watch list; returns those that were not on it yet."""
+        self._query(_WATCH_TABLE.format(s=self.schema))
+        before = set(self.watched())
+        added = [w for w in dict.fromkeys(words) if w not in before]
+        for word in added:
+            self._query(
+                f"INSERT INTO {self.schema}watch VALUES (:t, :at) ON CONFLICT DO NOTHING",
+                {"t": word, "at": _now()},
+            )
+        return added
+
+    def unwatch(self, words: list[str]) -> list[str]:
+        """Take ``words`` off the watch list; returns those that were on it."""
+        held = set(self.watched())
+        gone = [w for w in dict.fromkeys(words) if w in held]
+        for word in gone:
+            self._query(f"DELETE FROM {self.schema}watch WHERE text = :t", {"t": word})
+        return gone
+
+    def watched(self) -> list[str]:
+        """The watch list, in order (empty for a key made before there was one)."""
+        if not self._has_table("watch"):
+            return []
+        return sorted(str(r[0]) for r in self._query(f"SELECT text FROM {self.schema}watch"))
+
+    def _has_table(self, name: str) -> bool:
+        raise NotImplementedError
+
     def fingerprint(self) -> str | None:
         """A digest of everything the key holds, keyed by its own random references — so it
         tells whether the key changed without saying which words it holds. None for a key with
@@ -138,7 +172,9 @@ class KeyStore:
         if not entries:
             return None
         secret = "".join(ref for ref, _, _ in entries).encode()
-        content = json.dumps([entries, sorted(self.identifiers())], ensure_ascii=False)
+        content = json.dumps(
+            [entries, sorted(self.identifiers()), self.watched()], ensure_ascii=False
+        )
         return hmac.new(secret, content.encode(), hashlib.sha256).hexdigest()
 
 
@@ -178,6 +214,12 @@ class FileKeyStore(KeyStore):
         elif path.is_dir():
             raise StudyError(f"{path} is a folder, not a key file")
         return cls(path, guid)
+
+    def _has_table(self, name: str) -> bool:
+        found = self._query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n", {"n": name}
+        )
+        return bool(found)
 
     def _query(self, sql: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
         try:
@@ -283,6 +325,10 @@ class ServerKeyStore(KeyStore):
                 f"{KEY_SCHEMA}; keep the key apart: open the project as an analysis role that is "
                 "neither a superuser nor a key holder"
             )
+
+    def _has_table(self, name: str) -> bool:
+        found = self._query("SELECT to_regclass(:n)", {"n": f"{self.schema}{name}"})
+        return bool(found and found[0][0] is not None)
 
     def _query(self, sql: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
         try:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from workbench.coding.identifiers import BLOCKING_KINDS, standing_identifiers, whole_word_folded
 from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
+from workbench.coding.words import alternation
 from workbench.domain.study import StudyError
 from workbench.storage import inventory, text_changes
 from workbench.storage.project import Project
@@ -192,13 +193,6 @@ def file_texts(path: Path) -> Iterator[tuple[str, str]]:
         yield path.name, body
 
 
-def _alternation(words: Sequence[str], flags: int) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in ordered)})(?!\w)", flags)
-
-
 def scan(
     files: Sequence[Path], watched: Sequence[Watched], *, names: Sequence[str] = ()
 ) -> list[Finding]:
@@ -209,8 +203,8 @@ def scan(
     patterns = [
         (p, table, key)
         for p, table, key in (
-            (_alternation(list(folded), re.IGNORECASE), folded, str.casefold),
-            (_alternation(list(exact), 0), exact, str),
+            (alternation(list(folded), re.IGNORECASE), folded, str.casefold),
+            (alternation(list(exact), 0), exact, str),
         )
         if p is not None
     ]

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -38,6 +39,7 @@ from workbench.coding.redaction import (
     redact,
     suggest_identifiers,
 )
+from workbench.coding.watchlist import WatchReport, watch_words
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
 from workbench.ui.key_location import ask_where_the_key_is
@@ -46,7 +48,7 @@ from workbench.ui.redact_span import redaction_step
 KINDS = {
     "name": "name",
     FIRST_WORD: "first word of a sentence",
-    "listed": "on your word list",
+    "listed": "on your watch list",
     "participant": "in the participant list",
     "date": "date",
     "number": "number",
@@ -72,9 +74,10 @@ class IdentifiersDialog(QDialog):
         self.resize(860, 560)
         intro = QLabel(
             "Words that may identify someone. Nothing is redacted until you decide. Exports are "
-            "refused while a <b>name</b>, a word on your list or a name from the participant "
-            "list is unreviewed; dates, numbers and sentences' first words are listed for "
-            "review only."
+            "refused while a <b>name</b>, a word on your watch list or a name from the "
+            "participant list is unreviewed; dates, numbers and sentences' first words are "
+            "listed for review only. Names in Arabic or any script without capitals are found "
+            "only when you watch for them."
         )
         intro.setWordWrap(True)
         self.unreviewed_only = QCheckBox("Only those nobody reviewed")
@@ -122,6 +125,14 @@ class IdentifiersDialog(QDialog):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        self.watch_button = close.addButton(
+            "Watch for words…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.watch_button.setToolTip(
+            "Your own list of identifying words (names from consent forms, towns, camps), in "
+            "any script: kept in the key, never in the project"
+        )
+        self.watch_button.clicked.connect(self.ask_words_to_watch)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.unreviewed_only)
@@ -163,7 +174,7 @@ class IdentifiersDialog(QDialog):
         return True
 
     def _controls(self, on: bool) -> None:
-        for widget in (self.table, self.unreviewed_only, self.placeholder):
+        for widget in (self.table, self.unreviewed_only, self.placeholder, self.watch_button):
             widget.setEnabled(on)
         if on:
             self._selection_changed()
@@ -282,6 +293,51 @@ class IdentifiersDialog(QDialog):
             )
 
         return self._run(f"Redacting '{word}' everywhere…", work, ended)
+
+    def ask_words_to_watch(self) -> None:
+        words, ok = QInputDialog.getMultiLineText(
+            self,
+            "Watch for words",
+            "Words that identify someone, one a line, in any script — names as the consent "
+            "forms give them, towns, camps, clinics.\nThey are kept in the key, never in the "
+            "project; exports are refused while the text holds one nobody reviewed.",
+        )
+        if ok:
+            self.watch(words.splitlines())
+
+    def watch(self, words: list[str]) -> bool:
+        """Put ``words`` on the key's watch list (off the event loop), then look again."""
+        words = [w.strip() for w in words if w.strip()]
+        if not words:
+            return False
+        project, key = self.project, self.key
+
+        def work() -> object:
+            try:
+                return watch_words(project, words, key)
+            except KeyMissing as exc:
+                return exc
+
+        def ended(result: object) -> None:
+            if isinstance(result, KeyMissing):
+                if self.key is None and self._ask_for_key():
+                    self.watch(words)
+                else:
+                    self.status.setText(str(result))
+                return
+            assert isinstance(result, WatchReport)
+            standing = len(result.standing)
+            self.refresh(
+                f"Watching for {len(result.added)} more word(s), kept in the key "
+                f"{result.where}"
+                + (
+                    f"; {standing} stand in the text and refuse exports until reviewed."
+                    if standing
+                    else "; none stands in the text."
+                )
+            )
+
+        return self._run("Adding to the watch list…", work, ended)
 
     def _ask_for_key(self) -> bool:
         self.key = ask_where_the_key_is(self, self.project)
