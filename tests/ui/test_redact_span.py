@@ -56,3 +56,27 @@ def test_the_selected_words_are_redacted_from_the_menu(
     window.undo.undo()  # with the key beside the project: the words come back
     with open_project(demo_like) as p:
         assert "How did you sleep?" in interview_text(p, "P01-b")
+
+
+def test_the_notice_names_interpreted_turns_in_another_script(
+    qtbot, window: MainWindow, demo_like: Path, monkeypatch
+) -> None:
+    from ..helpers import interview_with
+
+    people = (("P01", "patient"), ("I01", "interpreter"), ("R01", "researcher"))
+    lines = [("P01", "مرتي، ورنا بنتي."), ("I01", "My wife, and Rana, my daughter.")]
+    with open_project(demo_like) as p:
+        interview_with(p, "P01-m", lines, people=people, wave="baseline")
+    assert window.open_location(str(demo_like))
+    window.open_interview("P01-m")
+    text = window.page.editor.toPlainText()
+    start = text.index("Rana")
+    window.page.editor.select_span(start, start + 4)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_: ("[daughter]", True))
+    menu = _menu_action(window)
+    (action,) = [a for a in menu.actions() if a.objectName() == "redactSelection"]
+    action.trigger()
+    said = window.page.notice.text()
+    assert "Redacted as [daughter]." in said
+    assert "1 turn(s) interpreted to or from it, written in another script" in said
+    assert "interview:P01-m #0" in said and "Watch for words…" in said

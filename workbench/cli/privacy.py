@@ -42,6 +42,13 @@ def cmd_redact(args: argparse.Namespace) -> None:
             + ", ".join(report.rewritten[:10])
             + (" …" if len(report.rewritten) > 10 else "")
         )
+    if report.counterparts:
+        shown = ", ".join(report.counterparts[:8]) + (" …" if len(report.counterparts) > 8 else "")
+        print(
+            f"note: {len(report.counterparts)} turn(s) interpreted to or from these, written in "
+            f"another script, were not reached and may name it as written there: {shown}; read "
+            "them (workbench text), then watch for the word (pseudonyms watch) or redact the span"
+        )
     if report.snapped:
         print(f"note: {report.snapped} coding edges inside the original now sit at the placeholder")
     for copy in report.unreachable:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from workbench.coding.counterparts import unreached_counterparts
 from workbench.coding.history import push_step
 from workbench.coding.identifiers import (
     Candidate,
@@ -96,6 +97,9 @@ class RedactionReport:
     unreachable: tuple[str, ...]
     rewritten: tuple[str, ...] = ()
     """Other texts of the project where the original was replaced too (``coding memo 486a61d6``)."""
+    counterparts: tuple[str, ...] = ()
+    """Turns interpreted to or from the changed ones, in another script, that it did not reach:
+    the same name may be written there (``coding.counterparts``)."""
 
 
 def undo_step(placeholder: str) -> str:
@@ -354,6 +358,9 @@ def redact(
         ref = key.ref_of(original, chosen)
         around = _Around.load(s, {row.id for row, _, _ in targets})
         kept, snaps, interviews = _replace_targets(s, around, targets, chosen, ref)
+        counterparts = unreached_counterparts(
+            s, (row.id for row, _, _ in targets), original, chosen
+        )
         purged, rewritten, spots = _purge(s, [original], chosen)
         keys = sorted(s.scalars(select(Interview.key).where(Interview.id.in_(interviews))))
         _push_marker(s, project, coder, [ref], undo_step(chosen), snaps, chosen, spots)
@@ -373,7 +380,15 @@ def redact(
         f"backup made earlier: {b}" for b in (list_backups(project.path) if project.path else [])
     )
     return RedactionReport(
-        chosen, len(targets), tuple(keys), kept, len(snaps), purged, unreachable, tuple(rewritten)
+        chosen,
+        len(targets),
+        tuple(keys),
+        kept,
+        len(snaps),
+        purged,
+        unreachable,
+        tuple(rewritten),
+        tuple(counterparts),
     )
 
 

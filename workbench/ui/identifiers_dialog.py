@@ -43,7 +43,7 @@ from workbench.coding.watchlist import WatchReport, watch_words
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
 from workbench.ui.key_location import ask_where_the_key_is
-from workbench.ui.redact_span import redaction_step
+from workbench.ui.redact_span import counterpart_hint, redaction_step
 
 KINDS = {
     "name": "name",
@@ -290,6 +290,7 @@ class IdentifiersDialog(QDialog):
             self.refresh(
                 f"Redacted '{word}' as {result.placeholder}: {result.occurrences} occurrence(s) "
                 f"in {where}{others}. Edit ▸ Undo takes it back (with the key)."
+                + counterpart_hint(result)
             )
 
         return self._run(f"Redacting '{word}' everywhere…", work, ended)

@@ -134,5 +134,17 @@ def _redact(page: Page, start: int, end: int, placeholder: str, key: str | None)
     page.reload()
     page.project_changed.emit()
     others = f"; also replaced in {len(report.rewritten)} other text(s)" if report.rewritten else ""
-    page.notice.show_message(f"Redacted as {report.placeholder}{others}.")
+    page.notice.show_message(f"Redacted as {report.placeholder}{others}.{counterpart_hint(report)}")
     return True
+
+
+def counterpart_hint(report: RedactionReport) -> str:
+    """Where the same name may still stand, as written in another script (or nothing)."""
+    if not report.counterparts:
+        return ""
+    shown = ", ".join(report.counterparts[:5]) + (" …" if len(report.counterparts) > 5 else "")
+    return (
+        f" {len(report.counterparts)} turn(s) interpreted to or from it, written in another "
+        f"script, may name it as written there: {shown}. Read them, then redact the span or "
+        "watch for the word (File ▸ Review identifiers… ▸ Watch for words…)."
+    )
