@@ -46,3 +46,34 @@ def test_withdrawing_needs_the_id_typed_then_removes_them_and_shows_the_receipt(
     assert window.page.interview is None  # their interview, open before, is gone
     assert "P01" not in [dialog.person.itemData(i) for i in range(dialog.person.count())]
     assert not window.undo.stack.canUndo()
+
+
+def test_a_key_kept_elsewhere_is_chosen_and_loses_their_originals(
+    qtbot, window: MainWindow, demo_like: Path, monkeypatch
+) -> None:
+    import shutil
+
+    from workbench.coding.redaction import redact
+    from workbench.ui import withdraw_dialog
+
+    with open_project(demo_like) as p:
+        redact(p, "[a word]", everywhere="النوم")  # P01's own word
+    elsewhere = demo_like.parent / "safe.dyadkey"
+    shutil.move(demo_like.with_suffix(".dyadkey"), elsewhere)
+    assert window.open_location(str(demo_like))
+    dialog = window.withdraw_participant()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.key_said.text().startswith("beside the project, if there")
+    monkeypatch.setattr(withdraw_dialog, "ask_where_the_key_is", lambda *_: str(elsewhere))
+    dialog.choose_key()
+    assert dialog.key_said.text() == f"{elsewhere}: originals only their text used are removed"
+    dialog.person.setCurrentIndex(dialog.person.findData("P01"))
+    dialog.confirm.setText("P01")
+    dialog.withdraw_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=30_000)
+    receipt = dialog.receipt.toPlainText()
+    assert "originals removed from the pseudonymisation key (only their text used them): 1" in (
+        receipt
+    )
+    assert "النوم".encode() not in elsewhere.read_bytes()

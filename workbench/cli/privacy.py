@@ -139,6 +139,15 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
             if not places:
                 print(f"{args.identifier!r} stands nowhere as written (case and whole word)")
             return
+        if args.action == "prune":
+            from workbench.coding.keystore import prune_key
+
+            removed = prune_key(project, key)
+            print(
+                f"removed {removed} original(s) from the key: no redaction or undo step of the "
+                "project uses them any more"
+            )
+            return
         if args.action == "dismiss":
             redaction.dismiss_identifier(project, args.identifier)
             print(f"dismissed: {args.identifier!r} reviewed as not identifying")
@@ -189,7 +198,7 @@ def cmd_withdraw(args: argparse.Namespace) -> None:
     from workbench.coding.withdraw import withdraw_participant
 
     with opened(args) as project:
-        receipt = withdraw_participant(project, args.participant)
+        receipt = withdraw_participant(project, args.participant, key_path=args.key)
     if args.json:
         print_json(receipt)
         return
@@ -228,6 +237,7 @@ def register(reg: Registry) -> None:
         ("accept", "accept a candidate as an identifier"),
         ("dismiss", "mark a candidate as reviewed: not identifying"),
         ("context", "a candidate where it stands (first few places): a name or a word?"),
+        ("prune", "remove from the key the originals no redaction or undo step uses any more"),
     ):
         p = reg.command(name, cmd_pseudonyms, help_, parent=pseudonyms)
         p.add_argument("--key")
@@ -254,3 +264,8 @@ def register(reg: Registry) -> None:
 
     p = reg.command("withdraw", cmd_withdraw, "remove a participant whose consent is withdrawn")
     p.add_argument("participant")
+    p.add_argument(
+        "--key",
+        help="the pseudonymisation key, to remove the originals only their text used (default: "
+        "beside a .dyad file; a key holder's postgresql:// URL for a team project)",
+    )

@@ -10,15 +10,17 @@ import hmac
 import json
 import sqlite3
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from workbench.domain.study import StudyError
-from workbench.storage.models import ProjectRow, Redaction
+from workbench.storage.models import ProjectRow, Redaction, UndoEntry
 from workbench.storage.project import Project, is_url
 
 KEY_SUFFIX = ".dyadkey"
@@ -161,6 +163,38 @@ class KeyStore:
     def _has_table(self, name: str) -> bool:
         raise NotImplementedError
 
+    def refs(self) -> set[str]:
+        return {str(r[0]) for r in self._query(f"SELECT ref FROM {self.schema}entry")}
+
+    def forget(self, refs: Collection[str]) -> int:
+        """Remove the entries ``refs`` (originals nothing in the project uses any more), and
+        the same words from the accepted identifiers and the watch list, so the key keeps no
+        word of them (``_wipe``: its freed bytes overwritten where the store allows). Returns
+        how many entries went."""
+        wanted = sorted(set(refs) & self.refs())
+        if not wanted:
+            return 0
+        originals = {
+            str(r[0])
+            for ref in wanted
+            for r in self._query(
+                f"SELECT original FROM {self.schema}entry WHERE ref = :r", {"r": ref}
+            )
+        }
+        statements = [(f"DELETE FROM {self.schema}entry WHERE ref = :w", ref) for ref in wanted]
+        tables = ["identifier"] + (["watch"] if self._has_table("watch") else [])
+        statements += [
+            (f"DELETE FROM {self.schema}{table} WHERE text = :w", word)
+            for table in tables
+            for word in sorted(originals)
+        ]
+        self._wipe(statements)
+        return len(wanted)
+
+    def _wipe(self, statements: list[tuple[str, str]]) -> None:
+        """Run the deletions in one transaction, then make the removed words leave the bytes."""
+        raise NotImplementedError
+
     def fingerprint(self) -> str | None:
         """A digest of everything the key holds, keyed by its own random references — so it
         tells whether the key changed without saying which words it holds. None for a key with
@@ -176,6 +210,30 @@ class KeyStore:
             [entries, sorted(self.identifiers()), self.watched()], ensure_ascii=False
         )
         return hmac.new(secret, content.encode(), hashlib.sha256).hexdigest()
+
+
+def refs_in_use(s: Session) -> set[str]:
+    """The key references the project still needs: those of its redactions, and of the undo
+    steps that would put an original back into analyst text. (A step whose redactions went
+    with their utterances — an interview deleted, a participant withdrawn — restores nothing,
+    and keeps no original alive.)"""
+    used = set(s.scalars(select(Redaction.key_ref)))
+    markers = select(UndoEntry.forward).where(UndoEntry.forward.contains('"redaction"'))
+    for forward in s.scalars(markers):
+        marker = json.loads(forward)
+        if marker.get("texts"):
+            used.update(marker.get("redaction", []))
+    return used
+
+
+def prune_key(project: Project, key: KeyLocation = None) -> int:
+    """Remove from the key every original no redaction and no undo step of the project uses any
+    more (after a withdrawal the key could not be reached for; also what an undone redaction
+    left, so redacting that word again may choose a new placeholder). Returns how many went."""
+    store = KeyStore.open(project, key)
+    with project.session(write=False) as s:
+        used = refs_in_use(s)
+    return store.forget(store.refs() - used)
 
 
 def _now() -> str:
@@ -220,6 +278,20 @@ class FileKeyStore(KeyStore):
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n", {"n": name}
         )
         return bool(found)
+
+    def _wipe(self, statements: list[tuple[str, str]]) -> None:
+        try:
+            con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True)
+            try:
+                con.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed
+                with con:
+                    for sql, word in statements:
+                        con.execute(sql, {"w": word})
+                con.execute("VACUUM")
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as exc:
+            raise StudyError(f"{self.path} is not a writable key file ({exc})") from exc
 
     def _query(self, sql: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
         try:
@@ -329,6 +401,20 @@ class ServerKeyStore(KeyStore):
     def _has_table(self, name: str) -> bool:
         found = self._query("SELECT to_regclass(:n)", {"n": f"{self.schema}{name}"})
         return bool(found and found[0][0] is not None)
+
+    def _wipe(self, statements: list[tuple[str, str]]) -> None:
+        try:
+            with self.engine.begin() as conn:
+                for sql, word in statements:
+                    conn.execute(text(sql), {"w": word})
+        except DBAPIError as exc:
+            raise StudyError(f"cannot use the key at {self.where}: {_first_line(exc)}") from None
+        tables = ["entry", "identifier"] + (["watch"] if self._has_table("watch") else [])
+        try:  # old row versions rewritten away (only the schema's owner may)
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text(f"VACUUM FULL {', '.join(self.schema + t for t in tables)}"))
+        except DBAPIError:
+            pass  # a key holder who does not own the schema: the server's VACUUM will
 
     def _query(self, sql: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
         try:

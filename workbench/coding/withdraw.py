@@ -19,6 +19,7 @@ from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from workbench.coding.keystore import KeyLocation, KeyStore, refs_in_use
 from workbench.coding.study import get_participant
 from workbench.coding.withdraw_reach import (
     Quotation,
@@ -26,7 +27,7 @@ from workbench.coding.withdraw_reach import (
     said_by_others,
     shingles,
 )
-from workbench.domain.study import WITHDRAWN_TEXT, WithdrawalReceipt
+from workbench.domain.study import WITHDRAWN_TEXT, StudyError, WithdrawalReceipt
 from workbench.domain.text import count_words, search_text_of
 from workbench.storage import inventory
 from workbench.storage.backup import list_backups
@@ -195,10 +196,14 @@ def _blank_them_in_joint_interviews(
     return replaced, interpreter_replaced, codings_removed
 
 
-def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
+def withdraw_participant(
+    project: Project, key: str, *, key_path: KeyLocation = None
+) -> WithdrawalReceipt:
     """Remove participant ``key`` without a trace; returns the receipt (also audited).
 
-    Everything up to the audit entry is one transaction; the storage is compacted after it."""
+    Everything up to the audit entry is one transaction; the storage is compacted after it.
+    Then the pseudonymisation key (``key_path``, default beside a project file) loses the
+    originals only their text used."""
     with project.session() as s:
         if project.is_sqlite:
             # Freed pages are zeroed from now on, so deleted text does not linger in free space.
@@ -206,6 +211,7 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
         person = get_participant(s, key)
         pid = person.id
         quotation = Quotation(shingles(_their_words(s, pid)), key)
+        refs_before = refs_in_use(s)
         exported = _exports_written_earlier(s)
 
         deleted_interviews, joint_interviews = _delete_their_own_interviews(s, pid)
@@ -220,6 +226,7 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
         audit_rows = [c for c in reached.changed if c.startswith("audit log")]
         derived = tuple(c for c in reached.changed if not c.startswith("audit log"))
 
+        only_theirs = refs_before - refs_in_use(s)
         if project.is_sqlite:
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
@@ -244,7 +251,7 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
             derived_text_changed=derived,
             audit_entries_rewritten=len(audit_rows),
         )
-        _audit_withdrawal(project, s, receipt)
+        _audit_withdrawal(project, s, receipt, len(only_theirs))
     skipped = compact_storage(project, _VACUUM_TABLES)
     if skipped:  # a team role that does not own the tables: PostgreSQL vacuumed nothing
         receipt = dataclasses.replace(
@@ -256,7 +263,30 @@ def withdraw_participant(project: Project, key: str) -> WithdrawalReceipt:
                 "VACUUM FULL on them (docs/team.md)",
             ),
         )
-    return receipt
+    return _forget_in_key(project, key_path, only_theirs, receipt)
+
+
+def _forget_in_key(
+    project: Project, key_path: KeyLocation, refs: set[str], receipt: WithdrawalReceipt
+) -> WithdrawalReceipt:
+    """The key's originals that only their text used (their own name, a relative's, a home
+    town only they spoke of) go from the key too; when the key is not at hand, the receipt says
+    how many stay there and how to remove them."""
+    if not refs:
+        return receipt
+    try:
+        removed = KeyStore.open(project, key_path).forget(refs)
+    except StudyError as exc:  # no key here (a team project's is a key holder's): say so
+        return dataclasses.replace(
+            receipt,
+            unreachable_copies=(
+                *receipt.unreachable_copies,
+                f"the pseudonymisation key, not reached ({exc}): {len(refs)} original(s) of "
+                "redactions only their text used stay there; remove them with workbench "
+                "pseudonyms prune PROJECT --key KEY",
+            ),
+        )
+    return dataclasses.replace(receipt, key_originals_removed=removed)
 
 
 def _delete_the_rest_of_them(s: Session, pid: int) -> tuple[int, int, int, int]:
@@ -297,7 +327,9 @@ def _unreachable_copies(project: Project, exported: list[str]) -> list[str]:
     return unreachable
 
 
-def _audit_withdrawal(project: Project, s: Session, receipt: WithdrawalReceipt) -> None:
+def _audit_withdrawal(
+    project: Project, s: Session, receipt: WithdrawalReceipt, key_originals: int
+) -> None:
     """The audit entry, in the withdrawal's transaction: counts only."""
     # Their id is gone from the project: the audit names them no more than the text does.
     project.audit(
@@ -314,4 +346,5 @@ def _audit_withdrawal(project: Project, s: Session, receipt: WithdrawalReceipt) 
         derived_texts_changed=len(receipt.derived_text_changed),
         audit_entries_rewritten=receipt.audit_entries_rewritten,
         unreachable_copies=len(receipt.unreachable_copies),
+        key_originals_only_theirs=key_originals,
     )

@@ -262,6 +262,9 @@ class WithdrawalReceipt:
     """Analyst text that quoted them or named their id: ``coding memo 486a61d6: 12 words``."""
     audit_entries_rewritten: int = 0
     """Audit-log rows whose target or details named their id (now ``[withdrawn]``)."""
+    key_originals_removed: int = 0
+    """Originals of redactions only their text used, removed from the pseudonymisation key
+    (with those words from its accepted identifiers and watch list)."""
 
     def lines(self) -> list[str]:
         """The receipt as the command line prints it and the window shows it."""
@@ -278,6 +281,8 @@ class WithdrawalReceipt:
             f"  changed in analyst text ({len(self.derived_text_changed)}):",
             *(f"    - {item}" for item in self.derived_text_changed),
             f"  audit-log rows whose id became [withdrawn]: {self.audit_entries_rewritten}",
+            "  originals removed from the pseudonymisation key (only their text used them): "
+            f"{self.key_originals_removed}",
             f"  full-text index rebuilt; storage compacted ({self.storage_compacted})",
             "  copies this command cannot reach (remove them by hand):",
             *(f"    - {copy}" for copy in self.unreachable_copies or ("none known",)),

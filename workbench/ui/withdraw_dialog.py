@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -27,6 +28,7 @@ from workbench.coding.withdraw import withdraw_participant
 from workbench.domain.study import WithdrawalReceipt
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
+from workbench.ui.key_location import ask_where_the_key_is
 
 WHAT_HAPPENS = (
     "Withdrawing consent removes the participant without a trace, and cannot be undone:\n"
@@ -35,7 +37,9 @@ WHAT_HAPPENS = (
     "of them too);\n"
     "• runs of five or more of their words, and their id, quoted in memos, summaries, notes or "
     "the journal become [withdrawn]; other people's words and unrelated notes are untouched;\n"
-    "• undo steps holding their words are deleted, and the project file is compacted.\n"
+    "• undo steps holding their words are deleted, and the project file is compacted;\n"
+    "• the pseudonymisation key loses the originals only their text used (their name, a "
+    "relative's, a home town only they spoke of).\n"
     "Exports and snapshots written earlier still hold them: the receipt names those files."
 )
 
@@ -63,9 +67,21 @@ class WithdrawDialog(QDialog):
         self.confirm = QLineEdit()
         self.confirm.setPlaceholderText("type the participant's id to confirm")
         self.confirm.textChanged.connect(self._ready)
+        self.key: str | None = None
+        """Where the pseudonymisation key is, when the analyst pointed to one."""
+        self.key_said = QLabel()
+        self.key_said.setWordWrap(True)
+        key_button = QPushButton("Choose…")
+        key_button.setToolTip("The key file, or a key holder's postgresql:// URL")
+        key_button.clicked.connect(self.choose_key)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_said, 1)
+        key_row.addWidget(key_button)
+        self._say_key()
         form = QFormLayout()
         form.addRow("Participant:", self.person)
         form.addRow("Confirm:", self.confirm)
+        form.addRow("Key:", key_row)
         self.withdraw_button = QPushButton("Withdraw and remove")
         self.withdraw_button.setObjectName("destructive")
         self.withdraw_button.setEnabled(False)
@@ -81,6 +97,26 @@ class WithdrawDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.receipt, 1)
         layout.addWidget(buttons)
+
+    def choose_key(self) -> None:
+        chosen = ask_where_the_key_is(self, self.project)
+        if chosen:
+            self.key = chosen
+            self._say_key()
+
+    def _say_key(self) -> None:
+        """Where the originals only their text used will be removed from."""
+        if self.key is not None:
+            self.key_said.setText(f"{self.key}: originals only their text used are removed")
+        elif self.project.path is not None:
+            self.key_said.setText(
+                "beside the project, if there: originals only their text used are removed"
+            )
+        else:
+            self.key_said.setText(
+                "not given: originals only their text used stay in the team's key (the "
+                "receipt says how many); a key holder can choose it"
+            )
 
     def chosen(self) -> str | None:
         value = self.person.currentData()
@@ -101,11 +137,11 @@ class WithdrawDialog(QDialog):
         chosen = self.chosen()
         if chosen is None or self.confirm.text().strip() != chosen or self._task is not None:
             return False
-        project = self.project
+        project, key = self.project, self.key
         self.receipt.setPlainText(f"Withdrawing {chosen}: searching every text for their words…")
         for widget in (self.person, self.confirm, self.withdraw_button):
             widget.setEnabled(False)
-        task = ExchangeTask(lambda: withdraw_participant(project, chosen), self)
+        task = ExchangeTask(lambda: withdraw_participant(project, chosen, key_path=key), self)
         self._task = task
 
         def ended(receipt: object) -> None:
