@@ -128,3 +128,36 @@ def test_a_name_in_arabic_is_found_once_watched_for_and_redacted_after_and(
     with open_project(demo_like) as p:
         assert p.path is not None
         assert rana.encode() not in p.path.read_bytes()
+
+
+def test_a_refusal_for_the_file_alone_does_not_point_to_the_review(
+    qtbot, window: MainWindow, demo_like: Path
+) -> None:
+    from workbench.coding.redaction import redact
+
+    with open_project(demo_like) as p:
+        add_memo(p, "After the session she met Zarifa at the clinic.")
+        redact(p, "[a friend]", everywhere="Zarifa")
+    assert window.open_location(str(demo_like))
+    window.export_to("csv", demo_like.parent / "for-Zarifa.csv")
+    qtbot.waitUntil(lambda: window.task is None, timeout=20_000)
+    said = window.page.notice.text()
+    assert "'Zarifa' (a redacted original" in said and "the file name for-Zarifa.csv" in said
+    assert "Review identifiers" not in said  # the project holds nothing to review: rename it
+
+
+def test_an_accepted_identifier_left_in_the_text_points_to_the_review(
+    qtbot, window: MainWindow, demo_like: Path
+) -> None:
+    from workbench.coding.redaction import accept_identifier, redact
+
+    with open_project(demo_like) as p:
+        add_memo(p, "After the session she met Zarifa at the clinic.")
+        redact(p, "[an activity]", everywhere="sleep")  # a key beside the project
+        accept_identifier(p, "Zarifa")  # accepted, never redacted
+    assert window.open_location(str(demo_like))
+    window.export_to("csv", demo_like.parent / "out.csv")
+    qtbot.waitUntil(lambda: window.task is None, timeout=20_000)
+    said = window.page.notice.text()
+    assert "still holds 'Zarifa' (an accepted identifier" in said
+    assert "File ▸ Review identifiers… lists them" in said  # listed there: "redact it"

@@ -45,6 +45,15 @@ RULES = 2
 project's earlier verdict is set aside (``storage.text_changes``)."""
 
 
+class ExportRefused(StudyError):
+    """The gate's refusal. ``in_project``: what stands in the way is in the project's own text
+    (reviewing the suggestions, or redacting, clears it), not only in the file being written."""
+
+    def __init__(self, message: str, *, in_project: bool) -> None:
+        super().__init__(message)
+        self.in_project = in_project
+
+
 @dataclass(frozen=True, slots=True)
 class Watched:
     word: str
@@ -336,7 +345,7 @@ class Staging:
         findings = scan(files, watched, names=[self.out.name])
         notes: list[str] = []
         if findings and not override:
-            raise StudyError(refusal(project, findings))
+            raise ExportRefused(refusal(project, findings), in_project=False)
         if override:
             for f in files:
                 stamp(f)

@@ -317,13 +317,13 @@ def export(project: Project, name: str, out: Path, options: ExportOptions) -> Ou
     """Write ``out`` in format ``name`` through the one export gate (``exchange.gate``): the file
     reaches ``out`` only when it carries no identifier, or the analyst overrode the check (the
     file then says so itself)."""
-    from workbench.exchange.gate import Staging, precheck, standing_refusal
+    from workbench.exchange.gate import ExportRefused, Staging, precheck, standing_refusal
 
     fmt = exporter(name)
     assert fmt.export is not None
     checked = precheck(project, options.key)
     if checked.standing and not options.override_check:
-        raise StudyError(standing_refusal(checked.standing))
+        raise ExportRefused(standing_refusal(checked.standing), in_project=True)
     with Staging(out) as staging:
         outcome = fmt.export(project, staging.path, options)
         gated = staging.let_through(project, checked.watched, override=options.override_check)

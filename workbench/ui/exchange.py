@@ -36,11 +36,14 @@ class ExchangeTask(QThread):
     def __init__(self, work: Callable[[], object], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.work = work
+        self.error: Exception | None = None
+        """What ``failed`` said, as raised (set before ``failed`` is emitted)."""
 
     def run(self) -> None:
         try:
             outcome = self.work()
         except Exception as exc:  # a readable reason in the window, never a dead thread
+            self.error = exc
             self.failed.emit(str(exc) or type(exc).__name__)
             return
         self.ended.emit(outcome)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from workbench.coding.study import new_study
 from workbench.coding.undo import Change
+from workbench.exchange.gate import ExportRefused
 from workbench.exchange.registry import ExportOptions, Format, Outcome, exporter, importer_for
 from workbench.exchange.transcript_import import import_transcript_files
 from workbench.storage.backup import latest_backup, restore_latest_backup
@@ -148,7 +149,7 @@ class ProjectFilesWindow(QMainWindow):
             then(outcome)
 
         def failed(reason: str) -> None:
-            if "nobody reviewed" in reason:  # the export gate: say where to review, here
+            if isinstance(task.error, ExportRefused) and task.error.in_project:
                 reason += "\nFile ▸ Review identifiers… lists them to redact or dismiss."
             self.page.notice.show_message(reason, error=True)
 
