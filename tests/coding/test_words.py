@@ -68,11 +68,12 @@ def test_a_place_in_two_words_after_in() -> None:
 
 def test_the_first_look_agrees_with_each_word_s_own_pattern() -> None:
     """``any_word`` is a faster ``alternation``: on every text they find the same words."""
-    needles = [RANA, "دير النور", "هبة", "Hiba", "Clare", "كلير", "Lina", "لينا"]
+    needles = [RANA, "دير النور", "هبة", "Hiba", "Clare", "كلير", "Lina", "لينا", "ሂወት", "ሳባ"]
     bodies = [
         TEXT,
         "وهبة قالت، ولينا، بدير النور، كليرة، وكلير؛ Hiba's and Clare-like, xLina, لينا",
         "هبةو ههبة ففهبة وفهبة",
+        "ንሂወትን ሳባን ሓገዝኩወን፣ ካብሳባ ሰሂወት ምስ ሂወት ብሳባ",
     ]
     quick = any_word(needles, folded=True)
     slow = alternation(needles, re.IGNORECASE)
@@ -82,3 +83,25 @@ def test_the_first_look_agrees_with_each_word_s_own_pattern() -> None:
         for needle in needles:
             own = [m.span() for m in whole_word_folded(needle).finditer(body)]
             assert all(span in [m.span() for m in slow.finditer(body)] for span in own)
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("ንሂወት ሃበያ", True),  # "gave it to Hiwet"
+        ("ብሂወት", True),  # "by Hiwet"
+        ("ካብሂወት", True),  # "from Hiwet", written joined
+        ("ካብ ሂወት", True),
+        ("ምስሂወት", True),
+        ("ሰሂወት", False),  # another syllable before it: another word
+        ("ሂወትን", False),  # a suffix: watched as written
+    ],
+)
+def test_tigrinya_prepositions_written_joined(text: str, holds: bool) -> None:
+    hiwet = "ሂወት"
+    assert bool(whole_word(hiwet).search(text)) is holds
+    assert bool(any_word([hiwet, "Hiwet"], folded=True).search(text)) is holds  # type: ignore[union-attr]
+    assert bool(alternation([hiwet, RANA]).search(text)) is holds  # type: ignore[union-attr]
+    if holds:
+        (match,) = whole_word(hiwet).finditer(text)
+        assert match.group(0) == hiwet
