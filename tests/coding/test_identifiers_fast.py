@@ -46,6 +46,7 @@ from workbench.coding.memos import add_journal_entry, add_memo
 from workbench.coding.redaction import redact
 from workbench.coding.study import new_study, set_attribute
 from workbench.coding.transcripts import interview_text
+from workbench.coding.words import loose_word, script_of
 from workbench.domain.study import StudyError
 from workbench.exchange import gate
 from workbench.storage import inventory
@@ -168,7 +169,7 @@ def reference_suggest(
             *s.scalars(select(Interview.key)),
         }
     lower_words = {w for _, body in rows for w in _LOWER.findall(body)}
-    listed_or_people = reference_any_word([*listed, *people], folded=True)
+    spelled_from: dict[str, str] = {}
     any_known = reference_any_word(known, folded=False)
     found: dict[tuple[str, str], set[str]] = {}
     counts: Counter[tuple[str, str]] = Counter()
@@ -189,11 +190,11 @@ def reference_suggest(
         if not names_only:
             for value, kind in _dates_and_numbers(body):
                 note(value, kind, interview)
-        if listed_or_people is not None and listed_or_people.search(body):
-            for kind, needles in (("listed", listed), ("participant", people)):
-                for word in needles:
-                    if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", body, re.IGNORECASE):
-                        note(word, kind, interview)
+        for kind, needles in (("listed", listed), ("participant", people)):
+            for word in needles:  # every spelling, as written (``loose_word``, test_words.py)
+                for match in loose_word(word).finditer(body):
+                    spelled_from.setdefault(match.group(0), word)
+                    note(match.group(0), kind, interview)
         if any_known is not None and any_known.search(body):
             for word in known:
                 if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", body):
@@ -212,7 +213,11 @@ def reference_suggest(
                 kind,
                 counts[(value, kind)],
                 tuple(sorted(names.get(w, w) for w in found[(value, kind)])),
-                "accepted" if value in accepted else "dismissed" if value in dismissed else "",
+                "accepted"
+                if {value, spelled_from.get(value)} & accepted
+                else "dismissed"
+                if {value, spelled_from.get(value)} & dismissed
+                else "",
             )
             for value, kind in found
         ),
@@ -223,17 +228,13 @@ def reference_suggest(
 def reference_check(project: Project, key_path: KeyLocation = None) -> list[Leak]:
     key = KeyStore.open(project, key_path)
     needles = [n for n in {*key.originals(), *key.identifiers()} if n.strip()]
-    patterns = [(n, re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE)) for n in needles]
+    patterns = [(n, loose_word(n)) for n in needles]
     leaks: list[Leak] = []
     if not patterns:
         return leaks
     with project.session(write=False) as s:
         texts = reference_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY))
-    first_look = reference_any_word(needles, folded=True)
-    assert first_look is not None
     for where, body in texts:
-        if not first_look.search(body):
-            continue
         for needle, pattern in patterns:
             if pattern.search(body):
                 leaks.append(Leak(where, needle))
@@ -398,12 +399,18 @@ def test_names_of_all_texts_at_once_are_the_same() -> None:
 )
 @pytest.mark.parametrize("folded", [True, False])
 def test_any_word_matches_where_it_did(needles: list[str], folded: bool) -> None:
+    """Single words in scripts without joined words: exactly where the plain pattern matches;
+    others (Arabic, Ge'ez, several words): a first look that never misses a text."""
     fast, slow = any_word(needles, folded=folded), reference_any_word(needles, folded=folded)
     assert fast is not None and slow is not None
+    plain = all(script_of(n) == "other" and " " not in n for n in needles)
     for body in CORPUS:
-        assert [m.span() for m in fast.finditer(body)] == [m.span() for m in slow.finditer(body)], (
-            repr(body)
-        )
+        if plain:
+            assert [m.span() for m in fast.finditer(body)] == [
+                m.span() for m in slow.finditer(body)
+            ], repr(body)
+        elif slow.search(body):
+            assert fast.search(body), repr(body)
 
 
 # --- on a project: the public API and the gate ------------------------------------------------

@@ -179,3 +179,72 @@ def test_a_team_project_keeps_its_watch_list_in_the_key_holders_schema(
     admin.dispose()
     with open_project(team.analyst) as p:
         assert watched_words(p, team.holder)[0] == sorted([RANA, LINA])
+
+
+def test_every_spelling_is_found_and_listed_as_written(tmp_path: Path, capsys) -> None:
+    """Found by trying the tool: محمّد (shadda), فاطمـــة (tatweel), فاطمه, احمد and للزعتري
+    went through the gate when محمد, فاطمة, أحمد and الزعتري were watched, and "tessy" when
+    Tessy was; now each spelling is listed as written, and redacting it clears the gate."""
+    path = tmp_path / "study.dyad"
+    lines = [
+        ("P01", "محمّد ابني بخير، ومحمد كمان، واسمها فاطمـــة، وأختها فاطمه."),
+        ("P01", "احمد رجع من للزعتري."),
+        ("R01", "They called me tessy at the boat."),
+    ]
+    with new_study(path, title="Spellings") as p:
+        interview_with(p, "I1", lines)
+        report = watch_words(p, ["محمد", "فاطمة", "أحمد", "الزعتري", "Tessy", "TESSY"])
+        assert report.unchanged == () and len(report.added) == 5  # TESSY is Tessy
+        listed = sorted(c.text for c in report.standing)
+        assert listed == sorted(["محمّد", "محمد", "فاطمـــة", "فاطمه", "احمد", "لزعتري", "tessy"])
+        said = _refused(p, tmp_path / "x.csv")
+        assert any(f"{spelling!r} (a suggested identifier" in said for spelling in listed)
+        for spelling in listed:  # each as written, so the key puts each back exactly
+            redact(p, "[a name]", everywhere=spelling)
+        export(p, "csv", tmp_path / "clean.csv", ExportOptions())
+        text = interview_text(p, "I1")
+        assert "و[a name] كمان" in text and "من ل[a name]." in text
+        assert "called me [a name] at" in text
+
+
+def test_a_word_list_file_with_a_byte_order_mark_and_comments(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "study.dyad"
+    with new_study(path, title="Watch") as p:
+        interview_with(p, "I1", [("P01", "Hassan came with Nadia.")])
+    words = tmp_path / "names.txt"
+    words.write_bytes("\ufeffHassan\n# from the consent forms\nNadia\n".encode())
+    assert main(["pseudonyms", "watch", str(path), "--words", str(words), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["added"] == ["Hassan", "Nadia"]
+    assert main(["pseudonyms", "watch", "--json", "--remove", str(path), "Nadia", "Zed"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"removed": ["Nadia"], "not_watched": ["Zed"]}
+
+
+def test_check_says_exports_are_still_refused_and_accepting_undoes_a_dismissal(
+    tmp_path: Path, capsys
+) -> None:
+    path = tmp_path / "study.dyad"
+    with new_study(path, title="Watch") as p:
+        interview_with(p, "I1", [("P01", "Nadia came by boat.")])
+        redact(p, "[vessel]", everywhere="boat")
+        watch_words(p, ["Nadia"])
+        dismiss_identifier(p, "Nadia")
+    capsys.readouterr()
+    assert main(["pseudonyms", "accept", str(path), "Nadia"]) == 0
+    with open_project(path) as p, p.session(write=False) as s:
+        from workbench.coding.identifiers import dismissed_words
+
+        assert dismissed_words(s) == []  # accepted: no longer in the project's own list
+    assert main(["pseudonyms", "check", str(path)]) != 0  # accepted, still in the text
+    assert "interview:I1 #0: Nadia" in capsys.readouterr().out
+    assert main(["redact", str(path), "--all", "Nadia", "--as", "[a woman]"]) == 0
+    with open_project(path) as p:
+        watch_words(p, ["Amal"])
+        add_memo(p, "Amal phoned.")
+    capsys.readouterr()
+    assert main(["pseudonyms", "check", str(path)]) == 0  # the key's words: none left
+    said = capsys.readouterr().err
+    assert "note: exports are still refused: 1 suggested identifier(s) nobody reviewed" in said
+    assert "'Amal'" in said
+    assert main(["pseudonyms", "prune", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"originals_removed": 0, "words_removed": 0}

@@ -85,7 +85,7 @@ def test_without_the_key_the_receipt_says_so_and_prune_removes_them_later(
     assert "removed 2 original(s) from the key" in capsys.readouterr().out
     assert b"Qaryatayn" not in elsewhere.read_bytes()
     with open_project(path) as p:
-        assert prune_key(p, elsewhere) == 0  # nothing more to remove
+        assert prune_key(p, elsewhere) == (0, 0)  # nothing more to remove
         assert KeyStore.open(p, elsewhere).originals() == ["Samer"]
 
 

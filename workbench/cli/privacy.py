@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.cli._common import (
     CommandError,
@@ -12,6 +13,9 @@ from workbench.cli._common import (
     opened,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from workbench.storage.project import Project
 
 
 def cmd_redact(args: argparse.Namespace) -> None:
@@ -59,9 +63,10 @@ def _word_list(path: str | None) -> list[str]:
     if not path:
         return []
     try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()  # a BOM is no word
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"cannot read the word list {path}: {exc}") from None
+    return [line for line in lines if not line.lstrip().startswith("#")]  # comments
 
 
 def cmd_watch(args: argparse.Namespace) -> None:
@@ -84,12 +89,15 @@ def cmd_watch(args: argparse.Namespace) -> None:
             return
         change = unwatch_words if args.remove else watch_words
         report = change(project, words, args.key)
-    if args.json:
-        print_json(report)
-        return
     if args.remove:
+        if args.json:
+            print_json({"removed": report.added, "not_watched": report.unchanged})
+            return
         print(f"no longer watched for: {len(report.added)} word(s)", end="")
         print(f"; not on the list: {', '.join(report.unchanged)}" if report.unchanged else "")
+        return
+    if args.json:
+        print_json(report)
         return
     print(
         f"watching for {len(report.added)} more word(s), kept in the key {report.where} "
@@ -103,6 +111,24 @@ def cmd_watch(args: argparse.Namespace) -> None:
             f"{len(report.standing)} of them stand in the project's text, and refuse every "
             "export until each is redacted (pseudonyms accept, redact --all) or dismissed "
             "(pseudonyms dismiss)"
+        )
+
+
+def _say_what_else_refuses(project: Project, key: str | None) -> None:
+    """``check`` looks for the key's words; the export gate also refuses while a suggestion
+    nobody reviewed stands (a name, a watched word): say so, so a passing check is not taken
+    for a passing export."""
+    from workbench.exchange.gate import precheck
+
+    unreviewed = [w for w in precheck(project, key).standing if not w.folded]
+    if unreviewed:
+        first = unreviewed[0]
+        more = f" and {len(unreviewed) - 1} more" if len(unreviewed) > 1 else ""
+        print(
+            f"note: exports are still refused: {len(unreviewed)} suggested identifier(s) nobody "
+            f"reviewed ({first.word!r} in {first.where}{more}); review them: workbench "
+            "pseudonyms suggest, then accept and redact, or dismiss",
+            file=sys.stderr,
         )
 
 
@@ -142,11 +168,17 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
         if args.action == "prune":
             from workbench.coding.keystore import prune_key
 
-            removed = prune_key(project, key)
-            print(
-                f"removed {removed} original(s) from the key: no redaction or undo step of the "
-                "project uses them any more"
-            )
+            removed, listed = prune_key(project, key)
+            if args.json:
+                print_json({"originals_removed": removed, "words_removed": listed})
+            elif removed:
+                print(
+                    f"removed {removed} original(s) from the key (and {listed} of those words "
+                    "from its accepted identifiers and watch list): no redaction or undo step "
+                    "of the project uses them any more"
+                )
+            else:
+                print("nothing to remove: the project uses every original the key holds")
             return
         if args.action == "dismiss":
             redaction.dismiss_identifier(project, args.identifier)
@@ -157,6 +189,7 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
             print("accepted (kept in the key file, not in the project)")
             return
         leaks = redaction.check_identifiers(project, key)
+        _say_what_else_refuses(project, key)
     if args.json:
         print_json(leaks)
     elif leaks:

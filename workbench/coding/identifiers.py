@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.common_words import COMMON
 from workbench.coding.keystore import KeyLocation, KeyStore
-from workbench.coding.words import any_word, whole_word, whole_word_folded
+from workbench.coding.words import any_word, loose_word, whole_word
 from workbench.domain.study import StudyError
 from workbench.storage import inventory
 from workbench.storage.inventory import HISTORY, JSON, LABEL, PROSE, TRANSCRIPT
@@ -226,6 +226,9 @@ def _suggested(
     )
     run = next(runs, None)
     listed_or_people = any_word([*listed, *sources.people], folded=True)
+    spellings = {word: loose_word(word) for word in {*listed, *sources.people}}
+    spelled_from: dict[str, str] = {}
+    """A spelling found (``tessy``, ``محمّد``) -> the listed word it was found for."""
     any_known = None if unreviewed_only else any_word(known, folded=False)
     found: dict[tuple[str, str], set[str]] = {}
     counts: Counter[tuple[str, str]] = Counter()
@@ -244,8 +247,13 @@ def _suggested(
         if listed_or_people is not None and listed_or_people.search(body):
             for kind, needles in (("listed", listed), ("participant", sources.people)):
                 for word in needles:
-                    if word not in reviewed and whole_word_folded(word).search(body):
-                        note(word, kind, interview)
+                    if word in reviewed:
+                        continue
+                    for match in spellings[word].finditer(body):  # each as written
+                        spelling = match.group(0)
+                        spelled_from.setdefault(spelling, word)
+                        if spelling not in reviewed:
+                            note(spelling, kind, interview)
         if any_known is not None and any_known.search(body):
             for word in known:
                 if whole_word(word).search(body):
@@ -262,9 +270,9 @@ def _suggested(
                 counts[(value, kind)],
                 tuple(sorted(found[(value, kind)])),
                 "accepted"
-                if value in accepted
+                if {value, spelled_from.get(value)} & accepted
                 else "dismissed"
-                if value in sources.dismissed
+                if {value, spelled_from.get(value)} & sources.dismissed
                 else "",
             )
             for value, kind in found
@@ -557,8 +565,15 @@ def in_context(
 
 
 def accept_identifier(project: Project, identifier: str, key_path: KeyLocation = None) -> None:
-    """Remember an identifier the analyst accepted (in the key: it is itself identifying)."""
+    """Remember an identifier the analyst accepted (in the key: it is itself identifying). A
+    word dismissed before is no longer dismissed: the project's list of words that say nothing
+    about anyone must not hold it."""
     KeyStore.open(project, key_path, create=True).accept(identifier)
+    with project.session() as s:
+        row = s.get(Setting, DISMISSED)
+        known = dismissed_words(s)
+        if row is not None and identifier in known:
+            row.value = json.dumps([w for w in known if w != identifier], ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -581,11 +596,12 @@ def check_identifiers(project: Project, key_path: KeyLocation = None) -> list[Le
 
 
 def _leaks(texts: Sequence[tuple[str, str]], needles: Sequence[str]) -> list[Leak]:
-    """Each (where, needle) of ``needles`` found as a whole word, in any case, in ``texts``."""
+    """Each (where, needle) of ``needles`` found as a whole word, in any spelling
+    (``loose_word``: any case, Arabic with or without its marks…), in ``texts``."""
     first_look = any_word(needles, folded=True)
     if first_look is None:
         return []
-    patterns = [(n, whole_word_folded(n)) for n in needles]
+    patterns = [(n, loose_word(n)) for n in needles]
     leaks: list[Leak] = []
     for where, body in texts:
         if not first_look.search(body):

@@ -166,14 +166,14 @@ class KeyStore:
     def refs(self) -> set[str]:
         return {str(r[0]) for r in self._query(f"SELECT ref FROM {self.schema}entry")}
 
-    def forget(self, refs: Collection[str]) -> int:
+    def forget(self, refs: Collection[str]) -> tuple[int, int]:
         """Remove the entries ``refs`` (originals nothing in the project uses any more), and
         the same words from the accepted identifiers and the watch list, so the key keeps no
         word of them (``_wipe``: its freed bytes overwritten where the store allows). Returns
-        how many entries went."""
+        how many entries went, and how many of those words from the two lists."""
         wanted = sorted(set(refs) & self.refs())
         if not wanted:
-            return 0
+            return 0, 0
         originals = {
             str(r[0])
             for ref in wanted
@@ -188,8 +188,9 @@ class KeyStore:
             for table in tables
             for word in sorted(originals)
         ]
+        listed = [*self.identifiers(), *self.watched()]
         self._wipe(statements)
-        return len(wanted)
+        return len(wanted), sum(word in originals for word in listed)
 
     def _wipe(self, statements: list[tuple[str, str]]) -> None:
         """Run the deletions in one transaction, then make the removed words leave the bytes."""
@@ -226,10 +227,11 @@ def refs_in_use(s: Session) -> set[str]:
     return used
 
 
-def prune_key(project: Project, key: KeyLocation = None) -> int:
+def prune_key(project: Project, key: KeyLocation = None) -> tuple[int, int]:
     """Remove from the key every original no redaction and no undo step of the project uses any
     more (after a withdrawal the key could not be reached for; also what an undone redaction
-    left, so redacting that word again may choose a new placeholder). Returns how many went."""
+    left, so redacting that word again may choose a new placeholder). Returns how many went,
+    and how many of those words went from the accepted identifiers and the watch list."""
     store = KeyStore.open(project, key)
     with project.session(write=False) as s:
         used = refs_in_use(s)

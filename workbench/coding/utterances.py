@@ -19,7 +19,13 @@ from workbench.coding._anchors import LoadedTranscript
 from workbench.coding.codings import detach
 from workbench.coding.study import get_interview
 from workbench.coding.undo import Change, run_command
-from workbench.domain.positions import edit_opcodes, map_offset, map_span, still_the_same_words
+from workbench.domain.positions import (
+    edit_opcodes,
+    map_offset,
+    map_span,
+    still_the_same_words,
+    words_went,
+)
 from workbench.domain.study import StudyError
 from workbench.storage.models import (
     Coding,
@@ -82,8 +88,10 @@ def _settle(
     for coding in codings:
         start, end = transcript.span(coding)
         now = text[start:end] if start < end else ""
-        gone = not now.strip() or (
-            coding.id in rewritten and not still_the_same_words(held[coding.id], now)
+        gone = (
+            not now.strip()
+            or words_went(held[coding.id], now)
+            or (coding.id in rewritten and not still_the_same_words(held[coding.id], now))
         )
         if gone:
             detach(s, transcript, coding, held[coding.id])
@@ -501,7 +509,12 @@ def replace_transcript(
         start, end = spans[c.id]
         new_start, new_end, inside = map_span(ops, start, end, len(new_full))
         now = new_full[new_start:new_end] if new_start < new_end else ""
-        if not now.strip() or (inside and not still_the_same_words(old_full[start:end], now)):
+        old = old_full[start:end]
+        if (
+            not now.strip()
+            or words_went(old, now)
+            or (inside and not still_the_same_words(old, now))
+        ):
             detach(s, transcript, c, old_full[start:end])
             detached += 1
         else:

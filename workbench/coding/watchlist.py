@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from workbench.coding.identifiers import Candidate, suggest_identifiers
 from workbench.coding.keystore import KeyLocation, KeyStore
+from workbench.coding.words import loose_key
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 
@@ -34,7 +35,12 @@ class WatchReport:
 
 
 def _cleaned(words: Sequence[str]) -> list[str]:
-    cleaned = list(dict.fromkeys(w.strip() for w in words if w.strip()))
+    """The words without surrounding spaces (or a byte-order mark), each spelling once."""
+    first: dict[str, str] = {}
+    for word in (w.replace("\ufeff", "").strip() for w in words):
+        if word:
+            first.setdefault(loose_key(word), word)
+    cleaned = list(first.values())
     if not cleaned:
         raise StudyError("give at least one word to watch for")
     return cleaned
@@ -45,7 +51,8 @@ def watch_words(project: Project, words: Sequence[str], key: KeyLocation = None)
     none yet) and say which of them the project's text holds unreviewed."""
     cleaned = _cleaned(words)
     store = KeyStore.open(project, key, create=True)
-    added = store.watch(cleaned)
+    held = {loose_key(w) for w in store.watched()}  # NADIA is Nadia: watched once
+    added = store.watch([w for w in cleaned if loose_key(w) not in held])
     return WatchReport(
         tuple(added),
         tuple(w for w in cleaned if w not in added),
@@ -69,9 +76,12 @@ def watched_words(project: Project, key: KeyLocation = None) -> tuple[list[str],
 
 
 def _standing(project: Project, key: KeyLocation, words: list[str]) -> list[Candidate]:
-    wanted = set(words)
+    """The spellings of ``words`` the text holds, nobody reviewed (as ``suggest`` lists them;
+    للزعتري is listed as لزعتري, its article's alif dropped after a joined ل)."""
+    wanted = {loose_key(w) for w in words}
+    wanted |= {k[1:] for k in wanted if k.startswith("ال")}
     return [
         c
         for c in suggest_identifiers(project, key, names_only=True)
-        if c.kind == "listed" and c.text in wanted and not c.reviewed
+        if c.kind == "listed" and loose_key(c.text) in wanted and not c.reviewed
     ]

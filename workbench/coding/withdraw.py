@@ -15,7 +15,7 @@ import dataclasses
 import json
 from pathlib import PurePath
 
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -123,11 +123,12 @@ def _exports_written_earlier(s: Session) -> list[str]:
     return names
 
 
-def _delete_their_own_interviews(s: Session, pid: int) -> tuple[list[str], list[int]]:
-    """Interviews where they are the only interviewee go; returns their keys, and the ids of
-    the joint interviews they take part in."""
+def _delete_their_own_interviews(s: Session, pid: int) -> tuple[list[str], list[int], int]:
+    """Interviews where they are the only interviewee go; returns their keys, the ids of the
+    joint interviews they take part in, and how many codings went with their own."""
     deleted_interviews: list[str] = []
     joint_interviews: list[int] = []
+    codings = 0
     for interview in s.scalars(
         select(Interview)
         .join(InterviewParticipantRow)
@@ -137,11 +138,19 @@ def _delete_their_own_interviews(s: Session, pid: int) -> tuple[list[str], list[
         interviewees = [ip for ip in interview.participants if ip.role == "interviewee"]
         if len(interviewees) == 1 and interviewees[0].participant_id == pid:
             deleted_interviews.append(interview.key)
+            codings += (
+                s.scalar(
+                    select(func.count())
+                    .select_from(Coding)
+                    .where(Coding.interview_id == interview.id)
+                )
+                or 0
+            )
             s.delete(interview)
         else:
             joint_interviews.append(interview.id)
     s.flush()
-    return deleted_interviews, joint_interviews
+    return deleted_interviews, joint_interviews, codings
 
 
 def _blank_them_in_joint_interviews(
@@ -214,10 +223,11 @@ def withdraw_participant(
         refs_before = refs_in_use(s)
         exported = _exports_written_earlier(s)
 
-        deleted_interviews, joint_interviews = _delete_their_own_interviews(s, pid)
+        deleted_interviews, joint_interviews, with_them = _delete_their_own_interviews(s, pid)
         replaced, interpreter_replaced, codings_removed = _blank_them_in_joint_interviews(
             s, pid, joint_interviews
         )
+        codings_removed += with_them
         memos, wave_attributes, detached, undo_entries = _delete_the_rest_of_them(s, pid)
 
         s.flush()
@@ -275,7 +285,7 @@ def _forget_in_key(
     if not refs:
         return receipt
     try:
-        removed = KeyStore.open(project, key_path).forget(refs)
+        removed, words = KeyStore.open(project, key_path).forget(refs)
     except StudyError as exc:  # no key here (a team project's is a key holder's): say so
         return dataclasses.replace(
             receipt,
@@ -286,7 +296,7 @@ def _forget_in_key(
                 "pseudonyms prune PROJECT --key KEY",
             ),
         )
-    return dataclasses.replace(receipt, key_originals_removed=removed)
+    return dataclasses.replace(receipt, key_originals_removed=removed, key_words_removed=words)
 
 
 def _delete_the_rest_of_them(s: Session, pid: int) -> tuple[int, int, int, int]:

@@ -1,4 +1,5 @@
-"""Whole words, in any script: where a word the analyst looks for starts and ends.
+"""Whole words, in any script: where a word the analyst looks for starts and ends, and which
+spellings of it count as the same word.
 
 A word stands whole when no word character touches it on either side. Arabic script needs one
 more rule: it writes five short words joined to the word after them — و "and", ف "so", ب "in,
@@ -8,8 +9,19 @@ in Arabic script those letters may stand before it (with no word character befor
 only the word itself is matched: a redaction keeps the "and". صرنا ("we became") and جارنا ("our
 neighbour") still do not hold رنا: their letters before it are not those. Tigrinya, in Ge'ez
 script, writes its one-syllable prepositions ብ "with" and ን "to, for" joined to the next word,
-and may join ናብ "to", ካብ "from", ኣብ "in" and ምስ "with": ንሂወት ("to Hiwet") holds ሂወት.
-(Suffixes are not looked through: ሂወትን, "Hiwet and", is watched as written.)
+and may join ናብ "to", ካብ "from", ኣብ "in" and ምስ "with": ንሂወት ("to Hiwet") holds ሂወት; and
+its "and" and "also" are suffixes (ሂወትን ሳባን, "Hiwet and Saba"; -ውን), which may follow a word.
+
+Two strictnesses:
+
+- ``whole_word`` — as written: what a redaction replaces (and a key holder's undo puts back
+  exactly), and what the analyst's candidate words are looked up by.
+- ``loose_word`` — every spelling of the word: any case, and in Arabic script with or without
+  its vowel marks, shadda and tatweel (محمّد, فاطمـــة), any hamza on alif (أحمد, احمد), ة or ه
+  at the end (فاطمة, فاطمه), ى or ي, ل ل for ل ال (للزعتري: "for al-Zaatari"), and any run of
+  spaces between words. What looks for a name — the watch list, the participant list, the
+  key's words in the project and in written files — looks with it, and names each spelling it
+  finds as written, so that spelling is what is redacted or dismissed.
 
 Redaction, the identifier check, suggestions, the word in context and the export gate all match
 with these patterns, so each finds what the others find.
@@ -30,11 +42,26 @@ _JOINED_BEFORE: dict[str, tuple[str, ...]] = {
     # word after them, and may join ናብ "to", ካብ "from", ኣብ "in, at" and ምስ "with".
     "ethiopic": ("ብ", "ን", "ናብ", "ካብ", "ኣብ", "ምስ"),
 }
+_JOINED_AFTER: dict[str, str] = {
+    # Tigrinya's "and" (ሂወትን ሳባን) and "also" (-ውን), written joined after the word.
+    "ethiopic": "(?:ን|ውን)?",
+}
+_ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+"""Vowel marks, shadda, sukun, the superscript alif, Quranic marks, and tatweel (ـ)."""
+_MARKS = re.compile(f"[{_ARABIC_MARKS}]")
+_SAME_LETTER = {
+    **dict.fromkeys("اأإآٱ", "اأإآٱ"),
+    **dict.fromkeys("ةه", "ةه"),
+    **dict.fromkeys("ىي", "ىي"),
+}
+"""Letters written for one another: alif with or without hamza or madda, ta marbuta or ha at a
+word's end, alif maqsura or ya."""
+_SPACES = re.compile(r"\s+")
 
 
 def script_of(word: str) -> str:
     """``arabic``, ``ethiopic`` (Ge'ez: Tigrinya, Amharic) or ``other``, by the word's first
-    letter: which letters may be written joined before it."""
+    letter: which letters may be written joined to it."""
     if _ARABIC_SCRIPT.match(word):
         return "arabic"
     if _ETHIOPIC_SCRIPT.match(word):
@@ -61,12 +88,66 @@ def word_start(word: str) -> str:
     return r"(?:(?<!\w)|" + "|".join(rf"(?<=(?<!\w)(?:{alts}))" for alts in joined) + ")"
 
 
+def word_end(word: str) -> str:
+    """A pattern asserting that ``word``, matched right before it, ends a whole word (a joined
+    suffix may follow it, outside the match)."""
+    return rf"(?={_JOINED_AFTER.get(script_of(word), '')}(?!\w))"
+
+
 def whole_word(needle: str) -> re.Pattern[str]:
-    return re.compile(rf"{word_start(needle)}{re.escape(needle)}(?!\w)")
+    """``needle`` as written, a whole word."""
+    return re.compile(f"{word_start(needle)}{re.escape(needle)}{word_end(needle)}")
 
 
-def whole_word_folded(needle: str) -> re.Pattern[str]:
-    return re.compile(rf"{word_start(needle)}{re.escape(needle)}(?!\w)", re.IGNORECASE)
+def loose_key(text: str) -> str:
+    """What every spelling ``loose_word`` matches has in common: folded case, no Arabic marks or
+    tatweel, one alif for all its forms, one letter for ة and ه and for ى and ي, single
+    spaces. (A spelling matched after a joined ل, with its article's alif dropped, keys without
+    that alif: ``gate.scan`` looks it up both ways.)"""
+    text = _MARKS.sub("", text.casefold())
+    text = "".join(_SAME_LETTER.get(ch, ch)[0] for ch in text)
+    return _SPACES.sub(" ", text.strip())
+
+
+def _loose_body(needle: str) -> str:
+    """A pattern for every spelling of ``needle`` (no boundaries)."""
+    needle = _SPACES.sub(" ", _MARKS.sub("", needle.strip()))
+    arabic = in_arabic_script(needle)
+    marks = f"[{_ARABIC_MARKS}]*" if arabic else ""
+    parts = []
+    for i, ch in enumerate(needle):
+        if ch == " ":
+            parts.append(r"\s+")
+        elif arabic and ch == "ا" and needle[i + 1 : i + 2] == "ل" and (i == 0):
+            parts.append(f"(?:[{_SAME_LETTER[ch]}]{marks}|(?<=ل))")  # للزعتري: ل ال
+        elif arabic and ch in _SAME_LETTER:
+            parts.append(f"[{_SAME_LETTER[ch]}]{marks}")
+        else:
+            parts.append(f"{re.escape(ch)}{marks}")
+    return "".join(parts)
+
+
+def loose_word(needle: str) -> re.Pattern[str]:
+    """Every spelling of ``needle`` (see the module's note), a whole word; the match is the
+    spelling as written."""
+    return re.compile(f"{word_start(needle)}{_loose_body(needle)}{word_end(needle)}", re.IGNORECASE)
+
+
+def alternation(
+    needles: Sequence[str], flags: int = 0, *, loose: bool = False
+) -> re.Pattern[str] | None:
+    """One pattern matching any of ``needles`` as a whole word, the longest first where they
+    overlap; the match is the word as written (with ``loose``, any of its spellings: look it
+    up by ``loose_key``)."""
+    if not needles:
+        return None
+    ordered = sorted(set(needles), key=lambda n: (-len(n), n))
+    body = _loose_body if loose else re.escape
+    branches = [
+        f"{word_start(same[0])}(?:{'|'.join(body(n) for n in same)}){word_end(same[0])}"
+        for same in _by_script(ordered)
+    ]
+    return re.compile(f"(?:{'|'.join(branches)})", flags | (re.IGNORECASE if loose else 0))
 
 
 def _by_script(needles: Sequence[str]) -> list[list[str]]:
@@ -76,47 +157,27 @@ def _by_script(needles: Sequence[str]) -> list[list[str]]:
     return list(groups.values())
 
 
-def alternation(needles: Sequence[str], flags: int = 0) -> re.Pattern[str] | None:
-    """One pattern matching any of ``needles`` as a whole word, the longest first where they
-    overlap; the match is the needle itself."""
-    if not needles:
-        return None
-    ordered = sorted(set(needles), key=lambda n: (-len(n), n))
-    branches = [
-        f"{word_start(same[0])}(?:{'|'.join(re.escape(n) for n in same)})"
-        for same in _by_script(ordered)
-    ]
-    return re.compile(rf"(?:{'|'.join(branches)})(?!\w)", flags)
-
-
 def any_word(needles: Sequence[str], *, folded: bool) -> re.Pattern[str] | None:
-    """One pattern that finds a text holding any of ``needles`` as a whole word: a cheap first
-    look, so each needle's own pattern runs only on the few texts that hold one.
+    """A cheap first look: finds a text holding any of ``needles`` as a whole word (with
+    ``folded``, in any spelling ``loose_word`` matches), so each needle's own pattern runs only
+    on the few texts that hold one. It may also find a text holding none (a word in Arabic or
+    Ge'ez script is looked for without its boundaries); it never misses one.
 
-    It matches exactly where ``alternation`` would, but each needle comes first and what stands
-    before it is looked at behind it (needles grouped by length, a case-insensitive match being
-    as long as its needle): a pattern that starts with a lookbehind makes the regex engine set
-    it up at every position of the text, three times slower."""
+    For other scripts, each needle comes first and the character before it is looked at behind
+    it (single words grouped by length, a case-insensitive match being as long as its
+    needle): a pattern that starts with a lookbehind makes the regex engine set it up at every
+    position of the text, three times slower. Words of several words are looked for without
+    their boundaries too (any run of spaces between them makes their length vary)."""
     if not needles:
         return None
     ordered = sorted(set(needles), key=lambda n: (-len(n), n))
     groups = []
-    for length, same in itertools.groupby(ordered, key=len):
-        for script in _by_script(list(same)):
-            alternatives = "|".join(re.escape(n) for n in script)
-            groups.append(rf"(?:{alternatives}){_start_behind(script[0], length)}")
+    plain = [n for n in ordered if script_of(n) == "other" and not _SPACES.search(n)]
+    for length, same in itertools.groupby(plain, key=len):
+        alternatives = "|".join(re.escape(n) for n in same)
+        groups.append(rf"(?:{alternatives})(?<!\w[\s\S]{{{length}}})(?!\w)")
+    joined = [n for n in ordered if n not in plain]
+    if joined:
+        groups.append("|".join(_loose_body(n) if folded else re.escape(n) for n in joined))
     flags = re.IGNORECASE if folded else 0
-    return re.compile(rf"(?:{'|'.join(groups)})(?!\w)", flags)
-
-
-def _start_behind(word: str, length: int) -> str:
-    """``word_start``, asserted from just after a match ``length`` characters long."""
-    joined = _joined_by_length(script_of(word))
-    plain = rf"(?<!\w[\s\S]{{{length}}})"
-    if not joined:
-        return plain
-    return (
-        f"(?:{plain}|"
-        + "|".join(rf"(?<=(?<!\w)(?:{alts})[\s\S]{{{length}}})" for alts in joined)
-        + ")"
-    )
+    return re.compile("|".join(f"(?:{g})" for g in groups), flags)

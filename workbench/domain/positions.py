@@ -139,6 +139,15 @@ def map_span(
     )
 
 
+def words_went(old: str, new: str) -> bool:
+    """Whether a coded span that held words holds none now (only a space and a full stop
+    left: the coding's words were deleted, it is detached rather than left on punctuation)."""
+    return _WORD.search(old) is not None and _WORD.search(new) is None
+
+
+_WORD = re.compile(r"\w")
+
+
 def still_the_same_words(old: str, new: str) -> bool:
     """Whether rewritten text is a correction of the old (a typo fixed), not other words."""
     return difflib.SequenceMatcher(None, old.casefold(), new.casefold()).ratio() >= 0.5

@@ -265,6 +265,9 @@ class WithdrawalReceipt:
     key_originals_removed: int = 0
     """Originals of redactions only their text used, removed from the pseudonymisation key
     (with those words from its accepted identifiers and watch list)."""
+    key_words_removed: int = 0
+    """Of those originals, the words also removed from the key's accepted identifiers and
+    watch list."""
 
     def lines(self) -> list[str]:
         """The receipt as the command line prints it and the window shows it."""
@@ -282,7 +285,13 @@ class WithdrawalReceipt:
             *(f"    - {item}" for item in self.derived_text_changed),
             f"  audit-log rows whose id became [withdrawn]: {self.audit_entries_rewritten}",
             "  originals removed from the pseudonymisation key (only their text used them): "
-            f"{self.key_originals_removed}",
+            f"{self.key_originals_removed}"
+            + (
+                f" (and {self.key_words_removed} of those words from its accepted identifiers "
+                "and watch list)"
+                if self.key_words_removed
+                else ""
+            ),
             f"  full-text index rebuilt; storage compacted ({self.storage_compacted})",
             "  copies this command cannot reach (remove them by hand):",
             *(f"    - {copy}" for copy in self.unreachable_copies or ("none known",)),

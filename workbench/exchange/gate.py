@@ -25,9 +25,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.coding.identifiers import BLOCKING_KINDS, standing_identifiers, whole_word_folded
+from workbench.coding.identifiers import BLOCKING_KINDS, standing_identifiers
 from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
-from workbench.coding.words import alternation
+from workbench.coding.words import alternation, loose_key, loose_word
 from workbench.domain.study import StudyError
 from workbench.storage import inventory, text_changes
 from workbench.storage.project import Project
@@ -207,12 +207,13 @@ def scan(
 ) -> list[Finding]:
     """Every watched word the files would carry (the first place each is found); ``names``:
     file names the project will record (an export's audit row keeps its file's name)."""
-    folded = {w.word.casefold(): w for w in watched if w.folded}
+    folded = {loose_key(w.word): w for w in watched if w.folded}
+    folded |= {loose_key(k[1:]): w for k, w in list(folded.items()) if k.startswith("ال")}
     exact = {w.word: w for w in watched if not w.folded}
     patterns = [
         (p, table, key)
         for p, table, key in (
-            (alternation(list(folded), re.IGNORECASE), folded, str.casefold),
+            (alternation([w.word for w in watched if w.folded], loose=True), folded, loose_key),
             (alternation(list(exact), 0), exact, str),
         )
         if p is not None
@@ -232,7 +233,7 @@ def where_in_project(project: Project, word: str) -> str:
     ``interview:I1 #3``)."""
     from workbench.coding.identifiers import located_texts
 
-    pattern = whole_word_folded(word)
+    pattern = loose_word(word)
     with project.session(write=False) as s:
         for item in inventory.walked(inventory.TRANSCRIPT, inventory.PROSE, inventory.LABEL):
             if (item.table, item.column) == inventory.UTTERANCES:
