@@ -40,7 +40,10 @@ def _study(p: Project, key: str | None = None) -> None:
     for original, placeholder in {**THEIRS, **SHARED}.items():
         redact(p, placeholder, everywhere=original, key_path=key)
     accept_identifier(p, "Adnan", key)
-    watch_words(p, ["Adnan", "Hiwet"], key)
+    watch_words(p, ["Adnan", "Hiwet", "عدنان", "Samer"], key)
+    interview_with(
+        p, "P01-m", [("P01", "أنا عدنان، ابن الضيعة.")], people=people, wave="mid-treatment"
+    )
 
 
 def test_originals_only_their_text_used_leave_the_key_file(tmp_path: Path, capsys) -> None:
@@ -51,14 +54,18 @@ def test_originals_only_their_text_used_leave_the_key_file(tmp_path: Path, capsy
     assert b"Qaryatayn" in keyfile.read_bytes()
     assert main(["withdraw", str(path), "P01"]) == 0
     out = capsys.readouterr().out
-    assert "originals removed from the pseudonymisation key (only their text used them): 2" in out
+    assert (
+        "originals removed from the pseudonymisation key (only their text used them): 2 (and 3 "
+        "word(s) of theirs from its accepted identifiers and watch list)" in out
+    )
     raw = keyfile.read_bytes()
     assert b"Adnan" not in raw and b"Qaryatayn" not in raw  # entries, identifier, watch list
+    assert "عدنان".encode() not in raw  # watched, said by them only (never a redaction)
     assert b"Samer" in raw and b"Hiwet" in raw  # others' text still uses it; another's word
     with open_project(path) as p:
         store = KeyStore.open(p, None)
         assert sorted(store.originals()) == ["Samer"]
-        assert store.identifiers() == [] and store.watched() == ["Hiwet"]
+        assert store.identifiers() == [] and store.watched() == ["Hiwet", "Samer"]
         assert interview_text(p, "C01-b") == "We spoke about [P01's brother], his brother."
     # The shared original is still there for a key holder to read in the clinician's text.
     assert main(["text", str(path), "C01-b", "--originals"]) == 0
@@ -98,5 +105,5 @@ def test_a_team_key_loses_their_originals_too(team: Team) -> None:  # noqa: F811
     with admin.connect() as c:
         assert set(c.scalars(text("SELECT original FROM dyad_key.entry"))) == {"Samer"}
         assert set(c.scalars(text("SELECT text FROM dyad_key.identifier"))) == set()
-        assert set(c.scalars(text("SELECT text FROM dyad_key.watch"))) == {"Hiwet"}
+        assert set(c.scalars(text("SELECT text FROM dyad_key.watch"))) == {"Hiwet", "Samer"}
     admin.dispose()

@@ -166,13 +166,14 @@ class KeyStore:
     def refs(self) -> set[str]:
         return {str(r[0]) for r in self._query(f"SELECT ref FROM {self.schema}entry")}
 
-    def forget(self, refs: Collection[str]) -> tuple[int, int]:
+    def forget(self, refs: Collection[str], watched: Collection[str] = ()) -> tuple[int, int]:
         """Remove the entries ``refs`` (originals nothing in the project uses any more), and
-        the same words from the accepted identifiers and the watch list, so the key keeps no
-        word of them (``_wipe``: its freed bytes overwritten where the store allows). Returns
-        how many entries went, and how many of those words from the two lists."""
+        the same words from the accepted identifiers and the watch list, and the ``watched``
+        words too, so the key keeps no word of them (``_wipe``: its freed bytes overwritten
+        where the store allows). Returns how many entries went, and how many words went from
+        the two lists."""
         wanted = sorted(set(refs) & self.refs())
-        if not wanted:
+        if not wanted and not watched:
             return 0, 0
         originals = {
             str(r[0])
@@ -182,15 +183,18 @@ class KeyStore:
             )
         }
         statements = [(f"DELETE FROM {self.schema}entry WHERE ref = :w", ref) for ref in wanted]
-        tables = ["identifier"] + (["watch"] if self._has_table("watch") else [])
+        on_watch = set(self.watched())
+        tables = ["identifier"] + (["watch"] if on_watch else [])
         statements += [
             (f"DELETE FROM {self.schema}{table} WHERE text = :w", word)
             for table in tables
             for word in sorted(originals)
         ]
-        listed = [*self.identifiers(), *self.watched()]
+        extra = sorted((set(watched) & on_watch) - originals)
+        statements += [(f"DELETE FROM {self.schema}watch WHERE text = :w", w) for w in extra]
+        listed = [*self.identifiers(), *on_watch]
         self._wipe(statements)
-        return len(wanted), sum(word in originals for word in listed)
+        return len(wanted), sum(word in originals for word in listed) + len(extra)
 
     def _wipe(self, statements: list[tuple[str, str]]) -> None:
         """Run the deletions in one transaction, then make the removed words leave the bytes."""

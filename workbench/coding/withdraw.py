@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from workbench.coding.identifiers import located_texts
 from workbench.coding.keystore import KeyLocation, KeyStore, refs_in_use
 from workbench.coding.study import get_participant
 from workbench.coding.withdraw_reach import (
@@ -27,10 +28,12 @@ from workbench.coding.withdraw_reach import (
     said_by_others,
     shingles,
 )
+from workbench.coding.words import loose_word
 from workbench.domain.study import WITHDRAWN_TEXT, StudyError, WithdrawalReceipt
 from workbench.domain.text import count_words, search_text_of
 from workbench.storage import inventory
 from workbench.storage.backup import list_backups
+from workbench.storage.inventory import HISTORY, JSON, LABEL, PROSE, TRANSCRIPT
 from workbench.storage.models import (
     AuditEntry,
     Coding,
@@ -213,14 +216,19 @@ def withdraw_participant(
     Everything up to the audit entry is one transaction; the storage is compacted after it.
     Then the pseudonymisation key (``key_path``, default beside a project file) loses the
     originals only their text used."""
+    watch_list = _watch_list(project, key_path)
     with project.session() as s:
         if project.is_sqlite:
             # Freed pages are zeroed from now on, so deleted text does not linger in free space.
             s.execute(text("PRAGMA secure_delete = ON"))
         person = get_participant(s, key)
         pid = person.id
-        quotation = Quotation(shingles(_their_words(s, pid)), key)
+        said = _their_words(s, pid)
+        quotation = Quotation(shingles(said), key)
         refs_before = refs_in_use(s)
+        watched_in_theirs = {
+            w for w in watch_list if any(loose_word(w).search(text) for text in said)
+        }
         exported = _exports_written_earlier(s)
 
         deleted_interviews, joint_interviews, with_them = _delete_their_own_interviews(s, pid)
@@ -237,6 +245,7 @@ def withdraw_participant(
         derived = tuple(c for c in reached.changed if not c.startswith("audit log"))
 
         only_theirs = refs_before - refs_in_use(s)
+        watched_only_theirs = watched_in_theirs - _standing(s, watched_in_theirs)
         if project.is_sqlite:
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('rebuild')"))
             s.execute(text("INSERT INTO utterance_fts(utterance_fts) VALUES ('optimize')"))
@@ -273,19 +282,46 @@ def withdraw_participant(
                 "VACUUM FULL on them (docs/team.md)",
             ),
         )
-    return _forget_in_key(project, key_path, only_theirs, receipt)
+    return _forget_in_key(project, key_path, only_theirs, watched_only_theirs, receipt)
+
+
+def _watch_list(project: Project, key_path: KeyLocation) -> list[str]:
+    """The key's watch list, or nothing when the key is not at hand (``_forget_in_key`` says
+    so in the receipt)."""
+    try:
+        return KeyStore.open(project, key_path).watched()
+    except StudyError:
+        return []
+
+
+def _standing(s: Session, words: set[str]) -> set[str]:
+    """Which of ``words`` any inventoried text still holds, in any spelling."""
+    if not words:
+        return set()
+    patterns = {w: loose_word(w) for w in words}
+    found: set[str] = set()
+    for _, body in located_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY)):
+        found |= {w for w, pattern in patterns.items() if w not in found and pattern.search(body)}
+        if found == words:
+            break
+    return found
 
 
 def _forget_in_key(
-    project: Project, key_path: KeyLocation, refs: set[str], receipt: WithdrawalReceipt
+    project: Project,
+    key_path: KeyLocation,
+    refs: set[str],
+    watched: set[str],
+    receipt: WithdrawalReceipt,
 ) -> WithdrawalReceipt:
     """The key's originals that only their text used (their own name, a relative's, a home
-    town only they spoke of) go from the key too; when the key is not at hand, the receipt says
-    how many stay there and how to remove them."""
-    if not refs:
+    town only they spoke of) go from the key too, and watched words only they said that no text
+    holds any more; when the key is not at hand, the receipt says how many stay there and how
+    to remove them."""
+    if not refs and not watched:
         return receipt
     try:
-        removed, words = KeyStore.open(project, key_path).forget(refs)
+        removed, words = KeyStore.open(project, key_path).forget(refs, watched)
     except StudyError as exc:  # no key here (a team project's is a key holder's): say so
         return dataclasses.replace(
             receipt,

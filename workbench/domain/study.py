@@ -266,8 +266,8 @@ class WithdrawalReceipt:
     """Originals of redactions only their text used, removed from the pseudonymisation key
     (with those words from its accepted identifiers and watch list)."""
     key_words_removed: int = 0
-    """Of those originals, the words also removed from the key's accepted identifiers and
-    watch list."""
+    """Words removed from the key's accepted identifiers and watch list: those originals, and
+    watched words only they said that no text holds any more."""
 
     def lines(self) -> list[str]:
         """The receipt as the command line prints it and the window shows it."""
@@ -287,8 +287,8 @@ class WithdrawalReceipt:
             "  originals removed from the pseudonymisation key (only their text used them): "
             f"{self.key_originals_removed}"
             + (
-                f" (and {self.key_words_removed} of those words from its accepted identifiers "
-                "and watch list)"
+                f" (and {self.key_words_removed} word(s) of theirs from its accepted "
+                "identifiers and watch list)"
                 if self.key_words_removed
                 else ""
             ),
