@@ -248,3 +248,19 @@ def test_check_says_exports_are_still_refused_and_accepting_undoes_a_dismissal(
     assert "'Amal'" in said
     assert main(["pseudonyms", "prune", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"originals_removed": 0, "words_removed": 0}
+
+
+def test_words_may_come_after_the_options(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "study.dyad"
+    with new_study(path, title="Watch") as p:
+        interview_with(p, "I1", [("P01", "Nadia came.")])
+    assert main(["pseudonyms", "watch", str(path), "--json", "Nadia", "Zed"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == ["Nadia", "Zed"]
+    assert main(["pseudonyms", "watch", str(path), "--remove", "Zed"]) == 0
+    assert capsys.readouterr().out == "no longer watched for: 1 word(s)\n"
+    assert main(["pseudonyms", "watch", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["watched"] == ["Nadia"]
+    assert main(["pseudonyms", "watch", str(path), "--remove", "Nadia", "--bogus"]) != 0
+    assert "--bogus" in capsys.readouterr().err
+    assert main(["info", str(path), "extra"]) != 0  # other commands take no stray words
+    assert "unrecognized arguments: extra" in capsys.readouterr().err

@@ -55,7 +55,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if len(args_list) > 1:
                 raise CommandError(f"unknown command '{args_list[0]}'")
             return _open_gui(args_list[0] if args_list else None)
-        args = parser.parse_args(args_list)
+        args, extra = parser.parse_known_args(args_list)
+        if (
+            extra
+            and getattr(args, "words_anywhere", False)
+            and not any(e.startswith("-") for e in extra)
+        ):
+            args.words += extra  # `pseudonyms watch P --remove W`: words after the options too
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         args.func(args)
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -291,6 +291,7 @@ def register(reg: Registry) -> None:
         parent=pseudonyms,
     )
     p.add_argument("words", nargs="*", metavar="WORD", help="none: list the watched words")
+    p.set_defaults(words_anywhere=True)
     p.add_argument("--words", dest="words_file", metavar="FILE", help="one word a line")
     p.add_argument("--remove", action="store_true", help="take the words off the list")
     p.add_argument("--key")
