@@ -38,7 +38,7 @@ OVERRIDE_STATEMENT = (
 )
 NO_KEY_NOTE = (
     "No pseudonymisation key was found: the export was checked against the reviewed "
-    "suggestions only."
+    "suggestions only (not the key's redacted originals, accepted identifiers or watch list)."
 )
 RULES = 2
 """The version of what the whole-project pass looks for: change it when that changes, and every
