@@ -108,3 +108,15 @@ def test_withdrawal_replaces_their_quotes_and_id_in_analyst_text_and_says_where(
         assert b"P02" not in body and not any(phrase in body.lower() for phrase in PHRASES), fmt
     assert main(["withdraw", str(path), "P01"]) == 0
     assert "changed in analyst text (" in capsys.readouterr().out
+
+
+def test_their_id_inside_a_placeholder_reads_as_one_placeholder() -> None:
+    """Found by trying the tool: ``[P01's wife]`` became ``[[withdrawn]'s wife]``."""
+    from workbench.coding.withdraw_reach import Quotation
+
+    quotation = Quotation(set(), "P01")
+    text, changed = quotation.replace("[P01's wife] came; P01 said so. [patient P01] [x] P01]")
+    assert text == (
+        "[withdrawn's wife] came; [withdrawn] said so. [patient withdrawn] [x] [withdrawn]]"
+    )
+    assert changed == 4

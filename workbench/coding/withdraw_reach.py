@@ -81,11 +81,22 @@ class Quotation:
                 spans.append((start, end))
         for start, end in reversed(spans):
             text = text[:start] + WITHDRAWN_TEXT + text[end:]
-        text, ids = self._id.subn(WITHDRAWN_TEXT, text)
+        text, ids = self._id.subn(lambda m: _in_their_place(m.string, m.start(), m.end()), text)
         return text, words + ids
 
     def holds(self, text: str) -> bool:
         return self.replace(text)[1] > 0
+
+
+def _in_their_place(text: str, start: int, end: int) -> str:
+    """What their id becomes: ``[withdrawn]``, or inside a placeholder (``[P01's wife]``) just
+    ``withdrawn`` (``[withdrawn's wife]``, not ``[[withdrawn]'s wife]``)."""
+    opened, closed = text.rfind("[", 0, start), text.rfind("]", 0, start)
+    close_after, open_after = text.find("]", end), text.find("[", end)
+    inside = (
+        opened > closed and close_after != -1 and (open_after == -1 or close_after < open_after)
+    )
+    return WITHDRAWN_TEXT.strip("[]") if inside else WITHDRAWN_TEXT
 
 
 @dataclass(frozen=True, slots=True)
