@@ -266,7 +266,10 @@ def reference_look_through(project: Project, store: KeyStore | None) -> gate.Pre
         seen.add(candidate.text.casefold())
         unreviewed = gate.Watched(
             candidate.text,
-            "a suggested identifier nobody reviewed",
+            {
+                "listed": "a watched word nobody reviewed",
+                "participant": "a name from the participant list nobody reviewed",
+            }.get(candidate.kind, "a suggested identifier nobody reviewed"),
             False,
             ", ".join(candidate.interviews[:3]),
         )

@@ -63,7 +63,7 @@ def test_a_watched_arabic_name_refuses_exports_until_redacted(tmp_path: Path) ->
         assert [(c.text, c.kind, c.count) for c in report.standing] == [(RANA, "listed", 2)]
         assert watched_words(p)[0] == sorted([RANA, LINA])
         said = _refused(p, tmp_path / "after.csv")
-        assert f"{RANA!r} (a suggested identifier nobody reviewed" in said
+        assert f"{RANA!r} (a watched word nobody reviewed" in said
 
         before = interview_text(p, "I1")
         redact(p, "[P01's wife]", everywhere=RANA)
@@ -146,7 +146,7 @@ def test_the_command_line_watches_lists_and_removes(tmp_path: Path, capsys) -> N
     listed = json.loads(capsys.readouterr().out)
     assert listed == {"key": str(path.with_suffix(".dyadkey")), "watched": sorted([RANA, LINA])}
     assert main(["export", target, "--format", "csv", "-o", str(tmp_path / "x.csv")]) != 0
-    assert "a suggested identifier nobody reviewed" in capsys.readouterr().err
+    assert "a watched word nobody reviewed" in capsys.readouterr().err
     assert main(["pseudonyms", "suggest", target]) == 0
     assert "listed" in capsys.readouterr().out
     assert main(["pseudonyms", "watch", target, RANA, "Nobody", "--remove"]) == 0
@@ -198,7 +198,7 @@ def test_every_spelling_is_found_and_listed_as_written(tmp_path: Path, capsys) -
         listed = sorted(c.text for c in report.standing)
         assert listed == sorted(["محمّد", "محمد", "فاطمـــة", "فاطمه", "احمد", "لزعتري", "tessy"])
         said = _refused(p, tmp_path / "x.csv")
-        assert any(f"{spelling!r} (a suggested identifier" in said for spelling in listed)
+        assert any(f"{spelling!r} (a watched word nobody" in said for spelling in listed)
         for spelling in listed:  # each as written, so the key puts each back exactly
             redact(p, "[a name]", everywhere=spelling)
         export(p, "csv", tmp_path / "clean.csv", ExportOptions())

@@ -35,11 +35,13 @@ def cmd_redact(args: argparse.Namespace) -> None:
             coder=args.coder,
             new_key=args.new_key,
         )
-    where = f" in {', '.join(report.interviews)}" if report.interviews else " in no transcript"
-    print(
-        f"redacted {report.occurrences} occurrence(s) as {report.placeholder}{where}; "
-        f"{report.codings_kept} codings kept on their words"
-    )
+    if report.occurrences:
+        print(
+            f"redacted {report.occurrences} occurrence(s) as {report.placeholder} in "
+            f"{', '.join(report.interviews)}; {report.codings_kept} codings kept on their words"
+        )
+    else:
+        print(f"no transcript holds it; redacted as {report.placeholder} in analyst text only")
     if report.rewritten:
         print(
             f"also replaced in {len(report.rewritten)} other text(s): "

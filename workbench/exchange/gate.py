@@ -101,6 +101,13 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
     return Precheck(found.watched, found.standing, tuple(notes))
 
 
+_UNREVIEWED = {
+    "listed": "a watched word nobody reviewed",
+    "participant": "a name from the participant list nobody reviewed",
+}
+"""Why an unreviewed suggestion refuses, by its kind (a name: "a suggested identifier…")."""
+
+
 def _key_words(store: KeyStore | None) -> list[Watched]:
     """The originals and accepted identifiers of the key, each watched in any case."""
     originals = set(store.originals()) if store else set()
@@ -137,7 +144,7 @@ def _look_through(project: Project, store: KeyStore | None) -> Precheck:
         seen.add(candidate.text.casefold())
         unreviewed_word = Watched(
             candidate.text,
-            "a suggested identifier nobody reviewed",
+            _UNREVIEWED.get(candidate.kind, "a suggested identifier nobody reviewed"),
             False,
             ", ".join(candidate.interviews[:3]),
         )
