@@ -105,18 +105,17 @@ class WithdrawDialog(QDialog):
             self._say_key()
 
     def _say_key(self) -> None:
-        """Where the originals only their text used will be removed from."""
+        """Which key loses the originals only their text used (the tooltip says why)."""
         if self.key is not None:
-            self.key_said.setText(f"{self.key}: originals only their text used are removed")
+            said = self.key
         elif self.project.path is not None:
-            self.key_said.setText(
-                "beside the project, if there: originals only their text used are removed"
-            )
+            said = "the key beside the project"
         else:
-            self.key_said.setText(
-                "not given: originals only their text used stay in the team's key (the "
-                "receipt says how many); a key holder can choose it"
-            )
+            said = "none given: the receipt says what stays in the team's key"
+        self.key_said.setText(said)
+        self.key_said.setToolTip(
+            "The originals of redactions only their text used are removed from this key"
+        )
 
     def chosen(self) -> str | None:
         value = self.person.currentData()
