@@ -161,3 +161,32 @@ def test_an_accepted_identifier_left_in_the_text_points_to_the_review(
     said = window.page.notice.text()
     assert "still holds 'Zarifa' (an accepted identifier" in said
     assert "File ▸ Review identifiers… lists them" in said  # listed there: "redact it"
+
+
+def test_the_watch_list_is_edited_in_place(
+    qtbot, window: MainWindow, demo_like: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from workbench.coding.watchlist import watch_words, watched_words
+
+    with open_project(demo_like) as p:
+        add_memo(p, "Nadia phoned; Samir did not.")
+        watch_words(p, ["Nadia", "Zed"])
+    dialog = _dialog(qtbot, window, demo_like)
+    shown: list[str] = []
+
+    def edit(_parent, _title, _label, text):
+        shown.append(text)
+        return "Nadia\nSamir\n", True  # Zed taken out, Samir added
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", edit)
+    dialog.watch_button.click()
+    _settled(qtbot, dialog)
+    assert shown == ["Nadia\nZed"]  # the list as it stands, to edit
+    said = dialog.status.text()
+    assert said.startswith("Watching for 1 more word(s), kept in the key")
+    assert "no longer watched for: Zed." in said
+    with open_project(demo_like) as p:
+        assert watched_words(p)[0] == ["Nadia", "Samir"]
+    assert {"Nadia", "Samir"} <= {c.text for c in dialog.shown() if c.kind == "listed"}

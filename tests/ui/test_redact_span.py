@@ -79,4 +79,4 @@ def test_the_notice_names_interpreted_turns_in_another_script(
     said = window.page.notice.text()
     assert "Redacted as [daughter]." in said
     assert "1 turn(s) interpreted to or from it, written in another script" in said
-    assert "interview:P01-m #0" in said and "Watch for words…" in said
+    assert "interview:P01-m #0" in said and "Watch list…" in said

@@ -39,7 +39,7 @@ from workbench.coding.redaction import (
     redact,
     suggest_identifiers,
 )
-from workbench.coding.watchlist import WatchReport, watch_words
+from workbench.coding.watchlist import unwatch_words, watch_words, watched_words
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
 from workbench.ui.key_location import ask_where_the_key_is
@@ -125,9 +125,7 @@ class IdentifiersDialog(QDialog):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
-        self.watch_button = close.addButton(
-            "Watch for words…", QDialogButtonBox.ButtonRole.ActionRole
-        )
+        self.watch_button = close.addButton("Watch list…", QDialogButtonBox.ButtonRole.ActionRole)
         self.watch_button.setToolTip(
             "Your own list of identifying words (names from consent forms, towns, camps), in "
             "any script: kept in the key, never in the project"
@@ -296,49 +294,78 @@ class IdentifiersDialog(QDialog):
         return self._run(f"Redacting '{word}' everywhere…", work, ended)
 
     def ask_words_to_watch(self) -> None:
-        words, ok = QInputDialog.getMultiLineText(
+        """The watch list to edit, one word a line: words added are watched, words taken out
+        are no longer."""
+        try:
+            current, _ = watched_words(self.project, self.key)
+        except KeyMissing:
+            if self.project.path is None and self.key is None:  # a team's key: ask where
+                if self._ask_for_key():
+                    self.ask_words_to_watch()
+                return
+            current = []  # no key yet: the first word makes it
+        text, ok = QInputDialog.getMultiLineText(
             self,
-            "Watch for words",
-            "Words that identify someone, one a line, in any script — names as the consent "
-            "forms give them, towns, camps, clinics.\nThey are kept in the key, never in the "
-            "project; exports are refused while the text holds one nobody reviewed.",
+            "Watch list",
+            "Words that identify someone, one a line, in any script:\n"
+            "names as the consent forms give them, towns, camps, clinics.\n"
+            "Take a line out to stop watching it. The list is kept in the key, never in\n"
+            "the project; exports are refused while the text holds one nobody reviewed.",
+            "\n".join(current),
         )
-        if ok:
-            self.watch(words.splitlines())
+        if not ok:
+            return
+        wanted = [w.strip() for w in text.splitlines() if w.strip()]
+        self.change_watch_list(
+            add=[w for w in wanted if w not in current],
+            remove=[w for w in current if w not in wanted],
+        )
 
     def watch(self, words: list[str]) -> bool:
         """Put ``words`` on the key's watch list (off the event loop), then look again."""
-        words = [w.strip() for w in words if w.strip()]
-        if not words:
+        return self.change_watch_list(add=words, remove=[])
+
+    def change_watch_list(self, *, add: list[str], remove: list[str]) -> bool:
+        """Watch ``add`` and stop watching ``remove`` (off the event loop), then look again."""
+        add = [w.strip() for w in add if w.strip()]
+        if not add and not remove:
             return False
         project, key = self.project, self.key
 
         def work() -> object:
             try:
-                return watch_words(project, words, key)
+                gone = unwatch_words(project, remove, key).added if remove else ()
+                return gone, watch_words(project, add, key) if add else None
             except KeyMissing as exc:
                 return exc
 
         def ended(result: object) -> None:
             if isinstance(result, KeyMissing):
                 if self.key is None and self._ask_for_key():
-                    self.watch(words)
+                    self.change_watch_list(add=add, remove=remove)
                 else:
                     self.status.setText(str(result))
                 return
-            assert isinstance(result, WatchReport)
-            standing = len(result.standing)
-            self.refresh(
-                f"Watching for {len(result.added)} more word(s), kept in the key "
-                f"{result.where}"
-                + (
-                    f"; {standing} stand in the text and refuse exports until reviewed."
-                    if standing
-                    else "; none stands in the text."
+            assert isinstance(result, tuple)
+            gone, report = result
+            said = []
+            if report is not None:
+                standing = len(report.standing)
+                said.append(
+                    f"Watching for {len(report.added)} more word(s), kept in the key "
+                    f"{report.where}"
+                    + (
+                        f"; {standing} stand in the text and refuse exports until reviewed"
+                        if standing
+                        else "; none stands in the text"
+                    )
                 )
-            )
+            if gone:
+                said.append(f"no longer watched for: {', '.join(gone)}")
+            line = "; ".join(said)
+            self.refresh(f"{line[:1].upper()}{line[1:]}." if line else "")
 
-        return self._run("Adding to the watch list…", work, ended)
+        return self._run("Changing the watch list…", work, ended)
 
     def _ask_for_key(self) -> bool:
         self.key = ask_where_the_key_is(self, self.project)

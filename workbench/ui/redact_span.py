@@ -146,5 +146,5 @@ def counterpart_hint(report: RedactionReport) -> str:
     return (
         f" {len(report.counterparts)} turn(s) interpreted to or from it, written in another "
         f"script, may name it as written there: {shown}. Read them, then redact the span or "
-        "watch for the word (File ▸ Review identifiers… ▸ Watch for words…)."
+        "watch for the word (File ▸ Review identifiers… ▸ Watch list…)."
     )
