@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.common_words import COMMON
 from workbench.coding.keystore import KeyLocation, KeyStore
-from workbench.coding.words import any_word, loose_word, whole_word
+from workbench.coding.words import any_word, first_look, loose_word, whole_word
 from workbench.domain.study import StudyError
 from workbench.storage import inventory
 from workbench.storage.inventory import HISTORY, JSON, LABEL, PROSE, TRANSCRIPT
@@ -225,7 +225,7 @@ def _suggested(
         )
     )
     run = next(runs, None)
-    listed_or_people = any_word([*listed, *sources.people], folded=True)
+    listed_or_people = first_look([*listed, *sources.people])
     spellings = {word: loose_word(word) for word in {*listed, *sources.people}}
     spelled_from: dict[str, str] = {}
     """A spelling found (``tessy``, ``محمّد``) -> the listed word it was found for."""
@@ -244,7 +244,7 @@ def _suggested(
         if not names_only:
             for value, kind in _dates_and_numbers(body):
                 note(value, kind, interview)
-        if listed_or_people is not None and listed_or_people.search(body):
+        if listed_or_people is not None and listed_or_people(body):
             for kind, needles in (("listed", listed), ("participant", sources.people)):
                 for word in needles:
                     if word in reviewed:
@@ -598,13 +598,13 @@ def check_identifiers(project: Project, key_path: KeyLocation = None) -> list[Le
 def _leaks(texts: Sequence[tuple[str, str]], needles: Sequence[str]) -> list[Leak]:
     """Each (where, needle) of ``needles`` found as a whole word, in any spelling
     (``loose_word``: any case, Arabic with or without its marks…), in ``texts``."""
-    first_look = any_word(needles, folded=True)
-    if first_look is None:
+    may_hold = first_look(needles)
+    if may_hold is None:
         return []
     patterns = [(n, loose_word(n)) for n in needles]
     leaks: list[Leak] = []
     for where, body in texts:
-        if not first_look.search(body):
+        if not may_hold(body):
             continue
         for needle, pattern in patterns:
             if pattern.search(body):
