@@ -12,13 +12,14 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from workbench.analysis.segments import _computed_rows, _team
-from workbench.analysis.study_data import InterviewFacts, Person, Rows, _bare_rows, _chunks
+from workbench.analysis.study_data import InterviewFacts, Person, Rows, _bare_rows
 from workbench.storage.models import (
     CODING_ANCHORS,
     Coding,
     analysis_rows,
 )
 from workbench.storage.project import BUSY_TIMEOUT_MS, Project
+from workbench.storage.rows import chunks
 
 ROWS_FORMAT = 3
 """Part of every kept row's key and the first number of its blob: change it whenever
@@ -85,7 +86,7 @@ def _current_rows(
                 continue
             earlier[iid] = hit
         wanted.append(iid)
-    for chunk in _chunks([iid for iid in wanted if iid not in earlier]):
+    for chunk in chunks([iid for iid in wanted if iid not in earlier]):
         stmt = select(
             analysis_rows.c.interview_id,
             analysis_rows.c.version,
@@ -143,7 +144,7 @@ def _codings(
     codings: dict[int, list[tuple[int, int, int, int, int]]] = {}
     if not codes:
         return codings
-    for chunk in _chunks(interview_ids):
+    for chunk in chunks(interview_ids):
         stmt = select(
             Coding.interview_id,
             Coding.code_id,
@@ -197,7 +198,7 @@ def _keep(project: Project, fresh: dict[int, Kept]) -> None:
                 if not project.is_sqlite:  # derived rows: wait briefly for locks, not for the disk
                     conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_KEEP_WAIT_MS}")
                     conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                for chunk in _chunks(list(fresh)):
+                for chunk in chunks(list(fresh)):
                     conn.execute(
                         delete(analysis_rows).where(analysis_rows.c.interview_id.in_(chunk))
                     )

@@ -18,7 +18,6 @@ from workbench.analysis.study_data import (
     Rows,
     Utterance,
     _bare_rows,
-    _chunks,
 )
 from workbench.domain.positions import utterance_starts
 from workbench.domain.study import voice_runs
@@ -28,6 +27,7 @@ from workbench.storage.models import (
     UtteranceLink,
     UtteranceRow,
 )
+from workbench.storage.rows import chunks
 
 
 def _team(people: dict[int, Person]) -> list[int]:
@@ -87,7 +87,7 @@ def _utterance_facts(
     """Per interview, its utterances in order: id, speaker, whom it renders, word count (bare
     rows, no text)."""
     found: dict[int, list[tuple[int, int | None, int | None, int]]] = {}
-    for chunk in _chunks(sorted(interview_ids)):
+    for chunk in chunks(sorted(interview_ids)):
         result = _bare_rows(
             s,
             select(
@@ -109,7 +109,7 @@ def _voice_marks(s: Any, interview_ids: list[int]) -> dict[int, Marks]:
     """Per interview, its rendering spans and original/rendering links (only interviews with
     any)."""
     found: dict[int, Marks] = {}
-    for chunk in _chunks(sorted(interview_ids)):
+    for chunk in chunks(sorted(interview_ids)):
         for iid, uid, lo, hi, pid in _bare_rows(
             s,
             select(
@@ -136,13 +136,13 @@ def _texts(s: Any, interview_ids: list[int], ids: list[int], *, every: bool) -> 
     texts in a few queries; else those utterances alone."""
     texts: dict[int, str] = {}
     if every:
-        for chunk in _chunks(sorted(interview_ids)):
+        for chunk in chunks(sorted(interview_ids)):
             stmt = select(UtteranceRow.id, UtteranceRow.text).where(
                 UtteranceRow.interview_id.in_(chunk)
             )
             texts.update(_bare_rows(s, stmt))
         return texts
-    for chunk in _chunks(sorted(ids), 2000):
+    for chunk in chunks(sorted(ids), 2000):
         stmt = select(UtteranceRow.id, UtteranceRow.text).where(UtteranceRow.id.in_(chunk))
         texts.update(_bare_rows(s, stmt))
     return texts

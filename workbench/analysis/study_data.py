@@ -102,10 +102,6 @@ _NO_ROWS: Rows = (
 )
 
 
-def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
-    return (ids[i : i + size] for i in range(0, len(ids), size))
-
-
 def _bare_rows(s: Any, stmt: ClauseElement) -> list[tuple[Any, ...]]:
     """The rows of ``stmt`` as plain tuples straight from the database driver: the two big reads
     (codings, utterance texts) skip the per-row work of result objects. Only for statements whose

@@ -19,6 +19,7 @@ from workbench.coding.queries import cooccurrence
 from workbench.domain.positions import utterance_starts
 from workbench.storage.models import CODING_ANCHORS, Coding, UtteranceRow
 from workbench.storage.project import Project
+from workbench.storage.rows import chunks
 
 TEXT_WEIGHT = 0.5
 DISTANCE_THRESHOLD = 0.92
@@ -149,7 +150,7 @@ def coded_texts(project: Project) -> dict[int, list[str]]:
             by_interview.setdefault(iid, []).append((code_id, su, so, eu, eo))
         found: dict[int, list[str]] = {}
         wanted = sorted(by_interview)
-        for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+        for chunk in chunks(wanted):
             rows = connection.execute(
                 select(UtteranceRow.interview_id, UtteranceRow.id, UtteranceRow.text)
                 .where(UtteranceRow.interview_id.in_(chunk))

@@ -13,8 +13,7 @@ written there (``pseudonyms watch``) or redacts the span.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from collections.abc import Iterable
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
@@ -27,8 +26,7 @@ from workbench.storage.models import (
     UtteranceLink,
     UtteranceRow,
 )
-
-T = TypeVar("T", int, tuple[int, int])
+from workbench.storage.rows import chunks
 
 
 def scripts(text: str) -> set[str]:
@@ -47,7 +45,7 @@ def unreached_counterparts(
     linked = (_linked(s, touched) | _interpreted_next_to(s, touched)) - touched
     done = {
         u
-        for chunk in _chunks(linked)
+        for chunk in chunks(sorted(linked))
         for u in s.scalars(
             select(Redaction.utterance_id).where(
                 Redaction.utterance_id.in_(chunk), Redaction.placeholder == placeholder
@@ -57,7 +55,7 @@ def unreached_counterparts(
     own = scripts(original)
     found = [
         (key, position)
-        for chunk in _chunks(linked - done)
+        for chunk in chunks(sorted(linked - done))
         for key, position, body in s.execute(
             select(Interview.key, UtteranceRow.position, UtteranceRow.text)
             .join(Interview, UtteranceRow.interview_id == Interview.id)
@@ -68,20 +66,9 @@ def unreached_counterparts(
     return [f"interview:{key} #{position}" for key, position in sorted(found)]
 
 
-_CHUNK = 500
-"""Ids asked about at a time: a name redacted everywhere may touch thousands of turns, more
-than one statement's parameters should carry."""
-
-
-def _chunks(ids: Iterable[T]) -> Iterator[list[T]]:
-    ordered = sorted(ids)
-    for at in range(0, len(ordered), _CHUNK):
-        yield ordered[at : at + _CHUNK]
-
-
 def _linked(s: Session, touched: set[int]) -> set[int]:
     found: set[int] = set()
-    for chunk in _chunks(touched):
+    for chunk in chunks(sorted(touched)):
         pairs = s.execute(
             select(UtteranceLink.original_id, UtteranceLink.rendering_id).where(
                 or_(UtteranceLink.original_id.in_(chunk), UtteranceLink.rendering_id.in_(chunk))
@@ -96,7 +83,7 @@ def _interpreted_next_to(s: Session, touched: set[int]) -> set[int]:
     interpreter (or renders someone)."""
     spots = [
         spot
-        for chunk in _chunks(touched)
+        for chunk in chunks(sorted(touched))
         for spot in s.execute(
             select(UtteranceRow.interview_id, UtteranceRow.position).where(
                 UtteranceRow.id.in_(chunk)
@@ -106,7 +93,7 @@ def _interpreted_next_to(s: Session, touched: set[int]) -> set[int]:
     wanted = {(iv, position + step) for iv, position in spots for step in (-1, 0, 1)}
     speaker = aliased(Participant)
     interprets: dict[tuple[int, int], tuple[int, bool]] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(sorted(wanted)):
         for iv, position, uid, flag in s.execute(
             select(
                 UtteranceRow.interview_id,

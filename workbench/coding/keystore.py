@@ -150,8 +150,8 @@ class KeyStore:
         """Take ``words`` off the watch list; returns those that were on it."""
         held = set(self.watched())
         gone = [w for w in dict.fromkeys(words) if w in held]
-        for word in gone:
-            self._query(f"DELETE FROM {self.schema}watch WHERE text = :t", {"t": word})
+        if gone:  # as ``forget`` removes words: their bytes leave the key too
+            self._wipe([(f"DELETE FROM {self.schema}watch WHERE text = :w", w) for w in gone])
         return gone
 
     def watched(self) -> list[str]:

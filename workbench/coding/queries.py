@@ -36,6 +36,7 @@ from workbench.storage.models import (
     Wave,
 )
 from workbench.storage.project import Project
+from workbench.storage.rows import chunks
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +230,7 @@ class _Read:
 
 def _read(s: Session, involved: list[int], people: dict[int, _Person]) -> _Read:
     utts: dict[int, list[_Utt]] = {}
-    for chunk in _chunks(involved):
+    for chunk in chunks(involved):
         for row in s.execute(
             select(
                 UtteranceRow.id,
@@ -248,7 +249,7 @@ def _read(s: Session, involved: list[int], people: dict[int, _Person]) -> _Read:
         ):
             utts.setdefault(row[9], []).append(_Utt(*row[:9]))
     spans: dict[int, list[Span]] = {}
-    for chunk in _chunks(involved):
+    for chunk in chunks(involved):
         for uid, s_lo, s_hi, pid in s.execute(
             select(
                 RenderingSpan.utterance_id,
@@ -260,7 +261,7 @@ def _read(s: Session, involved: list[int], people: dict[int, _Person]) -> _Read:
             spans.setdefault(uid, []).append((s_lo, s_hi, pid))
     interviewers: dict[int, set[int]] = {}
     withheld: set[int] = set()
-    for chunk in _chunks(involved):
+    for chunk in chunks(involved):
         for iid, pid, interview_role in s.execute(
             select(
                 InterviewParticipantRow.interview_id,
@@ -340,7 +341,7 @@ def _texts(
         for i in range(max(first - 1, 0), min(last + 2, len(rows))):
             wanted.add(rows[i].id)
     texts: dict[int, str] = {}
-    for chunk in _chunks(sorted(wanted)):
+    for chunk in chunks(sorted(wanted)):
         texts.update(
             (uid, body)
             for uid, body in s.execute(
@@ -392,10 +393,6 @@ def _segment(
         important=c.important,
         verified=all(u.verified for u in rows[first : last + 1]),
     )
-
-
-def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def cooccurrence(project: Project, *, within: str = "overlap") -> pd.DataFrame:

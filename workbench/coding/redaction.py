@@ -48,6 +48,7 @@ from workbench.storage.models import (
     WordRow,
 )
 from workbench.storage.project import Project, compact_storage
+from workbench.storage.rows import chunks
 
 __all__ = [
     "KEY_SUFFIX",
@@ -124,7 +125,7 @@ class _Around:
     def load(cls, s: Session, utterance_ids: set[int]) -> _Around:
         around = cls({}, {}, {})
         ids = sorted(utterance_ids)
-        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        for chunk in chunks(ids):
             inside = set(chunk)
             for coding in s.scalars(
                 select(Coding).where(
@@ -500,7 +501,7 @@ def restore_originals(
     around = _Around.load(s, ids)
     rows = {
         row.id: row
-        for chunk in (sorted(ids)[i : i + 500] for i in range(0, len(ids), 500))
+        for chunk in chunks(sorted(ids))
         for row in s.scalars(select(UtteranceRow).where(UtteranceRow.id.in_(chunk)))
     }
     codings = {c.id: c for found in around.codings.values() for c in found}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from workbench.coding.identifiers import Candidate, suggest_identifiers
 from workbench.coding.keystore import KeyLocation, KeyStore
-from workbench.coding.words import loose_key
+from workbench.coding.words import loose_key, loose_keys
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 
@@ -78,8 +78,7 @@ def watched_words(project: Project, key: KeyLocation = None) -> tuple[list[str],
 def _standing(project: Project, key: KeyLocation, words: list[str]) -> list[Candidate]:
     """The spellings of ``words`` the text holds, nobody reviewed (as ``suggest`` lists them;
     للزعتري is listed as لزعتري, its article's alif dropped after a joined ل)."""
-    wanted = {loose_key(w) for w in words}
-    wanted |= {k[1:] for k in wanted if k.startswith("ال")}
+    wanted = {key for w in words for key in loose_keys(w)}
     return [
         c
         for c in suggest_identifiers(project, key, names_only=True)

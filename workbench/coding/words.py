@@ -103,10 +103,17 @@ def loose_key(text: str) -> str:
     """What every spelling ``loose_word`` matches has in common: folded case, no Arabic marks or
     tatweel, one alif for all its forms, one letter for ة and ه and for ى and ي, single
     spaces. (A spelling matched after a joined ل, with its article's alif dropped, keys without
-    that alif: ``gate.scan`` looks it up both ways.)"""
+    that alif: ``loose_keys`` gives both.)"""
     text = _MARKS.sub("", text.casefold())
     text = "".join(_SAME_LETTER.get(ch, ch)[0] for ch in text)
     return _SPACES.sub(" ", text.strip())
+
+
+def loose_keys(word: str) -> set[str]:
+    """The keys of ``word``'s spellings: ``loose_key``, and for a word with the article ال
+    also the key without its alif, as it stands after a joined ل (للزعتري holds لزعتري)."""
+    key = loose_key(word)
+    return {key, key[1:]} if key.startswith("ال") else {key}
 
 
 def _loose_body(needle: str) -> str:

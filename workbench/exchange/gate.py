@@ -27,7 +27,7 @@ from pathlib import Path
 
 from workbench.coding.identifiers import BLOCKING_KINDS, standing_identifiers
 from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
-from workbench.coding.words import alternation, loose_key, loose_word
+from workbench.coding.words import alternation, loose_key, loose_keys, loose_word
 from workbench.domain.study import StudyError
 from workbench.storage import inventory, text_changes
 from workbench.storage.project import Project
@@ -214,8 +214,7 @@ def scan(
 ) -> list[Finding]:
     """Every watched word the files would carry (the first place each is found); ``names``:
     file names the project will record (an export's audit row keeps its file's name)."""
-    folded = {loose_key(w.word): w for w in watched if w.folded}
-    folded |= {loose_key(k[1:]): w for k, w in list(folded.items()) if k.startswith("ال")}
+    folded = {key: w for w in watched if w.folded for key in loose_keys(w.word)}
     exact = {w.word: w for w in watched if not w.folded}
     patterns = [
         (p, table, key)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from workbench.storage import places
 from workbench.storage.models import DERIVED, Base
+from workbench.storage.rows import chunks
 
 TRANSCRIPT = "transcript"
 PROSE = "prose"
@@ -363,7 +364,7 @@ def purge_history(s: Session, holds: Callable[[str], bool]) -> int:
         )
         if holds(description) or holds(forward) or holds(inverse)
     ]
-    for chunk in (doomed[i : i + 500] for i in range(0, len(doomed), 500)):
+    for chunk in chunks(doomed):
         s.execute(delete(table).where(table.c.id.in_(chunk)))
     return len(doomed)
 

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from workbench.storage.rows import chunks
+
 _UNIT = """
     CASE t.unit_kind
         WHEN 'participant' THEN 'participant:' || p.key
@@ -140,8 +142,7 @@ def describe(
     for table, keys in wanted.items():
         query, reads = _QUERIES.get(table) or _BY_KEY[table]
         ordered = sorted(keys, key=str)
-        for at in range(0, len(ordered), 500):
-            chunk = ordered[at : at + 500]
+        for chunk in chunks(ordered):
             names = ", ".join(f":k{i}" for i in range(len(chunk)))
             statement = text(f"{query} WHERE t.{_key_column(table)} IN ({names})")
             params = {f"k{i}": key for i, key in enumerate(chunk)}

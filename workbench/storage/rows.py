@@ -14,7 +14,8 @@ The rows read are kept on the session (``ROWS_READ``): the undo recorder
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, and_, event, inspect, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,17 @@ from sqlalchemy.orm import Session
 from workbench.storage.models import Base
 
 RowKey = tuple[str, tuple[Any, ...]]
+T = TypeVar("T")
+IN_LIST = 500
+"""Values asked about in one ``IN (…)``: a name redacted everywhere may touch thousands of rows,
+more than one statement's parameters should carry."""
+
+
+def chunks(values: Sequence[T], size: int = IN_LIST) -> list[list[T]]:
+    """``values`` in runs of ``size``, for ``IN (…)`` lists of bounded length."""
+    return [list(values[i : i + size]) for i in range(0, len(values), size)]
+
+
 """(table name, primary key values)"""
 ROWS_READ = "rows_read"
 """``session.info`` key: RowKey -> the row as the guard read it (encoded), or None."""
@@ -96,8 +108,8 @@ def read_rows(
                 row = session.execute(query).mappings().first()
                 found[(name, key)] = None if row is None else _values(row)
             continue
-        for start in range(0, len(pks), 500):
-            chunk = [k[0] for k in pks[start : start + 500]]
+        for keys in chunks(pks):
+            chunk = [k[0] for k in keys]
             query = _select(session, table, lock).where(columns[0].in_(chunk))
             for row in session.execute(query).mappings():
                 found[(name, (row[columns[0].name],))] = _values(row)
