@@ -13,6 +13,7 @@ from workbench.cli._common import (
     opened,
     print_json,
 )
+from workbench.coding.words import shown, typed
 
 if TYPE_CHECKING:
     from workbench.storage.project import Project
@@ -30,7 +31,7 @@ def cmd_redact(args: argparse.Namespace) -> None:
             interview=args.interview,
             start=args.start,
             end=args.end,
-            everywhere=args.all,
+            everywhere=None if args.all is None else typed(args.all),
             key_path=args.key,
             coder=args.coder,
             new_key=args.new_key,
@@ -74,7 +75,7 @@ def _word_list(path: str | None) -> list[str]:
 def cmd_watch(args: argparse.Namespace) -> None:
     from workbench.coding.watchlist import unwatch_words, watch_words, watched_words
 
-    words = [*args.words, *_word_list(args.words_file)]
+    words = [typed(w) for w in [*args.words, *_word_list(args.words_file)]]
     with opened(args) as project:
         if not words:
             if args.remove:
@@ -107,7 +108,7 @@ def cmd_watch(args: argparse.Namespace) -> None:
         + (f"; already watched: {len(report.unchanged)}" if report.unchanged else "")
     )
     for c in report.standing:
-        print(f"  {c.text:<30} ×{c.count}  in {', '.join(c.interviews)}")
+        print(f"  {shown(c.text):<30} ×{c.count}  in {', '.join(c.interviews)}")
     if report.standing:
         print(
             f"{len(report.standing)} of them stand in the project's text, and refuse every "
@@ -128,7 +129,7 @@ def _say_what_else_refuses(project: Project, key: str | None) -> None:
         more = f" and {len(unreviewed) - 1} more" if len(unreviewed) > 1 else ""
         print(
             f"note: exports are still refused: {len(unreviewed)} suggested identifier(s) nobody "
-            f"reviewed ({first.word!r} in {first.where}{more}); review them: workbench "
+            f"reviewed ('{shown(first.word)}' in {first.where}{more}); review them: workbench "
             "pseudonyms suggest, then accept and redact, or dismiss",
             file=sys.stderr,
         )
@@ -138,9 +139,11 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
     from workbench.coding import redaction
 
     key = args.key
+    if getattr(args, "identifier", None) is not None:
+        args.identifier = typed(args.identifier)  # Sa\u00admer, as suggest shows it
     with opened(args) as project:
         if args.action == "suggest":
-            words = _word_list(args.words)
+            words = [typed(w) for w in _word_list(args.words)]
             candidates = redaction.suggest_identifiers(project, key, words=words)
             if args.json:
                 print_json(candidates)
@@ -152,7 +155,8 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
                     until = "redacted" if c.kind == "known" else "reviewed"
                     status += f"  ← refuses every export until {until}"
                 print(
-                    f"  {c.text:<30} {c.kind:<11} ×{c.count}  in {', '.join(c.interviews)}{status}"
+                    f"  {shown(c.text):<30} {c.kind:<11} ×{c.count}  "
+                    f"in {', '.join(c.interviews)}{status}"
                 )
             return
         if args.action == "context":
@@ -165,7 +169,7 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
             for where, text in places:
                 print(f"  {where}: {text}")
             if not places:
-                print(f"{args.identifier!r} stands nowhere as written (case and whole word)")
+                print(f"'{shown(args.identifier)}' stands nowhere as written (case and whole word)")
             return
         if args.action == "prune":
             from workbench.coding.keystore import prune_key
@@ -184,7 +188,7 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
             return
         if args.action == "dismiss":
             redaction.dismiss_identifier(project, args.identifier)
-            print(f"dismissed: {args.identifier!r} reviewed as not identifying")
+            print(f"dismissed: '{shown(args.identifier)}' reviewed as not identifying")
             return
         if args.action == "accept":
             redaction.accept_identifier(project, args.identifier, key)
@@ -196,7 +200,8 @@ def cmd_pseudonyms(args: argparse.Namespace) -> None:
         print_json(leaks)
     elif leaks:
         for leak in leaks:
-            print(f"  {leak.where}: {leak.found}")
+            written = "" if leak.written == leak.found else f" (written {shown(leak.written)})"
+            print(f"  {leak.where}: {leak.found}{written}")
     if leaks:
         raise CommandError(f"{len(leaks)} identifying text(s) would be exported")
     if not args.json:

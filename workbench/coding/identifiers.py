@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.common_words import COMMON
 from workbench.coding.keystore import KeyLocation, KeyStore
-from workbench.coding.words import any_word, first_look, loose_word, whole_word
+from workbench.coding.words import INSIDE_WORDS, any_word, first_look, loose_word, whole_word
 from workbench.domain.study import StudyError
 from workbench.storage import inventory
 from workbench.storage.inventory import HISTORY, JSON, LABEL, PROSE, TRANSCRIPT
@@ -152,7 +152,7 @@ def _places_named(s: Session, candidates: list[Candidate]) -> list[Candidate]:
 
 def _leaks_named(s: Session, leaks: list[Leak]) -> list[Leak]:
     names = inventory.named(s, (leak.where for leak in leaks))
-    return [Leak(names.get(leak.where, leak.where), leak.found) for leak in leaks]
+    return [Leak(names.get(leak.where, leak.where), leak.found, leak.written) for leak in leaks]
 
 
 @contextlib.contextmanager
@@ -299,12 +299,14 @@ _TITLES = (
 )
 """Abbreviations whose full stop ends no sentence: the capital after "Dr. " or "e.g. " is a
 name (or at least no sentence's first word)."""
+_INSIDE = re.escape(INSIDE_WORDS)
 _AFTER_TITLE = "|".join(rf"(?<=\W{re.escape(t)}\.\s[A-Z])" for t in _TITLES)
 _CAPITALISED_RUN = re.compile(
-    rf"[A-Z](?<![\w\x00][A-Z])(?:(?<![.!?:\n]\s[A-Z])|{_AFTER_TITLE})[\w'’-]+"
-    r"(?:\s+[A-Z][\w'’-]+)*"
+    rf"[A-Z](?<![\w\x00][A-Z])(?:(?<![.!?:\n]\s[A-Z])|{_AFTER_TITLE})[\w'’{_INSIDE}-]+"
+    rf"(?:\s+[A-Z][\w'’{_INSIDE}-]+)*"
 )
-"""A capitalised word, and the capitalised words after it: not after another word character
+"""A capitalised word (what prints nothing may stand inside it: Sa\u00admer is one word), and
+the capitalised words after it: not after another word character
 (a word's start), nor after ``:``, a newline, ``.``, ``!`` or ``?`` and one space (but after
 "Dr. ": ``_TITLES``), nor at the
 start of a text (texts are joined after a ``\\x00``) or of a sentence (``_at_sentence_start``).
@@ -424,7 +426,7 @@ def _starts_sentence(text: str, at: int) -> bool:
     return text[at - 2].isspace() and _at_sentence_start(text, at)
 
 
-_CAPITAL_WORD = re.compile(r"[A-Z][\w'’-]+")
+_CAPITAL_WORD = re.compile(rf"[A-Z][\w'’{_INSIDE}-]+")
 
 
 def _name_runs(
@@ -466,7 +468,7 @@ def _runs(
             text += 1
             found = joined.find(_SEPARATOR, next_text)
             next_text = found + 1 if found >= 0 else len(joined) + 1
-        value = run.strip("'’-")
+        value = run.strip("'’-" + INSIDE_WORDS)
         keep = verdicts.get(value)
         if keep is None:
             keep = verdicts[value] = value not in skip and _may_be_name(value, ids, lower_words)
@@ -581,6 +583,14 @@ class Leak:
     where: str
     """``interview:ID #N``, ``translation``, ``memo``, ``detached coding``"""
     found: str
+    """The key's word found."""
+    written: str = ""
+    """How the text writes it, when that is not ``found`` (``Sa\\u00admer``, ``SAMER``):
+    that spelling is what a redaction replaces."""
+
+    def __post_init__(self) -> None:
+        if not self.written:
+            object.__setattr__(self, "written", self.found)
 
 
 def check_identifiers(project: Project, key_path: KeyLocation = None) -> list[Leak]:
@@ -607,8 +617,9 @@ def _leaks(texts: Sequence[tuple[str, str]], needles: Sequence[str]) -> list[Lea
         if not may_hold(body):
             continue
         for needle, pattern in patterns:
-            if pattern.search(body):
-                leaks.append(Leak(where, needle))
+            match = pattern.search(body)
+            if match:
+                leaks.append(Leak(where, needle, match.group(0)))
     return leaks
 
 

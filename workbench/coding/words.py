@@ -23,6 +23,14 @@ Two strictnesses:
   key's words in the project and in written files — looks with it, and names each spelling it
   finds as written, so that spelling is what is redacted or dismissed.
 
+Both strictnesses and every spelling also see through what does not show: a character that
+prints nothing (a soft hyphen, a zero-width space or joiner, a direction mark: text copied from
+a PDF or a word processor carries them inside words) may stand between any two letters, and a
+letter may be written composed (é) or as its letter and accent (e + ◌́, as macOS writes). An
+export shows "Sa\u00admer" as Samer, so the gate must find it as Samer. ``shown`` writes such a
+spelling with what does not show as ``\\u00ad``, and ``typed`` reads that back from what the
+analyst types.
+
 Redaction, the identifier check, suggestions, the word in context and the export gate all match
 with these patterns, so each finds what the others find.
 """
@@ -31,21 +39,11 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 
-_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_ETHIOPIC_SCRIPT = re.compile(r"[\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F]")
-_JOINED_BEFORE: dict[str, tuple[str, ...]] = {
-    # و "and", ف "so", ب "in, with", ل "for", ك "like"; و or ف before one of the other three.
-    "arabic": (*"وفبلك", *(a + b for a in "وف" for b in "بلك")),
-    # Tigrinya writes its one-syllable prepositions ብ "with, by" and ን "to, for" joined to the
-    # word after them, and may join ናብ "to", ካብ "from", ኣብ "in, at" and ምስ "with".
-    "ethiopic": ("ብ", "ን", "ናብ", "ካብ", "ኣብ", "ምስ"),
-}
-_JOINED_AFTER: dict[str, str] = {
-    # Tigrinya's "and" (ሂወትን ሳባን) and "also" (-ውን), written joined after the word.
-    "ethiopic": "(?:ን|ውን)?",
-}
+from workbench.domain.text import JOINED_AFTER, JOINED_BEFORE, script_of
+
 _ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
 """Vowel marks, shadda, sukun, the superscript alif, Quranic marks, and tatweel (ـ)."""
 _MARKS = re.compile(f"[{_ARABIC_MARKS}]")
@@ -57,16 +55,64 @@ _SAME_LETTER = {
 """Letters written for one another: alif with or without hamza or madda, ta marbuta or ha at a
 word's end, alif maqsura or ya."""
 _SPACES = re.compile(r"\s+")
+HIDDEN = "".join(
+    chr(c)
+    for first, last in (
+        (0x00AD, 0x00AD),
+        (0x034F, 0x034F),
+        (0x061C, 0x061C),
+        (0x180E, 0x180E),
+        (0x200B, 0x200F),
+        (0x202A, 0x202E),
+        (0x2060, 0x2064),
+        (0x2066, 0x2069),
+        (0xFEFF, 0xFEFF),
+    )
+    for c in range(first, last + 1)
+)
+"""Characters that print nothing: soft hyphen, combining grapheme joiner, Arabic letter mark,
+Mongolian vowel separator, zero-width space, non-joiner and joiner, the direction marks and
+embeddings, word joiner and the invisible operators, the direction isolates, and the zero-width
+no-break space (a byte-order mark inside text)."""
+INSIDE_WORDS = "\u00ad\u034f\u180e\u200c\u200d\u2060\ufeff"
+"""Of those, the ones that stand only inside a word (a soft hyphen, a joiner, a word joiner); a
+zero-width space and the direction marks may also part two words."""
+_HIDDEN = re.escape(HIDDEN)
+_HIDDEN_RUN = re.compile(f"[{_HIDDEN}]+")
+_GAP = f"[{_HIDDEN}]*"
+_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+"""Accents written after their letter (decomposed): a word followed by one does not end there."""
+_UNSEEN = re.compile(f"[{_HIDDEN}{_COMBINING}]")
+"""What ``visible`` would change (a character that prints nothing, an accent written apart)."""
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
-def script_of(word: str) -> str:
-    """``arabic``, ``ethiopic`` (Ge'ez: Tigrinya, Amharic) or ``other``, by the word's first
-    letter: which letters may be written joined to it."""
-    if _ARABIC_SCRIPT.match(word):
-        return "arabic"
-    if _ETHIOPIC_SCRIPT.match(word):
-        return "ethiopic"
-    return "other"
+def visible(text: str) -> str:
+    """``text`` as it shows: without the characters that print nothing, letters composed."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", _HIDDEN_RUN.sub("", text))
+
+
+def shown(spelling: str) -> str:
+    """``spelling`` with what does not show written out (``Sa\\u00admer``; ``Zoe\\u0308`` for
+    a decomposed ë), so two spellings that look alike can be told apart; as is when nothing in
+    it hides. ``typed`` reads it back."""
+    if spelling.isascii():
+        return spelling
+    decomposed = unicodedata.normalize("NFC", spelling) != spelling
+    return "".join(
+        f"\\u{ord(ch):04x}"
+        if _HIDDEN_RUN.match(ch) or (decomposed and unicodedata.combining(ch))
+        else ch
+        for ch in spelling
+    )
+
+
+def typed(word: str) -> str:
+    """What the analyst typed, with ``\\uXXXX`` read as the character (as ``shown`` writes a
+    spelling that holds one that does not show)."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), word)
 
 
 def in_arabic_script(word: str) -> bool:
@@ -76,7 +122,7 @@ def in_arabic_script(word: str) -> bool:
 def _joined_by_length(script: str) -> list[str]:
     """The words written joined before a word of ``script``, as one alternation per length (a
     lookbehind takes alternatives of one width)."""
-    joined = sorted(_JOINED_BEFORE.get(script, ()), key=len)
+    joined = sorted(JOINED_BEFORE.get(script, ()), key=len)
     return ["|".join(re.escape(j) for j in same) for _, same in itertools.groupby(joined, key=len)]
 
 
@@ -91,7 +137,9 @@ def word_start(word: str) -> str:
 def word_end(word: str) -> str:
     """A pattern asserting that ``word``, matched right before it, ends a whole word (a joined
     suffix may follow it, outside the match)."""
-    return rf"(?={_JOINED_AFTER.get(script_of(word), '')}(?!\w))"
+    after = JOINED_AFTER.get(script_of(word), ())
+    suffix = f"(?:{'|'.join(map(re.escape, after))})?" if after else ""
+    return rf"(?={suffix}(?![\w{_COMBINING}]))"
 
 
 def whole_word(needle: str) -> re.Pattern[str]:
@@ -104,7 +152,7 @@ def loose_key(text: str) -> str:
     tatweel, one alif for all its forms, one letter for ة and ه and for ى and ي, single
     spaces. (A spelling matched after a joined ل, with its article's alif dropped, keys without
     that alif: ``loose_keys`` gives both.)"""
-    text = _MARKS.sub("", text.casefold())
+    text = _MARKS.sub("", visible(text).casefold())
     text = "".join(_SAME_LETTER.get(ch, ch)[0] for ch in text)
     return _SPACES.sub(" ", text.strip())
 
@@ -118,7 +166,7 @@ def loose_keys(word: str) -> set[str]:
 
 def _loose_body(needle: str) -> str:
     """A pattern for every spelling of ``needle`` (no boundaries)."""
-    needle = _SPACES.sub(" ", _MARKS.sub("", needle.strip()))
+    needle = _SPACES.sub(" ", _MARKS.sub("", visible(needle).strip()))
     arabic = in_arabic_script(needle)
     marks = f"[{_ARABIC_MARKS}]*" if arabic else ""
     parts = []
@@ -130,8 +178,16 @@ def _loose_body(needle: str) -> str:
         elif arabic and ch in _SAME_LETTER:
             parts.append(f"[{_SAME_LETTER[ch]}]{marks}")
         else:
-            parts.append(f"{re.escape(ch)}{marks}")
-    return "".join(parts)
+            parts.append(f"{_composed_or_not(ch)}{marks}")
+    return _GAP.join(parts)
+
+
+def _composed_or_not(ch: str) -> str:
+    """``ch`` as one character or as its letter and accents (é, e + ◌́)."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    if decomposed == ch:
+        return re.escape(ch)
+    return f"(?:{re.escape(ch)}|{re.escape(decomposed)})"
 
 
 def loose_word(needle: str) -> re.Pattern[str]:
@@ -174,7 +230,9 @@ def any_word(needles: Sequence[str], *, folded: bool) -> re.Pattern[str] | None:
     it (single words grouped by length, a case-insensitive match being as long as its
     needle): a pattern that starts with a lookbehind makes the regex engine set it up at every
     position of the text, three times slower. Words of several words are looked for without
-    their boundaries too (any run of spaces between them makes their length vary)."""
+    their boundaries too (any run of spaces between them makes their length vary). (A single
+    word of those scripts is looked for as written, in any case: ``first_look`` also finds it
+    with a character that prints nothing inside.)"""
     if not needles:
         return None
     ordered = sorted(set(needles), key=lambda n: (-len(n), n))
@@ -201,7 +259,9 @@ def first_look(needles: Sequence[str]) -> Callable[[str], bool] | None:
     if not needles:
         return None
     plain = {
-        max(n.casefold().split(), key=len) for n in needles if script_of(n) == "other" and n.strip()
+        max(visible(n).casefold().split(), key=len)
+        for n in needles
+        if script_of(n) == "other" and visible(n).strip()
     }
     others = any_word([n for n in needles if script_of(n) != "other"], folded=True)
 
@@ -209,7 +269,9 @@ def first_look(needles: Sequence[str]) -> Callable[[str], bool] | None:
         if others is not None and others.search(text):
             return True
         if plain:
-            folded = text.casefold()
+            folded = (
+                text if text.isascii() or not _UNSEEN.search(text) else visible(text)
+            ).casefold()
             return any(part in folded for part in plain)
         return False
 

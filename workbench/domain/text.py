@@ -14,6 +14,33 @@ from collections.abc import Iterator, Sequence
 WORD_RE = re.compile(r"\w+")
 """A word, as the longitudinal definitions count them: a run of Unicode word characters."""
 
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_ETHIOPIC_SCRIPT = re.compile(r"[\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F]")
+JOINED_BEFORE: dict[str, tuple[str, ...]] = {
+    # و "and", ف "so", ب "in, with", ل "for", ك "like"; و or ف before one of the other three.
+    "arabic": (*"وفبلك", *(a + b for a in "وف" for b in "بلك")),
+    # Tigrinya writes its one-syllable prepositions ብ "with, by" and ን "to, for" joined to the
+    # word after them, and may join ናብ "to", ካብ "from", ኣብ "in, at" and ምስ "with".
+    "ethiopic": ("ብ", "ን", "ናብ", "ካብ", "ኣብ", "ምስ"),
+}
+"""Short words written joined to the word after them, by script (``script_of``): a name or a
+searched word stands whole after them (``coding.words``, ``storage.search``)."""
+JOINED_AFTER: dict[str, tuple[str, ...]] = {
+    # Tigrinya's "and" (ሂወትን ሳባን) and "also" (-ውን), written joined after the word.
+    "ethiopic": ("ን", "ውን"),
+}
+
+
+def script_of(word: str) -> str:
+    """``arabic``, ``ethiopic`` (Ge'ez: Tigrinya, Amharic) or ``other``, by the word's first
+    letter: which letters may be written joined to it."""
+    if _ARABIC_SCRIPT.match(word):
+        return "arabic"
+    if _ETHIOPIC_SCRIPT.match(word):
+        return "ethiopic"
+    return "other"
+
+
 MAX_TOKEN_CHARS = 200
 """PostgreSQL refuses lexemes over 2 KiB; no real word comes near this."""
 

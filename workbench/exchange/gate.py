@@ -27,7 +27,7 @@ from pathlib import Path
 
 from workbench.coding.identifiers import BLOCKING_KINDS, standing_identifiers
 from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
-from workbench.coding.words import alternation, loose_key, loose_keys, loose_word
+from workbench.coding.words import alternation, loose_key, loose_keys, loose_word, shown
 from workbench.domain.study import StudyError
 from workbench.storage import inventory, text_changes
 from workbench.storage.project import Project
@@ -131,7 +131,8 @@ def _look_through(project: Project, store: KeyStore | None) -> Precheck:
     if store is not None:
         first: dict[str, str] = {}
         for leak in leaks:
-            first.setdefault(leak.found, leak.where)
+            written = "" if leak.written == leak.found else f", written {shown(leak.written)}"
+            first.setdefault(leak.found, leak.where + written)
         standing += [
             Watched(w.word, w.why, True, first[w.word]) for w in watched if w.word in first
         ]
@@ -162,8 +163,8 @@ def standing_refusal(standing: Sequence[Watched]) -> str:
         else "accept and redact it, or dismiss it (workbench pseudonyms dismiss PROJECT WORD)"
     )
     return (
-        f"refused: the project still holds {first.word!r} ({first.why}, in {first.where}){more}; "
-        f"{remedy}, or export with --override-pseudonym-check"
+        f"refused: the project still holds '{shown(first.word)}' ({first.why}, in "
+        f"{first.where}){more}; {remedy}, or export with --override-pseudonym-check"
     )
 
 
@@ -257,7 +258,7 @@ def refusal(project: Project, findings: Sequence[Finding]) -> str:
     first = findings[0]
     more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
     return (
-        f"refused: the export would write {first.watched.word!r} ({first.watched.why}, in "
+        f"refused: the export would write '{shown(first.watched.word)}' ({first.watched.why}, in "
         f"{where_in_project(project, first.watched.word)}) into {first.part}{more}; redact it "
         "(workbench redact --all), review it (workbench pseudonyms accept|dismiss), or export "
         "with --override-pseudonym-check"

@@ -40,6 +40,7 @@ from workbench.coding.redaction import (
     suggest_identifiers,
 )
 from workbench.coding.watchlist import unwatch_words, watch_words, watched_words
+from workbench.coding.words import shown as spelled
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
 from workbench.ui.key_location import ask_where_the_key_is
@@ -212,7 +213,7 @@ class IdentifiersDialog(QDialog):
         self.table.setRowCount(len(shown))
         for row, c in enumerate(shown):
             where = ", ".join(c.interviews[:4]) + (" …" if len(c.interviews) > 4 else "")
-            cells = [c.text, KINDS.get(c.kind, c.kind), str(c.count), where, c.reviewed]
+            cells = [spelled(c.text), KINDS.get(c.kind, c.kind), str(c.count), where, c.reviewed]
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if column == 0 and c.refuses_exports:
@@ -286,12 +287,12 @@ class IdentifiersDialog(QDialog):
             self.placeholder.clear()
             self.changed.emit(redaction_step(result))
             self.refresh(
-                f"Redacted '{word}' as {result.placeholder}: {result.occurrences} occurrence(s) "
-                f"in {where}{others}. Edit ▸ Undo takes it back (with the key)."
-                + counterpart_hint(result)
+                f"Redacted '{spelled(word)}' as {result.placeholder}: "
+                f"{result.occurrences} occurrence(s) in {where}{others}. "
+                "Edit ▸ Undo takes it back (with the key)." + counterpart_hint(result)
             )
 
-        return self._run(f"Redacting '{word}' everywhere…", work, ended)
+        return self._run(f"Redacting '{spelled(word)}' everywhere…", work, ended)
 
     def ask_words_to_watch(self) -> None:
         """The watch list to edit, one word a line: words added are watched, words taken out
