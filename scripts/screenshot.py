@@ -5,7 +5,8 @@
 
 The third argument may instead be ``--themes``, ``--board``, ``--timeline [DYAD]``, or
 ``--codes CODE`` (a code's name or path: the code tree with that code selected, its segments in
-the retrieval pane, and the transcript at the first of them). ``--dark`` anywhere renders the
+the retrieval pane, and the transcript at the first of them), or ``--search QUERY`` (the search
+pane's hits, the transcript opened at the first). ``--dark`` anywhere renders the
 dark theme.
 """
 
@@ -49,6 +50,13 @@ def main() -> int:
             window.retrieval.list.setCurrentIndex(window.retrieval.model.index(0, 0))
             first = window.retrieval.model.segment(0)
             window.jump_to_segment(first.interview, first.start, first.end)
+    elif interview == "--search":
+        window.show_search()
+        window.search.query.setText(sys.argv[4])
+        window.search.run()
+        if window.search.model.rowCount():
+            window.search.view.setFocus()
+            window.search._open(window.search.model.index(0, 0))
     elif interview:
         window.open_interview(interview)
         stripes = window.editor.stripes

@@ -24,6 +24,10 @@ CORPUS = [
     ("P01", "I'm fine 👩🏽‍⚕️ thanks; the category is catastrophic, not a cat."),
     ("P01", "Straße STRASSE strasse"),
     ("P01", "<UNSURE>hello</UNSURE> <UNIN/> we were in Homs in 2012."),
+    ("P01", "الأولاد بيروحوا عالمدرسة، ورنا بتروح عالكورس."),  # "and Rana"
+    ("P01", "صرنا أصحاب مع جارنا."),  # "we became", "our neighbour": no Rana
+    ("P01", "كنا بدير النور سنتين، ثم رنا جاءت."),  # "in Deir al-Nour"
+    ("P01", "ንሂወትን ሳባን ሓገዝኩወን።"),  # "to Hiwet and Saba"
 ]
 
 QUERIES = {
@@ -54,6 +58,15 @@ QUERIES = {
     "2012": {11},
     "homs": {11},
     "zebra": set(),
+    # Words written joined before (and in Tigrinya after) a word are looked through.
+    "رنا": {12, 14},
+    "ورنا": {12},
+    "رن*": {12, 14},
+    '"دير النور"': {14},
+    "النور": {14},
+    "ሂወት": {15},
+    "ሳባ": {15},
+    '"ሂወት ሳባ"': {15},
 }
 
 
@@ -78,6 +91,23 @@ def test_hits_carry_interview_speaker_time_and_snippet(corpus: Project) -> None:
     assert (second.interview, second.utterance, second.speaker) == ("I1", 1, "R01")
     assert (second.start_ms, second.end_ms) == (1000, 2000)
     assert "nightmares" in second.snippet and second.text == CORPUS[1][1]
+
+
+def test_a_limit_gives_the_first_hits_in_order_and_the_count_all_of_them(corpus: Project) -> None:
+    from workbench.storage.search import count
+
+    assert [h.utterance for h in search(corpus, "nightmare*", limit=2)] == [0, 1]
+    assert count(corpus, "nightmare*") == (3, 1)
+    assert count(corpus, "zebra") == (0, 0)
+
+
+def test_a_withdrawal_asks_for_the_words_exactly(corpus: Project) -> None:
+    from workbench.storage.search import matching_ids, parse_query
+
+    with corpus.session(write=False) as s:
+        joined = matching_ids(s, parse_query("رنا"))
+        exact = matching_ids(s, parse_query("رنا", joined=False))
+    assert len(joined) == 2 and len(exact) == 1 and set(exact) < set(joined)
 
 
 def test_empty_query_is_refused(corpus: Project) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 
 from workbench.coding.study import add_dyad, add_interview, add_participant, new_study
 from workbench.coding.transcripts import import_utterances
+from workbench.storage.project import open_project
 from workbench.ui.main_window import MainWindow
 
 from ..helpers import transcript
@@ -31,6 +32,19 @@ def demo_like(tmp_path: Path) -> Path:
             speakers={"R01": "R01", "P01": "P01"},
         )
     return path
+
+
+def add_mid_treatment(path: Path, lines: list[tuple[str, str]]) -> None:
+    """P01's mid-treatment interview in ``demo_like``'s dyad, with R01 asking."""
+    with open_project(path) as p:
+        add_interview(
+            p,
+            "P01-m",
+            wave="mid-treatment",
+            dyad="D01",
+            participants=[("P01", None), ("R01", None)],
+        )
+        import_utterances(p, "P01-m", transcript(lines), speakers={"R01": "R01", "P01": "P01"})
 
 
 @pytest.fixture

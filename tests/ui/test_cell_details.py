@@ -8,14 +8,13 @@ from PySide6.QtCore import Qt
 
 from workbench.coding.codebook import add_code
 from workbench.coding.readings import cell_summary, set_cell_summary
-from workbench.coding.study import add_interview, new_study
+from workbench.coding.study import new_study
 from workbench.coding.themes import add_theme
-from workbench.coding.transcripts import import_utterances
 from workbench.storage.project import open_project
 from workbench.ui.heatmap import CELL_HINT
 from workbench.ui.timeline import DOT_HINT
 
-from ..helpers import transcript
+from .conftest import add_mid_treatment
 from .test_heatmap import _themed, click_cell
 from .test_heatmap import window_in_mode as _window
 
@@ -71,20 +70,7 @@ def test_a_timeline_dot_opens_the_dyads_segments_and_the_summary(
 def _with_a_wave_not_yet_coded(path: Path) -> None:
     """P01 has a mid-treatment interview that is not marked coded; C01 has no interview."""
     _themed(path)
-    with open_project(path) as p:
-        add_interview(
-            p,
-            "P01-m",
-            wave="mid-treatment",
-            dyad="D01",
-            participants=[("P01", None), ("R01", None)],
-        )
-        import_utterances(
-            p,
-            "P01-m",
-            transcript([("R01", "And now?"), ("P01", "Better.")]),
-            speakers={"R01": "R01", "P01": "P01"},
-        )
+    add_mid_treatment(path, [("R01", "And now?"), ("P01", "Better.")])
 
 
 def test_a_timeline_lane_says_why_a_wave_is_missing_and_a_zero_is_not_missing(

@@ -125,7 +125,7 @@ def said_by_others(s: Session) -> Callable[[tuple[str, ...]], bool]:
     from workbench.storage.search import matching_ids, parse_query
 
     def shared(run: tuple[str, ...]) -> bool:
-        return bool(matching_ids(s, parse_query('"' + " ".join(run) + '"')))
+        return bool(matching_ids(s, parse_query('"' + " ".join(run) + '"', joined=False)))
 
     return shared
 

@@ -1,21 +1,27 @@
 """Full-text search over utterances, with one meaning on SQLite and PostgreSQL.
 
 Query syntax: words (all must occur), ``word*`` for a prefix, ``"two words"`` for a phrase.
-Matching is case-insensitive with diacritics folded, no stemming, whole tokens. Both databases
+Matching is case-insensitive with diacritics folded, no stemming, whole tokens. In scripts that
+write short words joined to the next one (Arabic: و ف ب ل ك; Tigrinya: ብ ን ናብ ካብ ኣብ ምስ, and
+its suffixes ‑ን ‑ውን; ``domain.text.JOINED_BEFORE``), a word is also found with them: رنا finds
+ورنا ("and Rana"), "دير النور" finds بدير النور — a joined word before a phrase's first word, a
+suffix after its first and last (the whole-word rules of ``coding.words``). Both databases
 index the same folded token stream (``utterance.search_text``); here a query is turned into the
 same tokens and then into FTS5 or tsquery syntax, so neither database's parser interprets it.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import ColumnElement, Integer, TextClause, column, func, select, text
 from sqlalchemy.orm import Session
 
 from workbench.domain.study import SearchHit, StudyError
-from workbench.domain.text import search_tokens
+from workbench.domain.text import JOINED_AFTER, JOINED_BEFORE, script_of, search_tokens
 from workbench.storage.models import Interview, Participant, UtteranceRow
 from workbench.storage.project import Project
 
@@ -29,22 +35,42 @@ class Term:
 
     tokens: tuple[str, ...]
     prefix: bool = False
+    joined: bool = False
+    """Also found with the words its script writes joined to a word (``spellings``)."""
+
+    def spellings(self) -> list[tuple[str, ...]]:
+        """The phrases this term finds: its tokens as given, and with ``joined`` each with a
+        word joined before its first token and a suffix after its first and last (not after a
+        prefix's last: ``word*`` finds any ending)."""
+        if not self.joined:
+            return [self.tokens]
+        last = len(self.tokens) - 1
+        choices: list[list[str]] = []
+        for i, token in enumerate(self.tokens):
+            script = script_of(token)
+            before = ("", *JOINED_BEFORE.get(script, ())) if i == 0 else ("",)
+            may_end = i in (0, last) and not (self.prefix and i == last)
+            after = ("", *JOINED_AFTER.get(script, ())) if may_end else ("",)
+            choices.append([b + token + a for b in before for a in after])
+        return [tuple(p) for p in itertools.product(*choices)]
 
 
-def parse_query(query: str) -> list[Term]:
+def parse_query(query: str, *, joined: bool = True) -> list[Term]:
+    """The terms of ``query``; ``joined``: each also found with the words its script writes
+    joined to it (a search; false: exactly its tokens, as a withdrawal asks)."""
     terms: list[Term] = []
     for match in _TERM_RE.finditer(query):
         phrase, word = match.groups()
         if phrase is not None:
             tokens = tuple(search_tokens(phrase))
             if tokens:
-                terms.append(Term(tokens))
+                terms.append(Term(tokens, joined=joined))
             continue
         prefix = word.endswith("*")
         tokens = tuple(search_tokens(word.rstrip("*")))
         if tokens:
             # A "word" the tokenizer splits (e-mail, ZWNJ in Farsi) is searched as a phrase.
-            terms.append(Term(tokens, prefix))
+            terms.append(Term(tokens, prefix, joined))
     if not terms:
         raise StudyError("nothing to search for: give at least one word")
     return terms
@@ -52,53 +78,118 @@ def parse_query(query: str) -> list[Term]:
 
 def _fts5_query(terms: list[Term]) -> str:
     # Tokens hold only letters, digits and marks, so quoting them needs no escaping.
-    return " AND ".join('"' + " ".join(t.tokens) + '"' + ("*" if t.prefix else "") for t in terms)
+    star = {True: "*", False: ""}
+    return " AND ".join(
+        "(" + " OR ".join('"' + " ".join(p) + '"' + star[t.prefix] for p in t.spellings()) + ")"
+        for t in terms
+    )
 
 
 def _tsquery(terms: list[Term]) -> str:
     parts = []
     for t in terms:
-        lexemes = [f"'{tok}'" for tok in t.tokens]
-        if t.prefix:
-            lexemes[-1] += ":*"
+        spellings = t.spellings()
+        lexemes = []
+        for i in range(len(t.tokens)):
+            last = t.prefix and i == len(t.tokens) - 1
+            forms = sorted({p[i] for p in spellings})
+            lexemes.append("(" + " | ".join(f"'{f}'" + (":*" if last else "") for f in forms) + ")")
         parts.append("(" + " <-> ".join(lexemes) + ")")
     return " & ".join(parts)
 
 
 def matching_ids(session: Session, terms: list[Term]) -> list[int]:
     """Ids of the utterances that match every term."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        rows = session.execute(
-            text("SELECT rowid FROM utterance_fts WHERE utterance_fts MATCH :q"),
-            {"q": _fts5_query(terms)},
+    ids = session.scalars(select(UtteranceRow.id).where(_matching(session, terms)))
+    return [int(i) for i in ids]
+
+
+def _matching(session: Session, terms: list[Term]) -> ColumnElement[bool] | TextClause:
+    """The condition an utterance matching every term meets, for a query's WHERE: the index
+    narrows down, and ordering and a limit stay with the database."""
+    if session.get_bind().dialect.name == "sqlite":
+        found = text("SELECT rowid FROM utterance_fts WHERE utterance_fts MATCH :q").bindparams(
+            q=_fts5_query(terms)
         )
-    else:
-        rows = session.execute(
-            text("SELECT id FROM utterance WHERE search_vector @@ CAST(:q AS tsquery)"),
-            {"q": _tsquery(terms)},
-        )
-    return [int(r[0]) for r in rows]
+        return UtteranceRow.id.in_(found.columns(column("rowid", Integer)))
+    return text("utterance.search_vector @@ CAST(:q AS tsquery)").bindparams(q=_tsquery(terms))
+
+
+def count(project: Project, query: str) -> tuple[int, int]:
+    """How many utterances match ``query``, and in how many interviews."""
+    terms = parse_query(query)
+    with project.session(write=False) as s:
+        row = s.execute(
+            select(func.count(), func.count(func.distinct(UtteranceRow.interview_id))).where(
+                _matching(s, terms)
+            )
+        ).one()
+    return int(row[0]), int(row[1])
+
+
+_CHUNK = re.compile(r"\S+")
+
+
+def where_found(text_: str, query: str) -> tuple[int, int] | None:
+    """Where ``query``'s first term stands in an utterance's ``text_`` (code points, end
+    exclusive): the words holding it, without the punctuation around them; None when it does
+    not stand there."""
+    return _place(text_, parse_query(query)[0])
+
+
+def _place(text_: str, term: Term) -> tuple[int, int] | None:
+    """The first place ``term`` stands in ``text_`` (read up to there only)."""
+    spellings = [(list(p[:-1]), p[-1], len(p)) for p in term.spellings()]
+    tokens: list[str] = []
+    chunks: list[tuple[int, int]] = []
+    for chunk in _CHUNK.finditer(text_):
+        for token in search_tokens(chunk.group()):
+            tokens.append(token)
+            chunks.append(chunk.span())
+            for before, last, n in spellings:
+                if len(tokens) < n or (
+                    not token.startswith(last) if term.prefix else token != last
+                ):
+                    continue
+                if n == 1 or tokens[-n:-1] == before:
+                    return _trimmed(text_, chunks[-n][0], chunks[-1][1])
+    return None
+
+
+def _trimmed(text_: str, a: int, b: int) -> tuple[int, int]:
+    """``a``–``b`` without the punctuation at either end."""
+    while a < b and not _wordish(text_[a]):
+        a += 1
+    while b > a and not _wordish(text_[b - 1]):
+        b -= 1
+    return a, b
+
+
+def _wordish(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LNM"
 
 
 def _snippet(text_: str, terms: list[Term]) -> str:
+    """The utterance, or when it is long a piece of it that starts a few words before the first
+    term (so a list that cuts lines at their end still shows it). Found as a plain substring of
+    the folded case, which is quick (``where_found`` is exact)."""
     if len(text_) <= SNIPPET_CHARS:
         return text_
-    first = terms[0].tokens[0]
-    lowered = text_.casefold()
-    at = lowered.find(first)
-    at = max(0, at - SNIPPET_CHARS // 3) if at >= 0 else 0
+    at = text_.casefold().find(terms[0].tokens[0])
+    if at > 0:
+        start = max(0, at - SNIPPET_CHARS // 4)
+        space = text_.find(" ", start, at)
+        at = space + 1 if start and space >= 0 else start  # a whole word first
+    at = max(at, 0)
     piece = text_[at : at + SNIPPET_CHARS]
     return ("…" if at else "") + piece + ("…" if at + SNIPPET_CHARS < len(text_) else "")
 
 
 def search(project: Project, query: str, *, limit: int | None = None) -> list[SearchHit]:
-    """Utterances matching ``query``, in interview order then utterance order."""
+    """Utterances matching ``query``, in interview order then utterance order (the first
+    ``limit`` of them: the database orders and stops)."""
     terms = parse_query(query)
     with project.session(write=False) as s:
-        ids = matching_ids(s, terms)
-        if not ids:
-            return []
         stmt = (
             select(
                 Interview.key,
@@ -111,24 +202,20 @@ def search(project: Project, query: str, *, limit: int | None = None) -> list[Se
             )
             .join(Interview, UtteranceRow.interview_id == Interview.id)
             .outerjoin(Participant, UtteranceRow.speaker_id == Participant.id)
-            .where(UtteranceRow.id.in_(bindparam("ids", expanding=True)))
+            .where(_matching(s, terms))
+            .order_by(Interview.key, UtteranceRow.position)
         )
-        hits: list[SearchHit] = []
-        # Chunk the id list: SQLite caps the number of bound parameters.
-        for start in range(0, len(ids), 30_000):
-            for key, position, speaker, label, start_ms, end_ms, body in s.execute(
-                stmt, {"ids": ids[start : start + 30_000]}
-            ):
-                hits.append(
-                    SearchHit(
-                        interview=key,
-                        utterance=position,
-                        speaker=speaker or label,
-                        start_ms=start_ms,
-                        end_ms=end_ms,
-                        text=body,
-                        snippet=_snippet(body, terms),
-                    )
-                )
-        hits.sort(key=lambda h: (h.interview, h.utterance))
-        return hits[:limit] if limit else hits
+        if limit:
+            stmt = stmt.limit(limit)
+        return [
+            SearchHit(
+                interview=key,
+                utterance=position,
+                speaker=speaker or label,
+                start_ms=start_ms,
+                end_ms=end_ms,
+                text=body,
+                snippet=_snippet(body, terms),
+            )
+            for key, position, speaker, label, start_ms, end_ms, body in s.execute(stmt)
+        ]

@@ -45,6 +45,7 @@ from workbench.ui.memos import MemoPanel
 from workbench.ui.models import ParticipantsModel, StudyGridModel
 from workbench.ui.originals import Reveals, toggle_originals
 from workbench.ui.retrieval import RetrievalPane
+from workbench.ui.search_pane import SearchPane
 from workbench.ui.shortcuts import ShortcutsDialog, window_shortcuts
 from workbench.ui.theme_board import ThemeBoard
 from workbench.ui.timeline import TimelineView
@@ -251,6 +252,7 @@ class MainWindow(ProjectFilesWindow):
         )
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        edit_menu.addAction(self._action("&Search the project…", "Ctrl+Shift+F", self.show_search))
         self.history_menu = edit_menu.addMenu("&History")
         self.history_menu.aboutToShow.connect(self._fill_history)
 
@@ -573,6 +575,10 @@ class MainWindow(ProjectFilesWindow):
         self.code_tree.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.retrieval.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.retrieval.jump_requested.connect(self.jump_to_segment)
+        self.search = SearchPane()  # beside the retrieval: found words, as coded segments are
+        self.tabifyDockWidget(found, self._dock("Search", self.search, "searchDock"))
+        found.raise_()
+        self.search.jump_requested.connect(self.jump_to_segment)
 
         self.memos = MemoPanel()
         memos = self._dock("Memos", self.memos, "memosDock")
@@ -589,11 +595,23 @@ class MainWindow(ProjectFilesWindow):
             self.code_tree.set_project(self.project)
             self.retrieval.set_project(self.project)
             self.memos.set_project(self.project)
+            self.search.set_project(self.project)
             return
         self.memos.refresh()
+        self.search.refresh()
         self.code_tree.refresh()
         self.retrieval.reload_choices()
         self.retrieval.refresh()
+
+    def show_search(self) -> None:
+        """The search pane in front (on the transcripts), its line ready for words."""
+        if self.pages.currentIndex() != 0:
+            self.show_mode(0)
+        dock = self.findChild(QDockWidget, "searchDock")
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        self.search.focus_query()
 
     def jump_to_segment(self, interview: str, start: int, end: int) -> None:
         """Open the segment's interview with the segment selected in the editor.

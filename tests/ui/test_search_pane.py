@@ -1,0 +1,108 @@
+"""Search the project from the window (Edit ▸ Search the project…, Ctrl+Shift+F): the hits of
+``workbench search``, and Enter on one opens its interview with the words selected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from workbench.ui.main_window import MainWindow
+
+from .conftest import add_mid_treatment
+
+
+def _more(path: Path) -> None:
+    add_mid_treatment(
+        path,
+        [
+            ("R01", "And the nights now?"),
+            ("P01", "Better. I sleep until five, then the nightmares come."),
+            ("P01", "ورنا بتنام عندي، وبدير النور كنا ننام بالخيمة."),
+        ],
+    )
+
+
+def test_words_are_found_in_every_interview_and_opened_where_they_stand(
+    window: MainWindow, demo_like: Path, qtbot
+) -> None:
+    _more(demo_like)
+    assert window.open_location(str(demo_like))
+    search_action = next(
+        a for a in window.findChildren(type(window.undo_action)) if a.text().startswith("&Search")
+    )
+    assert search_action.shortcut() == QKeySequence("Ctrl+Shift+F")
+    search_action.trigger()
+    pane = window.search
+    dock = window.findChild(QDockWidget, "searchDock")
+    assert dock is not None and dock.isVisible()
+    assert QApplication.focusWidget() is pane.query
+
+    qtbot.keyClicks(pane.query, "sleep*")
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    hits = [pane.model.hit(r) for r in range(pane.model.rowCount())]
+    assert [(h.interview, h.utterance) for h in hits] == [("P01-b", 0), ("P01-m", 1)]
+    assert pane.count.text().startswith("2 utterances in 2 interviews")
+
+    # Enter on the second hit: its interview opens with "sleep" selected.
+    pane.view.setFocus()
+    pane.view.selectRow(1)
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return)
+    assert window.page.interview == "P01-m"
+    span = window.editor.selection_span()
+    assert span is not None
+    text = window.editor.toPlainText()
+    assert text[span[0] : span[1]] == "sleep"
+
+    # A phrase in Arabic, through the words written joined to it: "in Deir al-Nour".
+    pane.query.clear()
+    pane.query.setText('"دير النور"')  # typed through an input method: QTest types no Arabic
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    assert pane.model.rowCount() == 1
+    rect = pane.view.visualRect(pane.model.index(0, 4))
+    qtbot.mouseClick(pane.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(pane.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    span = window.editor.selection_span()
+    assert span is not None and window.editor.toPlainText()[span[0] : span[1]] == "وبدير النور"
+
+
+def test_a_query_with_nothing_to_look_for_says_so(
+    window: MainWindow, demo_like: Path, qtbot
+) -> None:
+    assert window.open_location(str(demo_like))
+    pane = window.search
+    qtbot.keyClicks(pane.query, "zebra")
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    assert pane.model.rowCount() == 0 and pane.count.text() == "Nothing holds zebra."
+    pane.query.clear()
+    qtbot.keyClicks(pane.query, '" " *')
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    assert "nothing to search for" in pane.count.text()
+
+
+def test_the_hits_follow_an_edit(window: MainWindow, demo_like: Path, qtbot) -> None:
+    assert window.open_location(str(demo_like))
+    pane = window.search
+    qtbot.keyClicks(pane.query, "nightmares")
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    assert pane.model.rowCount() == 0
+    _more(demo_like)  # another analyst's import, or the command line's
+    window.refresh()
+    assert pane.model.rowCount() == 1
+
+
+def test_a_long_list_stops_and_says_how_many_there_are(
+    window: MainWindow, demo_like: Path, qtbot, monkeypatch
+) -> None:
+    from workbench.ui import search_pane
+
+    _more(demo_like)
+    monkeypatch.setattr(search_pane, "LIMIT", 1)
+    assert window.open_location(str(demo_like))
+    pane = window.search
+    qtbot.keyClicks(pane.query, "sleep*")
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    assert pane.model.rowCount() == 1
+    assert pane.count.text().startswith("the first 1 of 2 utterances in 2 interviews")

@@ -1,0 +1,179 @@
+"""The search pane: every utterance of the project holding the words asked for (the core's
+full-text search, ``storage.search``: the meaning ``workbench search`` has), listed by interview;
+Enter or a double-click opens the interview with the words selected (``jump_requested``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.coding.transcripts import utterances
+from workbench.domain.positions import utterance_starts
+from workbench.domain.study import SearchHit, StudyError
+from workbench.domain.transcript import format_ms
+from workbench.storage.project import Project
+from workbench.storage.search import count, search, where_found
+from workbench.ui.models import _RecordsModel, is_right_to_left, speaker_colour
+
+_Index = QModelIndex | QPersistentModelIndex
+LIMIT = 2000
+"""Hits listed at most (the count says how many there are): enough to read, never a stall (the
+database orders and stops: "the" in the 33 MB reference study lists in about 0.1 s)."""
+HINT = 'Words (all of them), word* for any ending, "a phrase" — Enter to search'
+
+
+class HitsModel(_RecordsModel[SearchHit]):
+    HEADERS = ("Interview", "#", "Speaker", "Time", "Text")
+    TEXT = 4
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        hit = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            time = format_ms(hit.start_ms) if hit.start_ms is not None else ""
+            cells = (hit.interview, str(hit.utterance + 1), hit.speaker or "", time)
+            return cells[column] if column < self.TEXT else " ".join(hit.snippet.split())
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.TEXT:
+            return hit.text
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2:
+            return speaker_colour(hit.speaker)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.TEXT:
+            rtl = is_right_to_left(hit.snippet)
+            side = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
+            return side | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def hit(self, row: int) -> SearchHit:
+        return self._rows[row]
+
+
+class SearchPane(QWidget):
+    """A query line, the count, and the hits."""
+
+    jump_requested = Signal(str, int, int)
+    """(interview, start, end): code points of the interview text, as the editor counts them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.project: Project | None = None
+        self.asked = ""
+        """The query the hits answer (what the line said when Enter was pressed)."""
+        self.query = QLineEdit()
+        self.query.setObjectName("searchQuery")
+        self.query.setPlaceholderText(HINT)
+        self.query.setClearButtonEnabled(True)
+        self.query.setToolTip(
+            "Case and accents do not matter; whole words. In Arabic and Tigrinya a word is "
+            "also found with the short words written joined to it (رنا finds ورنا, “and Rana”)."
+        )
+        self.query.returnPressed.connect(self.run)
+        self.go = QPushButton("Search")
+        self.go.clicked.connect(self.run)
+        self.count = QLabel()
+        self.count.setObjectName("searchCount")
+        self.model = HitsModel()
+        self.view = QTableView()
+        self.view.setObjectName("searchHits")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setShowGrid(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        for column in range(HitsModel.TEXT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(HitsModel.TEXT, QHeaderView.ResizeMode.Stretch)
+        self.view.activated.connect(self._open)  # Enter, or a double-click
+
+        line = QHBoxLayout()
+        line.addWidget(self.query, 1)
+        line.addWidget(self.go)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(line)
+        layout.addWidget(self.count)
+        layout.addWidget(self.view, 1)
+        self._lines: dict[str, list[str]] = {}
+        """Utterance texts by interview, read once a hit of it is opened (cleared by a search)."""
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.asked = ""
+        self._lines.clear()
+        self.model.set_rows([])
+        self.count.setText("" if project is None else "Search every transcript of the project.")
+
+    def refresh(self) -> None:
+        """The project changed (an edit, an import, a colleague): the hits are asked again."""
+        if self.asked:
+            self.run(self.asked)
+
+    def focus_query(self) -> None:
+        self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.query.selectAll()
+
+    def run(self, query: str | None = None) -> None:
+        if self.project is None:
+            return
+        asked = (self.query.text() if not isinstance(query, str) else query).strip()
+        self._lines.clear()
+        if not asked:
+            self.asked = ""
+            self.model.set_rows([])
+            self.count.setText("Type the words to look for.")
+            return
+        try:
+            hits = search(self.project, asked, limit=LIMIT)
+            total, interviews = (
+                count(self.project, asked)
+                if len(hits) == LIMIT
+                else (len(hits), len({h.interview for h in hits}))
+            )
+        except StudyError as exc:
+            self.model.set_rows([])
+            self.count.setText(str(exc))
+            return
+        self.asked = asked
+        shown = hits
+        self.model.set_rows(shown)
+        if not hits:
+            self.count.setText(f"Nothing holds {asked}.")
+        else:
+            listed = f"the first {LIMIT:,} of {total:,}" if total > len(hits) else f"{total:,}"
+            self.count.setText(
+                f"{listed} utterance{'s' if total != 1 else ''} in {interviews} "
+                f"interview{'s' if interviews != 1 else ''} — Enter or double-click opens one"
+            )
+        if shown:
+            self.view.selectRow(0)
+
+    def _open(self, index: QModelIndex) -> None:
+        if self.project is None or not index.isValid():
+            return
+        hit = self.model.hit(index.row())
+        if hit.interview not in self._lines:
+            self._lines[hit.interview] = [u.text for u in utterances(self.project, hit.interview)]
+        lines = self._lines[hit.interview]
+        if not 0 <= hit.utterance < len(lines):
+            return
+        start = utterance_starts([len(t) for t in lines])[hit.utterance]
+        found = where_found(lines[hit.utterance], self.asked)
+        a, b = found if found is not None else (0, len(lines[hit.utterance]))
+        self.jump_requested.emit(hit.interview, start + a, start + b)
