@@ -30,7 +30,17 @@ from workbench.coding.transcripts import import_utterances
 from workbench.storage.project import open_project
 from workbench.storage.search import search
 
-QUERIES = ["nightmares", "sleep*", '"my heart"', "asylum decision", "interpreter*", "zzzznothing"]
+QUERIES = [
+    "nightmares",
+    "sleep*",
+    '"my heart"',
+    "asylum decision",
+    "interpreter*",
+    "the",
+    "zzzznothing",
+]
+PANE = 2000
+"""Hits the window's search pane lists at most (``ui/search_pane.LIMIT``)."""
 
 
 def median_ms(func: Callable[[], object], runs: int) -> float:
@@ -113,6 +123,16 @@ def bench(target: str, label: str) -> list[tuple[str, str, float, float, str]]:
                     "",
                 )
             )
+            if hits > PANE:
+                rows.append(
+                    (
+                        label,
+                        f"search {q!r}, the first {PANE:,} (the window's pane)",
+                        median_ms(lambda q=q: search(project, q, limit=PANE), 7),
+                        float("nan"),
+                        "",
+                    )
+                )
     return rows
 
 

@@ -125,6 +125,26 @@ def test_every_spelling_of_a_watched_word_is_found_as_written(watched: str, writ
     assert alternation([watched], loose=True).search(text)  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("ለሰላም ደወልኩ", True),  # Amharic: "I called for Selam"
+        ("የሰላም እናት", True),  # "Selam's mother"
+        ("ከሰላም ጋር", True),  # "with (from) Selam"
+        ("ሰላምና ዳዊት", True),  # "Selam and Dawit"
+        ("ሰላምም መጣች", True),  # "Selam too came"
+        ("ንሰላም", True),  # Tigrinya "to Selam"
+        ("ሰሰላም", False),  # ሰ is joined to nothing
+        ("ሰላምታ", False),  # "greeting": a word of its own
+    ],
+)
+def test_amharic_joins_prepositions_before_a_word_and_and_after_it(text: str, holds: bool) -> None:
+    assert bool(whole_word("ሰላም").search(text)) is holds
+    assert bool(loose_word("ሰላም").search(text)) is holds
+    if holds:
+        assert whole_word("ሰላም").search(text).group(0) == "ሰላም"  # type: ignore[union-attr]
+
+
 def test_for_the_article_after_for() -> None:
     """ل + ال is written لل: للزعتري ("for al-Zaatari") holds الزعتري."""
     text = "رحنا للزعتري وللرقة ولالزعتري"

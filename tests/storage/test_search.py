@@ -28,6 +28,7 @@ CORPUS = [
     ("P01", "صرنا أصحاب مع جارنا."),  # "we became", "our neighbour": no Rana
     ("P01", "كنا بدير النور سنتين، ثم رنا جاءت."),  # "in Deir al-Nour"
     ("P01", "ንሂወትን ሳባን ሓገዝኩወን።"),  # "to Hiwet and Saba"
+    ("P01", "ለሰላም ደወልኩ። ሰላምታ ላኩ።"),  # Amharic: "I called for Selam. I sent greetings."
 ]
 
 QUERIES = {
@@ -51,7 +52,6 @@ QUERIES = {
     "كتب": {5, 6},  # harakat folded
     "كَتَبَ": {5, 6},
     "خواب": {7},
-    "ሰላም": {8},
     "ሕሙም": {8},
     "strasse": {10},
     "unsure": {11},
@@ -67,6 +67,8 @@ QUERIES = {
     "ሂወት": {15},
     "ሳባ": {15},
     '"ሂወት ሳባ"': {15},
+    "ሰላም": {8, 16},  # and not ሰላምታ ("greeting") alone
+    "ሰላምታ": {16},
 }
 
 

@@ -11,6 +11,8 @@ neighbour") still do not hold رنا: their letters before it are not those. Tig
 script, writes its one-syllable prepositions ብ "with" and ን "to, for" joined to the next word,
 and may join ናብ "to", ካብ "from", ኣብ "in" and ምስ "with": ንሂወት ("to Hiwet") holds ሂወት; and
 its "and" and "also" are suffixes (ሂወትን ሳባን, "Hiwet and Saba"; -ውን), which may follow a word.
+Amharic, in the same script, joins በ "in", ለ "for", ከ "from" and የ "of" before a word (ለሰላም,
+"for Selam"; የሰላም, "Selam's") and its "and" and "also" after it (-ና, -ም).
 
 Two strictnesses:
 

@@ -20,14 +20,16 @@ JOINED_BEFORE: dict[str, tuple[str, ...]] = {
     # و "and", ف "so", ب "in, with", ل "for", ك "like"; و or ف before one of the other three.
     "arabic": (*"وفبلك", *(a + b for a in "وف" for b in "بلك")),
     # Tigrinya writes its one-syllable prepositions ብ "with, by" and ን "to, for" joined to the
-    # word after them, and may join ናብ "to", ካብ "from", ኣብ "in, at" and ምስ "with".
-    "ethiopic": ("ብ", "ን", "ናብ", "ካብ", "ኣብ", "ምስ"),
+    # word after them, and may join ናብ "to", ካብ "from", ኣብ "in, at" and ምስ "with"; Amharic, in
+    # the same script, joins በ "in, with", ለ "for", ከ "from" and የ "of".
+    "ethiopic": ("ብ", "ን", "ናብ", "ካብ", "ኣብ", "ምስ", "በ", "ለ", "ከ", "የ"),
 }
 """Short words written joined to the word after them, by script (``script_of``): a name or a
 searched word stands whole after them (``coding.words``, ``storage.search``)."""
 JOINED_AFTER: dict[str, tuple[str, ...]] = {
-    # Tigrinya's "and" (ሂወትን ሳባን) and "also" (-ውን), written joined after the word.
-    "ethiopic": ("ን", "ውን"),
+    # Tigrinya's "and" (ሂወትን ሳባን) and "also" (-ውን), Amharic's "and" (-ና) and "also" (-ም),
+    # written joined after the word.
+    "ethiopic": ("ን", "ውን", "ና", "ም"),
 }
 
 

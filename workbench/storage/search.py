@@ -3,11 +3,12 @@
 Query syntax: words (all must occur), ``word*`` for a prefix, ``"two words"`` for a phrase.
 Matching is case-insensitive with diacritics folded, no stemming, whole tokens. In scripts that
 write short words joined to the next one (Arabic: و ف ب ل ك; Tigrinya: ብ ን ናብ ካብ ኣብ ምስ, and
-its suffixes ‑ን ‑ውን; ``domain.text.JOINED_BEFORE``), a word is also found with them: رنا finds
-ورنا ("and Rana"), "دير النور" finds بدير النور — a joined word before a phrase's first word, a
-suffix after its first and last (the whole-word rules of ``coding.words``). Both databases
-index the same folded token stream (``utterance.search_text``); here a query is turned into the
-same tokens and then into FTS5 or tsquery syntax, so neither database's parser interprets it.
+its suffixes ‑ን ‑ውን; Amharic: በ ለ ከ የ, ‑ና ‑ም; ``domain.text.JOINED_BEFORE``), a word is
+also found with them: رنا finds ورنا ("and Rana"), "دير النور" finds بدير النور — a joined word
+before a phrase's first word, a suffix after its first and last (the whole-word rules of
+``coding.words``). Both databases index the same folded token stream
+(``utterance.search_text``); here a query is turned into the same tokens and then into FTS5 or
+tsquery syntax, so neither database's parser interprets it.
 """
 
 from __future__ import annotations

@@ -77,8 +77,9 @@ class SearchPane(QWidget):
         self.query.setPlaceholderText(HINT)
         self.query.setClearButtonEnabled(True)
         self.query.setToolTip(
-            "Case and accents do not matter; whole words. In Arabic and Tigrinya a word is "
-            "also found with the short words written joined to it (رنا finds ورنا, “and Rana”)."
+            "Case and accents do not matter; whole words. In Arabic, Tigrinya and Amharic a word "
+            "is also found with the short words written joined to it (رنا finds ورنا, “and "
+            "Rana”)."
         )
         self.query.returnPressed.connect(self.run)
         self.go = QPushButton("Search")
