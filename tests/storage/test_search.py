@@ -103,6 +103,13 @@ def test_a_limit_gives_the_first_hits_in_order_and_the_count_all_of_them(corpus:
     assert count(corpus, "zebra") == (0, 0)
 
 
+def test_a_long_utterance_s_snippet_shows_the_hit_in_any_spelling(project: Project) -> None:
+    words = " ".join(["we talked about the weather and the children"] * 6)
+    interview_with(project, "I9", [("P01", f"{words} and then the café closed early.")])
+    (hit,) = search(project, "cafe")
+    assert "café" in hit.snippet and hit.snippet.startswith("…")
+
+
 def test_a_withdrawal_asks_for_the_words_exactly(corpus: Project) -> None:
     from workbench.storage.search import matching_ids, parse_query
 

@@ -290,13 +290,15 @@ def test_the_playback_buttons_show_their_icons_in_both_themes(
 
 
 def _layout(window: MainWindow) -> dict[str, tuple[bool, int, int]]:
-    """Each dock: whether it is the tab in front, and its width and height."""
+    """Each dock: whether it is the tab in front, and its width and height (a tab behind
+    another has no size the user sees: only that it is behind)."""
     from PySide6.QtWidgets import QDockWidget
 
-    return {
-        dock.objectName(): (not dock.visibleRegion().isEmpty(), dock.width(), dock.height())
-        for dock in window.findChildren(QDockWidget)
-    }
+    layout = {}
+    for dock in window.findChildren(QDockWidget):
+        front = not dock.visibleRegion().isEmpty()
+        layout[dock.objectName()] = (front, dock.width(), dock.height()) if front else (False, 0, 0)
+    return layout
 
 
 def _settle() -> None:

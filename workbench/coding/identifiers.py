@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.common_words import COMMON
 from workbench.coding.keystore import KeyLocation, KeyStore
-from workbench.coding.words import INSIDE_WORDS, any_word, first_look, loose_word, whole_word
+from workbench.coding.words import (
+    COMBINING,
+    INSIDE_WORDS,
+    any_word,
+    first_look,
+    loose_word,
+    visible,
+    whole_word,
+)
 from workbench.domain.study import StudyError
 from workbench.storage import inventory
 from workbench.storage.inventory import HISTORY, JSON, LABEL, PROSE, TRANSCRIPT
@@ -103,7 +111,7 @@ def suggest_identifiers(
     with contextlib.suppress(StudyError):  # no key yet: nothing accepted or watched yet
         store = KeyStore.open(project, key_path)
         known, watched = store.identifiers(), store.watched()
-    listed = list(dict.fromkeys(w.strip() for w in [*words, *watched] if w.strip()))
+    listed = list(dict.fromkeys(w.strip() for w in [*words, *watched] if visible(w).strip()))
     with project.session(write=False) as s:
         texts = [(place, body) for _, _, place, body in _read_texts(s, _SUGGESTED, words=False)]
         sources = _identifier_sources(s)
@@ -118,9 +126,13 @@ def standing_identifiers(
     ``check_identifiers`` finds (nothing without a key), and of what
     ``suggest_identifiers(names_only=True)`` finds the candidates nobody reviewed (neither
     accepted nor dismissed; never ``known`` ones), in the same order."""
-    needles = [n for n in {*store.originals(), *store.identifiers()} if n.strip()] if store else []
+    needles = (
+        [n for n in {*store.originals(), *store.identifiers()} if visible(n).strip()]
+        if store
+        else []
+    )
     known = store.identifiers() if store else []
-    watched = [w for w in store.watched() if w.strip()] if store else []
+    watched = [w for w in store.watched() if visible(w).strip()] if store else []
     with _collector_paused(), project.session(write=False) as s:
         if needles:
             texts = _read_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY), words=True)
@@ -299,7 +311,7 @@ _TITLES = (
 )
 """Abbreviations whose full stop ends no sentence: the capital after "Dr. " or "e.g. " is a
 name (or at least no sentence's first word)."""
-_INSIDE = re.escape(INSIDE_WORDS)
+_INSIDE = re.escape(INSIDE_WORDS) + COMBINING
 _AFTER_TITLE = "|".join(rf"(?<=\W{re.escape(t)}\.\s[A-Z])" for t in _TITLES)
 _CAPITALISED_RUN = re.compile(
     rf"[A-Z](?<![\w\x00][A-Z])(?:(?<![.!?:\n]\s[A-Z])|{_AFTER_TITLE})[\w'’{_INSIDE}-]+"
@@ -597,7 +609,7 @@ def check_identifiers(project: Project, key_path: KeyLocation = None) -> list[Le
     """Key originals or accepted identifiers still present anywhere the text inventory lists
     (whatever an export, a shared project file or its history could carry)."""
     key = KeyStore.open(project, key_path)
-    needles = [n for n in {*key.originals(), *key.identifiers()} if n.strip()]
+    needles = [n for n in {*key.originals(), *key.identifiers()} if visible(n).strip()]
     if not needles:
         return []
     with project.session(write=False) as s:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from workbench.coding.identifiers import Candidate, suggest_identifiers
 from workbench.coding.keystore import KeyLocation, KeyStore
-from workbench.coding.words import loose_key, loose_keys
+from workbench.coding.words import loose_key, loose_keys, visible
 from workbench.domain.study import StudyError
 from workbench.storage.project import Project
 
@@ -35,10 +35,11 @@ class WatchReport:
 
 
 def _cleaned(words: Sequence[str]) -> list[str]:
-    """The words without surrounding spaces (or a byte-order mark), each spelling once."""
+    """The words without surrounding spaces (or a byte-order mark), each spelling once; a line
+    of nothing that shows (a direction mark alone) is no word."""
     first: dict[str, str] = {}
     for word in (w.replace("\ufeff", "").strip() for w in words):
-        if word:
+        if visible(word).strip():
             first.setdefault(loose_key(word), word)
     cleaned = list(first.values())
     if not cleaned:

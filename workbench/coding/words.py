@@ -82,10 +82,12 @@ zero-width space and the direction marks may also part two words."""
 _HIDDEN = re.escape(HIDDEN)
 _HIDDEN_RUN = re.compile(f"[{_HIDDEN}]+")
 _GAP = f"[{_HIDDEN}]*"
-_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-"""Accents written after their letter (decomposed): a word followed by one does not end there."""
-_UNSEEN = re.compile(f"[{_HIDDEN}{_COMBINING}]")
-"""What ``visible`` would change (a character that prints nothing, an accent written apart)."""
+COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+"""Accents written after their letter (decomposed), as a character class's ranges: a word
+followed by one does not end there, and a name holds them (Mu\u0308ller)."""
+_COMBINING = COMBINING
+_DOT_ABOVE = "\u0307"
+"""What case folding gives İ (i and a dot above): i and İ are the same letter to a name."""
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -96,19 +98,30 @@ def visible(text: str) -> str:
     return unicodedata.normalize("NFC", _HIDDEN_RUN.sub("", text))
 
 
+def _folded(text: str) -> str:
+    """``text`` as it shows, case folded, for a plain substring look: composed (whatever order
+    its accents were typed in), without what prints nothing, the dot of İ dropped."""
+    if not _HIDDEN_RUN.search(text) and unicodedata.is_normalized("NFC", text):
+        return text.casefold().replace(_DOT_ABOVE, "")
+    return visible(text).casefold().replace(_DOT_ABOVE, "")
+
+
 def shown(spelling: str) -> str:
     """``spelling`` with what does not show written out (``Sa\\u00admer``; ``Zoe\\u0308`` for
-    a decomposed ë), so two spellings that look alike can be told apart; as is when nothing in
-    it hides. ``typed`` reads it back."""
+    a decomposed ë: an accent written apart from a letter it has a composed form with), so two
+    spellings that look alike can be told apart; as is when nothing in it hides (Arabic vowel
+    marks have no composed forms and stay). ``typed`` reads it back."""
     if spelling.isascii():
         return spelling
-    decomposed = unicodedata.normalize("NFC", spelling) != spelling
-    return "".join(
-        f"\\u{ord(ch):04x}"
-        if _HIDDEN_RUN.match(ch) or (decomposed and unicodedata.combining(ch))
-        else ch
-        for ch in spelling
-    )
+    out: list[str] = []
+    base = ""
+    for ch in spelling:
+        mark = bool(unicodedata.combining(ch))
+        apart = mark and len(unicodedata.normalize("NFC", base + ch)) == 1
+        out.append(f"\\u{ord(ch):04x}" if _HIDDEN_RUN.match(ch) or apart else ch)
+        if not mark:
+            base = ch
+    return "".join(out)
 
 
 def typed(word: str) -> str:
@@ -117,8 +130,13 @@ def typed(word: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), word)
 
 
+def _script(word: str) -> str:
+    """``script_of`` the word as it shows (a direction mark copied in front of it is not it)."""
+    return script_of(visible(word).strip())
+
+
 def in_arabic_script(word: str) -> bool:
-    return script_of(word) == "arabic"
+    return _script(word) == "arabic"
 
 
 def _joined_by_length(script: str) -> list[str]:
@@ -130,7 +148,7 @@ def _joined_by_length(script: str) -> list[str]:
 
 def word_start(word: str) -> str:
     """A pattern asserting that ``word``, matched right after it, starts a whole word."""
-    joined = _joined_by_length(script_of(word))
+    joined = _joined_by_length(_script(word))
     if not joined:
         return r"(?<!\w)"
     return r"(?:(?<!\w)|" + "|".join(rf"(?<=(?<!\w)(?:{alts}))" for alts in joined) + ")"
@@ -139,7 +157,7 @@ def word_start(word: str) -> str:
 def word_end(word: str) -> str:
     """A pattern asserting that ``word``, matched right before it, ends a whole word (a joined
     suffix may follow it, outside the match)."""
-    after = JOINED_AFTER.get(script_of(word), ())
+    after = JOINED_AFTER.get(_script(word), ())
     suffix = f"(?:{'|'.join(map(re.escape, after))})?" if after else ""
     return rf"(?={suffix}(?![\w{_COMBINING}]))"
 
@@ -154,7 +172,7 @@ def loose_key(text: str) -> str:
     tatweel, one alif for all its forms, one letter for ة and ه and for ى and ي, single
     spaces. (A spelling matched after a joined ل, with its article's alif dropped, keys without
     that alif: ``loose_keys`` gives both.)"""
-    text = _MARKS.sub("", visible(text).casefold())
+    text = _MARKS.sub("", visible(text).casefold()).replace("’", "'").replace(_DOT_ABOVE, "")
     text = "".join(_SAME_LETTER.get(ch, ch)[0] for ch in text)
     return _SPACES.sub(" ", text.strip())
 
@@ -175,6 +193,8 @@ def _loose_body(needle: str) -> str:
     for i, ch in enumerate(needle):
         if ch == " ":
             parts.append(r"\s+")
+        elif ch in "'’":
+            parts.append("['’]")  # O'Brien, O’Brien
         elif arabic and ch == "ا" and needle[i + 1 : i + 2] == "ل" and (i == 0):
             parts.append(f"(?:[{_SAME_LETTER[ch]}]{marks}|(?<=ل))")  # للزعتري: ل ال
         elif arabic and ch in _SAME_LETTER:
@@ -185,11 +205,18 @@ def _loose_body(needle: str) -> str:
 
 
 def _composed_or_not(ch: str) -> str:
-    """``ch`` as one character or as its letter and accents (é, e + ◌́)."""
+    """``ch`` in each form that shows the same: composed (é), as its letter and accents (e + ◌́),
+    partly composed (ê + ◌̃ for ễ), its accents in either order."""
     decomposed = unicodedata.normalize("NFD", ch)
     if decomposed == ch:
         return re.escape(ch)
-    return f"(?:{re.escape(ch)}|{re.escape(decomposed)})"
+    base, marks = decomposed[0], decomposed[1:]
+    forms = {ch, decomposed}
+    for order in itertools.permutations(marks) if len(marks) <= 3 else [tuple(marks)]:
+        for k in range(len(order) + 1):
+            forms.add(unicodedata.normalize("NFC", base + "".join(order[:k])) + "".join(order[k:]))
+    alternatives = sorted(forms, key=lambda f: (-len(f), f))
+    return "(?:" + "|".join(re.escape(f) for f in alternatives) + ")"
 
 
 def loose_word(needle: str) -> re.Pattern[str]:
@@ -218,7 +245,7 @@ def alternation(
 def _by_script(needles: Sequence[str]) -> list[list[str]]:
     groups: dict[str, list[str]] = {}
     for needle in needles:
-        groups.setdefault(script_of(needle), []).append(needle)
+        groups.setdefault(_script(needle), []).append(needle)
     return list(groups.values())
 
 
@@ -239,7 +266,7 @@ def any_word(needles: Sequence[str], *, folded: bool) -> re.Pattern[str] | None:
         return None
     ordered = sorted(set(needles), key=lambda n: (-len(n), n))
     groups = []
-    plain = [n for n in ordered if script_of(n) == "other" and not _SPACES.search(n)]
+    plain = [n for n in ordered if _script(n) == "other" and not _SPACES.search(n)]
     for length, same in itertools.groupby(plain, key=len):
         alternatives = "|".join(re.escape(n) for n in same)
         groups.append(rf"(?:{alternatives})(?<!\w[\s\S]{{{length}}})(?!\w)")
@@ -261,19 +288,17 @@ def first_look(needles: Sequence[str]) -> Callable[[str], bool] | None:
     if not needles:
         return None
     plain = {
-        max(visible(n).casefold().split(), key=len)
+        max(_folded(n).split(), key=len)
         for n in needles
-        if script_of(n) == "other" and visible(n).strip()
+        if _script(n) == "other" and visible(n).strip()
     }
-    others = any_word([n for n in needles if script_of(n) != "other"], folded=True)
+    others = any_word([n for n in needles if _script(n) != "other"], folded=True)
 
     def may_hold(text: str) -> bool:
         if others is not None and others.search(text):
             return True
         if plain:
-            folded = (
-                text if text.isascii() or not _UNSEEN.search(text) else visible(text)
-            ).casefold()
+            folded = text.casefold() if text.isascii() else _folded(text)
             return any(part in folded for part in plain)
         return False
 

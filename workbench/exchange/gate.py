@@ -27,7 +27,15 @@ from pathlib import Path
 
 from workbench.coding.identifiers import BLOCKING_KINDS, standing_identifiers
 from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
-from workbench.coding.words import alternation, loose_key, loose_keys, loose_word, shown
+from workbench.coding.words import (
+    alternation,
+    loose_key,
+    loose_keys,
+    loose_word,
+    shown,
+    visible,
+    whole_word,
+)
 from workbench.domain.study import StudyError
 from workbench.storage import inventory, text_changes
 from workbench.storage.project import Project
@@ -40,9 +48,10 @@ NO_KEY_NOTE = (
     "No pseudonymisation key was found: the export was checked against the reviewed "
     "suggestions only (not the key's redacted originals, accepted identifiers or watch list)."
 )
-RULES = 2
+RULES = 3
 """The version of what the whole-project pass looks for: change it when that changes, and every
-project's earlier verdict is set aside (``storage.text_changes``)."""
+project's earlier verdict is set aside (``storage.text_changes``). 3: what does not show
+(``words.visible``)."""
 
 
 class ExportRefused(StudyError):
@@ -112,11 +121,13 @@ def _key_words(store: KeyStore | None) -> list[Watched]:
     """The originals and accepted identifiers of the key, each watched in any case."""
     originals = set(store.originals()) if store else set()
     accepted = set(store.identifiers()) if store else set()
-    watched = [Watched(w, "a redacted original", True) for w in sorted(originals) if w.strip()]
+    watched = [
+        Watched(w, "a redacted original", True) for w in sorted(originals) if visible(w).strip()
+    ]
     watched += [
         Watched(w, "an accepted identifier", True)
         for w in sorted(accepted - originals)
-        if w.strip()
+        if visible(w).strip()
     ]
     return watched
 
@@ -230,9 +241,19 @@ def scan(
     for part, body in itertools.chain(named, *(file_texts(path) for path in files)):
         for pattern, table, normal in patterns:
             for match in pattern.finditer(body):
-                hit = table[normal(match.group(0))]
+                hit = table.get(normal(match.group(0))) or _watched_as(match.group(0), watched)
                 found.setdefault(hit.word, Finding(hit, part))
     return list(found.values())
+
+
+def _watched_as(spelling: str, watched: Sequence[Watched]) -> Watched:
+    """The watched word a spelling the search found is one of (when its key is not the word's:
+    case folding is not always one letter for one)."""
+    for w in watched:
+        pattern = loose_word(w.word) if w.folded else whole_word(w.word)
+        if pattern.fullmatch(spelling):
+            return w
+    return Watched(spelling, "a watched word", True)
 
 
 def where_in_project(project: Project, word: str) -> str:
@@ -249,6 +270,13 @@ def where_in_project(project: Project, word: str) -> str:
                         return where
                 continue
             for _, _, body, where in inventory.iter_texts(s, (item,), containing=word):
+                if pattern.search(body):
+                    return inventory.named_all(s, [where])[0]
+        # Not as typed (Sa\u00admer, another case): every text, each read (a refusal's cost).
+        for item in inventory.walked(inventory.TRANSCRIPT, inventory.PROSE, inventory.LABEL):
+            if (item.table, item.column) == inventory.UTTERANCES:
+                continue  # looked through whole above
+            for _, _, body, where in inventory.iter_texts(s, (item,)):
                 if pattern.search(body):
                     return inventory.named_all(s, [where])[0]
     return "the project"

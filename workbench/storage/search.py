@@ -5,8 +5,9 @@ Matching is case-insensitive with diacritics folded, no stemming, whole tokens. 
 write short words joined to the next one (Arabic: و ف ب ل ك; Tigrinya: ብ ን ናብ ካብ ኣብ ምስ, and
 its suffixes ‑ን ‑ውን; Amharic: በ ለ ከ የ, ‑ና ‑ም; ``domain.text.JOINED_BEFORE``), a word is
 also found with them: رنا finds ورنا ("and Rana"), "دير النور" finds بدير النور — a joined word
-before a phrase's first word, a suffix after its first and last (the whole-word rules of
-``coding.words``). Both databases index the same folded token stream
+before a phrase's first word, a suffix after its first and last (the joined words of the
+whole-word rules in ``coding.words``; not their other spellings: ة for ه, tatweel, a soft hyphen
+inside a word are not folded by the index). Both databases index the same folded token stream
 (``utterance.search_text``); here a query is turned into the same tokens and then into FTS5 or
 tsquery syntax, so neither database's parser interprets it.
 """
@@ -177,6 +178,9 @@ def _snippet(text_: str, terms: list[Term]) -> str:
     if len(text_) <= SNIPPET_CHARS:
         return text_
     at = text_.casefold().find(terms[0].tokens[0])
+    if at < 0 and not text_.isascii():  # café for cafe, مُحَمَّد for محمد: read it properly
+        place = _place(text_, terms[0])
+        at = place[0] if place is not None else -1
     if at > 0:
         start = max(0, at - SNIPPET_CHARS // 4)
         space = text_.find(" ", start, at)

@@ -39,6 +39,7 @@ from workbench.ui.exchange import (
     export_formats,
     import_formats,
 )
+from workbench.ui.gate_status import GateStatus
 from workbench.ui.heatmap import HeatmapView
 from workbench.ui.job_guard import settle_running_job
 from workbench.ui.memos import MemoPanel
@@ -72,6 +73,7 @@ class MainWindow(ProjectFilesWindow):
         self._stale_views: set[int] = set()
         """Longitudinal views (by page) to re-read the project when next shown."""
         self.undo.stack.indexChanged.connect(self._views_stale)
+        self.undo.stack.indexChanged.connect(lambda _: self.gate_status.changed(self.project))
         self.undo.failed.connect(self._undo_refused)
 
         self._build_study_docks()
@@ -177,6 +179,8 @@ class MainWindow(ProjectFilesWindow):
         self.task_bar.hide()
         self.task: ExchangeTask | None = None
 
+        self.gate_status = GateStatus(self.review_identifiers, self)  # the export gate, when idle
+        self.statusBar().addPermanentWidget(self.gate_status.label)
         self.project_label = QLabel()
         self.project_label.setObjectName("projectLabel")
         self.statusBar().addPermanentWidget(self.project_label)
@@ -510,6 +514,7 @@ class MainWindow(ProjectFilesWindow):
         return unsaved.settle(self, (self.memos,), kept, why)
 
     def _stop_watching(self) -> None:
+        self.gate_status.stop()
         self._watch.stop()
         if self.watcher is not None:
             self.watcher.close()
@@ -544,6 +549,7 @@ class MainWindow(ProjectFilesWindow):
             f"{info.interviews} interviews · {info.utterances} utterances · {info.codings} codings"
         )
         self._refresh_coding_docks()
+        self.gate_status.changed(self.project)
 
     # --- codes and retrieval --------------------------------------------------------------
 

@@ -1,0 +1,65 @@
+"""The export gate's verdict in the status bar: worked out once the project has been idle, kept
+as the gate keeps it (so the next export only searches its own file), and a refusal names the
+word and links to Review identifiers…."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.coding.memos import add_memo
+from workbench.exchange import gate
+from workbench.storage import text_changes
+from workbench.ui.identifiers_dialog import IdentifiersDialog
+from workbench.ui.main_window import MainWindow
+
+
+def _looked(window: MainWindow, qtbot) -> gate.Precheck:
+    status = window.gate_status
+    status.timer.setInterval(10)  # idle at once, for the test
+    status.changed(window.project)
+    qtbot.waitUntil(lambda: status.verdict is not None and status.task is None, timeout=20_000)
+    assert status.verdict is not None
+    return status.verdict
+
+
+def test_the_status_bar_says_whether_an_export_would_be_refused(
+    window: MainWindow, demo_like: Path, qtbot
+) -> None:
+    assert window.open_location(str(demo_like))
+    status = window.gate_status
+    assert status.label.isVisible() and status.label.text() == "Exports: not checked yet"
+
+    verdict = _looked(window, qtbot)
+    assert verdict.standing == ()
+    assert "nothing in the way" in status.label.text()
+    assert "No pseudonymisation key was found" in status.label.toolTip()
+    assert window.project is not None
+    # The verdict is the gate's own: the next export does not look through the project again.
+    assert text_changes.cleared(window.project, text_changes.NO_KEY, gate.RULES)
+
+    add_memo(
+        window.project, "She said Hiba and Samer drove them to the border.", about="interview:P01-b"
+    )
+    window.refresh()
+    status.verdict = None
+    verdict = _looked(window, qtbot)
+    assert {w.word for w in verdict.standing} == {"Hiba", "Samer"}
+    text = status.label.text()
+    assert "Exports refused" in text and "and 1 more" in text and "Review identifiers" in text
+    assert "a suggested identifier nobody reviewed" in status.label.toolTip()
+
+    status.label.linkActivated.emit("review")
+    qtbot.waitUntil(lambda: window.findChild(IdentifiersDialog) is not None, timeout=5_000)
+    dialog = window.findChild(IdentifiersDialog)
+    assert dialog is not None
+    dialog.close()
+
+
+def test_closing_the_window_while_the_gate_looks_waits_for_it(
+    window: MainWindow, demo_like: Path, qtbot
+) -> None:
+    assert window.open_location(str(demo_like))
+    window.gate_status.look()
+    assert window.gate_status.task is not None
+    window.close()  # the project closes only once the pass has ended
+    assert window.gate_status.task is None
