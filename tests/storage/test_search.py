@@ -43,6 +43,8 @@ QUERIES = {
     '"about the nightmares"': {1},
     '"nightmares come"': {0},
     '"come nightmares"': set(),
+    '"the nightm"*': {0, 1},  # a phrase whose last word may end any way
+    '"about the nightm"*': {1},
     "cafe": {3, 4},
     "CAFÉ": {3, 4},
     "ecole": {3},

@@ -291,7 +291,12 @@ def register(reg: Registry) -> None:
     p.add_argument("--key", help="the key file, or a key holder's postgresql:// URL")
 
     p = reg.command("search", cmd_search, "full-text search")
-    p.add_argument("query")
+    p.add_argument(
+        "query",
+        help='words (all must occur), word* for any ending, "a phrase", "a phra"* (case and '
+        "accents do not matter; in Arabic, Tigrinya and Amharic also with the short words "
+        "written joined to a word)",
+    )
     p.add_argument("--limit", type=int)
 
     utterance = reg.group("utterance", "correct a transcript")

@@ -1,6 +1,7 @@
 """Full-text search over utterances, with one meaning on SQLite and PostgreSQL.
 
-Query syntax: words (all must occur), ``word*`` for a prefix, ``"two words"`` for a phrase.
+Query syntax: words (all must occur), ``word*`` for a prefix, ``"two words"`` for a phrase,
+``"two wor"*`` for a phrase whose last word may end any way.
 Matching is case-insensitive with diacritics folded, no stemming, whole tokens. In scripts that
 write short words joined to the next one (Arabic: و ف ب ل ك; Tigrinya: ብ ን ናብ ካብ ኣብ ምስ, and
 its suffixes ‑ን ‑ውን; Amharic: በ ለ ከ የ, ‑ና ‑ም; ``domain.text.JOINED_BEFORE``), a word is
@@ -27,7 +28,8 @@ from workbench.domain.text import JOINED_AFTER, JOINED_BEFORE, script_of, search
 from workbench.storage.models import Interview, Participant, UtteranceRow
 from workbench.storage.project import Project
 
-_TERM_RE = re.compile(r'"([^"]*)"?|(\S+)')
+_TERM_RE = re.compile(r'"([^"]*)("\*?)?|(\S+)')
+"""A phrase (``"two words"``, ``"two wor"*`` for any ending of its last word), or a word."""
 SNIPPET_CHARS = 160
 
 
@@ -62,11 +64,11 @@ def parse_query(query: str, *, joined: bool = True) -> list[Term]:
     joined to it (a search; false: exactly its tokens, as a withdrawal asks)."""
     terms: list[Term] = []
     for match in _TERM_RE.finditer(query):
-        phrase, word = match.groups()
+        phrase, closing, word = match.groups()
         if phrase is not None:
             tokens = tuple(search_tokens(phrase))
             if tokens:
-                terms.append(Term(tokens, joined=joined))
+                terms.append(Term(tokens, bool(closing and closing.endswith("*")), joined))
             continue
         prefix = word.endswith("*")
         tokens = tuple(search_tokens(word.rstrip("*")))
