@@ -30,12 +30,15 @@ def test_the_status_bar_says_whether_an_export_would_be_refused(
     assert status.label.isVisible() and status.label.text() == "Exports: not checked yet"
 
     verdict = _looked(window, qtbot)
-    assert verdict.standing == ()
-    assert "nothing in the way" in status.label.text()
+    assert verdict.standing == () and verdict.kept
+    # No key beside the project: the label says what was not looked for, and is not green.
+    assert status.label.text() == ("Exports: no suggestion in the way (not checked against a key)")
     assert "No pseudonymisation key was found" in status.label.toolTip()
     assert window.project is not None
     # The verdict is the gate's own: the next export does not look through the project again.
     assert text_changes.cleared(window.project, text_changes.NO_KEY, gate.RULES)
+    # Its write is the window's own, not a colleague's commit to show.
+    assert window.watcher is not None and window.watcher.changes() == set()
 
     add_memo(
         window.project, "She said Hiba and Samer drove them to the border.", about="interview:P01-b"
@@ -63,3 +66,18 @@ def test_closing_the_window_while_the_gate_looks_waits_for_it(
     assert window.gate_status.task is not None
     window.close()  # the project closes only once the pass has ended
     assert window.gate_status.task is None
+
+
+def test_with_the_key_beside_the_project_nothing_in_the_way_is_said_in_green(
+    window: MainWindow, demo_like: Path, qtbot
+) -> None:
+    from workbench.coding.redaction import redact
+    from workbench.storage.project import open_project
+
+    with open_project(demo_like) as p:
+        redact(p, "[feeling]", everywhere="sleep")  # a key beside the project file
+    assert window.open_location(str(demo_like))
+    verdict = _looked(window, qtbot)
+    assert verdict.standing == () and verdict.notes == ()
+    assert "Exports: nothing in the way" in window.gate_status.label.text()
+    assert "#2f6b3b" in window.gate_status.label.text()

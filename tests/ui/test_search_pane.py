@@ -106,3 +106,40 @@ def test_a_long_list_stops_and_says_how_many_there_are(
     qtbot.keyClick(pane.query, Qt.Key.Key_Return)
     assert pane.model.rowCount() == 1
     assert pane.count.text().startswith("the first 1 of 2 utterances in 2 interviews")
+
+
+def test_a_change_keeps_the_hit_the_analyst_is_on(
+    window: MainWindow, demo_like: Path, qtbot
+) -> None:
+    _more(demo_like)
+    assert window.open_location(str(demo_like))
+    window.show_search()
+    pane = window.search
+    qtbot.keyClicks(pane.query, "sleep*")
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    qtbot.keyClick(pane.query, Qt.Key.Key_Down)  # from the line to the hits
+    assert pane.view.hasFocus()
+    pane.view.selectRow(1)
+    window.refresh()  # an edit, an undo, a colleague's commit
+    assert pane.view.currentIndex().row() == 1
+
+    # A query with nothing to look for leaves nothing a later change could bring back.
+    pane.query.setText('" "')
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    window.refresh()
+    assert pane.model.rowCount() == 0
+
+
+def test_a_hit_selects_its_word_and_not_the_words_glued_to_it(
+    window: MainWindow, demo_like: Path, qtbot
+) -> None:
+    add_mid_treatment(demo_like, [("R01", "And food?"), ("P01", "food/sleep/work, all of it.")])
+    assert window.open_location(str(demo_like))
+    window.show_search()
+    pane = window.search
+    qtbot.keyClicks(pane.query, "work")
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    pane.view.setFocus()
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return)
+    span = window.editor.selection_span()
+    assert span is not None and window.editor.toPlainText()[span[0] : span[1]] == "work"

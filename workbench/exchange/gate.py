@@ -88,6 +88,9 @@ class Precheck:
     """What the project itself still holds: identifiers left in its text (``pseudonyms check``)
     and suggestions nobody reviewed. Any of them refuses every export."""
     notes: tuple[str, ...]
+    kept: bool = False
+    """This pass found nothing in the way and wrote so into the project (a commit of its own:
+    a window watching the file for colleagues' commits knows it for its own)."""
 
 
 def precheck(project: Project, key: KeyLocation) -> Precheck:
@@ -105,9 +108,10 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
         return Precheck(tuple(_key_words(store)), (), tuple(notes))
     seen = text_changes.look(project)
     found = _look_through(project, store)
+    kept = False
     if key_print is not None and seen is not None and not found.standing:
-        text_changes.clear(project, seen, key_print, RULES)
-    return Precheck(found.watched, found.standing, tuple(notes))
+        kept = text_changes.clear(project, seen, key_print, RULES)
+    return Precheck(found.watched, found.standing, tuple(notes), kept)
 
 
 _UNREVIEWED = {

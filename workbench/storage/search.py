@@ -142,22 +142,47 @@ def where_found(text_: str, query: str) -> tuple[int, int] | None:
 
 
 def _place(text_: str, term: Term) -> tuple[int, int] | None:
-    """The first place ``term`` stands in ``text_`` (read up to there only)."""
+    """The first place ``term`` stands in ``text_`` (read up to there only): from the start of
+    its first token to the end of its last, as written."""
     spellings = [(list(p[:-1]), p[-1], len(p)) for p in term.spellings()]
     tokens: list[str] = []
-    chunks: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []
     for chunk in _CHUNK.finditer(text_):
-        for token in search_tokens(chunk.group()):
+        got = search_tokens(chunk.group())
+        runs = _runs(text_, *chunk.span())
+        if len(runs) != len(got):  # a token the folding made of several runs: the whole chunk
+            runs = [_trimmed(text_, *chunk.span())] * len(got)
+        for token, span in zip(got, runs, strict=True):
             tokens.append(token)
-            chunks.append(chunk.span())
+            spans.append(span)
             for before, last, n in spellings:
                 if len(tokens) < n or (
                     not token.startswith(last) if term.prefix else token != last
                 ):
                     continue
                 if n == 1 or tokens[-n:-1] == before:
-                    return _trimmed(text_, chunks[-n][0], chunks[-1][1])
+                    return spans[-n][0], spans[-1][1]
     return None
+
+
+_WORDISH = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Mc", "Me", "Mn", "Co"})
+"""What a search token is made of, as written (``domain.text``: marks are dropped from it)."""
+
+
+def _runs(text_: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The runs of letters, digits and marks in ``text_[a:b]``: where each of its tokens is."""
+    runs: list[tuple[int, int]] = []
+    start = -1
+    for i in range(a, b):
+        if unicodedata.category(text_[i]) in _WORDISH:
+            if start < 0:
+                start = i
+        elif start >= 0:
+            runs.append((start, i))
+            start = -1
+    if start >= 0:
+        runs.append((start, b))
+    return runs
 
 
 def _trimmed(text_: str, a: int, b: int) -> tuple[int, int]:

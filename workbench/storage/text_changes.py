@@ -88,8 +88,9 @@ def cleared(project: Project, key_print: str, rules: int) -> bool:
         return False
 
 
-def clear(project: Project, seen: Seen, key_print: str, rules: int) -> None:
-    """Record that nothing stood in the way as of ``seen`` (taken before the scan)."""
+def clear(project: Project, seen: Seen, key_print: str, rules: int) -> bool:
+    """Record that nothing stood in the way as of ``seen`` (taken before the scan). False when
+    it could not be recorded (the next export simply looks again)."""
     values = {"id": 1, "clock": seen.clock, "key_print": key_print, "rules": rules}
     try:
         with project.session() as s:
@@ -98,7 +99,8 @@ def clear(project: Project, seen: Seen, key_print: str, rules: int) -> None:
             s.execute(delete(gate_clearance))
             s.execute(insert(gate_clearance).values(**values))
     except (DBAPIError, RefusedError):
-        return
+        return False
+    return True
 
 
 def forget(project: Project) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel
 
 from workbench.coding.words import shown
-from workbench.exchange.gate import Precheck, precheck
+from workbench.exchange.gate import NO_KEY_NOTE, Precheck, precheck
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
 
@@ -28,8 +28,16 @@ REFUSED = "#9b2c2c"
 class GateStatus(QObject):
     """A label for the status bar and the worker that fills it."""
 
-    def __init__(self, review: Callable[[], object], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        review: Callable[[], object],
+        own_write: Callable[[], object],
+        parent: QObject | None = None,
+    ) -> None:
+        """``review``: open Review identifiers…; ``own_write``: the pass wrote its verdict into
+        the project (a commit the window must not take for a colleague's)."""
         super().__init__(parent)
+        self.own_write = own_write
         self.project: Project | None = None
         self.label = QLabel()
         self.label.setObjectName("gateStatus")
@@ -65,6 +73,7 @@ class GateStatus(QObject):
         self._again = False
         if self.task is not None:
             self.task.wait()
+            self.task.deleteLater()
             self.task = None
 
     def look(self) -> None:
@@ -84,6 +93,7 @@ class GateStatus(QObject):
         task, self.task = self.task, None
         if task is not None:
             task.wait()
+            task.deleteLater()  # one worker a pass: none kept once done
         if self._again:
             self._again = False
             self.timer.start()
@@ -92,8 +102,19 @@ class GateStatus(QObject):
     def _found(self, checked: object) -> None:
         if not self._ended() or not isinstance(checked, Precheck):
             return
+        if checked.kept:
+            self.own_write()
         self.verdict = checked
         notes = "\n".join(checked.notes)
+        if not checked.standing and NO_KEY_NOTE in checked.notes:
+            self.label.setText("Exports: no suggestion in the way (not checked against a key)")
+            self.label.setToolTip(
+                "No suggested identifier nobody reviewed stands in the project's text. Without "
+                "the key (beside the project file, or a team's key holder's login) the key's "
+                "redacted originals, accepted identifiers and watch list were not looked for; "
+                "an export given the key checks them.\n" + notes
+            )
+            return
         if not checked.standing:
             self.label.setText(f'<span style="color:{CLEAR}">Exports: nothing in the way</span>')
             self.label.setToolTip(

@@ -179,7 +179,7 @@ class MainWindow(ProjectFilesWindow):
         self.task_bar.hide()
         self.task: ExchangeTask | None = None
 
-        self.gate_status = GateStatus(self.review_identifiers, self)  # the export gate, when idle
+        self.gate_status = GateStatus(self.review_identifiers, self._own_write, self)
         self.statusBar().addPermanentWidget(self.gate_status.label)
         self.project_label = QLabel()
         self.project_label.setObjectName("projectLabel")
@@ -520,6 +520,11 @@ class MainWindow(ProjectFilesWindow):
             self.watcher.close()
             self.watcher = None
 
+    def _own_write(self) -> None:
+        """The window's own worker committed (the export gate's verdict): not a colleague's."""
+        if self.watcher is not None:
+            self.watcher.changes()
+
     def _colleagues(self) -> None:
         """Someone else committed (another window, the command line, a colleague on the team
         server): show it without touching the user's selection or a half-typed correction."""
@@ -628,6 +633,7 @@ class MainWindow(ProjectFilesWindow):
         self.open_interview(interview)
         if self.page.interview == interview:
             self.editor.select_span(start, end)
+            self.editor.centerCursor()  # the words in the middle, not on the bottom edge
             self.editor.setFocus()
 
     # --- transcript --------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -111,6 +112,9 @@ class SearchPane(QWidget):
         layout.addLayout(line)
         layout.addWidget(self.count)
         layout.addWidget(self.view, 1)
+        self._stale = False
+        """The project changed while the pane was hidden: ask again when it shows."""
+        self.query.installEventFilter(self)
         self._lines: dict[str, list[str]] = {}
         """Utterance texts by interview, read once a hit of it is opened (cleared by a search)."""
 
@@ -122,17 +126,47 @@ class SearchPane(QWidget):
         self.count.setText("" if project is None else "Search every transcript of the project.")
 
     def refresh(self) -> None:
-        """The project changed (an edit, an import, a colleague): the hits are asked again."""
-        if self.asked:
-            self.run(self.asked)
+        """The project changed (an edit, an import, a colleague): the hits are asked again —
+        now when the pane shows, else when it is next shown — keeping the hit the analyst is
+        on and where the list was scrolled to."""
+        if not self.asked:
+            return
+        if not self.isVisible():
+            self._stale = True
+            return
+        self.run(self.asked, keep=True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the query line goes to the hits, as in a browser's address bar."""
+        if (
+            watched is self.query
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount()
+        ):
+            self.view.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return super().eventFilter(watched, event)
 
     def focus_query(self) -> None:
         self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.query.selectAll()
 
-    def run(self, query: str | None = None) -> None:
+    def run(self, query: str | None = None, *, keep: bool = False) -> None:
+        """Search for ``query`` (default: what the line says); ``keep``: stay on the hit the
+        list was on, scrolled as it was (the same words asked again after a change)."""
         if self.project is None:
             return
+        on = self.view.currentIndex()
+        was = self.model.hit(on.row()) if keep and on.isValid() else None
+        scrolled = self.view.verticalScrollBar().value()
         asked = (self.query.text() if not isinstance(query, str) else query).strip()
         self._lines.clear()
         if not asked:
@@ -148,6 +182,7 @@ class SearchPane(QWidget):
                 else (len(hits), len({h.interview for h in hits}))
             )
         except StudyError as exc:
+            self.asked = ""  # nothing asked: a change later brings back no earlier hits
             self.model.set_rows([])
             self.count.setText(str(exc))
             return
@@ -162,8 +197,16 @@ class SearchPane(QWidget):
                 f"{listed} utterance{'s' if total != 1 else ''} in {interviews} "
                 f"interview{'s' if interviews != 1 else ''} — Enter or double-click opens one"
             )
-        if shown:
-            self.view.selectRow(0)
+        if not shown:
+            return
+        where = (was.interview, was.utterance) if was is not None else None
+        row = next(
+            (i for i, h in enumerate(shown) if (h.interview, h.utterance) == where),
+            0 if was is None else min(on.row(), len(shown) - 1),
+        )
+        self.view.selectRow(row)
+        if was is not None:
+            self.view.verticalScrollBar().setValue(scrolled)
 
     def _open(self, index: QModelIndex) -> None:
         if self.project is None or not index.isValid():
