@@ -29,6 +29,7 @@ CORPUS = [
     ("P01", "كنا بدير النور سنتين، ثم رنا جاءت."),  # "in Deir al-Nour"
     ("P01", "ንሂወትን ሳባን ሓገዝኩወን።"),  # "to Hiwet and Saba"
     ("P01", "ለሰላም ደወልኩ። ሰላምታ ላኩ።"),  # Amharic: "I called for Selam. I sent greetings."
+    ("P01", "وصلنا للزعتري مع فاطمه ومصطفي."),  # "we reached (the) Zaatari with Fatima and Mustafa"
 ]
 
 QUERIES = {
@@ -71,6 +72,11 @@ QUERIES = {
     '"ሂወት ሳባ"': {15},
     "ሰላም": {8, 16},  # and not ሰላምታ ("greeting") alone
     "ሰላምታ": {16},
+    # Letters written for one another at a word's end, and ل ال written لل.
+    "فاطمة": {17},
+    "مصطفى": {17},
+    "الزعتري": {17},
+    '"مع فاطمة"': {17},
 }
 
 

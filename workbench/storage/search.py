@@ -7,10 +7,11 @@ write short words joined to the next one (Arabic: و ف ب ل ك; Tigrinya: ብ 
 its suffixes ‑ን ‑ውን; Amharic: በ ለ ከ የ, ‑ና ‑ም; ``domain.text.JOINED_BEFORE``), a word is
 also found with them: رنا finds ورنا ("and Rana"), "دير النور" finds بدير النور — a joined word
 before a phrase's first word, a suffix after its first and last (the joined words of the
-whole-word rules in ``coding.words``; not their other spellings: ة for ه, tatweel, a soft hyphen
-inside a word are not folded by the index). Both databases index the same folded token stream
-(``utterance.search_text``); here a query is turned into the same tokens and then into FTS5 or
-tsquery syntax, so neither database's parser interprets it.
+whole-word rules in ``coding.words``), and an Arabic word also with ة or ه, ى or ي at its end
+and a word with the article after a joined ل written لل (للزعتري for "to al-Zaatari"). Tatweel
+and a soft hyphen inside a word are not folded by the index. Both databases index the same
+folded token stream (``utterance.search_text``); here a query is turned into the same tokens and
+then into FTS5 or tsquery syntax, so neither database's parser interprets it.
 """
 
 from __future__ import annotations
@@ -52,11 +53,29 @@ class Term:
         choices: list[list[str]] = []
         for i, token in enumerate(self.tokens):
             script = script_of(token)
+            open_ended = self.prefix and i == last
+            forms = _arabic_forms(token, open_ended) if script == "arabic" else [token]
             before = ("", *JOINED_BEFORE.get(script, ())) if i == 0 else ("",)
-            may_end = i in (0, last) and not (self.prefix and i == last)
+            may_end = i in (0, last) and not open_ended
             after = ("", *JOINED_AFTER.get(script, ())) if may_end else ("",)
-            choices.append([b + token + a for b in before for a in after])
+            found = [b + form + a for form in forms for b in before for a in after]
+            if i == 0 and script == "arabic" and token.startswith("ال"):
+                # ل ال written لل: ل and the article without its alif (ولل, فلل with و, ف)
+                found += [j + form[1:] for form in forms for j in ("ل", "ول", "فل")]
+            choices.append(list(dict.fromkeys(found)))
         return [tuple(p) for p in itertools.product(*choices)]
+
+
+_WRITTEN_FOR = {"ة": "ه", "ه": "ة", "ى": "ي", "ي": "ى"}
+"""Arabic letters written for one another at a word's end: ta marbuta or ha, alif maqsura or ya
+(فاطمة, فاطمه; مصطفى, مصطفي), as redaction's spellings take them (``coding.words``)."""
+
+
+def _arabic_forms(token: str, open_ended: bool) -> list[str]:
+    """``token`` and, unless its end is open (``word*``), with the other letter written for its
+    last one."""
+    other = _WRITTEN_FOR.get(token[-1]) if not open_ended else None
+    return [token] if other is None else [token, token[:-1] + other]
 
 
 def parse_query(query: str, *, joined: bool = True) -> list[Term]:
