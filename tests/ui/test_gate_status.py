@@ -81,3 +81,38 @@ def test_with_the_key_beside_the_project_nothing_in_the_way_is_said_in_green(
     assert verdict.standing == () and verdict.notes == ()
     assert "Exports: nothing in the way" in window.gate_status.label.text()
     assert "#2f6b3b" in window.gate_status.label.text()
+
+
+def test_the_key_the_analyst_pointed_to_is_the_one_the_window_checks_with(
+    window: MainWindow, demo_like: Path, tmp_path: Path, qtbot
+) -> None:
+    """A key kept apart from the project (as a team's is, behind a key holder's login): once
+    the analyst has said where it is, the status bar and the window's exports use it."""
+    from workbench.coding.redaction import redact
+    from workbench.storage.project import open_project
+    from workbench.ui.key_location import remember, remembered
+
+    elsewhere = tmp_path / "apart" / "study.dyadkey"
+    elsewhere.parent.mkdir()
+    with open_project(demo_like) as p:
+        redact(p, "[feeling]", everywhere="sleep", key_path=str(elsewhere))
+        add_memo(p, "He did not sleep at all that week.", about="interview:P01-b")
+    assert window.open_location(str(demo_like))
+    assert remembered(window.project) is None
+    _looked(window, qtbot)
+    assert "not checked against a key" in window.gate_status.label.text()
+    out = tmp_path / "segments.csv"
+    assert window.export_to("csv", out)
+    qtbot.waitUntil(lambda: window.task is None, timeout=60_000)
+    assert out.exists()  # without the key, the words it holds were not looked for
+
+    assert window.project is not None
+    remember(window.project, str(elsewhere))  # as Review identifiers… does when asked
+    window.gate_status.verdict = None
+    verdict = _looked(window, qtbot)
+    assert [w.word for w in verdict.standing] == ["sleep"]
+    assert "Exports refused: “sleep”" in window.gate_status.label.text()
+    out.unlink()
+    assert window.export_to("csv", out)
+    qtbot.waitUntil(lambda: window.task is None, timeout=60_000)
+    assert not out.exists()  # refused: the key's word stands in the memo

@@ -18,6 +18,7 @@ from workbench.coding.words import shown
 from workbench.exchange.gate import NO_KEY_NOTE, Precheck, precheck
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
+from workbench.ui.key_location import remembered
 
 IDLE_MS = 3000
 """How long the project must stay unchanged before the gate looks (typing never waits on it)."""
@@ -83,7 +84,8 @@ class GateStatus(QObject):
         if self.task is not None:
             self._again = True
             return
-        self.task = ExchangeTask(lambda: precheck(project, None), self)
+        key = remembered(project)  # where the analyst said the key is; else beside the file
+        self.task = ExchangeTask(lambda: precheck(project, key), self)
         self.task.ended.connect(self._found)
         self.task.failed.connect(self._not_checked)
         self.task.start()

@@ -43,7 +43,7 @@ from workbench.coding.watchlist import unwatch_words, watch_words, watched_words
 from workbench.coding.words import shown as spelled
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
-from workbench.ui.key_location import ask_where_the_key_is
+from workbench.ui.key_location import ask_where_the_key_is, remembered
 from workbench.ui.redact_span import counterpart_hint, redaction_step
 
 KINDS = {
@@ -67,7 +67,7 @@ class IdentifiersDialog(QDialog):
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
-        self.key: str | None = None
+        self.key: str | None = remembered(project)
         """Where the key is, when the analyst pointed to one (else beside the project)."""
         self.candidates: list[Candidate] = []
         self._task: ExchangeTask | None = None

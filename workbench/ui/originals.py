@@ -17,7 +17,7 @@ from workbench.coding.redaction import originals_reader, with_originals
 from workbench.coding.transcripts import utterances
 from workbench.domain.study import StudyError, Utterance
 from workbench.storage.project import Project
-from workbench.ui.key_location import ask_where_the_key_is
+from workbench.ui.key_location import ask_where_the_key_is, remembered
 
 if TYPE_CHECKING:
     from workbench.ui.transcript_page import TranscriptPage
@@ -40,6 +40,7 @@ def show_originals(page: TranscriptPage, key: str | Path | None = None) -> bool:
         return False
     if page.editor.has_pending_edit():
         page.editor.commit()
+    key = key if key is not None else remembered(project)  # where the analyst said it is
     try:
         rows = _read(project, interview, key)
     except KeyMissing as exc:

@@ -31,6 +31,7 @@ from workbench.ui.exchange import ExchangeTask, export_task, import_task
 from workbench.ui.exchange import summary as exchange_summary
 from workbench.ui.identifiers_dialog import IdentifiersDialog
 from workbench.ui.job_guard import settle_running_job
+from workbench.ui.key_location import remembered
 from workbench.ui.transcript_page import USER_ERRORS, TranscriptPage
 from workbench.ui.undo_stack import ProjectUndo
 from workbench.ui.withdraw_dialog import WithdrawDialog
@@ -182,7 +183,11 @@ class ProjectFilesWindow(QMainWindow):
         """Export as format ``name``; transcripts export the open interview."""
         if self.project is None:
             return False
-        options = options or ExportOptions(interview=self.page.interview)
+        # The key where the analyst said it is (Review identifiers…, Show originals…), if they
+        # did: else the one beside the project file.
+        options = options or ExportOptions(
+            interview=self.page.interview, key=remembered(self.project)
+        )
         try:
             task = export_task(self.project, name, out, options, self)
         except USER_ERRORS as exc:

@@ -28,7 +28,7 @@ from workbench.coding.withdraw import withdraw_participant
 from workbench.domain.study import WithdrawalReceipt
 from workbench.storage.project import Project
 from workbench.ui.exchange import ExchangeTask
-from workbench.ui.key_location import ask_where_the_key_is
+from workbench.ui.key_location import ask_where_the_key_is, remembered
 
 WHAT_HAPPENS = (
     "Withdrawing consent removes the participant without a trace, and cannot be undone:\n"
@@ -67,7 +67,7 @@ class WithdrawDialog(QDialog):
         self.confirm = QLineEdit()
         self.confirm.setPlaceholderText("type the participant's id to confirm")
         self.confirm.textChanged.connect(self._ready)
-        self.key: str | None = None
+        self.key: str | None = remembered(project)
         """Where the pseudonymisation key is, when the analyst pointed to one."""
         self.key_said = QLabel()
         self.key_said.setWordWrap(True)
