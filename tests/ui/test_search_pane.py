@@ -73,9 +73,9 @@ def test_a_query_with_nothing_to_look_for_says_so(
 ) -> None:
     assert window.open_location(str(demo_like))
     pane = window.search
-    qtbot.keyClicks(pane.query, "zebra")
+    qtbot.keyClicks(pane.query, "zebra <b>")
     qtbot.keyClick(pane.query, Qt.Key.Key_Return)
-    assert pane.model.rowCount() == 0 and pane.count.text() == "Nothing holds zebra."
+    assert pane.model.rowCount() == 0 and pane.count.text() == "Nothing holds zebra &lt;b&gt;."
     pane.query.clear()
     qtbot.keyClicks(pane.query, '" " *')
     qtbot.keyClick(pane.query, Qt.Key.Key_Return)
@@ -106,6 +106,10 @@ def test_a_long_list_stops_and_says_how_many_there_are(
     qtbot.keyClick(pane.query, Qt.Key.Key_Return)
     assert pane.model.rowCount() == 1
     assert pane.count.text().startswith("the first 1 of 2 utterances in 2 interviews")
+    assert "list 1 more" in pane.count.text()
+    pane.count.linkActivated.emit("more")
+    assert pane.model.rowCount() == 2 and "more" not in pane.count.text()
+    assert pane.count.text().startswith("2 utterances in 2 interviews")
 
 
 def test_a_change_keeps_the_hit_the_analyst_is_on(

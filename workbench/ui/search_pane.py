@@ -4,6 +4,7 @@ Enter or a double-click opens the interview with the words selected (``jump_requ
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -87,6 +88,10 @@ class SearchPane(QWidget):
         self.go.clicked.connect(self.run)
         self.count = QLabel()
         self.count.setObjectName("searchCount")
+        self.count.setTextFormat(Qt.TextFormat.RichText)
+        self.count.linkActivated.connect(lambda _link: self.more())
+        self.listing = LIMIT
+        """How many hits the list holds at most (``more`` lists the next ones too)."""
         self.model = HitsModel()
         self.view = QTableView()
         self.view.setObjectName("searchHits")
@@ -155,6 +160,12 @@ class SearchPane(QWidget):
             return True
         return super().eventFilter(watched, event)
 
+    def more(self) -> None:
+        """The next hits too, the list staying where it was."""
+        if self.asked:
+            self.listing += LIMIT
+            self.run(self.asked, keep=True)
+
     def focus_query(self) -> None:
         self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.query.selectAll()
@@ -174,28 +185,32 @@ class SearchPane(QWidget):
             self.model.set_rows([])
             self.count.setText("Type the words to look for.")
             return
+        if not keep:
+            self.listing = LIMIT  # a new question: its first hits
         try:
-            hits = search(self.project, asked, limit=LIMIT)
+            hits = search(self.project, asked, limit=self.listing)
             total, interviews = (
                 count(self.project, asked)
-                if len(hits) == LIMIT
+                if len(hits) == self.listing
                 else (len(hits), len({h.interview for h in hits}))
             )
         except StudyError as exc:
             self.asked = ""  # nothing asked: a change later brings back no earlier hits
             self.model.set_rows([])
-            self.count.setText(str(exc))
+            self.count.setText(html.escape(str(exc)))
             return
         self.asked = asked
         shown = hits
         self.model.set_rows(shown)
         if not hits:
-            self.count.setText(f"Nothing holds {asked}.")
+            self.count.setText(f"Nothing holds {html.escape(asked)}.")
         else:
-            listed = f"the first {LIMIT:,} of {total:,}" if total > len(hits) else f"{total:,}"
+            more = total - len(hits)
+            listed = f"the first {len(hits):,} of {total:,}" if more > 0 else f"{total:,}"
             self.count.setText(
                 f"{listed} utterance{'s' if total != 1 else ''} in {interviews} "
                 f"interview{'s' if interviews != 1 else ''} — Enter or double-click opens one"
+                + (f' — <a href="more">list {min(more, LIMIT):,} more</a>' if more > 0 else "")
             )
         if not shown:
             return
