@@ -118,6 +118,21 @@ def test_a_long_utterance_s_snippet_shows_the_hit_in_any_spelling(project: Proje
     assert "café" in hit.snippet and hit.snippet.startswith("…")
 
 
+def test_the_analyst_s_own_texts_are_searched_with_the_same_words(corpus: Project) -> None:
+    from workbench.coding.memos import add_journal_entry, add_memo
+    from workbench.storage.search import search_notes
+
+    add_memo(corpus, "The NIGHTMARES again; she could not say where.", about="interview:I1")
+    add_memo(corpus, "Nothing about sleep here.", about="interview:I1")
+    add_journal_entry(corpus, "قالت ورنا إنها لا تنام. My own tiredness shows.")
+    found = search_notes(corpus, "nightmare*")
+    assert [h.where.split()[0] for h in found] == ["memo"]
+    assert found[0].text[found[0].at[0] : found[0].at[1]] == "NIGHTMARES"
+    assert [h.where.split()[0] for h in search_notes(corpus, "رنا")] == ["journal"]
+    assert search_notes(corpus, "sleep nightmares") == []  # every term, in one text
+    assert search_notes(corpus, '"own tiredness"')[0].where.startswith("journal entry")
+
+
 def test_a_withdrawal_asks_for_the_words_exactly(corpus: Project) -> None:
     from workbench.storage.search import matching_ids, parse_query
 

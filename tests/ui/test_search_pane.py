@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget
 
+from workbench.storage.project import open_project
 from workbench.ui.main_window import MainWindow
 
 from .conftest import add_mid_treatment
@@ -147,3 +148,30 @@ def test_a_hit_selects_its_word_and_not_the_words_glued_to_it(
     qtbot.keyClick(pane.view, Qt.Key.Key_Return)
     span = window.editor.selection_span()
     assert span is not None and window.editor.toPlainText()[span[0] : span[1]] == "work"
+
+
+def test_memos_and_notes_too_when_asked_and_read_below_the_hits(
+    window: MainWindow, demo_like: Path, qtbot
+) -> None:
+    from workbench.coding.memos import add_memo
+
+    _more(demo_like)
+    with open_project(demo_like) as p:
+        add_memo(p, "Her sleep came back after the move, she said.", about="interview:P01-m")
+    assert window.open_location(str(demo_like))
+    window.show_search()
+    pane = window.search
+    qtbot.keyClicks(pane.query, "sleep")
+    qtbot.keyClick(pane.query, Qt.Key.Key_Return)
+    assert pane.model.rowCount() == 2  # the two utterances, not the memo
+    pane.notes.setChecked(True)  # asks again, with the analyst's texts
+    assert pane.model.rowCount() == 3 and "1 memo and notes" in pane.count.text()
+    note = pane.model.hit(2)
+    assert note.where.startswith("memo ")  # type: ignore[union-attr]
+    pane.view.setFocus()
+    pane.view.selectRow(2)
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return)
+    assert pane.preview.isVisible() and "came back after the move" in pane.preview.toPlainText()
+    pane.view.selectRow(0)
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return)  # an utterance: the editor, the note put away
+    assert not pane.preview.isVisible()

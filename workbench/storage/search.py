@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from workbench.domain.study import SearchHit, StudyError
 from workbench.domain.text import JOINED_AFTER, JOINED_BEFORE, script_of, search_tokens
+from workbench.storage import inventory
 from workbench.storage.models import Interview, Participant, UtteranceRow
 from workbench.storage.project import Project
 
@@ -281,3 +282,60 @@ def search(project: Project, query: str, *, limit: int | None = None) -> list[Se
             )
             for key, position, speaker, label, start_ms, end_ms, body in s.execute(stmt)
         ]
+
+
+NOTES = (
+    ("memo", "text"),
+    ("coding", "memo"),
+    ("detached_coding", "memo"),
+    ("journal_entry", "text"),
+    ("cell_summary", "text"),
+    ("trajectory", "text"),
+    ("dyad_stance", "note"),
+    ("theme", "concept"),
+    ("theme", "definition"),
+    ("code", "definition"),
+    ("code", "inclusion"),
+    ("code", "exclusion"),
+)
+"""What the analyst writes (``inventory``): memos, coding memos, the journal, cell summaries,
+trajectory and stance notes, theme and code definitions — searched with the same words."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteHit:
+    """An analyst's text holding every term of a query."""
+
+    where: str
+    """As ``pseudonyms check`` names it: ``memo 486a61d6``, ``journal entry 0c9e51aa``,
+    ``cell summary of 'Nights' for participant:P01 at baseline``."""
+    text: str
+    snippet: str
+    at: tuple[int, int]
+    """Where the first term stands in ``text``."""
+
+
+def search_notes(project: Project, query: str, *, limit: int | None = None) -> list[NoteHit]:
+    """The analyst's texts (``NOTES``) holding every term of ``query``, in the meaning
+    ``search`` gives it (whole tokens, folded case and accents, joined words), read and
+    matched here: they have no index (a few thousand short texts are read in a moment)."""
+    terms = parse_query(query)
+    first = terms[0].tokens[0]
+    items = tuple(c for c in inventory.INVENTORY if (c.table, c.column) in NOTES)
+    found: list[tuple[str, str, tuple[int, int]]] = []
+    with project.session(write=False) as s:
+        for _, _, body, where in inventory.iter_texts(s, items):
+            if body.isascii() and first.isascii() and first not in body.casefold():
+                continue  # cannot hold it: spare the tokenising
+            places = [_place(body, t) for t in terms]
+            if all(p is not None for p in places):
+                at = places[0]
+                assert at is not None
+                found.append((where, body, at))
+                if limit and len(found) >= limit:
+                    break
+        names = inventory.named(s, (where for where, _, _ in found))
+    return [
+        NoteHit(names.get(where, where), body, _snippet(body, terms), at)
+        for where, body, at in found
+    ]

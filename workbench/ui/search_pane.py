@@ -7,16 +7,27 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTableView,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -26,8 +37,9 @@ from workbench.domain.positions import utterance_starts
 from workbench.domain.study import SearchHit, StudyError
 from workbench.domain.transcript import format_ms
 from workbench.storage.project import Project
-from workbench.storage.search import count, search, where_found
+from workbench.storage.search import NoteHit, count, search, search_notes, where_found
 from workbench.ui.models import _RecordsModel, is_right_to_left, speaker_colour
+from workbench.ui.retrieval import MARK, QUIET
 
 _Index = QModelIndex | QPersistentModelIndex
 LIMIT = 2000
@@ -36,8 +48,10 @@ database orders and stops: "the" in the 33 MB reference study lists in about 0.1
 HINT = 'Words (all of them), word* for any ending, "a phrase" — Enter to search'
 
 
-class HitsModel(_RecordsModel[SearchHit]):
-    HEADERS = ("Interview", "#", "Speaker", "Time", "Text")
+class HitsModel(_RecordsModel[SearchHit | NoteHit]):
+    """Utterances first, then (when asked for) the analyst's texts holding the words."""
+
+    HEADERS = ("Where", "#", "Speaker", "Time", "Text")
     TEXT = 4
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -46,21 +60,31 @@ class HitsModel(_RecordsModel[SearchHit]):
         hit = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.TEXT:
+                return " ".join(hit.snippet.split())
+            if isinstance(hit, NoteHit):
+                return (hit.where, "", "analyst", "")[column]
             time = format_ms(hit.start_ms) if hit.start_ms is not None else ""
-            cells = (hit.interview, str(hit.utterance + 1), hit.speaker or "", time)
-            return cells[column] if column < self.TEXT else " ".join(hit.snippet.split())
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.TEXT:
-            return hit.text
+            return (hit.interview, str(hit.utterance + 1), hit.speaker or "", time)[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, self.TEXT):
+            return hit.where if isinstance(hit, NoteHit) and column == 0 else hit.text
         if role == Qt.ItemDataRole.ForegroundRole and column == 2:
-            return speaker_colour(hit.speaker)
+            return QColor(QUIET) if isinstance(hit, NoteHit) else speaker_colour(hit.speaker)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.TEXT:
             rtl = is_right_to_left(hit.snippet)
             side = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
             return side | Qt.AlignmentFlag.AlignVCenter
         return None
 
-    def hit(self, row: int) -> SearchHit:
+    def hit(self, row: int) -> SearchHit | NoteHit:
         return self._rows[row]
+
+
+def _same(a: SearchHit | NoteHit, b: SearchHit | NoteHit) -> bool:
+    """The same hit, asked again (an utterance by its place, a note by its name)."""
+    if isinstance(a, NoteHit) or isinstance(b, NoteHit):
+        return isinstance(a, NoteHit) and isinstance(b, NoteHit) and a.where == b.where
+    return (a.interview, a.utterance) == (b.interview, b.utterance)
 
 
 class SearchPane(QWidget):
@@ -109,14 +133,31 @@ class SearchPane(QWidget):
         header.setSectionResizeMode(HitsModel.TEXT, QHeaderView.ResizeMode.Stretch)
         self.view.activated.connect(self._open)  # Enter, or a double-click
 
+        self.notes = QCheckBox("Memos and notes too")
+        self.notes.setToolTip(
+            "Also the analyst's own texts: memos, coding memos, the journal, cell summaries, "
+            "trajectory and stance notes, theme and code definitions"
+        )
+        self.notes.toggled.connect(lambda _on: self.run(self.asked) if self.asked else None)
+        self.preview = QTextBrowser()
+        self.preview.setObjectName("searchPreview")
+        self.preview.hide()  # a memo or note opened from the hits, its words marked
+
         line = QHBoxLayout()
         line.addWidget(self.query, 1)
+        line.addWidget(self.notes)
         line.addWidget(self.go)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(line)
         layout.addWidget(self.count)
-        layout.addWidget(self.view, 1)
+        self.split = QSplitter(Qt.Orientation.Vertical)  # the hits above, an opened note below
+        self.split.addWidget(self.view)
+        self.split.addWidget(self.preview)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.split.setChildrenCollapsible(False)
+        layout.addWidget(self.split, 1)
         self._stale = False
         """The project changed while the pane was hidden: ask again when it shows."""
         self.query.installEventFilter(self)
@@ -127,6 +168,7 @@ class SearchPane(QWidget):
         self.project = project
         self.asked = ""
         self._lines.clear()
+        self.preview.hide()
         self.model.set_rows([])
         self.count.setText("" if project is None else "Search every transcript of the project.")
 
@@ -180,6 +222,8 @@ class SearchPane(QWidget):
         scrolled = self.view.verticalScrollBar().value()
         asked = (self.query.text() if not isinstance(query, str) else query).strip()
         self._lines.clear()
+        if not keep:
+            self.preview.hide()
         if not asked:
             self.asked = ""
             self.model.set_rows([])
@@ -194,29 +238,31 @@ class SearchPane(QWidget):
                 if len(hits) == self.listing
                 else (len(hits), len({h.interview for h in hits}))
             )
+            notes = search_notes(self.project, asked) if self.notes.isChecked() else []
         except StudyError as exc:
             self.asked = ""  # nothing asked: a change later brings back no earlier hits
             self.model.set_rows([])
             self.count.setText(html.escape(str(exc)))
             return
         self.asked = asked
-        shown = hits
+        shown: list[SearchHit | NoteHit] = [*hits, *notes]
         self.model.set_rows(shown)
-        if not hits:
+        said = f", {len(notes)} memo{'s' if len(notes) != 1 else ''} and notes" if notes else ""
+        if not shown:
             self.count.setText(f"Nothing holds {html.escape(asked)}.")
         else:
             more = total - len(hits)
             listed = f"the first {len(hits):,} of {total:,}" if more > 0 else f"{total:,}"
             self.count.setText(
                 f"{listed} utterance{'s' if total != 1 else ''} in {interviews} "
-                f"interview{'s' if interviews != 1 else ''} — Enter or double-click opens one"
+                f"interview{'s' if interviews != 1 else ''}{said} — Enter or double-click "
+                "opens one"
                 + (f' — <a href="more">list {min(more, LIMIT):,} more</a>' if more > 0 else "")
             )
         if not shown:
             return
-        where = (was.interview, was.utterance) if was is not None else None
         row = next(
-            (i for i, h in enumerate(shown) if (h.interview, h.utterance) == where),
+            (i for i, h in enumerate(shown) if was is not None and _same(h, was)),
             0 if was is None else min(on.row(), len(shown) - 1),
         )
         self.view.selectRow(row)
@@ -227,6 +273,10 @@ class SearchPane(QWidget):
         if self.project is None or not index.isValid():
             return
         hit = self.model.hit(index.row())
+        if isinstance(hit, NoteHit):
+            self._show_note(hit)
+            return
+        self.preview.hide()
         if hit.interview not in self._lines:
             self._lines[hit.interview] = [u.text for u in utterances(self.project, hit.interview)]
         lines = self._lines[hit.interview]
@@ -236,3 +286,21 @@ class SearchPane(QWidget):
         found = where_found(lines[hit.utterance], self.asked)
         a, b = found if found is not None else (0, len(lines[hit.utterance]))
         self.jump_requested.emit(hit.interview, start + a, start + b)
+
+    def _show_note(self, hit: NoteHit) -> None:
+        """The whole memo or note below the hits, the words found marked (read only: it is
+        edited where it is written — the Memos dock, the cell details, the code tree)."""
+        a, b = hit.at
+        body = (
+            html.escape(hit.text[:a])
+            + f'<span style="background:{MARK}">{html.escape(hit.text[a:b])}</span>'
+            + html.escape(hit.text[b:])
+        )
+        direction = "rtl" if is_right_to_left(hit.text) else "ltr"
+        self.preview.setHtml(
+            f"<p><b>{html.escape(hit.where)}</b></p>"
+            f'<p dir="{direction}" style="white-space: pre-wrap">{body}</p>'
+        )
+        self.preview.show()
+        current = self.view.currentIndex()  # the hit stays in sight above it, once laid out
+        QTimer.singleShot(0, lambda: self.view.scrollTo(current))
