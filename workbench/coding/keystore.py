@@ -169,9 +169,9 @@ class KeyStore:
     def forget(self, refs: Collection[str], watched: Collection[str] = ()) -> tuple[int, int]:
         """Remove the entries ``refs`` (originals nothing in the project uses any more), and
         the same words from the accepted identifiers and the watch list, and the ``watched``
-        words too, so the key keeps no word of them (``_wipe``: its freed bytes overwritten
-        where the store allows). Returns how many entries went, and how many words went from
-        the two lists."""
+        words too (from either list), so the key keeps no word of them (``_wipe``: its freed
+        bytes overwritten where the store allows). Returns how many entries went, and how many
+        words went from the two lists."""
         wanted = sorted(set(refs) & self.refs())
         if not wanted and not watched:
             return 0, 0
@@ -190,8 +190,13 @@ class KeyStore:
             for table in tables
             for word in sorted(originals)
         ]
-        extra = sorted((set(watched) & on_watch) - originals)
-        statements += [(f"DELETE FROM {self.schema}watch WHERE text = :w", w) for w in extra]
+        accepted = set(self.identifiers())
+        extra = sorted((set(watched) & (on_watch | accepted)) - originals)
+        statements += [
+            (f"DELETE FROM {self.schema}{table} WHERE text = :w", w)
+            for table in tables
+            for w in extra
+        ]
         listed = [*self.identifiers(), *on_watch]
         self._wipe(statements)
         return len(wanted), sum(word in originals for word in listed) + len(extra)

@@ -216,7 +216,7 @@ def withdraw_participant(
     Everything up to the audit entry is one transaction; the storage is compacted after it.
     Then the pseudonymisation key (``key_path``, default beside a project file) loses the
     originals only their text used."""
-    watch_list = _watch_list(project, key_path)
+    watch_list, key_missing = _watch_list(project, key_path)
     with project.session() as s:
         if project.is_sqlite:
             # Freed pages are zeroed from now on, so deleted text does not linger in free space.
@@ -224,7 +224,8 @@ def withdraw_participant(
         person = get_participant(s, key)
         pid = person.id
         said = _their_words(s, pid)
-        quotation = Quotation(shingles(said), key)
+        others = s.scalars(select(Participant.key).where(Participant.id != pid)).all()
+        quotation = Quotation(shingles(said), key, others=others)
         refs_before = refs_in_use(s)
         watched_in_theirs = {
             w for w in watch_list if any(loose_word(w).search(text) for text in said)
@@ -282,16 +283,17 @@ def withdraw_participant(
                 "VACUUM FULL on them (docs/team.md)",
             ),
         )
-    return _forget_in_key(project, key_path, only_theirs, watched_only_theirs, receipt)
+    return _forget_in_key(project, key_path, only_theirs, watched_only_theirs, receipt, key_missing)
 
 
-def _watch_list(project: Project, key_path: KeyLocation) -> list[str]:
-    """The key's watch list, or nothing when the key is not at hand (``_forget_in_key`` says
-    so in the receipt)."""
+def _watch_list(project: Project, key_path: KeyLocation) -> tuple[list[str], str | None]:
+    """The key's watched and accepted words, or nothing and why when the key is not at hand
+    (``_forget_in_key`` says so in the receipt)."""
     try:
-        return KeyStore.open(project, key_path).watched()
-    except StudyError:
-        return []
+        store = KeyStore.open(project, key_path)
+    except StudyError as exc:
+        return [], str(exc)
+    return [*store.watched(), *store.identifiers()], None
 
 
 def _standing(s: Session, words: set[str]) -> set[str]:
@@ -313,14 +315,17 @@ def _forget_in_key(
     refs: set[str],
     watched: set[str],
     receipt: WithdrawalReceipt,
+    key_missing: str | None = None,
 ) -> WithdrawalReceipt:
     """The key's originals that only their text used (their own name, a relative's, a home
-    town only they spoke of) go from the key too, and watched words only they said that no text
-    holds any more; when the key is not at hand, the receipt says how many stay there and how
-    to remove them."""
-    if not refs and not watched:
+    town only they spoke of) go from the key too, and watched or accepted words only they said
+    that no text holds any more; when the key is not at hand, the receipt says what stays there
+    and how to remove it."""
+    if key_missing is None and not refs and not watched:
         return receipt
     try:
+        if key_missing is not None:
+            raise StudyError(key_missing)
         removed, words = KeyStore.open(project, key_path).forget(refs, watched)
     except StudyError as exc:  # no key here (a team project's is a key holder's): say so
         return dataclasses.replace(
@@ -328,8 +333,10 @@ def _forget_in_key(
             unreachable_copies=(
                 *receipt.unreachable_copies,
                 f"the pseudonymisation key, not reached ({exc}): {len(refs)} original(s) of "
-                "redactions only their text used stay there; remove them with workbench "
-                "pseudonyms prune PROJECT --key KEY",
+                "redactions only their text used stay there (remove them with workbench "
+                "pseudonyms prune PROJECT --key KEY), and so does any word of its watch list "
+                "or accepted identifiers only they said (take a watched word off with "
+                "workbench pseudonyms watch PROJECT --remove WORD --key KEY)",
             ),
         )
     return dataclasses.replace(receipt, key_originals_removed=removed, key_words_removed=words)

@@ -1,9 +1,10 @@
 """Withdrawal's reach into derived text: what analysts wrote from a withdrawn person's words.
 
 Any run of five or more consecutive words of theirs (compared after folding case and dropping
-punctuation: words are ``\\w+`` runs) that nobody else in the project said, and their id,
-wherever the text inventory lists analyst text (memos, coding memos, the journal, excerpts,
-summaries, notes, theme and code texts, snapshots, audit details), become ``[withdrawn]``; undo
+punctuation, each word in any of its spellings: ``words.loose_key``) that nobody else in the
+project said, and their id, wherever the text inventory lists analyst text (memos, coding
+memos, the journal, excerpts, summaries, notes, theme and code texts, snapshots, audit
+details), become ``[withdrawn]``; undo
 entries holding either are purged. A shorter run, or one someone else said too, is not theirs
 alone and stays, as does unrelated text.
 """
@@ -16,20 +17,34 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from workbench.coding.words import ARABIC_MARKS, COMBINING, INSIDE_WORDS, loose_key
 from workbench.domain.study import WITHDRAWN_TEXT
 from workbench.storage import inventory
 
 RUN = 5
 """The shortest run of their words that counts as quoting them."""
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(f"(?:[{re.escape(INSIDE_WORDS)}{COMBINING}{ARABIC_MARKS}]*\\w)+")
+"""A word: word characters, with what a word holds that is no word character — accents written
+apart, Arabic vowel marks and tatweel, a soft hyphen or a joiner — inside or after them."""
 
 
 def _tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group(0).casefold()) for m in _WORD.finditer(text)]
+    """(start, end, key) of each word: the key is every spelling's (``words.loose_key``), so a
+    quote written مُحَمَّد, محمـــد or Sa\u00admer is the same words as محمد or Samer."""
+    found = []
+    for m in _WORD.finditer(text):
+        end = m.end()
+        while end < len(text) and _TRAILING.match(text, end):
+            end += 1  # marks after the last letter belong to the word
+        found.append((m.start(), end, loose_key(text[m.start() : end])))
+    return found
+
+
+_TRAILING = re.compile(f"[{COMBINING}{ARABIC_MARKS}]")
 
 
 def shingles(texts: Iterable[str]) -> set[tuple[str, ...]]:
-    """Every run of ``RUN`` consecutive (folded) words in these texts."""
+    """Every run of ``RUN`` consecutive words (their keys) in these texts."""
     found: set[tuple[str, ...]] = set()
     for text in texts:
         words = [w for _, _, w in _tokens(text)]
@@ -48,25 +63,37 @@ class Quotation:
         runs: set[tuple[str, ...]],
         person: str,
         shared: Callable[[tuple[str, ...]], bool] = lambda _: False,
+        *,
+        others: Iterable[str] = (),
     ) -> None:
+        """``others``: the other participants' ids; one holding theirs (P1-C beside P1) is
+        someone else's, and stays."""
         self.runs = runs
         self.person = person
         self.shared = shared
         self._known: dict[tuple[str, ...], bool] = {}
         self._id = re.compile(rf"(?<!\w){re.escape(person)}(?!\w)")
+        self._holding = [
+            re.compile(rf"(?<!\w){re.escape(o)}(?!\w)")
+            for o in others
+            if o != person and self._id.search(o)
+        ]
 
-    def theirs(self, run: tuple[str, ...]) -> bool:
+    def theirs(self, run: tuple[str, ...], written: tuple[str, ...]) -> bool:
+        """Whether ``run`` (keys) is theirs alone; ``written``: the words as this text writes
+        them, which is what the full-text index is asked about."""
         if run not in self.runs:
             return False
         if run not in self._known:
-            self._known[run] = not self.shared(run)
+            self._known[run] = not self.shared(written)
         return self._known[run]
 
     def replace(self, text: str) -> tuple[str, int]:
         tokens = _tokens(text)
         marked = [False] * len(tokens)
         for i in range(len(tokens) - RUN + 1):
-            if self.theirs(tuple(t[2] for t in tokens[i : i + RUN])):
+            run = tokens[i : i + RUN]
+            if self.theirs(tuple(t[2] for t in run), tuple(text[a:b] for a, b, _ in run)):
                 for j in range(i, i + RUN):
                     marked[j] = True
         spans: list[tuple[int, int]] = []
@@ -81,8 +108,25 @@ class Quotation:
                 spans.append((start, end))
         for start, end in reversed(spans):
             text = text[:start] + WITHDRAWN_TEXT + text[end:]
-        text, ids = self._id.subn(lambda m: _in_their_place(m.string, m.start(), m.end()), text)
+        ids = 0
+
+        def their_id(m: re.Match[str]) -> str:
+            nonlocal ids
+            if self._in_another_id(m.string, m.start(), m.end()):
+                return m.group(0)
+            ids += 1
+            return _in_their_place(m.string, m.start(), m.end())
+
+        text = self._id.sub(their_id, text)
         return text, words + ids
+
+    def _in_another_id(self, text: str, start: int, end: int) -> bool:
+        """Whether their id at ``start``–``end`` is part of another participant's (P1 in P1-C)."""
+        for other in self._holding:
+            for found in other.finditer(text, max(0, start - 64), min(len(text), end + 64)):
+                if found.start() <= start and end <= found.end():
+                    return True
+        return False
 
     def holds(self, text: str) -> bool:
         return self.replace(text)[1] > 0
@@ -125,6 +169,8 @@ def said_by_others(s: Session) -> Callable[[tuple[str, ...]], bool]:
     from workbench.storage.search import matching_ids, parse_query
 
     def shared(run: tuple[str, ...]) -> bool:
+        # The words as written, tokenised as the index was (marks dropped, case folded): the
+        # same run in another person's turn, whatever vowel marks either writes.
         return bool(matching_ids(s, parse_query('"' + " ".join(run) + '"', joined=False)))
 
     return shared

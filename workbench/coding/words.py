@@ -25,13 +25,13 @@ Two strictnesses:
   key's words in the project and in written files — looks with it, and names each spelling it
   finds as written, so that spelling is what is redacted or dismissed.
 
-Both strictnesses and every spelling also see through what does not show: a character that
-prints nothing (a soft hyphen, a zero-width space or joiner, a direction mark: text copied from
+``loose_word`` (and so every look for a name) also sees through what does not show: a character
+that prints nothing (a soft hyphen, a zero-width space or joiner, a direction mark: text copied from
 a PDF or a word processor carries them inside words) may stand between any two letters, and a
 letter may be written composed (é) or as its letter and accent (e + ◌́, as macOS writes). An
-export shows "Sa\u00admer" as Samer, so the gate must find it as Samer. ``shown`` writes such a
-spelling with what does not show as ``\\u00ad``, and ``typed`` reads that back from what the
-analyst types.
+export shows "Sa\u00admer" as Samer, so the gate must find it as Samer. ``whole_word`` does not:
+a redaction replaces the spelling it is given, exactly. ``shown`` writes such a spelling with
+what does not show as ``\\u00ad``, and ``typed`` reads that back from what the analyst types.
 
 Redaction, the identifier check, suggestions, the word in context and the export gate all match
 with these patterns, so each finds what the others find.
@@ -47,6 +47,7 @@ from collections.abc import Callable, Sequence
 from workbench.domain.text import JOINED_AFTER, JOINED_BEFORE, script_of
 
 _ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+ARABIC_MARKS = _ARABIC_MARKS
 """Vowel marks, shadda, sukun, the superscript alif, Quranic marks, and tatweel (ـ)."""
 _MARKS = re.compile(f"[{_ARABIC_MARKS}]")
 _SAME_LETTER = {

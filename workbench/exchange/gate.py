@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +91,9 @@ class Precheck:
     kept: bool = False
     """This pass found nothing in the way and wrote so into the project (a commit of its own:
     a window watching the file for colleagues' commits knows it for its own)."""
+    in_names: tuple[Watched, ...] = ()
+    """Words the file's name is also searched for: the key's watch list (a name nobody wrote
+    into the project yet can still be typed into a file name)."""
 
 
 def precheck(project: Project, key: KeyLocation) -> Precheck:
@@ -104,14 +107,19 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
         store = None
         notes.append(NO_KEY_NOTE)
     key_print = text_changes.NO_KEY if store is None else store.fingerprint()
+    in_names = tuple(
+        Watched(w, "a watched word", True)
+        for w in (store.watched() if store is not None else [])
+        if visible(w).strip()
+    )
     if key_print is not None and text_changes.cleared(project, key_print, RULES):
-        return Precheck(tuple(_key_words(store)), (), tuple(notes))
+        return Precheck(tuple(_key_words(store)), (), tuple(notes), in_names=in_names)
     seen = text_changes.look(project)
     found = _look_through(project, store)
     kept = False
     if key_print is not None and seen is not None and not found.standing:
         kept = text_changes.clear(project, seen, key_print, RULES)
-    return Precheck(found.watched, found.standing, tuple(notes), kept)
+    return Precheck(found.watched, found.standing, tuple(notes), kept, in_names)
 
 
 _UNREVIEWED = {
@@ -226,11 +234,41 @@ def file_texts(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def scan(
-    files: Sequence[Path], watched: Sequence[Watched], *, names: Sequence[str] = ()
+    files: Sequence[Path],
+    watched: Sequence[Watched],
+    *,
+    names: Sequence[str] = (),
+    in_names: Sequence[Watched] = (),
 ) -> list[Finding]:
     """Every watched word the files would carry (the first place each is found); ``names``:
-    file names the project will record (an export's audit row keeps its file's name)."""
-    folded = {key: w for w in watched if w.folded for key in loose_keys(w.word)}
+    file names the project will record (an export's audit row keeps its file's name), searched
+    for ``in_names`` too, with underscores and digits taken for spaces (Samer_notes.csv,
+    Samer2.csv)."""
+    found: dict[str, Finding] = {}
+    spelled = [(f"the file name {n}", piece) for n in names for piece in _name_pieces(n)]
+    for finding in _scan(spelled, [*watched, *in_names]):
+        found.setdefault(finding.watched.word, finding)
+    for finding in _scan(itertools.chain(*(file_texts(path) for path in files)), watched):
+        found.setdefault(finding.watched.word, finding)
+    return list(found.values())
+
+
+def _name_pieces(name: str) -> list[str]:
+    """A file name as written, and with its underscores and the seams between letters and
+    digits taken for spaces."""
+    spaced = _SEAMS.sub(" ", name.replace("_", " "))
+    return [name] if spaced == name else [name, spaced]
+
+
+_SEAMS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def _scan(parts: Iterable[tuple[str, str]], watched: Sequence[Watched]) -> list[Finding]:
+    folded: dict[str, Watched] = {}
+    for w in watched:
+        if w.folded:
+            for key in loose_keys(w.word):
+                folded.setdefault(key, w)  # the first as written (Samer before Sa\u00admer)
     exact = {w.word: w for w in watched if not w.folded}
     patterns = [
         (p, table, key)
@@ -241,8 +279,7 @@ def scan(
         if p is not None
     ]
     found: dict[str, Finding] = {}
-    named = [(f"the file name {n}", n) for n in names]
-    for part, body in itertools.chain(named, *(file_texts(path) for path in files)):
+    for part, body in parts:
         for pattern, table, normal in patterns:
             for match in pattern.finditer(body):
                 hit = table.get(normal(match.group(0))) or _watched_as(match.group(0), watched)
@@ -380,9 +417,16 @@ class Staging:
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def let_through(self, project: Project, watched: Sequence[Watched], *, override: bool) -> Gated:
+    def let_through(
+        self,
+        project: Project,
+        watched: Sequence[Watched],
+        *,
+        override: bool,
+        in_names: Sequence[Watched] = (),
+    ) -> Gated:
         files = sorted(p for p in self.folder.rglob("*") if p.is_file())
-        findings = scan(files, watched, names=[self.out.name])
+        findings = scan(files, watched, names=[self.out.name], in_names=in_names)
         notes: list[str] = []
         if findings and not override:
             raise ExportRefused(refusal(project, findings), in_project=False)

@@ -326,7 +326,9 @@ def export(project: Project, name: str, out: Path, options: ExportOptions) -> Ou
         raise ExportRefused(standing_refusal(checked.standing), in_project=True)
     with Staging(out) as staging:
         outcome = fmt.export(project, staging.path, options)
-        gated = staging.let_through(project, checked.watched, override=options.override_check)
+        gated = staging.let_through(
+            project, checked.watched, override=options.override_check, in_names=checked.in_names
+        )
     lines = tuple(line.replace(str(staging.path), str(out)) for line in outcome.lines)
     return Outcome(lines, (*outcome.notes, *checked.notes, *gated.notes), outcome.result)
 
