@@ -131,6 +131,11 @@ def test_the_analyst_s_own_texts_are_searched_with_the_same_words(corpus: Projec
     assert [h.where.split()[0] for h in search_notes(corpus, "رنا")] == ["journal"]
     assert search_notes(corpus, "sleep nightmares") == []  # every term, in one text
     assert search_notes(corpus, '"own tiredness"')[0].where.startswith("journal entry")
+    from workbench.coding.codebook import add_code
+
+    add_code(corpus, "Nights", definition="What the nightmares do to the day after.")
+    (code,) = search_notes(corpus, "nightmares day")
+    assert code.where == "code definition of 'Nights'"
 
 
 def test_a_withdrawal_asks_for_the_words_exactly(corpus: Project) -> None:

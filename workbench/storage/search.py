@@ -324,14 +324,14 @@ def search_notes(project: Project, query: str, *, limit: int | None = None) -> l
     items = tuple(c for c in inventory.INVENTORY if (c.table, c.column) in NOTES)
     found: list[tuple[str, str, tuple[int, int]]] = []
     with project.session(write=False) as s:
-        for _, _, body, where in inventory.iter_texts(s, items):
+        for item, key, body, where in inventory.iter_texts(s, items):
             if body.isascii() and first.isascii() and first not in body.casefold():
                 continue  # cannot hold it: spare the tokenising
             places = [_place(body, t) for t in terms]
             if all(p is not None for p in places):
                 at = places[0]
                 assert at is not None
-                found.append((where, body, at))
+                found.append((_by_name(s, item, key) or where, body, at))
                 if limit and len(found) >= limit:
                     break
         names = inventory.named(s, (where for where, _, _ in found))
@@ -339,3 +339,14 @@ def search_notes(project: Project, query: str, *, limit: int | None = None) -> l
         NoteHit(names.get(where, where), body, _snippet(body, terms), at)
         for where, body, at in found
     ]
+
+
+def _by_name(s: Session, item: inventory.TextColumn, key: object) -> str | None:
+    """A theme's or a code's text named by the theme or code (``theme concept of 'Nights'``),
+    as the analyst knows it, not by the start of its id."""
+    if item.table not in ("theme", "code"):
+        return None
+    table = inventory.tables()[item.table]
+    (pk, *_) = list(table.primary_key.columns)
+    name = s.scalar(select(table.c.name).where(pk == key))
+    return f"{item.label} of '{name}'" if name else None
