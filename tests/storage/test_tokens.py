@@ -8,8 +8,8 @@ import random
 import unicodedata
 
 from workbench.domain.text import (
-    _TOKEN_CATEGORIES,
     MAX_TOKEN_CHARS,
+    TOKEN_CATEGORIES,
     fold,
     search_text_of,
     search_tokens,
@@ -22,7 +22,7 @@ def _by_definition(text: str) -> list[str]:
     folded = unicodedata.normalize("NFC", kept.casefold())
     tokens, current = [], []
     for ch in folded:
-        if unicodedata.category(ch) in _TOKEN_CATEGORIES:
+        if unicodedata.category(ch) in TOKEN_CATEGORIES:
             current.append(ch)
         elif current:
             tokens.append("".join(current)[:MAX_TOKEN_CHARS])

@@ -216,7 +216,7 @@ def withdraw_participant(
     Everything up to the audit entry is one transaction; the storage is compacted after it.
     Then the pseudonymisation key (``key_path``, default beside a project file) loses the
     originals only their text used."""
-    watch_list, key_missing = _watch_list(project, key_path)
+    watch_list, key_missing = _listed_words(project, key_path)
     with project.session() as s:
         if project.is_sqlite:
             # Freed pages are zeroed from now on, so deleted text does not linger in free space.
@@ -286,7 +286,7 @@ def withdraw_participant(
     return _forget_in_key(project, key_path, only_theirs, watched_only_theirs, receipt, key_missing)
 
 
-def _watch_list(project: Project, key_path: KeyLocation) -> tuple[list[str], str | None]:
+def _listed_words(project: Project, key_path: KeyLocation) -> tuple[list[str], str | None]:
     """The key's watched and accepted words, or nothing and why when the key is not at hand
     (``_forget_in_key`` says so in the receipt)."""
     try:
@@ -323,23 +323,25 @@ def _forget_in_key(
     and how to remove it."""
     if key_missing is None and not refs and not watched:
         return receipt
-    try:
-        if key_missing is not None:
-            raise StudyError(key_missing)
-        removed, words = KeyStore.open(project, key_path).forget(refs, watched)
-    except StudyError as exc:  # no key here (a team project's is a key holder's): say so
-        return dataclasses.replace(
-            receipt,
-            unreachable_copies=(
-                *receipt.unreachable_copies,
-                f"the pseudonymisation key, not reached ({exc}): {len(refs)} original(s) of "
-                "redactions only their text used stay there (remove them with workbench "
-                "pseudonyms prune PROJECT --key KEY), and so does any word of its watch list "
-                "or accepted identifiers only they said (take a watched word off with "
-                "workbench pseudonyms watch PROJECT --remove WORD --key KEY)",
-            ),
-        )
-    return dataclasses.replace(receipt, key_originals_removed=removed, key_words_removed=words)
+    if key_missing is None:
+        try:
+            removed, words = KeyStore.open(project, key_path).forget(refs, watched)
+            return dataclasses.replace(
+                receipt, key_originals_removed=removed, key_words_removed=words
+            )
+        except StudyError as exc:  # no key here (a team project's is a key holder's)
+            key_missing = str(exc)
+    return dataclasses.replace(
+        receipt,
+        unreachable_copies=(
+            *receipt.unreachable_copies,
+            f"the pseudonymisation key, not reached ({key_missing}): {len(refs)} original(s) "
+            "of redactions only their text used stay there (remove them with workbench "
+            "pseudonyms prune PROJECT --key KEY), and so does any word of its watch list "
+            "or accepted identifiers only they said (take a watched word off with "
+            "workbench pseudonyms watch PROJECT --remove WORD --key KEY)",
+        ),
+    )
 
 
 def _delete_the_rest_of_them(s: Session, pid: int) -> tuple[int, int, int, int]:

@@ -23,7 +23,9 @@ from workbench.storage import inventory
 
 RUN = 5
 """The shortest run of their words that counts as quoting them."""
-_WORD = re.compile(f"(?:[{re.escape(INSIDE_WORDS)}{COMBINING}{ARABIC_MARKS}]*\\w)+")
+_WORD = re.compile(
+    f"(?:[{re.escape(INSIDE_WORDS)}{COMBINING}{ARABIC_MARKS}]*\\w)+[{COMBINING}{ARABIC_MARKS}]*"
+)
 """A word: word characters, with what a word holds that is no word character — accents written
 apart, Arabic vowel marks and tatweel, a soft hyphen or a joiner — inside or after them."""
 
@@ -31,16 +33,7 @@ apart, Arabic vowel marks and tatweel, a soft hyphen or a joiner — inside or a
 def _tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, key) of each word: the key is every spelling's (``words.loose_key``), so a
     quote written مُحَمَّد, محمـــد or Sa\u00admer is the same words as محمد or Samer."""
-    found = []
-    for m in _WORD.finditer(text):
-        end = m.end()
-        while end < len(text) and _TRAILING.match(text, end):
-            end += 1  # marks after the last letter belong to the word
-        found.append((m.start(), end, loose_key(text[m.start() : end])))
-    return found
-
-
-_TRAILING = re.compile(f"[{COMBINING}{ARABIC_MARKS}]")
+    return [(m.start(), m.end(), loose_key(m.group(0))) for m in _WORD.finditer(text)]
 
 
 def shingles(texts: Iterable[str]) -> set[tuple[str, ...]]:

@@ -44,17 +44,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from workbench.domain.text import JOINED_AFTER, JOINED_BEFORE, script_of
+from workbench.domain.text import JOINED_AFTER, JOINED_BEFORE, SAME_LETTERS, script_of
 
-_ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
-ARABIC_MARKS = _ARABIC_MARKS
+ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
 """Vowel marks, shadda, sukun, the superscript alif, Quranic marks, and tatweel (ـ)."""
-_MARKS = re.compile(f"[{_ARABIC_MARKS}]")
-_SAME_LETTER = {
-    **dict.fromkeys("اأإآٱ", "اأإآٱ"),
-    **dict.fromkeys("ةه", "ةه"),
-    **dict.fromkeys("ىي", "ىي"),
-}
+_MARKS = re.compile(f"[{ARABIC_MARKS}]")
+_SAME_LETTER = {ch: same for same in SAME_LETTERS for ch in same}
 """Letters written for one another: alif with or without hamza or madda, ta marbuta or ha at a
 word's end, alif maqsura or ya."""
 _SPACES = re.compile(r"\s+")
@@ -86,7 +81,6 @@ _GAP = f"[{_HIDDEN}]*"
 COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 """Accents written after their letter (decomposed), as a character class's ranges: a word
 followed by one does not end there, and a name holds them (Mu\u0308ller)."""
-_COMBINING = COMBINING
 _DOT_ABOVE = "\u0307"
 """What case folding gives İ (i and a dot above): i and İ are the same letter to a name."""
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -160,7 +154,7 @@ def word_end(word: str) -> str:
     suffix may follow it, outside the match)."""
     after = JOINED_AFTER.get(_script(word), ())
     suffix = f"(?:{'|'.join(map(re.escape, after))})?" if after else ""
-    return rf"(?={suffix}(?![\w{_COMBINING}]))"
+    return rf"(?={suffix}(?![\w{COMBINING}]))"
 
 
 def whole_word(needle: str) -> re.Pattern[str]:
@@ -189,7 +183,7 @@ def _loose_body(needle: str) -> str:
     """A pattern for every spelling of ``needle`` (no boundaries)."""
     needle = _SPACES.sub(" ", _MARKS.sub("", visible(needle).strip()))
     arabic = in_arabic_script(needle)
-    marks = f"[{_ARABIC_MARKS}]*" if arabic else ""
+    marks = f"[{ARABIC_MARKS}]*" if arabic else ""
     parts = []
     for i, ch in enumerate(needle):
         if ch == " ":

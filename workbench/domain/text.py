@@ -33,6 +33,12 @@ JOINED_AFTER: dict[str, tuple[str, ...]] = {
 }
 
 
+SAME_LETTERS = ("اأإآٱ", "ةه", "ىي")
+"""Arabic letters written for one another: alif with or without hamza or madda, ta marbuta or
+ha at a word's end, alif maqsura or ya (redaction's spellings, ``coding.words``; search,
+``storage.search``)."""
+
+
 def script_of(word: str) -> str:
     """``arabic``, ``ethiopic`` (Ge'ez: Tigrinya, Amharic) or ``other``, by the word's first
     letter: which letters may be written joined to it."""
@@ -46,7 +52,7 @@ def script_of(word: str) -> str:
 MAX_TOKEN_CHARS = 200
 """PostgreSQL refuses lexemes over 2 KiB; no real word comes near this."""
 
-_TOKEN_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Mc", "Me", "Co"})
+TOKEN_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Mc", "Me", "Co"})
 
 
 def count_words(text: str) -> int:
@@ -96,7 +102,7 @@ def _pieces(text: str) -> list[str]:
     new = set(folded) - _SEEN
     if new:  # sort each new kind of character once, then work in C
         _SEEN.update(new)
-        cut = {ch for ch in new if unicodedata.category(ch) not in _TOKEN_CATEGORIES}
+        cut = {ch for ch in new if unicodedata.category(ch) not in TOKEN_CATEGORIES}
         if cut:
             _CUT.update(cut)
             _TOKEN[0] = re.compile(f"[^{re.escape(''.join(sorted(_CUT)))}]+")

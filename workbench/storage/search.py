@@ -25,7 +25,14 @@ from sqlalchemy import ColumnElement, Integer, TextClause, column, func, select,
 from sqlalchemy.orm import Session
 
 from workbench.domain.study import SearchHit, StudyError
-from workbench.domain.text import JOINED_AFTER, JOINED_BEFORE, script_of, search_tokens
+from workbench.domain.text import (
+    JOINED_AFTER,
+    JOINED_BEFORE,
+    SAME_LETTERS,
+    TOKEN_CATEGORIES,
+    script_of,
+    search_tokens,
+)
 from workbench.storage import inventory
 from workbench.storage.models import Interview, Participant, UtteranceRow
 from workbench.storage.project import Project
@@ -67,9 +74,10 @@ class Term:
         return [tuple(p) for p in itertools.product(*choices)]
 
 
-_WRITTEN_FOR = {"ة": "ه", "ه": "ة", "ى": "ي", "ي": "ى"}
+_WRITTEN_FOR = {same[i]: same[1 - i] for same in SAME_LETTERS if len(same) == 2 for i in (0, 1)}
 """Arabic letters written for one another at a word's end: ta marbuta or ha, alif maqsura or ya
-(فاطمة, فاطمه; مصطفى, مصطفي), as redaction's spellings take them (``coding.words``)."""
+(فاطمة, فاطمه; مصطفى, مصطفي), as redaction's spellings take them. (Alif's forms need nothing
+here: the index folds hamza and madda away.)"""
 
 
 def _arabic_forms(token: str, open_ended: bool) -> list[str]:
@@ -181,8 +189,8 @@ def _place(text_: str, term: Term) -> tuple[int, int] | None:
     for chunk in _CHUNK.finditer(text_):
         got = search_tokens(chunk.group())
         runs = _runs(text_, *chunk.span())
-        if len(runs) != len(got):  # a token the folding made of several runs: the whole chunk
-            runs = [_trimmed(text_, *chunk.span())] * len(got)
+        if len(runs) != len(got) and runs:  # folding made one token of several runs: all of them
+            runs = [(runs[0][0], runs[-1][1])] * len(got)
         for token, span in zip(got, runs, strict=True):
             tokens.append(token)
             spans.append(span)
@@ -196,8 +204,8 @@ def _place(text_: str, term: Term) -> tuple[int, int] | None:
     return None
 
 
-_WORDISH = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Mc", "Me", "Mn", "Co"})
-"""What a search token is made of, as written (``domain.text``: marks are dropped from it)."""
+_WORDISH = TOKEN_CATEGORIES | {"Mn"}
+"""What a search token is made of, as written (``domain.text`` drops the marks from it)."""
 
 
 def _runs(text_: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -214,19 +222,6 @@ def _runs(text_: str, a: int, b: int) -> list[tuple[int, int]]:
     if start >= 0:
         runs.append((start, b))
     return runs
-
-
-def _trimmed(text_: str, a: int, b: int) -> tuple[int, int]:
-    """``a``–``b`` without the punctuation at either end."""
-    while a < b and not _wordish(text_[a]):
-        a += 1
-    while b > a and not _wordish(text_[b - 1]):
-        b -= 1
-    return a, b
-
-
-def _wordish(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LNM"
 
 
 def _snippet(text_: str, terms: list[Term]) -> str:
