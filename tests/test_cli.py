@@ -138,6 +138,19 @@ def test_search_finds_diarrhea_first_in_the_patients_words(
     for h in hits:
         assert set(h) >= {"interview", "speaker", "start_ms", "end_ms", "text"}
         assert "diarrhea" in h["text"].lower()
+    ok(
+        capsys,
+        "memo",
+        "add",
+        study,
+        "The diarrhea story again; ask about food.",
+        "--about",
+        "interview:d1c01",
+    )
+    found = json.loads(ok(capsys, "search", study, "diarrhea", "--notes", "--json"))
+    assert found["utterances"] == hits
+    (note,) = found["notes"]
+    assert note["where"].startswith("memo ") and "diarrhea story" in note["text"]
 
 
 UNICODE_LINES = [

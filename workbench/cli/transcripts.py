@@ -85,18 +85,22 @@ def cmd_text(args: argparse.Namespace) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> None:
-    from workbench.storage.search import search
+    from workbench.storage.search import search, search_notes
 
     with opened(args) as project:
         hits = search(project, args.query, limit=args.limit)
+        notes = search_notes(project, args.query, limit=args.limit) if args.notes else []
         if args.json:
-            print_json(hits)
+            print_json(hits if not args.notes else {"utterances": hits, "notes": notes})
             return
         for h in hits:
             print(
                 f"{h.interview} #{h.utterance} [{ms(h.start_ms)}] {h.speaker or '?'}: {h.snippet}"
             )
-        print(f"{len(hits)} hits", file=sys.stderr)
+        for n in notes:
+            print(f"{n.where}: {n.snippet}")
+        said = f", {len(notes)} in the analyst's texts" if args.notes else ""
+        print(f"{len(hits)} hits{said}", file=sys.stderr)
 
 
 def cmd_utterance(args: argparse.Namespace) -> None:
@@ -298,6 +302,12 @@ def register(reg: Registry) -> None:
         "written joined to a word)",
     )
     p.add_argument("--limit", type=int)
+    p.add_argument(
+        "--notes",
+        action="store_true",
+        help="also the analyst's own texts: memos, coding memos, the journal, summaries, notes, "
+        "theme and code definitions (--json then prints {utterances, notes})",
+    )
 
     utterance = reg.group("utterance", "correct a transcript")
     p = reg.command("set", cmd_utterance, "edit utterance N", json_=False, parent=utterance)
