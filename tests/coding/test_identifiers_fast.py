@@ -460,7 +460,7 @@ def test_suggestions_check_and_gate_are_the_same_on_a_project(tmp_path: Path) ->
                 )
         leaks = check_identifiers(p)
         assert leaks == reference_check(p) and leaks
-        found = gate._look_through(p, KeyStore.open(p, None))
+        found, _ = gate._look_through(p, KeyStore.open(p, None))
         assert found == reference_look_through(p, KeyStore.open(p, None))
         assert len(found.standing) > 20
         with p.session(write=False) as s:
@@ -474,7 +474,7 @@ def test_the_gate_without_a_key_is_the_same(tmp_path: Path) -> None:
     with _tricky_study(tmp_path / "study.dyad") as p:
         assert p.path is not None
         p.path.with_suffix(".dyadkey").unlink()
-        found = gate._look_through(p, None)
+        found, _ = gate._look_through(p, None)
         assert found == reference_look_through(p, None)
         assert found.standing
 

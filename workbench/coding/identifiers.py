@@ -8,7 +8,7 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from workbench.coding.common_words import COMMON
 from workbench.coding.keystore import KeyLocation, KeyStore
+from workbench.coding.witnesses import Witnesses
 from workbench.coding.words import (
     COMBINING,
     INSIDE_WORDS,
@@ -113,42 +114,145 @@ def suggest_identifiers(
         known, watched = store.identifiers(), store.watched()
     listed = list(dict.fromkeys(w.strip() for w in [*words, *watched] if visible(w).strip()))
     with project.session(write=False) as s:
-        texts = [(place, body) for _, _, place, body in _read_texts(s, _SUGGESTED, words=False)]
+        texts = [(place, body) for _, _, _, place, body in _read_texts(s, _SUGGESTED, words=False)]
         sources = _identifier_sources(s)
         found = _suggested(texts, sources, listed, known, names_only=names_only)
         return _places_named(s, found)
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    leaks: list[Leak]
+    """What ``check_identifiers`` finds (nothing without a key)."""
+    unreviewed: list[Candidate]
+    """Of what ``suggest_identifiers(names_only=True)`` finds, the candidates nobody reviewed
+    (neither accepted nor dismissed; never ``known`` ones), in the same order."""
+    witnesses: str | None = None
+    """When nothing stands: what a later look at changed rows only needs (``witnesses``)."""
+
+
 def standing_identifiers(
-    project: Project, store: KeyStore | None
-) -> tuple[list[Leak], list[Candidate]]:
-    """What the export gate's whole pass needs, every text read once: what
-    ``check_identifiers`` finds (nothing without a key), and of what
-    ``suggest_identifiers(names_only=True)`` finds the candidates nobody reviewed (neither
-    accepted nor dismissed; never ``known`` ones), in the same order."""
-    needles = (
-        [n for n in {*store.originals(), *store.identifiers()} if visible(n).strip()]
-        if store
-        else []
-    )
-    known = store.identifiers() if store else []
-    watched = [w for w in store.watched() if visible(w).strip()] if store else []
-    with _collector_paused(), project.session(write=False) as s:
+    project: Project, store: KeyStore | None, *, witnessed: bool = False
+) -> Standing:
+    """What the export gate's whole pass needs, every text read once; ``witnessed``: with what
+    a later look at changed rows only needs, when nothing stands (``Standing.witnesses``)."""
+    with _collector_paused():
+        # The pass's rows are all gone by the time the collector runs again (alive then, the
+        # collector's next rounds would move them to its oldest generation, and the next
+        # command would pay for a full collection: 80 ms of the export after an idle pass).
+        return _standing(project, store, witnessed=witnessed)
+
+
+def _standing(project: Project, store: KeyStore | None, *, witnessed: bool) -> Standing:
+    needles, known, watched = _key_lists(store)
+    with project.session(write=False) as s:
         if needles:
             texts = _read_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY), words=True)
         else:  # nothing to check for: only what suggestions come from
             texts = _read_texts(s, _SUGGESTED, words=False)
         sources = _identifier_sources(s)
-        leaks = _leaks([(where, body) for _, where, _, body in texts], needles)
-        suggested = [
-            (place, body)
-            for item, _, place, body in texts
-            if item.kind in _SUGGESTED and item.table != "word"
-        ]
-        unreviewed = _suggested(
-            suggested, sources, watched, known, names_only=True, unreviewed_only=True
-        )
-        return _leaks_named(s, leaks), _places_named(s, unreviewed)
+        leaks = _leaks([(where, body) for _, _, where, _, body in texts], needles)
+        suggested = [t for t in texts if t[0].kind in _SUGGESTED and t[0].table != "word"]
+        leaning: set[str] = set()
+        unreviewed = _unreviewed(suggested, sources, watched, known, leaning)
+        if leaks or unreviewed:
+            return Standing(_leaks_named(s, leaks), _places_named(s, unreviewed))
+    if not witnessed:
+        return Standing([], [])
+    witnesses = Witnesses.start()
+    witnesses.sources = _sources_print(witnesses, sources)
+    witnesses.record(
+        [f"{item.table}:{key}" for item, key, _, _, _ in suggested],
+        [body for *_, body in suggested],
+        leaning,
+    )
+    return Standing([], [], witnesses.dumps())
+
+
+def _unreviewed(
+    texts: Sequence[_Text],
+    sources: _Sources,
+    watched: Sequence[str],
+    known: Sequence[str],
+    leaning: set[str],
+    also_lower: Callable[[str], bool] | None = None,
+) -> list[Candidate]:
+    """The suggestions in ``texts`` nobody reviewed, of the kinds the gate asks about."""
+    return _suggested(
+        [(place, body) for _, _, _, place, body in texts],
+        sources,
+        watched,
+        known,
+        names_only=True,
+        unreviewed_only=True,
+        leaning=leaning,
+        also_lower=also_lower,
+    )
+
+
+def _key_lists(store: KeyStore | None) -> tuple[list[str], list[str], list[str]]:
+    """What the gate looks for from the key: its originals and accepted identifiers (as
+    leaks), the accepted ones (reviewed suggestions) and the watch list."""
+    if store is None:
+        return [], [], []
+    needles = [n for n in {*store.originals(), *store.identifiers()} if visible(n).strip()]
+    return needles, store.identifiers(), [w for w in store.watched() if visible(w).strip()]
+
+
+def _sources_print(witnesses: Witnesses, sources: _Sources) -> str:
+    """What can make a suggestion of a text nobody changed, besides other texts: the study's
+    ids, the names the participant list holds, the dismissed words."""
+    return witnesses.print_of(sources.ids, sources.people, sources.dismissed)
+
+
+def still_clear(
+    project: Project,
+    store: KeyStore | None,
+    changed: Mapping[str, Collection[int | None]],
+    kept: str | None,
+) -> str | None:
+    """Whether the project is still clear for the export gate after ``changed`` (per table, the
+    rows changed since its last clear pass; ``storage.text_changes.since``), reading only those
+    rows and what the pass kept (``kept``, ``witnesses``). The witnesses to keep now when it
+    is; None when something stands in the way or it cannot tell (the gate then reads
+    everything, and names what stands)."""
+    witnesses = Witnesses.loads(kept)
+    if witnesses is None:
+        return None
+    names = {f"{table}:{key}" for table, keys in changed.items() for key in keys}
+    witnesses.spent += len(names)
+    if any(count <= witnesses.spent for count in witnesses.many.values()):
+        return None  # a word with many lower-case rows may have lost them all by now
+    needles, known, watched = _key_lists(store)
+    with _collector_paused(), project.session(write=False) as s:
+        texts = _read_texts(s, (TRANSCRIPT, PROSE, LABEL, JSON, HISTORY), words=True, rows=changed)
+        sources = _identifier_sources(s)
+    if _sources_print(witnesses, sources) != witnesses.sources:
+        return None  # ids, the participant list's names or the dismissed words changed
+    if _leaks([(where, body) for _, _, where, _, body in texts], needles):
+        return None
+    suggested = [t for t in texts if t[0].kind in _SUGGESTED and t[0].table != "word"]
+    here: dict[str, set[str]] = {}
+    """A word's digest -> the changed rows writing it in lower case now."""
+    for item, key, _, _, body in suggested:
+        for word in _vocabulary([body], capitals=False)[0]:
+            here.setdefault(witnesses.digest(word), set()).add(f"{item.table}:{key}")
+    for digest, rows in witnesses.rows.items():
+        lost = bool(rows & names)
+        rows -= names
+        rows |= here.get(digest, set())
+        if lost and not rows:
+            return None  # its last lower-case spelling went: a capital elsewhere is a name
+    leaning: set[str] = set()
+    if _unreviewed(suggested, sources, watched, known, leaning, witnesses.known):
+        return None
+    for word in leaning:
+        if not witnesses.known(word):
+            digest = witnesses.digest(word)
+            if digest not in here:
+                return None
+            witnesses.rows[digest] = set(here[digest])
+    return witnesses.dumps()
 
 
 def _places_named(s: Session, candidates: list[Candidate]) -> list[Candidate]:
@@ -218,10 +322,13 @@ def _suggested(
     *,
     names_only: bool,
     unreviewed_only: bool = False,
+    leaning: set[str] | None = None,
+    also_lower: Callable[[str], bool] | None = None,
 ) -> list[Candidate]:
     """The candidates of ``suggest_identifiers`` in ``texts`` ((interview or what holds it,
     text), in the inventory's order). ``unreviewed_only``: only those nobody accepted or
-    dismissed, and no ``known`` ones (what the export gate asks about)."""
+    dismissed, and no ``known`` ones (what the export gate asks about). ``leaning`` and
+    ``also_lower``: ``_runs``'s."""
     accepted = set(known)
     reviewed = accepted | sources.dismissed if unreviewed_only else set()
     bodies = [body for _, body in texts]
@@ -230,10 +337,11 @@ def _suggested(
         _runs(
             bodies,
             sources.ids,
-            lower_words,
+            lower_words if also_lower is None else _OrElse(lower_words, also_lower),
             skip=reviewed,
             starting=starting,
             openings=not unreviewed_only,
+            leaning=leaning,
         )
     )
     run = next(runs, None)
@@ -381,7 +489,7 @@ def _ends_title(text: str, dot: int) -> bool:
 
 
 def _named_starts(
-    joined: str, ids: set[str], lower_words: set[str], starting: set[str]
+    joined: str, ids: set[str], lower_words: Container[str], starting: set[str]
 ) -> Iterator[tuple[int, int, str]]:
     """(start, end, word) of each capitalised word that starts a text or a sentence (where
     ``_CAPITALISED_RUN`` does not look) and looks like a name on its own, in order: "Hiba said"
@@ -457,16 +565,19 @@ def _name_runs(
 def _runs(
     bodies: Sequence[str],
     ids: set[str],
-    lower_words: set[str],
+    lower_words: Container[str],
     *,
     skip: set[str] | frozenset[str] = frozenset(),
     starting: set[str] | None = None,
     openings: bool = True,
+    leaning: set[str] | None = None,
 ) -> Iterator[tuple[int, str, bool]]:
     """(index of the text, value, whether it is a sentence's first word): ``_name_runs``, each
     marked. ``starting``: ``_vocabulary``'s second set, worked out here when not given;
     ``openings``: false leaves the first words of sentences out (``_named_starts`` is not
-    run), as the export gate, which does not refuse for them, wants."""
+    run), as the export gate, which does not refuse for them, wants. ``leaning``: gets the
+    words (in lower case) of each run that is no name only because ``lower_words`` holds them
+    (``witnesses``)."""
     joined = _joined(bodies)
     if starting is None:
         starting = _vocabulary(bodies)[1] if openings else set()
@@ -484,6 +595,8 @@ def _runs(
         keep = verdicts.get(value)
         if keep is None:
             keep = verdicts[value] = value not in skip and _may_be_name(value, ids, lower_words)
+            if not keep and leaning is not None and value not in skip:
+                leaning.update(_leaning_on(value, ids, lower_words))
         return (text, value, opening) if keep else None
 
     starts = _named_starts(joined, ids, lower_words, starting)
@@ -510,13 +623,33 @@ def _runs(
         named = next(starts, None)
 
 
-def _may_be_name(value: str, ids: set[str], lower_words: set[str]) -> bool:
+def _may_be_name(value: str, ids: set[str], lower_words: Container[str]) -> bool:
     """Whether a capitalised run may be a name: not one of the study's own ids, not only common
     words or words the texts also hold in lower case."""
     words = value.split()
     if _ID_PART.split(words[0])[0] in ids:
         return False  # the study's own pseudonymous ids (P01, P02's, P02-baseline)
     return not all(w.lower() in _COMMON or w.lower() in lower_words for w in words)
+
+
+def _leaning_on(value: str, ids: set[str], lower_words: Container[str]) -> list[str]:
+    """The words (in lower case) of a run that is no name (``_may_be_name``) which it is no
+    name for only because ``lower_words`` holds them."""
+    words = value.split()
+    if _ID_PART.split(words[0])[0] in ids:
+        return []
+    lowered = (w.lower() for w in words)
+    return [w for w in lowered if w not in _COMMON and w in lower_words]
+
+
+class _OrElse:
+    """Words in ``first``, or words ``then`` says yes to (``in``, as a set)."""
+
+    def __init__(self, first: Container[str], then: Callable[[str], bool]) -> None:
+        self.first, self.then = first, then
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.first or (isinstance(word, str) and self.then(word))
 
 
 def _names(body: str, ids: set[str], lower_words: set[str]) -> Iterator[str]:
@@ -642,33 +775,49 @@ def located_texts(
     ``interview:ID #N``, anything else its kind and id (``inventory.where``: ``coding memo
     486a61d6``). ``words``: also the transcription's word rows (copies of the utterances'
     words)."""
-    return [(where, body) for _, where, _, body in _read_texts(s, kinds, words=words)]
+    return [(where, body) for _, _, where, _, body in _read_texts(s, kinds, words=words)]
+
+
+_Text = tuple[inventory.TextColumn, object, str, str, str]
+"""(column, row key, where, place, text): ``_read_texts``."""
 
 
 def _read_texts(
-    s: Session, kinds: tuple[str, ...], *, words: bool
-) -> list[tuple[inventory.TextColumn, str, str, str]]:
-    """(column, where, place, text) of ``located_texts``, the place an utterance's interview
-    (for suggestions), anything else its where. Read as plain rows on the session's connection
-    (after a flush, as the session would), not through the ORM: a third of the time."""
+    s: Session,
+    kinds: tuple[str, ...],
+    *,
+    words: bool,
+    rows: Mapping[str, Collection[object]] | None = None,
+) -> list[_Text]:
+    """(column, row key, where, place, text) of ``located_texts``, the place an utterance's
+    interview (for suggestions), anything else its where. Read as plain rows on the session's
+    connection (after a flush, as the session would), not through the ORM: a third of the
+    time. ``rows``: only these rows of these tables (no other table; every row of a table
+    whose rows include None, a row the caller cannot name)."""
     s.flush()
     connection = s.connection()
-    texts: list[tuple[inventory.TextColumn, str, str, str]] = []
+    texts: list[_Text] = []
     for item in inventory.walked(*kinds):
+        if rows is not None and item.table not in rows:
+            continue
+        keys = None if rows is None or None in rows[item.table] else list(rows[item.table])
         if (item.table, item.column) == inventory.UTTERANCES:
+            stmt = (
+                select(UtteranceRow.id, Interview.key, UtteranceRow.position, UtteranceRow.text)
+                .join(Interview, UtteranceRow.interview_id == Interview.id)
+                .order_by(Interview.key, UtteranceRow.position)
+            )
+            if keys is not None:
+                stmt = stmt.where(UtteranceRow.id.in_(keys))
             texts += [
-                (item, f"interview:{iv} #{pos}", iv, body)
-                for iv, pos, body in connection.execute(
-                    select(Interview.key, UtteranceRow.position, UtteranceRow.text)
-                    .join(Interview, UtteranceRow.interview_id == Interview.id)
-                    .order_by(Interview.key, UtteranceRow.position)
-                ).all()
+                (item, key, f"interview:{iv} #{pos}", iv, body)
+                for key, iv, pos, body in connection.execute(stmt).all()
             ]
         elif item.table == "word" and not words:
             continue
         else:
-            for column, _, body, where in inventory.iter_texts(connection, (item,)):
-                texts.append((item, where, where, inventory.readable(column, body)))
+            for column, key, body, where in inventory.iter_texts(connection, (item,), rows=keys):
+                texts.append((item, key, where, where, inventory.readable(column, body)))
     return texts
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.coding.identifiers import BLOCKING_KINDS, standing_identifiers
+from workbench.coding.identifiers import BLOCKING_KINDS, standing_identifiers, still_clear
 from workbench.coding.keystore import KeyLocation, KeyMissing, KeyStore
 from workbench.coding.words import (
     alternation,
@@ -115,10 +115,18 @@ def precheck(project: Project, key: KeyLocation) -> Precheck:
     if key_print is not None and text_changes.cleared(project, key_print, RULES):
         return Precheck(tuple(_key_words(store)), (), tuple(notes), in_names=in_names)
     seen = text_changes.look(project)
-    found = _look_through(project, store)
+    if key_print is not None and seen is not None:
+        # Only the rows changed since the last clear pass, when the database can name them.
+        since = text_changes.since(project, key_print, RULES)
+        if since is not None:
+            witnesses = still_clear(project, store, since.rows, since.witnesses)
+            if witnesses is not None:
+                kept = text_changes.clear(project, seen, key_print, RULES, witnesses)
+                return Precheck(tuple(_key_words(store)), (), tuple(notes), kept, in_names)
+    found, witnesses = _look_through(project, store)
     kept = False
     if key_print is not None and seen is not None and not found.standing:
-        kept = text_changes.clear(project, seen, key_print, RULES)
+        kept = text_changes.clear(project, seen, key_print, RULES, witnesses)
     return Precheck(found.watched, found.standing, tuple(notes), kept, in_names)
 
 
@@ -144,13 +152,16 @@ def _key_words(store: KeyStore | None) -> list[Watched]:
     return watched
 
 
-def _look_through(project: Project, store: KeyStore | None) -> Precheck:
+def _look_through(project: Project, store: KeyStore | None) -> tuple[Precheck, str | None]:
     """The whole pass: the key's words left anywhere in the project, and every suggested name
     nobody reviewed (``standing_identifiers``: what ``pseudonyms check`` and ``pseudonyms
-    suggest`` would find, each text read once)."""
+    suggest`` would find, each text read once); and, when nothing stands, what a later pass
+    over changed rows only needs (``coding.witnesses``)."""
     watched = _key_words(store)
     standing: list[Watched] = []
-    leaks, unreviewed = standing_identifiers(project, store)
+    # Only SQLite names changed rows (``text_changes.since``): only there are witnesses of use.
+    found = standing_identifiers(project, store, witnessed=project.is_sqlite)
+    leaks, unreviewed = found.leaks, found.unreviewed
     if store is not None:
         first: dict[str, str] = {}
         for leak in leaks:
@@ -174,7 +185,7 @@ def _look_through(project: Project, store: KeyStore | None) -> Precheck:
         )
         watched.append(unreviewed_word)
         standing.append(unreviewed_word)
-    return Precheck(tuple(watched), tuple(standing), ())
+    return Precheck(tuple(watched), tuple(standing), ()), found.witnesses
 
 
 def standing_refusal(standing: Sequence[Watched]) -> str:

@@ -128,6 +128,7 @@ NOT_WORDS: dict[tuple[str, str], str] = {
     ("redaction", "key_ref"): "opaque reference into the key",
     ("analysis_rows", "inputs"): "hash",
     ("gate_clearance", "key_print"): "keyed digest of the key (keyed by its random references)",
+    ("gate_clearance", "witnesses"): "keyed digests of words, and row ids (never words)",
     # Closed vocabularies (a CHECK constraint or the code's own words).
     ("participant", "role"): "enum",
     ("participant", "study_role"): "enum",
@@ -175,6 +176,7 @@ UNMAPPED_TABLES: dict[str, str] = {
     "utterance_fts_content": "FTS5 shadow table",
     "analysis_clock": "a counter",
     "text_clock": "a counter",
+    "text_row_change": "table names and row ids (migration 0017)",
     "alembic_version": "the schema revision",
 }
 """Tables of a project outside the mapped models, each with why no words live there."""
@@ -246,17 +248,23 @@ def named_all(s: Session | Connection, wheres: Sequence[str]) -> list[str]:
 
 
 def iter_texts(
-    s: Session | Connection, columns: tuple[TextColumn, ...], *, containing: str | None = None
+    s: Session | Connection,
+    columns: tuple[TextColumn, ...],
+    *,
+    containing: str | None = None,
+    rows: Sequence[object] | None = None,
 ) -> Iterator[tuple[TextColumn, object, str, str]]:
     """(column, row key, text, where: ``where``) of every non-empty value; ``containing``
     narrows down in the database (case-insensitively) before the caller's own pattern
-    decides."""
+    decides; ``rows``: only the rows with these keys."""
     for item in columns:
         table, pk, column = _table_column(item)
         guid = table.c.get("guid")
         stmt = select(pk, column, guid if guid is not None else null()).where(
             column.is_not(None), column != ""
         )
+        if rows is not None:
+            stmt = stmt.where(pk.in_(rows))
         if containing is not None:
             found = column.icontains(containing, autoescape=True)
             escaped = json.dumps(containing)[1:-1]

@@ -67,7 +67,7 @@ class RefusedError(ProjectError, StudyError):
     ``StudyError``, so every place that shows a refused request shows this one too."""
 
 
-HEAD = "0016"
+HEAD = "0017"
 """The newest schema revision, known without loading Alembic (a tenth of a second of every
 command's start; it loads only to migrate). ``tests/storage/test_project.py`` holds it to the
 migrations' own head."""

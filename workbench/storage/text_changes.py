@@ -8,6 +8,10 @@ that record for the gate. The protocol is the gate's:
 3. nothing found: ``clear(project, seen, key_print)``. Any change committed after step 1 is not
    in ``seen``, so ``cleared`` is false again until the next scan.
 
+On SQLite the record also names each changed row (migration 0017): ``since`` lists the rows
+changed after the verdict, so the gate can read only those, when the log holds every change
+the clock counted.
+
 Everything here is a shortcut: when the record cannot be read (a role without rights on it, a
 project older than 0016 opened read-only), the gate simply scans.
 """
@@ -88,14 +92,67 @@ def cleared(project: Project, key_print: str, rules: int) -> bool:
         return False
 
 
-def clear(project: Project, seen: Seen, key_print: str, rules: int) -> bool:
-    """Record that nothing stood in the way as of ``seen`` (taken before the scan). False when
-    it could not be recorded (the next export simply looks again)."""
-    values = {"id": 1, "clock": seen.clock, "key_print": key_print, "rules": rules}
+@dataclass(frozen=True, slots=True)
+class Since:
+    rows: dict[str, frozenset[int | None]]
+    """Per table, the rows inserted, updated or deleted since the verdict (None: a row the log
+    cannot name)."""
+    witnesses: str | None
+    """What the verdict kept for judging them (``clear``'s ``witnesses``)."""
+
+
+def since(project: Project, key_print: str, rules: int) -> Since | None:
+    """The rows changed since the gate's last verdict with this key and these rules, when the
+    database logged every one of them (SQLite, fewer than ``ROW_LOG_LIMIT`` since); None when
+    there is no such verdict or the log is not whole (the gate reads every text)."""
+    if not project.is_sqlite:
+        return None
+    try:
+        with project.session(write=False) as s:
+            row = s.execute(select(gate_clearance).where(gate_clearance.c.id == 1)).first()
+            if row is None or row.key_print != key_print or row.rules != rules:
+                return None
+            now = int(s.scalar(text("SELECT value FROM text_clock")) or 0)
+            logged = s.execute(
+                text("SELECT tbl, row_id FROM text_row_change WHERE clock > :clock"),
+                {"clock": row.clock},
+            ).all()
+            if len(logged) != now - row.clock:
+                return None  # rows the log could not hold, or a change that bypassed it
+            rows: dict[str, set[int | None]] = {}
+            for table, key in logged:
+                rows.setdefault(table, set()).add(key)
+            return Since({t: frozenset(keys) for t, keys in rows.items()}, row.witnesses)
+    except (DBAPIError, RefusedError):
+        return None
+
+
+ROW_LOG_LIMIT = 256
+"""The most rows the log holds (migration 0017's ``LIMIT``)."""
+
+
+def clear(
+    project: Project, seen: Seen, key_print: str, rules: int, witnesses: str | None = None
+) -> bool:
+    """Record that nothing stood in the way as of ``seen`` (taken before the scan), with what
+    the gate keeps to judge later changes by (``witnesses``). False when it could not be
+    recorded (the next export simply looks again)."""
+    values = {
+        "id": 1,
+        "clock": seen.clock,
+        "key_print": key_print,
+        "rules": rules,
+        "witnesses": witnesses,
+    }
     try:
         with project.session() as s:
             if seen.changes:
                 s.execute(delete(text_change).where(text_change.c.xid.in_(seen.changes)))
+            if project.is_sqlite:
+                s.execute(
+                    text("DELETE FROM text_row_change WHERE clock <= :clock"),
+                    {"clock": seen.clock},
+                )
             s.execute(delete(gate_clearance))
             s.execute(insert(gate_clearance).values(**values))
     except (DBAPIError, RefusedError):

@@ -10,6 +10,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
 )
 
 DERIVED = MetaData()
@@ -46,10 +47,12 @@ gate_clearance = Table(
     Column("clock", BigInteger, nullable=False),
     Column("key_print", String(64), nullable=False),
     Column("rules", Integer, nullable=False),
+    Column("witnesses", Text, nullable=True),
 )
 """The export gate's last verdict that nothing in the project stands in an export's way
 (migration 0016): the text clock it was reached at (SQLite), a fingerprint of the key it was
-reached with, and the version of the gate's rules. Never text."""
+reached with, and the version of the gate's rules; and what it needs to judge a changed row
+without reading the others (migration 0017: keyed digests of words, and row ids). Never text."""
 
 text_change = Table(
     "text_change",

@@ -1,0 +1,37 @@
+"""What the export gate keeps beside its verdict: rows writing a word in lower case, as keyed
+digests (``workbench.coding.witnesses``)."""
+
+from __future__ import annotations
+
+from workbench.coding.witnesses import FEW, Witnesses
+
+
+def test_rows_are_kept_by_digest_and_many_rows_by_count() -> None:
+    bodies = ["we ate mansaf.", "Mansaf at noon", "more-mansaf and don't-mansaf", "mansaf's smell"]
+    bodies += ["the zaatar was fresh"] * (FEW + 5)
+    rows = [f"memo:{i}" for i in range(len(bodies))]
+    witnesses = Witnesses.start()
+    witnesses.record(rows, bodies, {"mansaf", "zaatar", "sumac"})
+    # only where the lower-case word stands alone: not capitalised, not inside another word
+    # written with a hyphen, not with 's after it (the identifier finder reads those as words
+    # of their own)
+    assert witnesses.rows == {witnesses.digest("mansaf"): {"memo:0"}}
+    assert witnesses.many == {witnesses.digest("zaatar"): FEW + 1}
+    assert witnesses.known("mansaf") and witnesses.known("zaatar")
+    assert not witnesses.known("sumac")
+
+
+def test_what_is_kept_holds_no_word_and_reads_back() -> None:
+    witnesses = Witnesses.start()
+    witnesses.record(["memo:1", "memo:2"], ["we ate mansaf", "knafeh"], {"mansaf", "knafeh"})
+    witnesses.spent = 3
+    witnesses.sources = witnesses.print_of(["P01"], ["Rania"], ["Amal"])
+    kept = witnesses.dumps()
+    for word in ("mansaf", "knafeh", "P01", "Rania", "Amal"):
+        assert word not in kept
+    again = Witnesses.loads(kept)
+    assert again == witnesses
+    assert again is not None and again.print_of(["Rania"], ["P01"], ["Amal"]) != again.sources
+    # another secret: other digests (nothing to compare across projects)
+    assert Witnesses.start().digest("mansaf") != witnesses.digest("mansaf")
+    assert Witnesses.loads("not json") is None and Witnesses.loads(None) is None

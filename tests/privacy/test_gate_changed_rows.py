@@ -1,0 +1,199 @@
+"""After a change, the export gate reads only the rows changed since its last clear pass
+(migration 0017, ``coding.witnesses``) — and finds exactly what reading everything finds."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from workbench.coding.identifiers import suggest_identifiers
+from workbench.coding.memos import add_memo, delete_memo, edit_memo, list_memos
+from workbench.coding.redaction import dismiss_identifier
+from workbench.coding.study import new_study, set_attribute
+from workbench.coding.utterances import edit_utterance
+from workbench.domain.study import StudyError
+from workbench.exchange import gate
+from workbench.exchange.registry import ExportOptions, export
+from workbench.storage import text_changes
+from workbench.storage.models import Memo
+from workbench.storage.project import Project, open_project
+
+from ..helpers import interview_with
+
+LINES = [
+    ("R01", "How did the first weeks go?"),
+    ("P01", "We ate bread and waited at the camp."),
+    ("P01", "The nights were long and I could not rest."),
+]
+
+
+def _study(path: Path) -> Path:
+    with new_study(path, title="Rows") as p:
+        interview_with(p, "I1", LINES)
+        _dismiss_all(p)
+        gate.precheck(p, None)  # the whole pass: the verdict every later look starts from
+    return path
+
+
+def _dismiss_all(p: Project) -> None:
+    for candidate in suggest_identifiers(p, names_only=True):
+        if candidate.refuses_exports and not candidate.reviewed:
+            dismiss_identifier(p, candidate.text)
+
+
+def _spent(p: Project) -> int | None:
+    """Rows the last clear pass judged without reading the rest (None: it read everything, or
+    nothing is clear)."""
+    since = text_changes.since(p, text_changes.NO_KEY, gate.RULES)
+    if since is None or since.witnesses is None:
+        return None
+    return int(json.loads(since.witnesses)["spent"]) or None
+
+
+def test_after_a_memo_the_gate_reads_only_the_rows_it_changed(tmp_path: Path) -> None:
+    with open_project(_study(tmp_path / "s.dyad")) as p:
+        assert text_changes.cleared(p, text_changes.NO_KEY, gate.RULES)
+        info, _ = add_memo(p, "The camp kitchen ran out of bread again.")
+        since = text_changes.since(p, text_changes.NO_KEY, gate.RULES)
+        assert since is not None
+        with p.session(write=False) as s:
+            memo_id = s.query(Memo.id).filter(Memo.guid == info.id).scalar()
+        assert since.rows["memo"] == {memo_id}
+        assert set(since.rows) <= {"memo", "undo_entry", "audit_log"}
+        found = gate.precheck(p, None)
+        assert found.standing == () and found.kept
+        assert _spent(p) == sum(len(keys) for keys in since.rows.values())
+        export(p, "csv", tmp_path / "out.csv", ExportOptions())
+
+
+def test_a_name_in_a_changed_row_is_refused(tmp_path: Path) -> None:
+    with open_project(_study(tmp_path / "s.dyad")) as p:
+        add_memo(p, "At the camp we met Zubaida twice.")
+        with pytest.raises(StudyError, match="'Zubaida' \\(a suggested identifier nobody"):
+            export(p, "csv", tmp_path / "out.csv", ExportOptions())
+
+
+def test_the_last_lower_case_spelling_edited_away_makes_a_name_of_a_capital_elsewhere(
+    tmp_path: Path,
+) -> None:
+    """ "Mansaf" inside a sentence is no name while "mansaf" is written somewhere: in another
+    memo, which an edit then changes. The capital's own memo did not change."""
+    with open_project(_study(tmp_path / "s.dyad")) as p:
+        add_memo(p, "Each week they cooked Mansaf for everyone.")
+        lower, _ = add_memo(p, "The smell of mansaf from the next tent.")
+        gate.precheck(p, None)
+        assert _spent(p), "judged from the changed rows only"
+        export(p, "csv", tmp_path / "a.csv", ExportOptions())
+        edit_memo(p, lower.id, text="The smell of cooking from the next tent.")
+        with pytest.raises(StudyError, match="'Mansaf'"):
+            export(p, "csv", tmp_path / "b.csv", ExportOptions())
+        # the same when the lower case went with a deleted memo
+        edit_memo(p, lower.id, text="The smell of mansaf from the next tent.")
+        export(p, "csv", tmp_path / "c.csv", ExportOptions())
+        delete_memo(p, lower.id)
+        with pytest.raises(StudyError, match="'Mansaf'"):
+            export(p, "csv", tmp_path / "d.csv", ExportOptions())
+
+
+def test_a_capital_leaning_on_its_own_row_and_on_the_transcript(tmp_path: Path) -> None:
+    with open_project(_study(tmp_path / "s.dyad")) as p:
+        both, _ = add_memo(p, "They shared Maqluba, and maqluba again on Sunday.")
+        export(p, "csv", tmp_path / "a.csv", ExportOptions())
+        assert _spent(p)
+        edit_memo(p, both.id, text="They shared Maqluba on Sunday.")
+        with pytest.raises(StudyError, match="'Maqluba'"):
+            export(p, "csv", tmp_path / "b.csv", ExportOptions())
+        # a lower-case spelling in the transcript (an utterance changed) makes it no name again
+        edit_utterance(p, "I1", 1, text="We ate bread and maqluba and waited at the camp.")
+        export(p, "csv", tmp_path / "c.csv", ExportOptions())
+        assert _spent(p)
+        edit_utterance(p, "I1", 1, text="We ate bread and waited at the camp.")
+        with pytest.raises(StudyError, match="'Maqluba'"):
+            export(p, "csv", tmp_path / "d.csv", ExportOptions())
+
+
+def test_a_participant_name_added_to_the_list_is_found_in_text_nobody_changed(
+    tmp_path: Path,
+) -> None:
+    with open_project(_study(tmp_path / "s.dyad")) as p:
+        add_memo(p, "she said her sister rania brought the papers.")
+        export(p, "csv", tmp_path / "a.csv", ExportOptions())
+        set_attribute(p, "P01", "first_name", "Rania")
+        with pytest.raises(StudyError, match="'rania' \\(a name from the participant list"):
+            export(p, "csv", tmp_path / "b.csv", ExportOptions())
+
+
+def test_more_changes_than_the_log_holds_mean_reading_everything(tmp_path: Path) -> None:
+    with open_project(_study(tmp_path / "s.dyad")) as p:
+        with p.session() as s:  # one transaction, plain SQL: past the log's limit
+            for i in range(text_changes.ROW_LOG_LIMIT + 10):
+                s.execute(insert(Memo).values(text=f"note {i}", guid=f"g{i}"))
+            s.execute(insert(Memo).values(text="and later Yusuf came.", guid="g-last"))
+        assert text_changes.since(p, text_changes.NO_KEY, gate.RULES) is None
+        with pytest.raises(StudyError, match="'Yusuf'"):
+            export(p, "csv", tmp_path / "a.csv", ExportOptions())
+
+
+WORDS = ["bread", "camp", "tent", "night", "waited", "the", "and", "we", "papers"]
+CAPITALS = [a + b for a in ("Ma", "Ka", "Zu", "Ta", "Ha") for b in ("nsaf", "qlu", "feh", "tarb")]
+"""Made-up words: none is common, so each is a name unless written in lower case somewhere."""
+NAMES = ["Zubaida", "Yusuf", "Hiba", "Samer"]
+
+
+def _sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(3, 7))]
+    for _ in range(rng.randint(0, 2)):
+        pick = rng.random()
+        word = rng.choice(CAPITALS)
+        if pick < 0.45:
+            word = word.lower()
+        elif pick < 0.52:
+            word = rng.choice(NAMES)
+        words.insert(rng.randint(1, len(words)), word)
+    return "They said " + " ".join(words) + "."
+
+
+def edits_judged_both_ways(folder: Path, seed: int, steps: int = 70) -> tuple[int, int]:
+    """Random memo edits, additions, deletions and transcript corrections: after each, the
+    gate's verdict (from the changed rows when it can) must equal a whole pass's; what stands is
+    then dismissed, so the next steps start clear again. Returns how many steps were judged
+    from the changed rows, and how many found something standing."""
+    rng = random.Random(seed)
+    judged_from_rows = refused = 0
+    with open_project(_study(folder / "s.dyad")) as p:
+        for step in range(steps):
+            memos = list_memos(p)
+            action = rng.random()
+            if action < 0.4 or not memos:
+                add_memo(p, _sentence(rng))
+            elif action < 0.7:
+                edit_memo(p, rng.choice(memos).id, text=_sentence(rng))
+            elif action < 0.85:
+                delete_memo(p, rng.choice(memos).id)
+            else:
+                edit_utterance(p, "I1", rng.randint(0, 2), text=_sentence(rng))
+            whole, _ = gate._look_through(p, None)
+            found = gate.precheck(p, None)
+            assert {w.word for w in found.standing} == {w.word for w in whole.standing}, step
+            if found.standing:
+                refused += 1
+                for standing in found.standing:
+                    dismiss_identifier(p, standing.word)
+                gate.precheck(p, None)
+            elif _spent(p):
+                judged_from_rows += 1
+    return judged_from_rows, refused
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_reading_changed_rows_finds_what_reading_everything_finds(
+    tmp_path: Path, seed: int
+) -> None:
+    """Seeds 1 and 2 each fail within 50 steps when a word's last lower-case row going is not
+    noticed (checked by breaking that check); 30 seeds agree with the whole pass."""
+    judged_from_rows, refused = edits_judged_both_ways(tmp_path, seed)
+    assert judged_from_rows >= 20 and refused >= 5, (judged_from_rows, refused)
