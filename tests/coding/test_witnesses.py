@@ -7,18 +7,21 @@ from workbench.coding.witnesses import FEW, Witnesses
 
 
 def test_rows_are_kept_by_digest_and_many_rows_by_count() -> None:
-    bodies = ["we ate mansaf.", "Mansaf at noon", "more-mansaf and don't-mansaf", "mansaf's smell"]
+    bodies = ["we ate mansaf.", "Mansaf at noon", "more-mansaf and x'mansaf", "mansaf's smell"]
+    bodies += ["they called it 'mansaf", "a list: -mansaf"]
     bodies += ["the zaatar was fresh"] * (FEW + 5)
     rows = [f"memo:{i}" for i in range(len(bodies))]
     witnesses = Witnesses.start()
-    witnesses.record(rows, bodies, {"mansaf", "zaatar", "sumac"})
-    # only where the lower-case word stands alone: not capitalised, not inside another word
-    # written with a hyphen, not with 's after it (the identifier finder reads those as words
-    # of their own)
-    assert witnesses.rows == {witnesses.digest("mansaf"): {"memo:0"}}
+    assert witnesses.record(rows, bodies, {"mansaf", "zaatar"})
+    # where the identifier finder reads mansaf as a word of its own: not capitalised, not after
+    # a letter and a hyphen or apostrophe (one word), not with 's after it; after a quote or a
+    # hyphen opening the word, yes
+    assert witnesses.rows == {witnesses.digest("mansaf"): {"memo:0", "memo:4", "memo:5"}}
     assert witnesses.many == {witnesses.digest("zaatar"): FEW + 1}
     assert witnesses.known("mansaf") and witnesses.known("zaatar")
     assert not witnesses.known("sumac")
+    # a word no row writes: nothing kept can be trusted
+    assert not Witnesses.start().record(rows, bodies, {"sumac"})
 
 
 def test_what_is_kept_holds_no_word_and_reads_back() -> None:

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from workbench.coding.identifiers import suggest_identifiers
 from workbench.coding.memos import add_memo, delete_memo, edit_memo, list_memos
@@ -66,7 +66,7 @@ def test_after_a_memo_the_gate_reads_only_the_rows_it_changed(tmp_path: Path) ->
         assert set(since.rows) <= {"memo", "undo_entry", "audit_log"}
         found = gate.precheck(p, None)
         assert found.standing == () and found.kept
-        assert _spent(p) == sum(len(keys) for keys in since.rows.values())
+        assert _spent(p) == 1  # the memo: the undo entry and the audit row write no suggestion
         export(p, "csv", tmp_path / "out.csv", ExportOptions())
 
 
@@ -97,6 +97,45 @@ def test_the_last_lower_case_spelling_edited_away_makes_a_name_of_a_capital_else
         delete_memo(p, lower.id)
         with pytest.raises(StudyError, match="'Mansaf'"):
             export(p, "csv", tmp_path / "d.csv", ExportOptions())
+
+
+@pytest.mark.parametrize("written", ["'mansaf", "’mansaf", "-mansaf", "(mansaf)"])
+def test_a_lower_case_spelling_after_a_quote_or_a_hyphen_is_kept_as_one(
+    tmp_path: Path, written: str
+) -> None:
+    """The identifier finder reads 'mansaf and -mansaf as mansaf (not x'mansaf, one word), so
+    the capital leans on them; the whole pass keeps their row the same way (a helper's review
+    found it kept none, and the edit below passed)."""
+    with open_project(_study(tmp_path / "s.dyad")) as p:
+        add_memo(p, "Each week they cooked Mansaf for everyone.")
+        lower, _ = add_memo(p, f"The dish they called {written}.")
+        text_changes.forget(p)
+        gate.precheck(p, None)  # the whole pass, from which the next look starts
+        edit_memo(p, lower.id, text="The dish they called stew.")
+        with pytest.raises(StudyError, match="'Mansaf'"):
+            export(p, "csv", tmp_path / "b.csv", ExportOptions())
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE memo SET id = 999, text = 'The dish was stew.' WHERE text LIKE '%of mansaf%'",
+        "INSERT OR REPLACE INTO memo (guid, text, created_at, updated_at) SELECT guid, "
+        "'The dish was stew.', created_at, updated_at FROM memo WHERE text LIKE '%of mansaf%'",
+    ],
+    ids=["a row's id changed", "a row replaced"],
+)
+def test_a_row_gone_without_its_own_log_line_is_noticed(tmp_path: Path, sql: str) -> None:
+    """Plain SQL from another tool: a row's key changed (the row under the old key is gone), or
+    INSERT OR REPLACE deleted a row without its delete trigger (SQLite's default)."""
+    with open_project(_study(tmp_path / "s.dyad")) as p:
+        add_memo(p, "Each week they cooked Mansaf for everyone.")
+        add_memo(p, "The smell of mansaf from the next tent.")
+        export(p, "csv", tmp_path / "a.csv", ExportOptions())
+        with p.session() as s:
+            s.execute(text(sql))
+        with pytest.raises(StudyError, match="'Mansaf'"):
+            export(p, "csv", tmp_path / "b.csv", ExportOptions())
 
 
 def test_a_capital_leaning_on_its_own_row_and_on_the_transcript(tmp_path: Path) -> None:
@@ -150,10 +189,11 @@ def _sentence(rng: random.Random) -> str:
         pick = rng.random()
         word = rng.choice(CAPITALS)
         if pick < 0.45:
-            word = word.lower()
+            # as the finder reads words: 'word and -word are the word, x'word and more-word not
+            word = rng.choice(["", "", "", "'", "’", "-", "x'", "more-"]) + word.lower()
         elif pick < 0.52:
             word = rng.choice(NAMES)
-        words.insert(rng.randint(1, len(words)), word)
+        words.insert(rng.randint(1, len(words)), word + rng.choice(["", "", "", "'s", ","]))
     return "They said " + " ".join(words) + "."
 
 
@@ -189,11 +229,12 @@ def edits_judged_both_ways(folder: Path, seed: int, steps: int = 70) -> tuple[in
     return judged_from_rows, refused
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [16, 18])
 def test_reading_changed_rows_finds_what_reading_everything_finds(
     tmp_path: Path, seed: int
 ) -> None:
-    """Seeds 1 and 2 each fail within 50 steps when a word's last lower-case row going is not
-    noticed (checked by breaking that check); 30 seeds agree with the whole pass."""
+    """Seeds 16 and 18 each fail within 10 steps when a word's last lower-case row going is not
+    noticed (checked by breaking that check), and did on the first version, which kept no row
+    for 'mansaf or -mansaf; 30 seeds agree with the whole pass."""
     judged_from_rows, refused = edits_judged_both_ways(tmp_path, seed)
     assert judged_from_rows >= 20 and refused >= 5, (judged_from_rows, refused)

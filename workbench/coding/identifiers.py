@@ -161,12 +161,12 @@ def _standing(project: Project, store: KeyStore | None, *, witnessed: bool) -> S
         return Standing([], [])
     witnesses = Witnesses.start()
     witnesses.sources = _sources_print(witnesses, sources)
-    witnesses.record(
+    whole = witnesses.record(
         [f"{item.table}:{key}" for item, key, _, _, _ in suggested],
         [body for *_, body in suggested],
         leaning,
     )
-    return Standing([], [], witnesses.dumps())
+    return Standing([], [], witnesses.dumps() if whole else None)
 
 
 def _unreviewed(
@@ -188,6 +188,29 @@ def _unreviewed(
         leaning=leaning,
         also_lower=also_lower,
     )
+
+
+def _still_written(project: Project, witnesses: Witnesses, changed: set[str]) -> bool:
+    """Whether, for each word kept row by row, one of its rows nobody changed still writes it
+    in lower case: a change the log did not see (a row's id changed, a REPLACE that deleted a
+    row without its trigger) ends the trust in what was kept."""
+    picked = {
+        digest: min(rows - changed) for digest, rows in witnesses.rows.items() if rows - changed
+    }
+    wanted: dict[str, set[int]] = {}
+    for name in picked.values():
+        table, number = name.split(":", 1)
+        wanted.setdefault(table, set()).add(int(number))
+    if not wanted:
+        return True
+    written: dict[str, set[str]] = {}
+    with project.session(write=False) as s:
+        for item, key, _, _, body in _read_texts(s, _SUGGESTED, words=False, rows=wanted):
+            row = f"{item.table}:{key}"
+            written.setdefault(row, set()).update(
+                witnesses.digest(w) for w in _vocabulary([body], capitals=False)[0]
+            )
+    return all(digest in written.get(row, ()) for digest, row in picked.items())
 
 
 def _key_lists(store: KeyStore | None) -> tuple[list[str], list[str], list[str]]:
@@ -219,8 +242,11 @@ def still_clear(
     witnesses = Witnesses.loads(kept)
     if witnesses is None:
         return None
+    if any(None in keys for table, keys in changed.items() if table in _SUGGESTING_TABLES):
+        return None  # a row of suggestion text the log could not name
     names = {f"{table}:{key}" for table, keys in changed.items() for key in keys}
-    witnesses.spent += len(names)
+    # Only a row of suggestion text can have written a word in lower case.
+    witnesses.spent += sum(len(keys) for t, keys in changed.items() if t in _SUGGESTING_TABLES)
     if any(count <= witnesses.spent for count in witnesses.many.values()):
         return None  # a word with many lower-case rows may have lost them all by now
     needles, known, watched = _key_lists(store)
@@ -243,6 +269,8 @@ def still_clear(
         rows |= here.get(digest, set())
         if lost and not rows:
             return None  # its last lower-case spelling went: a capital elsewhere is a name
+    if not _still_written(project, witnesses, names):
+        return None
     leaning: set[str] = set()
     if _unreviewed(suggested, sources, watched, known, leaning, witnesses.known):
         return None
@@ -287,6 +315,7 @@ def _collector_paused() -> Iterator[None]:
 
 _SUGGESTED = (TRANSCRIPT, PROSE)
 """The kinds of text suggestions come from (never a transcription's word rows)."""
+_SUGGESTING_TABLES = frozenset(c.table for c in inventory.walked(*_SUGGESTED) if c.table != "word")
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,9 +30,11 @@ from dataclasses import dataclass, field
 FEW = 128
 """Up to this many rows a word's lower-case rows are kept one by one; past it, only how many."""
 
-_TOKEN = re.compile(r"[\w'’-]")
-"""What continues a lower-case word (``identifiers._LOWER``): a witness stands between two
-characters that are not this."""
+_LOWER = re.compile(r"\b[a-z][\w'’-]*")
+"""A word written in lower case (``identifiers._LOWER``: what the identifier finder reads as
+one)."""
+_WORD_GOES_ON = re.compile(r"[\w'’-]")
+_PAUSE = re.compile(r"\s|\x00")
 
 
 @dataclass(slots=True)
@@ -92,9 +94,11 @@ class Witnesses:
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def record(self, rows: Sequence[str], bodies: Sequence[str], words: set[str]) -> None:
-        """Keep, for each of ``words`` (in lower case, each a word ``identifiers._LOWER`` finds),
-        the rows of ``bodies`` writing it in lower case; ``rows[i]`` names ``bodies[i]``."""
+    def record(self, rows: Sequence[str], bodies: Sequence[str], words: set[str]) -> bool:
+        """Keep, for each of ``words`` (in lower case, each a word ``_LOWER`` finds in
+        ``bodies``), the rows of ``bodies`` writing it in lower case; ``rows[i]`` names
+        ``bodies[i]``. False when a word was found in no row (nothing kept can then be
+        trusted)."""
         joined = "\x00" + "\x00".join(bodies)
         starts: list[int] = []
         at = 1
@@ -103,9 +107,9 @@ class Witnesses:
             at += len(body) + 1
         for word in words:
             found: set[str] = set()
-            # The word first (a fast search for it), the character before it checked after.
+            # The word first (a fast search for it), what stands before it checked after.
             for match in re.finditer(rf"{re.escape(word)}(?![\w'’-])", joined):
-                if _TOKEN.match(joined, match.start() - 1):
+                if not _stands_alone(joined, match.start(), word):
                     continue
                 found.add(rows[bisect.bisect_right(starts, match.start()) - 1])
                 if len(found) > FEW:
@@ -114,3 +118,25 @@ class Witnesses:
                 self.many[self.digest(word)] = len(found)
             elif found:
                 self.rows[self.digest(word)] = found
+            else:
+                return False
+        return True
+
+
+def _stands_alone(text: str, at: int, word: str) -> bool:
+    """Whether ``_LOWER`` reads ``word`` at ``at`` (followed by no letter, digit, apostrophe or
+    hyphen) as a word of its own: after a space, a bracket or a full stop it does; after a
+    letter it does not; after an apostrophe or a hyphen it does unless a word began before
+    them ("'mansaf" and "-mansaf" are mansaf; "x'mansaf" and "more-mansaf" are one word), which
+    a read of the whole run of non-spaces tells."""
+    before = text[at - 1]
+    if not _WORD_GOES_ON.match(before):
+        return True
+    if before not in "'’-":
+        return False
+    start = at - 1
+    while start > 0 and not _PAUSE.match(text[start - 1]):
+        start -= 1
+    return any(
+        m.start() == at and m.group() == word for m in _LOWER.finditer(text, start, at + len(word))
+    )

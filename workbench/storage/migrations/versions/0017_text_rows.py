@@ -79,6 +79,13 @@ def _trigger(table: str, event: str, *, rows: bool) -> str:
             f" INSERT INTO text_row_change (clock, tbl, row_id) SELECT value, '{table}', {row} "
             f"FROM text_clock WHERE (SELECT count(*) FROM text_row_change) < {LIMIT};"
         )
+        if event == "UPDATE" and key is not None:
+            # A row whose key changed is two rows: the one gone is logged too (one row more
+            # than the clock moved, so the gate reads everything, as it should after this).
+            body += (
+                f" INSERT INTO text_row_change (clock, tbl, row_id) SELECT value, '{table}', "
+                f'OLD."{key}" FROM text_clock WHERE OLD."{key}" IS NOT NEW."{key}";'
+            )
     return (
         f'CREATE TRIGGER "{table}_text_{event.lower()}" AFTER {event} ON "{table}"{when} '
         f"BEGIN {body} END"
