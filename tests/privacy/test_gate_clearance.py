@@ -92,6 +92,35 @@ def test_a_key_word_in_the_file_name_is_refused(cleared_study: Path, tmp_path: P
         assert not out.exists()
 
 
+def test_a_refused_file_name_leaves_nothing_in_the_project(
+    cleared_study: Path, tmp_path: Path
+) -> None:
+    """The name is refused before the exporter writes its audit row (which keeps the name and
+    sets no verdict aside): a helper's review found the row kept, the verdict kept, and the
+    whole pass finding the name in the audit log."""
+    from workbench.coding.keystore import KeyStore
+    from workbench.exchange import gate
+
+    path = _copy(cleared_study, tmp_path)
+    with open_project(path) as p:
+        with pytest.raises(StudyError, match="the file name"):
+            export(p, "csv", tmp_path / f"{NAME}.csv", ExportOptions())
+        whole, _ = gate._look_through(p, KeyStore.open(p, None))
+        assert whole.standing == ()
+        export(p, "csv", tmp_path / "fine.csv", ExportOptions())
+
+
+def test_an_overridden_file_name_sets_the_verdict_aside(
+    cleared_study: Path, tmp_path: Path
+) -> None:
+    path = _copy(cleared_study, tmp_path)
+    with open_project(path) as p:
+        export(p, "csv", tmp_path / f"{NAME}.csv", ExportOptions(override_check=True))
+        assert not text_changes.cleared(p, _print(p), RULES)
+        with pytest.raises(StudyError, match=f"still holds '{NAME}'"):  # in the audit log
+            export(p, "csv", tmp_path / "fine.csv", ExportOptions())
+
+
 def _study(where: str | Path) -> None:
     with new_study(where, title="Gate") as p:
         interview_with(p, "I1", [("P01", "We waited a long time at the border.")])

@@ -27,6 +27,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+VERSION = 2
+"""What is kept, and how: change it when that changes (2: a lower-case word after a quote or a
+hyphen is kept as the name finder reads it)."""
 FEW = 128
 """Up to this many rows a word's lower-case rows are kept one by one; past it, only how many."""
 
@@ -34,7 +37,6 @@ _LOWER = re.compile(r"\b[a-z][\w'’-]*")
 """A word written in lower case (``identifiers._LOWER``: what the identifier finder reads as
 one)."""
 _WORD_GOES_ON = re.compile(r"[\w'’-]")
-_PAUSE = re.compile(r"\s|\x00")
 
 
 @dataclass(slots=True)
@@ -70,6 +72,7 @@ class Witnesses:
     def dumps(self) -> str:
         return json.dumps(
             {
+                "version": VERSION,
                 "secret": self.secret.hex(),
                 "rows": {d: sorted(r) for d, r in sorted(self.rows.items())},
                 "many": dict(sorted(self.many.items())),
@@ -84,6 +87,8 @@ class Witnesses:
             return None
         try:
             kept = json.loads(text)
+            if kept.get("version") != VERSION:
+                return None  # kept by another version's rules: not to be trusted
             return cls(
                 bytes.fromhex(kept["secret"]),
                 {d: set(r) for d, r in kept["rows"].items()},
@@ -105,13 +110,24 @@ class Witnesses:
         for body in bodies:
             starts.append(at)
             at += len(body) + 1
+        tokens: dict[int, set[str]] = {}
+        """A row's lower-case words, read whole when a match there is not plain to see."""
         for word in words:
             found: set[str] = set()
             # The word first (a fast search for it), what stands before it checked after.
             for match in re.finditer(rf"{re.escape(word)}(?![\w'’-])", joined):
-                if not _stands_alone(joined, match.start(), word):
-                    continue
-                found.add(rows[bisect.bisect_right(starts, match.start()) - 1])
+                row = bisect.bisect_right(starts, match.start()) - 1
+                before = joined[match.start() - 1]
+                if _WORD_GOES_ON.match(before):
+                    if before not in "'’-":
+                        continue  # after a letter or a digit: inside another word
+                    # After an apostrophe or a hyphen: the word's own ('mansaf, -mansaf) or
+                    # inside another (x'mansaf, more-mansaf); the row's words tell.
+                    if row not in tokens:
+                        tokens[row] = set(_LOWER.findall(bodies[row]))
+                    if word not in tokens[row]:
+                        continue
+                found.add(rows[row])
                 if len(found) > FEW:
                     break
             if len(found) > FEW:
@@ -121,22 +137,3 @@ class Witnesses:
             else:
                 return False
         return True
-
-
-def _stands_alone(text: str, at: int, word: str) -> bool:
-    """Whether ``_LOWER`` reads ``word`` at ``at`` (followed by no letter, digit, apostrophe or
-    hyphen) as a word of its own: after a space, a bracket or a full stop it does; after a
-    letter it does not; after an apostrophe or a hyphen it does unless a word began before
-    them ("'mansaf" and "-mansaf" are mansaf; "x'mansaf" and "more-mansaf" are one word), which
-    a read of the whole run of non-spaces tells."""
-    before = text[at - 1]
-    if not _WORD_GOES_ON.match(before):
-        return True
-    if before not in "'’-":
-        return False
-    start = at - 1
-    while start > 0 and not _PAUSE.match(text[start - 1]):
-        start -= 1
-    return any(
-        m.start() == at and m.group() == word for m in _LOWER.finditer(text, start, at + len(word))
-    )

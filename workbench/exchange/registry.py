@@ -317,18 +317,34 @@ def export(project: Project, name: str, out: Path, options: ExportOptions) -> Ou
     """Write ``out`` in format ``name`` through the one export gate (``exchange.gate``): the file
     reaches ``out`` only when it carries no identifier, or the analyst overrode the check (the
     file then says so itself)."""
-    from workbench.exchange.gate import ExportRefused, Staging, precheck, standing_refusal
+    from workbench.exchange.gate import (
+        ExportRefused,
+        Staging,
+        precheck,
+        refusal,
+        scan,
+        standing_refusal,
+    )
+    from workbench.storage import text_changes
 
     fmt = exporter(name)
     assert fmt.export is not None
     checked = precheck(project, options.key)
     if checked.standing and not options.override_check:
         raise ExportRefused(standing_refusal(checked.standing), in_project=True)
+    # The file's name first: the export's audit row keeps it, and that row sets no verdict
+    # aside (migration 0016), so a watched word in the name is refused before anything is
+    # written — or, overridden, the verdict goes, and the next export reads everything.
+    named = scan([], checked.watched, names=[out.name], in_names=checked.in_names)
+    if named and not options.override_check:
+        raise ExportRefused(refusal(project, named), in_project=False)
     with Staging(out) as staging:
         outcome = fmt.export(project, staging.path, options)
         gated = staging.let_through(
             project, checked.watched, override=options.override_check, in_names=checked.in_names
         )
+    if named:
+        text_changes.forget(project)
     lines = tuple(line.replace(str(staging.path), str(out)) for line in outcome.lines)
     return Outcome(lines, (*outcome.notes, *checked.notes, *gated.notes), outcome.result)
 
