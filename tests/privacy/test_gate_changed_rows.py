@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from workbench.storage.models import Memo
 from workbench.storage.project import Project, open_project
 
 from ..helpers import interview_with
+from ..team import MakeRole, make_role, team_url  # noqa: F401
 
 LINES = [
     ("R01", "How did the first weeks go?"),
@@ -31,7 +33,7 @@ LINES = [
 ]
 
 
-def _study(path: Path) -> Path:
+def _study(path: str | Path) -> str | Path:
     with new_study(path, title="Rows") as p:
         interview_with(p, "I1", LINES)
         _dismiss_all(p)
@@ -54,8 +56,8 @@ def _spent(p: Project) -> int | None:
     return int(json.loads(since.witnesses)["spent"]) or None
 
 
-def test_after_a_memo_the_gate_reads_only_the_rows_it_changed(tmp_path: Path) -> None:
-    with open_project(_study(tmp_path / "s.dyad")) as p:
+def test_after_a_memo_the_gate_reads_only_the_rows_it_changed(tmp_path: Path, target: str) -> None:
+    with open_project(_study(target)) as p:
         assert text_changes.cleared(p, text_changes.NO_KEY, gate.RULES)
         info, _ = add_memo(p, "The camp kitchen ran out of bread again.")
         since = text_changes.since(p, text_changes.NO_KEY, gate.RULES)
@@ -70,8 +72,8 @@ def test_after_a_memo_the_gate_reads_only_the_rows_it_changed(tmp_path: Path) ->
         export(p, "csv", tmp_path / "out.csv", ExportOptions())
 
 
-def test_a_name_in_a_changed_row_is_refused(tmp_path: Path) -> None:
-    with open_project(_study(tmp_path / "s.dyad")) as p:
+def test_a_name_in_a_changed_row_is_refused(tmp_path: Path, target: str) -> None:
+    with open_project(_study(target)) as p:
         add_memo(p, "At the camp we met Zubaida twice.")
         with pytest.raises(StudyError, match="'Zubaida' \\(a suggested identifier nobody"):
             export(p, "csv", tmp_path / "out.csv", ExportOptions())
@@ -79,10 +81,11 @@ def test_a_name_in_a_changed_row_is_refused(tmp_path: Path) -> None:
 
 def test_the_last_lower_case_spelling_edited_away_makes_a_name_of_a_capital_elsewhere(
     tmp_path: Path,
+    target: str,
 ) -> None:
     """ "Mansaf" inside a sentence is no name while "mansaf" is written somewhere: in another
     memo, which an edit then changes. The capital's own memo did not change."""
-    with open_project(_study(tmp_path / "s.dyad")) as p:
+    with open_project(_study(target)) as p:
         add_memo(p, "Each week they cooked Mansaf for everyone.")
         lower, _ = add_memo(p, "The smell of mansaf from the next tent.")
         gate.precheck(p, None)
@@ -101,12 +104,12 @@ def test_the_last_lower_case_spelling_edited_away_makes_a_name_of_a_capital_else
 
 @pytest.mark.parametrize("written", ["'mansaf", "’mansaf", "-mansaf", "(mansaf)"])
 def test_a_lower_case_spelling_after_a_quote_or_a_hyphen_is_kept_as_one(
-    tmp_path: Path, written: str
+    tmp_path: Path, target: str, written: str
 ) -> None:
     """The identifier finder reads 'mansaf and -mansaf as mansaf (not x'mansaf, one word), so
     the capital leans on them; the whole pass keeps their row the same way (a helper's review
     found it kept none, and the edit below passed)."""
-    with open_project(_study(tmp_path / "s.dyad")) as p:
+    with open_project(_study(target)) as p:
         add_memo(p, "Each week they cooked Mansaf for everyone.")
         lower, _ = add_memo(p, f"The dish they called {written}.")
         text_changes.forget(p)
@@ -138,8 +141,10 @@ def test_a_row_gone_without_its_own_log_line_is_noticed(tmp_path: Path, sql: str
             export(p, "csv", tmp_path / "b.csv", ExportOptions())
 
 
-def test_a_capital_leaning_on_its_own_row_and_on_the_transcript(tmp_path: Path) -> None:
-    with open_project(_study(tmp_path / "s.dyad")) as p:
+def test_a_capital_leaning_on_its_own_row_and_on_the_transcript(
+    tmp_path: Path, target: str
+) -> None:
+    with open_project(_study(target)) as p:
         both, _ = add_memo(p, "They shared Maqluba, and maqluba again on Sunday.")
         export(p, "csv", tmp_path / "a.csv", ExportOptions())
         assert _spent(p)
@@ -157,8 +162,9 @@ def test_a_capital_leaning_on_its_own_row_and_on_the_transcript(tmp_path: Path) 
 
 def test_a_participant_name_added_to_the_list_is_found_in_text_nobody_changed(
     tmp_path: Path,
+    target: str,
 ) -> None:
-    with open_project(_study(tmp_path / "s.dyad")) as p:
+    with open_project(_study(target)) as p:
         add_memo(p, "she said her sister rania brought the papers.")
         export(p, "csv", tmp_path / "a.csv", ExportOptions())
         set_attribute(p, "P01", "first_name", "Rania")
@@ -166,8 +172,10 @@ def test_a_participant_name_added_to_the_list_is_found_in_text_nobody_changed(
             export(p, "csv", tmp_path / "b.csv", ExportOptions())
 
 
-def test_more_changes_than_the_log_holds_mean_reading_everything(tmp_path: Path) -> None:
-    with open_project(_study(tmp_path / "s.dyad")) as p:
+def test_more_changes_than_the_log_holds_mean_reading_everything(
+    tmp_path: Path, target: str
+) -> None:
+    with open_project(_study(target)) as p:
         with p.session() as s:  # one transaction, plain SQL: past the log's limit
             for i in range(text_changes.ROW_LOG_LIMIT + 10):
                 s.execute(insert(Memo).values(text=f"note {i}", guid=f"g{i}"))
@@ -197,14 +205,14 @@ def _sentence(rng: random.Random) -> str:
     return "They said " + " ".join(words) + "."
 
 
-def edits_judged_both_ways(folder: Path, seed: int, steps: int = 70) -> tuple[int, int]:
+def edits_judged_both_ways(where: str | Path, seed: int, steps: int = 70) -> tuple[int, int]:
     """Random memo edits, additions, deletions and transcript corrections: after each, the
     gate's verdict (from the changed rows when it can) must equal a whole pass's; what stands is
     then dismissed, so the next steps start clear again. Returns how many steps were judged
     from the changed rows, and how many found something standing."""
     rng = random.Random(seed)
     judged_from_rows = refused = 0
-    with open_project(_study(folder / "s.dyad")) as p:
+    with open_project(_study(where)) as p:
         for step in range(steps):
             memos = list_memos(p)
             action = rng.random()
@@ -236,5 +244,30 @@ def test_reading_changed_rows_finds_what_reading_everything_finds(
     """Seeds 16 and 18 each fail within 10 steps when a word's last lower-case row going is not
     noticed (checked by breaking that check), and did on the first version, which kept no row
     for 'mansaf or -mansaf; 30 seeds agree with the whole pass."""
-    judged_from_rows, refused = edits_judged_both_ways(tmp_path, seed)
+    judged_from_rows, refused = edits_judged_both_ways(tmp_path / "s.dyad", seed)
     assert judged_from_rows >= 20 and refused >= 5, (judged_from_rows, refused)
+
+
+def test_reading_changed_rows_on_a_team_server(pg_url: str) -> None:
+    """The same on PostgreSQL, where the log names each transaction's rows."""
+    judged_from_rows, refused = edits_judged_both_ways(pg_url, 16, steps=40)
+    assert judged_from_rows >= 15 and refused >= 3, (judged_from_rows, refused)
+
+
+def test_an_analysts_changes_are_judged_from_their_rows(
+    team_url: str,  # noqa: F811
+    make_role: MakeRole,  # noqa: F811
+) -> None:
+    """An analyst's write logs its rows (the database's function writes the log as the tables'
+    owner), and the analyst's gate reads them and clears what it read."""
+    with open_project(team_url) as owner:
+        _dismiss_all(owner)
+        gate.precheck(owner, None)
+    with open_project(make_role("analyst")) as p:
+        add_memo(p, "The kitchen at the camp ran out of bread.")
+        found = gate.precheck(p, None)
+        assert found.standing == () and found.kept
+        assert _spent(p) == 1
+        add_memo(p, "At the camp we met Zubaida twice.")
+        with pytest.raises(StudyError, match="'Zubaida'"):
+            export(p, "csv", Path(tempfile.mkdtemp()) / "out.csv", ExportOptions())

@@ -159,8 +159,7 @@ def _look_through(project: Project, store: KeyStore | None) -> tuple[Precheck, s
     over changed rows only needs (``coding.witnesses``)."""
     watched = _key_words(store)
     standing: list[Watched] = []
-    # Only SQLite names changed rows (``text_changes.since``): only there are witnesses of use.
-    found = standing_identifiers(project, store, witnessed=project.is_sqlite)
+    found = standing_identifiers(project, store, witnessed=True)
     leaks, unreviewed = found.leaks, found.unreviewed
     if store is not None:
         first: dict[str, str] = {}

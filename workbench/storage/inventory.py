@@ -129,6 +129,7 @@ NOT_WORDS: dict[tuple[str, str], str] = {
     ("analysis_rows", "inputs"): "hash",
     ("gate_clearance", "key_print"): "keyed digest of the key (keyed by its random references)",
     ("gate_clearance", "witnesses"): "keyed digests of words, and row ids (never words)",
+    ("text_row_change", "tbl"): "the program's table names",
     # Closed vocabularies (a CHECK constraint or the code's own words).
     ("participant", "role"): "enum",
     ("participant", "study_role"): "enum",
@@ -176,7 +177,6 @@ UNMAPPED_TABLES: dict[str, str] = {
     "utterance_fts_content": "FTS5 shadow table",
     "analysis_clock": "a counter",
     "text_clock": "a counter",
-    "text_row_change": "table names and row ids (migration 0017)",
     "alembic_version": "the schema revision",
 }
 """Tables of a project outside the mapped models, each with why no words live there."""

@@ -83,6 +83,7 @@ ANALYSIS = frozenset(
         "analysis_rows",
         "gate_clearance",
         "text_change",
+        "text_row_change",
     }
 )
 """The analyst's work, and the bookkeeping the database's triggers keep while it is done."""

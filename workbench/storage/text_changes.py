@@ -8,9 +8,9 @@ that record for the gate. The protocol is the gate's:
 3. nothing found: ``clear(project, seen, key_print)``. Any change committed after step 1 is not
    in ``seen``, so ``cleared`` is false again until the next scan.
 
-On SQLite the record also names each changed row (migration 0017): ``since`` lists the rows
-changed after the verdict, so the gate can read only those, when the log holds every change
-the clock counted.
+The record also names each changed row (migration 0017): ``since`` lists the rows changed
+after the verdict, so the gate can read only those, when the log holds every change (SQLite:
+as many rows as the clock moved; PostgreSQL: no transaction logged without naming its rows).
 
 Everything here is a shortcut: when the record cannot be read (a role without rights on it, a
 project older than 0016 opened read-only), the gate simply scans.
@@ -18,6 +18,7 @@ project older than 0016 opened read-only), the gate simply scans.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, text
@@ -25,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from workbench.storage import inventory
-from workbench.storage.models import gate_clearance, text_change
+from workbench.storage.models import gate_clearance, text_change, text_row_change
 from workbench.storage.project import Project, RefusedError
 
 NO_KEY = "no key"
@@ -52,10 +53,31 @@ def problems(project: Project, s: Session) -> list[str]:
                 )
             )
         )
+    if project.is_sqlite:
+        bodies: dict[str, str] = {
+            name: sql
+            for name, sql in s.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            )
+        }
+        named = {t for t in TEXT_TABLES if "text_row_change" in bodies.get(f"{t}_text_update", "")}
+    else:
+        named = set(
+            s.scalars(
+                text(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "WHERE t.tgname = 'text_row_update'"
+                )
+            )
+        )
     return [
         f"table {name} does not record its changes: the export gate could trust a stale check"
         for name in TEXT_TABLES
         if name not in recorded
+    ] + [
+        f"table {name} does not log which rows changed: the export gate could miss one"
+        for name in TEXT_TABLES
+        if name in recorded and name not in named
     ]
 
 
@@ -103,22 +125,32 @@ class Since:
 
 def since(project: Project, key_print: str, rules: int) -> Since | None:
     """The rows changed since the gate's last verdict with this key and these rules, when the
-    database logged every one of them (SQLite, fewer than ``ROW_LOG_LIMIT`` since); None when
-    there is no such verdict or the log is not whole (the gate reads every text)."""
-    if not project.is_sqlite:
-        return None
+    database logged every one of them (fewer than ``ROW_LOG_LIMIT`` since); None when there is
+    no such verdict or the log is not whole (the gate reads every text)."""
+    log = text_row_change
     try:
         with project.session(write=False) as s:
             row = s.execute(select(gate_clearance).where(gate_clearance.c.id == 1)).first()
             if row is None or row.key_print != key_print or row.rules != rules:
                 return None
-            now = int(s.scalar(text("SELECT value FROM text_clock")) or 0)
-            logged = s.execute(
-                text("SELECT tbl, row_id FROM text_row_change WHERE clock > :clock"),
-                {"clock": row.clock},
-            ).all()
-            if len(logged) != now - row.clock:
-                return None  # rows the log could not hold, or a change that bypassed it
+            if project.is_sqlite:
+                now = int(s.scalar(text("SELECT value FROM text_clock")) or 0)
+                logged: Sequence[tuple[str, int | None]] = [
+                    (t, k)
+                    for t, k in s.execute(
+                        select(log.c.tbl, log.c.row_id).where(log.c.clock > row.clock)
+                    )
+                ]
+                if len(logged) != now - row.clock:
+                    return None  # rows the log could not hold, or a change that bypassed it
+            else:
+                xids = set(s.scalars(select(text_change.c.xid)))
+                found = s.execute(
+                    select(log.c.xid, log.c.tbl, log.c.row_id).where(log.c.xid.in_(xids))
+                ).all()
+                if {xid for xid, _, _ in found} != xids or any(k is None for *_, k in found):
+                    return None  # a transaction that logged no line, or not all its rows
+                logged = [(t, k) for _, t, k in found]
             rows: dict[str, set[int | None]] = {}
             for table, key in logged:
                 rows.setdefault(table, set()).add(key)
@@ -148,11 +180,9 @@ def clear(
         with project.session() as s:
             if seen.changes:
                 s.execute(delete(text_change).where(text_change.c.xid.in_(seen.changes)))
+                s.execute(delete(text_row_change).where(text_row_change.c.xid.in_(seen.changes)))
             if project.is_sqlite:
-                s.execute(
-                    text("DELETE FROM text_row_change WHERE clock <= :clock"),
-                    {"clock": seen.clock},
-                )
+                s.execute(delete(text_row_change).where(text_row_change.c.clock <= seen.clock))
             s.execute(delete(gate_clearance))
             s.execute(insert(gate_clearance).values(**values))
     except (DBAPIError, RefusedError):

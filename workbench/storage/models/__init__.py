@@ -64,6 +64,7 @@ from workbench.storage.models.derived import (
     gate_clearance,
     interview_version,
     text_change,
+    text_row_change,
 )
 from workbench.storage.models.study import (
     Coder,
@@ -140,5 +141,6 @@ __all__ = [
     "interview_version",
     "new_guid",
     "text_change",
+    "text_row_change",
     "utcnow",
 ]

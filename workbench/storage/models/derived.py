@@ -61,3 +61,15 @@ text_change = Table(
 )
 """PostgreSQL only: one row per transaction that changed a text-bearing table, written by the
 database's triggers and deleted by the gate once it has scanned what they changed."""
+
+text_row_change = Table(
+    "text_row_change",
+    DERIVED,
+    Column("clock", BigInteger, nullable=True),
+    Column("xid", BigInteger, nullable=True),
+    Column("tbl", String(40), nullable=False),
+    Column("row_id", BigInteger, nullable=True),
+)
+"""Each changed row of a text-bearing table since the export gate last looked (migration 0017),
+written by the database's triggers: its table and key, and the text clock's value (SQLite) or
+its transaction (PostgreSQL); a row without a key stands for rows not named."""

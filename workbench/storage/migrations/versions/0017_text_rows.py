@@ -1,4 +1,4 @@
-"""Which rows changed since the export gate's last clean pass (SQLite), so it reads only those.
+"""Which rows changed since the export gate's last clean pass, so it reads only those.
 
 Migration 0016 made the gate's verdict "nothing stands in the way" last until any text changed;
 after a change the gate read every text again. On SQLite the same triggers now also write each
@@ -13,8 +13,9 @@ clock without logging its rows). The gate deletes the rows it has read when it r
 row without reading the others: keyed digests of words and row ids, never words
 (``workbench.coding.identifiers``).
 
-PostgreSQL keeps 0016's record per transaction: a team project's gate reads every text after a
-change, as before.
+PostgreSQL: statement-level triggers with transition tables log each changed row with its
+transaction (``_PG_FUNCTION``); ``since`` trusts the log when every transaction 0016 recorded
+has its lines there and none of them is a line without a row.
 
 Revision ID: 0017
 Revises: 0016
@@ -99,19 +100,113 @@ def _triggers(*, rows: bool) -> None:
             op.execute(_trigger(table, event, rows=rows))
 
 
+UNNAMED = "workbench.rows_unnamed"
+"""PostgreSQL: set (for the rest of the transaction) once a transaction's rows are not all
+named; the triggers' condition then skips the function (an import's statements cost nothing)."""
+
+_PG_FUNCTION = f"""
+CREATE FUNCTION workbench_rows_changed() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    me bigint := pg_current_xact_id()::text::bigint;
+    key text := TG_ARGV[0];
+    source text;
+    n bigint;
+BEGIN
+    IF key <> '' AND TG_OP <> 'TRUNCATE' THEN
+        source := CASE TG_OP
+            WHEN 'INSERT' THEN format('SELECT %I AS k FROM changed_rows', key)
+            WHEN 'DELETE' THEN format('SELECT %I AS k FROM gone_rows', key)
+            ELSE format('SELECT %I AS k FROM changed_rows UNION SELECT %I FROM gone_rows', key, key)
+        END;
+        IF TG_TABLE_NAME = 'audit_log' AND TG_OP = 'INSERT' THEN
+            -- an export's own row, as in 0016: not a change
+            source := format('SELECT %I AS k FROM changed_rows WHERE action <> %L', key, 'export');
+        END IF;
+        EXECUTE format('SELECT count(*) FROM (%s) AS s', source) INTO n;
+        IF n = 0 THEN
+            -- no row: the transaction (which 0016 records, unless only an export wrote) still
+            -- logs a line, so every recorded transaction has one (row -1 is no row)
+            IF NOT (TG_TABLE_NAME = 'audit_log' AND TG_OP = 'INSERT') THEN
+                INSERT INTO text_row_change (xid, tbl, row_id) VALUES (me, TG_TABLE_NAME, -1);
+            END IF;
+            RETURN NULL;
+        END IF;
+        IF n + (SELECT count(*) FROM (SELECT 1 FROM text_row_change LIMIT {LIMIT}) AS l)
+                <= {LIMIT} THEN
+            EXECUTE format(
+                'INSERT INTO text_row_change (xid, tbl, row_id) SELECT $1, $2, k FROM (%s) AS s',
+                source
+            ) USING me, TG_TABLE_NAME;
+            RETURN NULL;
+        END IF;
+    END IF;
+    -- more rows than the log holds, a table without an integer key, or TRUNCATE: this
+    -- transaction's rows are not all named, and nothing more is logged until it ends
+    INSERT INTO text_row_change (xid, tbl, row_id) VALUES (me, TG_TABLE_NAME, NULL);
+    PERFORM set_config('{UNNAMED}', 'on', true);
+    RETURN NULL;
+END $$
+"""
+"""PostgreSQL: each changed row (its transaction, table and key), from statement-level
+triggers that read the statement's rows as a set (transition tables: an import's thousands of
+rows cost one call per statement). A row whose key an update changed is logged under both
+keys. A transaction whose rows are not all named logs one row without a key, after which it
+logs nothing more. SECURITY DEFINER as 0016's function: an analyst's write logs its rows
+although only the tables' owner may insert there."""
+
+
+def _pg_triggers() -> None:
+    run = (
+        f"FOR EACH STATEMENT WHEN (current_setting('{UNNAMED}', true) IS DISTINCT FROM 'on') "
+        "EXECUTE FUNCTION workbench_rows_changed"
+    )
+    for table, key in KEYS.items():
+        k = f"('{key or ''}')"
+        op.execute(
+            f'CREATE TRIGGER text_row_insert AFTER INSERT ON "{table}" '
+            f"REFERENCING NEW TABLE AS changed_rows {run}{k}"
+        )
+        op.execute(
+            f'CREATE TRIGGER text_row_update AFTER UPDATE ON "{table}" '
+            f"REFERENCING OLD TABLE AS gone_rows NEW TABLE AS changed_rows {run}{k}"
+        )
+        op.execute(
+            f'CREATE TRIGGER text_row_delete AFTER DELETE ON "{table}" '
+            f"REFERENCING OLD TABLE AS gone_rows {run}{k}"
+        )
+        op.execute(f'CREATE TRIGGER text_row_truncate AFTER TRUNCATE ON "{table}" {run}{k}')
+
+
 def upgrade() -> None:
     op.add_column("gate_clearance", sa.Column("witnesses", sa.Text(), nullable=True))
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    op.execute(
-        "CREATE TABLE text_row_change (clock INTEGER NOT NULL, tbl TEXT NOT NULL, row_id INTEGER)"
+    op.create_table(
+        "text_row_change",
+        sa.Column("clock", sa.BigInteger(), nullable=True),
+        sa.Column("xid", sa.BigInteger(), nullable=True),
+        sa.Column("tbl", sa.String(40), nullable=False),
+        sa.Column("row_id", sa.BigInteger(), nullable=True),
     )
-    _triggers(rows=True)
+    if op.get_bind().dialect.name == "sqlite":
+        _triggers(rows=True)
+        return
+    op.create_index("ix_text_row_change_xid", "text_row_change", ["xid"])
+    op.execute(_PG_FUNCTION)
+    _pg_triggers()
+    # Transactions recorded before this revision named no rows: each is logged as such.
+    op.execute(
+        "INSERT INTO text_row_change (xid, tbl, row_id) SELECT xid, '', NULL FROM text_change"
+    )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _triggers(rows=False)
-        op.execute("DROP TABLE IF EXISTS text_row_change")
+    else:
+        for table in KEYS:
+            for event in ("insert", "update", "delete", "truncate"):
+                op.execute(f'DROP TRIGGER IF EXISTS text_row_{event} ON "{table}"')
+        op.execute("DROP FUNCTION IF EXISTS workbench_rows_changed()")
+    op.drop_table("text_row_change")
     with op.batch_alter_table("gate_clearance") as batch:
         batch.drop_column("witnesses")
