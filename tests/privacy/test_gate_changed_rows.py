@@ -271,3 +271,20 @@ def test_an_analysts_changes_are_judged_from_their_rows(
         add_memo(p, "At the camp we met Zubaida twice.")
         with pytest.raises(StudyError, match="'Zubaida'"):
             export(p, "csv", Path(tempfile.mkdtemp()) / "out.csv", ExportOptions())
+
+
+def test_a_verdict_recorded_since_the_look_is_not_written_over(target: str) -> None:
+    """Two analysts' gates at once: the one that looked first and records last would write
+    over a verdict that cleared changes its own pass did not read (its rows kept would then
+    miss them); it leaves the other's verdict, and the changes it saw stay logged."""
+    with open_project(_study(target)) as p, open_project(target) as colleague:
+        add_memo(p, "The kitchen at the camp ran out of bread.")
+        seen = text_changes.look(p)
+        assert seen is not None
+        add_memo(colleague, "We waited at the camp for the papers.")
+        gate.precheck(colleague, None)
+        since = text_changes.since(p, text_changes.NO_KEY, gate.RULES)
+        assert since is not None and since.rows == {}
+        assert not text_changes.clear(p, seen, text_changes.NO_KEY, gate.RULES, "{}")
+        after = text_changes.since(p, text_changes.NO_KEY, gate.RULES)
+        assert after is not None and after.witnesses == since.witnesses

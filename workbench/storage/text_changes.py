@@ -87,14 +87,24 @@ class Seen:
     """SQLite: the text clock's value."""
     changes: tuple[int, ...]
     """PostgreSQL: the transactions recorded as having changed text."""
+    verdict: tuple[object, ...] | None = None
+    """The verdict the project held then (``clear`` writes over none other)."""
+
+
+def _verdict(s: Session, *, lock: bool = False) -> tuple[object, ...] | None:
+    stmt = select(gate_clearance).where(gate_clearance.c.id == 1)
+    row = s.execute(stmt.with_for_update() if lock else stmt).first()
+    return None if row is None else tuple(row)
 
 
 def look(project: Project) -> Seen | None:
     try:
         with project.session(write=False) as s:
+            verdict = _verdict(s)
             if project.is_sqlite:
-                return Seen(int(s.scalar(text("SELECT value FROM text_clock")) or 0), ())
-            return Seen(0, tuple(s.scalars(select(text_change.c.xid))))
+                clock = int(s.scalar(text("SELECT value FROM text_clock")) or 0)
+                return Seen(clock, (), verdict)
+            return Seen(0, tuple(s.scalars(select(text_change.c.xid))), verdict)
     except (DBAPIError, RefusedError):
         return None
 
@@ -168,7 +178,10 @@ def clear(
 ) -> bool:
     """Record that nothing stood in the way as of ``seen`` (taken before the scan), with what
     the gate keeps to judge later changes by (``witnesses``). False when it could not be
-    recorded (the next export simply looks again)."""
+    recorded (the next export simply looks again), or when another pass recorded a verdict
+    since ``seen`` (a colleague's gate on a team project: its verdict stands, and the changes
+    this pass saw stay logged for the next one — written over, its rows kept could miss a
+    change it had read and cleared from the log)."""
     values = {
         "id": 1,
         "clock": seen.clock,
@@ -178,6 +191,8 @@ def clear(
     }
     try:
         with project.session() as s:
+            if _verdict(s, lock=True) != seen.verdict:
+                return False
             if seen.changes:
                 s.execute(delete(text_change).where(text_change.c.xid.in_(seen.changes)))
                 s.execute(delete(text_row_change).where(text_row_change.c.xid.in_(seen.changes)))
