@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 import random
 import tempfile
+import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text
 
-from workbench.coding.identifiers import suggest_identifiers
+from workbench.coding.identifiers import still_clear, suggest_identifiers
 from workbench.coding.memos import add_memo, delete_memo, edit_memo, list_memos
 from workbench.coding.redaction import dismiss_identifier
 from workbench.coding.study import new_study, set_attribute
@@ -288,3 +292,88 @@ def test_a_verdict_recorded_since_the_look_is_not_written_over(target: str) -> N
         assert not text_changes.clear(p, seen, text_changes.NO_KEY, gate.RULES, "{}")
         after = text_changes.since(p, text_changes.NO_KEY, gate.RULES)
         assert after is not None and after.witnesses == since.witnesses
+
+
+def _words(found: Sequence[gate.Watched]) -> list[str]:
+    return sorted(w.word for w in found)
+
+
+def test_two_gates_recording_at_once_on_a_team_server(pg_url: str) -> None:
+    """With no verdict yet, two passes each found none when they looked; the second to record
+    waits for the first (an advisory lock) and then leaves its verdict, whose rows kept saw the
+    changes the first cleared from the log. (A third review forced this interleaving: the
+    second wrote over the first, and a name went through later.)"""
+    _study(pg_url)
+    with open_project(pg_url) as a, open_project(pg_url) as b, open_project(pg_url) as w:
+        text_changes.forget(a)
+        add_memo(w, "A first note about bread.")  # a change both passes will clear
+        seen_b = text_changes.look(b)
+        found_b, kept_b = gate._look_through(b, None)
+        assert seen_b is not None and not found_b.standing
+        info, _ = add_memo(w, "The rose garden was quiet.")
+        edit_utterance(w, "I1", 1, text="We ate bread and later met Rose at the camp.")
+        seen_a = text_changes.look(a)
+        found_a, kept_a = gate._look_through(a, None)
+        assert seen_a is not None and not found_a.standing
+        result: dict[str, object] = {}
+
+        def b_records() -> None:
+            result["b"] = text_changes.clear(b, seen_b, text_changes.NO_KEY, gate.RULES, kept_b)
+
+        @event.listens_for(a.engine, "after_cursor_execute")
+        def between(*args: object) -> None:  # a has written its verdict, not yet committed
+            if "INSERT INTO gate_clearance" in str(args[2]) and "t" not in result:
+                result["t"] = threading.Thread(target=b_records)
+                result["t"].start()
+                time.sleep(1.0)
+
+        assert text_changes.clear(a, seen_a, text_changes.NO_KEY, gate.RULES, kept_a)
+        event.remove(a.engine, "after_cursor_execute", between)
+        thread = result["t"]
+        assert isinstance(thread, threading.Thread)
+        thread.join()
+        assert result["b"] is False
+        delete_memo(w, info.id)  # the last lower-case 'rose' goes
+        assert _words(gate.precheck(a, None).standing) == ["Rose"]
+
+
+def test_the_verdict_and_the_log_are_read_as_of_one_moment(pg_url: str) -> None:
+    """A colleague's gate recording its verdict (and clearing the log of what it judged)
+    between the two reads of ``since`` left the pass with the old verdict and the emptied log;
+    both are now read in one snapshot (REPEATABLE READ)."""
+    _study(pg_url)
+    with open_project(pg_url) as a, open_project(pg_url) as b, open_project(pg_url) as w:
+        info, _ = add_memo(w, "The rose garden was quiet.")
+        edit_utterance(w, "I1", 1, text="We ate bread and later met Rose at the camp.")
+        seen_b = text_changes.look(b)
+        since_b = text_changes.since(b, text_changes.NO_KEY, gate.RULES)
+        assert seen_b is not None and since_b is not None
+        kept_b = still_clear(b, None, since_b.rows, since_b.witnesses)
+        assert kept_b is not None
+        delete_memo(w, info.id)  # the last lower-case 'rose' goes
+        armed = [True]
+
+        @event.listens_for(a.engine, "after_cursor_execute")
+        def between(*args: object) -> None:
+            if armed[0] and "FROM gate_clearance" in str(args[2]) and in_since[0]:
+                armed[0] = False
+                text_changes.clear(b, seen_b, text_changes.NO_KEY, gate.RULES, kept_b)
+
+        in_since = [False]
+        original = text_changes.since
+
+        def since(*args: Any, **kwargs: Any) -> text_changes.Since | None:
+            in_since[0] = True
+            try:
+                return original(*args, **kwargs)
+            finally:
+                in_since[0] = False
+
+        text_changes.since = since  # type: ignore[assignment]
+        try:
+            found = gate.precheck(a, None)
+        finally:
+            text_changes.since = original  # type: ignore[assignment]
+            event.remove(a.engine, "after_cursor_execute", between)
+        assert not armed[0], "the colleague's gate recorded between the reads"
+        assert _words(found.standing) == ["Rose"]

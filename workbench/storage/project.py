@@ -182,15 +182,23 @@ class Project:
         return self.path is not None
 
     @contextlib.contextmanager
-    def session(self, *, write: bool = True) -> Iterator[Session]:
+    def session(self, *, write: bool = True, snapshot: bool = False) -> Iterator[Session]:
         """One unit of work. Commits when the block ends, rolls everything back on any error.
 
         On SQLite a writing unit holds the write lock from its start (``BEGIN IMMEDIATE``), so
         writers take turns. On PostgreSQL writers run side by side (READ COMMITTED); every row a
         writing unit changes is locked and compared with what it read (``storage.rows.guard``),
-        and ``retrying`` runs a unit again after a collision.
+        and ``retrying`` runs a unit again after a collision. ``snapshot``: every read of the
+        unit sees the database as of its first (PostgreSQL's REPEATABLE READ; a SQLite read
+        transaction always does), for reads that must agree with each other.
         """
-        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE") if write else self.engine
+        bind: Engine
+        if write:
+            bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        elif snapshot and not self.is_sqlite:
+            bind = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            bind = self.engine
         try:
             with Session(bind=bind, expire_on_commit=False) as session, session.begin():
                 if write:

@@ -91,6 +91,11 @@ class Seen:
     """The verdict the project held then (``clear`` writes over none other)."""
 
 
+_CLEARING = 0x776F726B62656E63
+"""The advisory lock a PostgreSQL project's gate records its verdict under (one database's
+locks are its own)."""
+
+
 def _verdict(s: Session, *, lock: bool = False) -> tuple[object, ...] | None:
     stmt = select(gate_clearance).where(gate_clearance.c.id == 1)
     row = s.execute(stmt.with_for_update() if lock else stmt).first()
@@ -99,7 +104,7 @@ def _verdict(s: Session, *, lock: bool = False) -> tuple[object, ...] | None:
 
 def look(project: Project) -> Seen | None:
     try:
-        with project.session(write=False) as s:
+        with project.session(write=False, snapshot=True) as s:
             verdict = _verdict(s)
             if project.is_sqlite:
                 clock = int(s.scalar(text("SELECT value FROM text_clock")) or 0)
@@ -113,7 +118,7 @@ def cleared(project: Project, key_print: str, rules: int) -> bool:
     """True when the gate found nothing in its way with this key and these rules, and no text
     has changed since."""
     try:
-        with project.session(write=False) as s:
+        with project.session(write=False, snapshot=True) as s:
             row = s.execute(select(gate_clearance).where(gate_clearance.c.id == 1)).first()
             if row is None or row.key_print != key_print or row.rules != rules:
                 return False
@@ -139,7 +144,7 @@ def since(project: Project, key_print: str, rules: int) -> Since | None:
     no such verdict or the log is not whole (the gate reads every text)."""
     log = text_row_change
     try:
-        with project.session(write=False) as s:
+        with project.session(write=False, snapshot=True) as s:
             row = s.execute(select(gate_clearance).where(gate_clearance.c.id == 1)).first()
             if row is None or row.key_print != key_print or row.rules != rules:
                 return None
@@ -191,6 +196,10 @@ def clear(
     }
     try:
         with project.session() as s:
+            if not project.is_sqlite:
+                # One clear at a time (SQLite's writers take turns anyway): with no verdict yet
+                # there is no row to lock, and two passes would each find none.
+                s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CLEARING})
             if _verdict(s, lock=True) != seen.verdict:
                 return False
             if seen.changes:
