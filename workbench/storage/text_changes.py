@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import Row, delete, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -114,13 +115,21 @@ def look(project: Project) -> Seen | None:
         return None
 
 
+def _verdict_for(s: Session, key_print: str, rules: int) -> Row[Any] | None:
+    """The verdict the project holds, when it was reached with this key and these rules."""
+    row = s.execute(select(gate_clearance).where(gate_clearance.c.id == 1)).first()
+    if row is None or row.key_print != key_print or row.rules != rules:
+        return None
+    return row
+
+
 def cleared(project: Project, key_print: str, rules: int) -> bool:
     """True when the gate found nothing in its way with this key and these rules, and no text
     has changed since."""
     try:
         with project.session(write=False, snapshot=True) as s:
-            row = s.execute(select(gate_clearance).where(gate_clearance.c.id == 1)).first()
-            if row is None or row.key_print != key_print or row.rules != rules:
+            row = _verdict_for(s, key_print, rules)
+            if row is None:
                 return False
             if project.is_sqlite:
                 return bool(row.clock == s.scalar(text("SELECT value FROM text_clock")))
@@ -145,8 +154,8 @@ def since(project: Project, key_print: str, rules: int) -> Since | None:
     log = text_row_change
     try:
         with project.session(write=False, snapshot=True) as s:
-            row = s.execute(select(gate_clearance).where(gate_clearance.c.id == 1)).first()
-            if row is None or row.key_print != key_print or row.rules != rules:
+            row = _verdict_for(s, key_print, rules)
+            if row is None:
                 return None
             if project.is_sqlite:
                 now = int(s.scalar(text("SELECT value FROM text_clock")) or 0)
