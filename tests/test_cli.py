@@ -495,3 +495,31 @@ def test_coding_from_one_process_is_undone_from_another(
     assert "confirm" in refused(capsys, "code", "delete", study, "Sleep")
     ok(capsys, "code", "delete", study, "Sleep", "--yes")
     assert json.loads(ok(capsys, "info", study, "--json"))["codings"] == 0
+
+
+def test_the_process_entry_exits_quickly_with_everything_written(tmp_path: Path) -> None:
+    """The ``workbench`` process collects its garbage and freezes what is left before the
+    interpreter's exit (issue 17: the exit took ~130 ms); what a command writes is whole and its
+    exit code kept."""
+    project = tmp_path / "quick.dyad"
+    probe = (
+        "import atexit, gc, runpy, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        f"sys.argv = ['workbench', 'new', {str(project)!r}]\n"
+        "runpy.run_module('workbench.cli', run_name='__main__')\n"
+    )
+    made = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert "frozen True" in made.stderr
+    listed = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "participant", "list", str(project), "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
+    refused_ = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "text", str(project), "NOPE"],
+        capture_output=True,
+        text=True,
+    )
+    assert refused_.returncode != 0 and refused_.stderr.startswith("error: ")

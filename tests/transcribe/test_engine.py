@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 import wave
 from pathlib import Path
 
@@ -135,6 +136,39 @@ def test_a_short_foreign_turn_among_english_is_still_flagged(tmp_path: Path) -> 
     assert any("speech in 'ru'" in w for w in result.warnings), result.warnings
     english = [s for s in result.segments if s.end_ms <= 12_500 and s.text]
     assert english and not any(s.needs_review for s in english)
+
+
+def test_the_checks_model_loads_before_whispers_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under tiny.en with the check on, the multilingual model is asked for on the check's
+    thread before the job loads tiny.en and scores the first window (work on one core): asked
+    for later, its load took a core from Whisper's two threads (issue 17: 0.4 s of a 3 s job).
+    Without the check it is not asked for at all."""
+    from workbench.transcribe import engine, language_check
+
+    order: list[str] = []
+    patient = [True]
+    checker, load = language_check._checker, engine.load_model
+
+    def asked_checker() -> object:
+        order.append("check")
+        return checker()
+
+    def asked_load(*args: object, **kwargs: object) -> object:
+        deadline = time.monotonic() + 2.0  # (the check's thread is given a moment to start)
+        while "check" not in order and time.monotonic() < deadline and patient[0]:
+            time.sleep(0.01)
+        order.append("whisper")
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(language_check, "_checker", asked_checker)
+    monkeypatch.setattr(engine, "load_model", asked_load)
+    result = transcribe_file(AUDIO / "jfk.flac", model="tiny.en", language="en")
+    assert "americans" in " ".join(s.text for s in result.segments).lower()
+    assert order[0] == "check" and "whisper" in order, order
+    order.clear()
+    patient[0] = False
+    transcribe_file(AUDIO / "jfk.flac", model="tiny.en", language="en", language_check=False)
+    assert order == ["whisper"]
 
 
 def test_one_vad_pass_gives_faster_whispers_own_regions() -> None:

@@ -37,6 +37,7 @@ from workbench.transcribe.language_check import (
     _languages,
     _middle,
 )
+from workbench.transcribe.language_check import prepare as prepare_check
 from workbench.transcribe.model_files import check_language, load_model
 from workbench.transcribe.results import Cancelled, SegmentResult, TranscriptionResult, Word
 from workbench.transcribe.speakers import (
@@ -508,8 +509,11 @@ def transcribe_file(
     languages heard, the cancellation's partial result — every branch shares.)
     """
     speaker_languages = dict(speaker_languages or {})
-    for value in [language, *speaker_languages.values()]:
-        check_language(value, model)
+    english_only = [
+        check_language(value, model) for value in [language, *speaker_languages.values()]
+    ]
+    if language_check and any(english_only):
+        prepare_check()
     info = probe(path)
     _check_speakers(path, info.channels, channels_as_speakers, start_s, speakers, speaker_languages)
     turns = _cluster_speakers(path, speakers) if speakers else None

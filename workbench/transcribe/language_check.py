@@ -41,6 +41,13 @@ def _checker() -> Any:
     return _CHECKER[0]
 
 
+def prepare() -> None:
+    """Load the check's model now, on the check's own thread: a job calls this before it loads
+    its own model and scores the first window's voice activity, work on one core that leaves the
+    other idle. Loaded later, it took that core from Whisper's two threads (issue 17)."""
+    _background(_checker)
+
+
 def _languages(whisper: Any, pieces: Sequence[np.ndarray]) -> list[tuple[str, float]]:
     """The language Whisper hears in each piece of audio (at most 30 s each) and how sure it
     is, from batched encoder passes over the pieces' own length. Whisper pads every input to
