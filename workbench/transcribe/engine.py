@@ -36,8 +36,8 @@ from workbench.transcribe.language_check import (
     _EnglishCheck,
     _languages,
     _middle,
+    prepare,
 )
-from workbench.transcribe.language_check import prepare as prepare_check
 from workbench.transcribe.model_files import check_language, load_model
 from workbench.transcribe.results import Cancelled, SegmentResult, TranscriptionResult, Word
 from workbench.transcribe.speakers import (
@@ -513,7 +513,7 @@ def transcribe_file(
         check_language(value, model) for value in [language, *speaker_languages.values()]
     ]
     if language_check and any(english_only):
-        prepare_check()
+        prepare()  # the check's model, loading while this thread starts the job
     info = probe(path)
     _check_speakers(path, info.channels, channels_as_speakers, start_s, speakers, speaker_languages)
     turns = _cluster_speakers(path, speakers) if speakers else None
