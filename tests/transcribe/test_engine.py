@@ -138,6 +138,64 @@ def test_a_short_foreign_turn_among_english_is_still_flagged(tmp_path: Path) -> 
     assert english and not any(s.needs_review for s in english)
 
 
+def _english_turn() -> np.ndarray:
+    """About 26 s of English, its clips 0.3 s apart: one speaker's turn, as far as pauses tell."""
+    gap = np.zeros(round(0.3 * SAMPLE_RATE), dtype=np.float32)
+    names = ["jfk.flac", "ds_LDC93S1.wav", "fw_stereo_left.wav", "fw_stereo_right.wav"]
+    return np.concatenate([p for n in names for p in (decode(AUDIO / n), gap)])
+
+
+def test_a_doubtful_segment_is_judged_by_at_most_eight_seconds_of_its_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Segments tiny.en doubts in a long English turn: each is judged by a share of the turn of
+    at most ``MAX_JUDGE_S`` (heard whole, a 20-30 s turn cost 0.6-0.9 s of a core on the far-field
+    mix, issue 17), segments in one share share its judgement, and none is called foreign."""
+    from workbench.transcribe import language_check
+    from workbench.transcribe.audio import detect_speech
+    from workbench.transcribe.results import SegmentResult
+
+    heard: list[float] = []
+    languages = language_check._languages
+
+    def listened(whisper: object, pieces: list[np.ndarray]) -> list[tuple[str, float]]:
+        heard.extend(len(p) / SAMPLE_RATE for p in pieces)
+        return languages(whisper, pieces)
+
+    monkeypatch.setattr(language_check, "_languages", listened)
+    audio = _english_turn()
+    check = language_check._EnglishCheck(audio, detect_speech(audio).regions(), 0.0)
+    assert check.stretches == []  # (the samples, heard before the judgements)
+    heard.clear()
+    length_ms = len(audio) * 1000 // SAMPLE_RATE
+    doubted = [
+        SegmentResult("P", start, min(start + 4000, length_ms), "uh", "en")
+        for start in range(0, length_ms, 4000)
+    ] + [SegmentResult("P", 0, length_ms, "the whole turn", "en")]
+    results = list(check.judged((s, -1.0) for s in doubted))
+    assert not any(s.needs_review for s in results), [s.reasons for s in results]
+    assert heard and max(heard) <= language_check.MAX_JUDGE_S + 0.01, heard
+    assert len(heard) < len(doubted)
+
+
+def test_a_share_heard_as_foreign_is_confirmed_by_its_whole_turn() -> None:
+    """A share that sounds foreign is judged again with its whole turn, and the turn decides: six
+    seconds of Russian within a long English turn are what the whole-turn judgement made of
+    them before shares (English), and a turn that is Russian throughout stays Russian."""
+    from workbench.transcribe import language_check
+
+    russian = decode(AUDIO / "ds_ru.wav")
+    english = _english_turn()
+    audio = np.concatenate([russian, english, russian, russian])
+    check = language_check._EnglishCheck(audio, [(0, len(audio))], 0.0)
+    share = [(0, len(russian))]
+    assert language_check._languages(language_check._checker(), [russian])[0][0] == "ru"
+    assert check._judge(share, [(0, len(russian) + len(english))])[0] == "en"
+    at = len(russian) + len(english)
+    ru, probability = check._judge([(at, at + len(russian))], [(at, len(audio))])
+    assert ru == "ru" and probability >= language_check.DETECT_CONFIDENCE
+
+
 def test_the_checks_model_loads_before_whispers_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """Under tiny.en with the check on, the multilingual model is asked for on the check's
     thread before the job loads tiny.en and scores the first window (work on one core): asked

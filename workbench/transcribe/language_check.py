@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,6 +28,10 @@ PIECE_S = 10.0
 SUSPECT_LOGPROB = -0.6
 SUSPECT_WORD_PROBABILITY = 0.6
 MIN_JUDGE_S = 3.0
+MAX_JUDGE_S = 8.0
+"""A doubtful segment is judged by at most this much of the speech around it: the encoder's
+cost grows faster than the length, and a whole 20-30 s turn cost 0.6-0.9 s of a core
+(benchmarks/README.md)."""
 DETECT_BATCH = 8
 DETECT_CONFIDENCE = 0.5
 _CHECKER: list[Any] = []
@@ -133,6 +138,7 @@ class _EnglishCheck:
         self._found = _background(lambda: self._listen(self.regions))
         self._extra: list[tuple[float, float, str]] = []
         self._judged: dict[tuple[int, int], Future[tuple[str, float]]] = {}
+        self._turns: dict[tuple[int, int], tuple[str, float]] = {}  # (the check's thread only)
 
     @property
     def stretches(self) -> list[tuple[float, float, str]]:
@@ -195,15 +201,31 @@ class _EnglishCheck:
         if heard is None and segment.text and _doubtful(segment, avg_logprob):
             a = round((segment.start_ms / 1000 - self.offset_s) * SAMPLE_RATE)
             b = round((segment.end_ms / 1000 - self.offset_s) * SAMPLE_RATE)
-            around = _context(self.regions, a, b)
+            turn = _context(self.regions, a, b)
+            around = _share(turn, (a + b) // 2, MAX_JUDGE_S)
             lo, hi = around[0][0], around[-1][1]
             if sum(y - x for x, y in around) >= MIN_JUDGE_S * SAMPLE_RATE:
                 if (lo, hi) not in self._judged:
-                    speech = np.concatenate([self.audio[x:y] for x, y in around])
-                    self._judged[(lo, hi)] = _background(functools.partial(_judge, speech))
+                    judge = functools.partial(self._judge, around, turn)
+                    self._judged[(lo, hi)] = _background(judge)
                 span = (self.offset_s + lo / SAMPLE_RATE, self.offset_s + hi / SAMPLE_RATE)
                 return _Verdict(segment, None, self._judged[(lo, hi)], span)
         return _Verdict(segment, heard, None, (1.0, 0.0))  # an empty span: nothing to wait for
+
+    def _judge(
+        self, share: Sequence[tuple[int, int]], turn: Sequence[tuple[int, int]]
+    ) -> tuple[str, float]:
+        """The language heard in ``share`` of a turn; when it is not English, the language heard
+        in the whole ``turn`` (on the check's thread). A share is cheaper to hear, but less
+        sure: alone, shares of far-field English came out as Welsh (p 0.51); heard whole, not."""
+        heard = _languages(_checker(), [np.concatenate([self.audio[x:y] for x, y in share])])[0]
+        if heard[0] == "en" or heard[1] < DETECT_CONFIDENCE or list(share) == list(turn):
+            return heard
+        key = (turn[0][0], turn[-1][1])
+        if key not in self._turns:
+            whole = np.concatenate([self.audio[x:y] for x, y in turn])
+            self._turns[key] = _languages(_checker(), [whole])[0]
+        return self._turns[key]
 
     def _settled(self, verdict: _Verdict) -> SegmentResult:
         heard = verdict.heard()
@@ -244,10 +266,6 @@ class _Verdict:
         return language if language != "en" and probability >= DETECT_CONFIDENCE else None
 
 
-def _judge(speech: np.ndarray) -> tuple[str, float]:
-    return _languages(_checker(), [speech])[0]
-
-
 def _context(regions: Sequence[tuple[int, int]], a: int, b: int) -> list[tuple[int, int]]:
     """The speech regions (600 ms pauses) samples ``a``-``b`` lie in, joined by their
     neighbours (nearest first, across pauses under 2 s) until there is ``MIN_JUDGE_S`` of
@@ -270,6 +288,33 @@ def _context(regions: Sequence[tuple[int, int]], a: int, b: int) -> list[tuple[i
             i -= 1
             held += regions[i][1] - regions[i][0]
     return list(regions[i : j + 1])
+
+
+def _share(speech: Sequence[tuple[int, int]], at: int, seconds: float) -> list[tuple[int, int]]:
+    """The part of ``speech`` (sample ranges) around sample ``at`` when it holds more than
+    ``seconds``: it is cut into equal shares of at most that much, the same for every segment
+    in it (so they share one judgement), and the share ``at`` falls in (or nearest) is kept."""
+    total = sum(b - a for a, b in speech)
+    count = math.ceil(total / (seconds * SAMPLE_RATE))
+    if count <= 1:
+        return list(speech)
+    shares: list[list[tuple[int, int]]] = [[] for _ in range(count)]
+    ends = [(n + 1) * total // count for n in range(count)]
+    held = n = 0
+    for a, b in speech:
+        while b > a:
+            while ends[n] <= held:
+                n += 1
+            take = min(b - a, ends[n] - held)
+            shares[n].append((a, a + take))
+            held += take
+            a += take
+
+    def away(share: list[tuple[int, int]]) -> int:
+        first, last = share[0][0], share[-1][1]
+        return 0 if first <= at < last else min(abs(at - first), abs(at - last))
+
+    return min(shares, key=away)
 
 
 def _doubtful(segment: SegmentResult, avg_logprob: float) -> bool:
