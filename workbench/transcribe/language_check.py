@@ -124,10 +124,11 @@ class _EnglishCheck:
     Every 30 s of speech is sampled: ``SAMPLE_S`` of it, taken from the middle of three
     stretches spread over it, joined, one batched pass for the whole window. When any sample is
     not English, all of the window's speech is checked, 10 s at a time. A segment the English
-    model itself doubts (``_doubtful``) is checked too, by the stretch of speech it lies in, so a
-    short foreign turn the samples missed (joined with English, it is outvoted) is caught where
-    the model stumbled over it. Short excerpts mislead the detector — two seconds of clear
-    English came out as Japanese — so nothing shorter than ``MIN_JUDGE_S`` is judged alone."""
+    model itself doubts (``_doubtful``) is checked too, by the stretch of speech it lies in (at
+    most ``MAX_JUDGE_S`` of it), so a short foreign turn the samples missed (joined with English,
+    it is outvoted) is caught where the model stumbled over it. Short excerpts mislead the
+    detector — two seconds of clear English came out as Japanese — so nothing shorter than
+    ``MIN_JUDGE_S`` is judged alone."""
 
     def __init__(
         self, audio: np.ndarray, regions: Sequence[tuple[int, int]], offset_s: float
