@@ -196,6 +196,23 @@ def test_a_share_heard_as_foreign_is_confirmed_by_its_whole_turn() -> None:
     assert ru == "ru" and probability >= language_check.DETECT_CONFIDENCE
 
 
+def test_a_turn_heard_as_foreign_flags_its_later_segments_however_sure_tiny_en_is() -> None:
+    """24 s of German heard as one turn: a doubted segment is judged by a share of it, and a later
+    segment in another share, whose invented English tiny.en is sure of, is flagged too (the
+    judgement stands for the whole turn, as it did when the whole turn was heard)."""
+    from workbench.transcribe import language_check
+    from workbench.transcribe.results import SegmentResult
+
+    german = decode(AUDIO / "fw_multilingual_en_de.mp3")[30 * SAMPLE_RATE : 54 * SAMPLE_RATE]
+    check = language_check._EnglishCheck(german, [], 0.0)
+    assert check.stretches == []  # (no samples: only the judgements can tell)
+    check.regions = [(0, len(german))]
+    doubted = SegmentResult("P", 0, 4000, "uh", "en")
+    sure = SegmentResult("P", 16000, 20000, "we are going to the station", "en")
+    results = list(check.judged([(doubted, -1.0), (sure, -0.1)]))
+    assert [s.reasons for s in results] == [("sounds like de, not English",)] * 2
+
+
 def test_the_checks_model_loads_before_whispers_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """Under tiny.en with the check on, the multilingual model is asked for on the check's
     thread before the job loads tiny.en and scores the first window (work on one core): asked

@@ -209,7 +209,10 @@ class _EnglishCheck:
                 if (lo, hi) not in self._judged:
                     judge = functools.partial(self._judge, around, turn)
                     self._judged[(lo, hi)] = _background(judge)
-                span = (self.offset_s + lo / SAMPLE_RATE, self.offset_s + hi / SAMPLE_RATE)
+                # (Its span is the whole turn: a later segment in it, however sure tiny.en is of
+                # its words, is flagged as the turn is — fluent English invented from German.)
+                start, end = turn[0][0], turn[-1][1]
+                span = (self.offset_s + start / SAMPLE_RATE, self.offset_s + end / SAMPLE_RATE)
                 return _Verdict(segment, None, self._judged[(lo, hi)], span)
         return _Verdict(segment, heard, None, (1.0, 0.0))  # an empty span: nothing to wait for
 
