@@ -302,17 +302,7 @@ def _share(speech: Sequence[tuple[int, int]], at: int, seconds: float) -> list[t
     count = math.ceil(total / (seconds * SAMPLE_RATE))
     if count <= 1:
         return list(speech)
-    shares: list[list[tuple[int, int]]] = [[] for _ in range(count)]
-    ends = [(n + 1) * total // count for n in range(count)]
-    held = n = 0
-    for a, b in speech:
-        while b > a:
-            while ends[n] <= held:
-                n += 1
-            take = min(b - a, ends[n] - held)
-            shares[n].append((a, a + take))
-            held += take
-            a += take
+    shares = _pieces(speech, math.ceil(total / count) / SAMPLE_RATE)
 
     def away(share: list[tuple[int, int]]) -> int:
         first, last = share[0][0], share[-1][1]
