@@ -39,6 +39,7 @@ from workbench.transcribe.language_check import (
     prepare,
 )
 from workbench.transcribe.model_files import check_language, load_model
+from workbench.transcribe.parts import in_order, split, twin, twinned
 from workbench.transcribe.results import Cancelled, SegmentResult, TranscriptionResult, Word
 from workbench.transcribe.speakers import (
     _check_speakers,
@@ -325,7 +326,6 @@ def _transcribe_piece(
             note = f"expected {expected} but the model heard {heard}"
             if note not in warnings:
                 warnings.append(note)
-    spans = [{"start": a, "end": b} for a, b in chunks]
     if fast:
         # The batched pipeline hears the speech joined in pieces of at most 30 s, as its own VAD
         # filter would give it (speech regions split at 30 s, joined whole into batch items).
@@ -349,10 +349,21 @@ def _transcribe_piece(
             generator, [{"start": a, "end": b} for a, b in pieces], SAMPLE_RATE
         )
     else:
-        joined = np.concatenate([piece[a:b] for a, b in chunks] or [piece[:0]])
-        generator, info = whisper.transcribe(joined, vad_filter=False, **options)
-        if spans:
-            generator = restore_speech_timestamps(generator, spans, SAMPLE_RATE)
+        cut = split(chunks) if language and not clips and twinned(whisper) else 0
+
+        def hear(model: Any, part: Sequence[tuple[int, int]]) -> tuple[Iterator[Any], Any]:
+            joined = np.concatenate([piece[a:b] for a, b in part] or [piece[:0]])
+            found, about = model.transcribe(joined, vad_filter=False, **options)
+            if part:
+                found = restore_speech_timestamps(
+                    found, [{"start": a, "end": b} for a, b in part], SAMPLE_RATE
+                )
+            return found, about
+
+        generator, info = hear(whisper, chunks[: cut or len(chunks)])
+        if cut:
+            # A long window's second half, heard by the twin at the same time (parts.py).
+            generator = in_order(generator, lambda: hear(twin(whisper), chunks[cut:])[0])
     detected = str(info.language)
     found = _unjudged(generator, detected, shift_s, unexpected, translate, whisper, piece, speaker)
     if english is None:

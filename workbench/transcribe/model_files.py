@@ -149,7 +149,12 @@ def load_model(name: str, *, device: str = "auto", threads: int = 2) -> Any:
 
     where, compute = device_for(device)
     path = str(model_path(name))
-    return WhisperModel(path, device=where, compute_type=compute, cpu_threads=threads)
+    model = WhisperModel(path, device=where, compute_type=compute, cpu_threads=threads)
+    if where == "cpu":
+        from workbench.transcribe.parts import remember
+
+        remember(model, path, compute)
+    return model
 
 
 def check_language(language: str | None, model: str) -> bool:
