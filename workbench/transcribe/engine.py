@@ -39,7 +39,7 @@ from workbench.transcribe.language_check import (
     prepare,
 )
 from workbench.transcribe.model_files import check_language, load_model
-from workbench.transcribe.parts import in_order, split, twin, twinned
+from workbench.transcribe.parts import drawing, in_order, split, twin, twinned
 from workbench.transcribe.results import Cancelled, SegmentResult, TranscriptionResult, Word
 from workbench.transcribe.speakers import (
     _check_speakers,
@@ -571,7 +571,7 @@ def transcribe_file(
             if progress is not None:
                 progress(end_s, total)
             continue  # stored before: only its voice activity was needed, for the cuts
-        _seed(first, seed)
+        _seed(first, seed, whisper)
         if not channels_as_speakers:
             try:
                 result = transcribe_window(
@@ -632,12 +632,16 @@ def _passed_on_after(
     return passed_on
 
 
-def _seed(first_sample: int, base: int = 0) -> None:
+def _seed(first_sample: int, base: int = 0, whisper: Any = None) -> None:
     """Whisper's fallback decoding samples at a raised temperature: seeded by where the window
-    starts, a window decodes the same whether the job ran through or was resumed."""
+    starts, a window decodes the same whether the job ran through or was resumed. (A model
+    that drew before is made anew first: CTranslate2 seeds a worker thread once, at its first
+    draw; draws.py.)"""
     import ctranslate2
 
     ctranslate2.set_random_seed((first_sample + base * 1_000_003) % 2**31)
+    for model in drawing(whisper):
+        model.make_anew()
 
 
 def transcribe_by_speaker_language(

@@ -4,6 +4,7 @@ what a model cannot do. Nothing is downloaded here."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.transcribe.audio import TranscriptionError
+from workbench.transcribe.draws import Drawing, loaded_anew
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -150,6 +152,9 @@ def load_model(name: str, *, device: str = "auto", threads: int = 2) -> Any:
     where, compute = device_for(device)
     path = str(model_path(name))
     model = WhisperModel(path, device=where, compute_type=compute, cpu_threads=threads)
+    model.model = Drawing(
+        model.model, functools.partial(loaded_anew, path, where, compute, threads)
+    )
     if where == "cpu":
         from workbench.transcribe.parts import remember
 

@@ -16,6 +16,7 @@ between any two window lengths (word error rate no worse on read speech: benchma
 from __future__ import annotations
 
 import copy
+import functools
 import queue
 import threading
 import weakref
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from workbench.transcribe.audio import SAMPLE_RATE
+from workbench.transcribe.draws import Drawing, loaded_anew
 
 MIN_PART_S = 15.0
 """A window is cut only when each part holds this much speech: Whisper hears 30 s at a time, so
@@ -32,14 +34,21 @@ THREAD_NAME = "whisper second part"
 
 T = TypeVar("T")
 
-_LOADED: weakref.WeakKeyDictionary[Any, tuple[str, str]] = weakref.WeakKeyDictionary()
+_LOADED: weakref.WeakKeyDictionary[Any, tuple[str, str, str, int]] = weakref.WeakKeyDictionary()
 _TWINS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
 def remember(whisper: Any, path: str, compute_type: str) -> None:
     """Note where a model loaded on the CPU came from, so a twin of it can be made."""
-    _LOADED[whisper] = (path, compute_type)
+    _LOADED[whisper] = (path, "cpu", compute_type, 1)
+
+
+def drawing(whisper: Any) -> list[Drawing]:
+    """The CTranslate2 models decoding for ``whisper``: its own and its twin's, once made."""
+    other = _TWINS.get(whisper) if twinned(whisper) else None
+    found = [getattr(whisper, "model", None), getattr(other, "model", None)]
+    return [x for x in found if isinstance(x, Drawing)]
 
 
 def twinned(whisper: Any) -> bool:
@@ -50,18 +59,14 @@ def twinned(whisper: Any) -> bool:
 def twin(whisper: Any) -> Any:
     """A copy of ``whisper`` with a CTranslate2 model of its own on one thread (made once per
     model, on first use, by the thread that first needs it)."""
-    import ctranslate2
-
     made = _LOADED[whisper]
 
     with _LOCK:
         found = _TWINS.get(whisper)
         if found is None:
-            path, compute_type = made
+            make = functools.partial(loaded_anew, *made)
             found = copy.copy(whisper)
-            found.model = ctranslate2.models.Whisper(
-                path, device="cpu", compute_type=compute_type, intra_threads=1
-            )
+            found.model = Drawing(make(), make)
             _TWINS[whisper] = found
     return found
 
