@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from workbench.transcribe import parts
-from workbench.transcribe.audio import SAMPLE_RATE
+from workbench.transcribe.audio import SAMPLE_RATE, decode
 from workbench.transcribe.engine import transcribe_file
 from workbench.transcribe.results import Cancelled, SegmentResult
 from workbench.transcribe.scoring import word_error_rate as wer
@@ -28,8 +28,6 @@ SAID = {
     "ds_LDC93S1.wav": "She had your dark suit in greasy wash water all year.",
     "fw_stereo_right.wav": "The horizon seems extremely distant.",
 }
-LENGTH_S = {"jfk.flac": 11.0, "fw_stereo_left.wav": 5.0, "ds_LDC93S1.wav": 2.9}
-LENGTH_S["fw_stereo_right.wav"] = 5.0
 PAUSE_S = 3.0
 
 
@@ -43,7 +41,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         for name, text in SAID.items():
             placed.append((AUDIO / name, at))
             said.append(text)
-            at += LENGTH_S[name] + PAUSE_S
+            at += len(decode(AUDIO / name)) / SAMPLE_RATE + PAUSE_S
     write_recording(path, None, (), at + 1.0, clips=placed)
     return path, " ".join(said)
 

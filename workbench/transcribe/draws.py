@@ -12,7 +12,6 @@ window's first draw is seeded by where the window starts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 
@@ -26,11 +25,11 @@ def loaded_anew(path: str, device: str, compute_type: str, threads: int) -> Any:
 
 
 class Drawing:
-    """A CTranslate2 Whisper model that notes whether it has drawn at random, and is made anew
-    once it has (0.2–0.4 s, before the next window)."""
+    """A CTranslate2 Whisper model (loaded from ``path`` with these settings) that notes whether
+    it has drawn at random, and is made anew once it has (0.2–0.4 s, before the next window)."""
 
-    def __init__(self, model: Any, make: Callable[[], Any]) -> None:
-        self._model, self._make = model, make
+    def __init__(self, model: Any, path: str, device: str, compute_type: str, threads: int) -> None:
+        self._model, self._loaded_as = model, (path, device, compute_type, threads)
         self.drawn = False
 
     def generate(self, *args: Any, **kwargs: Any) -> Any:
@@ -46,5 +45,12 @@ class Drawing:
     def make_anew(self) -> None:
         """Before a window: a model that has drawn is replaced by a new one (no draws yet)."""
         if self.drawn:
-            self._model = self._make()
+            self._model = loaded_anew(*self._loaded_as)
             self.drawn = False
+
+    def on_one_thread(self) -> Drawing | None:
+        """The same model loaded again on one CPU thread (None for a model on a GPU)."""
+        path, device, compute_type, _ = self._loaded_as
+        if device != "cpu":
+            return None
+        return Drawing(loaded_anew(path, device, compute_type, 1), path, device, compute_type, 1)

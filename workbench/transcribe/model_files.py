@@ -4,7 +4,6 @@ what a model cannot do. Nothing is downloaded here."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.transcribe.audio import TranscriptionError
-from workbench.transcribe.draws import Drawing, loaded_anew
+from workbench.transcribe.draws import Drawing
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -152,13 +151,7 @@ def load_model(name: str, *, device: str = "auto", threads: int = 2) -> Any:
     where, compute = device_for(device)
     path = str(model_path(name))
     model = WhisperModel(path, device=where, compute_type=compute, cpu_threads=threads)
-    model.model = Drawing(
-        model.model, functools.partial(loaded_anew, path, where, compute, threads)
-    )
-    if where == "cpu":
-        from workbench.transcribe.parts import remember
-
-        remember(model, path, compute)
+    model.model = Drawing(model.model, path, where, compute, threads)  # (draws.py)
     return model
 
 

@@ -16,7 +16,6 @@ between any two window lengths (word error rate no worse on read speech: benchma
 from __future__ import annotations
 
 import copy
-import functools
 import queue
 import threading
 import weakref
@@ -24,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from workbench.transcribe.audio import SAMPLE_RATE
-from workbench.transcribe.draws import Drawing, loaded_anew
+from workbench.transcribe.draws import Drawing
 
 MIN_PART_S = 15.0
 """A window is cut only when each part holds this much speech: Whisper hears 30 s at a time, so
@@ -34,14 +33,8 @@ THREAD_NAME = "whisper second part"
 
 T = TypeVar("T")
 
-_LOADED: weakref.WeakKeyDictionary[Any, tuple[str, str, str, int]] = weakref.WeakKeyDictionary()
 _TWINS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
-
-
-def remember(whisper: Any, path: str, compute_type: str) -> None:
-    """Note where a model loaded on the CPU came from, so a twin of it can be made."""
-    _LOADED[whisper] = (path, "cpu", compute_type, 1)
 
 
 def drawing(whisper: Any) -> list[Drawing]:
@@ -53,20 +46,18 @@ def drawing(whisper: Any) -> list[Drawing]:
 
 def twinned(whisper: Any) -> bool:
     """Whether ``whisper`` can have a twin: a model ``model_files`` loaded on the CPU."""
-    return whisper in _LOADED
+    model = getattr(whisper, "model", None)
+    return isinstance(model, Drawing) and model.device == "cpu"
 
 
 def twin(whisper: Any) -> Any:
     """A copy of ``whisper`` with a CTranslate2 model of its own on one thread (made once per
     model, on first use, by the thread that first needs it)."""
-    made = _LOADED[whisper]
-
     with _LOCK:
         found = _TWINS.get(whisper)
         if found is None:
-            make = functools.partial(loaded_anew, *made)
             found = copy.copy(whisper)
-            found.model = Drawing(make(), make)
+            found.model = whisper.model.on_one_thread()
             _TWINS[whisper] = found
     return found
 
